@@ -1,0 +1,114 @@
+# bonafide: `make demo` builds everything and serves the demo; `make test` runs every test.
+# Every tool is installed here, idempotently: the Go toolchain named in go.mod, Debian's chromium,
+# wasmbrowsertest (as go_js_wasm_exec) and the npm packages in package.json.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# go.mod names the toolchain; "auto" lets an older local go fetch it from the module proxy.
+export GOTOOLCHAIN := auto
+export GOFLAGS := -buildvcs=false
+TOOLS := $(CURDIR)/.tools
+export GOBIN := $(TOOLS)/bin
+export PATH := $(GOBIN):$(CURDIR)/node_modules/.bin:$(PATH)
+GO ?= go
+PORT ?= 8080
+SHARED ?= $(abspath $(CURDIR)/../shared)
+export BONAFIDE_SHARED := $(SHARED)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && echo sudo)
+WASMBROWSERTEST_VERSION := v0.11.0
+# Fuzz targets run this long each in `make test`.
+FUZZTIME ?= 10s
+
+BUILD := $(CURDIR)/build
+WASM := $(BUILD)/web/bonafide.wasm
+
+.PHONY: all tools chromium npm wasmbrowsertest gotoolchain vet test test-native test-wasm test-simd \
+	test-fuzz test-e2e wasm web demo models bench clean
+
+all: web
+
+# ---------------------------------------------------------------------------------------------- tools
+
+tools: gotoolchain chromium wasmbrowsertest npm
+
+gotoolchain:
+	@$(GO) version
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Debian's chromium"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+	fi
+
+wasmbrowsertest: $(GOBIN)/go_js_wasm_exec
+
+$(GOBIN)/go_js_wasm_exec:
+	@mkdir -p $(GOBIN)
+	cd $(TOOLS) && $(GO) install github.com/agnivade/wasmbrowsertest@$(WASMBROWSERTEST_VERSION)
+	mv $(GOBIN)/wasmbrowsertest $@
+
+npm: node_modules/.installed
+
+# onnxruntime-node's install script downloads binaries it does not need for the CPU backend and fails
+# offline, hence ONNXRUNTIME_NODE_INSTALL=skip.
+node_modules/.installed: package.json
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; }
+	ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# ---------------------------------------------------------------------------------------------- tests
+
+test: tools vet test-native test-simd test-wasm test-fuzz test-e2e
+	@echo "make test: all passed"
+
+vet: gotoolchain
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) vet ./core/kernel/...
+
+test-native: gotoolchain npm
+	$(GO) test -count=1 ./...
+
+# Browser tests: go test builds a wasm binary and go_js_wasm_exec (wasmbrowsertest) runs it in
+# headless Chromium. The chromedp "unknown IPAddressSpace" lines are noise from a newer Chromium.
+test-wasm: tools
+	GOOS=js GOARCH=wasm $(GO) test -count=1 ./... 2>&1 | grep -v 'unknown IPAddressSpace value'
+
+# The wasm SIMD kernels (Go 1.27 simd/archsimd) pass the same suite as the generic ones.
+test-simd: tools
+	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/kernel/... ./core/graph/... ./core/model/... 2>&1 | grep -v 'unknown IPAddressSpace value'
+
+test-fuzz: gotoolchain
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' core cmd | xargs -n1 dirname | sort -u); do \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
+			echo "fuzz $$t $$f ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./$$t; \
+		done; \
+	done
+
+test-e2e: tools web
+	@if [ -d web/test ]; then node web/test/run.mjs; else echo "no end-to-end tests yet"; fi
+
+# ---------------------------------------------------------------------------------------------- build
+
+wasm: $(WASM)
+
+$(WASM): gotoolchain $(shell find core wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod
+	@mkdir -p $(dir $@)
+	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+web: wasm
+	@if [ -x scripts/build-web.sh ]; then scripts/build-web.sh $(BUILD)/web; fi
+
+demo: tools web
+	$(GO) run ./cmd/bonafide serve -addr 127.0.0.1:$(PORT) -dir $(BUILD)/web
+
+models:
+	scripts/train/make-models.sh
+
+bench: tools web
+	@if [ -f scripts/bench/run.mjs ]; then node scripts/bench/run.mjs; else echo "no bench harness yet"; fi
+
+clean:
+	rm -rf $(BUILD)
