@@ -1,0 +1,125 @@
+package kernel
+
+import "math"
+
+// PoolShape describes 2-D pooling over NCHW data with explicit padding on all four sides. With
+// ceil_mode the last window may run past the bottom/right padding; those positions never count.
+type PoolShape struct {
+	N, C, H, W     int
+	OH, OW         int
+	KH, KW         int
+	SH, SW         int
+	DH, DW         int
+	PT, PL, PB, PR int
+}
+
+// Validate checks that the shape is consistent.
+func (s PoolShape) Validate() error {
+	if s.N <= 0 || s.C <= 0 || s.H <= 0 || s.W <= 0 || s.OH <= 0 || s.OW <= 0 {
+		return shapeErrorf("Pool", "empty or negative shape %+v", s)
+	}
+	if s.KH <= 0 || s.KW <= 0 || s.SH <= 0 || s.SW <= 0 || s.DH <= 0 || s.DW <= 0 ||
+		s.PT < 0 || s.PL < 0 || s.PB < 0 || s.PR < 0 {
+		return shapeErrorf("Pool", "bad kernel, stride, dilation or padding %+v", s)
+	}
+	if (s.OH-1)*s.SH-s.PT >= s.H+s.PB || (s.OW-1)*s.SW-s.PL >= s.W+s.PR {
+		return shapeErrorf("Pool", "output %dx%d too large for input %dx%d", s.OH, s.OW, s.H, s.W)
+	}
+	return nil
+}
+
+// MaxPool2D computes the maximum over each window, ignoring padding.
+func MaxPool2D(y, x []float32, s PoolShape) {
+	planes := s.N * s.C
+	mustLen("MaxPool", "x", x, planes*s.H*s.W)
+	mustLen("MaxPool", "y", y, planes*s.OH*s.OW)
+	for p := 0; p < planes; p++ {
+		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
+		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
+		for oh := 0; oh < s.OH; oh++ {
+			h0 := oh*s.SH - s.PT
+			for ow := 0; ow < s.OW; ow++ {
+				w0 := ow*s.SW - s.PL
+				m := float32(math.Inf(-1))
+				for kh := 0; kh < s.KH; kh++ {
+					ih := h0 + kh*s.DH
+					if ih < 0 || ih >= s.H {
+						continue
+					}
+					row := xp[ih*s.W : (ih+1)*s.W]
+					for kw := 0; kw < s.KW; kw++ {
+						iw := w0 + kw*s.DW
+						if iw >= 0 && iw < s.W && row[iw] > m {
+							m = row[iw]
+						}
+					}
+				}
+				yp[oh*s.OW+ow] = m
+			}
+		}
+	}
+}
+
+// AvgPool2D computes the mean over each window. With countIncludePad the divisor counts the padded
+// positions inside [−PT, H+PB) × [−PL, W+PR); without it, only real input positions.
+func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
+	planes := s.N * s.C
+	mustLen("AveragePool", "x", x, planes*s.H*s.W)
+	mustLen("AveragePool", "y", y, planes*s.OH*s.OW)
+	for p := 0; p < planes; p++ {
+		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
+		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
+		for oh := 0; oh < s.OH; oh++ {
+			h0 := oh*s.SH - s.PT
+			h1 := min(h0+s.KH, s.H+s.PB)
+			for ow := 0; ow < s.OW; ow++ {
+				w0 := ow*s.SW - s.PL
+				w1 := min(w0+s.KW, s.W+s.PR)
+				var sum float32
+				count := 0
+				for ih := max(h0, 0); ih < min(h1, s.H); ih++ {
+					row := xp[ih*s.W : (ih+1)*s.W]
+					for iw := max(w0, 0); iw < min(w1, s.W); iw++ {
+						sum += row[iw]
+						count++
+					}
+				}
+				if countIncludePad {
+					count = (h1 - h0) * (w1 - w0)
+				}
+				if count > 0 {
+					sum /= float32(count)
+				}
+				yp[oh*s.OW+ow] = sum
+			}
+		}
+	}
+}
+
+// GlobalAvgPool averages each of nc planes of hw elements.
+func GlobalAvgPool(y, x []float32, nc, hw int) {
+	mustLen("GlobalAveragePool", "x", x, nc*hw)
+	mustLen("GlobalAveragePool", "y", y, nc)
+	for i := 0; i < nc; i++ {
+		var s float32
+		for _, v := range x[i*hw : (i+1)*hw] {
+			s += v
+		}
+		y[i] = s / float32(hw)
+	}
+}
+
+// GlobalMaxPool takes the maximum of each of nc planes of hw elements.
+func GlobalMaxPool(y, x []float32, nc, hw int) {
+	mustLen("GlobalMaxPool", "x", x, nc*hw)
+	mustLen("GlobalMaxPool", "y", y, nc)
+	for i := 0; i < nc; i++ {
+		m := float32(math.Inf(-1))
+		for _, v := range x[i*hw : (i+1)*hw] {
+			if v > m {
+				m = v
+			}
+		}
+		y[i] = m
+	}
+}
