@@ -1,0 +1,275 @@
+package graph
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Limits refuse models that would make the engine allocate or work without bound.
+const (
+	// MaxNodes bounds the number of nodes in a graph.
+	MaxNodes = 100_000
+	// MaxElements bounds the elements of any one tensor (256 Mi float32 = 1 GiB).
+	MaxElements = 1 << 28
+	// MaxArena bounds the run-time memory of one session, in float32 elements (2 GiB).
+	MaxArena = 1 << 29
+	// MinOpset and MaxOpset bound the default-domain operator set versions the engine accepts.
+	MinOpset = 7
+	MaxOpset = 18
+)
+
+// Options control compilation.
+type Options struct {
+	// Batch is the value of a symbolic first dimension of every input (the dynamic batch dimension
+	// exporters emit). Zero means 1.
+	Batch int
+	// Dims sets symbolic dimensions by name; they take precedence over Batch.
+	Dims map[string]int
+	// NoFusion keeps every operator as its own step (for debugging and for tests of the fusions).
+	NoFusion bool
+}
+
+// Value is a tensor flowing through the graph: a constant known at compile time, or a run-time
+// float32 buffer.
+type Value struct {
+	Name  string
+	Shape []int
+	DType DType
+	// Const is non-nil for values known at compile time.
+	Const *Tensor
+
+	id      int    // index into Session.bufs; -1 until planned
+	view    *Value // for zero-copy views (Reshape and friends): the value whose storage this shares
+	input   bool   // a graph input, bound to the caller's buffer
+	output  bool   // a graph output
+	inPlace *Value // storage shared with a dead input, decided by the planner
+}
+
+// Len is the number of elements.
+func (v *Value) Len() int { return numElements(v.Shape) }
+
+func (v *Value) root() *Value {
+	for v.view != nil {
+		v = v.view
+	}
+	return v
+}
+
+func (v *Value) String() string { return fmt.Sprintf("%q%v", v.Name, v.Shape) }
+
+// builder turns a Graph into a Program.
+type builder struct {
+	g      *Graph
+	opts   Options
+	values map[string]*Value
+	steps  []step
+}
+
+// Compile infers every shape, folds what is constant, fuses what can be fused and plans buffers.
+func Compile(g *Graph, opts Options) (*Program, error) {
+	if len(g.Nodes) > MaxNodes {
+		return nil, &LimitError{What: "node count", Got: int64(len(g.Nodes)), Limit: MaxNodes}
+	}
+	if g.Opset < MinOpset || g.Opset > MaxOpset {
+		return nil, &UnsupportedOpError{Op: "(model)", Opset: g.Opset, Node: "",
+			Reason: fmt.Sprintf("default-domain opset %d is outside the supported %d..%d", g.Opset, MinOpset, MaxOpset)}
+	}
+	if len(g.Outputs) == 0 {
+		return nil, &GraphError{Msg: "graph has no outputs"}
+	}
+	b := &builder{g: g, opts: opts, values: map[string]*Value{}}
+	for name, t := range g.Initializers {
+		if err := checkTensor(name, t); err != nil {
+			return nil, err
+		}
+		b.values[name] = &Value{Name: name, Shape: t.Shape, DType: t.DType, Const: t, id: -1}
+	}
+	var inputs []*Value
+	for _, vi := range g.Inputs {
+		if _, isInit := b.values[vi.Name]; isInit {
+			continue // an initializer also listed as input: the initializer is its default value
+		}
+		shape, err := b.resolveShape(vi)
+		if err != nil {
+			return nil, err
+		}
+		if vi.DType != Float32 {
+			return nil, &UnsupportedOpError{Op: "(input)", Opset: g.Opset, Node: vi.Name,
+				Reason: fmt.Sprintf("graph input %q has type %v; run-time inputs must be float32", vi.Name, vi.DType)}
+		}
+		v := &Value{Name: vi.Name, Shape: shape, DType: Float32, id: -1, input: true}
+		b.values[vi.Name] = v
+		inputs = append(inputs, v)
+	}
+	for _, n := range g.Nodes {
+		if err := b.node(n); err != nil {
+			return nil, err
+		}
+	}
+	var outputs []*Value
+	for _, vo := range g.Outputs {
+		v, ok := b.values[vo.Name]
+		if !ok {
+			return nil, &GraphError{Msg: fmt.Sprintf("graph output %q is produced by no node", vo.Name)}
+		}
+		if v.DType != Float32 {
+			return nil, &UnsupportedOpError{Op: "(output)", Opset: g.Opset, Node: vo.Name,
+				Reason: fmt.Sprintf("graph output %q has type %v; outputs must be float32", vo.Name, v.DType)}
+		}
+		if err := checkDeclared(vo, v); err != nil {
+			return nil, err
+		}
+		outputs = append(outputs, v)
+	}
+	return b.finish(inputs, outputs)
+}
+
+// checkDeclared verifies a declared output shape against the inferred one where both are known.
+func checkDeclared(vi ValueInfo, v *Value) error {
+	if vi.Dims == nil {
+		return nil
+	}
+	if len(vi.Dims) != len(v.Shape) {
+		return &GraphError{Msg: fmt.Sprintf("output %q is declared with rank %d but has shape %v", vi.Name, len(vi.Dims), v.Shape)}
+	}
+	for i, d := range vi.Dims {
+		if d.Param == "" && d.Value > 0 && d.Value != v.Shape[i] {
+			return &GraphError{Msg: fmt.Sprintf("output %q is declared as %v but has shape %v", vi.Name, vi, v.Shape)}
+		}
+	}
+	return nil
+}
+
+func (b *builder) resolveShape(vi ValueInfo) ([]int, error) {
+	if vi.Dims == nil {
+		return nil, &GraphError{Msg: fmt.Sprintf("graph input %q has no shape; bonafide needs static input ranks", vi.Name)}
+	}
+	shape := make([]int, len(vi.Dims))
+	for i, d := range vi.Dims {
+		switch {
+		case d.Param != "" || d.Value <= 0:
+			if v, ok := b.opts.Dims[d.Param]; ok && d.Param != "" {
+				shape[i] = v
+			} else if i == 0 {
+				shape[i] = max(b.opts.Batch, 1)
+			} else {
+				return nil, &GraphError{Msg: fmt.Sprintf("graph input %q: dimension %d (%q) is dynamic; set it with Options.Dims", vi.Name, i, d.Param)}
+			}
+		default:
+			shape[i] = d.Value
+		}
+		if shape[i] <= 0 {
+			return nil, &GraphError{Msg: fmt.Sprintf("graph input %q: dimension %d is %d", vi.Name, i, shape[i])}
+		}
+	}
+	if err := checkShape(vi.Name, shape); err != nil {
+		return nil, err
+	}
+	return shape, nil
+}
+
+func checkShape(name string, shape []int) error {
+	if len(shape) > 8 {
+		return &LimitError{What: fmt.Sprintf("rank of %q", name), Got: int64(len(shape)), Limit: 8}
+	}
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 {
+			return &GraphError{Msg: fmt.Sprintf("%q has negative dimension in %v", name, shape)}
+		}
+		n *= int64(d)
+		if n > MaxElements {
+			return &LimitError{What: fmt.Sprintf("element count of %q %v", name, shape), Got: n, Limit: MaxElements}
+		}
+	}
+	return nil
+}
+
+func checkTensor(name string, t *Tensor) error {
+	if err := checkShape(name, t.Shape); err != nil {
+		return err
+	}
+	n := t.Len()
+	if (t.DType == Float32 && len(t.F) != n) || (t.DType == Int64 && len(t.I) != n) {
+		return &GraphError{Msg: fmt.Sprintf("constant %q has shape %v but %d elements", name, t.Shape, max(len(t.F), len(t.I)))}
+	}
+	return nil
+}
+
+func (b *builder) node(n *Node) error {
+	if n.Domain != "" && n.Domain != "ai.onnx" {
+		return &UnsupportedOpError{Op: n.Op, Domain: n.Domain, Opset: b.g.Opset, Node: n.Name, Reason: "only the default ONNX domain is supported"}
+	}
+	def, ok := registry[n.Op]
+	if !ok || b.g.Opset < def.since {
+		return &UnsupportedOpError{Op: n.Op, Opset: b.g.Opset, Node: n.Name}
+	}
+	c := &nodeCtx{b: b, n: n, opset: b.g.Opset}
+	for i, name := range n.Inputs {
+		if name == "" {
+			c.in = append(c.in, nil)
+			continue
+		}
+		v, ok := b.values[name]
+		if !ok {
+			return &GraphError{Msg: fmt.Sprintf("node %s input %d uses %q, which no earlier node produces (graph not topologically sorted, or a missing initializer)", n.label(), i, name)}
+		}
+		c.in = append(c.in, v)
+	}
+	c.out = make([]*Value, len(n.Outputs))
+	if err := def.build(c); err != nil {
+		return err
+	}
+	for i, name := range n.Outputs {
+		if name == "" {
+			continue
+		}
+		v := c.out[i]
+		if v == nil {
+			if i == 0 {
+				return &GraphError{Msg: fmt.Sprintf("node %s produced no output", n.label())}
+			}
+			return &UnsupportedOpError{Op: n.Op, Opset: b.g.Opset, Node: n.Name, Reason: fmt.Sprintf("output %d (%q) is not supported", i, name)}
+		}
+		if _, dup := b.values[name]; dup {
+			return &GraphError{Msg: fmt.Sprintf("value %q is produced twice (again by node %s)", name, n.label())}
+		}
+		if err := checkShape(name, v.Shape); err != nil {
+			return err
+		}
+		v.Name = name
+		b.values[name] = v
+	}
+	return nil
+}
+
+// opDef is one operator's entry in the registry.
+type opDef struct {
+	since int // the first opset whose semantics build handles
+	build func(c *nodeCtx) error
+}
+
+var registry = map[string]opDef{}
+
+func register(op string, since int, build func(c *nodeCtx) error) {
+	if _, dup := registry[op]; dup {
+		panic("graph: operator registered twice: " + op)
+	}
+	registry[op] = opDef{since: since, build: build}
+}
+
+// Supported lists the operators the engine implements, sorted.
+func Supported() []string {
+	ops := make([]string, 0, len(registry))
+	for op := range registry {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+// IsSupported reports whether op (default domain) is implemented at the given opset.
+func IsSupported(op string, opset int) bool {
+	d, ok := registry[op]
+	return ok && opset >= d.since && opset <= MaxOpset
+}

@@ -1,0 +1,350 @@
+package graph
+
+import (
+	"fmt"
+	"sort"
+)
+
+// step is one run-time operation of a Program.
+type step interface {
+	base() *stepBase
+	// prepare builds the kernels once shapes are final and fusions are done.
+	prepare() error
+	// workspace is the scratch length run needs (shared by all steps of a session).
+	workspace() int
+	run(s *Session)
+}
+
+// stepBase holds what every step has: its node, inputs and outputs.
+type stepBase struct {
+	n   *Node
+	in  []*Value // inputs read at run time (run-time values and the constants the step reads)
+	out []*Value
+	// inplace is the index of an input whose storage out[0] may reuse when that input dies here,
+	// or -1.
+	inplace int
+	// mac counts multiply-accumulates (or elements for cheap ops), for Inspect.
+	mac int64
+}
+
+func (b *stepBase) base() *stepBase { return b }
+func (b *stepBase) prepare() error  { return nil }
+func (b *stepBase) workspace() int  { return 0 }
+
+func newBase(c *nodeCtx, in []*Value, out ...*Value) stepBase {
+	return stepBase{n: c.n, in: in, out: out, inplace: -1}
+}
+
+// Program is a compiled graph: immutable, shareable between goroutines. Each goroutine runs it
+// through its own Session.
+type Program struct {
+	inputs   []*Value
+	outputs  []*Value
+	steps    []step
+	values   []*Value // by id
+	arenaLen int
+	wsLen    int
+	offsets  []int // arena offset per value id, -1 when the value is not in the arena
+	// inputViews lists values that are views of graph inputs: their buffers are re-sliced each Run.
+	inputViews []*Value
+	macs       int64
+	maxInputs  int
+}
+
+// TensorInfo describes a program input or output.
+type TensorInfo struct {
+	Name  string
+	Shape []int
+}
+
+// Inputs describes the program's inputs in graph order.
+func (p *Program) Inputs() []TensorInfo { return infos(p.inputs) }
+
+// Outputs describes the program's outputs in graph order.
+func (p *Program) Outputs() []TensorInfo { return infos(p.outputs) }
+
+func infos(vs []*Value) []TensorInfo {
+	out := make([]TensorInfo, len(vs))
+	for i, v := range vs {
+		out[i] = TensorInfo{Name: v.Name, Shape: append([]int(nil), v.Shape...)}
+	}
+	return out
+}
+
+// MACs is the multiply-accumulate count of one run (convolutions and matrix products).
+func (p *Program) MACs() int64 { return p.macs }
+
+// ArenaBytes is the memory one Session holds for intermediate tensors and scratch.
+func (p *Program) ArenaBytes() int64 { return 4 * int64(p.arenaLen+p.wsLen) }
+
+// StepCount is the number of run-time steps after folding and fusion.
+func (p *Program) StepCount() int { return len(p.steps) }
+
+// StepOps lists each run-time step's operator (fused steps show as e.g. "Conv+Relu"), for tests
+// and diagnostics.
+func (p *Program) StepOps() []string {
+	out := make([]string, len(p.steps))
+	for i, s := range p.steps {
+		out[i] = stepName(s)
+	}
+	return out
+}
+
+func stepName(s step) string {
+	if f, ok := s.(interface{ fusedName() string }); ok {
+		return f.fusedName()
+	}
+	return s.base().n.Op
+}
+
+// finish fuses, prepares kernels and plans buffers.
+func (b *builder) finish(inputs, outputs []*Value) (*Program, error) {
+	for _, v := range outputs {
+		v.output = true
+	}
+	// A graph output that is (a view of) a graph input, or that appears twice, gets its own copy so
+	// outputs never alias the caller's inputs or each other.
+	seen := map[*Value]bool{}
+	for i, v := range outputs {
+		if v.Const == nil && (v.root().input || seen[v]) {
+			out := &Value{Name: v.Name, Shape: v.Shape, DType: Float32, id: -1, output: true}
+			b.steps = append(b.steps, &copyStep{stepBase{n: &Node{Op: "Identity", Name: v.Name}, in: []*Value{v}, out: []*Value{out}, inplace: -1}})
+			outputs[i] = out
+		}
+		seen[outputs[i]] = true
+	}
+	if !b.opts.NoFusion {
+		b.fuse(outputs)
+	}
+	p := &Program{inputs: inputs, outputs: outputs, steps: b.steps}
+	for _, s := range p.steps {
+		if err := s.prepare(); err != nil {
+			n := s.base().n
+			return nil, &ShapeError{Node: n.Name, Op: n.Op, Msg: err.Error()}
+		}
+		p.wsLen = max(p.wsLen, s.workspace())
+		p.maxInputs = max(p.maxInputs, len(s.base().in))
+		p.macs += s.base().mac
+	}
+	if err := p.plan(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// plan assigns ids and arena offsets. Each step's outputs are placed while its inputs are still
+// live; a value's storage is released after its last reader. Unary and binary steps may write over
+// an input that dies at that step.
+func (p *Program) plan() error {
+	idOf := func(v *Value) {
+		if v.id < 0 {
+			v.id = len(p.values)
+			p.values = append(p.values, v)
+		}
+	}
+	for _, v := range p.inputs {
+		idOf(v)
+	}
+	for _, s := range p.steps {
+		for _, v := range s.base().in {
+			idOf(v)
+			for r := v; r.view != nil; r = r.view {
+				idOf(r.view)
+			}
+		}
+		for _, v := range s.base().out {
+			idOf(v)
+		}
+	}
+	for _, v := range p.outputs {
+		idOf(v)
+	}
+	end := len(p.steps)
+	lastUse := map[*Value]int{}
+	for i, s := range p.steps {
+		for _, v := range s.base().in {
+			lastUse[v.root()] = i
+		}
+	}
+	for _, v := range p.outputs {
+		lastUse[v.root()] = end
+	}
+	// In-place decisions.
+	storage := func(v *Value) *Value {
+		v = v.root()
+		for v.inPlace != nil {
+			v = v.inPlace.root()
+		}
+		return v
+	}
+	for i, s := range p.steps {
+		sb := s.base()
+		if sb.inplace < 0 || len(sb.out) != 1 {
+			continue
+		}
+		in, out := sb.in[sb.inplace], sb.out[0]
+		r := in.root()
+		if r.Const != nil || r.input || lastUse[r] != i || out.view != nil || in.Len() != out.Len() {
+			continue
+		}
+		// The input must not be read again through another alias after this step.
+		if storage(in) != r {
+			if lastUse[storage(in)] != i {
+				continue
+			}
+		}
+		out.inPlace = in
+	}
+	final := map[*Value]int{}
+	for v, u := range lastUse {
+		s := storage(v)
+		if u > final[s] {
+			final[s] = u
+		}
+		if _, ok := final[s]; !ok {
+			final[s] = u
+		}
+	}
+	p.offsets = make([]int, len(p.values))
+	for i := range p.offsets {
+		p.offsets[i] = -1
+	}
+	var live []interval
+	placed := map[*Value]int{}
+	alloc := func(v *Value, step int) error {
+		s := storage(v)
+		if off, ok := placed[s]; ok {
+			p.offsets[v.id] = off
+			return nil
+		}
+		size := (v.Len() + 15) &^ 15
+		off := firstFit(live, size)
+		if int64(off)+int64(size) > MaxArena {
+			return &LimitError{What: "session arena (float32 elements)", Got: int64(off) + int64(size), Limit: MaxArena}
+		}
+		live = append(live, interval{off: off, size: size, until: final[s], owner: s})
+		placed[s] = off
+		p.offsets[v.id] = off
+		p.arenaLen = max(p.arenaLen, off+size)
+		return nil
+	}
+	for i, s := range p.steps {
+		for _, v := range s.base().out {
+			if v.view != nil {
+				continue
+			}
+			if err := alloc(v, i); err != nil {
+				return err
+			}
+		}
+		// Release storage whose last reader is this step.
+		kept := live[:0]
+		for _, iv := range live {
+			if iv.until > i {
+				kept = append(kept, iv)
+			}
+		}
+		live = kept
+	}
+	for _, v := range p.values {
+		if v.view != nil && v.root().input {
+			p.inputViews = append(p.inputViews, v)
+		}
+	}
+	return nil
+}
+
+type interval struct {
+	off, size, until int
+	owner            *Value
+}
+
+// firstFit returns the lowest offset where size elements fit between the live intervals.
+func firstFit(live []interval, size int) int {
+	sorted := append([]interval(nil), live...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].off < sorted[j].off })
+	off := 0
+	for _, iv := range sorted {
+		if iv.off-off >= size {
+			return off
+		}
+		off = max(off, iv.off+iv.size)
+	}
+	return off
+}
+
+// Session runs a Program. It owns the intermediate buffers, so each goroutine needs its own; Run
+// makes no heap allocations.
+type Session struct {
+	p     *Program
+	bufs  [][]float32
+	arena []float32
+	ws    []float32
+	outs  [][]float32
+	ptrs  [][]float32 // scratch list of input buffers for multi-input steps
+}
+
+// NewSession allocates a session's buffers.
+func (p *Program) NewSession() *Session {
+	s := &Session{p: p, bufs: make([][]float32, len(p.values)), arena: make([]float32, p.arenaLen),
+		ws: make([]float32, p.wsLen), outs: make([][]float32, len(p.outputs)), ptrs: make([][]float32, p.maxInputs)}
+	for id, v := range p.values {
+		switch {
+		case v.Const != nil:
+			if v.DType == Float32 {
+				s.bufs[id] = v.Const.F
+			} else {
+				s.bufs[id] = v.Const.Floats()
+			}
+		case p.offsets[id] >= 0:
+			s.bufs[id] = s.arena[p.offsets[id] : p.offsets[id]+v.Len()]
+		}
+	}
+	for id, v := range p.values {
+		if v.view != nil && !v.root().input {
+			s.bufs[id] = s.bufs[v.root().id][:v.Len()]
+		}
+	}
+	for i, v := range p.outputs {
+		if v.Const != nil {
+			// Callers may write into returned outputs; never hand them the program's constants.
+			s.bufs[v.id] = append([]float32(nil), s.bufs[v.id]...)
+		}
+		s.outs[i] = s.bufs[v.id]
+	}
+	return s
+}
+
+// Run computes the outputs from the inputs (in graph order, each with exactly the input's element
+// count). The returned slices belong to the session and are overwritten by the next Run.
+func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
+	p := s.p
+	if len(inputs) != len(p.inputs) {
+		return nil, &InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(p.inputs))}
+	}
+	for i, v := range p.inputs {
+		if len(inputs[i]) != v.Len() {
+			return nil, &InputError{Msg: fmt.Sprintf("input %q has %d elements, want %d for shape %v", v.Name, len(inputs[i]), v.Len(), v.Shape)}
+		}
+		s.bufs[v.id] = inputs[i]
+	}
+	for _, v := range p.inputViews {
+		s.bufs[v.id] = s.bufs[v.root().id][:v.Len()]
+	}
+	for _, st := range p.steps {
+		st.run(s)
+	}
+	for i, v := range p.outputs {
+		if v.Const != nil {
+			copy(s.outs[i], v.Const.Floats())
+		}
+	}
+	return s.outs, nil
+}
+
+func (s *Session) buf(v *Value) []float32 { return s.bufs[v.id] }
+
+// copyStep copies its input; it gives graph outputs storage of their own.
+type copyStep struct{ stepBase }
+
+func (c *copyStep) run(s *Session) { copy(s.buf(c.out[0]), s.buf(c.in[0])) }

@@ -1,0 +1,271 @@
+// Package model is bonafide's engine API: load an ONNX model (float32, or int8 weight-quantized with
+// QDQ) and run it with the same results as onnxruntime, natively or in the browser.
+//
+// Load decodes the file (core/onnx, through onnx-go) and compiles it (core/graph): shapes are
+// inferred and checked once, constant subgraphs folded, Conv fused with BatchNormalization,
+// activations and residual Adds, and buffers planned. A Model is immutable and safe for concurrent
+// use. Each goroutine that runs it either calls Model.Run, which borrows a pooled Session and
+// returns fresh tensors, or keeps its own Session, whose Run makes no heap allocations and returns
+// tensors that the next Run overwrites.
+package model
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bonafide-pad/bonafide/core/graph"
+	"github.com/bonafide-pad/bonafide/core/onnx"
+)
+
+// Options control loading.
+type Options struct {
+	// Batch sets a dynamic batch dimension (a symbolic first axis); 0 means 1.
+	Batch int
+	// Dims sets other symbolic dimensions by name.
+	Dims map[string]int
+	// NoFusion disables operator fusion (for debugging).
+	NoFusion bool
+}
+
+// TensorInfo describes an input or output.
+type TensorInfo struct {
+	Name  string
+	Shape []int
+}
+
+// Model is a loaded, compiled model.
+type Model struct {
+	prog     *graph.Program
+	inputs   []TensorInfo
+	outputs  []TensorInfo
+	metadata map[string]string
+	metaKeys []string
+	opset    int
+	params   int64
+	ops      map[string]int
+	producer string
+	folded   int
+	pool     sync.Pool
+}
+
+// Load decodes and compiles an ONNX model.
+func Load(data []byte, opts Options) (*Model, error) {
+	d, err := onnx.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion})
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{prog: prog, metadata: map[string]string{}, opset: d.Graph.Opset, ops: map[string]int{},
+		producer: d.ProducerName, folded: d.FoldedDequantize}
+	for _, t := range prog.Inputs() {
+		m.inputs = append(m.inputs, TensorInfo(t))
+	}
+	for _, t := range prog.Outputs() {
+		m.outputs = append(m.outputs, TensorInfo(t))
+	}
+	for _, kv := range d.Metadata {
+		if _, dup := m.metadata[kv.Key]; !dup {
+			m.metaKeys = append(m.metaKeys, kv.Key)
+		}
+		m.metadata[kv.Key] = kv.Value
+	}
+	for _, t := range d.Graph.Initializers {
+		m.params += int64(t.Len())
+	}
+	for _, n := range d.Graph.Nodes {
+		m.ops[n.Op]++
+	}
+	if d.FoldedDequantize > 0 {
+		m.ops["DequantizeLinear"] += d.FoldedDequantize
+	}
+	return m, nil
+}
+
+// LoadFile reads and loads a model file.
+func LoadFile(path string, opts Options) (*Model, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > onnx.MaxModelBytes {
+		return nil, &onnx.LimitError{What: "model size in bytes", Got: fi.Size(), Limit: onnx.MaxModelBytes}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(data, opts)
+}
+
+// Inputs describes the model's inputs (shapes with dynamic dimensions resolved).
+func (m *Model) Inputs() []TensorInfo { return cloneInfos(m.inputs) }
+
+// Outputs describes the model's outputs.
+func (m *Model) Outputs() []TensorInfo { return cloneInfos(m.outputs) }
+
+func cloneInfos(ts []TensorInfo) []TensorInfo {
+	out := make([]TensorInfo, len(ts))
+	for i, t := range ts {
+		out[i] = TensorInfo{Name: t.Name, Shape: append([]int(nil), t.Shape...)}
+	}
+	return out
+}
+
+// Metadata returns the model's metadata_props (a copy).
+func (m *Model) Metadata() map[string]string {
+	out := make(map[string]string, len(m.metadata))
+	for k, v := range m.metadata {
+		out[k] = v
+	}
+	return out
+}
+
+// MetadataKeys lists the metadata keys in file order.
+func (m *Model) MetadataKeys() []string { return append([]string(nil), m.metaKeys...) }
+
+// Opset is the model's default-domain operator set version.
+func (m *Model) Opset() int { return m.opset }
+
+// MACs is the multiply-accumulate count of one inference (convolutions and matrix products).
+func (m *Model) MACs() int64 { return m.prog.MACs() }
+
+// Params is the number of weight elements.
+func (m *Model) Params() int64 { return m.params }
+
+// Ops counts the model's operators by type, as in the file (before folding and fusion).
+func (m *Model) Ops() map[string]int {
+	out := make(map[string]int, len(m.ops))
+	for k, v := range m.ops {
+		out[k] = v
+	}
+	return out
+}
+
+// OpNames lists the operator types in the file, sorted.
+func (m *Model) OpNames() []string {
+	names := make([]string, 0, len(m.ops))
+	for k := range m.ops {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Steps lists the run-time steps after folding and fusion (e.g. "Conv+Relu").
+func (m *Model) Steps() []string { return m.prog.StepOps() }
+
+// ArenaBytes is the memory one session holds for intermediate tensors.
+func (m *Model) ArenaBytes() int64 { return m.prog.ArenaBytes() }
+
+// Producer is the producer_name the exporter wrote.
+func (m *Model) Producer() string { return m.producer }
+
+// InputError reports tensors passed to Run that do not fit the model.
+type InputError struct {
+	Input string
+	Msg   string
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("model: input %q: %s", e.Input, e.Msg) }
+
+// Session runs the model from one goroutine at a time. Run makes no heap allocations after the
+// session is created.
+type Session struct {
+	m    *Model
+	s    *graph.Session
+	in   [][]float32
+	outs []*tensor.Dense
+	raw  [][]float32
+}
+
+// NewSession allocates a session's buffers (see ArenaBytes).
+func (m *Model) NewSession() *Session {
+	return &Session{m: m, s: m.prog.NewSession(), in: make([][]float32, len(m.inputs)), outs: make([]*tensor.Dense, len(m.outputs))}
+}
+
+// Run computes the outputs for float32 inputs given in the model's input order, each with exactly
+// the input's shape. The returned tensors belong to the session: the next Run overwrites them.
+func (s *Session) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
+	if len(inputs) != len(s.m.inputs) {
+		return nil, &InputError{Input: "*", Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(s.m.inputs))}
+	}
+	for i, t := range inputs {
+		info := s.m.inputs[i]
+		if t == nil {
+			return nil, &InputError{Input: info.Name, Msg: "is nil"}
+		}
+		if t.Dtype() != tensor.Float32 {
+			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has type %v, want float32", t.Dtype())}
+		}
+		if !sameShape(t.Shape(), info.Shape) {
+			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has shape %v, want %v", t.Shape(), info.Shape)}
+		}
+		if t.IsView() {
+			return nil, &InputError{Input: info.Name, Msg: "is a view; materialize it first"}
+		}
+		s.in[i] = t.Float32s()
+	}
+	raw, err := s.RunFloat32(s.in...)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range raw {
+		if s.outs[i] == nil || !sameBacking(s.outs[i].Float32s(), r) {
+			s.outs[i] = tensor.New(tensor.WithShape(s.m.outputs[i].Shape...), tensor.WithBacking(r))
+		}
+	}
+	return s.outs, nil
+}
+
+// RunFloat32 is Run on raw row-major float32 buffers. The returned slices belong to the session.
+func (s *Session) RunFloat32(inputs ...[]float32) ([][]float32, error) {
+	out, err := s.s.Run(inputs)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func sameShape(got tensor.Shape, want []int) bool {
+	if len(got) == 0 && len(want) == 0 {
+		return true
+	}
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameBacking(a, b []float32) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// Run is safe for concurrent use: it borrows a pooled session and returns tensors the caller owns.
+func (m *Model) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
+	s, _ := m.pool.Get().(*Session)
+	if s == nil {
+		s = m.NewSession()
+	}
+	defer m.pool.Put(s)
+	outs, err := s.Run(inputs...)
+	if err != nil {
+		return nil, err
+	}
+	res := make([]*tensor.Dense, len(outs))
+	for i, o := range outs {
+		res[i] = tensor.New(tensor.WithShape(m.outputs[i].Shape...), tensor.WithBacking(append([]float32(nil), o.Float32s()...)))
+	}
+	return res, nil
+}
