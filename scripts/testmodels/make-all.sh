@@ -16,5 +16,6 @@ node scripts/testmodels/golden.mjs "$OPS" "$NETS"
 "$PY" scripts/testmodels/make_nets.py --verify
 # ... and so do independent spec references for the ops with tricky attributes.
 "$PY" scripts/testmodels/crosscheck.py
+node scripts/testmodels/index.mjs
 echo "make-all.sh: $(ls $OPS/*.golden.json | wc -l) op cases, $(ls $NETS/*.golden.json | wc -l) nets," \
 	"$(du -cb $OPS $NETS | tail -1 | cut -f1) bytes"
