@@ -261,6 +261,8 @@ def run(model, feeds):
             A = x.T if a.get("transA", 0) else x
             B = ins[1].T if a.get("transB", 0) else ins[1]
             y = a.get("alpha", 1.0) * (A.astype(np.float64) @ B) + (0 if ins[2] is None else a.get("beta", 1.0) * ins[2])
+        elif op == "Constant" and "value" in a:
+            y = numpy_helper.to_array(a["value"])
         elif op == "Cast":
             y = x.astype(np.float32)
         else:

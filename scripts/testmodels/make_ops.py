@@ -353,6 +353,17 @@ def make_resize():
     rz("resize13_linear_align_corners_scales", 13, x4, "linear", "align_corners", scales=[1, 1, 2, 2])
     rz("resize13_linear_asym_sizes_down", 13, [1, 2, 9, 9], "linear", "asymmetric", sizes=[1, 2, 4, 5])
 
+    # torch's opset-11 export feeds roi and scales from Constant nodes holding empty tensors (onnx-go
+    # v0.5.0 refuses those with "No data found").
+    name = "resize11_empty_constant_roi_scales"
+    r = rng_for(name)
+    nodes = [node("Constant", [], ["roi"], value=numpy_helper.from_array(empty, "roi")),
+             node("Constant", [], ["scales"], value=numpy_helper.from_array(empty, "scales")),
+             node("Resize", ["x", "roi", "scales", "sizes"], ["y"], mode="linear",
+                  coordinate_transformation_mode="pytorch_half_pixel")]
+    W.graph(name, 11, nodes, [("x", randn(r, 1, 2, 4, 4))], ["y"], [("sizes", i64([1, 2, 8, 6]))],
+            "Resize-11 linear with roi and scales from Constant nodes holding empty tensors, as torch exports it")
+
     for name, mode, scales in [("upsample9_nearest_x2", "nearest", [1, 1, 2, 2]),
                                ("upsample9_nearest_rect", "nearest", [1, 1, 2, 3]),
                                ("upsample9_linear_x2", "linear", [1, 1, 2, 2]),
