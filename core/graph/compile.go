@@ -113,8 +113,13 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 			return nil, &GraphError{Msg: fmt.Sprintf("graph output %q is produced by no node", vo.Name)}
 		}
 		if v.DType != Float32 {
-			return nil, &UnsupportedOpError{Op: "(output)", Opset: g.Opset, Node: vo.Name,
-				Reason: fmt.Sprintf("graph output %q has type %v; outputs must be float32", vo.Name, v.DType)}
+			if v.Const == nil {
+				return nil, &UnsupportedOpError{Op: "(output)", Opset: g.Opset, Node: vo.Name,
+					Reason: fmt.Sprintf("graph output %q has type %v; outputs must be float32", vo.Name, v.DType)}
+			}
+			// A constant integer output (a Shape, say) is returned as float32, exact below 2^24.
+			v = &Value{Name: v.Name, Shape: v.Shape, DType: Float32, id: -1,
+				Const: &Tensor{DType: Float32, Shape: v.Shape, F: v.Const.Floats()}}
 		}
 		if err := checkDeclared(vo, v); err != nil {
 			return nil, err

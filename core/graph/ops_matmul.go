@@ -163,10 +163,18 @@ func buildGemm(c *nodeCtx) error {
 				bias[i] = beta * v
 			}
 		} else {
-			if beta != 1 {
-				return c.unsupported("beta=%v with a C that is not a per-column bias", beta)
-			}
 			addC = cv
+			if beta != 1 {
+				if cv.Const == nil {
+					return c.unsupported("beta=%v with a run-time C", beta)
+				}
+				scaled := make([]float32, cv.Len())
+				for i, v := range cv.Const.Floats() {
+					scaled[i] = beta * v
+				}
+				addC = &Value{Name: cv.Name + "/beta", Shape: cv.Shape, DType: Float32, id: -1,
+					Const: &Tensor{DType: Float32, Shape: cv.Shape, F: scaled}}
+			}
 		}
 	}
 	out := c.newOutput(0, []int{m, n})

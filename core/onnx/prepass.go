@@ -141,7 +141,7 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 		if err != nil {
 			return nil, err
 		}
-		n, _ := nt.NumElements(MaxTensorElements)
+		n, _ := t.NumElements(MaxTensorElements)
 		total += n
 		if total > MaxTotalElements {
 			return nil, &LimitError{What: "total initializer elements", Got: total, Limit: MaxTotalElements}
