@@ -55,7 +55,7 @@ func (t goldenTensor) float32s() ([]float32, error) {
 	return nil, fmt.Errorf("dtype %s", t.DType)
 }
 
-func loadGolden(t testing.TB, path string) (*golden, []byte) {
+func loadGoldenFile(t testing.TB, path string) (*golden, string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -65,11 +65,17 @@ func loadGolden(t testing.TB, path string) (*golden, []byte) {
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(path), g.Model))
+	return &g, filepath.Join(filepath.Dir(path), g.Model)
+}
+
+func loadGolden(t testing.TB, path string) (*golden, []byte) {
+	t.Helper()
+	g, modelPath := loadGoldenFile(t, path)
+	data, err := os.ReadFile(modelPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &g, data
+	return g, data
 }
 
 // checkGolden loads the case's model with the golden's batch size, runs it and compares every
