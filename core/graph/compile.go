@@ -9,10 +9,11 @@ import (
 const (
 	// MaxNodes bounds the number of nodes in a graph.
 	MaxNodes = 100_000
-	// MaxElements bounds the elements of any one tensor (256 Mi float32 = 1 GiB).
-	MaxElements = 1 << 28
-	// MaxArena bounds the run-time memory of one session, in float32 elements (2 GiB).
-	MaxArena = 1 << 29
+	// MaxElements bounds the elements of any one tensor (64 Mi float32 = 256 MiB: ten 1080p RGB
+	// frames), constants included, so that a hostile file cannot make folding allocate gigabytes.
+	MaxElements = 1 << 26
+	// MaxArena bounds the run-time memory of one session, in float32 elements (1 GiB).
+	MaxArena = 1 << 28
 	// MinOpset and MaxOpset bound the default-domain operator set versions the engine accepts.
 	MinOpset = 7
 	MaxOpset = 18
