@@ -26,8 +26,9 @@ type Options struct {
 	PerTensor bool
 }
 
-// DefaultMinElements keeps tiny weight tensors (a 1×1 conv over a few channels, say) in float32.
-const DefaultMinElements = 256
+// DefaultMinElements keeps tiny weight tensors (a 1×1 conv over a few channels, say) in float32:
+// they cost little and, with one scale per channel, quantizing them saves almost nothing.
+const DefaultMinElements = 64
 
 // MetadataKey is the metadata_props entry the quantizer adds to describe what it did.
 const MetadataKey = "bonafide.quantization"
@@ -37,7 +38,7 @@ type Report struct {
 	Quantized   []string // initializer names now stored as INT8
 	KeptFloat   int      // weight tensors left in float32 (too small, or shared with non-weight uses)
 	FloatBytes  int      // bytes of the quantized tensors before
-	Int8Bytes   int      // bytes of their INT8 data plus scales and zero points after
+	Int8Bytes   int      // bytes of their INT8 data plus scales after
 	OutputBytes int
 }
 
@@ -137,17 +138,18 @@ func Quantize(data []byte, opts Options) ([]byte, *Report, error) {
 			return nil, nil, err
 		}
 		q, scales := quantize(w, t.Dims, axis, perTensor)
-		qName, sName, zName := name+"_quantized", name+"_scale", name+"_zero_point"
+		qName, sName := name+"_quantized", name+"_scale"
 		scaleDims := []int64{int64(len(scales))}
 		if perTensor {
 			scaleDims = nil
 		}
+		// Symmetric quantization has zero points of 0, which is DequantizeLinear's default when the
+		// input is omitted: leaving it out saves a byte per channel.
 		newInits = append(newInits,
 			onnxpb.NewInt8Tensor(qName, t.Dims, q),
-			onnxpb.NewFloatTensor(sName, scaleDims, scales),
-			onnxpb.NewInt8Tensor(zName, scaleDims, make([]int8, len(scales))))
+			onnxpb.NewFloatTensor(sName, scaleDims, scales))
 		node := &onnxpb.Node{OpType: "DequantizeLinear", Name: name + "_DequantizeLinear",
-			Inputs: []string{qName, sName, zName}, Outputs: []string{name}}
+			Inputs: []string{qName, sName}, Outputs: []string{name}}
 		if !perTensor {
 			node.Attributes = []*onnxpb.Attribute{{Name: "axis", Type: onnxpb.AttrInt, I: int64(axis)}}
 		}
@@ -155,7 +157,7 @@ func Quantize(data []byte, opts Options) ([]byte, *Report, error) {
 		replaced[name] = true
 		rep.Quantized = append(rep.Quantized, name)
 		rep.FloatBytes += 4 * len(w)
-		rep.Int8Bytes += len(q) + 5*len(scales)
+		rep.Int8Bytes += len(q) + 4*len(scales)
 	}
 	if len(dq) == 0 {
 		return nil, nil, &Error{Msg: "no weight tensor to quantize (no Conv, ConvTranspose, Gemm or MatMul with a float initializer of at least " + fmt.Sprint(minElems) + " elements)"}
