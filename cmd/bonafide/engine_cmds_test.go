@@ -49,6 +49,10 @@ func TestInferRoundTrip(t *testing.T) {
 	if err := os.WriteFile(in, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	short := filepath.Join(dir, "short.f32")
+	if err := os.WriteFile(short, raw[:100], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, errOut, code := runCmd(t, "infer", "-model", testNet, "-input", in, "-shape", "1,3,64,64", "-output", outPath)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -63,7 +67,7 @@ func TestInferRoundTrip(t *testing.T) {
 		want string
 	}{
 		{"wrong shape", []string{"-model", testNet, "-input", in, "-shape", "1,3,32,32", "-output", outPath}, "does not match"},
-		{"short file", []string{"-model", testNet, "-input", in, "-shape", "2,3,64,64", "-output", outPath}, "bytes"},
+		{"short file", []string{"-model", testNet, "-input", short, "-shape", "1,3,64,64", "-output", outPath}, "has 100 bytes"},
 		{"bad shape", []string{"-model", testNet, "-input", in, "-shape", "1,x", "-output", outPath}, "bad -shape"},
 		{"missing flags", []string{"-model", testNet}, "usage"},
 		{"missing model", []string{"-model", filepath.Join(dir, "none.onnx"), "-input", in, "-shape", "1,3,64,64", "-output", outPath}, "no such file"},
