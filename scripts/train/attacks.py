@@ -7,7 +7,10 @@ then recaptured by a webcam. Every function takes and returns float32 HxWx3 RGB 
 all its randomness from the numpy Generator it is given, so a seed fixes the result.
 
 All pixel sizes below are in crop pixels of the 128x128, scale-1.5 crop (the face box is the central
-~85 px); the README model cards list the same parameters.
+~85 px); the README model cards list the same parameters. replay() and print_attack() take px, a
+factor for every length (blurs, blobs, bands, bezels, halftone period, paper grain, bending), so that
+the same attacks can be made on whole webcam frames (frame_attacks.py, px = frame pixels per crop
+pixel); the screen's subpixel pitch k is always per camera pixel, as the moire forms on the sensor.
 
 Screen replay (replay()) — in order:
   1. display tone: gamma g in [0.75, 1.3] (the screen's transfer curve is not the camera's),
@@ -109,14 +112,16 @@ def box_down(a, ss):
     return a.reshape(h, ss, w, ss, *a.shape[2:]).mean((1, 3))
 
 
-def other_tile(rng, pool, h, w):
+def other_tile(rng, pool, h, w, px=1.0):
     """A blurred random crop from pool (uint8 NHWC), p=0.6, or a flat wall colour (grey [0.15, 0.85]
     with a +-15% tint per channel): a stand-in for the room behind a screen or sheet."""
     if pool is not None and rng.random() < 0.6:
         t = pool[rng.integers(len(pool))].astype(np.float32) / 255
         if rng.random() < 0.5:
             t = t[:, ::-1]
-        return blur(t, rng.uniform(1.5, 4.0))[:h, :w]
+        if t.shape[:2] != (h, w):
+            t = np.asarray(Image.fromarray((t * 255).astype(np.uint8)).resize((w, h), Image.BILINEAR), np.float32) / 255
+        return blur(t, rng.uniform(1.5, 4.0) * px)
     grey = rng.uniform(0.15, 0.85)
     tint = rng.uniform(0.85, 1.15, 3)
     return np.broadcast_to((grey * tint).astype(np.float32), (h, w, 3)).copy()
@@ -184,7 +189,7 @@ def subpixel_mask(rng, h, w):
     return m / np.maximum(m.mean((0, 1), keepdims=True), 1e-3)
 
 
-def replay(img, rng, pool=None):
+def replay(img, rng, pool=None, px=1.0):
     h, w, _ = img.shape
     x = np.clip(img, 0, 1)
     # 1. display tone
@@ -207,33 +212,33 @@ def replay(img, rng, pool=None):
     if rng.random() < 0.5:
         _, v = grid(h, w)
         f = rng.uniform(0.01, 0.06)
-        x = x * (1 + f * np.sin(2 * math.pi * v / rng.uniform(6, 40) + rng.uniform(0, 2 * math.pi)))[..., None]
+        x = x * (1 + f * np.sin(2 * math.pi * v / (rng.uniform(6, 40) * px) + rng.uniform(0, 2 * math.pi)))[..., None]
     # 4. reflections
     if rng.random() < 0.6:
-        x = x + rng.uniform(0.05, 0.35) * soft_blob(rng, h, w, 12, 50, 2.0)[..., None]
+        x = x + rng.uniform(0.05, 0.35) * soft_blob(rng, h, w, 12 * px, 50 * px, 2.0)[..., None]
     if rng.random() < 0.4:
-        g = other_tile(rng, pool, h, w) if pool is not None else img[::-1, ::-1]
-        g = np.roll(blur(g, rng.uniform(2, 6)), (rng.integers(-20, 20), rng.integers(-20, 20)), (0, 1))
+        g = other_tile(rng, pool, h, w, px) if pool is not None else img[::-1, ::-1]
+        g = np.roll(blur(g, rng.uniform(2, 6) * px), (int(rng.integers(-20, 20) * px), int(rng.integers(-20, 20) * px)), (0, 1))
         x = x + rng.uniform(0.04, 0.15) * g
     # 5. bezel edges
     if rng.random() < 0.45:
         for _ in range(rng.integers(1, 3)):
             dist = edge_mask(rng, h, w, 0.03, 0.22, 6)
-            bez = rng.uniform(1, 8)
-            room = other_tile(rng, pool, h, w)
+            bez = rng.uniform(1, 8) * px
+            room = other_tile(rng, pool, h, w, px)
             bcol = rng.uniform(0.02, 0.2)
             inside = np.clip(dist + 0.5, 0, 1)[..., None]
             onbezel = np.clip(dist + bez + 0.5, 0, 1)[..., None] - inside
             x = x * inside + bcol * onbezel + room * (1 - inside - onbezel)
     # 6. recapture
-    x = blur(x, rng.uniform(0.3, 1.1))
+    x = blur(x, rng.uniform(0.3, 1.1) * px)
     x = x + rng.normal(0, rng.uniform(0.004, 0.02), x.shape).astype(np.float32)
     return np.clip(x, 0, 1).astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------------------- print
 
-def halftone(x, rng):
+def halftone(x, rng, px=1.0):
     """Clustered-dot CMYK halftone of x (HxWx3 in [0,1]), rendered at 3x3 sub-positions and box
     averaged, returned as RGB."""
     h, w, _ = x.shape
@@ -243,7 +248,7 @@ def halftone(x, rng):
     cmy = [(1 - x[..., c] - k) / denom for c in range(3)]
     inks = cmy + [k]
     u, v = grid(h, w, ss)
-    period = rng.uniform(1.5, 3.5)
+    period = rng.uniform(1.5, 3.5) * px
     rot = rng.uniform(0, 90)
     out = np.ones((h * ss, w * ss, 3), np.float32)
     # Which RGB channels each ink absorbs: C absorbs R, M absorbs G, Y absorbs B, K all.
@@ -260,7 +265,7 @@ def halftone(x, rng):
     return box_down(out, ss)
 
 
-def print_attack(img, rng, pool=None):
+def print_attack(img, rng, pool=None, px=1.0):
     h, w, _ = img.shape
     x = np.clip(img, 0, 1)
     # 1. reduced gamut
@@ -270,9 +275,9 @@ def print_attack(img, rng, pool=None):
     x = x * np.array([1.0, 1.0, rng.uniform(0.88, 1.0)], np.float32)
     # 2. halftone
     a = rng.uniform(0.2, 0.7)
-    x = (1 - a) * x + a * (lo + (hi - lo) * halftone(np.clip((x - lo) / (hi - lo), 0, 1), rng))
+    x = (1 - a) * x + a * (lo + (hi - lo) * halftone(np.clip((x - lo) / (hi - lo), 0, 1), rng, px))
     # 3. paper texture
-    n = blur(rng.normal(0, 1, (h, w)).astype(np.float32), rng.uniform(0.7, 2.5))
+    n = blur(rng.normal(0, 1, (h, w)).astype(np.float32), rng.uniform(0.7, 2.5) * px)
     n = n / max(n.std(), 1e-6)
     x = x * (1 + rng.uniform(0.015, 0.06) * n)[..., None]
     if rng.random() < 0.3:
@@ -281,17 +286,17 @@ def print_attack(img, rng, pool=None):
             cx, cy, ang = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0, math.pi)
             d = np.abs((u - cx) * math.sin(ang) - (v - cy) * math.cos(ang))
             along = np.abs((u - cx) * math.cos(ang) + (v - cy) * math.sin(ang))
-            line = ((d < 0.6) & (along < rng.uniform(4, 15))).astype(np.float32)
+            line = ((d < 0.6 * px) & (along < rng.uniform(4, 15) * px)).astype(np.float32)
             x = x * (1 + rng.uniform(-0.06, 0.06) * line)[..., None]
     # 4. blur
-    x = blur(x, rng.uniform(0.4, 1.5))
+    x = blur(x, rng.uniform(0.4, 1.5) * px)
     # 5. specular glare
     if rng.random() < 0.5:
-        x = x + rng.uniform(0.08, 0.45) * soft_blob(rng, h, w, 5, 30, 3.0)[..., None]
+        x = x + rng.uniform(0.08, 0.45) * soft_blob(rng, h, w, 5 * px, 30 * px, 3.0)[..., None]
     # 6. bending, then paper edges
     if rng.random() < 0.4:
         u, v = grid(h, w)
-        amp, per, ph = rng.uniform(0.5, 3), rng.uniform(60, 200), rng.uniform(0, 2 * math.pi)
+        amp, per, ph = rng.uniform(0.5, 3) * px, rng.uniform(60, 200) * px, rng.uniform(0, 2 * math.pi)
         vertical = rng.random() < 0.5
         s = np.sin(2 * math.pi * (u if vertical else v) / per + ph)
         du = amp * s if not vertical else 0 * s
@@ -303,8 +308,8 @@ def print_attack(img, rng, pool=None):
         white = np.float32(hi)
         for _ in range(rng.integers(1, 3)):
             dist = edge_mask(rng, h, w, 0.03, 0.22, 8)
-            margin = rng.uniform(1, 10)
-            room = other_tile(rng, pool, h, w)
+            margin = rng.uniform(1, 10) * px
+            room = other_tile(rng, pool, h, w, px)
             inner = np.clip(dist - margin + 0.5, 0, 1)[..., None]   # printed area
             paper = np.clip(dist + 0.5, 0, 1)[..., None] - inner     # white margin
             x = x * inner + white * paper + room * (1 - inner - paper)

@@ -27,6 +27,12 @@ MEAN = (123.675, 116.28, 103.53)
 STD = (58.395, 57.12, 57.375)
 
 
+def set_crop_scale(scale):
+    """Select the crop (by its box scale) a script trains or exports for; CROP is changed in place so
+    that every module sees it."""
+    CROP["scale"] = float(scale)
+
+
 def crop_spec(crop=CROP, mean=MEAN, std=STD, order="rgb", fill=(0, 0, 0)):
     """The face.CropSpec.String() form of a crop: what bonafide.crop metadata carries."""
     f = lambda v: ",".join(_g32(x) for x in v)

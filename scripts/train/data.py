@@ -26,6 +26,13 @@ LIVE_CLASSES = [0, 1]
 SPECIES = {"print_nuaa": (2, 3), "replay_synth": (4,), "print_synth": (5,)}
 
 
+# Class sets PatchNet can train on: names, live class indices, and the map from CLASSES indices.
+CLASS_SETS = {
+    "fine": (CLASSES, LIVE_CLASSES, [0, 1, 2, 3, 4, 5]),
+    "coarse": (["live", "print_nuaa", "replay_synth", "print_synth"], [0], [0, 0, 1, 1, 2, 3]),
+}
+
+
 def class_of(live, session, pos):
     if live:
         return 0 if session == "01" else 1
@@ -39,7 +46,7 @@ def synth_bank(imgs, seed, variants, pool, tag):
     h = hashlib.sha1(imgs.tobytes())
     h.update(pool.tobytes())
     h.update(open(attacks.__file__, "rb").read())
-    path = os.path.join(common.WORK, "cache", f"bank-{tag}-seed{seed}-v{variants}-{h.hexdigest()[:12]}.npz")
+    path = os.path.join(common.WORK, "cache", f"bank-{common.crop_tag()}-{tag}-seed{seed}-v{variants}-{h.hexdigest()[:12]}.npz")
     if os.path.exists(path):
         z = np.load(path)
         return z["replay"], z["print"]
@@ -77,6 +84,7 @@ class Split:
         d = common.load_crops(subjects, size=common.CROP["size"])
         self.subjects = subjects
         cls = np.array([class_of(l, s, p) for l, s, p in zip(d["live"], d["session"], d["pos"])], np.int64)
+        self.crop = dict(common.CROP)
         live = d["img"][d["live"] == 1]
         live_cls = cls[d["live"] == 1]
         # The "room" behind synthetic screens and sheets comes from the same subjects' live crops, so

@@ -127,6 +127,7 @@ def main():
     torch.set_num_threads(2)
     ck = torch.load(a.ckpt, map_location="cpu")
     args = ck["args"]
+    common.set_crop_scale(args.get("crop_scale", 1.5))
     size = common.CROP["size"]
     name = os.path.splitext(os.path.basename(a.out))[0]
     if a.kind == "psb":
@@ -142,23 +143,24 @@ def main():
         arch = (f"PS-B: MobileNetV2 width {args['width']}, output stride 16, last 1x1 conv {args['last']}; "
                 f"pyramid binary-mask head (Yu et al. 2020) at 8x8/4x4/2x2/1x1 + linear binary head")
     else:
-        widths = tuple(int(v) for v in args["widths"].split(","))
-        net = nets.PatchNet(len(data.CLASSES), data.LIVE_CLASSES, widths, args["dim"], args["scale"])
-        net.load_state_dict(ck["state"])
+        import train_patchnet
+        net, _ = train_patchnet.load(a.ckpt)
+        names, live_idx, _ = data.CLASS_SETS[args.get("classes", "fine")]
         module = nets.PatchGrid(net.eval(), size, 4)
         outputs = ["score", "patch_map", "embedding"]
         kind_meta = {"bonafide.kind": "patchnet", "bonafide.maps": "4x4:patch_map",
                      "bonafide.output.embedding": "embedding",
-                     "bonafide.patchnet.classes": ",".join(data.CLASSES),
-                     "bonafide.patchnet.live_classes": ",".join(data.CLASSES[i] for i in data.LIVE_CLASSES),
+                     "bonafide.patchnet.classes": ",".join(names),
+                     "bonafide.patchnet.live_classes": ",".join(names[i] for i in live_idx),
                      "bonafide.patchnet.grid": "4x4 patches of 32x32, row-major (embedding row i = patch row i/4, column i%4)",
                      "bonafide.outputs": ("score [1,1]: mean of the 16 patch live probabilities; patch_map [1,1,4,4]: "
                                           "live probability of each 32x32 patch (softmax over s*cos, summed over live "
-                                          "classes); embedding [16,128]: L2-normalised patch embeddings, row-major "
+                                          f"classes); embedding [16,{args['dim']}]: L2-normalised patch embeddings, row-major "
                                           "patch order, for reference-based (few-shot) checks")}
         arch = (f"PatchNet: ResNet18-style patch encoder (BasicBlock x[2,2,2,2], widths {args['widths']}, stem 3x3/2) "
                 f"on a 4x4 grid of 32x32 patches, {args['dim']}-d L2-normalised embedding, cosine classifier over "
-                f"{len(data.CLASSES)} patch types, s={args['scale']}")
+                f"{len(names)} patch types ({', '.join(names)}), s={args['scale']}, margins live {args['m_live']} / "
+                f"attack {args['m_spoof']}")
     ops = torch_export(module, a.out, size, outputs)
 
     # Held-out evaluation set (same as training's).
@@ -210,6 +212,11 @@ def main():
            "train_subjects": list(common.TRAIN_SUBJECTS), "n_val": int(len(x)),
            "bytes_float": os.path.getsize(a.out), "bytes_int8": os.path.getsize(q),
            "macs": nets.count_macs(module, torch.zeros(1, 3, size, size)), "params": nets.count_params(module)}
+    hist = os.path.join(os.path.dirname(os.path.abspath(a.ckpt)), "history.json")
+    if os.path.exists(hist):
+        h = json.load(open(hist))
+        res["training"] = {k: h[k] for k in ("args", "val_before_qat", "val_before_qat_int8_grid", "val_after_qat",
+                                             "seconds") if k in h}
     q_ort = run_batch("ort", q, x)
     f_eng = run_batch("engine", a.out, x)
     q_eng = run_batch("engine", q, x)

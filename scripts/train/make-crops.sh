@@ -34,5 +34,8 @@ crop() { # tag, flags...
 }
 # The models' crop (common.CROP): size 128, box x1.5, square, shift at the border.
 crop s128-x1.5-sq-shift -size 128 -scale 1.5 -square -border shift
+# PatchNet's crop: the face box itself (x1.0), so that every patch lies on the face (or the medium
+# showing it) and keeps more texture detail than the x1.5 crop.
+crop s128-x1.0-sq-shift -size 128 -scale 1.0 -square -border shift
 # MiniFASNetV2's crop (Silent-Face-Anti-Spoofing: 80x80, x2.7, shift; BGR is applied at load time).
 crop s80-x2.7-nsq-shift -size 80 -scale 2.7 -square=false -border shift

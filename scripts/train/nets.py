@@ -235,14 +235,32 @@ def l2norm(x, eps=1e-6):
 
 
 class CosineClassifier(nn.Module):
-    """Class weights on the unit sphere; returns cos(theta) between embeddings and classes."""
+    """Class weights on the unit sphere; returns cos(theta) between embeddings and classes. With qat
+    set (qat.enable), the normalised class vectors are put on the int8 grid in the forward pass;
+    freeze() stores that grid version as a constant buffer, which is what the export then holds (a
+    MatMul weight the quantizer reproduces exactly)."""
 
     def __init__(self, dim, classes):
         super().__init__()
         self.w = nn.Parameter(torch.randn(classes, dim) * 0.1)
+        self.qat = False
+        self.register_buffer("frozen", torch.zeros(0))
+
+    def weight(self):
+        if self.frozen.numel():
+            return self.frozen
+        w = l2norm(self.w)
+        if self.qat:
+            import qat
+            w = w + (qat.grid(w) - w).detach()
+        return w
+
+    def freeze(self):
+        with torch.no_grad():
+            self.frozen = self.weight().detach().clone()
 
     def forward(self, e):
-        return e @ l2norm(self.w).t()
+        return e @ self.weight().t()
 
 
 class PatchNet(nn.Module):

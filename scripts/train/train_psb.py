@@ -5,9 +5,11 @@ Loss = sum over scales (8x8, 4x4, 2x2, 1x1) of the mean BCE between the mask log
 label pooled to that scale (live: 1 on the face box, 0 elsewhere; attacks: 0 everywhere) + BCE of
 the binary head. Live and attack samples are weighted so that each class carries half the loss.
 
-    /usr/bin/python3 scripts/train/train_psb.py [--epochs 30] [--fast] [--out DIR]
+    /usr/bin/python3 scripts/train/train_psb.py [--epochs 24] [--fast] [--out DIR]
 
-Writes DIR/psb.pt (weights), DIR/history.json (per-epoch loss and held-out metrics).
+Then --qat-epochs of weight-quantization-aware fine-tuning (qat.py) so that the int8 file equals the
+float one. Writes DIR/psb-float.pt (before QAT), DIR/psb.pt (the shipped weights) and
+DIR/history.json (per-epoch loss, held-out metrics before/after QAT).
 """
 
 import argparse
@@ -23,11 +25,12 @@ import attacks
 import common
 import data
 import nets
+import qat
 
 
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--epochs", type=int, default=24)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--wd", type=float, default=1e-4)
@@ -35,6 +38,7 @@ def parse(argv=None):
     p.add_argument("--last", type=int, default=384)
     p.add_argument("--synth-frac", type=float, default=0.5)
     p.add_argument("--variants", type=int, default=2, help="synthetic variants per live training crop")
+    p.add_argument("--crop-scale", type=float, default=1.5, help="box scale of the crop (make-crops.sh)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--epoch-size", type=int, default=1536,
                    help="samples drawn (without replacement) from the epoch's pool of real + synthetic crops")
@@ -42,7 +46,10 @@ def parse(argv=None):
                    help="torch threads; 1 is fastest on a shared 2-core machine (OpenMP spin-waits thrash)")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cpu")
-    p.add_argument("--eval-every", type=int, default=5)
+    p.add_argument("--eval-every", type=int, default=4)
+    p.add_argument("--qat-epochs", type=int, default=4, help="weight-quantization-aware epochs after training (qat.py)")
+    p.add_argument("--qat-lr", type=float, default=3e-4)
+    p.add_argument("--init", default="", help="start the QAT phase from this psb-float.pt (skips the main phase)")
     p.add_argument("--fast", action="store_true", help="smoke test: 2 epochs on 1/8 of an epoch")
     p.add_argument("--out", default=os.path.join(common.WORK, "runs", "psb"))
     return p.parse_args(argv)
@@ -76,9 +83,44 @@ def evaluate(scores, cls):
     return common.report(live, species, 0.5)
 
 
+def run_epoch(model, ds, opt, sched, gen, epoch, steps, a, freeze_bn=False):
+    model.train()
+    if freeze_bn:
+        qat.freeze_bn(model)
+    ds.set_epoch(epoch)
+    order = torch.randperm(len(ds), generator=gen)[: steps * a.batch]
+    loader = torch.utils.data.DataLoader(torch.utils.data.Subset(ds, order.tolist()), batch_size=a.batch,
+                                         num_workers=a.workers, drop_last=True)
+    tot, n = 0.0, 0
+    for x, cls, mask in loader:
+        x, mask = attacks.geometry(x.to(a.device), mask.to(a.device), gen)
+        live = torch.isin(cls, torch.tensor(data.LIVE_CLASSES)).float().to(a.device)
+        n_live = live.sum().clamp(min=1)
+        n_spoof = (1 - live).sum().clamp(min=1)
+        w = live * (len(live) / 2 / n_live) + (1 - live) * (len(live) / 2 / n_spoof)
+        logits, b = model(data.to_input(x))
+        loss = pyramid_loss(logits, b, mask, live, w)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        tot += loss.item()
+        n += 1
+    return tot / max(n, 1)
+
+
+def log_epoch(tag, rec, v=None):
+    line = f"{tag} {rec['epoch']} loss {rec['loss']:.4f} {rec['seconds']:.0f}s"
+    if v:
+        line += (f" | val AUC all {v['auc_all']:.4f} print {v['auc_print_nuaa']:.4f} replay {v['auc_replay_synth']:.4f} "
+                 f"synthprint {v['auc_print_synth']:.4f} ACER@0.5 {v['acer']:.4f}")
+    print(line, flush=True)
+
+
 def main(argv=None):
     a = parse(argv)
     torch.set_num_threads(a.threads)
+    common.set_crop_scale(a.crop_scale)
     common.seed_everything(a.seed)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
@@ -89,48 +131,49 @@ def main(argv=None):
 
     model = nets.PSB(a.width, a.last).to(a.device)
     ds = data.TrainSet(train, a.seed, a.synth_frac)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.wd)
-    steps_per_epoch = min(len(ds), a.epoch_size) // a.batch
+    steps = min(len(ds), a.epoch_size) // a.batch
     if a.fast:
-        steps_per_epoch = max(2, steps_per_epoch // 8)
-        a.epochs = 2
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps_per_epoch, pct_start=0.15)
-    gen = torch.Generator().manual_seed(a.seed)
+        steps, a.epochs, a.qat_epochs = max(2, steps // 8), 2, min(a.qat_epochs, 1)
     history = []
-    for epoch in range(a.epochs):
-        model.train()
-        ds.set_epoch(epoch)
-        order = torch.randperm(len(ds), generator=gen)[: steps_per_epoch * a.batch]
-        loader = torch.utils.data.DataLoader(torch.utils.data.Subset(ds, order.tolist()), batch_size=a.batch,
-                                             num_workers=a.workers, drop_last=True)
-        te, tot, n = time.time(), 0.0, 0
-        for x, cls, mask in loader:
-            x, mask = attacks.geometry(x.to(a.device), mask.to(a.device), gen)
-            live = torch.isin(cls, torch.tensor(data.LIVE_CLASSES)).float().to(a.device)
-            n_live = live.sum().clamp(min=1)
-            n_spoof = (1 - live).sum().clamp(min=1)
-            w = live * (len(live) / 2 / n_live) + (1 - live) * (len(live) / 2 / n_spoof)
-            logits, b = model(data.to_input(x))
-            loss = pyramid_loss(logits, b, mask, live, w)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += loss.item()
-            n += 1
-        rec = {"epoch": epoch + 1, "loss": tot / max(n, 1), "seconds": time.time() - te}
-        if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
-            rec["val"] = evaluate(predict(model, vimgs, a.device), vcls)
-            v = rec["val"]
-            print(f"epoch {epoch + 1} loss {rec['loss']:.4f} {rec['seconds']:.0f}s | val AUC all {v['auc_all']:.4f} "
-                  f"print {v['auc_print_nuaa']:.4f} replay {v['auc_replay_synth']:.4f} synthprint {v['auc_print_synth']:.4f} "
-                  f"ACER@0.5 {v['acer']:.4f}", flush=True)
-        else:
-            print(f"epoch {epoch + 1} loss {rec['loss']:.4f} {rec['seconds']:.0f}s", flush=True)
-        history.append(rec)
+    if a.init:
+        # Resume after the main phase (same weights as a full run's psb-float.pt).
+        model.load_state_dict(torch.load(a.init, map_location="cpu")["state"])
+    else:
+        opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.wd)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps, pct_start=0.15)
+        gen = torch.Generator().manual_seed(a.seed)
+        for epoch in range(a.epochs):
+            te = time.time()
+            rec = {"epoch": epoch + 1, "loss": run_epoch(model, ds, opt, sched, gen, epoch, steps, a)}
+            rec["seconds"] = time.time() - te
+            if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
+                rec["val"] = evaluate(predict(model, vimgs, a.device), vcls)
+            log_epoch("epoch", rec, rec.get("val"))
+            history.append(rec)
+        torch.save({"state": model.state_dict(), "args": vars(a)}, os.path.join(a.out, "psb-float.pt"))
+    result = {"args": vars(a), "history": history}
+    if a.qat_epochs:
+        # Weight-quantization-aware phase (qat.py): its own generator and epoch numbers, so that a
+        # resumed run (--init) repeats a full run exactly.
+        result["val_before_qat"] = evaluate(predict(model, vimgs, a.device), vcls)
+        qat.enable(model)
+        result["val_before_qat_int8_grid"] = evaluate(predict(model, vimgs, a.device), vcls)
+        opt = torch.optim.AdamW(model.parameters(), lr=a.qat_lr, weight_decay=a.wd)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.qat_epochs * steps)
+        gen = torch.Generator().manual_seed(a.seed * 7919 + 1)
+        for e in range(a.qat_epochs):
+            te = time.time()
+            rec = {"epoch": e + 1, "loss": run_epoch(model, ds, opt, sched, gen, 1000 + e, steps, a, freeze_bn=True)}
+            rec["seconds"] = time.time() - te
+            log_epoch("qat epoch", rec)
+            result.setdefault("qat_history", []).append(rec)
+        qat.finalize(model)
+        result["val_after_qat"] = evaluate(predict(model, vimgs, a.device), vcls)
+        for k in ("val_before_qat", "val_before_qat_int8_grid", "val_after_qat"):
+            log_epoch(k, {"epoch": "", "loss": 0, "seconds": 0}, result[k])
     torch.save({"state": model.state_dict(), "args": vars(a)}, os.path.join(a.out, "psb.pt"))
-    common.write_json(os.path.join(a.out, "history.json"), {"args": vars(a), "history": history,
-                                                             "seconds": time.time() - t0})
+    result["seconds"] = time.time() - t0
+    common.write_json(os.path.join(a.out, "history.json"), result)
     print(f"done in {time.time() - t0:.0f}s", flush=True)
 
 
