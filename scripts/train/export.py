@@ -36,8 +36,9 @@ SUPPORTED = {"Conv", "ConvTranspose", "BatchNormalization", "Relu", "PRelu", "Le
              "Identity", "Dropout", "Gemm", "MatMul", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "Sqrt",
              "Exp", "Cast", "Range", "ConstantOfShape", "Expand", "QuantizeLinear", "DequantizeLinear"}
 
-LICENSE = ("Model weights: Apache-2.0 (bonafide project). Trained on the NUAA Photograph Imposter Database "
-           "(academic research use only): check its terms before any non-research use.")
+LICENSE = ("Weights: the bonafide project's licence (the repository states none yet). They are derived from the "
+           "NUAA Photograph Imposter Database, released for academic research use only: clear its terms before "
+           "any other use.")
 
 
 def torch_export(module, path, size, outputs, dynamic=False):

@@ -96,7 +96,7 @@ def main():
             "bonafide.kind": meta.pop("bonafide.kind"), "bonafide.crop": crop_meta(size), "bonafide.input": "input",
             "bonafide.output.score": "score", **meta, "bonafide.threshold": "0.5", "bonafide.version": "0.0.0-untrained",
             "bonafide.date": common.DATE, "bonafide.training_data": "none: random weights (architecture check only)",
-            "bonafide.license": "Apache-2.0 (bonafide project)",
+            "bonafide.license": "the bonafide project's licence (random weights, no training data)",
             "bonafide.description": f"{name}: paper-scale definition with RANDOM weights, for engine checks only; "
                                     f"its scores mean nothing",
             "bonafide.outputs": ", ".join(outputs)})

@@ -117,7 +117,7 @@ def tiny_models():
                                                                                 border="shift")),
                 "bonafide.input": "input", "bonafide.output.score": "score", "bonafide.maps": maps,
                 "bonafide.threshold": "0.5", "bonafide.version": "0.0.0-test", "bonafide.date": common.DATE,
-                "bonafide.training_data": "none: random weights", "bonafide.license": "Apache-2.0 (bonafide project)",
+                "bonafide.training_data": "none: random weights", "bonafide.license": "the bonafide project's licence (random weights, no training data)",
                 "bonafide.description": f"{name}: a tiny random net exported by scripts/train/export.py's code, "
                                         f"for the export-parity test", "bonafide.outputs": ", ".join(outs)}
         if kind == "patchnet":

@@ -55,8 +55,8 @@ def parse(argv=None):
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--eval-every", type=int, default=4)
-    p.add_argument("--classes", choices=sorted(data.CLASS_SETS), default="fine",
-                   help="patch-type classes: fine (6: sessions, still/moved prints, synthetic types) or coarse (4)")
+    p.add_argument("--classes", choices=sorted(data.CLASS_SETS), default="coarse",
+                   help="patch-type classes: coarse (4: live, NUAA print, synthetic replay, synthetic print) or fine (6: live by session, NUAA print still/moved, synthetic replay, synthetic print)")
     p.add_argument("--qat-epochs", type=int, default=4, help="weight-quantization-aware epochs after training (qat.py)")
     p.add_argument("--qat-lr", type=float, default=3e-4)
     p.add_argument("--init", default="", help="start the QAT phase from this patchnet-float.pt (skips the main phase)")
