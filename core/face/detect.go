@@ -184,15 +184,15 @@ func (d *Detector) Detect(img *image.RGBA) ([]Face, error) {
 	}
 	d.gray.load(img, k)
 	d.dets = d.dets[:0]
-	d.search(0, 0, 0, minSize, maxSize, d.angles[:1])
-	if len(d.angles) > 1 {
-		// The rotated passes cost about 4× an upright one each over a whole frame. Where the
-		// upright pass found faces, search the other angles only around them (to find their roll
-		// and merge tilted windows); only a frame with no upright face gets the full search.
-		found := d.cluster(image.Point{}, false)
-		if len(found) == 0 {
-			d.search(0, 0, 0, minSize, maxSize, d.angles[1:])
-		}
+	d.search(d.gray.image(), minSize, maxSize, d.angles[:1])
+	found := d.cluster(image.Point{}, false)
+	if len(found) == 0 {
+		// The slow path, for frames without an upright face in full view: every angle, over the
+		// frame and its border, which also finds faces partly outside the frame.
+		d.search(d.gray.whole(), minSize, maxSize, d.angles)
+	} else if len(d.angles) > 1 {
+		// The rotated passes cost about 4× an upright one each over a whole frame. Around the
+		// faces found upright they are cheap, and give the roll and the tilted windows.
 		for i, f := range found {
 			if i == maxRefine {
 				break
@@ -206,69 +206,69 @@ func (d *Detector) Detect(img *image.RGBA) ([]Face, error) {
 // maxRefine bounds how many faces of one frame get the rotated search around them.
 const maxRefine = 4
 
-// searchRegion searches a square of region × the box's side around it for faces within ×/÷
-// sizeRange of its size, at the given angles. The box is in frame pixels relative to the frame's
-// top-left corner.
-func (d *Detector) searchRegion(b Box, region, sizeRange float64, minSize, maxSize int, angles []float64) {
-	g := &d.gray
-	k := float64(g.k)
-	n := min(g.n, int(math.Ceil(b.W*region/k)))
-	cx, cy := (b.X+b.W/2)/k, (b.Y+b.H/2)/k
-	x0 := min(max(0, int(math.Round(cx-float64(n)/2))), g.n-n)
-	y0 := min(max(0, int(math.Round(cy-float64(n)/2))), g.n-n)
-	lo := max(minSize, int(b.W/sizeRange))
-	hi := min(maxSize, int(math.Ceil(b.W*sizeRange)))
-	d.search(x0, y0, n, lo, hi, angles)
-}
-
-// The rotated search around an upright face: refineRegion × its side, sizes within ×/÷ refineSizeRange.
+// The rotated search around an upright face: refineRegion × its side, sizes within ×/÷
+// refineSizeRange.
 const (
 	refineRegion    = 1.3
 	refineSizeRange = 1.15
 )
 
-// search runs the cascade over the square region of side n at (x0, y0) of the work image (n = 0:
-// the whole image) for face sizes [minSize, maxSize] in frame pixels, at each angle, and appends
-// the hits to d.dets.
-func (d *Detector) search(x0, y0, n, minSize, maxSize int, angles []float64) {
+// region is a rectangle of the work buffer to scan, in buffer coordinates.
+type region struct{ x0, y0, rows, cols int }
+
+// image is the frame's part of the buffer; whole is the square buffer with its border.
+func (g *workImage) image() region { return region{g.pad, g.pad, g.h, g.w} }
+func (g *workImage) whole() region { return region{0, 0, g.n, g.n} }
+
+// searchRegion searches a square of span × the box's side around it (border included) for
+// faces within ×/÷ sizeRange of its size, at the given angles. The box is in frame pixels
+// relative to the frame's top-left corner.
+func (d *Detector) searchRegion(b Box, span, sizeRange float64, minSize, maxSize int, angles []float64) {
+	g := &d.gray
+	k := float64(g.k)
+	n := min(g.n, int(math.Ceil(b.W*span/k)))
+	cx := (b.X+b.W/2)/k + float64(g.pad)
+	cy := (b.Y+b.H/2)/k + float64(g.pad)
+	x0 := min(max(0, int(math.Round(cx-float64(n)/2))), g.n-n)
+	y0 := min(max(0, int(math.Round(cy-float64(n)/2))), g.n-n)
+	lo := max(minSize, int(b.W/sizeRange))
+	hi := min(maxSize, int(math.Ceil(b.W*sizeRange)))
+	d.search(region{x0, y0, n, n}, lo, hi, angles)
+}
+
+// search runs the cascade over a region of the work buffer for face sizes [minSize, maxSize] in
+// frame pixels, at each angle (degrees), and appends the hits whose centre lies in the frame to
+// d.dets, in work-image coordinates. Rotated passes need a square region: pigo's rotated
+// classifier clamps columns to Rows−1.
+func (d *Detector) search(reg region, minSize, maxSize int, angles []float64) {
 	g := &d.gray
 	k := float64(g.k)
 	minW := max(1, int(math.Round(float64(minSize)/k)))
 	maxW := int(float64(maxSize) / k)
-	if maxW < minW {
+	if maxW < minW || reg.rows <= 0 || reg.cols <= 0 {
 		return
 	}
+	p := pigo.CascadeParams{
+		MinSize:     minW,
+		MaxSize:     maxW,
+		ShiftFactor: d.opts.ShiftFactor,
+		ScaleFactor: d.opts.ScaleFactor,
+		ImageParams: pigo.ImageParams{Pixels: g.pix[reg.y0*g.n+reg.x0:], Rows: reg.rows, Cols: reg.cols, Dim: g.n},
+	}
 	for _, a := range angles {
-		p := pigo.CascadeParams{
-			MinSize:     minW,
-			MaxSize:     maxW,
-			ShiftFactor: d.opts.ShiftFactor,
-			ScaleFactor: d.opts.ScaleFactor,
+		if a != 0 && reg.rows != reg.cols {
+			panic("face: rotated search on a non-square region") // a bug in this package
 		}
 		turn := a / 360
 		if turn < 0 {
 			turn += 1
 		}
-		switch {
-		case n == 0 && a == 0:
-			// Upright windows never sample outside themselves: scan only the image part.
-			p.ImageParams = pigo.ImageParams{Pixels: g.pix, Rows: g.h, Cols: g.w, Dim: g.n}
-		case n == 0:
-			p.ImageParams = pigo.ImageParams{Pixels: g.pix, Rows: g.n, Cols: g.n, Dim: g.n}
-		case a == 0:
-			p.ImageParams = pigo.ImageParams{Pixels: g.pix[y0*g.n+x0:], Rows: min(n, g.h-y0), Cols: min(n, g.w-x0), Dim: g.n}
-		default:
-			p.ImageParams = pigo.ImageParams{Pixels: g.pix[y0*g.n+x0:], Rows: n, Cols: n, Dim: g.n}
-		}
-		if p.Rows <= 0 || p.Cols <= 0 {
-			continue
-		}
 		for _, det := range d.cascade.RunCascade(p, turn) {
-			r, c := float64(det.Row+y0), float64(det.Col+x0)
-			if r >= float64(g.h) || c >= float64(g.w) {
-				continue // centre in the padding
+			r, c := det.Row+reg.y0-g.pad, det.Col+reg.x0-g.pad
+			if r < 0 || c < 0 || r >= g.h || c >= g.w {
+				continue // centre outside the frame
 			}
-			d.dets = append(d.dets, window{r: r, c: c, s: float64(det.Scale), q: float64(det.Q), angle: a})
+			d.dets = append(d.dets, window{r: float64(r), c: float64(c), s: float64(det.Scale), q: float64(det.Q), angle: a})
 		}
 	}
 }

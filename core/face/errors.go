@@ -75,6 +75,9 @@ func (e *CascadeError) Error() string { return "face: cascade: " + e.Reason }
 // checkSize validates a declared image size against the limits. Zero-sized images are errors:
 // nothing can be detected or cropped in them.
 func checkSize(op string, w, h int) error {
+	if w > 0 && h > 0 && w <= MaxImageSide && h <= MaxImageSide && int64(w)*int64(h) <= MaxImagePixels {
+		return nil // the common case, without formatting anything
+	}
 	detail := fmt.Sprintf("%d×%d", w, h)
 	switch {
 	case w <= 0 || h <= 0:
@@ -83,10 +86,8 @@ func checkSize(op string, w, h int) error {
 		return &LimitError{Op: op, What: "width", Got: int64(w), Limit: MaxImageSide, Detail: detail}
 	case h > MaxImageSide:
 		return &LimitError{Op: op, What: "height", Got: int64(h), Limit: MaxImageSide, Detail: detail}
-	case int64(w)*int64(h) > MaxImagePixels:
-		return &LimitError{Op: op, What: "pixels", Got: int64(w) * int64(h), Limit: MaxImagePixels, Detail: detail}
 	}
-	return nil
+	return &LimitError{Op: op, What: "pixels", Got: int64(w) * int64(h), Limit: MaxImagePixels, Detail: detail}
 }
 
 // checkRGBA validates an *image.RGBA before the package reads its pixels, so that a hand-made

@@ -10,36 +10,79 @@ const (
 )
 
 // workImage is the grey image the cascade runs on: the frame shrunk by an integer factor k with
-// k×k box averaging, stored top-left in a zero-padded square buffer of side n ≥ max(w, h).
-// The square is there because pigo's rotated classifier clamps both coordinates to Rows−1 (a pigo
-// bug): on a square, that clamp is right and every sample stays inside the buffer.
+// k×k box averaging, stored at (pad, pad) in a square buffer of side n = max(w, h) + 2·pad whose
+// border repeats the frame's edge pixels.
+//
+// The border lets the cascade find a face partly outside the frame (pigo only scans windows that
+// lie wholly inside what it is given), so that the quality gate can say face_partly_outside rather
+// than no_face. The square is there because pigo's rotated classifier clamps both coordinates to
+// Rows−1 (a pigo bug): on a square that clamp is right and every sample stays inside the buffer.
 type workImage struct {
 	pix  []uint8
 	w, h int // image part
+	pad  int // offset of the image part on both axes
 	n    int // side and stride of the square buffer
 	k    int // frame pixels per work pixel
 	acc  []uint32
 }
 
+// padFrac is the border, as a fraction of the frame's shorter side: it lets a face whose centre
+// is inside the frame be found when it is up to padFrac×2 of the shorter side large.
+const padFrac = 0.25
+
+// at returns the buffer index of image pixel (x, y).
+func (g *workImage) at(x, y int) int { return (y+g.pad)*g.n + x + g.pad }
+
 // load converts img into the work image at factor k, reusing the buffer when it is big enough.
-// The padding is zeroed only when the geometry changes, since frames never write there.
 func (g *workImage) load(img *image.RGBA, k int) {
 	r := img.Rect
 	w, h := r.Dx()/k, r.Dy()/k
-	n := max(w, h)
+	pad := int(padFrac * float64(min(w, h)))
+	n := max(w, h) + 2*pad
 	if w != g.w || h != g.h || k != g.k || n != g.n {
 		if cap(g.pix) >= n*n {
 			g.pix = g.pix[:n*n]
-			clear(g.pix)
 		} else {
 			g.pix = make([]uint8, n*n)
 		}
-		g.w, g.h, g.n, g.k = w, h, n, k
+		g.w, g.h, g.n, g.k, g.pad = w, h, n, k, pad
 	}
+	if w > 0 && h > 0 {
+		g.shrink(img)
+		g.extend()
+	}
+}
+
+// extend fills the border by repeating the image's edge pixels.
+func (g *workImage) extend() {
+	n, p := g.n, g.pad
+	for y := p; y < p+g.h; y++ {
+		row := g.pix[y*n : (y+1)*n]
+		left, right := row[p], row[p+g.w-1]
+		for x := range p {
+			row[x] = left
+		}
+		for x := p + g.w; x < n; x++ {
+			row[x] = right
+		}
+	}
+	first := g.pix[p*n : (p+1)*n]
+	for y := range p {
+		copy(g.pix[y*n:(y+1)*n], first)
+	}
+	last := g.pix[(p+g.h-1)*n : (p+g.h)*n]
+	for y := p + g.h; y < n; y++ {
+		copy(g.pix[y*n:(y+1)*n], last)
+	}
+}
+
+// shrink writes the grey, k-times smaller image into the image part of the buffer.
+func (g *workImage) shrink(img *image.RGBA) {
+	w, h, k := g.w, g.h, g.k
 	if k == 1 {
 		for y := range h {
 			src := img.Pix[y*img.Stride : y*img.Stride+4*w]
-			dst := g.pix[y*n : y*n+w]
+			dst := g.pix[g.at(0, y) : g.at(0, y)+w]
 			for x := range dst {
 				p := src[4*x : 4*x+3 : 4*x+3]
 				dst[x] = uint8((lumaR*uint32(p[0]) + lumaG*uint32(p[1]) + lumaB*uint32(p[2]) + 1<<15) >> 16)
@@ -73,7 +116,7 @@ func (g *workImage) load(img *image.RGBA, k int) {
 				a[2] += b
 			}
 		}
-		dst := g.pix[y*n : y*n+w]
+		dst := g.pix[g.at(0, y) : g.at(0, y)+w]
 		for x := range dst {
 			a := acc[3*x : 3*x+3 : 3*x+3]
 			sum := lumaR*uint64(a[0]) + lumaG*uint64(a[1]) + lumaB*uint64(a[2])
