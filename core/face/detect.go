@@ -187,9 +187,12 @@ func (d *Detector) Detect(img *image.RGBA) ([]Face, error) {
 	d.search(d.gray.image(), minSize, maxSize, d.angles[:1])
 	found := d.cluster(image.Point{}, false)
 	if len(found) == 0 {
-		// The slow path, for frames without an upright face in full view: every angle, over the
-		// frame and its border, which also finds faces partly outside the frame.
-		d.search(d.gray.whole(), minSize, maxSize, d.angles)
+		// The slow path, for frames without an upright face in full view: upright over the frame
+		// and its border, which finds faces partly outside the frame, and the other angles over
+		// the smallest square that holds the frame.
+		g := &d.gray
+		d.search(g.whole(), minSize, maxSize, d.angles[:1])
+		d.search(region{g.pad, g.pad, max(g.w, g.h), max(g.w, g.h)}, minSize, maxSize, d.angles[1:])
 	} else if len(d.angles) > 1 {
 		// The rotated passes cost about 4× an upright one each over a whole frame. Around the
 		// faces found upright they are cheap, and give the roll and the tilted windows.

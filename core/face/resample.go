@@ -5,88 +5,139 @@ import (
 	"math"
 )
 
-// span is the set of source pixels (relative to the window) that make one output pixel along one
-// axis, with their weights. Shrinking averages the area the output pixel covers (every source
-// pixel counts, by the fraction of it that is covered); enlarging interpolates linearly between
-// the two nearest pixel centres (half-pixel centres, as OpenCV's INTER_LINEAR, clamped to the
-// window). Equal sizes copy.
-type span struct {
-	i0, i1 int     // source indices [i0, i1)
-	a, b   float64 // area: covered interval [a, b)
-	f      float64 // linear: weight of i0+1
-	inv    float64 // area: 1 / (b − a)
-	linear bool
+// tap is the set of source pixels (relative to the window) that make one output pixel along one
+// axis, with their weights. Shrinking averages the area the output pixel covers: every source
+// pixel counts by the fraction of it that is covered, so the first and last pixels weigh w0 and
+// w1 and those strictly between weigh wm. Enlarging interpolates linearly between the two
+// nearest pixel centres (half-pixel centres, as OpenCV's INTER_LINEAR, clamped to the window):
+// weights w0 and w1. Equal sizes copy.
+type tap struct {
+	i0, i1     int32 // source indices [i0, i1)
+	w0, w1, wm float32
 }
 
-// makeSpan returns the span of output index o when n source pixels map onto m outputs.
-func makeSpan(o, n, m int) span {
+// makeTap returns the tap of output index o when n source pixels map onto m outputs.
+func makeTap(o, n, m int) tap {
 	s := float64(n) / float64(m)
 	if s > 1 {
 		a, b := float64(o)*s, float64(o+1)*s
-		return span{i0: int(a), i1: min(n, int(math.Ceil(b))), a: a, b: b, inv: 1 / (b - a)}
+		i0, i1 := int(a), min(n, int(math.Ceil(b)))
+		inv := 1 / (b - a)
+		t := tap{i0: int32(i0), i1: int32(i1), wm: float32(inv)}
+		t.w0 = float32((min(b, float64(i0+1)) - a) * inv)
+		t.w1 = float32((b - max(a, float64(i1-1))) * inv)
+		return t
 	}
 	u := (float64(o)+0.5)*s - 0.5
 	u = min(max(u, 0), float64(n-1))
 	i := int(u)
 	f := u - float64(i)
-	if i+1 >= n {
-		return span{i0: i, i1: i + 1, linear: true}
+	if i+1 >= n || f == 0 {
+		return tap{i0: int32(i), i1: int32(i + 1), w0: 1}
 	}
-	return span{i0: i, i1: i + 2, f: f, linear: true}
+	return tap{i0: int32(i), i1: int32(i + 2), w0: float32(1 - f), w1: float32(f)}
 }
 
-func (s *span) weight(i int) float64 {
-	if s.linear {
-		if i == s.i0 {
-			return 1 - s.f
-		}
-		return s.f
+// weight is the weight of source index i of t.
+func (t *tap) weight(i int32) float32 {
+	switch i {
+	case t.i0:
+		return t.w0
+	case t.i1 - 1:
+		return t.w1
 	}
-	return (min(s.b, float64(i+1)) - max(s.a, float64(i))) * s.inv
+	return t.wm
 }
+
+// maxStackTaps bounds the output width whose horizontal taps are kept on the stack; wider outputs
+// (no model has one) recompute them per row.
+const maxStackTaps = 512
 
 // resample maps the window win of img onto an outW×outH grid and calls emit with each output
 // pixel's index (row-major) and its R, G, B in 0..255. Window pixels outside the image read as
-// fill. Nothing is allocated: emit is called directly and its closure stays on the caller's stack.
+// fill. Nothing is allocated: the taps live on the stack and emit's closure on the caller's.
+//
+// The loops call nothing per source pixel: under GOOS=js every call costs far more than natively.
 func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, emit func(i int, r, g, b float32)) {
 	ww, wh := win.Dx(), win.Dy()
 	b := img.Rect
-	inside := win.In(b)
-	fr, fg, fb := float64(fill[0]), float64(fill[1]), float64(fill[2])
+	var stackTaps [maxStackTaps]tap
+	var xt []tap
+	if outW <= maxStackTaps {
+		xt = stackTaps[:outW]
+		for ox := range xt {
+			xt[ox] = makeTap(ox, ww, outW)
+		}
+	}
+	fr, fg, fb := float32(fill[0]), float32(fill[1]), float32(fill[2])
+	// Columns of the window that lie inside the image: a tap within them needs no checks.
+	inX0, inX1 := int32(b.Min.X-win.Min.X), int32(b.Max.X-win.Min.X)
 	for oy := range outH {
-		sy := makeSpan(oy, wh, outH)
+		yt := makeTap(oy, wh, outH)
 		for ox := range outW {
-			sx := makeSpan(ox, ww, outW)
-			var r, g, bl float64
-			for iy := sy.i0; iy < sy.i1; iy++ {
-				wy := sy.weight(iy)
-				y := win.Min.Y + iy
-				var rr, rg, rb float64
-				if inside || (y >= b.Min.Y && y < b.Max.Y) {
-					row := img.Pix[(y-b.Min.Y)*img.Stride:]
-					for ix := sx.i0; ix < sx.i1; ix++ {
-						wx := sx.weight(ix)
-						x := win.Min.X + ix
-						if !inside && (x < b.Min.X || x >= b.Max.X) {
+			var tx tap
+			if xt != nil {
+				tx = xt[ox]
+			} else {
+				tx = makeTap(ox, ww, outW)
+			}
+			xInside := tx.i0 >= inX0 && tx.i1 <= inX1
+			var r, g, bl float32
+			for iy := yt.i0; iy < yt.i1; iy++ {
+				wy := yt.weight(iy)
+				y := win.Min.Y + int(iy)
+				if y < b.Min.Y || y >= b.Max.Y {
+					r += wy * fr // a row outside the image: the x weights sum to 1
+					g += wy * fg
+					bl += wy * fb
+					continue
+				}
+				row := img.Pix[(y-b.Min.Y)*img.Stride:]
+				var rr, rg, rb float32
+				if xInside {
+					base := 4 * (win.Min.X - b.Min.X)
+					p := row[base+4*int(tx.i0) : base+4*int(tx.i0)+3 : base+4*int(tx.i0)+3]
+					rr, rg, rb = tx.w0*float32(p[0]), tx.w0*float32(p[1]), tx.w0*float32(p[2])
+					if n := tx.i1 - tx.i0; n > 1 {
+						q := row[base+4*int(tx.i1-1) : base+4*int(tx.i1-1)+3 : base+4*int(tx.i1-1)+3]
+						rr += tx.w1 * float32(q[0])
+						rg += tx.w1 * float32(q[1])
+						rb += tx.w1 * float32(q[2])
+						if n > 2 {
+							// Strictly inside an area tap all pixels weigh the same: integer sums.
+							mid := row[base+4*int(tx.i0+1) : base+4*int(tx.i1-1)]
+							var ir, ig, ib uint32
+							for i := 0; i+3 < len(mid); i += 4 {
+								ir += uint32(mid[i])
+								ig += uint32(mid[i+1])
+								ib += uint32(mid[i+2])
+							}
+							rr += tx.wm * float32(ir)
+							rg += tx.wm * float32(ig)
+							rb += tx.wm * float32(ib)
+						}
+					}
+				} else {
+					for ix := tx.i0; ix < tx.i1; ix++ {
+						wx := tx.weight(ix)
+						x := win.Min.X + int(ix)
+						if x < b.Min.X || x >= b.Max.X {
 							rr += wx * fr
 							rg += wx * fg
 							rb += wx * fb
 							continue
 						}
 						p := row[4*(x-b.Min.X) : 4*(x-b.Min.X)+3 : 4*(x-b.Min.X)+3]
-						rr += wx * float64(p[0])
-						rg += wx * float64(p[1])
-						rb += wx * float64(p[2])
+						rr += wx * float32(p[0])
+						rg += wx * float32(p[1])
+						rb += wx * float32(p[2])
 					}
-				} else {
-					// A whole row outside the image: the x weights sum to 1.
-					rr, rg, rb = fr, fg, fb
 				}
 				r += wy * rr
 				g += wy * rg
 				bl += wy * rb
 			}
-			emit(oy*outW+ox, float32(r), float32(g), float32(bl))
+			emit(oy*outW+ox, r, g, bl)
 		}
 	}
 }

@@ -32,8 +32,8 @@ func synthFace(w, h int, cx, cy, side, rollDeg float64) *image.RGBA {
 					q := ((u-eu)*(u-eu))/(ru*ru) + ((v-ev)*(v-ev))/(rv*rv)
 					return math.Max(0, 1-q)
 				}
-				dark = math.Max(dark, 1.6*ellipse(-0.19, -0.1, 0.11, 0.05))  // left eye
-				dark = math.Max(dark, 1.6*ellipse(0.19, -0.1, 0.11, 0.05))   // right eye
+				dark = math.Max(dark, 1.6*ellipse(-0.19, -0.1, 0.11, 0.05))   // left eye
+				dark = math.Max(dark, 1.6*ellipse(0.19, -0.1, 0.11, 0.05))    // right eye
 				dark = math.Max(dark, 1.2*ellipse(-0.19, -0.21, 0.13, 0.025)) // brows
 				dark = math.Max(dark, 1.2*ellipse(0.19, -0.21, 0.13, 0.025))
 				dark = math.Max(dark, 0.5*ellipse(0, 0.1, 0.06, 0.1))    // nose shadow
