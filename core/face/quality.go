@@ -36,8 +36,8 @@ const (
 	DefaultMinFaceFrac    = 0.2
 	DefaultMaxFaceFrac    = 0.75
 	DefaultOutsideMargin  = 1.3
-	DefaultMaxOutside     = 0.1
-	DefaultMaxOffCentre   = 0.32
+	DefaultMaxOutside     = 0.14
+	DefaultMaxOffCentre   = 0.35
 	DefaultMinBrightness  = 45
 	DefaultMaxBrightness  = 195
 	DefaultMaxClipped     = 0.3
