@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
 // Benchmarks per frame. Native: go test -run '^$' -bench . ./core/face/. In the browser: the same
@@ -48,14 +50,14 @@ func BenchmarkDetect(b *testing.B) {
 		name   string
 		frames func() []*image.RGBA
 	}{
-		{"synthetic-640x480", func() []*image.RGBA { return []*image.RGBA{synthFace(640, 480, 320, 240, 200, 0)} }},
+		{"synthetic-640x480", func() []*image.RGBA { return []*image.RGBA{facetest.Face(640, 480, 320, 240, 200, 0)} }},
 		{"nuaa-640x480", func() []*image.RGBA { return nuaaBenchFrames(b, 16) }},
 		// No face: the slow path (every angle over the frame and its border).
 		{"noface-640x480", func() []*image.RGBA {
 			return []*image.RGBA{paint(640, 480, [3]uint8{90, 100, 110}, [3]uint8{}, image.Rectangle{})}
 		}},
-		{"synthetic-160x120", func() []*image.RGBA { return []*image.RGBA{synthFace(160, 120, 80, 60, 50, 0)} }},
-		{"synthetic-1920x1080", func() []*image.RGBA { return []*image.RGBA{synthFace(1920, 1080, 960, 540, 500, 0)} }},
+		{"synthetic-160x120", func() []*image.RGBA { return []*image.RGBA{facetest.Face(160, 120, 80, 60, 50, 0)} }},
+		{"synthetic-1920x1080", func() []*image.RGBA { return []*image.RGBA{facetest.Face(1920, 1080, 960, 540, 500, 0)} }},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -80,7 +82,7 @@ func BenchmarkDetect(b *testing.B) {
 func BenchmarkTrack(b *testing.B) {
 	var frames []*image.RGBA
 	for i := range 24 {
-		frames = append(frames, synthFace(640, 480, 240+8*float64(i), 240, 180, 0))
+		frames = append(frames, facetest.Face(640, 480, 240+8*float64(i), 240, 180, 0))
 	}
 	tr := newTracker(b, TrackerOptions{})
 	var ft frameTimer
@@ -102,9 +104,9 @@ func BenchmarkCrop(b *testing.B) {
 		box  Box
 		spec CropSpec
 	}{
-		{"minifasnet-80-from-640x480", synthFace(640, 480, 320, 240, 200, 0), Box{205, 125, 230, 230}, MiniFASNetV2Spec()},
-		{"square1.5-128-from-640x480", synthFace(640, 480, 320, 240, 200, 0), Box{205, 125, 230, 230}, ours},
-		{"minifasnet-80-from-1920x1080", synthFace(1920, 1080, 960, 540, 500, 0), Box{670, 250, 580, 580}, MiniFASNetV2Spec()},
+		{"minifasnet-80-from-640x480", facetest.Face(640, 480, 320, 240, 200, 0), Box{205, 125, 230, 230}, MiniFASNetV2Spec()},
+		{"square1.5-128-from-640x480", facetest.Face(640, 480, 320, 240, 200, 0), Box{205, 125, 230, 230}, ours},
+		{"minifasnet-80-from-1920x1080", facetest.Face(1920, 1080, 960, 540, 500, 0), Box{670, 250, 580, 580}, MiniFASNetV2Spec()},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -120,7 +122,7 @@ func BenchmarkCrop(b *testing.B) {
 }
 
 func BenchmarkCheckQuality(b *testing.B) {
-	img := synthFace(640, 480, 320, 240, 200, 0)
+	img := facetest.Face(640, 480, 320, 240, 200, 0)
 	faces := []Face{{Box: Box{205, 125, 230, 230}, Score: 100}}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
 func rawSpec(w, h int, scale float64, border BorderMode) CropSpec {
@@ -204,7 +206,7 @@ func TestCropLayout(t *testing.T) {
 }
 
 func TestCropRGBASharesGeometry(t *testing.T) {
-	img := synthFace(640, 480, 300, 220, 150, 0)
+	img := facetest.Face(640, 480, 300, 220, 150, 0)
 	box := Box{230, 140, 150, 150}
 	for _, spec := range []CropSpec{MiniFASNetV2Spec(), {Width: 128, Height: 128, Scale: 1.5, Square: true, Border: BorderFill, Fill: [3]uint8{128, 128, 128}, Std: [3]float32{1, 1, 1}}} {
 		spec.Order = RGB
@@ -232,7 +234,7 @@ func TestCropRGBASharesGeometry(t *testing.T) {
 }
 
 func TestCropAllocatesNothing(t *testing.T) {
-	img := synthFace(640, 480, 300, 220, 150, 0)
+	img := facetest.Face(640, 480, 300, 220, 150, 0)
 	box := Box{230, 140, 150, 150}
 	for _, spec := range []CropSpec{MiniFASNetV2Spec(), {Width: 128, Height: 128, Scale: 1.5, Square: true, Border: BorderFill, Std: [3]float32{1, 1, 1}}} {
 		dst := make([]float32, spec.Len())

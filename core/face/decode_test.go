@@ -15,6 +15,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/decode (seeds that Go itself produces)")
@@ -53,7 +55,7 @@ func decodeSeeds(t testing.TB) map[string][]byte {
 	nrgba := image.NewNRGBA(image.Rect(0, 0, 2, 2))
 	nrgba.Pix[0], nrgba.Pix[3] = 200, 128 // half-transparent red
 	enc("nrgba-2x2.png", nrgba)
-	enc("face-64x48.jpg", synthFace(64, 48, 32, 24, 30, 0))
+	enc("face-64x48.jpg", facetest.Face(64, 48, 32, 24, 30, 0))
 	enc("gray-9x7.jpg", image.NewGray(image.Rect(0, 0, 9, 7)))
 	seeds["truncated.jpg"] = seeds["face-64x48.jpg"][:len(seeds["face-64x48.jpg"])/2]
 	seeds["truncated.png"] = seeds["rgba-3x2.png"][:40]

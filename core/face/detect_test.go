@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
 func newDetector(t testing.TB, o Options) *Detector {
@@ -143,7 +145,7 @@ func TestDetectSyntheticFaces(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			img := synthFace(tc.w, tc.h, tc.cx, tc.cy, tc.side, tc.roll)
+			img := facetest.Face(tc.w, tc.h, tc.cx, tc.cy, tc.side, tc.roll)
 			faces, err := d.Detect(img)
 			if err != nil {
 				t.Fatal(err)
@@ -172,8 +174,8 @@ func TestDetectSyntheticFaces(t *testing.T) {
 
 func TestDetectLargestFirstAndSubImage(t *testing.T) {
 	d := newDetector(t, Options{})
-	big := synthFace(640, 480, 200, 240, 180, 0)
-	small := synthFace(640, 480, 520, 200, 110, 0)
+	big := facetest.Face(640, 480, 200, 240, 180, 0)
+	small := facetest.Face(640, 480, 520, 200, 110, 0)
 	// Paste the small face's right-hand region into the big frame.
 	for y := 120; y < 300; y++ {
 		copy(big.Pix[y*big.Stride+4*440:y*big.Stride+4*620], small.Pix[y*small.Stride+4*440:y*small.Stride+4*620])
@@ -261,7 +263,7 @@ func TestFrameRGBA(t *testing.T) {
 // things (pigo's hit list, the result), never a frame-sized buffer.
 func TestDetectReusesBuffers(t *testing.T) {
 	d := newDetector(t, Options{})
-	img := synthFace(640, 480, 320, 240, 160, 0)
+	img := facetest.Face(640, 480, 320, 240, 160, 0)
 	if _, err := d.Detect(img); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +318,7 @@ func TestFullRotatedSearchCoversWholeFrame(t *testing.T) {
 		w, h         int
 		cx, cy, roll float64
 	}{{640, 480, 560, 240, 20}, {640, 480, 560, 380, -20}, {480, 640, 240, 540, 20}, {480, 640, 380, 540, -20}} {
-		img := synthFace(tc.w, tc.h, tc.cx, tc.cy, 140, tc.roll)
+		img := facetest.Face(tc.w, tc.h, tc.cx, tc.cy, 140, tc.roll)
 		minSize, maxSize, k := d.sizes(tc.w, tc.h)
 		d.gray.load(img, k)
 		d.dets = d.dets[:0]

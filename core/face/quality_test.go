@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
 func codesOf(q Quality) []string {
@@ -22,7 +24,7 @@ func codesOf(q Quality) []string {
 // that the gate names that problem (and the measured value crosses the reported limit).
 func TestQualityOnSyntheticFrames(t *testing.T) {
 	d := newDetector(t, Options{})
-	good := synthFace(640, 480, 320, 240, 170, 0)
+	good := facetest.Face(640, 480, 320, 240, 170, 0)
 	tests := []struct {
 		name string
 		img  *image.RGBA
@@ -30,16 +32,16 @@ func TestQualityOnSyntheticFrames(t *testing.T) {
 	}{
 		{"good", good, nil},
 		{"no face", paint(640, 480, [3]uint8{90, 100, 110}, [3]uint8{}, image.Rectangle{}), []string{NoFace}},
-		{"too small", synthFace(640, 480, 320, 240, 70, 0), []string{FaceTooSmall}},
-		{"too large", synthFace(640, 480, 320, 240, 360, 0), []string{FaceTooLarge}},
-		{"at the edge", synthFace(640, 480, 560, 240, 160, 0), []string{FacePartlyOutside}},
-		{"off centre", synthFace(640, 480, 78, 240, 100, 0), []string{FaceOffCentre}},
+		{"too small", facetest.Face(640, 480, 320, 240, 70, 0), []string{FaceTooSmall}},
+		{"too large", facetest.Face(640, 480, 320, 240, 360, 0), []string{FaceTooLarge}},
+		{"at the edge", facetest.Face(640, 480, 560, 240, 160, 0), []string{FacePartlyOutside}},
+		{"off centre", facetest.Face(640, 480, 78, 240, 100, 0), []string{FaceOffCentre}},
 		{"dark", darken(good, 0.25), []string{TooDark}},
 		{"bright", brighten(good, 0.75), []string{TooBright}},
 		{"clipped", darken(good, 2.2), []string{Clipped}},
 		{"flat", flatten(good, 0.2), []string{LowContrast}},
 		{"blurred", boxBlur(good, 5), []string{Blurry}},
-		{"rolled", synthFace(640, 480, 320, 240, 170, 22), []string{Rotated}},
+		{"rolled", facetest.Face(640, 480, 320, 240, 170, 22), []string{Rotated}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +83,7 @@ func TestQualityOnSyntheticFrames(t *testing.T) {
 }
 
 func TestQualityMultipleFaces(t *testing.T) {
-	img := synthFace(640, 480, 320, 240, 170, 0)
+	img := facetest.Face(640, 480, 320, 240, 170, 0)
 	main := Face{Box: Box{235, 155, 170, 170}, Score: 100}
 	tests := []struct {
 		name  string
@@ -104,7 +106,7 @@ func TestQualityMultipleFaces(t *testing.T) {
 }
 
 func TestQualityOptions(t *testing.T) {
-	img := synthFace(640, 480, 320, 240, 70, 0)
+	img := facetest.Face(640, 480, 320, 240, 70, 0)
 	faces := []Face{{Box: Box{280, 200, 80, 80}}}
 	q, err := CheckQuality(img, faces, QualityOptions{Skip: []string{FaceTooSmall}})
 	if err != nil || q.Has(FaceTooSmall) {

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
 func noisy(src *image.RGBA, sigma float64, rng *rand.Rand) *image.RGBA {
@@ -40,7 +42,7 @@ func stdDev(v []float64) float64 {
 // much less than the per-frame detections do.
 func TestTrackerSteadiesAStillFace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	base := synthFace(640, 480, 320, 240, 150, 0)
+	base := facetest.Face(640, 480, 320, 240, 150, 0)
 	d := newDetector(t, Options{})
 	tr, err := NewTracker(d, TrackerOptions{})
 	if err != nil {
@@ -84,7 +86,7 @@ func TestTrackerFollowsAMovingFace(t *testing.T) {
 	const side = 140
 	for i := range 40 {
 		cx := 200 + 4*float64(i)
-		tf, err := tr.Track(synthFace(640, 480, cx, 240, side, 0))
+		tf, err := tr.Track(facetest.Face(640, 480, cx, 240, side, 0))
 		if err != nil || len(tf) == 0 {
 			t.Fatalf("frame %d: %v, %v", i, tf, err)
 		}
@@ -97,7 +99,7 @@ func TestTrackerFollowsAMovingFace(t *testing.T) {
 
 func TestTrackerLosesAndFindsAgain(t *testing.T) {
 	tr := newTracker(t, TrackerOptions{RedetectEvery: 4})
-	face := synthFace(640, 480, 320, 240, 150, 0)
+	face := facetest.Face(640, 480, 320, 240, 150, 0)
 	empty := paint(640, 480, [3]uint8{90, 100, 110}, [3]uint8{}, image.Rectangle{})
 	steps := []struct {
 		img   *image.RGBA
@@ -110,13 +112,13 @@ func TestTrackerLosesAndFindsAgain(t *testing.T) {
 		}
 	}
 	// A second person walking in is reported within RedetectEvery frames.
-	two := synthFace(640, 480, 200, 240, 150, 0)
-	other := synthFace(640, 480, 520, 200, 130, 0)
+	two := facetest.Face(640, 480, 200, 240, 150, 0)
+	other := facetest.Face(640, 480, 520, 200, 130, 0)
 	for y := 100; y < 320; y++ {
 		copy(two.Pix[y*two.Stride+4*420:y*two.Stride+4*630], other.Pix[y*other.Stride+4*420:y*other.Stride+4*630])
 	}
 	tr.Reset()
-	tr.Track(synthFace(640, 480, 200, 240, 150, 0))
+	tr.Track(facetest.Face(640, 480, 200, 240, 150, 0))
 	seen := false
 	for range 5 {
 		tf, err := tr.Track(two)
@@ -139,8 +141,8 @@ func TestTrackerLosesAndFindsAgain(t *testing.T) {
 func TestTrackerTimestamps(t *testing.T) {
 	tr := newTracker(t, TrackerOptions{})
 	d := tr.d
-	a := synthFace(640, 480, 300, 240, 150, 0)
-	b := synthFace(640, 480, 340, 240, 150, 0)
+	a := facetest.Face(640, 480, 300, 240, 150, 0)
+	b := facetest.Face(640, 480, 340, 240, 150, 0)
 	if _, err := tr.TrackAt(a, time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +156,7 @@ func TestTrackerTimestamps(t *testing.T) {
 		t.Fatalf("after a repeated timestamp got %+v, want the raw %+v", got[0].Box, raw[0].Box)
 	}
 	// A new frame size restarts it too.
-	small := synthFace(320, 240, 160, 120, 80, 0)
+	small := facetest.Face(320, 240, 160, 120, 80, 0)
 	got, err = tr.TrackAt(small, 2*time.Second)
 	raw, _ = d.Detect(small)
 	if err != nil || len(got) == 0 || got[0].Box != raw[0].Box {

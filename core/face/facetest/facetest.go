@@ -1,15 +1,17 @@
-package face
+// Package facetest draws synthetic frames for tests of core/face and its users: a cartoon face
+// that pico's cascade finds, so that tests need no photos of people.
+package facetest
 
 import (
 	"image"
 	"math"
 )
 
-// synthFace draws a frame of w×h with a cartoon face of the given side centred at (cx, cy): a
-// skin-toned oval with darker brows, eyes, nostrils and mouth on a textured background. It is
-// crude, but pico's cascade (trained on real faces) finds it, so always-on tests can exercise
-// detection, tracking and rotation without committing photos of people.
-func synthFace(w, h int, cx, cy, side, rollDeg float64) *image.RGBA {
+// Face draws a frame of w×h with a cartoon face of the given side centred at (cx, cy), turned
+// rollDeg degrees counter-clockwise on the screen: a skin-toned oval with darker brows, eyes, nose
+// and mouth on a textured background. It is crude, but pico's cascade (trained on real faces)
+// finds it, with a box about 1.15 sides wide.
+func Face(w, h int, cx, cy, side, rollDeg float64) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	th := rollDeg * math.Pi / 180
 	c, s := math.Cos(th), math.Sin(th)
@@ -47,3 +49,5 @@ func synthFace(w, h int, cx, cy, side, rollDeg float64) *image.RGBA {
 	}
 	return img
 }
+
+func clamp8(v float64) uint8 { return uint8(min(255, max(0, math.Round(v)))) }
