@@ -71,6 +71,12 @@ type Options struct {
 	IoU float64
 }
 
+// Validate reports the first invalid option as an *OptionError.
+func (o Options) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
 func (o Options) withDefaults() (Options, error) {
 	if o.MinSize < 0 {
 		return o, &OptionError{Field: "MinSize", Value: o.MinSize, Reason: "must be ≥ 0"}

@@ -68,6 +68,12 @@ type QualityOptions struct {
 	Skip []string
 }
 
+// Validate reports the first invalid option as an *OptionError.
+func (o QualityOptions) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
 func (o QualityOptions) withDefaults() (QualityOptions, error) {
 	fields := []struct {
 		name string

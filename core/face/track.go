@@ -35,6 +35,12 @@ type TrackerOptions struct {
 	MinCutoff, Beta, DCutoff float64
 }
 
+// Validate reports the first invalid option as an *OptionError.
+func (o TrackerOptions) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
 func (o TrackerOptions) withDefaults() (TrackerOptions, error) {
 	def := func(v *float64, d float64) {
 		if *v == 0 {
