@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
@@ -229,6 +230,28 @@ func TestCropRGBASharesGeometry(t *testing.T) {
 					t.Fatalf("pixel %d channel %d: CropRGBA %d, Crop %v", i, c, out.Pix[4*i+c], dst[c*plane+i])
 				}
 			}
+		}
+	}
+}
+
+// TestCropHugeFillWindow crops a box far larger than the image with BorderFill: only the pixels
+// inside the image are visited, so this takes no longer than cropping the image itself.
+func TestCropHugeFillWindow(t *testing.T) {
+	img := paint(64, 48, [3]uint8{200, 200, 200}, [3]uint8{}, image.Rectangle{})
+	spec := CropSpec{Width: 64, Height: 64, Scale: MaxCropScale, Square: true, Border: BorderFill, Fill: [3]uint8{0, 0, 0}, Std: [3]float32{1, 1, 1}}
+	dst := make([]float32, spec.Len())
+	start := time.Now()
+	info, err := Crop(dst, img, Box{-30000, -30000, 60000, 60000}, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("a %v window took %v", info.Window.Size(), el)
+	}
+	// The image covers 64×48 of a 960000² window: every output pixel is (almost) fill.
+	for i, v := range dst {
+		if v > 1 {
+			t.Fatalf("value %d = %v, want the black fill", i, v)
 		}
 	}
 }

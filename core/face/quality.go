@@ -1,6 +1,7 @@
 package face
 
 import (
+	"fmt"
 	"image"
 	"math"
 )
@@ -159,6 +160,16 @@ func measure(img *image.RGBA, faces []Face, o QualityOptions) (Measures, error) 
 	}
 	if len(faces) == 0 {
 		return Measures{}, &ImageError{Op: "quality", Reason: "no face to measure"}
+	}
+	for _, g := range faces {
+		for _, v := range [...]float64{g.X, g.Y, g.W, g.H, g.Angle} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", g)}
+			}
+		}
+		if !(g.W > 0 && g.H > 0) {
+			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", g)}
+		}
 	}
 	f := faces[0]
 	r := img.Rect

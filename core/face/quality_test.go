@@ -3,6 +3,7 @@ package face
 import (
 	"errors"
 	"image"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -126,6 +127,12 @@ func TestQualityOptions(t *testing.T) {
 	}
 	if _, err := CheckQuality(nil, faces, QualityOptions{}); err == nil {
 		t.Error("nil image accepted")
+	}
+	for _, bad := range []Box{{math.NaN(), 0, 10, 10}, {0, 0, 0, 10}, {0, 0, math.Inf(1), 10}} {
+		var ie *ImageError
+		if _, err := CheckQuality(img, []Face{{Box: bad}}, QualityOptions{}); !errors.As(err, &ie) {
+			t.Errorf("face %+v: err = %v, want *ImageError", bad, err)
+		}
 	}
 	// A face wholly outside the frame: no pixels to judge, only geometry.
 	q, err = CheckQuality(img, []Face{{Box: Box{-500, -500, 100, 100}}}, QualityOptions{})

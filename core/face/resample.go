@@ -70,8 +70,11 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 		}
 	}
 	fr, fg, fb := float32(fill[0]), float32(fill[1]), float32(fill[2])
-	// Columns of the window that lie inside the image: a tap within them needs no checks.
+	// The window's columns and rows that lie inside the image. Only those are visited; whatever
+	// weight falls outside goes to the fill colour at once, so that a window far larger than the
+	// image (BorderFill with a huge box) costs no more than the image.
 	inX0, inX1 := int32(b.Min.X-win.Min.X), int32(b.Max.X-win.Min.X)
+	inY0, inY1 := int32(b.Min.Y-win.Min.Y), int32(b.Max.Y-win.Min.Y)
 	for oy := range outH {
 		yt := makeTap(oy, wh, outH)
 		for ox := range outW {
@@ -82,17 +85,11 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 				tx = makeTap(ox, ww, outW)
 			}
 			xInside := tx.i0 >= inX0 && tx.i1 <= inX1
-			var r, g, bl float32
-			for iy := yt.i0; iy < yt.i1; iy++ {
+			var r, g, bl, wsumY float32
+			for iy := max(yt.i0, inY0); iy < min(yt.i1, inY1); iy++ {
 				wy := yt.weight(iy)
-				y := win.Min.Y + int(iy)
-				if y < b.Min.Y || y >= b.Max.Y {
-					r += wy * fr // a row outside the image: the x weights sum to 1
-					g += wy * fg
-					bl += wy * fb
-					continue
-				}
-				row := img.Pix[(y-b.Min.Y)*img.Stride:]
+				wsumY += wy
+				row := img.Pix[(win.Min.Y+int(iy)-b.Min.Y)*img.Stride:]
 				var rr, rg, rb float32
 				if xInside {
 					base := 4 * (win.Min.X - b.Min.X)
@@ -118,24 +115,30 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 						}
 					}
 				} else {
-					for ix := tx.i0; ix < tx.i1; ix++ {
+					var wsumX float32
+					for ix := max(tx.i0, inX0); ix < min(tx.i1, inX1); ix++ {
 						wx := tx.weight(ix)
-						x := win.Min.X + int(ix)
-						if x < b.Min.X || x >= b.Max.X {
-							rr += wx * fr
-							rg += wx * fg
-							rb += wx * fb
-							continue
-						}
-						p := row[4*(x-b.Min.X) : 4*(x-b.Min.X)+3 : 4*(x-b.Min.X)+3]
+						wsumX += wx
+						x := win.Min.X + int(ix) - b.Min.X
+						p := row[4*x : 4*x+3 : 4*x+3]
 						rr += wx * float32(p[0])
 						rg += wx * float32(p[1])
 						rb += wx * float32(p[2])
+					}
+					if out := 1 - wsumX; out > 0 {
+						rr += out * fr
+						rg += out * fg
+						rb += out * fb
 					}
 				}
 				r += wy * rr
 				g += wy * rg
 				bl += wy * rb
+			}
+			if out := 1 - wsumY; out > 0 && (yt.i0 < inY0 || yt.i1 > inY1) {
+				r += out * fr
+				g += out * fg
+				bl += out * fb
 			}
 			emit(oy*outW+ox, r, g, bl)
 		}
