@@ -195,8 +195,10 @@ func (d *Detector) Detect(img *image.RGBA) ([]Face, error) {
 	if len(found) == 0 {
 		// The slow path, for frames without an upright face in full view: upright over the frame
 		// and its border, which finds faces partly outside the frame, and the other angles over
-		// the smallest square that holds the frame.
+		// the smallest square that holds the frame. The border pass covers the frame again, so
+		// the first pass's windows go, lest they count twice.
 		g := &d.gray
+		d.dets = d.dets[:0]
 		d.search(g.whole(), minSize, maxSize, d.angles[:1])
 		d.search(region{g.pad, g.pad, max(g.w, g.h), max(g.w, g.h)}, minSize, maxSize, d.angles[1:])
 	} else if len(d.angles) > 1 {
