@@ -97,14 +97,15 @@
 // path's border existed, the rotation search found 3467 of 3491 against 3444 upright only. On still frames
 // with sensor noise (σ = 3) the box centre varies by 0.5% of its side and its size by 1.3%.
 //
-// Eyes: pigo's puploc cascade was measured for roll correction (eyes_test.go, BONAFIDE_TUNE=1).
-// On NUAA live frames turned by ±10° and ±20° it estimates the roll to 1.6° (mean |error|, p90
-// 3.2°) against 3.1° (p90 5.9°) for the detector's angle, and its roll varies less along the
-// sequences (RMS second difference 2.6° against 4.1°). But it costs a 1.2 MB download (5× the
-// face cascade) and 3.8 ms per face natively, and it is not repeatable: pigo perturbs the eye
-// search with math/rand, so the same frame gives rolls 0.8° apart (p95) from run to run, and a
-// roll-corrected crop would differ between training and run time. The gain is small next to the
-// rotated gate (12°), so crops stay axis-aligned and the eye cascade is not shipped; the tracker,
-// not the eyes, steadies the crop: along the NUAA live sequences it cuts the crop centre's RMS
-// second difference from 0.106 to 0.036 face sides.
+// Eyes: pigo's puploc cascade was measured for roll correction (eyes_test.go, BONAFIDE_TUNE=1;
+// ranges are over two runs, since puploc is random). On NUAA live frames turned by ±10° and ±20°
+// it estimates the roll to 1.5–1.6° (mean |error|; p90 2.4–3.2°) against 3.0–3.1° (p90
+// 5.5–5.9°) for the detector's angle, and its roll varies less along the sequences (RMS second
+// difference 2.6° against 4.1°). But it costs a 1.2 MB download (5× the face cascade) and about
+// 4 ms per face natively, and it is not repeatable: pigo perturbs the eye search with math/rand,
+// so the same frame gives rolls 0.8° apart (p95) from run to run, and a roll-corrected crop would
+// differ between training and run time. The gain is small next to the rotated gate (12°), so
+// crops stay axis-aligned and the eye cascade is not shipped; the tracker, not the eyes, steadies
+// the crop: along the NUAA live sequences it cuts the crop centre's RMS second difference from
+// 0.106 to 0.036 face sides.
 package face
