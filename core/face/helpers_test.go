@@ -20,6 +20,7 @@ func mapPixels(src *image.RGBA, f func(r, g, b float64) (float64, float64, float
 
 func clamp8(v float64) uint8 { return uint8(min(255, max(0, math.Round(v)))) }
 
+// darken multiplies every channel by k (k > 1: overexposure that clips).
 func darken(src *image.RGBA, k float64) *image.RGBA {
 	return mapPixels(src, func(r, g, b float64) (float64, float64, float64) { return r * k, g * k, b * k })
 }
@@ -29,11 +30,6 @@ func brighten(src *image.RGBA, k float64) *image.RGBA {
 	return mapPixels(src, func(r, g, b float64) (float64, float64, float64) {
 		return r + (255-r)*k, g + (255-g)*k, b + (255-b)*k
 	})
-}
-
-// gain multiplies every channel (overexposure that clips).
-func gain(src *image.RGBA, k float64) *image.RGBA {
-	return darken(src, k)
 }
 
 // flatten pulls every channel towards mid-grey, keeping a fraction k of the contrast.

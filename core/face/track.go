@@ -163,6 +163,9 @@ func (t *Tracker) TrackAt(img *image.RGBA, ts time.Duration) ([]Face, error) {
 				best, bestIoU = i, v
 			}
 		}
+		if bestIoU == 0 {
+			t.Reset() // someone else: start afresh rather than glide over from the last face
+		}
 	}
 	f := faces[best]
 	faces[0], faces[best] = faces[best], faces[0]

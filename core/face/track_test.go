@@ -138,6 +138,23 @@ func TestTrackerLosesAndFindsAgain(t *testing.T) {
 	}
 }
 
+// TestTrackerJumpsToANewFace: when the tracked face is gone and another one is found, the box is
+// the new face's, not a glide from the old one.
+func TestTrackerJumpsToANewFace(t *testing.T) {
+	tr := newTracker(t, TrackerOptions{})
+	for range 5 {
+		tr.Track(facetest.Face(640, 480, 160, 240, 140, 0))
+	}
+	got, err := tr.Track(facetest.Face(640, 480, 480, 240, 140, 0))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%v, %v", got, err)
+	}
+	raw, _ := tr.d.Detect(facetest.Face(640, 480, 480, 240, 140, 0))
+	if got[0].Box != raw[0].Box {
+		t.Fatalf("tracked %+v, want the new face's raw box %+v", got[0].Box, raw[0].Box)
+	}
+}
+
 func TestTrackerTimestamps(t *testing.T) {
 	tr := newTracker(t, TrackerOptions{})
 	d := tr.d
