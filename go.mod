@@ -5,6 +5,7 @@ go 1.27.0
 toolchain go1.27.3
 
 require (
+	github.com/esimov/pigo v1.4.6
 	github.com/owulveryck/onnx-go v0.5.0
 	gonum.org/v1/gonum v0.8.2
 	google.golang.org/protobuf v1.36.12
