@@ -65,12 +65,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		if fi, err := os.Stat(side.dir); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%s is not a folder", side.dir)
 		}
-		files, err := imageFiles([]string{side.dir})
+		files, err := expandInputs([]string{side.dir})
 		if err != nil {
 			return err
 		}
 		for _, f := range files {
-			items = append(items, evalItem{path: f, live: side.live})
+			items = append(items, evalItem{path: f.path, live: side.live})
 		}
 	}
 	if len(items) == 0 {

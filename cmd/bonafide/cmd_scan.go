@@ -58,9 +58,13 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	files, err := imageFiles(fs.Args())
+	inputs, err := expandInputs(fs.Args())
 	if err != nil {
 		return err
+	}
+	files := make([]string, len(inputs))
+	for i, in := range inputs {
+		files[i] = in.path
 	}
 	enc := json.NewEncoder(stdout)
 	failed := 0

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,26 +36,18 @@ func devModel(t *testing.T) string {
 	return path
 }
 
-func writePNG(t *testing.T, path string, w, h int) {
-	t.Helper()
+func noiseImage(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
 		img.Pix[i] = uint8(i * 13 % 253)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
+	return img
 }
 
 func TestScanNoFaceAndErrors(t *testing.T) {
 	dir := t.TempDir()
 	noface := filepath.Join(dir, "noise.png")
-	writePNG(t, noface, 320, 240)
+	writePNG(t, noface, noiseImage(320, 240))
 	broken := filepath.Join(dir, "broken.png")
 	if err := os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\n truncated"), 0o644); err != nil {
 		t.Fatal(err)
