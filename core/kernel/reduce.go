@@ -135,7 +135,9 @@ func Softmax(y, x []float32, outer, n, inner int) {
 		for in := 0; in < inner; in++ {
 			m := float32(math.Inf(-1))
 			for i := 0; i < n; i++ {
-				m = max(m, x[base+i*inner+in])
+				if v := x[base+i*inner+in]; v > m || v != v {
+					m = v
+				}
 			}
 			var sum float64
 			for i := 0; i < n; i++ {

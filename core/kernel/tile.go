@@ -1,0 +1,123 @@
+package kernel
+
+// The GEMM micro-kernel contract. Each build provides (gemm_generic.go, gemm_wasmsimd.go):
+//
+//	const gemmMR, gemmNR  // tile rows (A's packed interleave) and columns (B's vector width)
+//	func gemmTiles(k int, a, b []float32, ldb int, c []float32, ldc int, nt int, ep *tileEpilogue)
+//
+// gemmTiles computes nt full gemmMR×gemmNR tiles side by side, each
+//
+//	c[i*ldc+j] = clamp(init[i][j] + Σ_p a[p*gemmMR+i]·b[p*ldb+j] + res[i*ldr+j])
+//
+// from A packed gemmMR-interleaved (packA) and B read gemmNR values from each of k rows ldb apart (an
+// im2col chunk, the input of a 1×1 convolution, or a packed panel with ldb = gemmNR). The sum runs
+// over p in order, in float32, starting from init: zero, C's old values, one bias per row, or one
+// bias per column. The residual and clamp (Relu, Clip) are fused; other activations run on the
+// finished rows while they are still in cache.
+
+// initMode says what a tile's accumulators start from.
+type initMode uint8
+
+const (
+	initZero    initMode = iota
+	initC                // C's current values (Gemm's accumulate)
+	initRowBias          // bias[i] for tile row i (Conv: one bias per output channel)
+	initColBias          // bias[j] for tile column j (MatMul: one bias per output column)
+)
+
+// tileEpilogue is what a tile does besides the sum. bias holds at least gemmMR (row) or gemmNR
+// (column) values starting at the tile's first row or column; res, when non-nil, starts at the
+// tile's first element with rows ldr apart.
+type tileEpilogue struct {
+	init   initMode
+	bias   []float32
+	res    []float32
+	ldr    int
+	clamp  bool
+	lo, hi float32
+}
+
+// at returns the epilogue for the tile starting j columns to the right.
+func (ep *tileEpilogue) at(j int) tileEpilogue {
+	e := *ep
+	if e.res != nil {
+		e.res = e.res[j:]
+	}
+	if e.init == initColBias {
+		e.bias = e.bias[j:]
+	}
+	return e
+}
+
+// gemmEdge computes a tile that is cut short by the matrix edge (rows ≤ gemmMR, cols ≤ gemmNR):
+// the micro-kernel fills a full tile on the stack and the valid part is copied out. b must still be
+// readable for gemmNR columns on every row (callers pad or pack the last columns).
+func gemmEdge(k int, a, b []float32, ldb int, c []float32, ldc int, rows, cols int, ep *tileEpilogue) {
+	var tmp [gemmMR * gemmNR]float32
+	local := tileEpilogue{init: ep.init, bias: ep.bias}
+	if ep.init == initC {
+		for i := 0; i < rows; i++ {
+			copy(tmp[i*gemmNR:i*gemmNR+cols], c[i*ldc:i*ldc+cols])
+		}
+	}
+	gemmTiles(k, a, b, ldb, tmp[:], gemmNR, 1, &local)
+	for i := 0; i < rows; i++ {
+		src := tmp[i*gemmNR : i*gemmNR+cols]
+		dst := c[i*ldc : i*ldc+cols]
+		if ep.res != nil {
+			r := ep.res[i*ep.ldr : i*ep.ldr+cols]
+			for j := range src {
+				src[j] += r[j]
+			}
+		}
+		if ep.clamp {
+			for j, v := range src {
+				src[j] = clamp32(v, ep.lo, ep.hi)
+			}
+		}
+		copy(dst, src)
+	}
+}
+
+// packA packs rows [0, m) of a row-major A (rows lda apart, k columns) into gemmMR-row panels: panel
+// i holds a[(i·gemmMR+r)·lda + p] at [i·k·gemmMR + p·gemmMR + r], rows past m zero. dst has
+// packedALen(m, k) elements.
+func packA(dst, a []float32, m, k, lda int) {
+	for i0 := 0; i0 < m; i0 += gemmMR {
+		panel := dst[i0*k : (i0+gemmMR)*k]
+		for r := 0; r < gemmMR; r++ {
+			if i0+r >= m {
+				for p := 0; p < k; p++ {
+					panel[p*gemmMR+r] = 0
+				}
+				continue
+			}
+			row := a[(i0+r)*lda : (i0+r)*lda+k]
+			for p, v := range row {
+				panel[p*gemmMR+r] = v
+			}
+		}
+	}
+}
+
+// packedALen is the length of m rows of A packed by packA.
+func packedALen(m, k int) int { return roundUp(m, gemmMR) * k }
+
+// packB packs columns [0, n) of a row-major B (rows ldb apart, k rows) into gemmNR-column panels:
+// panel j holds b[p·ldb + j·gemmNR + c] at [j·k·gemmNR + p·gemmNR + c], columns past n zero.
+func packB(dst, b []float32, k, n, ldb int) {
+	for j0 := 0; j0 < n; j0 += gemmNR {
+		panel := dst[j0*k : (j0+gemmNR)*k]
+		w := min(gemmNR, n-j0)
+		for p := 0; p < k; p++ {
+			d := panel[p*gemmNR : (p+1)*gemmNR]
+			copy(d, b[p*ldb+j0:p*ldb+j0+w])
+			clear(d[w:])
+		}
+	}
+}
+
+// packedBLen is the length of n columns of B packed by packB.
+func packedBLen(k, n int) int { return roundUp(n, gemmNR) * k }
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
