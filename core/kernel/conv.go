@@ -51,9 +51,13 @@ const (
 	algoDepthwise
 )
 
-// chunkBudget bounds the floats of patch matrix (K rows × chunk columns) processed at a time, so the
-// chunk stays in L1 while every block of weight rows passes over it.
-const chunkBudget = 6144
+// chunkBudget bounds the floats of patch matrix (K rows × chunk columns) packed at a time, so the
+// chunk stays in L2 while every block of weight rows passes over it; chunkMax bounds the columns so
+// the chunk's output rows are still in cache when a non-fused activation runs over them.
+const (
+	chunkBudget = 32768
+	chunkMax    = 256
+)
 
 // Conv2D is a prepared convolution: y = act(conv(x, w) + bias + residual).
 type Conv2D struct {
@@ -65,7 +69,6 @@ type Conv2D struct {
 	wp    []float32 // per group, the weights packed by packA
 	bias  []float32 // [M] or nil
 	biasP []float32 // per group, the bias padded to whole tile rows, or nil
-	zero  []float32 // depthwise: a row of zeros standing in for rows in the padding
 	act   Activation
 	fused fusedAct
 }
@@ -94,7 +97,6 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 	case cg == 1 && mg == 1:
 		c.algo = algoDepthwise
 		c.w = append([]float32(nil), w...)
-		c.zero = make([]float32, s.W)
 		return c, nil
 	case s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.PT == 0 && s.PL == 0 && s.OH == s.H && s.OW == s.W:
 		c.algo = algoPointwise
@@ -102,7 +104,7 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 		c.algo = algoIm2col
 	}
 	hw := s.OH * s.OW
-	c.nc = min(roundUp(hw, gemmNR), max(gemmNR, chunkBudget/c.k/gemmNR*gemmNR))
+	c.nc = min(roundUp(hw, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR)))
 	pl := packedALen(mg, c.k)
 	c.wp = make([]float32, s.Groups*pl)
 	for g := 0; g < s.Groups; g++ {
@@ -121,19 +123,21 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 // Shape returns the convolution's shape.
 func (c *Conv2D) Shape() ConvShape { return c.s }
 
-// WorkspaceLen is the scratch length Run needs: one chunk of the patch matrix, or for a pointwise
-// convolution the packed last columns when the pixel count is not a multiple of the tile width.
+// WorkspaceLen is the scratch length Run needs: one chunk of the patch matrix and its packed panels
+// (for a pointwise convolution the input is the patch matrix, so only the panels); for a 3×3
+// depthwise convolution one padded input channel.
 func (c *Conv2D) WorkspaceLen() int {
 	switch c.algo {
 	case algoDepthwise:
-		return 0
-	case algoPointwise:
-		if c.s.OH*c.s.OW%gemmNR == 0 {
+		if !useDW3(c.s) {
 			return 0
 		}
-		return c.k * gemmNR
+		g := newDWGeom(c.s)
+		return g.rows*g.ldx + dwSlack
+	case algoPointwise:
+		return c.k * roundUp(c.nc, gemmNR)
 	}
-	return c.k * c.nc
+	return c.k*roundUp(c.nc, gemmNR) + c.k*c.nc
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W]. residual, when non-nil, has y's shape and is added
@@ -154,7 +158,7 @@ func (c *Conv2D) Run(y, x, residual, ws []float32) {
 			rn = residual[n*outSize : (n+1)*outSize]
 		}
 		if c.algo == algoDepthwise {
-			c.depthwise(yn, xn, rn)
+			c.depthwise(yn, xn, rn, ws)
 			continue
 		}
 		for g := 0; g < s.Groups; g++ {
@@ -180,6 +184,7 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 		bl := roundUp(mg, gemmMR)
 		ep.init, ep.bias = initRowBias, c.biasP[g*bl:(g+1)*bl]
 	}
+	panels := ws[:c.k*roundUp(c.nc, gemmNR)]
 	for j0 := 0; j0 < hw; j0 += c.nc {
 		jn := min(c.nc, hw-j0)
 		e := ep
@@ -187,23 +192,13 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 			e.res = rn[g*mg*hw+j0:]
 		}
 		if c.algo == algoPointwise {
-			full := jn &^ (gemmNR - 1)
-			if full > 0 {
-				gemmPacked(mg, full, c.k, wp, xg[j0:], hw, yg[j0:], hw, &e)
-			}
-			if full < jn {
-				panel := ws[:c.k*gemmNR]
-				packB(panel, xg[j0+full:], c.k, jn-full, hw)
-				if e.res != nil {
-					e.res = e.res[full:]
-				}
-				gemmPacked(mg, jn-full, c.k, wp, panel, gemmNR, yg[j0+full:], hw, &e)
-			}
+			packB(panels, xg[j0:], c.k, jn, hw)
 		} else {
-			ldb := roundUp(jn, gemmNR)
-			c.im2col(ws[:c.k*ldb], xg, j0, jn, ldb)
-			gemmPacked(mg, jn, c.k, wp, ws, ldb, yg[j0:], hw, &e)
+			col := ws[len(panels) : len(panels)+c.k*jn]
+			c.im2col(col, xg, j0, jn)
+			packB(panels, col, c.k, jn, jn)
 		}
+		gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
 		if c.fused.post {
 			for m := 0; m < mg; m++ {
 				c.act.applyChannel(yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
@@ -214,18 +209,17 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 
 // im2col writes columns [j0, j0+jn) of one group's patch matrix: row r = (ci·KH + kh)·KW + kw holds,
 // for each output pixel, the input value that kernel tap multiplies (zero in the padding), in
-// dst[r·ldb : r·ldb+jn]; the row's last ldb−jn entries are zeroed. Runs of pixels along an output
-// row read one input row, so stride-1 runs are plain copies.
-func (c *Conv2D) im2col(dst, x []float32, j0, jn, ldb int) {
+// dst[r·jn : (r+1)·jn]. Runs of pixels along an output row read one input row, so stride-1 runs are
+// plain copies.
+func (c *Conv2D) im2col(dst, x []float32, j0, jn int) {
 	s := c.s
 	r := 0
 	for ci := 0; ci < s.C/s.Groups; ci++ {
 		xc := x[ci*s.H*s.W : (ci+1)*s.H*s.W]
 		for kh := 0; kh < s.KH; kh++ {
 			for kw := 0; kw < s.KW; kw++ {
-				row := dst[r*ldb : (r+1)*ldb]
+				row := dst[r*jn : (r+1)*jn]
 				r++
-				clear(row[jn:])
 				oh, ow := j0/s.OW, j0%s.OW
 				for d := 0; d < jn; {
 					run := min(s.OW-ow, jn-d)
@@ -233,20 +227,25 @@ func (c *Conv2D) im2col(dst, x []float32, j0, jn, ldb int) {
 					d += run
 					ih := oh*s.SH - s.PT + kh*s.DH
 					if ih < 0 || ih >= s.H {
-						clear(seg)
+						zero(seg)
 						ow, oh = 0, oh+1
 						continue
 					}
 					xr := xc[ih*s.W : (ih+1)*s.W]
 					iw0 := ow*s.SW - s.PL + kw*s.DW
 					lo, hi := validRun(iw0, s.SW, run, s.W)
-					clear(seg[:lo])
-					clear(seg[hi:])
-					if lo >= hi {
-						// Every tap of the run falls in the padding.
-					} else if s.SW == 1 {
+					switch {
+					case lo >= hi:
+						zero(seg) // every tap of the run falls in the padding
+					case s.SW == 1:
+						zero(seg[:lo])
 						copy(seg[lo:hi], xr[iw0+lo:iw0+hi])
-					} else {
+						zero(seg[hi:])
+					case s.SW == 2:
+						deinterleave(seg, lo, hi, xr, iw0+2*lo)
+					default:
+						zero(seg[:lo])
+						zero(seg[hi:])
 						iw := iw0 + lo*s.SW
 						for t := lo; t < hi; t++ {
 							seg[t] = xr[iw]

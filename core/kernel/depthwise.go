@@ -1,98 +1,130 @@
 package kernel
 
-// depthwise computes a convolution with one input and one output channel per group, row by row:
-// each output row starts from the bias, gets its taps, then the residual row and the activation
-// while it is in cache. 3×3 kernels of stride 1 or 2 (MobileNet's and MiniFASNet's) run their
-// interior columns through dw3Interior, which the SIMD build vectorises; the padded borders and
-// every other kernel go through the scalar loop with bounds tests.
-func (c *Conv2D) depthwise(y, x, res []float32) {
+// dwGeom is the geometry of a 3×3 depthwise convolution's padded plane: the channel's input copied
+// with its zero padding around it (so no output column needs bounds tests), and for stride 2 each
+// padded row split into its even and odd columns (so four outputs read four consecutive inputs per
+// tap, which wasm SIMD can load as one vector).
+type dwGeom struct {
+	rows int // padded rows: (OH−1)·SH + 3
+	ldx  int // floats per padded row: OW+2 for stride 1; (OW+1) evens then OW odds for stride 2
+}
+
+// useDW3 reports whether the padded-plane 3×3 kernels apply: dilation 1, strides of 1 or 2.
+func useDW3(s ConvShape) bool {
+	return s.KH == 3 && s.KW == 3 && s.DH == 1 && s.DW == 1 && (s.SH == 1 || s.SH == 2) && (s.SW == 1 || s.SW == 2)
+}
+
+// dwSlack floats follow the padded plane so a row's last vector step may read past its end.
+const dwSlack = 4
+
+func newDWGeom(s ConvShape) dwGeom {
+	g := dwGeom{rows: (s.OH-1)*s.SH + 3, ldx: s.OW + 2}
+	if s.SW == 2 {
+		g.ldx = 2*s.OW + 1
+	}
+	return g
+}
+
+// depthwise computes a convolution with one input and one output channel per group, a channel at a
+// time: 3×3 kernels of stride 1 or 2 (MobileNet's and MiniFASNet's) pad the channel into the
+// workspace and run dw3Plane, which fuses bias, residual and Relu/Clip; other kernels run the
+// bounds-tested loop. Other activations run on the finished plane while it is in cache.
+func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 	s := c.s
 	kk := s.KH * s.KW
-	fast3 := s.KH == 3 && s.KW == 3 && s.DH == 1 && s.DW == 1 && (s.SW == 1 || s.SW == 2)
-	// Interior output columns: every tap inside the input row.
-	owLo, owHi := 0, 0
-	if fast3 {
-		owLo, owHi = validRun(-s.PL, s.SW, s.OW, s.W-2)
+	ohw := s.OH * s.OW
+	var g dwGeom
+	fast := useDW3(s)
+	if fast {
+		g = newDWGeom(s)
 	}
 	for ch := 0; ch < s.C; ch++ {
 		xc := x[ch*s.H*s.W : (ch+1)*s.H*s.W]
-		yc := y[ch*s.OH*s.OW : (ch+1)*s.OH*s.OW]
-		wc := c.w[ch*kk : (ch+1)*kk]
+		yc := y[ch*ohw : (ch+1)*ohw]
+		var rc []float32
+		if res != nil {
+			rc = res[ch*ohw : (ch+1)*ohw]
+		}
 		var b float32
 		if c.bias != nil {
 			b = c.bias[ch]
 		}
-		for oh := 0; oh < s.OH; oh++ {
-			yr := yc[oh*s.OW : (oh+1)*s.OW]
-			if fast3 {
-				c.dw3Row(yr, xc, wc, b, oh, owLo, owHi)
-			} else {
-				c.dwRowGeneric(yr, xc, wc, b, oh)
+		if fast {
+			xp := ws[:g.rows*g.ldx+dwSlack]
+			c.padPlane(xp, xc, g)
+			dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused)
+		} else {
+			c.dwPlaneGeneric(yc, xc, c.w[ch*kk:(ch+1)*kk], b)
+			if rc != nil {
+				addRow(yc, rc)
 			}
-			if res != nil {
-				addRow(yr, res[(ch*s.OH+oh)*s.OW:(ch*s.OH+oh+1)*s.OW])
+			if c.fused.clamp {
+				clampF32(yc, yc, c.fused.lo, c.fused.hi)
 			}
-			switch {
-			case c.fused.clamp:
-				clampF32(yr, yr, c.fused.lo, c.fused.hi)
-			case c.fused.post:
-				c.act.applyChannel(yr, ch)
-			}
+		}
+		if c.fused.post {
+			c.act.applyChannel(yc, ch)
 		}
 	}
 }
 
-// dw3Row computes one output row of a 3×3 depthwise convolution (dilation 1, stride 1 or 2).
-func (c *Conv2D) dw3Row(yr, xc, wc []float32, b float32, oh, owLo, owHi int) {
+// padPlane copies one input channel into its padded plane (see dwGeom). The valid column ranges
+// are the same for every row, so they are worked out once; rows run without calls.
+func (c *Conv2D) padPlane(xp, xc []float32, g dwGeom) {
 	s := c.s
-	// Rows above or below the input read a row of zeros, so the interior loop never tests rows.
-	w := (*[9]float32)(wc)
-	var rows [3][]float32
-	for kh := 0; kh < 3; kh++ {
-		if ih := oh*s.SH - s.PT + kh; ih >= 0 && ih < s.H {
-			rows[kh] = xc[ih*s.W : (ih+1)*s.W]
-		} else {
-			rows[kh] = c.zero
+	if s.SW == 1 {
+		// Padded column j holds input column j − PL.
+		lo, hi := validRun(-s.PL, 1, g.ldx, s.W)
+		for r := 0; r < g.rows; r++ {
+			dst := xp[r*g.ldx : (r+1)*g.ldx]
+			if ih := r - s.PT; ih < 0 || ih >= s.H {
+				clear(dst)
+			} else {
+				zero(dst[:lo])
+				copy(dst[lo:hi], xc[ih*s.W+lo-s.PL:ih*s.W+hi-s.PL])
+				zero(dst[hi:])
+			}
 		}
+		return
 	}
-	for ow := 0; ow < s.OW; ow++ {
-		if ow == owLo && owLo < owHi {
-			i0 := owLo*s.SW - s.PL
-			dw3Interior(yr[owLo:owHi], rows[0][i0:], rows[1][i0:], rows[2][i0:], w, b, s.SW)
-			ow = owHi - 1
+	// Evens E[j] = padded column 2j = input column 2j − PL; odds O[j] = input column 2j+1−PL.
+	eLo, eHi := validRun(-s.PL, 2, s.OW+1, s.W)
+	oLo, oHi := validRun(1-s.PL, 2, s.OW, s.W)
+	for r := 0; r < g.rows; r++ {
+		dst := xp[r*g.ldx : (r+1)*g.ldx]
+		ih := r - s.PT
+		if ih < 0 || ih >= s.H {
+			clear(dst)
 			continue
 		}
-		acc := b
-		iw0 := ow*s.SW - s.PL
-		for kw := 0; kw < 3; kw++ {
-			if iw := iw0 + kw; iw >= 0 && iw < s.W {
-				acc += w[kw]*rows[0][iw] + w[3+kw]*rows[1][iw] + w[6+kw]*rows[2][iw]
-			}
-		}
-		yr[ow] = acc
+		deinterleave(dst[:s.OW+1], eLo, eHi, xc[ih*s.W:(ih+1)*s.W], 2*eLo-s.PL)
+		deinterleave(dst[s.OW+1:], oLo, oHi, xc[ih*s.W:(ih+1)*s.W], 2*oLo+1-s.PL)
 	}
 }
 
-// dwRowGeneric computes one output row of any depthwise kernel with bounds tests on every tap.
-func (c *Conv2D) dwRowGeneric(yr, xc, wc []float32, b float32, oh int) {
+// dwPlaneGeneric computes one channel of any depthwise kernel with bounds tests on every tap.
+func (c *Conv2D) dwPlaneGeneric(yc, xc, wc []float32, b float32) {
 	s := c.s
-	for ow := range yr {
-		acc := b
-		for kh := 0; kh < s.KH; kh++ {
-			ih := oh*s.SH - s.PT + kh*s.DH
-			if ih < 0 || ih >= s.H {
-				continue
-			}
-			xr := xc[ih*s.W : (ih+1)*s.W]
-			wr := wc[kh*s.KW : (kh+1)*s.KW]
-			iw := ow*s.SW - s.PL
-			for _, wv := range wr {
-				if iw >= 0 && iw < s.W {
-					acc += wv * xr[iw]
+	for oh := 0; oh < s.OH; oh++ {
+		yr := yc[oh*s.OW : (oh+1)*s.OW]
+		for ow := range yr {
+			acc := b
+			for kh := 0; kh < s.KH; kh++ {
+				ih := oh*s.SH - s.PT + kh*s.DH
+				if ih < 0 || ih >= s.H {
+					continue
 				}
-				iw += s.DW
+				xr := xc[ih*s.W : (ih+1)*s.W]
+				wr := wc[kh*s.KW : (kh+1)*s.KW]
+				iw := ow*s.SW - s.PL
+				for _, wv := range wr {
+					if iw >= 0 && iw < s.W {
+						acc += wv * xr[iw]
+					}
+					iw += s.DW
+				}
 			}
+			yr[ow] = acc
 		}
-		yr[ow] = acc
 	}
 }

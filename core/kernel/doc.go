@@ -12,6 +12,8 @@
 // package kerneltest.
 package kernel
 
+//go:generate go run ./internal/gentile
+
 import "fmt"
 
 // MaxRank bounds the rank of tensors the shape-generic kernels (broadcast, transpose, slice, pad,

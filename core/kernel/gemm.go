@@ -1,11 +1,10 @@
 package kernel
 
-// gemmPacked computes C[m, n] = epilogue(A·B) for A packed by packA (m rows, k columns) and B rows ldb
-// apart. Every row of B must be readable for roundUp(n, gemmNR) columns: callers pad the columns or
-// pass the last ones packed. ep is the template for every tile: its bias is the whole row bias
-// (roundUp(m, gemmMR) values) or column bias (roundUp(n, gemmNR) values), its res the whole residual
-// matrix (rows ldr apart).
-func gemmPacked(m, n, k int, ap, b []float32, ldb int, c []float32, ldc int, ep *tileEpilogue) {
+// gemmPacked computes C[m, n] = epilogue(A·B) for A packed by packA (m rows, k columns) and B
+// packed by packB (n columns, k rows). ep is the template for every tile: its bias is the whole row
+// bias (roundUp(m, gemmMR) values) or column bias (roundUp(n, gemmNR) values), its res the whole
+// residual matrix (rows ldr apart).
+func gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpilogue) {
 	e := *ep
 	full := n / gemmNR
 	for i0 := 0; i0 < m; i0 += gemmMR {
@@ -18,31 +17,21 @@ func gemmPacked(m, n, k int, ap, b []float32, ldb int, c []float32, ldc int, ep 
 		if ep.res != nil {
 			e.res = ep.res[i0*ep.ldr:]
 		}
-		if ep.init == initColBias {
-			e.bias = ep.bias
-		}
 		ct := c[i0*ldc:]
-		if rows == gemmMR {
-			gemmTiles(k, a, b, ldb, ct, ldc, full, &e)
-		} else {
-			for j := 0; j < full; j++ {
-				ej := e.at(j * gemmNR)
-				gemmEdge(k, a, b[j*gemmNR:], ldb, ct[j*gemmNR:], ldc, rows, gemmNR, &ej)
-			}
-		}
+		gemmTilesRows(rows, k, a, bp, ct, ldc, full, &e)
 		if j0 := full * gemmNR; j0 < n {
 			ej := e.at(j0)
-			gemmEdge(k, a, b[j0:], ldb, ct[j0:], ldc, rows, n-j0, &ej)
+			gemmEdge(k, a, bp[j0*k:], ct[j0:], ldc, rows, n-j0, &ej)
 		}
 	}
 }
 
-// gemmKC bounds the slice of the k dimension Gemm packs at a time into its stack buffer.
+// gemmKC bounds the slice of the k dimension Gemm packs at a time into its stack buffers.
 const gemmKC = 256
 
 // Gemm computes C = A·B (or C += A·B when accumulate) for row-major A [m,k] with row stride lda,
-// B [k,n] with row stride ldb and C [m,n] with row stride ldc. It needs no workspace: A is packed
-// gemmMR rows × gemmKC columns at a time into a stack buffer, and B's last columns into another.
+// B [k,n] with row stride ldb and C [m,n] with row stride ldc. It needs no workspace: A and B are
+// packed gemmKC rows of k at a time, a tile's worth, into stack buffers.
 func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	if m == 0 || n == 0 {
 		return
@@ -59,31 +48,25 @@ func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 	mustLen("Gemm", "A", a, (m-1)*lda+k)
 	mustLen("Gemm", "B", b, (k-1)*ldb+n)
 	var ap [gemmMR * gemmKC]float32
-	var bt [gemmNR * gemmKC]float32
-	full := n &^ (gemmNR - 1)
+	var bp [gemmNR * gemmKC]float32
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kc := min(gemmKC, k-p0)
 		ep := tileEpilogue{init: initZero}
 		if accumulate || p0 > 0 {
 			ep.init = initC
 		}
-		bk := b[p0*ldb:]
-		if full < n {
-			packB(bt[:], bk[full:], kc, n-full, ldb)
-		}
 		for i0 := 0; i0 < m; i0 += gemmMR {
 			rows := min(gemmMR, m-i0)
 			packA(ap[:], a[i0*lda+p0:], rows, kc, lda)
 			ci := c[i0*ldc:]
-			if rows == gemmMR {
-				gemmTiles(kc, ap[:], bk, ldb, ci, ldc, full/gemmNR, &ep)
-			} else {
-				for j0 := 0; j0 < full; j0 += gemmNR {
-					gemmEdge(kc, ap[:], bk[j0:], ldb, ci[j0:], ldc, rows, gemmNR, &ep)
+			for j0 := 0; j0 < n; j0 += gemmNR {
+				cols := min(gemmNR, n-j0)
+				packB(bp[:], b[p0*ldb+j0:], kc, cols, ldb)
+				if cols == gemmNR {
+					gemmTilesRows(rows, kc, ap[:], bp[:], ci[j0:], ldc, 1, &ep)
+				} else {
+					gemmEdge(kc, ap[:], bp[:], ci[j0:], ldc, rows, cols, &ep)
 				}
-			}
-			if full < n {
-				gemmEdge(kc, ap[:], bt[:], gemmNR, ci[full:], ldc, rows, n-full, &ep)
 			}
 		}
 	}
@@ -157,14 +140,7 @@ func (p *MatMul) Run(c, a, b, ws []float32) {
 	if p.bias != nil {
 		ep.init, ep.bias = initColBias, p.bias
 	}
-	// Each packed column panel of B is a dense k×gemmNR matrix.
-	for j0 := 0; j0 < n; j0 += gemmNR {
-		e := ep
-		if e.bias != nil {
-			e.bias = ep.bias[j0:]
-		}
-		gemmPacked(m, min(gemmNR, n-j0), k, ap, bp[j0*k:], gemmNR, c[j0:], n, &e)
-	}
+	gemmPacked(m, n, k, ap, bp, c, n, &ep)
 	if p.fused.post {
 		for i := 0; i < m; i++ {
 			p.act.applyColumns(c[i*n : (i+1)*n])

@@ -37,3 +37,4 @@ func BenchmarkBinary(b *testing.B)          { kerneltest.BenchmarkBinary(b) }
 func BenchmarkActivation(b *testing.B)      { kerneltest.BenchmarkActivation(b) }
 func BenchmarkPool(b *testing.B)            { kerneltest.BenchmarkPool(b) }
 func BenchmarkResize(b *testing.B)          { kerneltest.BenchmarkResize(b) }
+func BenchmarkModels(b *testing.B)          { kerneltest.BenchmarkModels(b) }

@@ -17,16 +17,15 @@ func f32(p unsafe.Pointer, off uintptr) float32 { return *(*float32)(unsafe.Add(
 // setF32 stores v at byte offset off from p.
 func setF32(p unsafe.Pointer, off uintptr, v float32) { *(*float32)(unsafe.Add(p, off)) = v }
 
-// checkTiles panics unless every element a gemmTiles call for nt tiles touches is inside its slices.
-func checkTiles(k int, a, b []float32, ldb int, c []float32, ldc int, nt int, ep *tileEpilogue) {
+// checkTilesRows panics unless every element a gemmTiles call for nt tiles of the given rows touches
+// is inside its slices.
+func checkTilesRows(rows, k int, a, b []float32, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	w := nt * gemmNR
 	_ = a[:k*gemmMR]
-	if k > 0 {
-		_ = b[:(k-1)*ldb+w]
-	}
-	_ = c[:(gemmMR-1)*ldc+w]
+	_ = b[:k*w]
+	_ = c[:(rows-1)*ldc+w]
 	if ep.res != nil {
-		_ = ep.res[:(gemmMR-1)*ep.ldr+w]
+		_ = ep.res[:(rows-1)*ep.ldr+w]
 	}
 	switch ep.init {
 	case initRowBias:
@@ -48,4 +47,16 @@ func clamp32(v, lo, hi float32) float32 {
 		b = math.Float32bits(hi)
 	}
 	return math.Float32frombits(b)
+}
+
+// zero clears s. Borders of padded rows and patch-matrix runs are often one or two floats long, and a
+// clear() call into the runtime's memclr costs more than the stores.
+func zero(s []float32) {
+	if len(s) > 16 {
+		clear(s)
+		return
+	}
+	for i := 0; i < len(s); i++ {
+		s[i] = 0
+	}
 }
