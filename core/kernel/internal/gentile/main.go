@@ -20,9 +20,9 @@ import (
 type kernel struct {
 	file   string
 	tag    string
-	mr, nr int  // tile rows and columns
-	lanes  int  // floats per accumulator: 4 (Float32x4) or 1 (float32)
-	unroll int  // k steps per loop iteration
+	mr, nr int // tile rows and columns
+	lanes  int // floats per accumulator: 4 (Float32x4) or 1 (float32)
+	unroll int // k steps per loop iteration
 	why    string
 }
 
