@@ -160,11 +160,7 @@ func ScaleShift(y, x []float32, n, c, hw int, scale, shift []float32) {
 	for b := 0; b < n; b++ {
 		for ch := 0; ch < c; ch++ {
 			off := (b*c + ch) * hw
-			s, t := scale[ch], shift[ch]
-			ys, xs := y[off:off+hw], x[off:off+hw]
-			for i, v := range xs {
-				ys[i] = v*s + t
-			}
+			scaleShiftRow(y[off:off+hw], x[off:off+hw], scale[ch], shift[ch])
 		}
 	}
 }
