@@ -128,6 +128,19 @@ func (p *MatMul) Run(c, a, b, ws []float32) {
 	if m == 0 || n == 0 {
 		return
 	}
+	if k == 0 {
+		// An empty reduction: every output is the bias (or zero) through the activation.
+		for i := 0; i < m; i++ {
+			row := c[i*n : (i+1)*n]
+			if p.bias != nil {
+				copy(row, p.bias)
+			} else {
+				clear(row)
+			}
+			p.act.applyColumns(row)
+		}
+		return
+	}
 	ap := ws[:packedALen(m, k)]
 	bp := p.bp
 	if bp == nil {

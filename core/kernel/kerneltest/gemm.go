@@ -10,7 +10,7 @@ import (
 
 // TestGemm checks Gemm on strided matrices, with and without accumulation.
 func TestGemm(t *testing.T) {
-	sizes := [][3]int{{1, 1, 1}, {1, 7, 5}, {3, 1, 4}, {4, 8, 16}, {5, 9, 3}, {6, 12, 17}, {7, 13, 1},
+	sizes := [][3]int{{1, 1, 1}, {3, 4, 0}, {1, 7, 5}, {3, 1, 4}, {4, 8, 16}, {5, 9, 3}, {6, 12, 17}, {7, 13, 1},
 		{13, 31, 29}, {17, 64, 100}, {33, 70, 65}, {64, 64, 64}, {2, 300, 11}}
 	for i, sz := range sizes {
 		m, n, k := sz[0], sz[1], sz[2]
@@ -41,7 +41,7 @@ func TestGemm(t *testing.T) {
 
 // TestMatMul checks MatMul with constant and per-Run B, bias and every fused activation.
 func TestMatMul(t *testing.T) {
-	sizes := [][3]int{{1, 1, 1}, {1, 128, 512}, {1, 3, 128}, {2, 5, 7}, {3, 8, 64}, {4, 13, 257},
+	sizes := [][3]int{{1, 1, 1}, {2, 3, 0}, {1, 128, 512}, {1, 3, 128}, {2, 5, 7}, {3, 8, 64}, {4, 13, 257},
 		{7, 100, 3}, {17, 33, 65}, {64, 48, 96}}
 	for i, sz := range sizes {
 		m, n, k := sz[0], sz[1], sz[2]
