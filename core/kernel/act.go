@@ -46,10 +46,12 @@ type Activation struct {
 func (a Activation) IsNone() bool { return a.Kind == ActNone }
 
 // fusedAct is how an operator's epilogue applies its activation: Relu and Clip clamp inside the GEMM
-// tile; every other kind runs on finished rows (post).
+// tile, LeakyRelu and PRelu scale negatives there by a per-channel slope (leaky); every other kind
+// runs on finished rows (post).
 type fusedAct struct {
 	clamp  bool
 	lo, hi float32
+	leaky  bool
 	post   bool
 }
 
@@ -61,8 +63,21 @@ func fuseAct(a Activation) fusedAct {
 		return fusedAct{clamp: true, lo: 0, hi: float32(math.Inf(1))}
 	case ActClip:
 		return fusedAct{clamp: true, lo: a.Alpha, hi: a.Beta}
+	case ActLeakyRelu, ActPRelu:
+		return fusedAct{leaky: true}
 	}
 	return fusedAct{post: true}
+}
+
+// channelSlope is the negative slope a fused LeakyRelu or PRelu applies to channel c.
+func (a Activation) channelSlope(c int) float32 {
+	switch {
+	case a.Kind == ActLeakyRelu:
+		return a.Alpha
+	case len(a.Slope) > 1:
+		return a.Slope[c]
+	}
+	return a.Slope[0]
 }
 
 // Apply computes y = f(x) elementwise; y and x may be the same slice. Data is laid out as

@@ -69,6 +69,7 @@ type Conv2D struct {
 	wp    []float32 // per group, the weights packed by packA
 	bias  []float32 // [M] or nil
 	biasP []float32 // per group, the bias padded to whole tile rows, or nil
+	slope []float32 // fused LeakyRelu/PRelu: per group, one slope per output channel padded likewise
 	act   Activation
 	fused fusedAct
 }
@@ -110,11 +111,19 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 	for g := 0; g < s.Groups; g++ {
 		packA(c.wp[g*pl:(g+1)*pl], w[g*mg*c.k:], mg, c.k, c.k)
 	}
+	bl := roundUp(mg, gemmMR)
 	if bias != nil {
-		bl := roundUp(mg, gemmMR)
 		c.biasP = make([]float32, s.Groups*bl)
 		for g := 0; g < s.Groups; g++ {
 			copy(c.biasP[g*bl:], bias[g*mg:(g+1)*mg])
+		}
+	}
+	if c.fused.leaky {
+		c.slope = make([]float32, s.Groups*bl)
+		for g := 0; g < s.Groups; g++ {
+			for m := 0; m < mg; m++ {
+				c.slope[g*bl+m] = act.channelSlope(g*mg + m)
+			}
 		}
 	}
 	return c, nil
@@ -169,7 +178,7 @@ func (c *Conv2D) Run(y, x, residual, ws []float32) {
 
 // runGroup computes one group's output channels, a chunk of output pixels at a time: the chunk's
 // patch matrix is built (or, for 1×1, read in place), every block of gemmMR weight rows runs over it
-// with bias, residual and Relu/Clip fused into the tile, and any other activation runs on the chunk
+// with bias, residual and Relu/Clip/LeakyRelu/PRelu fused into the tile, and any other activation runs on the chunk
 // while it is in cache.
 func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 	s := c.s
@@ -180,9 +189,12 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 	pl := packedALen(mg, c.k)
 	wp := c.wp[g*pl : (g+1)*pl]
 	ep := tileEpilogue{init: initZero, clamp: c.fused.clamp, lo: c.fused.lo, hi: c.fused.hi, ldr: hw}
+	bl := roundUp(mg, gemmMR)
 	if c.biasP != nil {
-		bl := roundUp(mg, gemmMR)
 		ep.init, ep.bias = initRowBias, c.biasP[g*bl:(g+1)*bl]
+	}
+	if c.slope != nil {
+		ep.slope = c.slope[g*bl : (g+1)*bl]
 	}
 	panels := ws[:c.k*roundUp(c.nc, gemmNR)]
 	for j0 := 0; j0 < hw; j0 += c.nc {

@@ -122,6 +122,8 @@ func (t *ConvTranspose2D) Run(y, x, ws []float32) {
 			switch {
 			case t.fused.clamp:
 				clampF32(ym, ym, t.fused.lo, t.fused.hi)
+			case t.fused.leaky:
+				leakyF32(ym, ym, t.act.channelSlope(m))
 			case t.fused.post:
 				t.act.applyChannel(ym, m)
 			}

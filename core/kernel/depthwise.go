@@ -52,7 +52,11 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 		if fast {
 			xp := ws[:g.rows*g.ldx+dwSlack]
 			c.padPlane(xp, xc, g)
-			dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused)
+			slope := float32(1) // max(v,0) + 1·min(v,0) = v
+			if c.fused.leaky {
+				slope = c.act.channelSlope(ch)
+			}
+			dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused, slope)
 		} else {
 			c.dwPlaneGeneric(yc, xc, c.w[ch*kk:(ch+1)*kk], b)
 			if rc != nil {
@@ -60,6 +64,9 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 			}
 			if c.fused.clamp {
 				clampF32(yc, yc, c.fused.lo, c.fused.hi)
+			}
+			if c.fused.leaky {
+				leakyF32(yc, yc, c.act.channelSlope(ch))
 			}
 		}
 		if c.fused.post {

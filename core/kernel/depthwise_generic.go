@@ -3,9 +3,9 @@
 package kernel
 
 // dw3Plane computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
-// apart, see dwGeom): y = clamp(b + taps + res). Stride-1 rows slide a 3-wide window so each input
+// apart, see dwGeom): y = act(b + taps + res) for a fused clamp or negative slope. Stride-1 rows slide a 3-wide window so each input
 // is loaded once.
-func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct) {
+func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	w0, w1, w2, w3, w4, w5, w6, w7, w8 := w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
 	for r := 0; r < oh; r++ {
 		yr := y[r*ow : (r+1)*ow]
@@ -33,6 +33,9 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 		}
 		if f.clamp {
 			clampF32(yr, yr, f.lo, f.hi)
+		}
+		if f.leaky {
+			leakyF32(yr, yr, slope)
 		}
 	}
 }

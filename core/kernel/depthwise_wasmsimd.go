@@ -14,7 +14,7 @@ import (
 // vectors of the split row. Each input row gets its own partial sum so the adds form three short
 // chains instead of one long one. A row's last ow mod 4 outputs take one more vector step whose
 // extra lanes read the slack or the next row and are not stored.
-func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct) {
+func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	_ = y[:oh*ow]
 	_ = xp[:((oh-1)*sh+3)*ldx+dwSlack]
 	if res != nil {
@@ -28,6 +28,9 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 	if f.clamp {
 		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
 	}
+	// A fused LeakyRelu/PRelu is max(v, 0) + slope·min(v, 0); with slope 1 that is v again, so the
+	// loops apply it unconditionally.
+	vs, zero := archsimd.BroadcastFloat32x4(slope), archsimd.BroadcastFloat32x4(0)
 	// Byte offsets of the three taps along a row: stride 1 reads columns t, t+1, t+2; stride 2 reads
 	// E[t], O[t], E[t+1].
 	k0, k1, k2 := uintptr(0), uintptr(4), uintptr(8)
@@ -57,11 +60,13 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				top := vb.Add(w0.Mul(ld4(p0, o))).Add(w1.Mul(ld4(p0, o+4))).Add(w2.Mul(ld4(p0, o+8)))
 				top = top.Add(w3.Mul(x0).Add(w4.Mul(x1)).Add(w5.Mul(x2)))
 				top = top.Add(w6.Mul(y0).Add(w7.Mul(y1)).Add(w8.Mul(y2)))
-				st4(py, orow+o, top.Max(lo).Min(hi))
+				top = top.Max(lo).Min(hi)
+				st4(py, orow+o, top.Max(zero).Add(vs.Mul(top.Min(zero))))
 				bot := vb.Add(w0.Mul(x0)).Add(w1.Mul(x1)).Add(w2.Mul(x2))
 				bot = bot.Add(w3.Mul(y0).Add(w4.Mul(y1)).Add(w5.Mul(y2)))
 				bot = bot.Add(w6.Mul(ld4(p3, o)).Add(w7.Mul(ld4(p3, o+4))).Add(w8.Mul(ld4(p3, o+8))))
-				st4(py, orow2+o, bot.Max(lo).Min(hi))
+				bot = bot.Max(lo).Min(hi)
+				st4(py, orow2+o, bot.Max(zero).Add(vs.Mul(bot.Min(zero))))
 			}
 		}
 	}
@@ -77,7 +82,8 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				s0 := vb.Add(w0.Mul(ld4(p0, o+k0))).Add(w1.Mul(ld4(p0, o+k1))).Add(w2.Mul(ld4(p0, o+k2)))
 				s1 := w3.Mul(ld4(p1, o+k0)).Add(w4.Mul(ld4(p1, o+k1))).Add(w5.Mul(ld4(p1, o+k2)))
 				s2 := w6.Mul(ld4(p2, o+k0)).Add(w7.Mul(ld4(p2, o+k1))).Add(w8.Mul(ld4(p2, o+k2)))
-				st4(py, orow+o, s0.Add(s1).Add(s2).Max(lo).Min(hi))
+				v := s0.Add(s1).Add(s2).Max(lo).Min(hi)
+				st4(py, orow+o, v.Max(zero).Add(vs.Mul(v.Min(zero))))
 			}
 		} else {
 			for t := 0; t < n4; t += 4 {
@@ -85,7 +91,8 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				s0 := vb.Add(w0.Mul(ld4(p0, o+k0))).Add(w1.Mul(ld4(p0, o+k1))).Add(w2.Mul(ld4(p0, o+k2)))
 				s1 := w3.Mul(ld4(p1, o+k0)).Add(w4.Mul(ld4(p1, o+k1))).Add(w5.Mul(ld4(p1, o+k2)))
 				s2 := w6.Mul(ld4(p2, o+k0)).Add(w7.Mul(ld4(p2, o+k1))).Add(w8.Mul(ld4(p2, o+k2)))
-				st4(py, orow+o, s0.Add(s1).Add(s2).Add(ld4(pr, orow+o)).Max(lo).Min(hi))
+				v := s0.Add(s1).Add(s2).Add(ld4(pr, orow+o)).Max(lo).Min(hi)
+				st4(py, orow+o, v.Max(zero).Add(vs.Mul(v.Min(zero))))
 			}
 		}
 		if n4 < ow {
@@ -98,7 +105,8 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				rv, _ := archsimd.LoadFloat32x4Part(res[r*ow+n4 : (r+1)*ow])
 				acc = acc.Add(rv)
 			}
-			acc.Max(lo).Min(hi).StorePart(y[r*ow+n4 : (r+1)*ow])
+			acc = acc.Max(lo).Min(hi)
+			acc.Max(zero).Add(vs.Mul(acc.Min(zero))).StorePart(y[r*ow+n4 : (r+1)*ow])
 		}
 	}
 }

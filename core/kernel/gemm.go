@@ -13,6 +13,9 @@ func gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpi
 		if ep.init == initRowBias {
 			e.bias = ep.bias[i0:]
 		}
+		if ep.slope != nil {
+			e.slope = ep.slope[i0:]
+		}
 		e.res = nil
 		if ep.res != nil {
 			e.res = ep.res[i0*ep.ldr:]
@@ -98,6 +101,10 @@ func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, er
 		return nil, shapeErrorf("MatMul", "PRelu slope has %d elements, want 1 or n = %d", len(act.Slope), n)
 	}
 	p := &MatMul{M: m, N: n, K: k, act: act, fused: fuseAct(act)}
+	if p.fused.leaky {
+		// MatMul's slopes run along the columns; applyColumns handles them after the tiles.
+		p.fused = fusedAct{post: true}
+	}
 	if constB != nil {
 		p.bp = make([]float32, packedBLen(k, n))
 		packB(p.bp, constB, k, n, n)

@@ -42,7 +42,7 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -50,6 +50,9 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
+	}
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01 float32
@@ -101,6 +104,11 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c00 = clamp32(c00, ep.lo, ep.hi)
 			c01 = clamp32(c01, ep.lo, ep.hi)
 		}
+		if pslope != nil {
+			s0 := f32(pslope, 0)
+			c00 = leaky32(c00, s0)
+			c01 = leaky32(c01, s0)
+		}
 		setF32(pc, 0, c00)
 		setF32(pc, 4, c01)
 		pc = unsafe.Add(pc, 8)
@@ -116,7 +124,7 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -124,6 +132,9 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
+	}
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11 float32
@@ -195,6 +206,14 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c10 = clamp32(c10, ep.lo, ep.hi)
 			c11 = clamp32(c11, ep.lo, ep.hi)
 		}
+		if pslope != nil {
+			s0 := f32(pslope, 0)
+			c00 = leaky32(c00, s0)
+			c01 = leaky32(c01, s0)
+			s1 := f32(pslope, 4)
+			c10 = leaky32(c10, s1)
+			c11 = leaky32(c11, s1)
+		}
 		setF32(pc, 0, c00)
 		setF32(pc, 4, c01)
 		setF32(pc, sc+0, c10)
@@ -212,7 +231,7 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -220,6 +239,9 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
+	}
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21 float32
@@ -311,6 +333,17 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = clamp32(c20, ep.lo, ep.hi)
 			c21 = clamp32(c21, ep.lo, ep.hi)
 		}
+		if pslope != nil {
+			s0 := f32(pslope, 0)
+			c00 = leaky32(c00, s0)
+			c01 = leaky32(c01, s0)
+			s1 := f32(pslope, 4)
+			c10 = leaky32(c10, s1)
+			c11 = leaky32(c11, s1)
+			s2 := f32(pslope, 8)
+			c20 = leaky32(c20, s2)
+			c21 = leaky32(c21, s2)
+		}
 		setF32(pc, 0, c00)
 		setF32(pc, 4, c01)
 		setF32(pc, sc+0, c10)
@@ -330,7 +363,7 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -338,6 +371,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
+	}
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21, c30, c31 float32
@@ -448,6 +484,20 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c21 = clamp32(c21, ep.lo, ep.hi)
 			c30 = clamp32(c30, ep.lo, ep.hi)
 			c31 = clamp32(c31, ep.lo, ep.hi)
+		}
+		if pslope != nil {
+			s0 := f32(pslope, 0)
+			c00 = leaky32(c00, s0)
+			c01 = leaky32(c01, s0)
+			s1 := f32(pslope, 4)
+			c10 = leaky32(c10, s1)
+			c11 = leaky32(c11, s1)
+			s2 := f32(pslope, 8)
+			c20 = leaky32(c20, s2)
+			c21 = leaky32(c21, s2)
+			s3 := f32(pslope, 12)
+			c30 = leaky32(c30, s3)
+			c31 = leaky32(c31, s3)
 		}
 		setF32(pc, 0, c00)
 		setF32(pc, 4, c01)

@@ -47,7 +47,7 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -56,7 +56,9 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
 	}
-	lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
+	}
 	for t := 0; t < nt; t++ {
 		var c00, c01 archsimd.Float32x4
 		switch ep.init {
@@ -114,8 +116,15 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			pr = unsafe.Add(pr, 32)
 		}
 		if ep.clamp {
+			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
 			c00 = c00.Max(lo).Min(hi)
 			c01 = c01.Max(lo).Min(hi)
+		}
+		if pslope != nil {
+			zero := archsimd.BroadcastFloat32x4(0)
+			s0 := splat(pslope, 0)
+			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
+			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
 		}
 		st4(pc, 0, c00)
 		st4(pc, 16, c01)
@@ -132,7 +141,7 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -141,7 +150,9 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
 	}
-	lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
+	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11 archsimd.Float32x4
 		switch ep.init {
@@ -223,10 +234,20 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			pr = unsafe.Add(pr, 32)
 		}
 		if ep.clamp {
+			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
 			c00 = c00.Max(lo).Min(hi)
 			c01 = c01.Max(lo).Min(hi)
 			c10 = c10.Max(lo).Min(hi)
 			c11 = c11.Max(lo).Min(hi)
+		}
+		if pslope != nil {
+			zero := archsimd.BroadcastFloat32x4(0)
+			s0 := splat(pslope, 0)
+			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
+			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
+			s1 := splat(pslope, 4)
+			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
+			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
 		}
 		st4(pc, 0, c00)
 		st4(pc, 16, c01)
@@ -245,7 +266,7 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -254,7 +275,9 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
 	}
-	lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
+	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21 archsimd.Float32x4
 		switch ep.init {
@@ -360,12 +383,25 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			pr = unsafe.Add(pr, 32)
 		}
 		if ep.clamp {
+			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
 			c00 = c00.Max(lo).Min(hi)
 			c01 = c01.Max(lo).Min(hi)
 			c10 = c10.Max(lo).Min(hi)
 			c11 = c11.Max(lo).Min(hi)
 			c20 = c20.Max(lo).Min(hi)
 			c21 = c21.Max(lo).Min(hi)
+		}
+		if pslope != nil {
+			zero := archsimd.BroadcastFloat32x4(0)
+			s0 := splat(pslope, 0)
+			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
+			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
+			s1 := splat(pslope, 4)
+			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
+			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
+			s2 := splat(pslope, 8)
+			c20 = c20.Max(zero).Add(s2.Mul(c20.Min(zero)))
+			c21 = c21.Max(zero).Add(s2.Mul(c21.Min(zero)))
 		}
 		st4(pc, 0, c00)
 		st4(pc, 16, c01)
@@ -386,7 +422,7 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
 	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias unsafe.Pointer
+	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
 	_ = sr
 	if ep.res != nil {
@@ -395,7 +431,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if ep.init == initRowBias || ep.init == initColBias {
 		pbias = unsafe.Pointer(&ep.bias[0])
 	}
-	lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
+	if ep.slope != nil {
+		pslope = unsafe.Pointer(&ep.slope[0])
+	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x4
 		switch ep.init {
@@ -525,6 +563,7 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			pr = unsafe.Add(pr, 32)
 		}
 		if ep.clamp {
+			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
 			c00 = c00.Max(lo).Min(hi)
 			c01 = c01.Max(lo).Min(hi)
 			c10 = c10.Max(lo).Min(hi)
@@ -533,6 +572,21 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c21 = c21.Max(lo).Min(hi)
 			c30 = c30.Max(lo).Min(hi)
 			c31 = c31.Max(lo).Min(hi)
+		}
+		if pslope != nil {
+			zero := archsimd.BroadcastFloat32x4(0)
+			s0 := splat(pslope, 0)
+			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
+			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
+			s1 := splat(pslope, 4)
+			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
+			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
+			s2 := splat(pslope, 8)
+			c20 = c20.Max(zero).Add(s2.Mul(c20.Min(zero)))
+			c21 = c21.Max(zero).Add(s2.Mul(c21.Min(zero)))
+			s3 := splat(pslope, 12)
+			c30 = c30.Max(zero).Add(s3.Mul(c30.Min(zero)))
+			c31 = c31.Max(zero).Add(s3.Mul(c31.Min(zero)))
 		}
 		st4(pc, 0, c00)
 		st4(pc, 16, c01)

@@ -27,6 +27,9 @@ func checkTilesRows(rows, k int, a, b []float32, c []float32, ldc int, nt int, e
 	if ep.res != nil {
 		_ = ep.res[:(rows-1)*ep.ldr+w]
 	}
+	if ep.slope != nil {
+		_ = ep.slope[:rows]
+	}
 	switch ep.init {
 	case initRowBias:
 		_ = ep.bias[:gemmMR]
@@ -59,4 +62,13 @@ func zero(s []float32) {
 	for i := 0; i < len(s); i++ {
 		s[i] = 0
 	}
+}
+
+// leaky32 is v < 0 ? v·s : v as a select, like clamp32.
+func leaky32(v, s float32) float32 {
+	b := math.Float32bits(v)
+	if v < 0 {
+		b = math.Float32bits(v * s)
+	}
+	return math.Float32frombits(b)
 }

@@ -133,13 +133,13 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 	p("sc := uintptr(ldc) * 4")
 	p("_ = sc // one-row kernels never step to a second row")
 	p("pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])")
-	p("var pr, pbias unsafe.Pointer")
+	p("var pr, pbias, pslope unsafe.Pointer")
 	p("var sr uintptr")
 	p("_ = sr")
 	p("if ep.res != nil {\npr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4\n}")
 	p("if ep.init == initRowBias || ep.init == initColBias {\npbias = unsafe.Pointer(&ep.bias[0])\n}")
+	p("if ep.slope != nil {\npslope = unsafe.Pointer(&ep.slope[0])\n}")
 	if k.simd() {
-		p("lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)")
 	}
 	p("for t := 0; t < nt; t++ {")
 	var names []string
@@ -215,11 +215,31 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 	p("pr = unsafe.Add(pr, %d)", 4*k.nr)
 	p("}")
 	p("if ep.clamp {")
+	if k.simd() {
+		// Broadcast here, not before the tile loop: a vector live across the k loop takes one of the
+		// 16 registers the accumulators need.
+		p("lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)")
+	}
 	for _, n := range names {
 		if k.simd() {
 			p("%s = %s.Max(lo).Min(hi)", n, n)
 		} else {
 			p("%s = clamp32(%s, ep.lo, ep.hi)", n, n)
+		}
+	}
+	p("}")
+	p("if pslope != nil {")
+	if k.simd() {
+		p("zero := archsimd.BroadcastFloat32x4(0)")
+	}
+	for i := 0; i < rows; i++ {
+		p("s%d := %s", i, splat("pslope", fmt.Sprint(4*i)))
+		for j := 0; j < V; j++ {
+			if k.simd() {
+				p("%s = %s.Max(zero).Add(s%d.Mul(%s.Min(zero)))", acc(i, j), acc(i, j), i, acc(i, j))
+			} else {
+				p("%s = leaky32(%s, s%d)", acc(i, j), acc(i, j), i)
+			}
 		}
 	}
 	p("}")
