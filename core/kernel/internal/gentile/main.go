@@ -45,16 +45,25 @@ var kernels = []kernel{
 
 func main() {
 	for _, k := range kernels {
-		var b bytes.Buffer
-		k.write(&b)
-		src, err := format.Source(b.Bytes())
+		src, err := k.generate()
 		if err != nil {
-			log.Fatalf("%s: %v\n%s", k.file, err, b.Bytes())
+			log.Fatal(err)
 		}
 		if err := os.WriteFile(k.file, src, 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
+}
+
+// generate returns the gofmt-ed source of k's file.
+func (k kernel) generate() ([]byte, error) {
+	var b bytes.Buffer
+	k.write(&b)
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v\n%s", k.file, err, b.Bytes())
+	}
+	return src, nil
 }
 
 func (k kernel) simd() bool { return k.lanes > 1 }
