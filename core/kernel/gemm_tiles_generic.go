@@ -510,3 +510,20 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		pc = unsafe.Add(pc, 8)
 	}
 }
+
+// packPanel copies one full gemmNR-column panel: k rows of src, ld apart, to dst.
+func packPanel(dst, src []float32, k, ld int) {
+	if k == 0 {
+		return
+	}
+	_ = dst[:k*gemmNR]
+	_ = src[:(k-1)*ld+gemmNR]
+	pd, ps := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
+	sl := uintptr(ld) * 4
+	for p := 0; p < k; p++ {
+		setF32(pd, 0, f32(ps, 0))
+		setF32(pd, 4, f32(ps, 4))
+		pd = unsafe.Add(pd, 8)
+		ps = unsafe.Add(ps, sl)
+	}
+}

@@ -599,3 +599,20 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		pc = unsafe.Add(pc, 32)
 	}
 }
+
+// packPanel copies one full gemmNR-column panel: k rows of src, ld apart, to dst.
+func packPanel(dst, src []float32, k, ld int) {
+	if k == 0 {
+		return
+	}
+	_ = dst[:k*gemmNR]
+	_ = src[:(k-1)*ld+gemmNR]
+	pd, ps := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
+	sl := uintptr(ld) * 4
+	for p := 0; p < k; p++ {
+		st4(pd, 0, ld4(ps, 0))
+		st4(pd, 16, ld4(ps, 16))
+		pd = unsafe.Add(pd, 32)
+		ps = unsafe.Add(ps, sl)
+	}
+}

@@ -5,11 +5,13 @@
 // function's block dispatcher for every branch; see core/kernel/BENCH.md for the measurements that
 // chose the shapes.
 //
-// Run it with go generate in core/kernel.
+// Run it with go generate in core/kernel. The flags regenerate other tile shapes for measuring
+// (BENCH.md lists the commands); TestUpToDate fails until the defaults are regenerated.
 package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"go/format"
 	"log"
@@ -44,6 +46,21 @@ var kernels = []kernel{
 }
 
 func main() {
+	shape := func(name string, k *kernel) {
+		flag.Func(name, fmt.Sprintf("tile shape MRxNR[/unroll] (default %dx%d/%d)", k.mr, k.nr, k.unroll), func(v string) error {
+			n, err := fmt.Sscanf(v, "%dx%d/%d", &k.mr, &k.nr, &k.unroll)
+			if n < 2 {
+				return fmt.Errorf("want MRxNR[/unroll]: %v", err)
+			}
+			if k.nr%k.lanes != 0 {
+				return fmt.Errorf("NR %d is not a multiple of %d lanes", k.nr, k.lanes)
+			}
+			return nil
+		})
+	}
+	shape("generic", &kernels[0])
+	shape("simd", &kernels[1])
+	flag.Parse()
 	for _, k := range kernels {
 		src, err := k.generate()
 		if err != nil {
@@ -103,6 +120,30 @@ func (k kernel) write(b *bytes.Buffer) {
 	for r := 1; r <= k.mr; r++ {
 		k.tiles(p, r)
 	}
+	k.packPanel(p)
+}
+
+// packPanel writes the copy of one full panel of B, unrolled across its gemmNR columns.
+func (k kernel) packPanel(p func(string, ...any)) {
+	p("")
+	p("// packPanel copies one full gemmNR-column panel: k rows of src, ld apart, to dst.")
+	p("func packPanel(dst, src []float32, k, ld int) {")
+	p("if k == 0 {\nreturn\n}")
+	p("_ = dst[:k*gemmNR]")
+	p("_ = src[:(k-1)*ld+gemmNR]")
+	p("pd, ps := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])")
+	p("sl := uintptr(ld) * 4")
+	p("for p := 0; p < k; p++ {")
+	for j := 0; j < k.nr; j += k.lanes {
+		if k.simd() {
+			p("st4(pd, %d, ld4(ps, %d))", 4*j, 4*j)
+		} else {
+			p("setF32(pd, %d, f32(ps, %d))", 4*j, 4*j)
+		}
+	}
+	p("pd = unsafe.Add(pd, %d)", 4*k.nr)
+	p("ps = unsafe.Add(ps, sl)")
+	p("}\n}")
 }
 
 // tiles writes gemmTiles<rows>: the tile loop for a block of rows ≤ gemmMR rows of packed A.
