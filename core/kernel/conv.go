@@ -150,7 +150,8 @@ func (c *Conv2D) WorkspaceLen() int {
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W]. residual, when non-nil, has y's shape and is added
-// before the activation (a fused residual Add). ws has WorkspaceLen elements.
+// before the activation (a fused residual Add); it may be y itself, but y must not overlap x. ws has
+// WorkspaceLen elements.
 func (c *Conv2D) Run(y, x, residual, ws []float32) {
 	s := c.s
 	inSize, outSize := s.C*s.H*s.W, s.M*s.OH*s.OW
