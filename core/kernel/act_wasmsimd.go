@@ -92,20 +92,3 @@ func hardSwishF32(y, x []float32) {
 		y[i] = v * clamp32(v*(1.0/6)+0.5, 0, 1)
 	}
 }
-
-// addRow computes y += r.
-func addRow(y, r []float32) {
-	n := len(y)
-	r = r[:n]
-	i := 0
-	if n >= 4 {
-		py, pr := unsafe.Pointer(&y[0]), unsafe.Pointer(&r[0])
-		for ; i+4 <= n; i += 4 {
-			off := uintptr(i) * 4
-			st4(py, off, ld4(py, off).Add(ld4(pr, off)))
-		}
-	}
-	for ; i < n; i++ {
-		y[i] += r[i]
-	}
-}

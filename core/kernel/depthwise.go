@@ -58,10 +58,7 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 			}
 			dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused, slope)
 		} else {
-			c.dwPlaneGeneric(yc, xc, c.w[ch*kk:(ch+1)*kk], b)
-			if rc != nil {
-				addRow(yc, rc)
-			}
+			c.dwPlaneGeneric(yc, xc, c.w[ch*kk:(ch+1)*kk], b, rc)
 			if c.fused.clamp {
 				clampF32(yc, yc, c.fused.lo, c.fused.hi)
 			}
@@ -109,8 +106,9 @@ func (c *Conv2D) padPlane(xp, xc []float32, g dwGeom) {
 	}
 }
 
-// dwPlaneGeneric computes one channel of any depthwise kernel with bounds tests on every tap.
-func (c *Conv2D) dwPlaneGeneric(yc, xc, wc []float32, b float32) {
+// dwPlaneGeneric computes one channel of any depthwise kernel with bounds tests on every tap, plus
+// the residual rc (nil, or possibly yc itself) when given.
+func (c *Conv2D) dwPlaneGeneric(yc, xc, wc []float32, b float32, rc []float32) {
 	s := c.s
 	for oh := 0; oh < s.OH; oh++ {
 		yr := yc[oh*s.OW : (oh+1)*s.OW]
@@ -130,6 +128,9 @@ func (c *Conv2D) dwPlaneGeneric(yc, xc, wc []float32, b float32) {
 					}
 					iw += s.DW
 				}
+			}
+			if rc != nil {
+				acc += rc[oh*s.OW+ow]
 			}
 			yr[ow] = acc
 		}
