@@ -600,19 +600,23 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 }
 
-// packPanel copies one full gemmNR-column panel: k rows of src, ld apart, to dst.
-func packPanel(dst, src []float32, k, ld int) {
-	if k == 0 {
+// packPanels copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)
+// of k rows of src, ld apart, to dst[j·k·gemmNR:].
+func packPanels(dst, src []float32, k, ld, np int) {
+	if k == 0 || np == 0 {
 		return
 	}
-	_ = dst[:k*gemmNR]
-	_ = src[:(k-1)*ld+gemmNR]
-	pd, ps := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
+	_ = dst[:np*k*gemmNR]
+	_ = src[:(k-1)*ld+np*gemmNR]
+	pd := unsafe.Pointer(&dst[0])
 	sl := uintptr(ld) * 4
-	for p := 0; p < k; p++ {
-		st4(pd, 0, ld4(ps, 0))
-		st4(pd, 16, ld4(ps, 16))
-		pd = unsafe.Add(pd, 32)
-		ps = unsafe.Add(ps, sl)
+	for j := 0; j < np; j++ {
+		ps := unsafe.Pointer(&src[j*gemmNR])
+		for p := 0; p < k; p++ {
+			st4(pd, 0, ld4(ps, 0))
+			st4(pd, 16, ld4(ps, 16))
+			pd = unsafe.Add(pd, 32)
+			ps = unsafe.Add(ps, sl)
+		}
 	}
 }

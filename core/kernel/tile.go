@@ -115,9 +115,7 @@ func packedALen(m, k int) int { return roundUp(m, gemmMR) * k }
 // panel j holds b[p·ldb + j·gemmNR + c] at [j·k·gemmNR + p·gemmNR + c], columns past n zero.
 func packB(dst, b []float32, k, n, ldb int) {
 	full := n / gemmNR
-	for j := 0; j < full; j++ {
-		packPanel(dst[j*k*gemmNR:(j+1)*k*gemmNR], b[j*gemmNR:], k, ldb)
-	}
+	packPanels(dst, b, k, ldb, full)
 	if j0 := full * gemmNR; j0 < n {
 		panel := dst[j0*k : (j0+gemmNR)*k]
 		w := n - j0

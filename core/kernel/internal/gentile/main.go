@@ -123,16 +123,20 @@ func (k kernel) write(b *bytes.Buffer) {
 	k.packPanel(p)
 }
 
-// packPanel writes the copy of one full panel of B, unrolled across its gemmNR columns.
+// packPanel writes packPanels, the copy of np full panels of B, unrolled across a panel's gemmNR
+// columns.
 func (k kernel) packPanel(p func(string, ...any)) {
 	p("")
-	p("// packPanel copies one full gemmNR-column panel: k rows of src, ld apart, to dst.")
-	p("func packPanel(dst, src []float32, k, ld int) {")
-	p("if k == 0 {\nreturn\n}")
-	p("_ = dst[:k*gemmNR]")
-	p("_ = src[:(k-1)*ld+gemmNR]")
-	p("pd, ps := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])")
+	p("// packPanels copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)")
+	p("// of k rows of src, ld apart, to dst[j·k·gemmNR:].")
+	p("func packPanels(dst, src []float32, k, ld, np int) {")
+	p("if k == 0 || np == 0 {\nreturn\n}")
+	p("_ = dst[:np*k*gemmNR]")
+	p("_ = src[:(k-1)*ld+np*gemmNR]")
+	p("pd := unsafe.Pointer(&dst[0])")
 	p("sl := uintptr(ld) * 4")
+	p("for j := 0; j < np; j++ {")
+	p("ps := unsafe.Pointer(&src[j*gemmNR])")
 	p("for p := 0; p < k; p++ {")
 	for j := 0; j < k.nr; j += k.lanes {
 		if k.simd() {
@@ -143,7 +147,7 @@ func (k kernel) packPanel(p func(string, ...any)) {
 	}
 	p("pd = unsafe.Add(pd, %d)", 4*k.nr)
 	p("ps = unsafe.Add(ps, sl)")
-	p("}\n}")
+	p("}\n}\n}")
 }
 
 // tiles writes gemmTiles<rows>: the tile loop for a block of rows ≤ gemmMR rows of packed A.
