@@ -14,10 +14,7 @@ func clampF32(y, x []float32, lo, hi float32) {
 func leakyF32(y, x []float32, alpha float32) {
 	y = y[:len(x)]
 	for i, v := range x {
-		if v < 0 {
-			v *= alpha
-		}
-		y[i] = v
+		y[i] = leaky32(v, alpha)
 	}
 }
 

@@ -11,23 +11,31 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 		yr := y[r*ow : (r+1)*ow]
 		base := r * sh * ldx
 		r0, r1, r2 := xp[base:base+ldx], xp[base+ldx:base+2*ldx], xp[base+2*ldx:base+3*ldx]
-		var rr []float32 // the residual row; read before yr is written, so it may alias y
+		// The residual row is read element by element before yr is written, so it may alias y; a
+		// loop-invariant test inside the loop would still cost a branch per element in Go-wasm, hence
+		// the copies with and without it.
+		var rr []float32
 		if res != nil {
 			rr = res[r*ow : (r+1)*ow]
 		}
-		if sw == 1 {
+		switch {
+		case sw == 1 && rr == nil:
 			r0, r1, r2 = r0[:ow+2], r1[:ow+2], r2[:ow+2]
 			a0, a1, b0, b1, c0, c1 := r0[0], r0[1], r1[0], r1[1], r2[0], r2[1]
 			for t := range yr {
 				a2, b2, c2 := r0[t+2], r1[t+2], r2[t+2]
-				v := b + w0*a0 + w1*a1 + w2*a2 + w3*b0 + w4*b1 + w5*b2 + w6*c0 + w7*c1 + w8*c2
-				if rr != nil {
-					v += rr[t]
-				}
-				yr[t] = v
+				yr[t] = b + w0*a0 + w1*a1 + w2*a2 + w3*b0 + w4*b1 + w5*b2 + w6*c0 + w7*c1 + w8*c2
 				a0, a1, b0, b1, c0, c1 = a1, a2, b1, b2, c1, c2
 			}
-		} else {
+		case sw == 1:
+			r0, r1, r2 = r0[:ow+2], r1[:ow+2], r2[:ow+2]
+			a0, a1, b0, b1, c0, c1 := r0[0], r0[1], r1[0], r1[1], r2[0], r2[1]
+			for t := range yr {
+				a2, b2, c2 := r0[t+2], r1[t+2], r2[t+2]
+				yr[t] = rr[t] + b + w0*a0 + w1*a1 + w2*a2 + w3*b0 + w4*b1 + w5*b2 + w6*c0 + w7*c1 + w8*c2
+				a0, a1, b0, b1, c0, c1 = a1, a2, b1, b2, c1, c2
+			}
+		default:
 			e0, o0 := r0[:ow+1], r0[ow+1:2*ow+1]
 			e1, o1 := r1[:ow+1], r1[ow+1:2*ow+1]
 			e2, o2 := r2[:ow+1], r2[ow+1:2*ow+1]
