@@ -7,8 +7,9 @@ package kernel
 import "unsafe"
 
 // The scalar micro-kernels: a 4×2 tile keeps its eight accumulators, four A values and two B values
-// in registers on amd64 and in wasm locals; wider scalar tiles spill (measured: 4×4 runs at 5.9
-// GFLOP/s in Go-wasm under node where 4×2 runs at 7.0, and 5.6 against 10.9 natively).
+// in registers on amd64 and in wasm locals, k unrolled by four. Natively 4×4 spills (5.6 against
+// 10.9 GFLOP/s in a tile-only test); in Chromium the scalar shapes measured within noise of each
+// other on the models, and the four-way unroll beat the two-way one in both runs (BENCH.md).
 const (
 	gemmMR = 4
 	gemmNR = 2
@@ -72,7 +73,7 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		}
 		pa := unsafe.Pointer(&a[0])
 		p := 0
-		for ; p+2 <= k; p += 2 {
+		for ; p+4 <= k; p += 4 {
 			b0 := f32(pb, 0)
 			b1 := f32(pb, 4)
 			a0 := f32(pa, 0)
@@ -83,8 +84,18 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			a0 = f32(pa, 16)
 			c00 += a0 * b0
 			c01 += a0 * b1
-			pb = unsafe.Add(pb, 16)
-			pa = unsafe.Add(pa, 32)
+			b0 = f32(pb, 16)
+			b1 = f32(pb, 20)
+			a0 = f32(pa, 32)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			b0 = f32(pb, 24)
+			b1 = f32(pb, 28)
+			a0 = f32(pa, 48)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			pb = unsafe.Add(pb, 32)
+			pa = unsafe.Add(pa, 64)
 		}
 		for ; p < k; p++ {
 			b0 := f32(pb, 0)
@@ -161,7 +172,7 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		}
 		pa := unsafe.Pointer(&a[0])
 		p := 0
-		for ; p+2 <= k; p += 2 {
+		for ; p+4 <= k; p += 4 {
 			b0 := f32(pb, 0)
 			b1 := f32(pb, 4)
 			a0 := f32(pa, 0)
@@ -178,8 +189,24 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			a1 = f32(pa, 20)
 			c10 += a1 * b0
 			c11 += a1 * b1
-			pb = unsafe.Add(pb, 16)
-			pa = unsafe.Add(pa, 32)
+			b0 = f32(pb, 16)
+			b1 = f32(pb, 20)
+			a0 = f32(pa, 32)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			a1 = f32(pa, 36)
+			c10 += a1 * b0
+			c11 += a1 * b1
+			b0 = f32(pb, 24)
+			b1 = f32(pb, 28)
+			a0 = f32(pa, 48)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			a1 = f32(pa, 52)
+			c10 += a1 * b0
+			c11 += a1 * b1
+			pb = unsafe.Add(pb, 32)
+			pa = unsafe.Add(pa, 64)
 		}
 		for ; p < k; p++ {
 			b0 := f32(pb, 0)
@@ -275,7 +302,7 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		}
 		pa := unsafe.Pointer(&a[0])
 		p := 0
-		for ; p+2 <= k; p += 2 {
+		for ; p+4 <= k; p += 4 {
 			b0 := f32(pb, 0)
 			b1 := f32(pb, 4)
 			a0 := f32(pa, 0)
@@ -298,8 +325,30 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			a2 = f32(pa, 24)
 			c20 += a2 * b0
 			c21 += a2 * b1
-			pb = unsafe.Add(pb, 16)
-			pa = unsafe.Add(pa, 32)
+			b0 = f32(pb, 16)
+			b1 = f32(pb, 20)
+			a0 = f32(pa, 32)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			a1 = f32(pa, 36)
+			c10 += a1 * b0
+			c11 += a1 * b1
+			a2 = f32(pa, 40)
+			c20 += a2 * b0
+			c21 += a2 * b1
+			b0 = f32(pb, 24)
+			b1 = f32(pb, 28)
+			a0 = f32(pa, 48)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			a1 = f32(pa, 52)
+			c10 += a1 * b0
+			c11 += a1 * b1
+			a2 = f32(pa, 56)
+			c20 += a2 * b0
+			c21 += a2 * b1
+			pb = unsafe.Add(pb, 32)
+			pa = unsafe.Add(pa, 64)
 		}
 		for ; p < k; p++ {
 			b0 := f32(pb, 0)
@@ -414,7 +463,7 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		}
 		pa := unsafe.Pointer(&a[0])
 		p := 0
-		for ; p+2 <= k; p += 2 {
+		for ; p+4 <= k; p += 4 {
 			b0 := f32(pb, 0)
 			b1 := f32(pb, 4)
 			a0 := f32(pa, 0)
@@ -443,8 +492,36 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			a3 = f32(pa, 28)
 			c30 += a3 * b0
 			c31 += a3 * b1
-			pb = unsafe.Add(pb, 16)
-			pa = unsafe.Add(pa, 32)
+			b0 = f32(pb, 16)
+			b1 = f32(pb, 20)
+			a0 = f32(pa, 32)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			a1 = f32(pa, 36)
+			c10 += a1 * b0
+			c11 += a1 * b1
+			a2 = f32(pa, 40)
+			c20 += a2 * b0
+			c21 += a2 * b1
+			a3 = f32(pa, 44)
+			c30 += a3 * b0
+			c31 += a3 * b1
+			b0 = f32(pb, 24)
+			b1 = f32(pb, 28)
+			a0 = f32(pa, 48)
+			c00 += a0 * b0
+			c01 += a0 * b1
+			a1 = f32(pa, 52)
+			c10 += a1 * b0
+			c11 += a1 * b1
+			a2 = f32(pa, 56)
+			c20 += a2 * b0
+			c21 += a2 * b1
+			a3 = f32(pa, 60)
+			c30 += a3 * b0
+			c31 += a3 * b1
+			pb = unsafe.Add(pb, 32)
+			pa = unsafe.Add(pa, 64)
 		}
 		for ; p < k; p++ {
 			b0 := f32(pb, 0)

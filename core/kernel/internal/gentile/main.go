@@ -30,10 +30,11 @@ type kernel struct {
 
 var kernels = []kernel{
 	{
-		file: "gemm_tiles_generic.go", tag: "!(goexperiment.simd && wasm)", mr: 4, nr: 2, lanes: 1, unroll: 2,
+		file: "gemm_tiles_generic.go", tag: "!(goexperiment.simd && wasm)", mr: 4, nr: 2, lanes: 1, unroll: 4,
 		why: `// The scalar micro-kernels: a 4×2 tile keeps its eight accumulators, four A values and two B values
-// in registers on amd64 and in wasm locals; wider scalar tiles spill (measured: 4×4 runs at 5.9
-// GFLOP/s in Go-wasm under node where 4×2 runs at 7.0, and 5.6 against 10.9 natively).`,
+// in registers on amd64 and in wasm locals, k unrolled by four. Natively 4×4 spills (5.6 against
+// 10.9 GFLOP/s in a tile-only test); in Chromium the scalar shapes measured within noise of each
+// other on the models, and the four-way unroll beat the two-way one in both runs (BENCH.md).`,
 	},
 	{
 		file: "gemm_tiles_wasmsimd.go", tag: "goexperiment.simd && wasm", mr: 4, nr: 8, lanes: 4, unroll: 4,
