@@ -28,6 +28,7 @@ func TestReduce(t *testing.T)          { kerneltest.TestReduce(t) }
 func TestSoftmax(t *testing.T)         { kerneltest.TestSoftmax(t) }
 func TestScaleShift(t *testing.T)      { kerneltest.TestScaleShift(t) }
 func TestAllocs(t *testing.T)          { kerneltest.TestAllocs(t) }
+func TestGoldens(t *testing.T)         { kerneltest.TestGoldens(t) }
 
 func BenchmarkConv2D(b *testing.B)          { kerneltest.BenchmarkConv2D(b) }
 func BenchmarkConvTranspose2D(b *testing.B) { kerneltest.BenchmarkConvTranspose2D(b) }

@@ -72,4 +72,3 @@ func zero(s []float32) {
 		s[i] = 0
 	}
 }
-
