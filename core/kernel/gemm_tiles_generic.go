@@ -42,74 +42,79 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(1, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01 float32
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = f32(pc, 0)
-			c01 = f32(pc, 4)
+			c00 = f32(qc, 0)
+			c01 = f32(qc, 4)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := f32(pbias, 0)
 			c00 = r0
 			c01 = r0
 		case initColBias:
-			q0 := f32(pbias, uintptr(t)*8+0)
-			q1 := f32(pbias, uintptr(t)*8+4)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := f32(pbias, 0)
+			q1 := f32(pbias, 4)
 			c00 = q0
 			c01 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			b0 = f32(pb, 8)
-			b1 = f32(pb, 12)
-			a0 = f32(pa, 16)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			b0 = f32(pb, 16)
-			b1 = f32(pb, 20)
-			a0 = f32(pa, 32)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			b0 = f32(pb, 24)
-			b1 = f32(pb, 28)
-			a0 = f32(pa, 48)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				b0 = f32(qb, 8)
+				b1 = f32(qb, 12)
+				a0 = f32(qa, 16)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				b0 = f32(qb, 16)
+				b1 = f32(qb, 20)
+				a0 = f32(qa, 32)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				b0 = f32(qb, 24)
+				b1 = f32(qb, 28)
+				a0 = f32(qa, 48)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
+			}
+			for p < k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			pb = unsafe.Add(pb, 8)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 += f32(pr, 0)
-			c01 += f32(pr, 4)
-			pr = unsafe.Add(pr, 8)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 += f32(qr, 0)
+			c01 += f32(qr, 4)
 		}
 		if ep.clamp {
 			c00 = clamp32(c00, ep.lo, ep.hi)
@@ -120,9 +125,8 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c00 = leaky32(c00, s0)
 			c01 = leaky32(c01, s0)
 		}
-		setF32(pc, 0, c00)
-		setF32(pc, 4, c01)
-		pc = unsafe.Add(pc, 8)
+		setF32(qc, 0, c00)
+		setF32(qc, 4, c01)
 	}
 }
 
@@ -134,28 +138,26 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(2, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11 float32
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = f32(pc, 0)
-			c01 = f32(pc, 4)
-			c10 = f32(pc, sc+0)
-			c11 = f32(pc, sc+4)
+			c00 = f32(qc, 0)
+			c01 = f32(qc, 4)
+			c10 = f32(qc, sc+0)
+			c11 = f32(qc, sc+4)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := f32(pbias, 0)
 			c00 = r0
 			c01 = r0
@@ -163,69 +165,76 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c10 = r1
 			c11 = r1
 		case initColBias:
-			q0 := f32(pbias, uintptr(t)*8+0)
-			q1 := f32(pbias, uintptr(t)*8+4)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := f32(pbias, 0)
+			q1 := f32(pbias, 4)
 			c00 = q0
 			c01 = q1
 			c10 = q0
 			c11 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 := f32(pa, 4)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			b0 = f32(pb, 8)
-			b1 = f32(pb, 12)
-			a0 = f32(pa, 16)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 20)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			b0 = f32(pb, 16)
-			b1 = f32(pb, 20)
-			a0 = f32(pa, 32)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 36)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			b0 = f32(pb, 24)
-			b1 = f32(pb, 28)
-			a0 = f32(pa, 48)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 52)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 := f32(qa, 4)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				b0 = f32(qb, 8)
+				b1 = f32(qb, 12)
+				a0 = f32(qa, 16)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 20)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				b0 = f32(qb, 16)
+				b1 = f32(qb, 20)
+				a0 = f32(qa, 32)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 36)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				b0 = f32(qb, 24)
+				b1 = f32(qb, 28)
+				a0 = f32(qa, 48)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 52)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
+			}
+			for p < k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 := f32(qa, 4)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 := f32(pa, 4)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			pb = unsafe.Add(pb, 8)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 += f32(pr, 0)
-			c01 += f32(pr, 4)
-			c10 += f32(pr, sr+0)
-			c11 += f32(pr, sr+4)
-			pr = unsafe.Add(pr, 8)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 += f32(qr, 0)
+			c01 += f32(qr, 4)
+			c10 += f32(qr, sr+0)
+			c11 += f32(qr, sr+4)
 		}
 		if ep.clamp {
 			c00 = clamp32(c00, ep.lo, ep.hi)
@@ -241,11 +250,10 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c10 = leaky32(c10, s1)
 			c11 = leaky32(c11, s1)
 		}
-		setF32(pc, 0, c00)
-		setF32(pc, 4, c01)
-		setF32(pc, sc+0, c10)
-		setF32(pc, sc+4, c11)
-		pc = unsafe.Add(pc, 8)
+		setF32(qc, 0, c00)
+		setF32(qc, 4, c01)
+		setF32(qc, sc+0, c10)
+		setF32(qc, sc+4, c11)
 	}
 }
 
@@ -257,30 +265,28 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(3, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21 float32
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = f32(pc, 0)
-			c01 = f32(pc, 4)
-			c10 = f32(pc, sc+0)
-			c11 = f32(pc, sc+4)
-			c20 = f32(pc, 2*sc+0)
-			c21 = f32(pc, 2*sc+4)
+			c00 = f32(qc, 0)
+			c01 = f32(qc, 4)
+			c10 = f32(qc, sc+0)
+			c11 = f32(qc, sc+4)
+			c20 = f32(qc, 2*sc+0)
+			c21 = f32(qc, 2*sc+4)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := f32(pbias, 0)
 			c00 = r0
 			c01 = r0
@@ -291,8 +297,9 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = r2
 			c21 = r2
 		case initColBias:
-			q0 := f32(pbias, uintptr(t)*8+0)
-			q1 := f32(pbias, uintptr(t)*8+4)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := f32(pbias, 0)
+			q1 := f32(pbias, 4)
 			c00 = q0
 			c01 = q1
 			c10 = q0
@@ -300,79 +307,85 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = q0
 			c21 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 := f32(pa, 4)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 := f32(pa, 8)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			b0 = f32(pb, 8)
-			b1 = f32(pb, 12)
-			a0 = f32(pa, 16)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 20)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 = f32(pa, 24)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			b0 = f32(pb, 16)
-			b1 = f32(pb, 20)
-			a0 = f32(pa, 32)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 36)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 = f32(pa, 40)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			b0 = f32(pb, 24)
-			b1 = f32(pb, 28)
-			a0 = f32(pa, 48)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 52)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 = f32(pa, 56)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 := f32(qa, 4)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 := f32(qa, 8)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				b0 = f32(qb, 8)
+				b1 = f32(qb, 12)
+				a0 = f32(qa, 16)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 20)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 = f32(qa, 24)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				b0 = f32(qb, 16)
+				b1 = f32(qb, 20)
+				a0 = f32(qa, 32)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 36)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 = f32(qa, 40)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				b0 = f32(qb, 24)
+				b1 = f32(qb, 28)
+				a0 = f32(qa, 48)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 52)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 = f32(qa, 56)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
+			}
+			for p < k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 := f32(qa, 4)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 := f32(qa, 8)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 := f32(pa, 4)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 := f32(pa, 8)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			pb = unsafe.Add(pb, 8)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 += f32(pr, 0)
-			c01 += f32(pr, 4)
-			c10 += f32(pr, sr+0)
-			c11 += f32(pr, sr+4)
-			c20 += f32(pr, 2*sr+0)
-			c21 += f32(pr, 2*sr+4)
-			pr = unsafe.Add(pr, 8)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 += f32(qr, 0)
+			c01 += f32(qr, 4)
+			c10 += f32(qr, sr+0)
+			c11 += f32(qr, sr+4)
+			c20 += f32(qr, 2*sr+0)
+			c21 += f32(qr, 2*sr+4)
 		}
 		if ep.clamp {
 			c00 = clamp32(c00, ep.lo, ep.hi)
@@ -393,13 +406,12 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = leaky32(c20, s2)
 			c21 = leaky32(c21, s2)
 		}
-		setF32(pc, 0, c00)
-		setF32(pc, 4, c01)
-		setF32(pc, sc+0, c10)
-		setF32(pc, sc+4, c11)
-		setF32(pc, 2*sc+0, c20)
-		setF32(pc, 2*sc+4, c21)
-		pc = unsafe.Add(pc, 8)
+		setF32(qc, 0, c00)
+		setF32(qc, 4, c01)
+		setF32(qc, sc+0, c10)
+		setF32(qc, sc+4, c11)
+		setF32(qc, 2*sc+0, c20)
+		setF32(qc, 2*sc+4, c21)
 	}
 }
 
@@ -411,32 +423,30 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(4, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21, c30, c31 float32
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = f32(pc, 0)
-			c01 = f32(pc, 4)
-			c10 = f32(pc, sc+0)
-			c11 = f32(pc, sc+4)
-			c20 = f32(pc, 2*sc+0)
-			c21 = f32(pc, 2*sc+4)
-			c30 = f32(pc, 3*sc+0)
-			c31 = f32(pc, 3*sc+4)
+			c00 = f32(qc, 0)
+			c01 = f32(qc, 4)
+			c10 = f32(qc, sc+0)
+			c11 = f32(qc, sc+4)
+			c20 = f32(qc, 2*sc+0)
+			c21 = f32(qc, 2*sc+4)
+			c30 = f32(qc, 3*sc+0)
+			c31 = f32(qc, 3*sc+4)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := f32(pbias, 0)
 			c00 = r0
 			c01 = r0
@@ -450,8 +460,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c30 = r3
 			c31 = r3
 		case initColBias:
-			q0 := f32(pbias, uintptr(t)*8+0)
-			q1 := f32(pbias, uintptr(t)*8+4)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := f32(pbias, 0)
+			q1 := f32(pbias, 4)
 			c00 = q0
 			c01 = q1
 			c10 = q0
@@ -461,96 +472,102 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c30 = q0
 			c31 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 := f32(pa, 4)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 := f32(pa, 8)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			a3 := f32(pa, 12)
-			c30 += a3 * b0
-			c31 += a3 * b1
-			b0 = f32(pb, 8)
-			b1 = f32(pb, 12)
-			a0 = f32(pa, 16)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 20)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 = f32(pa, 24)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			a3 = f32(pa, 28)
-			c30 += a3 * b0
-			c31 += a3 * b1
-			b0 = f32(pb, 16)
-			b1 = f32(pb, 20)
-			a0 = f32(pa, 32)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 36)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 = f32(pa, 40)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			a3 = f32(pa, 44)
-			c30 += a3 * b0
-			c31 += a3 * b1
-			b0 = f32(pb, 24)
-			b1 = f32(pb, 28)
-			a0 = f32(pa, 48)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 = f32(pa, 52)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 = f32(pa, 56)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			a3 = f32(pa, 60)
-			c30 += a3 * b0
-			c31 += a3 * b1
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 := f32(qa, 4)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 := f32(qa, 8)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				a3 := f32(qa, 12)
+				c30 += a3 * b0
+				c31 += a3 * b1
+				b0 = f32(qb, 8)
+				b1 = f32(qb, 12)
+				a0 = f32(qa, 16)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 20)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 = f32(qa, 24)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				a3 = f32(qa, 28)
+				c30 += a3 * b0
+				c31 += a3 * b1
+				b0 = f32(qb, 16)
+				b1 = f32(qb, 20)
+				a0 = f32(qa, 32)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 36)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 = f32(qa, 40)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				a3 = f32(qa, 44)
+				c30 += a3 * b0
+				c31 += a3 * b1
+				b0 = f32(qb, 24)
+				b1 = f32(qb, 28)
+				a0 = f32(qa, 48)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 = f32(qa, 52)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 = f32(qa, 56)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				a3 = f32(qa, 60)
+				c30 += a3 * b0
+				c31 += a3 * b1
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
+			}
+			for p < k {
+				b0 := f32(qb, 0)
+				b1 := f32(qb, 4)
+				a0 := f32(qa, 0)
+				c00 += a0 * b0
+				c01 += a0 * b1
+				a1 := f32(qa, 4)
+				c10 += a1 * b0
+				c11 += a1 * b1
+				a2 := f32(qa, 8)
+				c20 += a2 * b0
+				c21 += a2 * b1
+				a3 := f32(qa, 12)
+				c30 += a3 * b0
+				c31 += a3 * b1
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := f32(pb, 0)
-			b1 := f32(pb, 4)
-			a0 := f32(pa, 0)
-			c00 += a0 * b0
-			c01 += a0 * b1
-			a1 := f32(pa, 4)
-			c10 += a1 * b0
-			c11 += a1 * b1
-			a2 := f32(pa, 8)
-			c20 += a2 * b0
-			c21 += a2 * b1
-			a3 := f32(pa, 12)
-			c30 += a3 * b0
-			c31 += a3 * b1
-			pb = unsafe.Add(pb, 8)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 += f32(pr, 0)
-			c01 += f32(pr, 4)
-			c10 += f32(pr, sr+0)
-			c11 += f32(pr, sr+4)
-			c20 += f32(pr, 2*sr+0)
-			c21 += f32(pr, 2*sr+4)
-			c30 += f32(pr, 3*sr+0)
-			c31 += f32(pr, 3*sr+4)
-			pr = unsafe.Add(pr, 8)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 += f32(qr, 0)
+			c01 += f32(qr, 4)
+			c10 += f32(qr, sr+0)
+			c11 += f32(qr, sr+4)
+			c20 += f32(qr, 2*sr+0)
+			c21 += f32(qr, 2*sr+4)
+			c30 += f32(qr, 3*sr+0)
+			c31 += f32(qr, 3*sr+4)
 		}
 		if ep.clamp {
 			c00 = clamp32(c00, ep.lo, ep.hi)
@@ -576,15 +593,14 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c30 = leaky32(c30, s3)
 			c31 = leaky32(c31, s3)
 		}
-		setF32(pc, 0, c00)
-		setF32(pc, 4, c01)
-		setF32(pc, sc+0, c10)
-		setF32(pc, sc+4, c11)
-		setF32(pc, 2*sc+0, c20)
-		setF32(pc, 2*sc+4, c21)
-		setF32(pc, 3*sc+0, c30)
-		setF32(pc, 3*sc+4, c31)
-		pc = unsafe.Add(pc, 8)
+		setF32(qc, 0, c00)
+		setF32(qc, 4, c01)
+		setF32(qc, sc+0, c10)
+		setF32(qc, sc+4, c11)
+		setF32(qc, 2*sc+0, c20)
+		setF32(qc, 2*sc+4, c21)
+		setF32(qc, 3*sc+0, c30)
+		setF32(qc, 3*sc+4, c31)
 	}
 }
 
@@ -596,15 +612,16 @@ func packPanels(dst, src []float32, k, ld, np int) {
 	}
 	_ = dst[:np*k*gemmNR]
 	_ = src[:(k-1)*ld+np*gemmNR]
-	pd := unsafe.Pointer(&dst[0])
 	sl := uintptr(ld) * 4
 	for j := 0; j < np; j++ {
-		ps := unsafe.Pointer(&src[j*gemmNR])
-		for p := 0; p < k; p++ {
+		pd, ps := unsafe.Pointer(&dst[j*k*gemmNR]), unsafe.Pointer(&src[j*gemmNR])
+		for p := 0; ; {
 			setF32(pd, 0, f32(ps, 0))
 			setF32(pd, 4, f32(ps, 4))
-			pd = unsafe.Add(pd, 8)
-			ps = unsafe.Add(ps, sl)
+			if p++; p == k {
+				break
+			}
+			pd, ps = unsafe.Add(pd, 8), unsafe.Add(ps, sl)
 		}
 	}
 }

@@ -46,74 +46,79 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(1, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01 archsimd.Float32x4
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = ld4(pc, 0)
-			c01 = ld4(pc, 16)
+			c00 = ld4(qc, 0)
+			c01 = ld4(qc, 16)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := splat(pbias, 0)
 			c00 = r0
 			c01 = r0
 		case initColBias:
-			q0 := ld4(pbias, uintptr(t)*32+0)
-			q1 := ld4(pbias, uintptr(t)*32+16)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := ld4(pbias, 0)
+			q1 := ld4(pbias, 16)
 			c00 = q0
 			c01 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			b0 = ld4(pb, 32)
-			b1 = ld4(pb, 48)
-			a0 = splat(pa, 16)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			b0 = ld4(pb, 64)
-			b1 = ld4(pb, 80)
-			a0 = splat(pa, 32)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			b0 = ld4(pb, 96)
-			b1 = ld4(pb, 112)
-			a0 = splat(pa, 48)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			pb = unsafe.Add(pb, 128)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				b0 = ld4(qb, 32)
+				b1 = ld4(qb, 48)
+				a0 = splat(qa, 16)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				b0 = ld4(qb, 64)
+				b1 = ld4(qb, 80)
+				a0 = splat(qa, 32)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				b0 = ld4(qb, 96)
+				b1 = ld4(qb, 112)
+				a0 = splat(qa, 48)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
+			}
+			for p < k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 = c00.Add(ld4(pr, 0))
-			c01 = c01.Add(ld4(pr, 16))
-			pr = unsafe.Add(pr, 32)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 = c00.Add(ld4(qr, 0))
+			c01 = c01.Add(ld4(qr, 16))
 		}
 		if ep.clamp {
 			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
@@ -126,9 +131,8 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
 			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
 		}
-		st4(pc, 0, c00)
-		st4(pc, 16, c01)
-		pc = unsafe.Add(pc, 32)
+		st4(qc, 0, c00)
+		st4(qc, 16, c01)
 	}
 }
 
@@ -140,28 +144,26 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(2, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11 archsimd.Float32x4
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = ld4(pc, 0)
-			c01 = ld4(pc, 16)
-			c10 = ld4(pc, sc+0)
-			c11 = ld4(pc, sc+16)
+			c00 = ld4(qc, 0)
+			c01 = ld4(qc, 16)
+			c10 = ld4(qc, sc+0)
+			c11 = ld4(qc, sc+16)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := splat(pbias, 0)
 			c00 = r0
 			c01 = r0
@@ -169,69 +171,76 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c10 = r1
 			c11 = r1
 		case initColBias:
-			q0 := ld4(pbias, uintptr(t)*32+0)
-			q1 := ld4(pbias, uintptr(t)*32+16)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := ld4(pbias, 0)
+			q1 := ld4(pbias, 16)
 			c00 = q0
 			c01 = q1
 			c10 = q0
 			c11 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 := splat(pa, 4)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			b0 = ld4(pb, 32)
-			b1 = ld4(pb, 48)
-			a0 = splat(pa, 16)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 20)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			b0 = ld4(pb, 64)
-			b1 = ld4(pb, 80)
-			a0 = splat(pa, 32)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 36)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			b0 = ld4(pb, 96)
-			b1 = ld4(pb, 112)
-			a0 = splat(pa, 48)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 52)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			pb = unsafe.Add(pb, 128)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 := splat(qa, 4)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				b0 = ld4(qb, 32)
+				b1 = ld4(qb, 48)
+				a0 = splat(qa, 16)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 20)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				b0 = ld4(qb, 64)
+				b1 = ld4(qb, 80)
+				a0 = splat(qa, 32)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 36)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				b0 = ld4(qb, 96)
+				b1 = ld4(qb, 112)
+				a0 = splat(qa, 48)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 52)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
+			}
+			for p < k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 := splat(qa, 4)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 := splat(pa, 4)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 = c00.Add(ld4(pr, 0))
-			c01 = c01.Add(ld4(pr, 16))
-			c10 = c10.Add(ld4(pr, sr+0))
-			c11 = c11.Add(ld4(pr, sr+16))
-			pr = unsafe.Add(pr, 32)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 = c00.Add(ld4(qr, 0))
+			c01 = c01.Add(ld4(qr, 16))
+			c10 = c10.Add(ld4(qr, sr+0))
+			c11 = c11.Add(ld4(qr, sr+16))
 		}
 		if ep.clamp {
 			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
@@ -249,11 +258,10 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
 			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
 		}
-		st4(pc, 0, c00)
-		st4(pc, 16, c01)
-		st4(pc, sc+0, c10)
-		st4(pc, sc+16, c11)
-		pc = unsafe.Add(pc, 32)
+		st4(qc, 0, c00)
+		st4(qc, 16, c01)
+		st4(qc, sc+0, c10)
+		st4(qc, sc+16, c11)
 	}
 }
 
@@ -265,30 +273,28 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(3, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21 archsimd.Float32x4
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = ld4(pc, 0)
-			c01 = ld4(pc, 16)
-			c10 = ld4(pc, sc+0)
-			c11 = ld4(pc, sc+16)
-			c20 = ld4(pc, 2*sc+0)
-			c21 = ld4(pc, 2*sc+16)
+			c00 = ld4(qc, 0)
+			c01 = ld4(qc, 16)
+			c10 = ld4(qc, sc+0)
+			c11 = ld4(qc, sc+16)
+			c20 = ld4(qc, 2*sc+0)
+			c21 = ld4(qc, 2*sc+16)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := splat(pbias, 0)
 			c00 = r0
 			c01 = r0
@@ -299,8 +305,9 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = r2
 			c21 = r2
 		case initColBias:
-			q0 := ld4(pbias, uintptr(t)*32+0)
-			q1 := ld4(pbias, uintptr(t)*32+16)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := ld4(pbias, 0)
+			q1 := ld4(pbias, 16)
 			c00 = q0
 			c01 = q1
 			c10 = q0
@@ -308,79 +315,85 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = q0
 			c21 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 := splat(pa, 4)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 := splat(pa, 8)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			b0 = ld4(pb, 32)
-			b1 = ld4(pb, 48)
-			a0 = splat(pa, 16)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 20)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 = splat(pa, 24)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			b0 = ld4(pb, 64)
-			b1 = ld4(pb, 80)
-			a0 = splat(pa, 32)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 36)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 = splat(pa, 40)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			b0 = ld4(pb, 96)
-			b1 = ld4(pb, 112)
-			a0 = splat(pa, 48)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 52)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 = splat(pa, 56)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			pb = unsafe.Add(pb, 128)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 := splat(qa, 4)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 := splat(qa, 8)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				b0 = ld4(qb, 32)
+				b1 = ld4(qb, 48)
+				a0 = splat(qa, 16)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 20)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 = splat(qa, 24)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				b0 = ld4(qb, 64)
+				b1 = ld4(qb, 80)
+				a0 = splat(qa, 32)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 36)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 = splat(qa, 40)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				b0 = ld4(qb, 96)
+				b1 = ld4(qb, 112)
+				a0 = splat(qa, 48)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 52)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 = splat(qa, 56)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
+			}
+			for p < k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 := splat(qa, 4)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 := splat(qa, 8)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 := splat(pa, 4)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 := splat(pa, 8)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 = c00.Add(ld4(pr, 0))
-			c01 = c01.Add(ld4(pr, 16))
-			c10 = c10.Add(ld4(pr, sr+0))
-			c11 = c11.Add(ld4(pr, sr+16))
-			c20 = c20.Add(ld4(pr, 2*sr+0))
-			c21 = c21.Add(ld4(pr, 2*sr+16))
-			pr = unsafe.Add(pr, 32)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 = c00.Add(ld4(qr, 0))
+			c01 = c01.Add(ld4(qr, 16))
+			c10 = c10.Add(ld4(qr, sr+0))
+			c11 = c11.Add(ld4(qr, sr+16))
+			c20 = c20.Add(ld4(qr, 2*sr+0))
+			c21 = c21.Add(ld4(qr, 2*sr+16))
 		}
 		if ep.clamp {
 			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
@@ -403,13 +416,12 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c20 = c20.Max(zero).Add(s2.Mul(c20.Min(zero)))
 			c21 = c21.Max(zero).Add(s2.Mul(c21.Min(zero)))
 		}
-		st4(pc, 0, c00)
-		st4(pc, 16, c01)
-		st4(pc, sc+0, c10)
-		st4(pc, sc+16, c11)
-		st4(pc, 2*sc+0, c20)
-		st4(pc, 2*sc+16, c21)
-		pc = unsafe.Add(pc, 32)
+		st4(qc, 0, c00)
+		st4(qc, 16, c01)
+		st4(qc, sc+0, c10)
+		st4(qc, sc+16, c11)
+		st4(qc, 2*sc+0, c20)
+		st4(qc, 2*sc+16, c21)
 	}
 }
 
@@ -421,32 +433,30 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	checkTilesRows(4, k, a, b, c, ldc, nt, ep)
 	sc := uintptr(ldc) * 4
 	_ = sc // one-row kernels never step to a second row
-	pc, pb := unsafe.Pointer(&c[0]), unsafe.Pointer(&b[0])
-	var pr, pbias, pslope unsafe.Pointer
 	var sr uintptr
-	_ = sr
 	if ep.res != nil {
-		pr, sr = unsafe.Pointer(&ep.res[0]), uintptr(ep.ldr)*4
+		sr = uintptr(ep.ldr) * 4
 	}
-	if ep.init == initRowBias || ep.init == initColBias {
-		pbias = unsafe.Pointer(&ep.bias[0])
-	}
+	_ = sr
+	var pslope unsafe.Pointer
 	if ep.slope != nil {
 		pslope = unsafe.Pointer(&ep.slope[0])
 	}
 	for t := 0; t < nt; t++ {
 		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x4
+		qc := unsafe.Pointer(&c[t*gemmNR])
 		switch ep.init {
 		case initC:
-			c00 = ld4(pc, 0)
-			c01 = ld4(pc, 16)
-			c10 = ld4(pc, sc+0)
-			c11 = ld4(pc, sc+16)
-			c20 = ld4(pc, 2*sc+0)
-			c21 = ld4(pc, 2*sc+16)
-			c30 = ld4(pc, 3*sc+0)
-			c31 = ld4(pc, 3*sc+16)
+			c00 = ld4(qc, 0)
+			c01 = ld4(qc, 16)
+			c10 = ld4(qc, sc+0)
+			c11 = ld4(qc, sc+16)
+			c20 = ld4(qc, 2*sc+0)
+			c21 = ld4(qc, 2*sc+16)
+			c30 = ld4(qc, 3*sc+0)
+			c31 = ld4(qc, 3*sc+16)
 		case initRowBias:
+			pbias := unsafe.Pointer(&ep.bias[0])
 			r0 := splat(pbias, 0)
 			c00 = r0
 			c01 = r0
@@ -460,8 +470,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c30 = r3
 			c31 = r3
 		case initColBias:
-			q0 := ld4(pbias, uintptr(t)*32+0)
-			q1 := ld4(pbias, uintptr(t)*32+16)
+			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
+			q0 := ld4(pbias, 0)
+			q1 := ld4(pbias, 16)
 			c00 = q0
 			c01 = q1
 			c10 = q0
@@ -471,96 +482,102 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c30 = q0
 			c31 = q1
 		}
-		pa := unsafe.Pointer(&a[0])
-		p := 0
-		for ; p+4 <= k; p += 4 {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 := splat(pa, 4)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 := splat(pa, 8)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			a3 := splat(pa, 12)
-			c30 = c30.Add(a3.Mul(b0))
-			c31 = c31.Add(a3.Mul(b1))
-			b0 = ld4(pb, 32)
-			b1 = ld4(pb, 48)
-			a0 = splat(pa, 16)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 20)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 = splat(pa, 24)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			a3 = splat(pa, 28)
-			c30 = c30.Add(a3.Mul(b0))
-			c31 = c31.Add(a3.Mul(b1))
-			b0 = ld4(pb, 64)
-			b1 = ld4(pb, 80)
-			a0 = splat(pa, 32)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 36)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 = splat(pa, 40)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			a3 = splat(pa, 44)
-			c30 = c30.Add(a3.Mul(b0))
-			c31 = c31.Add(a3.Mul(b1))
-			b0 = ld4(pb, 96)
-			b1 = ld4(pb, 112)
-			a0 = splat(pa, 48)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 = splat(pa, 52)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 = splat(pa, 56)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			a3 = splat(pa, 60)
-			c30 = c30.Add(a3.Mul(b0))
-			c31 = c31.Add(a3.Mul(b1))
-			pb = unsafe.Add(pb, 128)
-			pa = unsafe.Add(pa, 64)
+		if k > 0 {
+			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
+			p := 0
+			for p+4 <= k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 := splat(qa, 4)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 := splat(qa, 8)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				a3 := splat(qa, 12)
+				c30 = c30.Add(a3.Mul(b0))
+				c31 = c31.Add(a3.Mul(b1))
+				b0 = ld4(qb, 32)
+				b1 = ld4(qb, 48)
+				a0 = splat(qa, 16)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 20)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 = splat(qa, 24)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				a3 = splat(qa, 28)
+				c30 = c30.Add(a3.Mul(b0))
+				c31 = c31.Add(a3.Mul(b1))
+				b0 = ld4(qb, 64)
+				b1 = ld4(qb, 80)
+				a0 = splat(qa, 32)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 36)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 = splat(qa, 40)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				a3 = splat(qa, 44)
+				c30 = c30.Add(a3.Mul(b0))
+				c31 = c31.Add(a3.Mul(b1))
+				b0 = ld4(qb, 96)
+				b1 = ld4(qb, 112)
+				a0 = splat(qa, 48)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 = splat(qa, 52)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 = splat(qa, 56)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				a3 = splat(qa, 60)
+				c30 = c30.Add(a3.Mul(b0))
+				c31 = c31.Add(a3.Mul(b1))
+				if p += 4; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
+			}
+			for p < k {
+				b0 := ld4(qb, 0)
+				b1 := ld4(qb, 16)
+				a0 := splat(qa, 0)
+				c00 = c00.Add(a0.Mul(b0))
+				c01 = c01.Add(a0.Mul(b1))
+				a1 := splat(qa, 4)
+				c10 = c10.Add(a1.Mul(b0))
+				c11 = c11.Add(a1.Mul(b1))
+				a2 := splat(qa, 8)
+				c20 = c20.Add(a2.Mul(b0))
+				c21 = c21.Add(a2.Mul(b1))
+				a3 := splat(qa, 12)
+				c30 = c30.Add(a3.Mul(b0))
+				c31 = c31.Add(a3.Mul(b1))
+				if p++; p == k {
+					break
+				}
+				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
+			}
 		}
-		for ; p < k; p++ {
-			b0 := ld4(pb, 0)
-			b1 := ld4(pb, 16)
-			a0 := splat(pa, 0)
-			c00 = c00.Add(a0.Mul(b0))
-			c01 = c01.Add(a0.Mul(b1))
-			a1 := splat(pa, 4)
-			c10 = c10.Add(a1.Mul(b0))
-			c11 = c11.Add(a1.Mul(b1))
-			a2 := splat(pa, 8)
-			c20 = c20.Add(a2.Mul(b0))
-			c21 = c21.Add(a2.Mul(b1))
-			a3 := splat(pa, 12)
-			c30 = c30.Add(a3.Mul(b0))
-			c31 = c31.Add(a3.Mul(b1))
-			pb = unsafe.Add(pb, 32)
-			pa = unsafe.Add(pa, 16)
-		}
-		if pr != nil {
-			c00 = c00.Add(ld4(pr, 0))
-			c01 = c01.Add(ld4(pr, 16))
-			c10 = c10.Add(ld4(pr, sr+0))
-			c11 = c11.Add(ld4(pr, sr+16))
-			c20 = c20.Add(ld4(pr, 2*sr+0))
-			c21 = c21.Add(ld4(pr, 2*sr+16))
-			c30 = c30.Add(ld4(pr, 3*sr+0))
-			c31 = c31.Add(ld4(pr, 3*sr+16))
-			pr = unsafe.Add(pr, 32)
+		if ep.res != nil {
+			qr := unsafe.Pointer(&ep.res[t*gemmNR])
+			c00 = c00.Add(ld4(qr, 0))
+			c01 = c01.Add(ld4(qr, 16))
+			c10 = c10.Add(ld4(qr, sr+0))
+			c11 = c11.Add(ld4(qr, sr+16))
+			c20 = c20.Add(ld4(qr, 2*sr+0))
+			c21 = c21.Add(ld4(qr, 2*sr+16))
+			c30 = c30.Add(ld4(qr, 3*sr+0))
+			c31 = c31.Add(ld4(qr, 3*sr+16))
 		}
 		if ep.clamp {
 			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
@@ -588,15 +605,14 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 			c30 = c30.Max(zero).Add(s3.Mul(c30.Min(zero)))
 			c31 = c31.Max(zero).Add(s3.Mul(c31.Min(zero)))
 		}
-		st4(pc, 0, c00)
-		st4(pc, 16, c01)
-		st4(pc, sc+0, c10)
-		st4(pc, sc+16, c11)
-		st4(pc, 2*sc+0, c20)
-		st4(pc, 2*sc+16, c21)
-		st4(pc, 3*sc+0, c30)
-		st4(pc, 3*sc+16, c31)
-		pc = unsafe.Add(pc, 32)
+		st4(qc, 0, c00)
+		st4(qc, 16, c01)
+		st4(qc, sc+0, c10)
+		st4(qc, sc+16, c11)
+		st4(qc, 2*sc+0, c20)
+		st4(qc, 2*sc+16, c21)
+		st4(qc, 3*sc+0, c30)
+		st4(qc, 3*sc+16, c31)
 	}
 }
 
@@ -608,15 +624,16 @@ func packPanels(dst, src []float32, k, ld, np int) {
 	}
 	_ = dst[:np*k*gemmNR]
 	_ = src[:(k-1)*ld+np*gemmNR]
-	pd := unsafe.Pointer(&dst[0])
 	sl := uintptr(ld) * 4
 	for j := 0; j < np; j++ {
-		ps := unsafe.Pointer(&src[j*gemmNR])
-		for p := 0; p < k; p++ {
+		pd, ps := unsafe.Pointer(&dst[j*k*gemmNR]), unsafe.Pointer(&src[j*gemmNR])
+		for p := 0; ; {
 			st4(pd, 0, ld4(ps, 0))
 			st4(pd, 16, ld4(ps, 16))
-			pd = unsafe.Add(pd, 32)
-			ps = unsafe.Add(ps, sl)
+			if p++; p == k {
+				break
+			}
+			pd, ps = unsafe.Add(pd, 32), unsafe.Add(ps, sl)
 		}
 	}
 }
