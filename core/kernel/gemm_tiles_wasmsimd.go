@@ -10,10 +10,10 @@ import (
 )
 
 // The wasm SIMD micro-kernels: a 4×8 tile of eight Float32x4 accumulators, k unrolled by four.
-// Measured under node (TurboFan) on packed panels: 4×8 and 6×8 tiles with the four-way unroll both
-// reach 23–25 GFLOP/s, 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the
-// rest); without the unroll the same 4×8 tile makes 18. 4×8 wastes the least on MiniFASNet's odd
-// channel counts.
+// In a tile-only test under node, 4×8 and 6×8 with the four-way unroll both reach 23–25 GFLOP/s,
+// 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
+// whole networks 4×8 beat 6×8, 4×12 and 8×8, whose larger tiles waste more on MiniFASNet's odd
+// channel counts (BENCH.md).
 const (
 	gemmMR = 4
 	gemmNR = 8

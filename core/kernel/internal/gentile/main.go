@@ -39,10 +39,10 @@ var kernels = []kernel{
 	{
 		file: "gemm_tiles_wasmsimd.go", tag: "goexperiment.simd && wasm", mr: 4, nr: 8, lanes: 4, unroll: 4,
 		why: `// The wasm SIMD micro-kernels: a 4×8 tile of eight Float32x4 accumulators, k unrolled by four.
-// Measured under node (TurboFan) on packed panels: 4×8 and 6×8 tiles with the four-way unroll both
-// reach 23–25 GFLOP/s, 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the
-// rest); without the unroll the same 4×8 tile makes 18. 4×8 wastes the least on MiniFASNet's odd
-// channel counts.`,
+// In a tile-only test under node, 4×8 and 6×8 with the four-way unroll both reach 23–25 GFLOP/s,
+// 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
+// whole networks 4×8 beat 6×8, 4×12 and 8×8, whose larger tiles waste more on MiniFASNet's odd
+// channel counts (BENCH.md).`,
 	},
 }
 
@@ -201,7 +201,7 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 	p("var %s %s", join(names), typ)
 	// Every pointer is taken from an element that exists (&s[i]) and only stepped while another step
 	// follows: a pointer past the end of its allocation would trip checkptr (-race, -d=checkptr) even
-	// if never dereferenced. Integer offsets instead cost a stack slot in the k loop (8% slower).
+	// if never dereferenced. Integer offsets instead cost a stack slot in the k loop (5–9% slower under node).
 	p("qc := unsafe.Pointer(&c[t*gemmNR])")
 	p("switch ep.init {")
 	p("case initC:")
