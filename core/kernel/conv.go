@@ -107,7 +107,7 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 	hw := s.OH * s.OW
 	c.nc = min(roundUp(hw, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR)))
 	pl := packedALen(mg, c.k)
-	c.wp = make([]float32, s.Groups*pl)
+	c.wp = make([]float32, s.Groups*pl+tileSlack)
 	for g := 0; g < s.Groups; g++ {
 		packA(c.wp[g*pl:(g+1)*pl], w[g*mg*c.k:], mg, c.k, c.k)
 	}
@@ -144,9 +144,9 @@ func (c *Conv2D) WorkspaceLen() int {
 		g := newDWGeom(c.s)
 		return g.rows*g.ldx + dwSlack
 	case algoPointwise:
-		return c.k * roundUp(c.nc, gemmNR)
+		return c.k*roundUp(c.nc, gemmNR) + tileSlack
 	}
-	return c.k*roundUp(c.nc, gemmNR) + c.k*c.nc
+	return c.k*roundUp(c.nc, gemmNR) + c.k*c.nc + tileSlack
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W]. residual, when non-nil, has y's shape and is added

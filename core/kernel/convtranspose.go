@@ -64,7 +64,7 @@ func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation)
 	t := &ConvTranspose2D{s: s, rows: rows, act: act, fused: fuseAct(act)}
 	t.nc = min(roundUp(s.H*s.W, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/max(cg, rows)/gemmNR*gemmNR)))
 	pl := packedALen(rows, cg)
-	t.wp = make([]float32, s.Groups*pl)
+	t.wp = make([]float32, s.Groups*pl+tileSlack)
 	wt := make([]float32, rows*cg)
 	for g := 0; g < s.Groups; g++ {
 		src := w[g*cg*rows : (g+1)*cg*rows]
@@ -83,7 +83,7 @@ func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation)
 
 // WorkspaceLen is the scratch length Run needs: a chunk of packed input pixels and its columns.
 func (t *ConvTranspose2D) WorkspaceLen() int {
-	return (t.s.C/t.s.Groups)*roundUp(t.nc, gemmNR) + t.rows*t.nc
+	return (t.s.C/t.s.Groups)*roundUp(t.nc, gemmNR) + t.rows*t.nc + tileSlack
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W].

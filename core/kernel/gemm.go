@@ -50,8 +50,8 @@ func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 	}
 	mustLen("Gemm", "A", a, (m-1)*lda+k)
 	mustLen("Gemm", "B", b, (k-1)*ldb+n)
-	var ap [gemmMR * gemmKC]float32
-	var bp [gemmNR * gemmKC]float32
+	var ap [gemmMR*gemmKC + tileSlack]float32
+	var bp [gemmNR*gemmKC + tileSlack]float32
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kc := min(gemmKC, k-p0)
 		ep := tileEpilogue{init: initZero}
@@ -106,7 +106,7 @@ func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, er
 		p.fused = fusedAct{post: true}
 	}
 	if constB != nil {
-		p.bp = make([]float32, packedBLen(k, n))
+		p.bp = make([]float32, packedBLen(k, n)+tileSlack)
 		packB(p.bp, constB, k, n, n)
 	}
 	if bias != nil {
@@ -119,7 +119,7 @@ func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, er
 // WorkspaceLen is the scratch length Run needs: A packed into row panels, and B packed into column
 // panels when it comes with each Run.
 func (p *MatMul) WorkspaceLen() int {
-	n := packedALen(p.M, p.K)
+	n := packedALen(p.M, p.K) + tileSlack
 	if p.bp == nil {
 		n += packedBLen(p.K, p.N)
 	}

@@ -73,7 +73,7 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -94,20 +94,14 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a0 = f32(qa, 48)
 				c00 += a0 * b0
 				c01 += a0 * b1
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
 				c00 += a0 * b0
 				c01 += a0 * b1
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
 			}
 		}
@@ -176,7 +170,7 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -209,12 +203,9 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a1 = f32(qa, 52)
 				c10 += a1 * b0
 				c11 += a1 * b1
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -223,9 +214,6 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a1 := f32(qa, 4)
 				c10 += a1 * b0
 				c11 += a1 * b1
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
 			}
 		}
@@ -310,7 +298,7 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -355,12 +343,9 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a2 = f32(qa, 56)
 				c20 += a2 * b0
 				c21 += a2 * b1
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -372,9 +357,6 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a2 := f32(qa, 8)
 				c20 += a2 * b0
 				c21 += a2 * b1
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
 			}
 		}
@@ -475,7 +457,7 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -532,12 +514,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a3 = f32(qa, 60)
 				c30 += a3 * b0
 				c31 += a3 * b1
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 32)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := f32(qb, 0)
 				b1 := f32(qb, 4)
 				a0 := f32(qa, 0)
@@ -552,9 +531,6 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a3 := f32(qa, 12)
 				c30 += a3 * b0
 				c31 += a3 * b1
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 8)
 			}
 		}

@@ -77,7 +77,7 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -98,20 +98,14 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a0 = splat(qa, 48)
 				c00 = c00.Add(a0.Mul(b0))
 				c01 = c01.Add(a0.Mul(b1))
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
 				c00 = c00.Add(a0.Mul(b0))
 				c01 = c01.Add(a0.Mul(b1))
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
 			}
 		}
@@ -182,7 +176,7 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -215,12 +209,9 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a1 = splat(qa, 52)
 				c10 = c10.Add(a1.Mul(b0))
 				c11 = c11.Add(a1.Mul(b1))
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -229,9 +220,6 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a1 := splat(qa, 4)
 				c10 = c10.Add(a1.Mul(b0))
 				c11 = c11.Add(a1.Mul(b1))
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
 			}
 		}
@@ -318,7 +306,7 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -363,12 +351,9 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a2 = splat(qa, 56)
 				c20 = c20.Add(a2.Mul(b0))
 				c21 = c21.Add(a2.Mul(b1))
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -380,9 +365,6 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a2 := splat(qa, 8)
 				c20 = c20.Add(a2.Mul(b0))
 				c21 = c21.Add(a2.Mul(b1))
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
 			}
 		}
@@ -485,7 +467,7 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 		if k > 0 {
 			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
 			p := 0
-			for p+4 <= k {
+			for ; p+4 <= k; p += 4 {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -542,12 +524,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a3 = splat(qa, 60)
 				c30 = c30.Add(a3.Mul(b0))
 				c31 = c31.Add(a3.Mul(b1))
-				if p += 4; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
 			}
-			for p < k {
+			for ; p < k; p++ {
 				b0 := ld4(qb, 0)
 				b1 := ld4(qb, 16)
 				a0 := splat(qa, 0)
@@ -562,9 +541,6 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 				a3 := splat(qa, 12)
 				c30 = c30.Add(a3.Mul(b0))
 				c31 = c31.Add(a3.Mul(b1))
-				if p++; p == k {
-					break
-				}
 				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
 			}
 		}

@@ -19,12 +19,17 @@ func f32(p unsafe.Pointer, off uintptr) float32 { return *(*float32)(unsafe.Add(
 // setF32 stores v at byte offset off from p.
 func setF32(p unsafe.Pointer, off uintptr, v float32) { *(*float32)(unsafe.Add(p, off)) = v }
 
+// tileSlack floats of capacity must follow packed A blocks and B panels: the micro-kernels step
+// their A and B pointers one element past the last one they read, and that address must stay inside
+// the allocation for checkptr. Every packed buffer and workspace here is sized with it.
+const tileSlack = gemmNR
+
 // checkTilesRows panics unless every element a gemmTiles call for nt tiles of the given rows touches
-// is inside its slices.
+// is inside its slices, and A and B have room for the pointers' final step.
 func checkTilesRows(rows, k int, a, b []float32, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	w := nt * gemmNR
-	_ = a[:k*gemmMR]
-	_ = b[:k*w]
+	_ = a[:k*gemmMR+1]
+	_ = b[:k*w+1]
 	_ = c[:(rows-1)*ldc+w]
 	if ep.res != nil {
 		_ = ep.res[:(rows-1)*ep.ldr+w]
