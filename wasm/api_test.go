@@ -302,18 +302,18 @@ type resultHead struct {
 		}
 	}
 	Maps []struct {
-		Label                        string
+		Label                         string
 		Width, Height, Offset, Length int
 	}
 	Timings struct{ Detect, Crop, Infer, Total float64 }
 	Verdict *struct {
-		Decision      string
-		Frames        int
-		Usable        int
-		Best          int
-		Scores        []float64
-		Reasons       []string
-		Score         *float64
+		Decision string
+		Frames   int
+		Usable   int
+		Best     int
+		Scores   []float64
+		Reasons  []string
+		Score    *float64
 	}
 }
 

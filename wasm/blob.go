@@ -71,10 +71,10 @@ func (b *blob) finish() []byte {
 
 // --- a tiny JSON writer: appends to a byte slice, no reflection, no allocation. ---
 
-func (b *blob) raw(s string)  { b.head = append(b.head, s...) }
-func (b *blob) key(k string)  { b.str(k); b.head = append(b.head, ':') }
-func (b *blob) comma()        { b.head = append(b.head, ',') }
-func (b *blob) int(v int)     { b.head = strconv.AppendInt(b.head, int64(v), 10) }
+func (b *blob) raw(s string)   { b.head = append(b.head, s...) }
+func (b *blob) key(k string)   { b.str(k); b.head = append(b.head, ':') }
+func (b *blob) comma()         { b.head = append(b.head, ',') }
+func (b *blob) int(v int)      { b.head = strconv.AppendInt(b.head, int64(v), 10) }
 func (b *blob) boolean(v bool) { b.head = strconv.AppendBool(b.head, v) }
 
 // num writes a float; NaN and ±Inf, which JSON cannot hold, become null (the decoder reads null as NaN).
