@@ -339,8 +339,9 @@ func (a *api) setOptions(args []safejs.Value) (any, error) {
 	return c.c.Threshold(), nil
 }
 
-// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?) → blob (see
-// blob.go). The frame's bytes cross once, in; the result crosses once, out.
+// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?) → blob
+// (see blob.go). reset forgets the tracked face first (independent images rather than video).
+// The frame's bytes cross once, in; the result crosses once, out.
 func (a *api) analyze(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
 	if err != nil {
@@ -372,6 +373,11 @@ func (a *api) analyze(args []safejs.Value) (any, error) {
 	img, err := face.FrameRGBA(a.pix, w, h)
 	if err != nil {
 		return nil, err
+	}
+	if reset := argOr(args, 5); reset.Type() == safejs.TypeBoolean {
+		if b, _ := reset.Bool(); b {
+			c.c.ResetTracking()
+		}
 	}
 	r, err := c.c.Analyze(img)
 	if err != nil {
