@@ -264,6 +264,8 @@ async function main() {
     const ctx = c.getContext('2d');
     ctx.clearRect(0, 0, c.width, c.height);
     if (v.bestFrame?.crop) ctx.drawImage(v.bestFrame.crop, 0, 0, c.width, c.height);
+    window.bonafideDemo.lastVerdict = { decision: v.decision, score: v.score, threshold: v.threshold, frames: v.frames,
+      usable: v.usable, scores: v.scores, frameScores: v.frameScores, reasons: v.reasons, hasCrop: !!v.bestFrame?.crop };
     document.body.dataset.verdict = v.decision;
   });
   check.addEventListener('error', (e) => {

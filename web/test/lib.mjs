@@ -34,8 +34,10 @@ export async function runTests(suite, tests, ctx) {
   const out = { passed: 0, failed: 0, skipped: 0, failures: [] };
   for (const t of tests) {
     const t0 = Date.now();
+    let timer;
     try {
-      await t.fn(ctx);
+      const limit = t.timeoutMs || 240000;
+      await Promise.race([t.fn(ctx), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${limit / 1000} s`)), limit); })]);
       out.passed++;
       console.log(`  ok    ${suite}: ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (e) {
@@ -47,6 +49,8 @@ export async function runTests(suite, tests, ctx) {
         out.failures.push(`${suite}: ${t.name}`);
         console.log(`  FAIL  ${suite}: ${t.name}: ${e.stack || e}`);
       }
+    } finally {
+      clearTimeout(timer);
     }
   }
   return out;
@@ -61,6 +65,7 @@ export function prepareSite() {
   fs.rmSync(SITE, { recursive: true, force: true });
   fs.cpSync(web, SITE, { recursive: true });
   fs.cpSync(path.join(ROOT, 'web', 'test', 'pages'), path.join(SITE, 'test'), { recursive: true });
+  for (const f of ['dev-pyramid-untrained.onnx', 'unsupported-op.onnx']) fs.copyFileSync(path.join(ROOT, 'web', 'testdata', f), path.join(SITE, 'test', f));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }
 
@@ -73,6 +78,7 @@ export async function startServer({ isolated = true } = {}) {
   const args = ['serve', '-addr', '127.0.0.1:0', '-dir', SITE];
   if (isolated) args.push('-isolated');
   const proc = spawn(process.env.BONAFIDE_BIN || bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  process.on('exit', () => proc.kill());
   let buf = '';
   const origin = await new Promise((resolve, reject) => {
     proc.stdout.on('data', (d) => {

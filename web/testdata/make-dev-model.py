@@ -25,3 +25,14 @@ for k, v in meta.items():
     p.key, p.value = k, v
 onnx.checker.check_model(m)
 onnx.save(m, os.path.join(here, "dev-pyramid-untrained.onnx"))
+
+# unsupported-op.onnx: one Det node (a real ONNX operator that bonafide does not implement), for
+# the ModelError tests.
+from onnx import helper, TensorProto
+g = helper.make_graph([helper.make_node("Det", ["x"], ["y"], name="the_det")], "det",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+u = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_name="bonafide make-dev-model.py")
+u.ir_version = 7
+onnx.checker.check_model(u)
+onnx.save(u, os.path.join(here, "unsupported-op.onnx"))
