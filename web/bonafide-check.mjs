@@ -182,6 +182,7 @@ export class BonafideCheck extends HTMLElement {
   #status = { key: '', shownAt: 0, pending: null, timer: 0 };
   #hintCounts = new Map();
   #lastResult = null;
+  #okRun = 0;
 
   constructor() {
     super();
@@ -326,6 +327,7 @@ export class BonafideCheck extends HTMLElement {
     this.#abort = new AbortController();
     this.#lastResult = null;
     this.#hintCounts.clear();
+    this.#okRun = 0;
     this.#clearHeat();
     this.#ui.stage.classList.remove('frozen');
     this.#setGuide('');
@@ -398,7 +400,11 @@ export class BonafideCheck extends HTMLElement {
     const { result } = detail;
     this.#lastResult = result;
     this.dispatchEvent(new CustomEvent('progress', { detail, bubbles: true, composed: true }));
-    this.#setGuide(result.quality.ok ? 'ok' : '');
+    // The ring turns blue only after two good frames in a row and back after two bad ones, so that
+    // a frame that flips the quality gate does not make it blink.
+    this.#okRun = result.quality.ok ? Math.max(1, this.#okRun + 1) : Math.min(-1, this.#okRun - 1);
+    if (this.#okRun >= 2) this.#setGuide('ok');
+    else if (this.#okRun <= -2) this.#setGuide('');
     if (this.heatmap) this.#drawHeat(result);
     const code = result.quality.reasons[0]?.code;
     if (!code) {

@@ -19,16 +19,24 @@ export function soakTests({ origin, soakFrame, hasFace, rec, frames = 2000, ever
         const page = await b.context.newPage();
         await page.goto(`${origin}/test/blank.html`);
         const cdp = await b.context.newCDPSession(page);
-        await page.evaluate(async ({ b64, W, H }) => {
+        await page.evaluate(async ({ b64, W, H, total }) => {
           const { Bonafide } = await import('/bonafide.mjs');
           window.__img = new ImageData(Uint8ClampedArray.from(atob(b64), (c) => c.charCodeAt(0)), W, H);
           window.__d = await Bonafide.create();
+          // Preallocated, so that the test's own bookkeeping does not grow the page's heap.
+          window.__timings = Object.fromEntries(['detect', 'crop', 'infer', 'total', 'pixels', 'wasm', 'roundTrip'].map((k) => [k, new Float64Array(total)]));
+          window.__n = 0;
           window.__run = async (n) => {
             let scored = 0;
-            for (let i = 0; i < n; i++) if ((await window.__d.analyze(window.__img)).scored) scored++;
+            for (let i = 0; i < n; i++) {
+              const r = await window.__d.analyze(window.__img);
+              if (r.scored) scored++;
+              for (const k in window.__timings) window.__timings[k][window.__n] = r.timings[k];
+              window.__n++;
+            }
             return scored;
           };
-        }, { b64: soakFrame.rgba.toString('base64'), W: soakFrame.width, H: soakFrame.height });
+        }, { b64: soakFrame.rgba.toString('base64'), W: soakFrame.width, H: soakFrame.height, total: warmup + frames });
 
         const samples = [];
         const sample = async (frame, ms) => {
@@ -58,14 +66,19 @@ export function soakTests({ origin, soakFrame, hasFace, rec, frames = 2000, ever
           scored += await page.evaluate((n) => window.__run(n), every);
           await sample(done + every, (Date.now() - t0) / every);
         }
+        const stages = await page.evaluate(() => {
+          const med = (a) => a.slice(0, window.__n).sort()[window.__n >> 1];
+          return Object.fromEntries(Object.entries(window.__timings).map(([k, v]) => [k, med(v)]));
+        });
         await page.evaluate(() => window.__d.close());
+        console.log(`        median per-stage ms over ${warmup + frames} frames: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 
         const mb = (v) => (v / 1048576).toFixed(2);
         console.log('        frame  ms/frame  goHeap(MB)  goSys(MB)  wasmMem(MB)  funcs  jsRefs  workerJS(MB)  windowJS(MB)  pageHeapCDP(MB)');
         for (const r of samples) {
           console.log(`        ${String(r.frame).padStart(5)}  ${Number.isFinite(r.msPerFrame) ? r.msPerFrame.toFixed(1).padStart(8) : '       –'}  ${mb(r.goHeapAlloc).padStart(10)}  ${mb(r.goSys).padStart(9)}  ${mb(r.wasmMemory).padStart(11)}  ${String(r.funcs).padStart(5)}  ${String(r.jsRefs).padStart(6)}  ${mb(r.workerJS).padStart(12)}  ${mb(r.windowJS).padStart(12)}  ${mb(r.pageHeapCDP).padStart(15)}`);
         }
-        fs.writeFileSync(path.join(ARTIFACTS, 'soak.json'), JSON.stringify({ frames, hasFace, scored, width: soakFrame.width, height: soakFrame.height, samples }, null, 1));
+        fs.writeFileSync(path.join(ARTIFACTS, 'soak.json'), JSON.stringify({ frames, hasFace, scored, width: soakFrame.width, height: soakFrame.height, medianStageMs: stages, samples }, null, 1));
 
         const first = samples[0];
         const last = samples[samples.length - 1];
