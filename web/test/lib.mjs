@@ -148,7 +148,6 @@ export class Recorder {
         if (m.type() === 'error') this.errors.push(`console.error on ${page.url()}: ${m.text()}`);
       });
       page.on('pageerror', (e) => this.errors.push(`uncaught on ${page.url()}: ${e.message}`));
-      page.on('worker', (w) => w.on('close', () => {}));
     };
     context.pages().forEach(onPage);
     context.on('page', onPage);
