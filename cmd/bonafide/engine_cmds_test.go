@@ -75,7 +75,7 @@ func TestInferRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errOut, code := runCmd(t, append([]string{"infer"}, tt.args...)...)
-			if code == 0 || !strings.Contains(errOut, tt.want) {
+			if code == 0 || !strings.Contains(strings.ToLower(errOut), strings.ToLower(tt.want)) {
 				t.Fatalf("exit %d, stderr %q; want failure mentioning %q", code, errOut, tt.want)
 			}
 		})

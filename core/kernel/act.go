@@ -45,6 +45,41 @@ type Activation struct {
 // IsNone reports whether the activation is the identity.
 func (a Activation) IsNone() bool { return a.Kind == ActNone }
 
+// fusedAct is how an operator's epilogue applies its activation: Relu and Clip clamp inside the GEMM
+// tile, LeakyRelu and PRelu scale negatives there by a per-channel slope (leaky); every other kind
+// runs on finished rows (post).
+type fusedAct struct {
+	clamp  bool
+	lo, hi float32
+	leaky  bool
+	post   bool
+}
+
+func fuseAct(a Activation) fusedAct {
+	switch a.Kind {
+	case ActNone:
+		return fusedAct{}
+	case ActRelu:
+		return fusedAct{clamp: true, lo: 0, hi: float32(math.Inf(1))}
+	case ActClip:
+		return fusedAct{clamp: true, lo: a.Alpha, hi: a.Beta}
+	case ActLeakyRelu, ActPRelu:
+		return fusedAct{leaky: true}
+	}
+	return fusedAct{post: true}
+}
+
+// channelSlope is the negative slope a fused LeakyRelu or PRelu applies to channel c.
+func (a Activation) channelSlope(c int) float32 {
+	switch {
+	case a.Kind == ActLeakyRelu:
+		return a.Alpha
+	case len(a.Slope) > 1:
+		return a.Slope[c]
+	}
+	return a.Slope[0]
+}
+
 // Apply computes y = f(x) elementwise; y and x may be the same slice. Data is laid out as
 // [outer, channels, inner] for PRelu's per-channel slope; other kinds ignore the layout, and callers
 // without channels pass channels = 1, inner = len(x).
@@ -52,58 +87,44 @@ func (a Activation) Apply(y, x []float32, channels, inner int) {
 	n := len(x)
 	mustLen("Activation", "y", y, n)
 	y = y[:n]
+	if n == 0 {
+		return
+	}
+	if a.Kind == ActPRelu && len(a.Slope) > 1 && channels > 1 {
+		for base := 0; base < n; base += channels * inner {
+			for c := 0; c < channels; c++ {
+				off := base + c*inner
+				leakyF32(y[off:off+inner], x[off:off+inner], a.Slope[c])
+			}
+		}
+		return
+	}
+	a.apply(y, x)
+}
+
+// apply computes y = f(x) with PRelu's first slope for every element.
+func (a Activation) apply(y, x []float32) {
 	switch a.Kind {
 	case ActNone:
 		if &y[0] != &x[0] {
 			copy(y, x)
 		}
 	case ActRelu:
-		reluF32(y, x)
+		clampF32(y, x, 0, float32(math.Inf(1)))
 	case ActClip:
-		clipF32(y, x, a.Alpha, a.Beta)
+		clampF32(y, x, a.Alpha, a.Beta)
 	case ActLeakyRelu:
-		for i, v := range x {
-			if v < 0 {
-				v *= a.Alpha
-			}
-			y[i] = v
-		}
+		leakyF32(y, x, a.Alpha)
 	case ActPRelu:
-		if len(a.Slope) == 1 || channels <= 1 {
-			s := a.Slope[0]
-			for i, v := range x {
-				if v < 0 {
-					v *= s
-				}
-				y[i] = v
-			}
-			return
-		}
-		for base := 0; base < n; base += channels * inner {
-			for c := 0; c < channels; c++ {
-				s := a.Slope[c]
-				off := base + c*inner
-				xs, ys := x[off:off+inner], y[off:off+inner]
-				for i, v := range xs {
-					if v < 0 {
-						v *= s
-					}
-					ys[i] = v
-				}
-			}
-		}
+		leakyF32(y, x, a.Slope[0])
 	case ActSigmoid:
 		for i, v := range x {
 			y[i] = sigmoid(v)
 		}
 	case ActHardSigmoid:
-		for i, v := range x {
-			y[i] = min(max(a.Alpha*v+a.Beta, 0), 1)
-		}
+		hardSigmoidF32(y, x, a.Alpha, a.Beta)
 	case ActHardSwish:
-		for i, v := range x {
-			y[i] = v * min(max(v*(1.0/6)+0.5, 0), 1)
-		}
+		hardSwishF32(y, x)
 	case ActTanh:
 		for i, v := range x {
 			y[i] = float32(math.Tanh(float64(v)))
@@ -133,38 +154,37 @@ func (a Activation) Apply(y, x []float32, channels, inner int) {
 	}
 }
 
-// applyChannel applies the activation to one channel's contiguous run, the form conv and GEMM
+// applyChannel applies the activation in place to one channel's contiguous run, the form conv
 // epilogues need.
 func (a Activation) applyChannel(y []float32, c int) {
-	if a.Kind == ActPRelu {
-		s := a.Slope[0]
-		if len(a.Slope) > 1 {
-			s = a.Slope[c]
-		}
-		for i, v := range y {
+	if len(y) == 0 {
+		return
+	}
+	if a.Kind == ActPRelu && len(a.Slope) > 1 {
+		leakyF32(y, y, a.Slope[c])
+		return
+	}
+	a.apply(y, y)
+}
+
+// applyColumns applies the activation in place to one row of a matrix whose PRelu slopes run along
+// the columns (MatMul's output).
+func (a Activation) applyColumns(row []float32) {
+	if len(row) == 0 {
+		return
+	}
+	if a.Kind == ActPRelu && len(a.Slope) > 1 {
+		s := a.Slope[:len(row)]
+		for j, v := range row {
 			if v < 0 {
-				y[i] = v * s
+				row[j] = v * s[j]
 			}
 		}
 		return
 	}
-	a.Apply(y, y, 1, len(y))
+	a.apply(row, row)
 }
 
 func sigmoid(v float32) float32 {
 	return float32(1 / (1 + math.Exp(-float64(v))))
-}
-
-func reluF32(y, x []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] = max(v, 0)
-	}
-}
-
-func clipF32(y, x []float32, lo, hi float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] = min(max(v, lo), hi)
-	}
 }

@@ -162,62 +162,6 @@ func binaryRow(op BinaryOp, y, a, b []float32, ia, ib int) {
 	}
 }
 
-func binaryVV(op BinaryOp, y, a, b []float32) {
-	switch op {
-	case OpAdd:
-		for i := range y {
-			y[i] = a[i] + b[i]
-		}
-	case OpSub:
-		for i := range y {
-			y[i] = a[i] - b[i]
-		}
-	case OpMul:
-		for i := range y {
-			y[i] = a[i] * b[i]
-		}
-	case OpDiv:
-		for i := range y {
-			y[i] = a[i] / b[i]
-		}
-	default:
-		for i := range y {
-			y[i] = binary1(op, a[i], b[i])
-		}
-	}
-}
-
-func binaryVS(op BinaryOp, y, a []float32, b float32) {
-	switch op {
-	case OpAdd:
-		for i := range y {
-			y[i] = a[i] + b
-		}
-	case OpSub:
-		for i := range y {
-			y[i] = a[i] - b
-		}
-	case OpMul:
-		for i := range y {
-			y[i] = a[i] * b
-		}
-	case OpDiv:
-		for i := range y {
-			y[i] = a[i] / b
-		}
-	default:
-		for i := range y {
-			y[i] = binary1(op, a[i], b)
-		}
-	}
-}
-
-func binarySV(op BinaryOp, y []float32, a float32, b []float32) {
-	for i := range y {
-		y[i] = binary1(op, a, b[i])
-	}
-}
-
 func binary1(op BinaryOp, a, b float32) float32 {
 	switch op {
 	case OpAdd:

@@ -36,17 +36,46 @@ func (s ConvShape) MACs() int64 {
 	return int64(s.N) * int64(s.M) * int64(s.OH) * int64(s.OW) * int64(s.C/s.Groups) * int64(s.KH) * int64(s.KW)
 }
 
+// convAlgo is how a Conv2D computes.
+type convAlgo uint8
+
+const (
+	// algoIm2col packs chunks of the patch matrix into the workspace and multiplies them by the
+	// packed weights.
+	algoIm2col convAlgo = iota
+	// algoPointwise is a 1×1, stride 1, unpadded convolution: the input already is the patch matrix,
+	// so the GEMM reads it in place.
+	algoPointwise
+	// algoDepthwise is one input and one output channel per group: direct loops, with a vectorised
+	// interior for 3×3 kernels of stride 1 or 2.
+	algoDepthwise
+)
+
+// chunkBudget bounds the floats of patch matrix (K rows × chunk columns) packed at a time, so the
+// chunk stays in L2 while every block of weight rows passes over it; chunkMax bounds the columns so
+// the chunk's output rows are still in cache when a non-fused activation runs over them.
+const (
+	chunkBudget = 32768
+	chunkMax    = 256
+)
+
 // Conv2D is a prepared convolution: y = act(conv(x, w) + bias + residual).
 type Conv2D struct {
-	s      ConvShape
-	w      []float32 // [M, C/G, KH, KW]
-	bias   []float32 // [M] or nil
-	act    Activation
-	direct bool // 1×1, stride 1, no padding: the input is already the im2col matrix
+	s     ConvShape
+	algo  convAlgo
+	k     int       // C/Groups·KH·KW, the GEMM's reduction length
+	nc    int       // patch-matrix columns per chunk, a multiple of gemmNR
+	w     []float32 // [M, C/G, KH, KW], kept for the depthwise loops
+	wp    []float32 // per group, the weights packed by packA
+	bias  []float32 // [M] or nil
+	biasP []float32 // per group, the bias padded to whole tile rows, or nil
+	slope []float32 // fused LeakyRelu/PRelu: per group, one slope per output channel padded likewise
+	act   Activation
+	fused fusedAct
 }
 
-// NewConv2D validates the shape and keeps (a copy of) the weights [M, C/Groups, KH, KW] and the bias
-// [M] (or nil).
+// NewConv2D validates the shape and keeps (a packed copy of) the weights [M, C/Groups, KH, KW] and
+// the bias [M] (or nil).
 func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -60,31 +89,69 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 	if act.Kind == ActPRelu && len(act.Slope) != 1 && len(act.Slope) != s.M {
 		return nil, shapeErrorf("Conv", "PRelu slope has %d elements, want 1 or %d", len(act.Slope), s.M)
 	}
-	c := &Conv2D{s: s, w: append([]float32(nil), w...), act: act}
+	cg, mg := s.C/s.Groups, s.M/s.Groups
+	c := &Conv2D{s: s, k: cg * s.KH * s.KW, act: act, fused: fuseAct(act)}
 	if bias != nil {
 		c.bias = append([]float32(nil), bias...)
 	}
-	c.direct = s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.PT == 0 && s.PL == 0 &&
-		s.OH == s.H && s.OW == s.W
+	switch {
+	case cg == 1 && mg == 1:
+		c.algo = algoDepthwise
+		c.w = append([]float32(nil), w...)
+		return c, nil
+	case s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.PT == 0 && s.PL == 0 && s.OH == s.H && s.OW == s.W:
+		c.algo = algoPointwise
+	default:
+		c.algo = algoIm2col
+	}
+	hw := s.OH * s.OW
+	c.nc = min(roundUp(hw, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR)))
+	pl := packedALen(mg, c.k)
+	c.wp = make([]float32, s.Groups*pl+tileSlack)
+	for g := 0; g < s.Groups; g++ {
+		packA(c.wp[g*pl:(g+1)*pl], w[g*mg*c.k:], mg, c.k, c.k)
+	}
+	bl := roundUp(mg, gemmMR)
+	if bias != nil {
+		c.biasP = make([]float32, s.Groups*bl)
+		for g := 0; g < s.Groups; g++ {
+			copy(c.biasP[g*bl:], bias[g*mg:(g+1)*mg])
+		}
+	}
+	if c.fused.leaky {
+		c.slope = make([]float32, s.Groups*bl)
+		for g := 0; g < s.Groups; g++ {
+			for m := 0; m < mg; m++ {
+				c.slope[g*bl+m] = act.channelSlope(g*mg + m)
+			}
+		}
+	}
 	return c, nil
 }
 
 // Shape returns the convolution's shape.
 func (c *Conv2D) Shape() ConvShape { return c.s }
 
-func (c *Conv2D) depthwise() bool { return c.s.Groups == c.s.C && c.s.M == c.s.C }
-
-// WorkspaceLen is the scratch length Run needs.
+// WorkspaceLen is the scratch length Run needs: one chunk of the patch matrix and its packed panels
+// (for a pointwise convolution the input is the patch matrix, so only the panels); for a 3×3
+// depthwise convolution one padded input channel.
 func (c *Conv2D) WorkspaceLen() int {
-	if c.direct || c.depthwise() {
-		return 0
+	switch c.algo {
+	case algoDepthwise:
+		if !useDW3(c.s) {
+			return 0
+		}
+		g := newDWGeom(c.s)
+		return g.rows*g.ldx + dwSlack
+	case algoPointwise:
+		return c.k*roundUp(c.nc, gemmNR) + tileSlack
 	}
-	s := c.s
-	return (s.C / s.Groups) * s.KH * s.KW * s.OH * s.OW
+	return c.k*roundUp(c.nc, gemmNR) + c.k*c.nc + tileSlack
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W]. residual, when non-nil, has y's shape and is added
-// before the activation (a fused residual Add). ws has WorkspaceLen elements.
+// before the activation (a fused residual Add); it may be y itself, but y must not overlap x. ws has
+// WorkspaceLen elements.
 func (c *Conv2D) Run(y, x, residual, ws []float32) {
 	s := c.s
 	inSize, outSize := s.C*s.H*s.W, s.M*s.OH*s.OW
@@ -94,114 +161,129 @@ func (c *Conv2D) Run(y, x, residual, ws []float32) {
 		mustLen("Conv", "residual", residual, s.N*outSize)
 	}
 	mustLen("Conv", "workspace", ws, c.WorkspaceLen())
-	cg, mg := s.C/s.Groups, s.M/s.Groups
-	kg := cg * s.KH * s.KW
-	hw := s.OH * s.OW
 	for n := 0; n < s.N; n++ {
 		xn, yn := x[n*inSize:(n+1)*inSize], y[n*outSize:(n+1)*outSize]
-		if c.depthwise() {
-			depthwiseRef(yn, xn, c.w, s)
-		} else {
-			for g := 0; g < s.Groups; g++ {
-				xg := xn[g*cg*s.H*s.W : (g+1)*cg*s.H*s.W]
-				col := xg
-				if !c.direct {
-					col = ws[:kg*hw]
-					im2col(col, xg, cg, s)
-				}
-				Gemm(mg, hw, kg, c.w[g*mg*kg:], kg, col, hw, yn[g*mg*hw:], hw, false)
-			}
-		}
 		var rn []float32
 		if residual != nil {
 			rn = residual[n*outSize : (n+1)*outSize]
 		}
-		c.epilogue(yn, rn, hw)
-	}
-}
-
-func (c *Conv2D) epilogue(y, residual []float32, hw int) {
-	if c.bias == nil && residual == nil && c.act.IsNone() {
-		return
-	}
-	for m := 0; m < c.s.M; m++ {
-		ym := y[m*hw : (m+1)*hw]
-		if c.bias != nil {
-			b := c.bias[m]
-			for i := range ym {
-				ym[i] += b
-			}
+		if c.algo == algoDepthwise {
+			c.depthwise(yn, xn, rn, ws)
+			continue
 		}
-		if residual != nil {
-			for i, r := range residual[m*hw : (m+1)*hw] {
-				ym[i] += r
-			}
-		}
-		if !c.act.IsNone() {
-			c.act.applyChannel(ym, m)
+		for g := 0; g < s.Groups; g++ {
+			c.runGroup(g, yn, xn, rn, ws)
 		}
 	}
 }
 
-// im2col writes the [cg·KH·KW, OH·OW] patch matrix of one group's input [cg, H, W].
-func im2col(col, x []float32, cg int, s ConvShape) {
-	hw := s.OH * s.OW
-	row := 0
-	for ci := 0; ci < cg; ci++ {
+// runGroup computes one group's output channels, a chunk of output pixels at a time: the chunk's
+// patch matrix is built (or, for 1×1, read in place), every block of gemmMR weight rows runs over it
+// with bias, residual and Relu/Clip/LeakyRelu/PRelu fused into the tile, and any other activation runs on the chunk
+// while it is in cache.
+func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
+	s := c.s
+	cg, mg := s.C/s.Groups, s.M/s.Groups
+	hw, ihw := s.OH*s.OW, s.H*s.W
+	xg := xn[g*cg*ihw : (g+1)*cg*ihw]
+	yg := yn[g*mg*hw : (g+1)*mg*hw]
+	pl := packedALen(mg, c.k)
+	wp := c.wp[g*pl : (g+1)*pl]
+	ep := tileEpilogue{init: initZero, clamp: c.fused.clamp, lo: c.fused.lo, hi: c.fused.hi, ldr: hw}
+	bl := roundUp(mg, gemmMR)
+	if c.biasP != nil {
+		ep.init, ep.bias = initRowBias, c.biasP[g*bl:(g+1)*bl]
+	}
+	if c.slope != nil {
+		ep.slope = c.slope[g*bl : (g+1)*bl]
+	}
+	panels := ws[:c.k*roundUp(c.nc, gemmNR)]
+	for j0 := 0; j0 < hw; j0 += c.nc {
+		jn := min(c.nc, hw-j0)
+		e := ep
+		if rn != nil {
+			e.res = rn[g*mg*hw+j0:]
+		}
+		if c.algo == algoPointwise {
+			packB(panels, xg[j0:], c.k, jn, hw)
+		} else {
+			col := ws[len(panels) : len(panels)+c.k*jn]
+			c.im2col(col, xg, j0, jn)
+			packB(panels, col, c.k, jn, jn)
+		}
+		gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
+		if c.fused.post {
+			for m := 0; m < mg; m++ {
+				c.act.applyChannel(yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
+			}
+		}
+	}
+}
+
+// im2col writes columns [j0, j0+jn) of one group's patch matrix: row r = (ci·KH + kh)·KW + kw holds,
+// for each output pixel, the input value that kernel tap multiplies (zero in the padding), in
+// dst[r·jn : (r+1)·jn]. Runs of pixels along an output row read one input row, so stride-1 runs are
+// plain copies.
+func (c *Conv2D) im2col(dst, x []float32, j0, jn int) {
+	s := c.s
+	r := 0
+	for ci := 0; ci < s.C/s.Groups; ci++ {
 		xc := x[ci*s.H*s.W : (ci+1)*s.H*s.W]
 		for kh := 0; kh < s.KH; kh++ {
 			for kw := 0; kw < s.KW; kw++ {
-				dst := col[row*hw : (row+1)*hw]
-				row++
-				i := 0
-				for oh := 0; oh < s.OH; oh++ {
+				row := dst[r*jn : (r+1)*jn]
+				r++
+				oh, ow := j0/s.OW, j0%s.OW
+				for d := 0; d < jn; {
+					run := min(s.OW-ow, jn-d)
+					seg := row[d : d+run]
+					d += run
 					ih := oh*s.SH - s.PT + kh*s.DH
 					if ih < 0 || ih >= s.H {
-						clear(dst[i : i+s.OW])
-						i += s.OW
+						zero(seg)
+						ow, oh = 0, oh+1
 						continue
 					}
 					xr := xc[ih*s.W : (ih+1)*s.W]
-					for ow := 0; ow < s.OW; ow++ {
-						iw := ow*s.SW - s.PL + kw*s.DW
-						if iw >= 0 && iw < s.W {
-							dst[i] = xr[iw]
-						} else {
-							dst[i] = 0
+					iw0 := ow*s.SW - s.PL + kw*s.DW
+					lo, hi := validRun(iw0, s.SW, run, s.W)
+					switch {
+					case lo >= hi:
+						zero(seg) // every tap of the run falls in the padding
+					case s.SW == 1:
+						zero(seg[:lo])
+						copy(seg[lo:hi], xr[iw0+lo:iw0+hi])
+						zero(seg[hi:])
+					case s.SW == 2:
+						deinterleave(seg, lo, hi, xr, iw0+2*lo)
+					default:
+						zero(seg[:lo])
+						zero(seg[hi:])
+						iw := iw0 + lo*s.SW
+						for t := lo; t < hi; t++ {
+							seg[t] = xr[iw]
+							iw += s.SW
 						}
-						i++
 					}
+					ow, oh = 0, oh+1
 				}
 			}
 		}
 	}
 }
 
-// depthwiseRef computes a depthwise convolution (one input and one output channel per group).
-func depthwiseRef(y, x, w []float32, s ConvShape) {
-	kk := s.KH * s.KW
-	for c := 0; c < s.C; c++ {
-		xc := x[c*s.H*s.W : (c+1)*s.H*s.W]
-		yc := y[c*s.OH*s.OW : (c+1)*s.OH*s.OW]
-		wc := w[c*kk : (c+1)*kk]
-		for oh := 0; oh < s.OH; oh++ {
-			for ow := 0; ow < s.OW; ow++ {
-				var acc float32
-				for kh := 0; kh < s.KH; kh++ {
-					ih := oh*s.SH - s.PT + kh*s.DH
-					if ih < 0 || ih >= s.H {
-						continue
-					}
-					for kw := 0; kw < s.KW; kw++ {
-						iw := ow*s.SW - s.PL + kw*s.DW
-						if iw < 0 || iw >= s.W {
-							continue
-						}
-						acc += xc[ih*s.W+iw] * wc[kh*s.KW+kw]
-					}
-				}
-				yc[oh*s.OW+ow] = acc
-			}
-		}
+// validRun returns the range [lo, hi) of t in [0, n) for which i0 + t·step lies in [0, size).
+func validRun(i0, step, n, size int) (lo, hi int) {
+	if i0 < 0 {
+		lo = (-i0 + step - 1) / step
 	}
+	last := size - 1 - i0 // the largest t·step allowed
+	if last < 0 {
+		return 0, 0
+	}
+	hi = min(n, last/step+1)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
 }

@@ -32,12 +32,17 @@ func (s ConvTransposeShape) MACs() int64 {
 	return int64(s.N) * int64(s.C) * int64(s.H) * int64(s.W) * int64(s.M/s.Groups) * int64(s.KH) * int64(s.KW)
 }
 
-// ConvTranspose2D is a prepared transposed convolution: y = act(convT(x, w) + bias).
+// ConvTranspose2D is a prepared transposed convolution: y = act(convT(x, w) + bias). Each group is a
+// GEMM, col = Wᵀ·x with Wᵀ [Mg·KH·KW, Cg] packed once, whose columns (one per input pixel) are then
+// scattered into y (col2im), a chunk of input pixels at a time.
 type ConvTranspose2D struct {
-	s    ConvTransposeShape
-	wt   []float32 // per group: [Mg·KH·KW, Cg], the transpose of ONNX's [Cg, Mg·KH·KW]
-	bias []float32
-	act  Activation
+	s     ConvTransposeShape
+	rows  int       // Mg·KH·KW, the GEMM's output rows
+	nc    int       // input pixels per chunk
+	wp    []float32 // per group, Wᵀ packed by packA
+	bias  []float32
+	act   Activation
+	fused fusedAct
 }
 
 // NewConvTranspose2D keeps the weights [C, M/Groups, KH, KW] (ONNX's layout) and bias [M] or nil.
@@ -46,9 +51,9 @@ func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation)
 		return nil, err
 	}
 	cg, mg := s.C/s.Groups, s.M/s.Groups
-	kk := mg * s.KH * s.KW
-	if len(w) != s.C*kk {
-		return nil, shapeErrorf("ConvTranspose", "weights have %d elements, want %d", len(w), s.C*kk)
+	rows := mg * s.KH * s.KW
+	if len(w) != s.C*rows {
+		return nil, shapeErrorf("ConvTranspose", "weights have %d elements, want %d", len(w), s.C*rows)
 	}
 	if bias != nil && len(bias) != s.M {
 		return nil, shapeErrorf("ConvTranspose", "bias has %d elements, want %d", len(bias), s.M)
@@ -56,26 +61,29 @@ func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation)
 	if act.Kind == ActPRelu && len(act.Slope) != 1 && len(act.Slope) != s.M {
 		return nil, shapeErrorf("ConvTranspose", "PRelu slope has %d elements, want 1 or %d", len(act.Slope), s.M)
 	}
-	wt := make([]float32, len(w))
+	t := &ConvTranspose2D{s: s, rows: rows, act: act, fused: fuseAct(act)}
+	t.nc = min(roundUp(s.H*s.W, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/max(cg, rows)/gemmNR*gemmNR)))
+	pl := packedALen(rows, cg)
+	t.wp = make([]float32, s.Groups*pl+tileSlack)
+	wt := make([]float32, rows*cg)
 	for g := 0; g < s.Groups; g++ {
-		src, dst := w[g*cg*kk:(g+1)*cg*kk], wt[g*cg*kk:(g+1)*cg*kk]
+		src := w[g*cg*rows : (g+1)*cg*rows]
 		for c := 0; c < cg; c++ {
-			for r := 0; r < kk; r++ {
-				dst[r*cg+c] = src[c*kk+r]
+			for r := 0; r < rows; r++ {
+				wt[r*cg+c] = src[c*rows+r]
 			}
 		}
+		packA(t.wp[g*pl:(g+1)*pl], wt, rows, cg, cg)
 	}
-	t := &ConvTranspose2D{s: s, wt: wt, act: act}
 	if bias != nil {
 		t.bias = append([]float32(nil), bias...)
 	}
 	return t, nil
 }
 
-// WorkspaceLen is the scratch length Run needs.
+// WorkspaceLen is the scratch length Run needs: a chunk of packed input pixels and its columns.
 func (t *ConvTranspose2D) WorkspaceLen() int {
-	s := t.s
-	return (s.M / s.Groups) * s.KH * s.KW * s.H * s.W
+	return (t.s.C/t.s.Groups)*roundUp(t.nc, gemmNR) + t.rows*t.nc + tileSlack
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W].
@@ -86,16 +94,22 @@ func (t *ConvTranspose2D) Run(y, x, ws []float32) {
 	mustLen("ConvTranspose", "y", y, s.N*outSize)
 	mustLen("ConvTranspose", "workspace", ws, t.WorkspaceLen())
 	cg, mg := s.C/s.Groups, s.M/s.Groups
-	rows := mg * s.KH * s.KW
 	hw, ohw := s.H*s.W, s.OH*s.OW
+	pl := packedALen(t.rows, cg)
+	panels := ws[:cg*roundUp(t.nc, gemmNR)]
+	ep := tileEpilogue{init: initZero}
 	for n := 0; n < s.N; n++ {
 		yn := y[n*outSize : (n+1)*outSize]
 		clear(yn)
 		for g := 0; g < s.Groups; g++ {
 			xg := x[n*inSize+g*cg*hw : n*inSize+(g+1)*cg*hw]
-			col := ws[:rows*hw]
-			Gemm(rows, hw, cg, t.wt[g*cg*rows:], cg, xg, hw, col, hw, false)
-			t.col2im(yn[g*mg*ohw:(g+1)*mg*ohw], col, mg)
+			for j0 := 0; j0 < hw; j0 += t.nc {
+				jn := min(t.nc, hw-j0)
+				col := ws[len(panels) : len(panels)+t.rows*jn]
+				packB(panels, xg[j0:], cg, jn, hw)
+				gemmPacked(t.rows, jn, cg, t.wp[g*pl:(g+1)*pl], panels, col, jn, &ep)
+				t.col2im(yn[g*mg*ohw:(g+1)*mg*ohw], col, mg, j0, jn)
+			}
 		}
 		for m := 0; m < s.M; m++ {
 			ym := yn[m*ohw : (m+1)*ohw]
@@ -105,34 +119,37 @@ func (t *ConvTranspose2D) Run(y, x, ws []float32) {
 					ym[i] += b
 				}
 			}
-			if !t.act.IsNone() {
+			switch {
+			case t.fused.clamp:
+				clampF32(ym, ym, t.fused.lo, t.fused.hi)
+			case t.fused.leaky:
+				leakyF32(ym, ym, t.act.channelSlope(m))
+			case t.fused.post:
 				t.act.applyChannel(ym, m)
 			}
 		}
 	}
 }
 
-// col2im adds the [mg·KH·KW, H·W] column matrix into y [mg, OH, OW].
-func (t *ConvTranspose2D) col2im(y, col []float32, mg int) {
+// col2im adds the columns of input pixels [j0, j0+jn) (col is [mg·KH·KW, jn]) into y [mg, OH, OW].
+func (t *ConvTranspose2D) col2im(y, col []float32, mg, j0, jn int) {
 	s := t.s
-	hw := s.H * s.W
 	r := 0
 	for m := 0; m < mg; m++ {
 		ym := y[m*s.OH*s.OW : (m+1)*s.OH*s.OW]
 		for kh := 0; kh < s.KH; kh++ {
 			for kw := 0; kw < s.KW; kw++ {
-				src := col[r*hw : (r+1)*hw]
+				src := col[r*jn : (r+1)*jn]
 				r++
-				for ih := 0; ih < s.H; ih++ {
+				ih, iw := j0/s.W, j0%s.W
+				for _, v := range src {
 					oh := ih*s.SH - s.PT + kh*s.DH
-					if oh < 0 || oh >= s.OH {
-						continue
+					ow := iw*s.SW - s.PL + kw*s.DW
+					if oh >= 0 && oh < s.OH && ow >= 0 && ow < s.OW {
+						ym[oh*s.OW+ow] += v
 					}
-					for iw := 0; iw < s.W; iw++ {
-						ow := iw*s.SW - s.PL + kw*s.DW
-						if ow >= 0 && ow < s.OW {
-							ym[oh*s.OW+ow] += src[ih*s.W+iw]
-						}
+					if iw++; iw == s.W {
+						iw, ih = 0, ih+1
 					}
 				}
 			}

@@ -1,32 +1,75 @@
 package kernel
 
+// gemmPacked computes C[m, n] = epilogue(A·B) for A packed by packA (m rows, k columns) and B
+// packed by packB (n columns, k rows). ep is the template for every tile: its bias is the whole row
+// bias (roundUp(m, gemmMR) values) or column bias (roundUp(n, gemmNR) values), its res the whole
+// residual matrix (rows ldr apart).
+func gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpilogue) {
+	e := *ep
+	full := n / gemmNR
+	for i0 := 0; i0 < m; i0 += gemmMR {
+		rows := min(gemmMR, m-i0)
+		a := ap[i0*k : (i0+gemmMR)*k]
+		if ep.init == initRowBias {
+			e.bias = ep.bias[i0:]
+		}
+		if ep.slope != nil {
+			e.slope = ep.slope[i0:]
+		}
+		e.res = nil
+		if ep.res != nil {
+			e.res = ep.res[i0*ep.ldr:]
+		}
+		ct := c[i0*ldc:]
+		gemmTilesRows(rows, k, a, bp, ct, ldc, full, &e)
+		if j0 := full * gemmNR; j0 < n {
+			ej := e.at(j0)
+			gemmEdge(k, a, bp[j0*k:], ct[j0:], ldc, rows, n-j0, &ej)
+		}
+	}
+}
+
+// gemmKC bounds the slice of the k dimension Gemm packs at a time into its stack buffers.
+const gemmKC = 256
+
 // Gemm computes C = A·B (or C += A·B when accumulate) for row-major A [m,k] with row stride lda,
-// B [k,n] with row stride ldb and C [m,n] with row stride ldc.
+// B [k,n] with row stride ldb and C [m,n] with row stride ldc. It needs no workspace: A and B are
+// packed gemmKC rows of k at a time, a tile's worth, into stack buffers.
 func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	if m == 0 || n == 0 {
 		return
 	}
+	mustLen("Gemm", "C", c, (m-1)*ldc+n)
+	if k == 0 {
+		if !accumulate {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
 	mustLen("Gemm", "A", a, (m-1)*lda+k)
 	mustLen("Gemm", "B", b, (k-1)*ldb+n)
-	mustLen("Gemm", "C", c, (m-1)*ldc+n)
-	gemm(m, n, k, a, lda, b, ldb, c, ldc, accumulate)
-}
-
-// gemmRef is the plain triple loop the fast paths are checked against.
-func gemmRef(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
-		if !accumulate {
-			clear(ci)
+	var ap [gemmMR*gemmKC + tileSlack]float32
+	var bp [gemmNR*gemmKC + tileSlack]float32
+	for p0 := 0; p0 < k; p0 += gemmKC {
+		kc := min(gemmKC, k-p0)
+		ep := tileEpilogue{init: initZero}
+		if accumulate || p0 > 0 {
+			ep.init = initC
 		}
-		for p := 0; p < k; p++ {
-			av := a[i*lda+p]
-			if av == 0 {
-				continue
-			}
-			bp := b[p*ldb : p*ldb+n]
-			for j, bv := range bp {
-				ci[j] += av * bv
+		for i0 := 0; i0 < m; i0 += gemmMR {
+			rows := min(gemmMR, m-i0)
+			packA(ap[:], a[i0*lda+p0:], rows, kc, lda)
+			ci := c[i0*ldc:]
+			for j0 := 0; j0 < n; j0 += gemmNR {
+				cols := min(gemmNR, n-j0)
+				packB(bp[:], b[p0*ldb+j0:], kc, cols, ldb)
+				if cols == gemmNR {
+					gemmTilesRows(rows, kc, ap[:], bp[:], ci[j0:], ldc, 1, &ep)
+				} else {
+					gemmEdge(kc, ap[:], bp[:], ci[j0:], ldc, rows, cols, &ep)
+				}
 			}
 		}
 	}
@@ -36,13 +79,14 @@ func gemmRef(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float3
 // Run, and bias one value per column or none.
 type MatMul struct {
 	M, N, K int
-	constB  []float32
-	bias    []float32
+	bp      []float32 // constant B packed by packB, or nil
+	bias    []float32 // n values padded with zeros to a whole tile, or nil
 	act     Activation
+	fused   fusedAct
 }
 
 // NewMatMul prepares a matrix product. constB, when non-nil, is the [k,n] right-hand side for every
-// Run; bias, when non-nil, has n elements.
+// Run, packed here once; bias, when non-nil, has n elements.
 func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
 	if m < 0 || n < 0 || k < 0 {
 		return nil, shapeErrorf("MatMul", "negative size m=%d n=%d k=%d", m, n, k)
@@ -56,40 +100,70 @@ func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, er
 	if act.Kind == ActPRelu && len(act.Slope) != 1 && len(act.Slope) != n {
 		return nil, shapeErrorf("MatMul", "PRelu slope has %d elements, want 1 or n = %d", len(act.Slope), n)
 	}
-	p := &MatMul{M: m, N: n, K: k, bias: bias, act: act}
+	p := &MatMul{M: m, N: n, K: k, act: act, fused: fuseAct(act)}
+	if p.fused.leaky {
+		// MatMul's slopes run along the columns; applyColumns handles them after the tiles.
+		p.fused = fusedAct{post: true}
+	}
 	if constB != nil {
-		p.constB = append([]float32(nil), constB...)
+		p.bp = make([]float32, packedBLen(k, n)+tileSlack)
+		packB(p.bp, constB, k, n, n)
+	}
+	if bias != nil {
+		p.bias = make([]float32, roundUp(n, gemmNR))
+		copy(p.bias, bias)
 	}
 	return p, nil
 }
 
-// WorkspaceLen is the scratch length Run needs.
-func (p *MatMul) WorkspaceLen() int { return 0 }
+// WorkspaceLen is the scratch length Run needs: A packed into row panels, and B packed into column
+// panels when it comes with each Run.
+func (p *MatMul) WorkspaceLen() int {
+	n := packedALen(p.M, p.K) + tileSlack
+	if p.bp == nil {
+		n += packedBLen(p.K, p.N)
+	}
+	return n
+}
 
 // Run computes c = act(a·b + bias). b is ignored when the product was built with a constant B.
 func (p *MatMul) Run(c, a, b, ws []float32) {
-	if p.constB != nil {
-		b = p.constB
-	}
-	Gemm(p.M, p.N, p.K, a, p.K, b, p.N, c, p.N, false)
-	if p.bias == nil && p.act.IsNone() {
+	m, n, k := p.M, p.N, p.K
+	mustLen("MatMul", "A", a, m*k)
+	mustLen("MatMul", "C", c, m*n)
+	mustLen("MatMul", "workspace", ws, p.WorkspaceLen())
+	if m == 0 || n == 0 {
 		return
 	}
-	for i := 0; i < p.M; i++ {
-		row := c[i*p.N : (i+1)*p.N]
-		if p.bias != nil {
-			for j, v := range p.bias {
-				row[j] += v
+	if k == 0 {
+		// An empty reduction: every output is the bias (or zero) through the activation.
+		for i := 0; i < m; i++ {
+			row := c[i*n : (i+1)*n]
+			if p.bias != nil {
+				copy(row, p.bias)
+			} else {
+				clear(row)
 			}
+			p.act.applyColumns(row)
 		}
-		if p.act.Kind == ActPRelu && len(p.act.Slope) > 1 {
-			for j, v := range row {
-				if v < 0 {
-					row[j] = v * p.act.Slope[j]
-				}
-			}
-		} else if !p.act.IsNone() {
-			p.act.Apply(row, row, 1, len(row))
+		return
+	}
+	ap := ws[:packedALen(m, k)]
+	bp := p.bp
+	if bp == nil {
+		mustLen("MatMul", "B", b, k*n)
+		bp = ws[len(ap) : len(ap)+packedBLen(k, n)]
+		packB(bp, b, k, n, n)
+	}
+	packA(ap, a, m, k, k)
+	ep := tileEpilogue{init: initZero, clamp: p.fused.clamp, lo: p.fused.lo, hi: p.fused.hi}
+	if p.bias != nil {
+		ep.init, ep.bias = initColBias, p.bias
+	}
+	gemmPacked(m, n, k, ap, bp, c, n, &ep)
+	if p.fused.post {
+		for i := 0; i < m; i++ {
+			p.act.applyColumns(c[i*n : (i+1)*n])
 		}
 	}
 }

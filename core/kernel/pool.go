@@ -66,6 +66,10 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 	planes := s.N * s.C
 	mustLen("AveragePool", "x", x, planes*s.H*s.W)
 	mustLen("AveragePool", "y", y, planes*s.OH*s.OW)
+	if s.DH != 1 || s.DW != 1 {
+		avgPoolDilated(y, x, s, countIncludePad)
+		return
+	}
 	for p := 0; p < planes; p++ {
 		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
 		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
@@ -86,6 +90,46 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 				}
 				if countIncludePad {
 					count = (h1 - h0) * (w1 - w0)
+				}
+				if count > 0 {
+					sum /= float32(count)
+				}
+				yp[oh*s.OW+ow] = sum
+			}
+		}
+	}
+}
+
+// avgPoolDilated is AvgPool2D for dilated windows (opset 19): taps are counted one by one, those
+// inside the padded input [−PT, H+PB) × [−PL, W+PR) towards count_include_pad's divisor.
+func avgPoolDilated(y, x []float32, s PoolShape, countIncludePad bool) {
+	for p := 0; p < s.N*s.C; p++ {
+		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
+		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
+		for oh := 0; oh < s.OH; oh++ {
+			for ow := 0; ow < s.OW; ow++ {
+				var sum float32
+				real, padded := 0, 0
+				for kh := 0; kh < s.KH; kh++ {
+					ih := oh*s.SH - s.PT + kh*s.DH
+					if ih < -s.PT || ih >= s.H+s.PB {
+						continue
+					}
+					for kw := 0; kw < s.KW; kw++ {
+						iw := ow*s.SW - s.PL + kw*s.DW
+						if iw < -s.PL || iw >= s.W+s.PR {
+							continue
+						}
+						padded++
+						if ih >= 0 && ih < s.H && iw >= 0 && iw < s.W {
+							sum += xp[ih*s.W+iw]
+							real++
+						}
+					}
+				}
+				count := real
+				if countIncludePad {
+					count = padded
 				}
 				if count > 0 {
 					sum /= float32(count)

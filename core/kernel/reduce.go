@@ -135,7 +135,9 @@ func Softmax(y, x []float32, outer, n, inner int) {
 		for in := 0; in < inner; in++ {
 			m := float32(math.Inf(-1))
 			for i := 0; i < n; i++ {
-				m = max(m, x[base+i*inner+in])
+				if v := x[base+i*inner+in]; v > m || v != v {
+					m = v
+				}
 			}
 			var sum float64
 			for i := 0; i < n; i++ {
@@ -158,11 +160,7 @@ func ScaleShift(y, x []float32, n, c, hw int, scale, shift []float32) {
 	for b := 0; b < n; b++ {
 		for ch := 0; ch < c; ch++ {
 			off := (b*c + ch) * hw
-			s, t := scale[ch], shift[ch]
-			ys, xs := y[off:off+hw], x[off:off+hw]
-			for i, v := range xs {
-				ys[i] = v*s + t
-			}
+			scaleShiftRow(y[off:off+hw], x[off:off+hw], scale[ch], shift[ch])
 		}
 	}
 }

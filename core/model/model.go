@@ -15,8 +15,6 @@ import (
 	"sort"
 	"sync"
 
-	"gorgonia.org/tensor"
-
 	"github.com/bonafide-pad/bonafide/core/graph"
 	"github.com/bonafide-pad/bonafide/core/onnx"
 )
@@ -49,7 +47,7 @@ type Model struct {
 	ops      map[string]int
 	producer string
 	folded   int
-	pool     sync.Pool
+	pool     sync.Pool // of *Session, for Run
 }
 
 // Load decodes and compiles an ONNX model.
@@ -178,50 +176,16 @@ func (e *InputError) Error() string { return fmt.Sprintf("model: input %q: %s", 
 // Session runs the model from one goroutine at a time. Run makes no heap allocations after the
 // session is created.
 type Session struct {
-	m    *Model
-	s    *graph.Session
-	in   [][]float32
-	outs []*tensor.Dense
-	raw  [][]float32
+	m *Model
+	s *graph.Session
+	denseState
 }
 
 // NewSession allocates a session's buffers (see ArenaBytes).
 func (m *Model) NewSession() *Session {
-	return &Session{m: m, s: m.prog.NewSession(), in: make([][]float32, len(m.inputs)), outs: make([]*tensor.Dense, len(m.outputs))}
-}
-
-// Run computes the outputs for float32 inputs given in the model's input order, each with exactly
-// the input's shape. The returned tensors belong to the session: the next Run overwrites them.
-func (s *Session) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
-	if len(inputs) != len(s.m.inputs) {
-		return nil, &InputError{Input: "*", Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(s.m.inputs))}
-	}
-	for i, t := range inputs {
-		info := s.m.inputs[i]
-		if t == nil {
-			return nil, &InputError{Input: info.Name, Msg: "is nil"}
-		}
-		if t.Dtype() != tensor.Float32 {
-			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has type %v, want float32", t.Dtype())}
-		}
-		if !sameShape(t.Shape(), info.Shape) {
-			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has shape %v, want %v", t.Shape(), info.Shape)}
-		}
-		if t.IsView() {
-			return nil, &InputError{Input: info.Name, Msg: "is a view; materialize it first"}
-		}
-		s.in[i] = t.Float32s()
-	}
-	raw, err := s.RunFloat32(s.in...)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range raw {
-		if s.outs[i] == nil || !sameBacking(s.outs[i].Float32s(), r) {
-			s.outs[i] = tensor.New(tensor.WithShape(s.m.outputs[i].Shape...), tensor.WithBacking(r))
-		}
-	}
-	return s.outs, nil
+	s := &Session{m: m, s: m.prog.NewSession()}
+	s.initDense()
+	return s
 }
 
 // RunFloat32 is Run on raw row-major float32 buffers. The returned slices belong to the session.
@@ -233,39 +197,21 @@ func (s *Session) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	return out, nil
 }
 
-func sameShape(got tensor.Shape, want []int) bool {
-	if len(got) == 0 && len(want) == 0 {
-		return true
-	}
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func sameBacking(a, b []float32) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
-}
-
-// Run is safe for concurrent use: it borrows a pooled session and returns tensors the caller owns.
-func (m *Model) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
+// RunFloat32 borrows a pooled session and returns copies of the outputs; it is safe for concurrent
+// use.
+func (m *Model) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	s, _ := m.pool.Get().(*Session)
 	if s == nil {
 		s = m.NewSession()
 	}
 	defer m.pool.Put(s)
-	outs, err := s.Run(inputs...)
+	outs, err := s.RunFloat32(inputs...)
 	if err != nil {
 		return nil, err
 	}
-	res := make([]*tensor.Dense, len(outs))
+	res := make([][]float32, len(outs))
 	for i, o := range outs {
-		res[i] = tensor.New(tensor.WithShape(m.outputs[i].Shape...), tensor.WithBacking(append([]float32(nil), o.Float32s()...)))
+		res[i] = append([]float32(nil), o...)
 	}
 	return res, nil
 }

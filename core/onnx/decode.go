@@ -3,9 +3,6 @@ package onnx
 import (
 	"fmt"
 
-	onnxgo "github.com/owulveryck/onnx-go"
-	"gorgonia.org/tensor"
-
 	"github.com/bonafide-pad/bonafide/core/graph"
 	"github.com/bonafide-pad/bonafide/core/onnxpb"
 )
@@ -38,11 +35,7 @@ func Decode(data []byte) (*Decoded, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := newBackend()
-	if err := unmarshal(b, p.pb.Marshal()); err != nil {
-		return nil, err
-	}
-	g, err := p.build(b)
+	g, err := decodeGraph(p)
 	if err != nil {
 		return nil, err
 	}
@@ -50,68 +43,35 @@ func Decode(data []byte) (*Decoded, error) {
 		ProducerVersion: pbm.ProducerVersion, FoldedDequantize: p.folded}, nil
 }
 
-func unmarshal(b *backend, data []byte) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &DecodeError{Err: fmt.Errorf("%v", r), Panic: true}
-		}
-	}()
-	if err := onnxgo.NewModel(b).UnmarshalBinary(data); err != nil {
-		return &DecodeError{Err: err}
-	}
-	return nil
-}
-
-// build turns the backend's record into the graph IR. Node names, domains and the exact input
-// lists (with empty names for omitted optional inputs) come from the protobuf; attributes and
-// initializer data come from onnx-go. The two must agree on the operators.
-func (p *prepared) build(b *backend) (*graph.Graph, error) {
+// buildDirect builds the graph IR from the protobuf alone, without onnx-go. The browser build
+// (tag bonafide_lean) decodes this way: onnx-go's gogo/protobuf calls reflect.Value.MethodByName,
+// which makes the Go linker keep every exported method of every type in the binary (gorgonia's
+// tensor and gonum included), growing the wasm from 0.9 MB to 5 MB gzipped. Tests check that both
+// paths give the same graph for every test model.
+func (p *prepared) buildDirect() (*graph.Graph, error) {
 	pg := p.pb.Graph
-	if len(b.ops) != len(pg.Nodes) {
-		return nil, &DecodeError{Err: fmt.Errorf("onnx-go reported %d operators, the file has %d", len(b.ops), len(pg.Nodes))}
-	}
 	g := &graph.Graph{Opset: p.opset, Initializers: map[string]*graph.Tensor{}, Inputs: p.inputs, Outputs: p.outputs}
-	shapes := map[string][]int64{}
 	for _, t := range pg.Initializers {
-		shapes[t.Name] = t.Dims
-	}
-	for _, vn := range b.nodes {
-		dims, isInit := shapes[vn.name]
-		if !isInit || vn.t == nil {
-			continue
-		}
-		t, err := fromGorgonia(vn.t, dims)
+		gt, err := tensorFromPB(t)
 		if err != nil {
-			return nil, fmt.Errorf("onnx: initializer %q: %w", vn.name, err)
+			return nil, fmt.Errorf("onnx: initializer %q: %w", t.Name, err)
 		}
-		g.Initializers[vn.name] = t
-	}
-	for name := range shapes {
-		if _, ok := g.Initializers[name]; !ok {
-			return nil, &DecodeError{Err: fmt.Errorf("onnx-go lost initializer %q", name)}
-		}
+		g.Initializers[t.Name] = gt
 	}
 	for name, t := range p.side {
 		g.Initializers[name] = t
 	}
-	for k, pn := range pg.Nodes {
-		call := b.ops[k]
-		if call.op != pn.OpType {
-			return nil, &DecodeError{Err: fmt.Errorf("operator %d is %s in onnx-go, %s in the file", k, call.op, pn.OpType)}
-		}
-		if got := b.inputsOf(call); len(pn.Inputs) > 0 && len(got) != len(pn.Inputs) {
-			return nil, &DecodeError{Err: fmt.Errorf("node %q: onnx-go saw %d inputs, the file lists %d", pn.Name, len(got), len(pn.Inputs))}
-		}
+	for _, pn := range pg.Nodes {
 		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain,
 			Inputs: append([]string(nil), pn.Inputs...), Outputs: append([]string(nil), pn.Outputs...),
 			Attrs: map[string]graph.Attr{}}
-		for name, v := range call.attrs {
-			a, ok, err := convertAttr(v)
+		for _, a := range pn.Attributes {
+			ga, ok, err := attrFromPB(a)
 			if err != nil {
-				return nil, &graph.AttrError{Node: pn.Name, Op: pn.OpType, Attr: name, Msg: err.Error()}
+				return nil, &graph.AttrError{Node: pn.Name, Op: pn.OpType, Attr: a.Name, Msg: err.Error()}
 			}
 			if ok {
-				n.Attrs[name] = a
+				n.Attrs[a.Name] = ga
 			}
 		}
 		g.Nodes = append(g.Nodes, n)
@@ -119,75 +79,55 @@ func (p *prepared) build(b *backend) (*graph.Graph, error) {
 	return g, nil
 }
 
-func convertAttr(v interface{}) (graph.Attr, bool, error) {
-	switch x := v.(type) {
-	case float32:
-		return graph.Attr{Kind: graph.AttrFloat, F: x}, true, nil
-	case int64:
-		return graph.Attr{Kind: graph.AttrInt, I: x}, true, nil
-	case string:
-		return graph.Attr{Kind: graph.AttrString, S: x}, true, nil
-	case []float32:
-		return graph.Attr{Kind: graph.AttrFloats, Floats: x}, true, nil
-	case []int64:
-		return graph.Attr{Kind: graph.AttrInts, Ints: x}, true, nil
-	case []string:
-		return graph.Attr{Kind: graph.AttrStrings, Strings: x}, true, nil
-	case tensor.Tensor:
-		t, err := fromGorgonia(x, nil)
+// tensorFromPB converts a normalised (FLOAT or integer) tensor.
+func tensorFromPB(t *onnxpb.Tensor) (*graph.Tensor, error) {
+	shape := make([]int, len(t.Dims))
+	for i, d := range t.Dims {
+		shape[i] = int(d)
+	}
+	if t.DataType == onnxpb.Float {
+		f, err := t.Float32s()
+		if err != nil {
+			return nil, err
+		}
+		return &graph.Tensor{DType: graph.Float32, Shape: shape, F: f}, nil
+	}
+	v, err := t.Int64s()
+	if err != nil {
+		return nil, err
+	}
+	return &graph.Tensor{DType: graph.Int64, Shape: shape, I: v}, nil
+}
+
+func attrFromPB(a *onnxpb.Attribute) (graph.Attr, bool, error) {
+	switch a.Type {
+	case onnxpb.AttrFloat:
+		return graph.Attr{Kind: graph.AttrFloat, F: a.F}, true, nil
+	case onnxpb.AttrInt:
+		return graph.Attr{Kind: graph.AttrInt, I: a.I}, true, nil
+	case onnxpb.AttrString:
+		return graph.Attr{Kind: graph.AttrString, S: string(a.S)}, true, nil
+	case onnxpb.AttrFloats:
+		return graph.Attr{Kind: graph.AttrFloats, Floats: append([]float32{}, a.Floats...)}, true, nil
+	case onnxpb.AttrInts:
+		return graph.Attr{Kind: graph.AttrInts, Ints: append([]int64{}, a.Ints...)}, true, nil
+	case onnxpb.AttrStrings:
+		ss := make([]string, len(a.Strings))
+		for i, s := range a.Strings {
+			ss[i] = string(s)
+		}
+		return graph.Attr{Kind: graph.AttrStrings, Strings: ss}, true, nil
+	case onnxpb.AttrTensor:
+		if a.T == nil {
+			return graph.Attr{}, false, fmt.Errorf("tensor attribute without a tensor")
+		}
+		t, err := tensorFromPB(a.T)
 		if err != nil {
 			return graph.Attr{}, false, err
 		}
 		return graph.Attr{Kind: graph.AttrTensor, T: t}, true, nil
-	case struct{}:
+	case onnxpb.AttrUndefined:
 		return graph.Attr{}, false, nil
 	}
-	return graph.Attr{}, false, fmt.Errorf("unsupported attribute value of type %T", v)
-}
-
-// fromGorgonia converts onnx-go's tensor into a graph constant. dims, when non-nil, is the shape the
-// file declares (authoritative: gorgonia represents [1] and [] alike).
-func fromGorgonia(t tensor.Tensor, dims []int64) (*graph.Tensor, error) {
-	var shape []int
-	if dims != nil {
-		shape = make([]int, len(dims))
-		for i, d := range dims {
-			shape[i] = int(d)
-		}
-	} else {
-		shape = append([]int(nil), t.Shape()...)
-	}
-	want := 1
-	for _, d := range shape {
-		want *= d
-	}
-	out := &graph.Tensor{Shape: shape}
-	switch d := t.Data().(type) {
-	case []float32:
-		out.DType, out.F = graph.Float32, d
-	case float32:
-		out.DType, out.F = graph.Float32, []float32{d}
-	case []float64:
-		out.DType, out.F = graph.Float32, make([]float32, len(d))
-		for i, v := range d {
-			out.F[i] = float32(v)
-		}
-	case []int64:
-		out.DType, out.I = graph.Int64, d
-	case int64:
-		out.DType, out.I = graph.Int64, []int64{d}
-	case []int32:
-		out.DType, out.I = graph.Int64, make([]int64, len(d))
-		for i, v := range d {
-			out.I[i] = int64(v)
-		}
-	case int32:
-		out.DType, out.I = graph.Int64, []int64{int64(d)}
-	default:
-		return nil, fmt.Errorf("unsupported tensor data %T", d)
-	}
-	if got := len(out.F) + len(out.I); got != want {
-		return nil, fmt.Errorf("shape %v needs %d elements, the data has %d", shape, want, got)
-	}
-	return out, nil
+	return graph.Attr{}, false, fmt.Errorf("attribute type %d is not supported", a.Type)
 }

@@ -1,3 +1,5 @@
+//go:build !bonafide_lean
+
 package onnx
 
 import (

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/bonafide-pad/bonafide/core/liveness"
+	"github.com/bonafide-pad/bonafide/core/model"
+)
+
+// modelFlags are the flags every command that scores faces shares.
+type modelFlags struct {
+	path      string
+	profile   string
+	threshold float64
+}
+
+func (f *modelFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.path, "model", "", "ONNX liveness model (default: the built-in default model)")
+	fs.StringVar(&f.profile, "profile", "", `how to read a model without bonafide metadata: "minifasnet" (MiniFASNetV2)`)
+	fs.Float64Var(&f.threshold, "threshold", 0, "decision threshold on the live score (default: the model's)")
+}
+
+// load loads the model once; checkers for several goroutines share it.
+func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
+	var data []byte
+	var err error
+	if f.path == "" {
+		data, err = defaultModel()
+	} else {
+		data, err = os.ReadFile(f.path)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := model.Load(data, model.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	var p *liveness.Profile
+	switch f.profile {
+	case "":
+	case "minifasnet":
+		mp := liveness.MiniFASNetV2Profile()
+		p = &mp
+	default:
+		return nil, nil, fmt.Errorf("unknown -profile %q (known: minifasnet)", f.profile)
+	}
+	return m, p, nil
+}
+
+func (f *modelFlags) checker(m *model.Model, p *liveness.Profile) (*liveness.Checker, error) {
+	return liveness.New(liveness.Config{Loaded: m, Profile: p, Threshold: f.threshold})
+}
+
+var errNoDefaultModel = errors.New("no default model is built in; pass -model")

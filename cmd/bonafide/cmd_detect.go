@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/bonafide-pad/bonafide/core/face"
+)
+
+func init() {
+	register(command{
+		name:    "detect",
+		summary: "find faces in images and check their quality (one JSON line per image)",
+		run:     runDetect,
+	})
+}
+
+type detectFace struct {
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	W     float64 `json:"w"`
+	H     float64 `json:"h"`
+	Score float64 `json:"score"`
+	Angle float64 `json:"angle"` // degrees, counter-clockwise on screen
+}
+
+type detectLine struct {
+	Path    string        `json:"path"`
+	Width   int           `json:"width,omitempty"`
+	Height  int           `json:"height,omitempty"`
+	Faces   []detectFace  `json:"faces"`
+	Quality *face.Quality `json:"quality,omitempty"`
+	Error   string        `json:"error,omitempty"`
+}
+
+func runDetect(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("detect", stderr)
+	minSize := fs.Int("min-size", 0, "smallest face side in pixels (0: 15% of the shorter side)")
+	upright := fs.Bool("upright", false, "do not search for tilted faces")
+	skip := fs.String("skip", "", "comma-separated quality codes not to check (e.g. face_off_centre)")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "images processed at once")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: bonafide detect [flags] IMAGE|DIR...")
+		fmt.Fprintln(stderr, "\nPrints one JSON object per image and line: path, width, height, faces (x, y, w, h, score,")
+		fmt.Fprintln(stderr, "angle in degrees, largest first) and quality (ok, reasons with code, value and limit).")
+		fmt.Fprintln(stderr, "An image that cannot be read gives a line with \"error\"; the others carry on, and the")
+		fmt.Fprintln(stderr, "exit status is 1. Directories are walked for .jpg, .jpeg and .png files.")
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	var qopts face.QualityOptions
+	if *skip != "" {
+		qopts.Skip = strings.Split(*skip, ",")
+	}
+	opts := face.Options{MinSize: *minSize, Upright: *upright}
+	// Validate the options once, before any image.
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	if err := qopts.Validate(); err != nil {
+		return err
+	}
+	inputs, err := expandInputs(fs.Args())
+	if err != nil {
+		return err
+	}
+	detectors := make([]*face.Detector, max(1, *jobs))
+	failed := 0
+	enc := json.NewEncoder(stdout)
+	inOrder(len(inputs), len(detectors), func(w, i int) detectLine {
+		if detectors[w] == nil {
+			detectors[w], _ = face.NewDetector(opts) // validated above
+		}
+		return detectOne(detectors[w], inputs[i].path, qopts)
+	}, func(_ int, line detectLine) {
+		if line.Error != "" {
+			failed++
+		}
+		if err := enc.Encode(line); err != nil {
+			fmt.Fprintf(stderr, "bonafide detect: %v\n", err)
+		}
+	})
+	if failed > 0 {
+		return fmt.Errorf("%d of %d images could not be read", failed, len(inputs))
+	}
+	return nil
+}
+
+func detectOne(d *face.Detector, path string, qopts face.QualityOptions) detectLine {
+	line := detectLine{Path: path, Faces: []detectFace{}}
+	img, err := readImage(path)
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	line.Width, line.Height = img.Rect.Dx(), img.Rect.Dy()
+	faces, err := d.Detect(img)
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	for _, f := range faces {
+		line.Faces = append(line.Faces, detectFace{X: round(f.X, 2), Y: round(f.Y, 2), W: round(f.W, 2), H: round(f.H, 2),
+			Score: round(f.Score, 2), Angle: round(f.Angle, 2)})
+	}
+	q, err := face.CheckQuality(img, faces, qopts)
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	if q.Reasons == nil {
+		q.Reasons = []face.Reason{}
+	}
+	for i := range q.Reasons {
+		q.Reasons[i].Value = round(q.Reasons[i].Value, 4)
+	}
+	line.Quality = &q
+	return line
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/bonafide-pad/bonafide/core/face"
+)
+
+func init() {
+	register(command{name: "scan", summary: "score images: decision, score, face, quality and spoof maps as JSON lines", run: runScan})
+}
+
+type scanFace struct {
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	W     float64 `json:"w"`
+	H     float64 `json:"h"`
+	Score float64 `json:"score"`
+	Angle float64 `json:"angle"`
+}
+
+type scanQuality struct {
+	OK      bool          `json:"ok"`
+	Reasons []face.Reason `json:"reasons"`
+}
+
+type scanLine struct {
+	Path      string                 `json:"path"`
+	Error     string                 `json:"error,omitempty"`
+	Live      *bool                  `json:"live,omitempty"`
+	Score     *float64               `json:"score,omitempty"`
+	Threshold float64                `json:"threshold,omitempty"`
+	Face      *scanFace              `json:"face,omitempty"`
+	Quality   *scanQuality           `json:"quality,omitempty"`
+	Maps      map[string][][]float32 `json:"maps,omitempty"`
+	MS        float64                `json:"ms,omitempty"`
+}
+
+func runScan(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("scan", stderr)
+	var mf modelFlags
+	mf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: bonafide scan [-model M.onnx] [-threshold T] IMAGE_OR_DIR...")
+		return errUsage
+	}
+	m, p, err := mf.load()
+	if err != nil {
+		return err
+	}
+	c, err := mf.checker(m, p)
+	if err != nil {
+		return err
+	}
+	inputs, err := expandInputs(fs.Args())
+	if err != nil {
+		return err
+	}
+	files := make([]string, len(inputs))
+	for i, in := range inputs {
+		files[i] = in.path
+	}
+	enc := json.NewEncoder(stdout)
+	failed := 0
+	for _, path := range files {
+		line := scanLine{Path: path}
+		img, err := readImage(path)
+		if err == nil {
+			r, aerr := c.Analyze(img)
+			if aerr != nil {
+				err = aerr
+			} else {
+				live := r.Live
+				line.Live, line.Threshold = &live, r.Threshold
+				if r.Scored && !math.IsNaN(r.Score) {
+					s := r.Score
+					line.Score = &s
+				}
+				if r.Face != nil {
+					line.Face = &scanFace{X: r.Face.X, Y: r.Face.Y, W: r.Face.W, H: r.Face.H, Score: r.Face.Score, Angle: r.Face.Angle}
+				}
+				line.Quality = &scanQuality{OK: r.Quality.OK, Reasons: r.Quality.Reasons}
+				if line.Quality.Reasons == nil {
+					line.Quality.Reasons = []face.Reason{}
+				}
+				for _, mp := range r.Maps {
+					if mp.Data == nil {
+						continue
+					}
+					if line.Maps == nil {
+						line.Maps = map[string][][]float32{}
+					}
+					rows := make([][]float32, mp.H)
+					for y := range rows {
+						rows[y] = append([]float32(nil), mp.Data[y*mp.W:(y+1)*mp.W]...)
+					}
+					line.Maps[mp.Label] = rows
+				}
+				line.MS = float64(r.Timings.Total.Microseconds()) / 1000
+			}
+		}
+		if err != nil {
+			line.Error = err.Error()
+			failed++
+		}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+	}
+	if failed == len(files) {
+		return fmt.Errorf("no image could be scanned")
+	}
+	return nil
+}

@@ -1,0 +1,336 @@
+package face
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"image"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
+)
+
+func newDetector(t testing.TB, o Options) *Detector {
+	t.Helper()
+	d, err := NewDetector(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestEmbeddedCascadeIsPigos(t *testing.T) {
+	// FACEFINDER.md gives this digest and how to check it against the pinned module.
+	const want = "d8014993e7298c7b1865d1f8b855d6dbf4ec5c808bf879e2091ab6837abf90cd"
+	sum := sha256.Sum256(facefinder)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		t.Fatalf("embedded facefinder sha256 = %s, want %s (pigo v1.4.6 cascade/facefinder)", got, want)
+	}
+	if _, err := embeddedCascade(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseCascadeRejectsMalformed(t *testing.T) {
+	header := func(depth, trees uint32) []byte {
+		b := make([]byte, 16)
+		binary.LittleEndian.PutUint32(b[8:], depth)
+		binary.LittleEndian.PutUint32(b[12:], trees)
+		return b
+	}
+	tests := []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"empty", nil, "shorter than the 16-byte header"},
+		{"15 bytes", facefinder[:15], "shorter than the 16-byte header"},
+		{"header only", facefinder[:16], "need 239632"},
+		{"one byte short", facefinder[:len(facefinder)-1], "need 239632"},
+		{"one byte long", append(append([]byte{}, facefinder...), 0), "need 239632"},
+		{"depth 0", header(0, 1), "tree depth 0"},
+		{"depth 13", header(13, 1), "tree depth 13"},
+		{"no trees", header(6, 0), "0 trees"},
+		{"too many trees", header(6, 1<<20), "trees outside"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseCascade(tc.in)
+			var ce *CascadeError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *CascadeError", err)
+			}
+			if !strings.HasPrefix(err.Error(), "face: ") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %q, want it to start with \"face: \" and mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzParseCascade(f *testing.F) {
+	f.Add(facefinder[:64])
+	f.Add(facefinder[:16])
+	small := make([]byte, 16+2*(4*2-4+4*2+4)) // depth 1, 2 trees: the smallest valid shape
+	binary.LittleEndian.PutUint32(small[8:], 1)
+	binary.LittleEndian.PutUint32(small[12:], 2)
+	f.Add(small)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := parseCascade(b); err != nil {
+			var ce *CascadeError
+			if !errors.As(err, &ce) {
+				t.Fatalf("untyped error %v", err)
+			}
+		}
+	})
+}
+
+func TestOptionsValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		o     Options
+		field string
+	}{
+		{"negative MinSize", Options{MinSize: -1}, "MinSize"},
+		{"MaxSize below MinSize", Options{MinSize: 100, MaxSize: 50}, "MaxSize"},
+		{"MinSizeFrac over 1", Options{MinSizeFrac: 1.5}, "MinSizeFrac"},
+		{"ScaleFactor 1", Options{ScaleFactor: 1}, "ScaleFactor"},
+		{"ShiftFactor negative", Options{ShiftFactor: -0.1}, "ShiftFactor"},
+		{"MaxAngle 90", Options{MaxAngle: 90}, "MaxAngle"},
+		{"MinScore NaN", Options{MinScore: math.NaN()}, "MinScore"},
+		{"IoU 1", Options{IoU: 1}, "IoU"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewDetector(tc.o)
+			var oe *OptionError
+			if !errors.As(err, &oe) || oe.Field != tc.field {
+				t.Fatalf("err = %v, want *OptionError on %s", err, tc.field)
+			}
+		})
+	}
+	d := newDetector(t, Options{})
+	o := d.Options()
+	if o.ScaleFactor != DefaultScaleFactor || o.MinSizeFrac != DefaultMinSizeFrac || o.MaxAngle != DefaultMaxAngle {
+		t.Fatalf("defaults not filled in: %+v", o)
+	}
+	if got := len(d.angles); got != 5 {
+		t.Fatalf("MaxAngle 20 searches %d angles %v, want 5 (0, ±11.25, ±22.5)", got, d.angles)
+	}
+}
+
+func TestDetectSyntheticFaces(t *testing.T) {
+	d := newDetector(t, Options{})
+	tests := []struct {
+		name           string
+		w, h           int
+		cx, cy, side   float64
+		roll           float64
+		minAng, maxAng float64 // expected range of Face.Angle
+	}{
+		{"640x480 centre", 640, 480, 320, 240, 160, 0, -6, 6},
+		{"640x480 tilted ccw", 640, 480, 320, 240, 160, 20, 6, 25},
+		{"640x480 tilted cw", 640, 480, 320, 240, 160, -20, -25, -6},
+		// pigo's rotated classifier clamps columns to Rows−1: a tilted face on the right of a
+		// landscape frame is found only thanks to the square work buffer.
+		{"right edge tilted", 640, 480, 540, 240, 140, 20, 6, 25},
+		{"portrait bottom tilted", 480, 640, 240, 520, 140, -20, -25, -6},
+		{"160x120", 160, 120, 80, 60, 60, 0, -6, 6},
+		{"1920x1080", 1920, 1080, 900, 500, 330, 0, -6, 6},
+		{"odd size", 333, 271, 170, 130, 110, 0, -6, 6},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			img := facetest.Face(tc.w, tc.h, tc.cx, tc.cy, tc.side, tc.roll)
+			faces, err := d.Detect(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(faces) != 1 {
+				t.Fatalf("found %d faces %+v, want 1", len(faces), faces)
+			}
+			f := faces[0]
+			x, y := f.Center()
+			if math.Hypot(x-tc.cx, y-tc.cy) > 0.12*tc.side {
+				t.Errorf("centre (%.1f, %.1f), drawn at (%.0f, %.0f)", x, y, tc.cx, tc.cy)
+			}
+			// The box spans brows to chin: about 1.15 of the drawn oval's width.
+			if r := f.W / tc.side; r < 0.95 || r > 1.4 || f.W != f.H {
+				t.Errorf("box %.1f×%.1f for a face of side %.0f", f.W, f.H, tc.side)
+			}
+			if f.Angle < tc.minAng || f.Angle > tc.maxAng {
+				t.Errorf("angle %.1f°, want %v..%v for a roll of %v°", f.Angle, tc.minAng, tc.maxAng, tc.roll)
+			}
+			if f.Score < DefaultMinScore {
+				t.Errorf("score %.1f below MinScore", f.Score)
+			}
+		})
+	}
+}
+
+func TestDetectLargestFirstAndSubImage(t *testing.T) {
+	d := newDetector(t, Options{})
+	big := facetest.Face(640, 480, 200, 240, 180, 0)
+	small := facetest.Face(640, 480, 520, 200, 110, 0)
+	// Paste the small face's right-hand region into the big frame.
+	for y := 120; y < 300; y++ {
+		copy(big.Pix[y*big.Stride+4*440:y*big.Stride+4*620], small.Pix[y*small.Stride+4*440:y*small.Stride+4*620])
+	}
+	faces, err := d.Detect(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(faces) != 2 || faces[0].W <= faces[1].W {
+		t.Fatalf("faces %+v, want two, largest first", faces)
+	}
+	// A sub-image reports boxes in the parent's coordinates.
+	sub := big.SubImage(image.Rect(60, 40, 400, 460)).(*image.RGBA)
+	sf, err := d.Detect(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sf) != 1 {
+		t.Fatalf("sub-image faces %+v, want 1", sf)
+	}
+	x, y := sf[0].Center()
+	if math.Hypot(x-200, y-240) > 20 {
+		t.Fatalf("sub-image face centre (%.1f, %.1f), want near (200, 240) in parent coordinates", x, y)
+	}
+}
+
+func TestDetectNothingAndBadFrames(t *testing.T) {
+	d := newDetector(t, Options{})
+	rng := rand.New(rand.NewPCG(7, 7))
+	noise := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256))
+	}
+	flat := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for i := range flat.Pix {
+		flat.Pix[i] = 128
+	}
+	for name, img := range map[string]*image.RGBA{
+		"noise": noise, "flat": flat,
+		"1x1":   image.NewRGBA(image.Rect(0, 0, 1, 1)),
+		"23x17": image.NewRGBA(image.Rect(0, 0, 23, 17)),
+		"1x900": image.NewRGBA(image.Rect(0, 0, 1, 900)),
+	} {
+		faces, err := d.Detect(img)
+		if err != nil || len(faces) != 0 {
+			t.Errorf("%s: faces %v, err %v; want none and no error", name, faces, err)
+		}
+	}
+	bad := []struct {
+		name string
+		img  *image.RGBA
+	}{
+		{"nil", nil},
+		{"0x0", image.NewRGBA(image.Rect(0, 0, 0, 0))},
+		{"short Pix", &image.RGBA{Pix: make([]byte, 10), Stride: 40, Rect: image.Rect(0, 0, 10, 10)}},
+		{"small stride", &image.RGBA{Pix: make([]byte, 400), Stride: 4, Rect: image.Rect(0, 0, 10, 10)}},
+		{"huge", &image.RGBA{Rect: image.Rect(0, 0, 100000, 10)}},
+	}
+	for _, tc := range bad {
+		_, err := d.Detect(tc.img)
+		var ie *ImageError
+		var le *LimitError
+		if !errors.As(err, &ie) && !errors.As(err, &le) {
+			t.Errorf("%s: err = %v, want *ImageError or *LimitError", tc.name, err)
+		} else if !strings.HasPrefix(err.Error(), "face: ") {
+			t.Errorf("%s: %q does not start with \"face: \"", tc.name, err)
+		}
+	}
+}
+
+func TestFrameRGBA(t *testing.T) {
+	if _, err := FrameRGBA(make([]byte, 4*6), 3, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		n, w, h int
+	}{{23, 3, 2}, {0, 0, 0}, {4, 1, 0}, {0, MaxImageSide + 1, 1}} {
+		if _, err := FrameRGBA(make([]byte, tc.n), tc.w, tc.h); err == nil {
+			t.Errorf("FrameRGBA(%d bytes, %d×%d) accepted", tc.n, tc.w, tc.h)
+		}
+	}
+}
+
+// TestDetectReusesBuffers checks that after the first frame a detection allocates only small
+// things (pigo's hit list, the result), never a frame-sized buffer.
+func TestDetectReusesBuffers(t *testing.T) {
+	d := newDetector(t, Options{})
+	img := facetest.Face(640, 480, 320, 240, 160, 0)
+	if _, err := d.Detect(img); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	const n = 5
+	runtime.ReadMemStats(&before)
+	for range n {
+		d.Detect(img)
+	}
+	runtime.ReadMemStats(&after)
+	perFrame := (after.TotalAlloc - before.TotalAlloc) / n
+	if perFrame > 32<<10 {
+		t.Fatalf("Detect allocates %d bytes per 640×480 frame, want < 32 KiB (the grey frame alone is %d)",
+			perFrame, len(d.gray.pix))
+	}
+	t.Logf("Detect allocates %d bytes per frame", perFrame)
+}
+
+func FuzzDetect(f *testing.F) {
+	f.Add(uint8(0), uint8(0), []byte{})
+	f.Add(uint8(1), uint8(1), []byte{1, 2, 3, 4})
+	f.Add(uint8(40), uint8(30), []byte{200, 10, 3})
+	d := newDetector(f, Options{})
+	f.Fuzz(func(t *testing.T, w, h uint8, seed []byte) {
+		img := image.NewRGBA(image.Rect(0, 0, int(w), int(h)))
+		for i := range img.Pix {
+			if len(seed) > 0 {
+				img.Pix[i] = seed[i%len(seed)] ^ uint8(i*31)
+			}
+		}
+		faces, err := d.Detect(img)
+		if err != nil {
+			if w != 0 && h != 0 {
+				t.Fatalf("%d×%d: %v", w, h, err)
+			}
+			return
+		}
+		for _, fc := range faces {
+			if fc.X < -1 || fc.Y < -1 || fc.X+fc.W > float64(w)+1 || fc.Y+fc.H > float64(h)+1 {
+				t.Fatalf("face %+v outside the %d×%d frame", fc, w, h)
+			}
+		}
+	})
+}
+
+// TestFullRotatedSearchCoversWholeFrame runs the whole-frame rotated passes (used when the upright
+// pass finds nothing) on tilted faces near the far edges of landscape and portrait frames: pigo's
+// column clamp would hide them without the square buffer.
+func TestFullRotatedSearchCoversWholeFrame(t *testing.T) {
+	d := newDetector(t, Options{})
+	for _, tc := range []struct {
+		w, h         int
+		cx, cy, roll float64
+	}{{640, 480, 560, 240, 20}, {640, 480, 560, 380, -20}, {480, 640, 240, 540, 20}, {480, 640, 380, 540, -20}} {
+		img := facetest.Face(tc.w, tc.h, tc.cx, tc.cy, 140, tc.roll)
+		minSize, maxSize, k := d.sizes(tc.w, tc.h)
+		d.gray.load(img, k)
+		d.dets = d.dets[:0]
+		d.search(d.gray.whole(), minSize, maxSize, d.angles[1:])
+		faces := d.cluster(image.Point{}, true)
+		if len(faces) != 1 {
+			t.Errorf("%d×%d face at (%v, %v) rolled %v°: rotated passes found %+v, want one face", tc.w, tc.h, tc.cx, tc.cy, tc.roll, faces)
+			continue
+		}
+		x, y := faces[0].Center()
+		if math.Hypot(x-tc.cx, y-tc.cy) > 20 || faces[0].Angle*tc.roll <= 0 {
+			t.Errorf("%d×%d face at (%v, %v) rolled %v°: found %+v", tc.w, tc.h, tc.cx, tc.cy, tc.roll, faces[0])
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package face
+
+import (
+	"fmt"
+	"image"
+)
+
+// Limits against malformed or hostile input. They are checked before any pixel buffer is allocated,
+// so a file that declares a huge size costs nothing but its header.
+const (
+	// MaxImageSide is the largest width or height accepted, by Decode, FrameRGBA and Detect.
+	MaxImageSide = 16384
+	// MaxImagePixels bounds width×height (4 bytes each once decoded): 40 MP is a 160 MB RGBA
+	// buffer, which still fits a browser's wasm heap; the largest test photo is 14 MP.
+	MaxImagePixels = 40_000_000
+	// MaxFileBytes bounds what Decode reads from its reader.
+	MaxFileBytes = 64 << 20
+	// MaxCropPixels bounds the output of a crop (width×height), far above any model input.
+	MaxCropPixels = 4096 * 4096
+)
+
+// ImageError reports an image or frame that cannot be used: undecodable bytes, an empty frame, a
+// pixel buffer whose length does not match its size.
+type ImageError struct {
+	Op     string // "decode", "frame", "detect", "crop", …
+	Reason string
+	Err    error // the underlying error, if any
+}
+
+func (e *ImageError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("face: %s: %s: %v", e.Op, e.Reason, e.Err)
+	}
+	return fmt.Sprintf("face: %s: %s", e.Op, e.Reason)
+}
+
+func (e *ImageError) Unwrap() error { return e.Err }
+
+// LimitError reports an input over one of the named limits above.
+type LimitError struct {
+	Op     string
+	What   string // "width", "height", "pixels", "file bytes", "crop pixels"
+	Got    int64
+	Limit  int64
+	Detail string // e.g. the declared size "100000×3"
+}
+
+func (e *LimitError) Error() string {
+	d := ""
+	if e.Detail != "" {
+		d = " (" + e.Detail + ")"
+	}
+	return fmt.Sprintf("face: %s: %s %d exceeds the limit %d%s", e.Op, e.What, e.Got, e.Limit, d)
+}
+
+// OptionError reports an invalid option or crop spec field. It is returned by constructors and
+// Validate, never later.
+type OptionError struct {
+	Field  string
+	Value  any
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("face: invalid %s = %v: %s", e.Field, e.Value, e.Reason)
+}
+
+// CascadeError reports a cascade file that cannot be parsed.
+type CascadeError struct {
+	Reason string
+}
+
+func (e *CascadeError) Error() string { return "face: cascade: " + e.Reason }
+
+// checkSize validates a declared image size against the limits. Zero-sized images are errors:
+// nothing can be detected or cropped in them.
+func checkSize(op string, w, h int) error {
+	if w > 0 && h > 0 && w <= MaxImageSide && h <= MaxImageSide && int64(w)*int64(h) <= MaxImagePixels {
+		return nil // the common case, without formatting anything
+	}
+	detail := fmt.Sprintf("%d×%d", w, h)
+	switch {
+	case w <= 0 || h <= 0:
+		return &ImageError{Op: op, Reason: "empty image " + detail}
+	case w > MaxImageSide:
+		return &LimitError{Op: op, What: "width", Got: int64(w), Limit: MaxImageSide, Detail: detail}
+	case h > MaxImageSide:
+		return &LimitError{Op: op, What: "height", Got: int64(h), Limit: MaxImageSide, Detail: detail}
+	}
+	return &LimitError{Op: op, What: "pixels", Got: int64(w) * int64(h), Limit: MaxImagePixels, Detail: detail}
+}
+
+// checkRGBA validates an *image.RGBA before the package reads its pixels, so that a hand-made
+// value with a short Pix or a bad Stride gives an error instead of an index panic.
+func checkRGBA(op string, img *image.RGBA) error {
+	if img == nil {
+		return &ImageError{Op: op, Reason: "nil image"}
+	}
+	r := img.Rect
+	if err := checkSize(op, r.Dx(), r.Dy()); err != nil {
+		return err
+	}
+	if img.Stride < 4*r.Dx() {
+		return &ImageError{Op: op, Reason: fmt.Sprintf("stride %d is less than 4×width %d", img.Stride, 4*r.Dx())}
+	}
+	need := (r.Dy()-1)*img.Stride + 4*r.Dx()
+	if len(img.Pix) < need {
+		return &ImageError{Op: op, Reason: fmt.Sprintf("pixel buffer holds %d bytes, %d×%d at stride %d needs %d",
+			len(img.Pix), r.Dx(), r.Dy(), img.Stride, need)}
+	}
+	return nil
+}
+
+// FrameRGBA wraps raw RGBA bytes (as a browser's ImageData or VideoFrame.copyTo hands them over)
+// in an *image.RGBA without copying. It checks the length against the size and the limits.
+func FrameRGBA(pix []byte, width, height int) (*image.RGBA, error) {
+	if err := checkSize("frame", width, height); err != nil {
+		return nil, err
+	}
+	if len(pix) != 4*width*height {
+		return nil, &ImageError{Op: "frame", Reason: fmt.Sprintf("%d bytes for a %d×%d RGBA frame, want %d",
+			len(pix), width, height, 4*width*height)}
+	}
+	return &image.RGBA{Pix: pix, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}, nil
+}

@@ -1,0 +1,305 @@
+package face
+
+import (
+	"fmt"
+	"image"
+	"math"
+)
+
+// Reason is one failed quality check: a code from reasons.go, the measured value and the limit
+// it crossed, so that a page can say how far off the user is.
+type Reason struct {
+	Code  string  `json:"code"`
+	Value float64 `json:"value"`
+	Limit float64 `json:"limit"`
+}
+
+// Quality is the gate's verdict on one frame. OK is true when Reasons is empty.
+type Quality struct {
+	OK      bool     `json:"ok"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// Has reports whether q failed with code.
+func (q Quality) Has(code string) bool {
+	for _, r := range q.Reasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Default limits of the quality gate, tuned on ../shared (see the package doc for the
+// measurements behind each one).
+const (
+	DefaultOtherFaceRatio = 0.5
+	DefaultMinFaceFrac    = 0.2
+	DefaultMaxFaceFrac    = 0.75
+	DefaultOutsideMargin  = 1.3
+	DefaultMaxOutside     = 0.14
+	DefaultMaxOffCentre   = 0.35
+	DefaultMinBrightness  = 45
+	DefaultMaxBrightness  = 195
+	DefaultMaxClipped     = 0.3
+	DefaultMinContrast    = 25
+	DefaultMinSharpness   = 0.075
+	DefaultMaxRoll        = 12
+)
+
+// QualityOptions are the limits of the quality gate. Zero fields take the defaults above.
+type QualityOptions struct {
+	// OtherFaceRatio: another face counts for multiple_faces when its side is at least this
+	// fraction of the main face's (a face far behind the user does not).
+	OtherFaceRatio float64
+	MinFaceFrac    float64 // face side / shorter frame side
+	MaxFaceFrac    float64
+	// OutsideMargin scales the detected box (brows to chin) about its centre to the whole head
+	// before measuring how much of it is outside the frame.
+	OutsideMargin float64
+	MaxOutside    float64 // fraction of the margin box's area
+	MaxOffCentre  float64 // fraction of the frame's width or height
+	MinBrightness float64 // mean luma, 0..255
+	MaxBrightness float64
+	MaxClipped    float64 // fraction of face pixels
+	MinContrast   float64 // standard deviation of luma
+	MinSharpness  float64 // variance of the Laplacian over variance of luma, at 64×64
+	MaxRoll       float64 // degrees
+	// Skip lists codes not to check (for example FaceOffCentre for still photos).
+	Skip []string
+}
+
+// Validate reports the first invalid option as an *OptionError.
+func (o QualityOptions) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
+func (o QualityOptions) withDefaults() (QualityOptions, error) {
+	fields := []struct {
+		name string
+		v    *float64
+		def  float64
+		max  float64
+	}{
+		{"OtherFaceRatio", &o.OtherFaceRatio, DefaultOtherFaceRatio, 1},
+		{"MinFaceFrac", &o.MinFaceFrac, DefaultMinFaceFrac, 1},
+		{"MaxFaceFrac", &o.MaxFaceFrac, DefaultMaxFaceFrac, 2},
+		{"OutsideMargin", &o.OutsideMargin, DefaultOutsideMargin, 4},
+		{"MaxOutside", &o.MaxOutside, DefaultMaxOutside, 1},
+		{"MaxOffCentre", &o.MaxOffCentre, DefaultMaxOffCentre, 1},
+		{"MinBrightness", &o.MinBrightness, DefaultMinBrightness, 255},
+		{"MaxBrightness", &o.MaxBrightness, DefaultMaxBrightness, 255},
+		{"MaxClipped", &o.MaxClipped, DefaultMaxClipped, 1},
+		{"MinContrast", &o.MinContrast, DefaultMinContrast, 128},
+		{"MinSharpness", &o.MinSharpness, DefaultMinSharpness, 1e6},
+		{"MaxRoll", &o.MaxRoll, DefaultMaxRoll, 180},
+	}
+	for _, f := range fields {
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+		if !(*f.v > 0 && *f.v <= f.max) {
+			return o, &OptionError{Field: f.name, Value: *f.v, Reason: "out of range"}
+		}
+	}
+	if o.MinFaceFrac >= o.MaxFaceFrac {
+		return o, &OptionError{Field: "MaxFaceFrac", Value: o.MaxFaceFrac, Reason: "must exceed MinFaceFrac"}
+	}
+	if o.MinBrightness >= o.MaxBrightness {
+		return o, &OptionError{Field: "MaxBrightness", Value: o.MaxBrightness, Reason: "must exceed MinBrightness"}
+	}
+	for _, c := range o.Skip {
+		known := false
+		for _, k := range codes {
+			known = known || c == k
+		}
+		if !known {
+			return o, &OptionError{Field: "Skip", Value: c, Reason: "unknown reason code"}
+		}
+	}
+	return o, nil
+}
+
+// Measures are the raw values the gate compares with its limits, for the main face (faces[0]).
+type Measures struct {
+	Faces      int     // faces that count for multiple_faces, the main one included
+	Size       float64 // face side / shorter frame side
+	Outside    float64 // fraction of the margin box outside the frame
+	OffCentre  float64
+	Brightness float64 // mean luma
+	Clipped    float64
+	Contrast   float64
+	Sharpness  float64 // var(Laplacian) / var(luma) of the face at 64×64 grey
+	Roll       float64 // |angle|, degrees
+	// Sampled counts the face pixels behind Brightness, Clipped, Contrast and Sharpness; 0 when
+	// the face lies (almost) wholly outside the frame, and those values are then not checked.
+	Sampled int
+}
+
+// sharpSide is the side of the grey patch the Laplacian is taken on: blur is judged relative
+// to the face, at about the resolution the models see.
+const sharpSide = 64
+
+// statSide bounds the sample grid for brightness, contrast and clipping.
+const statSide = 96
+
+// Measure computes the gate's values for faces[0] (the main face: the largest, or the tracked
+// one). It needs at least one face.
+func Measure(img *image.RGBA, faces []Face, opts QualityOptions) (Measures, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return Measures{}, err
+	}
+	return measure(img, faces, o)
+}
+
+func measure(img *image.RGBA, faces []Face, o QualityOptions) (Measures, error) {
+	if err := checkRGBA("quality", img); err != nil {
+		return Measures{}, err
+	}
+	if len(faces) == 0 {
+		return Measures{}, &ImageError{Op: "quality", Reason: "no face to measure"}
+	}
+	for _, g := range faces {
+		for _, v := range [...]float64{g.X, g.Y, g.W, g.H, g.Angle} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", g)}
+			}
+		}
+		if !(g.W > 0 && g.H > 0) {
+			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", g)}
+		}
+	}
+	f := faces[0]
+	r := img.Rect
+	W, H := float64(r.Dx()), float64(r.Dy())
+	var m Measures
+	for _, g := range faces {
+		if g.W >= o.OtherFaceRatio*f.W {
+			m.Faces++
+		}
+	}
+	m.Size = f.W / min(W, H)
+	cx, cy := f.Center()
+	cx -= float64(r.Min.X)
+	cy -= float64(r.Min.Y)
+	mw, mh := f.W*o.OutsideMargin, f.H*o.OutsideMargin
+	ix := max(0, min(cx+mw/2, W)-max(cx-mw/2, 0))
+	iy := max(0, min(cy+mh/2, H)-max(cy-mh/2, 0))
+	m.Outside = 1 - ix*iy/(mw*mh)
+	m.OffCentre = max(math.Abs(cx-W/2)/W, math.Abs(cy-H/2)/H)
+	m.Roll = math.Abs(f.Angle)
+
+	// The photometric values use the part of the box inside the frame.
+	box := image.Rect(int(math.Floor(f.X)), int(math.Floor(f.Y)), int(math.Ceil(f.X+f.W)), int(math.Ceil(f.Y+f.H))).Intersect(r)
+	if box.Dx() < 2 || box.Dy() < 2 {
+		return m, nil // nothing to look at: partly-outside already says so
+	}
+	var sum, sum2 float64
+	var clipped, n int
+	nx, ny := min(statSide, box.Dx()), min(statSide, box.Dy())
+	for j := range ny {
+		y := box.Min.Y + (2*j+1)*box.Dy()/(2*ny)
+		row := img.Pix[(y-r.Min.Y)*img.Stride:]
+		for i := range nx {
+			x := box.Min.X + (2*i+1)*box.Dx()/(2*nx)
+			p := row[4*(x-r.Min.X) : 4*(x-r.Min.X)+3 : 4*(x-r.Min.X)+3]
+			l := float64(lumaR*uint32(p[0])+lumaG*uint32(p[1])+lumaB*uint32(p[2])) / 65536
+			sum += l
+			sum2 += l * l
+			if max(p[0], p[1], p[2]) >= 254 {
+				clipped++
+			}
+			n++
+		}
+	}
+	m.Sampled = n
+	m.Brightness = sum / float64(n)
+	m.Contrast = math.Sqrt(max(0, sum2/float64(n)-m.Brightness*m.Brightness))
+	m.Clipped = float64(clipped) / float64(n)
+
+	var patch [sharpSide * sharpSide]float32
+	resample(img, box, sharpSide, sharpSide, [3]uint8{}, func(i int, r, g, b float32) {
+		patch[i] = (lumaR*r + lumaG*g + lumaB*b) / 65536
+	})
+	m.Sharpness = sharpness(patch[:], sharpSide)
+	return m, nil
+}
+
+// sharpness is the variance of the 4-neighbour Laplacian over the interior of a square grey
+// patch divided by the patch's own variance (floored at 1). Blur, defocus and motion remove fine
+// detail and lower it; dimming or flattening the picture scales both variances alike and does
+// not, so that a dark face is reported as too_dark rather than blurry.
+func sharpness(p []float32, side int) float64 {
+	var lsum, lsum2, sum, sum2 float64
+	for y := range side {
+		for x := range side {
+			i := y*side + x
+			v := float64(p[i])
+			sum += v
+			sum2 += v * v
+			if x == 0 || y == 0 || x == side-1 || y == side-1 {
+				continue
+			}
+			l := float64(p[i-side] + p[i+side] + p[i-1] + p[i+1] - 4*p[i])
+			lsum += l
+			lsum2 += l * l
+		}
+	}
+	n := float64(side * side)
+	ni := float64((side - 2) * (side - 2))
+	lvar := lsum2/ni - (lsum/ni)*(lsum/ni)
+	pvar := sum2/n - (sum/n)*(sum/n)
+	return lvar / max(1, pvar)
+}
+
+// CheckQuality runs the gate on a frame and its faces (as Detect or Track return them: the main
+// face first). Errors are for invalid options or an invalid image only; a frame without a face is
+// a verdict (no_face), not an error.
+func CheckQuality(img *image.RGBA, faces []Face, opts QualityOptions) (Quality, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return Quality{}, err
+	}
+	if err := checkRGBA("quality", img); err != nil {
+		return Quality{}, err
+	}
+	var q Quality
+	skip := func(code string) bool {
+		for _, c := range o.Skip {
+			if c == code {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(code string, fail bool, value, limit float64) {
+		if fail && !skip(code) {
+			q.Reasons = append(q.Reasons, Reason{Code: code, Value: value, Limit: limit})
+		}
+	}
+	if len(faces) == 0 {
+		add(NoFace, true, 0, 1)
+		q.OK = len(q.Reasons) == 0
+		return q, nil
+	}
+	m, err := measure(img, faces, o)
+	if err != nil {
+		return Quality{}, err
+	}
+	add(MultipleFaces, m.Faces > 1, float64(m.Faces), 1)
+	add(FaceTooSmall, m.Size < o.MinFaceFrac, m.Size, o.MinFaceFrac)
+	add(FaceTooLarge, m.Size > o.MaxFaceFrac, m.Size, o.MaxFaceFrac)
+	add(FacePartlyOutside, m.Outside > o.MaxOutside, m.Outside, o.MaxOutside)
+	add(FaceOffCentre, m.OffCentre > o.MaxOffCentre, m.OffCentre, o.MaxOffCentre)
+	px := m.Sampled > 0
+	add(TooDark, px && m.Brightness < o.MinBrightness, m.Brightness, o.MinBrightness)
+	add(TooBright, px && m.Brightness > o.MaxBrightness, m.Brightness, o.MaxBrightness)
+	add(Clipped, px && m.Clipped > o.MaxClipped, m.Clipped, o.MaxClipped)
+	add(LowContrast, px && m.Contrast < o.MinContrast, m.Contrast, o.MinContrast)
+	add(Blurry, px && m.Sharpness < o.MinSharpness, m.Sharpness, o.MinSharpness)
+	add(Rotated, m.Roll > o.MaxRoll, m.Roll, o.MaxRoll)
+	q.OK = len(q.Reasons) == 0
+	return q, nil
+}

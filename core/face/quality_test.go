@@ -1,0 +1,170 @@
+package face
+
+import (
+	"errors"
+	"image"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
+)
+
+func codesOf(q Quality) []string {
+	var c []string
+	for _, r := range q.Reasons {
+		c = append(c, r.Code)
+	}
+	return c
+}
+
+// TestQualityOnSyntheticFrames degrades a generated, usable frame in one way at a time and checks
+// that the gate names that problem (and the measured value crosses the reported limit).
+func TestQualityOnSyntheticFrames(t *testing.T) {
+	d := newDetector(t, Options{})
+	good := facetest.Face(640, 480, 320, 240, 170, 0)
+	tests := []struct {
+		name string
+		img  *image.RGBA
+		want []string // codes that must be present; nil: the frame must pass
+	}{
+		{"good", good, nil},
+		{"no face", paint(640, 480, [3]uint8{90, 100, 110}, [3]uint8{}, image.Rectangle{}), []string{NoFace}},
+		{"too small", facetest.Face(640, 480, 320, 240, 70, 0), []string{FaceTooSmall}},
+		{"too large", facetest.Face(640, 480, 320, 240, 360, 0), []string{FaceTooLarge}},
+		{"at the edge", facetest.Face(640, 480, 560, 240, 160, 0), []string{FacePartlyOutside}},
+		{"off centre", facetest.Face(640, 480, 78, 240, 100, 0), []string{FaceOffCentre}},
+		{"dark", darken(good, 0.25), []string{TooDark}},
+		{"bright", brighten(good, 0.75), []string{TooBright}},
+		{"clipped", darken(good, 2.2), []string{Clipped}},
+		{"flat", flatten(good, 0.2), []string{LowContrast}},
+		{"blurred", boxBlur(good, 5), []string{Blurry}},
+		{"rolled", facetest.Face(640, 480, 320, 240, 170, 22), []string{Rotated}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			faces, err := d.Detect(tc.img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(faces) == 0 && tc.name != "no face" {
+				// The gate must explain a degraded frame even when the detector gives up on it:
+				// judge it on the good frame's box.
+				faces, _ = d.Detect(good)
+			}
+			q, err := CheckQuality(tc.img, faces, QualityOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == nil {
+				if !q.OK || len(q.Reasons) != 0 {
+					m, _ := Measure(tc.img, faces, QualityOptions{})
+					t.Fatalf("good frame rejected: %+v (measures %+v)", q.Reasons, m)
+				}
+				return
+			}
+			if q.OK {
+				t.Fatalf("frame passed, want %v", tc.want)
+			}
+			for _, code := range tc.want {
+				if !q.Has(code) {
+					t.Fatalf("reasons %v, want %s among them", codesOf(q), code)
+				}
+			}
+			for _, r := range q.Reasons {
+				if r.Value == r.Limit {
+					t.Errorf("%s: value %v equals the limit", r.Code, r.Value)
+				}
+			}
+		})
+	}
+}
+
+func TestQualityMultipleFaces(t *testing.T) {
+	img := facetest.Face(640, 480, 320, 240, 170, 0)
+	main := Face{Box: Box{235, 155, 170, 170}, Score: 100}
+	tests := []struct {
+		name  string
+		faces []Face
+		want  bool
+	}{
+		{"one", []Face{main}, false},
+		{"a small face far behind", []Face{main, {Box: Box{10, 10, 60, 60}}}, false},
+		{"two people", []Face{main, {Box: Box{10, 10, 120, 120}}}, true},
+	}
+	for _, tc := range tests {
+		q, err := CheckQuality(img, tc.faces, QualityOptions{Skip: []string{FaceOffCentre}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Has(MultipleFaces) != tc.want {
+			t.Errorf("%s: reasons %v", tc.name, codesOf(q))
+		}
+	}
+}
+
+func TestQualityOptions(t *testing.T) {
+	img := facetest.Face(640, 480, 320, 240, 70, 0)
+	faces := []Face{{Box: Box{280, 200, 80, 80}}}
+	q, err := CheckQuality(img, faces, QualityOptions{Skip: []string{FaceTooSmall}})
+	if err != nil || q.Has(FaceTooSmall) {
+		t.Fatalf("Skip ignored: %v, %v", codesOf(q), err)
+	}
+	q, err = CheckQuality(img, faces, QualityOptions{MinFaceFrac: 0.1})
+	if err != nil || q.Has(FaceTooSmall) {
+		t.Fatalf("MinFaceFrac ignored: %v, %v", codesOf(q), err)
+	}
+	for _, o := range []QualityOptions{{MinFaceFrac: 0.9, MaxFaceFrac: 0.5}, {MaxClipped: 2}, {MinBrightness: -1},
+		{Skip: []string{"too_blue"}}, {MinBrightness: 200, MaxBrightness: 100}} {
+		_, err := CheckQuality(img, faces, o)
+		var oe *OptionError
+		if !errors.As(err, &oe) {
+			t.Errorf("%+v: err = %v, want *OptionError", o, err)
+		}
+	}
+	if _, err := CheckQuality(nil, faces, QualityOptions{}); err == nil {
+		t.Error("nil image accepted")
+	}
+	for _, bad := range []Box{{math.NaN(), 0, 10, 10}, {0, 0, 0, 10}, {0, 0, math.Inf(1), 10}} {
+		var ie *ImageError
+		if _, err := CheckQuality(img, []Face{{Box: bad}}, QualityOptions{}); !errors.As(err, &ie) {
+			t.Errorf("face %+v: err = %v, want *ImageError", bad, err)
+		}
+	}
+	// A face wholly outside the frame: no pixels to judge, only geometry.
+	q, err = CheckQuality(img, []Face{{Box: Box{-500, -500, 100, 100}}}, QualityOptions{})
+	if err != nil || !q.Has(FacePartlyOutside) || q.Has(TooDark) {
+		t.Fatalf("outside face: %v, %v", codesOf(q), err)
+	}
+}
+
+// TestReasonCodesDocumented keeps the codes in one place: each is a distinct snake_case string,
+// listed by Codes() and described in the package doc.
+func TestReasonCodesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snake := regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
+	codes := Codes()
+	if len(codes) != 12 {
+		t.Fatalf("%d codes, want the 12 of the issue", len(codes))
+	}
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if !snake.MatchString(c) || seen[c] {
+			t.Errorf("code %q is not a new snake_case string", c)
+		}
+		seen[c] = true
+		if !strings.Contains(string(doc), "//\t"+c+" ") { // a row of the table of codes
+			t.Errorf("package doc does not list %q", c)
+		}
+	}
+	codes[0] = "changed"
+	if Codes()[0] != NoFace || !slices.Equal(Codes()[1:3], []string{MultipleFaces, FaceTooSmall}) {
+		t.Fatal("Codes() exposes its backing array or changed order")
+	}
+}

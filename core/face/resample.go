@@ -1,0 +1,146 @@
+package face
+
+import (
+	"image"
+	"math"
+)
+
+// tap is the set of source pixels (relative to the window) that make one output pixel along one
+// axis, with their weights. Shrinking averages the area the output pixel covers: every source
+// pixel counts by the fraction of it that is covered, so the first and last pixels weigh w0 and
+// w1 and those strictly between weigh wm. Enlarging interpolates linearly between the two
+// nearest pixel centres (half-pixel centres, as OpenCV's INTER_LINEAR, clamped to the window):
+// weights w0 and w1. Equal sizes copy.
+type tap struct {
+	i0, i1     int32 // source indices [i0, i1)
+	w0, w1, wm float32
+}
+
+// makeTap returns the tap of output index o when n source pixels map onto m outputs.
+func makeTap(o, n, m int) tap {
+	s := float64(n) / float64(m)
+	if s > 1 {
+		a, b := float64(o)*s, float64(o+1)*s
+		i0, i1 := int(a), min(n, int(math.Ceil(b)))
+		inv := 1 / (b - a)
+		t := tap{i0: int32(i0), i1: int32(i1), wm: float32(inv)}
+		t.w0 = float32((min(b, float64(i0+1)) - a) * inv)
+		t.w1 = float32((b - max(a, float64(i1-1))) * inv)
+		return t
+	}
+	u := (float64(o)+0.5)*s - 0.5
+	u = min(max(u, 0), float64(n-1))
+	i := int(u)
+	f := u - float64(i)
+	if i+1 >= n || f == 0 {
+		return tap{i0: int32(i), i1: int32(i + 1), w0: 1}
+	}
+	return tap{i0: int32(i), i1: int32(i + 2), w0: float32(1 - f), w1: float32(f)}
+}
+
+// weight is the weight of source index i of t.
+func (t *tap) weight(i int32) float32 {
+	switch i {
+	case t.i0:
+		return t.w0
+	case t.i1 - 1:
+		return t.w1
+	}
+	return t.wm
+}
+
+// maxStackTaps bounds the output width whose horizontal taps are kept on the stack; wider outputs
+// (no model has one) recompute them per row.
+const maxStackTaps = 512
+
+// resample maps the window win of img onto an outW×outH grid and calls emit with each output
+// pixel's index (row-major) and its R, G, B in 0..255. Window pixels outside the image read as
+// fill. Nothing is allocated: the taps live on the stack and emit's closure on the caller's.
+//
+// The loops call nothing per source pixel: under GOOS=js every call costs far more than natively.
+func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, emit func(i int, r, g, b float32)) {
+	ww, wh := win.Dx(), win.Dy()
+	b := img.Rect
+	var stackTaps [maxStackTaps]tap
+	var xt []tap
+	if outW <= maxStackTaps {
+		xt = stackTaps[:outW]
+		for ox := range xt {
+			xt[ox] = makeTap(ox, ww, outW)
+		}
+	}
+	fr, fg, fb := float32(fill[0]), float32(fill[1]), float32(fill[2])
+	// The window's columns and rows that lie inside the image. Only those are visited; whatever
+	// weight falls outside goes to the fill colour at once, so that a window far larger than the
+	// image (BorderFill with a huge box) costs no more than the image.
+	inX0, inX1 := int32(b.Min.X-win.Min.X), int32(b.Max.X-win.Min.X)
+	inY0, inY1 := int32(b.Min.Y-win.Min.Y), int32(b.Max.Y-win.Min.Y)
+	for oy := range outH {
+		yt := makeTap(oy, wh, outH)
+		for ox := range outW {
+			var tx tap
+			if xt != nil {
+				tx = xt[ox]
+			} else {
+				tx = makeTap(ox, ww, outW)
+			}
+			xInside := tx.i0 >= inX0 && tx.i1 <= inX1
+			var r, g, bl, wsumY float32
+			for iy := max(yt.i0, inY0); iy < min(yt.i1, inY1); iy++ {
+				wy := yt.weight(iy)
+				wsumY += wy
+				row := img.Pix[(win.Min.Y+int(iy)-b.Min.Y)*img.Stride:]
+				var rr, rg, rb float32
+				if xInside {
+					base := 4 * (win.Min.X - b.Min.X)
+					p := row[base+4*int(tx.i0) : base+4*int(tx.i0)+3 : base+4*int(tx.i0)+3]
+					rr, rg, rb = tx.w0*float32(p[0]), tx.w0*float32(p[1]), tx.w0*float32(p[2])
+					if n := tx.i1 - tx.i0; n > 1 {
+						q := row[base+4*int(tx.i1-1) : base+4*int(tx.i1-1)+3 : base+4*int(tx.i1-1)+3]
+						rr += tx.w1 * float32(q[0])
+						rg += tx.w1 * float32(q[1])
+						rb += tx.w1 * float32(q[2])
+						if n > 2 {
+							// Strictly inside an area tap all pixels weigh the same: integer sums.
+							mid := row[base+4*int(tx.i0+1) : base+4*int(tx.i1-1)]
+							var ir, ig, ib uint32
+							for i := 0; i+3 < len(mid); i += 4 {
+								ir += uint32(mid[i])
+								ig += uint32(mid[i+1])
+								ib += uint32(mid[i+2])
+							}
+							rr += tx.wm * float32(ir)
+							rg += tx.wm * float32(ig)
+							rb += tx.wm * float32(ib)
+						}
+					}
+				} else {
+					var wsumX float32
+					for ix := max(tx.i0, inX0); ix < min(tx.i1, inX1); ix++ {
+						wx := tx.weight(ix)
+						wsumX += wx
+						x := win.Min.X + int(ix) - b.Min.X
+						p := row[4*x : 4*x+3 : 4*x+3]
+						rr += wx * float32(p[0])
+						rg += wx * float32(p[1])
+						rb += wx * float32(p[2])
+					}
+					if out := 1 - wsumX; out > 0 {
+						rr += out * fr
+						rg += out * fg
+						rb += out * fb
+					}
+				}
+				r += wy * rr
+				g += wy * rg
+				bl += wy * rb
+			}
+			if out := 1 - wsumY; out > 0 && (yt.i0 < inY0 || yt.i1 > inY1) {
+				r += out * fr
+				g += out * fg
+				bl += out * fb
+			}
+			emit(oy*outW+ox, r, g, bl)
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package graph
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func f32(shape []int, vals ...float32) *Tensor {
+	n := numElements(shape)
+	data := make([]float32, n)
+	for i := range data {
+		if len(vals) > 0 {
+			data[i] = vals[i%len(vals)]
+		}
+	}
+	return &Tensor{DType: Float32, Shape: shape, F: data}
+}
+
+func input(name string, dims ...int) ValueInfo {
+	ds := make([]Dim, len(dims))
+	for i, d := range dims {
+		ds[i] = Dim{Value: d}
+	}
+	return ValueInfo{Name: name, DType: Float32, Dims: ds}
+}
+
+// convBNReluAdd is x → Conv → BatchNorm → Relu → Conv → Add(x') → Relu, the shapes of a residual block.
+func convBlock() *Graph {
+	return &Graph{
+		Opset: 13,
+		Initializers: map[string]*Tensor{
+			"w1": f32([]int{4, 4, 3, 3}, 0.1, -0.05, 0.02), "w2": f32([]int{4, 4, 1, 1}, 0.3, -0.2),
+			"s": f32([]int{4}, 1.5), "b": f32([]int{4}, 0.1), "m": f32([]int{4}, 0.2), "v": f32([]int{4}, 2),
+		},
+		Inputs:  []ValueInfo{input("x", 1, 4, 8, 8)},
+		Outputs: []ValueInfo{{Name: "y"}},
+		Nodes: []*Node{
+			{Op: "Conv", Name: "c1", Inputs: []string{"x", "w1"}, Outputs: []string{"c1"}, Attrs: map[string]Attr{"pads": {Kind: AttrInts, Ints: []int64{1, 1, 1, 1}}}},
+			{Op: "BatchNormalization", Name: "bn", Inputs: []string{"c1", "s", "b", "m", "v"}, Outputs: []string{"bn"}},
+			{Op: "Relu", Name: "r1", Inputs: []string{"bn"}, Outputs: []string{"r1"}},
+			{Op: "Conv", Name: "c2", Inputs: []string{"r1", "w2"}, Outputs: []string{"c2"}},
+			{Op: "Add", Name: "add", Inputs: []string{"c2", "x"}, Outputs: []string{"sum"}},
+			{Op: "Relu", Name: "r2", Inputs: []string{"sum"}, Outputs: []string{"y"}},
+		},
+	}
+}
+
+func run(t *testing.T, p *Program, in []float32) []float32 {
+	t.Helper()
+	out, err := p.NewSession().Run([][]float32{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[0]
+}
+
+// TestFusionKeepsResults compiles a residual block with and without fusion: the fused program has
+// two steps (Conv+BatchNormalization+Relu, Conv+Add+Relu) and computes the same thing.
+func TestFusionKeepsResults(t *testing.T) {
+	fused, err := Compile(convBlock(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Compile(convBlock(), Options{NoFusion: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(fused.StepOps(), " "); got != "Conv+BatchNormalization+Relu Conv+Add+Relu" {
+		t.Errorf("fused steps: %s", got)
+	}
+	if len(plain.StepOps()) != 6 {
+		t.Errorf("unfused steps: %v", plain.StepOps())
+	}
+	in := make([]float32, 4*8*8)
+	for i := range in {
+		in[i] = float32(math.Sin(float64(i)))
+	}
+	a, b := run(t, fused, in), run(t, plain, in)
+	for i := range a {
+		if math.Abs(float64(a[i]-b[i])) > 1e-5 {
+			t.Fatalf("element %d: fused %v, unfused %v", i, a[i], b[i])
+		}
+	}
+}
+
+// TestArenaReuse checks that a chain of elementwise steps runs in place: ten Relus need no more
+// arena than one.
+func TestArenaReuse(t *testing.T) {
+	g := &Graph{Opset: 13, Inputs: []ValueInfo{input("x", 1, 1024)}, Outputs: []ValueInfo{{Name: "y9"}}}
+	prev := "x"
+	for i := 0; i < 10; i++ {
+		out := "y" + string(rune('0'+i))
+		g.Nodes = append(g.Nodes, &Node{Op: "Sigmoid", Inputs: []string{prev}, Outputs: []string{out}})
+		prev = out
+	}
+	p, err := Compile(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ArenaBytes() > 2*4*1024 {
+		t.Errorf("arena %d bytes for a chain over 1024 floats, want ≤ %d (in-place reuse)", p.ArenaBytes(), 2*4*1024)
+	}
+}
+
+// TestConstantFolding checks that a shape computation (Shape → Gather → Unsqueeze → Concat →
+// Reshape) folds away, leaving a zero-copy reshape and no run-time steps.
+func TestConstantFolding(t *testing.T) {
+	g := &Graph{
+		Opset: 13,
+		Initializers: map[string]*Tensor{
+			"zero": {DType: Int64, Shape: []int{}, I: []int64{0}},
+			"axes": {DType: Int64, Shape: []int{1}, I: []int64{0}},
+			"m1":   {DType: Int64, Shape: []int{1}, I: []int64{-1}},
+		},
+		Inputs:  []ValueInfo{input("x", 2, 3, 4)},
+		Outputs: []ValueInfo{{Name: "y"}},
+		Nodes: []*Node{
+			{Op: "Shape", Inputs: []string{"x"}, Outputs: []string{"s"}},
+			{Op: "Gather", Inputs: []string{"s", "zero"}, Outputs: []string{"n"}},
+			{Op: "Unsqueeze", Inputs: []string{"n", "axes"}, Outputs: []string{"n1"}},
+			{Op: "Concat", Inputs: []string{"n1", "m1"}, Outputs: []string{"shape"}, Attrs: map[string]Attr{"axis": {Kind: AttrInt, I: 0}}},
+			{Op: "Reshape", Inputs: []string{"x", "shape"}, Outputs: []string{"r"}},
+			{Op: "Relu", Inputs: []string{"r"}, Outputs: []string{"y"}},
+		},
+	}
+	p, err := Compile(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Outputs()[0].Shape; len(got) != 2 || got[0] != 2 || got[1] != 12 {
+		t.Errorf("output shape %v, want [2 12]", got)
+	}
+	if ops := p.StepOps(); len(ops) != 1 || ops[0] != "Relu" {
+		t.Errorf("steps %v, want only Relu", ops)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	base := func() *Graph {
+		return &Graph{Opset: 13, Inputs: []ValueInfo{input("x", 1, 4)}, Outputs: []ValueInfo{{Name: "y"}},
+			Nodes: []*Node{{Op: "Relu", Name: "n", Inputs: []string{"x"}, Outputs: []string{"y"}}}}
+	}
+	tests := []struct {
+		name  string
+		edit  func(*Graph)
+		check func(error) bool
+		want  string
+	}{
+		{"unknown op", func(g *Graph) { g.Nodes[0].Op = "Frobnicate" }, isType[*UnsupportedOpError], `Frobnicate (opset 13) in node "n"`},
+		{"old opset", func(g *Graph) { g.Opset = 6 }, isType[*UnsupportedOpError], "opset 6"},
+		{"HardSwish before 14", func(g *Graph) { g.Nodes[0].Op = "HardSwish" }, isType[*UnsupportedOpError], "HardSwish"},
+		{"unsorted", func(g *Graph) { g.Nodes[0].Inputs[0] = "later" }, isType[*GraphError], `"later"`},
+		{"missing output", func(g *Graph) { g.Outputs[0].Name = "z" }, isType[*GraphError], `"z"`},
+		{"produced twice", func(g *Graph) { g.Nodes = append(g.Nodes, g.Nodes[0]) }, isType[*GraphError], "produced twice"},
+		{"bad broadcast", func(g *Graph) {
+			g.Initializers = map[string]*Tensor{"b": f32([]int{3})}
+			g.Nodes[0] = &Node{Op: "Add", Name: "n", Inputs: []string{"x", "b"}, Outputs: []string{"y"}}
+		}, isType[*ShapeError], "do not broadcast"},
+		{"huge reshape", func(g *Graph) {
+			g.Initializers = map[string]*Tensor{"s": {DType: Int64, Shape: []int{2}, I: []int64{1 << 20, 1 << 20}}}
+			g.Nodes = []*Node{{Op: "ConstantOfShape", Name: "n", Inputs: []string{"s"}, Outputs: []string{"c"}},
+				{Op: "Add", Inputs: []string{"x", "c"}, Outputs: []string{"y"}}}
+		}, isType[*LimitError], "over the limit"},
+		{"dynamic inner dim", func(g *Graph) { g.Inputs[0].Dims[1] = Dim{Param: "w"} }, isType[*GraphError], "dynamic"},
+		{"runtime conv weights", func(g *Graph) {
+			g.Inputs = append(g.Inputs, input("w", 1, 1, 1, 1))
+			g.Inputs[0] = input("x", 1, 1, 2, 2)
+			g.Nodes[0] = &Node{Op: "Conv", Name: "n", Inputs: []string{"x", "w"}, Outputs: []string{"y"}}
+		}, isType[*UnsupportedOpError], "must be a constant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := base()
+			tt.edit(g)
+			_, err := Compile(g, Options{})
+			if err == nil || !tt.check(err) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v (%T), want one containing %q", err, err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "graph: ") {
+				t.Errorf("error %q does not start with the package name", err)
+			}
+		})
+	}
+}
+
+func isType[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
+
+// TestDynamicBatch compiles the same graph at two batch sizes.
+func TestDynamicBatch(t *testing.T) {
+	g := &Graph{Opset: 13, Inputs: []ValueInfo{{Name: "x", DType: Float32, Dims: []Dim{{Param: "N"}, {Value: 3}}}},
+		Outputs: []ValueInfo{{Name: "y"}}, Nodes: []*Node{{Op: "Relu", Inputs: []string{"x"}, Outputs: []string{"y"}}}}
+	for _, n := range []int{1, 5} {
+		p, err := Compile(g, Options{Batch: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Inputs()[0].Shape; got[0] != n {
+			t.Errorf("batch %d: input shape %v", n, got)
+		}
+	}
+	p, err := Compile(g, Options{Dims: map[string]int{"N": 7}})
+	if err != nil || p.Inputs()[0].Shape[0] != 7 {
+		t.Fatalf("named dim: %v %v", p, err)
+	}
+}
+
+func TestSupported(t *testing.T) {
+	ops := Supported()
+	for _, want := range []string{"Conv", "ConvTranspose", "Resize", "Gemm", "Softmax", "HardSwish", "Slice"} {
+		found := false
+		for _, op := range ops {
+			found = found || op == want
+		}
+		if !found {
+			t.Errorf("%s missing from Supported()", want)
+		}
+	}
+	if IsSupported("HardSwish", 13) || !IsSupported("HardSwish", 14) {
+		t.Error("HardSwish exists from opset 14")
+	}
+}

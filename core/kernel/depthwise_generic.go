@@ -1,0 +1,71 @@
+//go:build !(goexperiment.simd && wasm)
+
+package kernel
+
+// dw3Plane computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
+// apart, see dwGeom): y = act(b + taps + res) for a fused clamp or negative slope. Stride-1 rows slide a 3-wide window so each input
+// is loaded once.
+func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
+	w0, w1, w2, w3, w4, w5, w6, w7, w8 := w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
+	for r := 0; r < oh; r++ {
+		yr := y[r*ow : (r+1)*ow]
+		base := r * sh * ldx
+		r0, r1, r2 := xp[base:base+ldx], xp[base+ldx:base+2*ldx], xp[base+2*ldx:base+3*ldx]
+		// The residual row is read element by element before yr is written, so it may alias y; a
+		// loop-invariant test inside the loop would still cost a branch per element in Go-wasm, hence
+		// the copies with and without it.
+		var rr []float32
+		if res != nil {
+			rr = res[r*ow : (r+1)*ow]
+		}
+		switch {
+		case sw == 1 && rr == nil:
+			r0, r1, r2 = r0[:ow+2], r1[:ow+2], r2[:ow+2]
+			a0, a1, b0, b1, c0, c1 := r0[0], r0[1], r1[0], r1[1], r2[0], r2[1]
+			for t := range yr {
+				a2, b2, c2 := r0[t+2], r1[t+2], r2[t+2]
+				yr[t] = b + w0*a0 + w1*a1 + w2*a2 + w3*b0 + w4*b1 + w5*b2 + w6*c0 + w7*c1 + w8*c2
+				a0, a1, b0, b1, c0, c1 = a1, a2, b1, b2, c1, c2
+			}
+		case sw == 1:
+			r0, r1, r2 = r0[:ow+2], r1[:ow+2], r2[:ow+2]
+			a0, a1, b0, b1, c0, c1 := r0[0], r0[1], r1[0], r1[1], r2[0], r2[1]
+			for t := range yr {
+				a2, b2, c2 := r0[t+2], r1[t+2], r2[t+2]
+				yr[t] = rr[t] + b + w0*a0 + w1*a1 + w2*a2 + w3*b0 + w4*b1 + w5*b2 + w6*c0 + w7*c1 + w8*c2
+				a0, a1, b0, b1, c0, c1 = a1, a2, b1, b2, c1, c2
+			}
+		default:
+			e0, o0 := r0[:ow+1], r0[ow+1:2*ow+1]
+			e1, o1 := r1[:ow+1], r1[ow+1:2*ow+1]
+			e2, o2 := r2[:ow+1], r2[ow+1:2*ow+1]
+			for t := range yr {
+				v := b + w0*e0[t] + w1*o0[t] + w2*e0[t+1] + w3*e1[t] + w4*o1[t] + w5*e1[t+1] +
+					w6*e2[t] + w7*o2[t] + w8*e2[t+1]
+				if rr != nil {
+					v += rr[t]
+				}
+				yr[t] = v
+			}
+		}
+		if f.clamp {
+			clampF32(yr, yr, f.lo, f.hi)
+		}
+		if f.leaky {
+			leakyF32(yr, yr, slope)
+		}
+	}
+}
+
+// deinterleave sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere.
+func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
+	zero(dst[:lo])
+	if lo < hi {
+		s := src[i0 : i0+2*(hi-lo)-1]
+		d := dst[lo:hi]
+		for j := range d {
+			d[j] = s[2*j]
+		}
+	}
+	zero(dst[hi:])
+}

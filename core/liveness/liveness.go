@@ -1,0 +1,266 @@
+// Package liveness is bonafide's public Go API: it turns camera frames into liveness decisions with
+// spoof maps, using core/face to find, check and crop the face and core/model to run the model.
+//
+//	c, err := liveness.New(liveness.Config{Model: onnxBytes})
+//	res, err := c.Analyze(frame) // *image.RGBA, e.g. from face.FrameRGBA(pix, w, h)
+//	if res.Live { ... }
+//
+// A Checker is for one goroutine (one camera): it reuses its buffers, so Analyze allocates almost
+// nothing per frame, and the Result's slices stay valid until the next Analyze. Several goroutines
+// share one model by creating one Checker each from a shared *model.Model (Config.Loaded).
+//
+// A frame is scored only when a face is found; Live is true only when the score reaches the
+// threshold and the quality gate passed, so a dark or blurred live face reads as "retake", not
+// "fake". Session aggregates frames into one verdict.
+package liveness
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"time"
+
+	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/model"
+)
+
+// Config configures a Checker.
+type Config struct {
+	// Model is an ONNX file (float or int8 QDQ). Loaded, when set, is used instead.
+	Model  []byte
+	Loaded *model.Model
+	// Profile overrides the model's bonafide.* metadata (required for models without it).
+	Profile *Profile
+	// Threshold overrides the profile's decision threshold when > 0.
+	Threshold float64
+	// Detector and Quality configure the face front end; zero values mean the defaults.
+	Detector face.Options
+	Quality  face.QualityOptions
+	// Track follows the face across video frames (limits the search, smooths the box).
+	Track   bool
+	Tracker face.TrackerOptions
+}
+
+// Checker analyses frames with one model.
+type Checker struct {
+	m       *model.Model
+	profile Profile
+	b       binding
+	thresh  float64
+	det     *face.Detector
+	tracker *face.Tracker
+	quality face.QualityOptions
+	sess    *model.Session
+	input   []float32
+	res     Result
+	mapBufs [][]float32
+	enrolled [][]float32 // reference patch embeddings (PatchNet)
+}
+
+// Map is one spoof map: live probabilities on a W×H grid over the crop, row-major.
+type Map struct {
+	Label string
+	W, H  int
+	Data  []float32
+}
+
+// Timings are the per-stage durations of one Analyze.
+type Timings struct {
+	Detect, Crop, Infer, Total time.Duration
+}
+
+// Result is the analysis of one frame.
+type Result struct {
+	// Live is the decision: a face was scored, the quality gate passed and Score ≥ Threshold.
+	Live bool
+	// Scored is true when a face was found and the model ran; Score is NaN otherwise.
+	Scored    bool
+	Score     float64
+	Threshold float64
+	// Face is the face the model looked at (the largest), nil when none was found.
+	Face *face.Face
+	// Crop says which part of the frame the model saw (for drawing maps over the frame).
+	Crop face.CropInfo
+	// Faces are all faces found.
+	Faces   []face.Face
+	Quality face.Quality
+	Maps    []Map
+	// ReferenceScore is PatchNet's similarity to the enrolled live patches in [0,1], NaN when
+	// nothing is enrolled or the model has no embeddings.
+	ReferenceScore float64
+	Timings        Timings
+}
+
+// New loads the model and prepares the front end.
+func New(cfg Config) (*Checker, error) {
+	m := cfg.Loaded
+	if m == nil {
+		if len(cfg.Model) == 0 {
+			return nil, &ConfigError{Field: "model", Msg: "no model given"}
+		}
+		var err error
+		if m, err = model.Load(cfg.Model, model.Options{}); err != nil {
+			return nil, err
+		}
+	}
+	var p Profile
+	if cfg.Profile != nil {
+		p = *cfg.Profile
+	} else {
+		var err error
+		if p, err = ProfileFromMetadata(m.Metadata()); err != nil {
+			return nil, err
+		}
+	}
+	b, err := bind(p, m)
+	if err != nil {
+		return nil, err
+	}
+	det, err := face.NewDetector(cfg.Detector)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, quality: cfg.Quality,
+		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
+	if cfg.Threshold > 0 {
+		if err := c.SetThreshold(cfg.Threshold); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Track {
+		if c.tracker, err = face.NewTracker(det, cfg.Tracker); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := face.CheckQuality(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil, cfg.Quality); err != nil {
+		var oe *face.OptionError
+		if errors.As(err, &oe) {
+			return nil, err
+		}
+	}
+	for _, mb := range b.maps {
+		c.mapBufs = append(c.mapBufs, make([]float32, mb.w*mb.h))
+		c.res.Maps = append(c.res.Maps, Map{Label: mb.label, W: mb.w, H: mb.h})
+	}
+	return c, nil
+}
+
+// Profile returns the profile in use.
+func (c *Checker) Profile() Profile { return c.profile }
+
+// Model returns the loaded model.
+func (c *Checker) Model() *model.Model { return c.m }
+
+// Threshold returns the decision threshold in use.
+func (c *Checker) Threshold() float64 { return c.thresh }
+
+// SetThreshold changes the decision threshold.
+func (c *Checker) SetThreshold(t float64) error {
+	if !(t >= 0 && t <= 1) {
+		return &ConfigError{Field: "threshold", Msg: fmt.Sprintf("%v is outside [0,1]", t)}
+	}
+	c.thresh = t
+	return nil
+}
+
+// SetQuality replaces the quality gate's limits.
+func (c *Checker) SetQuality(q face.QualityOptions) error {
+	if _, err := face.CheckQuality(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil, q); err != nil {
+		var oe *face.OptionError
+		if errors.As(err, &oe) {
+			return err
+		}
+	}
+	c.quality = q
+	return nil
+}
+
+// ResetTracking forgets the tracked face (call between sessions or when the camera changes).
+func (c *Checker) ResetTracking() {
+	if c.tracker != nil {
+		c.tracker.Reset()
+	}
+}
+
+// Analyze finds the face in an RGBA frame, checks its quality, runs the model on its crop and
+// decides. The Result (its slices included) is valid until the next call.
+func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
+	t0 := time.Now()
+	r := &c.res
+	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
+	r.Crop = face.CropInfo{}
+	var faces []face.Face
+	var err error
+	if c.tracker != nil {
+		faces, err = c.tracker.Track(img)
+	} else {
+		faces, err = c.det.Detect(img)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Faces = faces
+	r.Quality, err = face.CheckQuality(img, faces, c.quality)
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	r.Timings = Timings{Detect: t1.Sub(t0)}
+	for i := range r.Maps {
+		r.Maps[i].Data = nil
+	}
+	if len(faces) == 0 {
+		r.Timings.Total = time.Since(t0)
+		return r, nil
+	}
+	main := faces[0]
+	r.Face = &main
+	if r.Crop, err = face.Crop(c.input, img, main.Box, c.profile.Crop); err != nil {
+		return nil, err
+	}
+	t2 := time.Now()
+	r.Timings.Crop = t2.Sub(t1)
+	outs, err := c.sess.RunFloat32(c.input)
+	if err != nil {
+		return nil, err
+	}
+	r.Score = c.score(outs)
+	r.Scored = !math.IsNaN(r.Score)
+	for i, mb := range c.b.maps {
+		copy(c.mapBufs[i], outs[mb.out])
+		r.Maps[i].Data = c.mapBufs[i]
+	}
+	if c.b.embedding >= 0 && len(c.enrolled) > 0 {
+		r.ReferenceScore = referenceScore(outs[c.b.embedding], c.b.embedDim, c.enrolled)
+	}
+	r.Live = r.Scored && r.Quality.OK && r.Score >= c.thresh
+	t3 := time.Now()
+	r.Timings.Infer = t3.Sub(t2)
+	r.Timings.Total = t3.Sub(t0)
+	return r, nil
+}
+
+func (c *Checker) score(outs [][]float32) float64 {
+	o := outs[c.b.score]
+	if !c.b.softmax {
+		return clamp01(float64(o[0]))
+	}
+	// Softmax over the logits, in float64.
+	m := math.Inf(-1)
+	for _, v := range o {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for _, v := range o {
+		sum += math.Exp(float64(v) - m)
+	}
+	return math.Exp(float64(o[c.b.liveIndex])-m) / sum
+}
+
+func clamp01(v float64) float64 {
+	if math.IsNaN(v) {
+		return v
+	}
+	return math.Min(1, math.Max(0, v))
+}

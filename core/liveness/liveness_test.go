@@ -1,0 +1,307 @@
+package liveness
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/model"
+)
+
+// pyramidProfile describes the Pyramid-Supervision-style test net (core/model/testdata/nets), which
+// carries no bonafide metadata.
+func pyramidProfile() *Profile {
+	return &Profile{Kind: KindPyramidBinary, Crop: face.CropSpec{Width: 128, Height: 128, Scale: 1.5, Square: true,
+		Std: [3]float32{58, 57, 57}, Mean: [3]float32{124, 116, 104}}, Score: "score",
+		Maps: []MapSpec{{"8x8", "map8"}, {"4x4", "map4"}, {"2x2", "map2"}}, Threshold: 0.5}
+}
+
+func testModel(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "model", "testdata", "nets", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	for _, c := range []string{os.Getenv("BONAFIDE_SHARED"), filepath.Join("..", "..", "..", "shared")} {
+		if c == "" {
+			continue
+		}
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			return c
+		}
+	}
+	t.Skip("../shared is absent (set BONAFIDE_SHARED): skipping the test on real photos")
+	return ""
+}
+
+func loadImage(t testing.TB, path string) *image.RGBA {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := face.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func TestProfileFromMetadata(t *testing.T) {
+	good := map[string]string{
+		KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score",
+		KeyMaps: "8x8:map8, 4x4:map4", KeyThreshold: "0.42",
+	}
+	p, err := ProfileFromMetadata(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Threshold != 0.42 || len(p.Maps) != 2 || p.Maps[1] != (MapSpec{"4x4", "map4"}) || p.Crop.Width != 128 || !p.Crop.Square {
+		t.Fatalf("profile %+v", p)
+	}
+	tests := []struct {
+		name  string
+		edit  func(map[string]string)
+		field string
+	}{
+		{"no metadata", func(m map[string]string) { delete(m, KeyKind) }, KeyKind},
+		{"no crop", func(m map[string]string) { delete(m, KeyCrop) }, KeyCrop},
+		{"bad crop", func(m map[string]string) { m[KeyCrop] = "size=0x0 scale=1" }, KeyCrop},
+		{"bad threshold", func(m map[string]string) { m[KeyThreshold] = "high" }, KeyThreshold},
+		{"bad maps", func(m map[string]string) { m[KeyMaps] = "8x8" }, KeyMaps},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			meta := map[string]string{}
+			for k, v := range good {
+				meta[k] = v
+			}
+			tt.edit(meta)
+			_, err := ProfileFromMetadata(meta)
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != tt.field {
+				t.Fatalf("err = %v, want a ConfigError on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	net := testModel(t, "pyramid_128.onnx")
+	bad := func(edit func(*Profile)) *Profile { p := pyramidProfile(); edit(p); return p }
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no model", Config{}, "no model"},
+		{"no metadata", Config{Model: net}, "no bonafide metadata"},
+		{"crop does not fit input", Config{Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]"},
+		{"missing score output", Config{Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`},
+		{"map of wrong size", Config{Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16"},
+		{"unknown kind", Config{Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind"},
+		{"threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]"},
+		{"bad model", Config{Model: []byte("junk")}, "malformed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestNoFace analyses a frame without a face: no score, no decision, the no_face reason.
+func TestNoFace(t *testing.T) {
+	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7 % 251)
+	}
+	r, err := c.Analyze(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scored || r.Live || !math.IsNaN(r.Score) || r.Face != nil || !r.Quality.Has(face.NoFace) {
+		t.Fatalf("result %+v", r)
+	}
+	for _, m := range r.Maps {
+		if m.Data != nil {
+			t.Errorf("map %s has data without a face", m.Label)
+		}
+	}
+}
+
+// TestAnalyzePhoto runs the whole pipeline on a real photo: a face is found, scored, mapped and
+// timed.
+func TestAnalyzePhoto(t *testing.T) {
+	img := loadImage(t, filepath.Join(sharedDir(t), "data", "faces", "deepface-tests", "img1.jpg"))
+	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Analyze(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Scored || r.Face == nil || r.Score < 0 || r.Score > 1 {
+		t.Fatalf("result %+v", r)
+	}
+	if len(r.Maps) != 3 || len(r.Maps[0].Data) != 64 || len(r.Maps[2].Data) != 4 {
+		t.Fatalf("maps %+v", r.Maps)
+	}
+	if r.Timings.Total <= 0 || r.Timings.Total < r.Timings.Infer {
+		t.Errorf("timings %+v", r.Timings)
+	}
+	if r.Live != (r.Quality.OK && r.Score >= r.Threshold) {
+		t.Errorf("Live = %v with quality %v, score %v, threshold %v", r.Live, r.Quality.OK, r.Score, r.Threshold)
+	}
+	win := r.Crop.Window
+	if win.Empty() || !win.Overlaps(img.Bounds()) {
+		t.Errorf("crop window %v", win)
+	}
+}
+
+// TestMiniFASNetOnNUAA runs the real third-party model through the pipeline on NUAA frames of one
+// subject: live frames should mostly score live and printed photos mostly spoof.
+func TestMiniFASNetOnNUAA(t *testing.T) {
+	shared := sharedDir(t)
+	data, err := os.ReadFile(filepath.Join(shared, "models", "minifasnet-v2-80x80.onnx"))
+	if err != nil {
+		t.Skip(err)
+	}
+	p := MiniFASNetV2Profile()
+	c, err := New(Config{Model: data, Profile: &p, Quality: face.QualityOptions{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate := func(kind string) float64 {
+		files, _ := filepath.Glob(filepath.Join(shared, "data", "nuaa-train", kind, "0002", "*.jpg"))
+		if len(files) > 20 {
+			files = files[:20]
+		}
+		live, scored := 0, 0
+		for _, f := range files {
+			r, err := c.Analyze(loadImage(t, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Scored {
+				scored++
+				if r.Score >= r.Threshold {
+					live++
+				}
+			}
+		}
+		if scored == 0 {
+			t.Fatalf("no %s frame was scored", kind)
+		}
+		return float64(live) / float64(scored)
+	}
+	liveRate, spoofRate := rate("live"), rate("spoof")
+	t.Logf("MiniFASNetV2 on NUAA subject 0002: %.0f%% of live frames and %.0f%% of print attacks score live", 100*liveRate, 100*spoofRate)
+	if liveRate < 0.8 || spoofRate > 0.2 {
+		t.Errorf("live %.2f, spoof %.2f: the pipeline does not separate live from print", liveRate, spoofRate)
+	}
+}
+
+func TestSession(t *testing.T) {
+	usable := func(s float64) *Result { return &Result{Scored: true, Score: s, Quality: face.Quality{OK: true}} }
+	blurry := &Result{Scored: true, Score: 0.9, Quality: face.Quality{Reasons: []face.Reason{{Code: face.Blurry}}}}
+	none := &Result{Score: math.NaN(), Quality: face.Quality{Reasons: []face.Reason{{Code: face.NoFace}}}}
+	tests := []struct {
+		name   string
+		frames []*Result
+		want   string
+		best   int
+	}{
+		{"live", []*Result{usable(0.9), usable(0.8), usable(0.95)}, DecisionLive, 2},
+		{"spoof", []*Result{usable(0.1), usable(0.2), usable(0.05)}, DecisionSpoof, 2},
+		{"median ignores one outlier", []*Result{usable(0.9), usable(0.05), usable(0.8)}, DecisionLive, 0},
+		{"pending", []*Result{usable(0.9), blurry}, DecisionPending, -1},
+		{"retake", []*Result{blurry, none, blurry, none, blurry}, DecisionRetake, -1},
+		{"unusable frames do not count", []*Result{blurry, usable(0.1), blurry, usable(0.2), usable(0.3)}, DecisionSpoof, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := NewSession(SessionOptions{MinFrames: 3, MaxFrames: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v Verdict
+			for _, f := range tt.frames {
+				v = s.Add(f, 0.5)
+			}
+			if v.Decision != tt.want || v.Best != tt.best {
+				t.Fatalf("verdict %+v, want %s with best frame %d", v, tt.want, tt.best)
+			}
+			if tt.want == DecisionRetake && (len(v.Reasons) == 0 || v.Reasons[0] != face.Blurry) {
+				t.Errorf("reasons %v, want blurry first", v.Reasons)
+			}
+		})
+	}
+	if _, err := NewSession(SessionOptions{MinFrames: 5, MaxFrames: 2}); err == nil {
+		t.Error("MinFrames > MaxFrames accepted")
+	}
+}
+
+func TestReferenceNeedsEmbeddings(t *testing.T) {
+	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Enroll(image.NewRGBA(image.Rect(0, 0, 64, 64))); !errors.Is(err, ErrNoEmbedding) {
+		t.Fatalf("err = %v, want ErrNoEmbedding", err)
+	}
+}
+
+func TestReferenceScore(t *testing.T) {
+	ref := [][]float32{{1, 0}, {0, 1}}
+	if s := referenceScore([]float32{1, 0, 0, 1}, 2, ref); math.Abs(s-1) > 1e-9 {
+		t.Errorf("identical patches score %v, want 1", s)
+	}
+	if s := referenceScore([]float32{-1, 0}, 2, [][]float32{{1, 0}}); math.Abs(s) > 1e-9 {
+		t.Errorf("opposite patch scores %v, want 0", s)
+	}
+}
+
+// BenchmarkAnalyze is the per-frame end-to-end cost (detect, quality, crop, model, maps) on a
+// 640×480 frame.
+func BenchmarkAnalyze(b *testing.B) {
+	shared := sharedDir(b)
+	img := loadImage(b, filepath.Join(shared, "data", "nuaa-train", "live", "0001", "0001_00_00_01_0.jpg"))
+	if img.Bounds().Dx() != 640 {
+		b.Fatalf("frame is %v, want 640×480", img.Bounds())
+	}
+	c, err := New(Config{Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Analyze(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var _ = color.RGBA{}
+var _ = model.Options{}

@@ -1,0 +1,247 @@
+package liveness
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/model"
+)
+
+// Metadata keys bonafide's models carry in metadata_props (see models/README.md). A model without
+// them needs an explicit Profile.
+const (
+	KeyKind      = "bonafide.kind"             // "pyramid-binary", "patchnet", "pyramid-depth" or "softmax"
+	KeyCrop      = "bonafide.crop"             // face.CropSpec in ParseCropSpec's form
+	KeyInput     = "bonafide.input"            // the image input's name
+	KeyScore     = "bonafide.output.score"     // output holding the live probability in [0,1]
+	KeyLogits    = "bonafide.output.logits"    // softmax kind: output holding class logits
+	KeyLiveIndex = "bonafide.live_index"       // softmax kind: index of the live class
+	KeyMaps      = "bonafide.maps"             // "LABEL:OUTPUT,..." live-probability maps, e.g. "8x8:map8"
+	KeyEmbedding = "bonafide.output.embedding" // patchnet: [P,D] L2-normalised patch embeddings
+	KeyThreshold = "bonafide.threshold"        // default decision threshold on the score
+	KeyVersion   = "bonafide.version"
+)
+
+// Kinds of model.
+const (
+	KindPyramidBinary = "pyramid-binary"
+	KindPatchNet      = "patchnet"
+	KindPyramidDepth  = "pyramid-depth"
+	KindSoftmax       = "softmax"
+)
+
+// Profile says how to use a model: what crop it wants and what its outputs mean.
+type Profile struct {
+	Kind string
+	Crop face.CropSpec
+	// Input is the image input's name; empty means the model's only input.
+	Input string
+	// Score names the output that holds the live probability (shape with one element). For
+	// KindSoftmax, Logits names the class logits and LiveIndex the live class instead.
+	Score     string
+	Logits    string
+	LiveIndex int
+	// Maps lists live-probability maps ("8x8" → output name), coarse to fine as the model lists them.
+	Maps []MapSpec
+	// Embedding names PatchNet's per-patch embeddings, for reference-based checks.
+	Embedding string
+	// Threshold is the default decision threshold on the score.
+	Threshold float64
+	Version   string
+}
+
+// MapSpec names one spoof map output.
+type MapSpec struct {
+	Label  string // e.g. "8x8"
+	Output string
+}
+
+// ConfigError reports a configuration, profile or model metadata that cannot be used.
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("liveness: %s: %s", e.Field, e.Msg) }
+
+// MiniFASNetV2Profile is the profile of Silent-Face-Anti-Spoofing's MiniFASNetV2 (80×80, three
+// classes, class 1 live), whose ONNX file carries no bonafide metadata.
+func MiniFASNetV2Profile() Profile {
+	return Profile{Kind: KindSoftmax, Crop: face.MiniFASNetV2Spec(), Logits: "output", LiveIndex: 1, Threshold: 0.5,
+		Version: "MiniFASNetV2 (Silent-Face-Anti-Spoofing, Apache-2.0)"}
+}
+
+// ProfileFromMetadata reads a model's bonafide.* metadata.
+func ProfileFromMetadata(meta map[string]string) (Profile, error) {
+	p := Profile{Kind: meta[KeyKind], Input: meta[KeyInput], Score: meta[KeyScore], Logits: meta[KeyLogits],
+		Embedding: meta[KeyEmbedding], Version: meta[KeyVersion], Threshold: 0.5}
+	if p.Kind == "" {
+		return p, &ConfigError{Field: KeyKind, Msg: "the model has no bonafide metadata; pass a Profile (e.g. MiniFASNetV2Profile)"}
+	}
+	spec, ok := meta[KeyCrop]
+	if !ok {
+		return p, &ConfigError{Field: KeyCrop, Msg: "missing"}
+	}
+	var err error
+	if p.Crop, err = face.ParseCropSpec(spec); err != nil {
+		return p, &ConfigError{Field: KeyCrop, Msg: err.Error()}
+	}
+	if s, ok := meta[KeyThreshold]; ok {
+		if p.Threshold, err = strconv.ParseFloat(s, 64); err != nil {
+			return p, &ConfigError{Field: KeyThreshold, Msg: fmt.Sprintf("not a number: %q", s)}
+		}
+	}
+	if s, ok := meta[KeyLiveIndex]; ok {
+		if p.LiveIndex, err = strconv.Atoi(s); err != nil {
+			return p, &ConfigError{Field: KeyLiveIndex, Msg: fmt.Sprintf("not an integer: %q", s)}
+		}
+	}
+	if s := meta[KeyMaps]; s != "" {
+		for _, pair := range strings.Split(s, ",") {
+			label, out, ok := strings.Cut(strings.TrimSpace(pair), ":")
+			if !ok || label == "" || out == "" {
+				return p, &ConfigError{Field: KeyMaps, Msg: fmt.Sprintf("want LABEL:OUTPUT pairs, got %q", pair)}
+			}
+			p.Maps = append(p.Maps, MapSpec{Label: label, Output: out})
+		}
+	}
+	return p, nil
+}
+
+// binding is a profile resolved against a model: output indices and shapes.
+type binding struct {
+	input     int
+	score     int // output index of the score or the logits
+	softmax   bool
+	liveIndex int
+	classes   int
+	maps      []mapBinding
+	embedding int // -1 when absent
+	embedDim  int
+}
+
+type mapBinding struct {
+	label string
+	out   int
+	w, h  int
+}
+
+func bind(p Profile, m *model.Model) (binding, error) {
+	b := binding{embedding: -1}
+	if err := p.Crop.Validate(); err != nil {
+		return b, &ConfigError{Field: "crop", Msg: err.Error()}
+	}
+	ins := m.Inputs()
+	switch {
+	case p.Input == "" && len(ins) == 1:
+		b.input = 0
+	default:
+		b.input = -1
+		for i, in := range ins {
+			if in.Name == p.Input {
+				b.input = i
+			}
+		}
+		if b.input < 0 || len(ins) != 1 {
+			return b, &ConfigError{Field: "input", Msg: fmt.Sprintf("the model's inputs are %v; a liveness model takes one image input (profile names %q)", ins, p.Input)}
+		}
+	}
+	want := []int{1, 3, p.Crop.Height, p.Crop.Width}
+	if got := ins[b.input].Shape; !sameInts(got, want) {
+		return b, &ConfigError{Field: "input", Msg: fmt.Sprintf("input %q has shape %v, the crop spec %s needs %v", ins[b.input].Name, got, p.Crop, want)}
+	}
+	outs := m.Outputs()
+	find := func(field, name string) (int, error) {
+		for i, o := range outs {
+			if o.Name == name {
+				return i, nil
+			}
+		}
+		return -1, &ConfigError{Field: field, Msg: fmt.Sprintf("the model has no output %q (outputs: %v)", name, outs)}
+	}
+	var err error
+	switch p.Kind {
+	case KindSoftmax:
+		b.softmax, b.liveIndex = true, p.LiveIndex
+		if b.score, err = find("logits", p.Logits); err != nil {
+			return b, err
+		}
+		b.classes = numel(outs[b.score].Shape)
+		if b.classes < 2 || p.LiveIndex < 0 || p.LiveIndex >= b.classes {
+			return b, &ConfigError{Field: "live_index", Msg: fmt.Sprintf("%d with %d classes", p.LiveIndex, b.classes)}
+		}
+	case KindPyramidBinary, KindPatchNet, KindPyramidDepth:
+		if b.score, err = find("score", p.Score); err != nil {
+			return b, err
+		}
+		if n := numel(outs[b.score].Shape); n != 1 {
+			return b, &ConfigError{Field: "score", Msg: fmt.Sprintf("output %q has %d elements, want 1", p.Score, n)}
+		}
+	default:
+		return b, &ConfigError{Field: "kind", Msg: fmt.Sprintf("unknown model kind %q", p.Kind)}
+	}
+	for _, ms := range p.Maps {
+		i, err := find("maps", ms.Output)
+		if err != nil {
+			return b, err
+		}
+		w, h, err := parseLabel(ms.Label)
+		if err != nil {
+			return b, err
+		}
+		if n := numel(outs[i].Shape); n != w*h {
+			return b, &ConfigError{Field: "maps", Msg: fmt.Sprintf("map %s (%q) has %d elements, want %d", ms.Label, ms.Output, n, w*h)}
+		}
+		b.maps = append(b.maps, mapBinding{label: ms.Label, out: i, w: w, h: h})
+	}
+	if p.Embedding != "" {
+		if b.embedding, err = find("embedding", p.Embedding); err != nil {
+			return b, err
+		}
+		s := outs[b.embedding].Shape
+		if len(s) != 2 {
+			return b, &ConfigError{Field: "embedding", Msg: fmt.Sprintf("output %q has shape %v, want [patches, dim]", p.Embedding, s)}
+		}
+		b.embedDim = s[1]
+	}
+	if !(p.Threshold >= 0 && p.Threshold <= 1) {
+		return b, &ConfigError{Field: "threshold", Msg: fmt.Sprintf("%v is outside [0,1]", p.Threshold)}
+	}
+	return b, nil
+}
+
+func parseLabel(label string) (w, h int, err error) {
+	ws, hs, ok := strings.Cut(label, "x")
+	if ok {
+		w, err = strconv.Atoi(ws)
+		if err == nil {
+			h, err = strconv.Atoi(hs)
+		}
+	}
+	if !ok || err != nil || w <= 0 || h <= 0 {
+		return 0, 0, &ConfigError{Field: "maps", Msg: fmt.Sprintf("label %q is not WxH", label)}
+	}
+	return w, h, nil
+}
+
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func numel(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}

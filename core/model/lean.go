@@ -1,0 +1,7 @@
+//go:build bonafide_lean
+
+package model
+
+type denseState struct{}
+
+func (s *Session) initDense() {}

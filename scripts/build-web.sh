@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Assembles the browser module in OUT (default build/web): bonafide.wasm (built by `make wasm`),
+# Go's wasm_exec.js, the ES modules, the types, the demo and the default model, plus
+# models/default.json (the model's source, size and SHA-256) and sizes.json (download sizes,
+# raw and gzip -9, measured here on the files themselves).
+#
+# Usage: scripts/build-web.sh [OUT]      (run from the repository root; `make web` does)
+set -euo pipefail
+
+# The model the demo and Bonafide.create() load by default. Switch it to models/… when the trained
+# model lands; a file named dev-* is treated as an untrained development model (the demo says so
+# and the end-to-end tests skip the live-vs-spoof direction check).
+DEFAULT_MODEL="${DEFAULT_MODEL:-web/testdata/dev-pyramid-untrained.onnx}"
+
+OUT="${1:-build/web}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+die() { echo "build-web: $*" >&2; exit 1; }
+[ -f "$OUT/bonafide.wasm" ] || die "$OUT/bonafide.wasm is missing: run 'make web' (it builds the wasm first)"
+[ -f "$DEFAULT_MODEL" ] || die "DEFAULT_MODEL $DEFAULT_MODEL does not exist"
+
+GOROOT_DIR="$(GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" go env GOROOT)"
+WASM_EXEC="$GOROOT_DIR/lib/wasm/wasm_exec.js"
+[ -f "$WASM_EXEC" ] || WASM_EXEC="$GOROOT_DIR/misc/wasm/wasm_exec.js" # Go < 1.24
+[ -f "$WASM_EXEC" ] || die "no wasm_exec.js under $GOROOT_DIR"
+
+mkdir -p "$OUT/models" "$OUT/demo"
+cp "$WASM_EXEC" "$OUT/wasm_exec.js"
+for f in bonafide.mjs bonafide.worker.mjs engine.mjs bonafide-check.mjs bonafide.d.ts README.md; do
+	cp "web/$f" "$OUT/$f"
+done
+cp web/demo/index.html web/demo/demo.mjs web/demo/demo.css "$OUT/demo/"
+cp "$DEFAULT_MODEL" "$OUT/models/default.onnx"
+
+# The root redirects to the demo.
+cat > "$OUT/index.html" <<'HTML'
+<!doctype html>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="0; url=demo/">
+<title>bonafide</title>
+<a href="demo/">bonafide demo</a>
+HTML
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+raw() { wc -c < "$1" | tr -d ' '; }
+gz() { gzip -9 -c "$@" | wc -c | tr -d ' '; }
+
+dev=false
+case "$(basename "$DEFAULT_MODEL")" in dev-*) dev=true ;; esac
+cat > "$OUT/models/default.json" <<JSON
+{"source": "$DEFAULT_MODEL", "file": "default.onnx", "bytes": $(raw "$OUT/models/default.onnx"), "sha256": "$(sha "$OUT/models/default.onnx")", "dev": $dev}
+JSON
+
+js=("$OUT/bonafide.mjs" "$OUT/bonafide.worker.mjs" "$OUT/engine.mjs" "$OUT/wasm_exec.js")
+jsraw=$(cat "${js[@]}" | wc -c | tr -d ' ')
+jsgz=0
+for f in "${js[@]}"; do jsgz=$((jsgz + $(gz "$f"))); done
+cat > "$OUT/sizes.json" <<JSON
+{
+  "wasm": {"raw": $(raw "$OUT/bonafide.wasm"), "gzip": $(gz "$OUT/bonafide.wasm"), "sha256": "$(sha "$OUT/bonafide.wasm")"},
+  "js": {"files": ["bonafide.mjs", "bonafide.worker.mjs", "engine.mjs", "wasm_exec.js"], "raw": $jsraw, "gzip": $jsgz},
+  "worker": {"raw": $(( $(raw "$OUT/bonafide.worker.mjs") + $(raw "$OUT/engine.mjs") )), "gzip": $(( $(gz "$OUT/bonafide.worker.mjs") + $(gz "$OUT/engine.mjs") ))},
+  "component": {"raw": $(raw "$OUT/bonafide-check.mjs"), "gzip": $(gz "$OUT/bonafide-check.mjs")},
+  "model": {"source": "$DEFAULT_MODEL", "raw": $(raw "$OUT/models/default.onnx"), "gzip": $(gz "$OUT/models/default.onnx")}
+}
+JSON
+echo "build-web: $OUT ready (model $DEFAULT_MODEL); sizes in $OUT/sizes.json"

@@ -1,0 +1,712 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"unsafe"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/liveness"
+	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/core/onnx"
+)
+
+// api holds everything the JS side can reach: checkers, sessions and low-level models by handle,
+// and the buffers one frame needs. It is used from JS's single thread only.
+type api struct {
+	checkers map[int]*checker
+	models   map[int]*lowModel
+	nextID   int
+
+	funcs     []safejs.Func
+	liveFuncs int // js.Funcs created and not yet released (the soak test watches it)
+	exit      chan struct{}
+
+	promise, errorCtor, uint8Array safejs.Value
+
+	pix  []byte // the frame's pixels, reused
+	blob blob
+}
+
+type checker struct {
+	c        *liveness.Checker
+	sessions map[int]*liveness.Session
+}
+
+type lowModel struct {
+	m      *model.Model
+	s      *model.Session
+	inputs [][]float32
+}
+
+func newAPI() (*api, error) {
+	a := &api{checkers: map[int]*checker{}, models: map[int]*lowModel{}, exit: make(chan struct{}, 1)}
+	g := safejs.Global()
+	var err error
+	for _, c := range []struct {
+		dst  *safejs.Value
+		name string
+	}{{&a.promise, "Promise"}, {&a.errorCtor, "Error"}, {&a.uint8Array, "Uint8Array"}} {
+		if *c.dst, err = g.Get(c.name); err != nil {
+			return nil, err
+		}
+		if c.dst.Type() != safejs.TypeFunction {
+			return nil, fmt.Errorf("bonafide: the JS global %s is missing", c.name)
+		}
+	}
+	return a, nil
+}
+
+// method is one exported function: it gets the JS arguments and returns a value for the promise to
+// resolve with, or an error for it to reject with.
+type method func(args []safejs.Value) (any, error)
+
+func (a *api) methods() map[string]method {
+	return map[string]method{
+		"version":      a.version,
+		"newChecker":   a.newChecker,
+		"setOptions":   a.setOptions,
+		"analyze":      a.analyze,
+		"startSession": a.startSession,
+		"endSession":   a.endSession,
+		"closeChecker": a.closeChecker,
+		"loadModel":    a.loadModel,
+		"run":          a.run,
+		"closeModel":   a.closeModel,
+		"stats":        a.stats,
+		"exit":         a.exitMethod,
+	}
+}
+
+// object builds the JS object of exported functions. Every call returns a promise; a panic or a
+// thrown JS value inside Go rejects it like any other error, with {name, message}.
+func (a *api) object() (safejs.Value, error) {
+	obj, err := safejs.Global().Get("Object")
+	if err == nil {
+		obj, err = obj.New()
+	}
+	if err != nil {
+		return obj, err
+	}
+	ms := a.methods()
+	names := make([]string, 0, len(ms))
+	for n := range ms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		m := ms[name]
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any { return a.call(m, args) })
+		if err != nil {
+			return obj, err
+		}
+		a.funcs = append(a.funcs, f)
+		a.liveFuncs++
+		if err := obj.Set(name, f.Value()); err != nil {
+			return obj, err
+		}
+	}
+	return obj, nil
+}
+
+// release frees every exported function; the object is dead afterwards.
+func (a *api) release() {
+	for _, f := range a.funcs {
+		f.Release()
+		a.liveFuncs--
+	}
+	a.funcs = nil
+}
+
+func (a *api) call(m method, args []safejs.Value) (ret any) {
+	defer func() {
+		if r := recover(); r != nil {
+			ret = a.reject(recovered(r))
+		}
+	}()
+	v, err := m(args)
+	if err != nil {
+		return a.reject(err)
+	}
+	p, err := a.promise.Call("resolve", v)
+	if err != nil {
+		return a.reject(err)
+	}
+	return p
+}
+
+// reject returns a rejected promise whose reason is an Error with the name from classify and the
+// actionable fields as properties.
+func (a *api) reject(err error) any {
+	name, details := classify(err)
+	e, jerr := a.errorCtor.New(err.Error())
+	if jerr == nil {
+		jerr = e.Set("name", name)
+	}
+	for k, v := range details {
+		if jerr == nil {
+			jerr = e.Set(k, v)
+		}
+	}
+	if jerr != nil {
+		// Building the Error failed (a hostile global?): fall back to a plain object.
+		if e, jerr = safejs.ValueOf(map[string]any{"name": name, "message": err.Error()}); jerr != nil {
+			return nil
+		}
+	}
+	p, jerr := a.promise.Call("reject", e)
+	if jerr != nil {
+		return nil
+	}
+	return p
+}
+
+func (a *api) id() int {
+	a.nextID++
+	return a.nextID
+}
+
+func (a *api) checker(args []safejs.Value) (*checker, error) {
+	id, err := intArg(args, 0, "checker handle")
+	if err != nil {
+		return nil, err
+	}
+	c := a.checkers[id]
+	if c == nil {
+		return nil, &stateError{what: fmt.Sprintf("checker %d is closed", id)}
+	}
+	return c, nil
+}
+
+// ---------------------------------------------------------------------------------------- methods
+
+func (a *api) version(args []safejs.Value) (any, error) {
+	return map[string]any{
+		"go":             runtime.Version(),
+		"maxImageSide":   face.MaxImageSide,
+		"maxImagePixels": face.MaxImagePixels,
+		"maxModelBytes":  onnx.MaxModelBytes,
+		"qualityCodes":   anyStrings(face.Codes()),
+	}, nil
+}
+
+// newChecker(model: Uint8Array, options) → {id, profile, model}
+func (a *api) newChecker(args []safejs.Value) (any, error) {
+	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	if err != nil {
+		return nil, err
+	}
+	o, err := optsOf(argOr(args, 1), "options")
+	if err != nil {
+		return nil, err
+	}
+	cfg := liveness.Config{Model: data, Track: true}
+	if cfg.Threshold, _, err = o.float("threshold"); err != nil {
+		return nil, err
+	}
+	if t, ok, err := o.boolean("track"); err != nil {
+		return nil, err
+	} else if ok {
+		cfg.Track = t
+	}
+	if p, ok, err := o.string("profile"); err != nil {
+		return nil, err
+	} else if ok {
+		switch p {
+		case "minifasnet-v2":
+			prof := liveness.MiniFASNetV2Profile()
+			cfg.Profile = &prof
+		default:
+			return nil, rangeErrorf("options.profile: unknown profile %q (known: minifasnet-v2)", p)
+		}
+	}
+	if cfg.Quality, err = qualityOptions(o); err != nil {
+		return nil, err
+	}
+	if cfg.Detector, err = detectorOptions(o); err != nil {
+		return nil, err
+	}
+	c, err := liveness.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	id := a.id()
+	a.checkers[id] = &checker{c: c, sessions: map[int]*liveness.Session{}}
+	p := c.Profile()
+	maps := make([]any, len(p.Maps))
+	for i, m := range p.Maps {
+		maps[i] = m.Label
+	}
+	return map[string]any{
+		"id": id,
+		"profile": map[string]any{
+			"kind": p.Kind, "crop": p.Crop.String(), "cropWidth": p.Crop.Width, "cropHeight": p.Crop.Height,
+			"threshold": p.Threshold, "maps": maps, "version": p.Version,
+		},
+		"threshold": c.Threshold(),
+		"model":     modelInfo(c.Model()),
+	}, nil
+}
+
+func qualityOptions(o opts) (face.QualityOptions, error) {
+	var q face.QualityOptions
+	qo, ok, err := o.object("quality")
+	if !ok || err != nil {
+		return q, err
+	}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{
+		{"otherFaceRatio", &q.OtherFaceRatio}, {"minFaceFrac", &q.MinFaceFrac}, {"maxFaceFrac", &q.MaxFaceFrac},
+		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
+		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
+		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
+	} {
+		if *f.dst, _, err = qo.float(f.name); err != nil {
+			return q, err
+		}
+	}
+	if q.Skip, _, err = qo.strings("skip"); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func detectorOptions(o opts) (face.Options, error) {
+	var d face.Options
+	do, ok, err := o.object("detector")
+	if !ok || err != nil {
+		return d, err
+	}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{{"minSizeFrac", &d.MinSizeFrac}, {"maxAngle", &d.MaxAngle}, {"minScore", &d.MinScore}} {
+		if *f.dst, _, err = do.float(f.name); err != nil {
+			return d, err
+		}
+	}
+	if d.MinSize, _, err = do.int("minSize"); err != nil {
+		return d, err
+	}
+	if d.MaxSize, _, err = do.int("maxSize"); err != nil {
+		return d, err
+	}
+	d.Upright, _, err = do.boolean("upright")
+	return d, err
+}
+
+// setOptions(id, {threshold?, quality?, resetTracking?}): quality replaces the whole gate (the JS
+// side merges partial updates).
+func (a *api) setOptions(args []safejs.Value) (any, error) {
+	c, err := a.checker(args)
+	if err != nil {
+		return nil, err
+	}
+	o, err := optsOf(argOr(args, 1), "options")
+	if err != nil {
+		return nil, err
+	}
+	if t, ok, err := o.float("threshold"); err != nil {
+		return nil, err
+	} else if ok {
+		if err := c.c.SetThreshold(t); err != nil {
+			return nil, err
+		}
+	}
+	if _, ok, err := o.get("quality"); err != nil {
+		return nil, err
+	} else if ok {
+		q, err := qualityOptions(o)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.c.SetQuality(q); err != nil {
+			return nil, err
+		}
+	}
+	if r, _, err := o.boolean("resetTracking"); err != nil {
+		return nil, err
+	} else if r {
+		c.c.ResetTracking()
+	}
+	return c.c.Threshold(), nil
+}
+
+// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?) → blob
+// (see blob.go). reset forgets the tracked face first (independent images rather than video).
+// The frame's bytes cross once, in; the result crosses once, out.
+func (a *api) analyze(args []safejs.Value) (any, error) {
+	c, err := a.checker(args)
+	if err != nil {
+		return nil, err
+	}
+	w, err := intArg(args, 2, "width")
+	if err != nil {
+		return nil, err
+	}
+	h, err := intArg(args, 3, "height")
+	if err != nil {
+		return nil, err
+	}
+	var sess *liveness.Session
+	if s := argOr(args, 4); s.Type() != safejs.TypeUndefined && s.Type() != safejs.TypeNull {
+		sid, err := intArg(args, 4, "session handle")
+		if err != nil {
+			return nil, err
+		}
+		if sid != 0 {
+			if sess = c.sessions[sid]; sess == nil {
+				return nil, &stateError{what: fmt.Sprintf("session %d is closed", sid)}
+			}
+		}
+	}
+	if a.pix, err = bytesArg(a.pix, argOr(args, 1), "pixels", 4*face.MaxImagePixels); err != nil {
+		return nil, err
+	}
+	img, err := face.FrameRGBA(a.pix, w, h)
+	if err != nil {
+		return nil, err
+	}
+	if reset := argOr(args, 5); reset.Type() == safejs.TypeBoolean {
+		if b, _ := reset.Bool(); b {
+			c.c.ResetTracking()
+		}
+	}
+	r, err := c.c.Analyze(img)
+	if err != nil {
+		return nil, err
+	}
+	var v *liveness.Verdict
+	if sess != nil {
+		vv := sess.Add(r, c.c.Threshold())
+		v = &vv
+	}
+	return a.bytesOut(a.blob.encodeResult(r, w, h, v))
+}
+
+// bytesOut copies b into a fresh Uint8Array (fresh, so that the worker can transfer its buffer).
+func (a *api) bytesOut(b []byte) (any, error) {
+	u, err := a.uint8Array.New(len(b))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := safejs.CopyBytesToJS(u, b); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// startSession(id, {minFrames?, maxFrames?, threshold?}) → session handle. It also resets the face
+// tracker: a session is a new look at the camera.
+func (a *api) startSession(args []safejs.Value) (any, error) {
+	c, err := a.checker(args)
+	if err != nil {
+		return nil, err
+	}
+	o, err := optsOf(argOr(args, 1), "options")
+	if err != nil {
+		return nil, err
+	}
+	var so liveness.SessionOptions
+	if so.MinFrames, _, err = o.int("minFrames"); err != nil {
+		return nil, err
+	}
+	if so.MaxFrames, _, err = o.int("maxFrames"); err != nil {
+		return nil, err
+	}
+	if so.Threshold, _, err = o.float("threshold"); err != nil {
+		return nil, err
+	}
+	if so.MaxFrames > maxSessionFrames {
+		return nil, rangeErrorf("options.maxFrames: %d, over the limit of %d", so.MaxFrames, maxSessionFrames)
+	}
+	s, err := liveness.NewSession(so)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.sessions) >= maxSessions {
+		return nil, rangeErrorf("%d sessions are open on this detector: end some first", len(c.sessions))
+	}
+	c.c.ResetTracking()
+	id := a.id()
+	c.sessions[id] = s
+	return id, nil
+}
+
+// Limits on what a page can make the Go side hold.
+const (
+	maxSessionFrames = 100_000
+	maxSessions      = 64
+)
+
+func (a *api) endSession(args []safejs.Value) (any, error) {
+	c, err := a.checker(args)
+	if err != nil {
+		return nil, err
+	}
+	sid, err := intArg(args, 1, "session handle")
+	if err != nil {
+		return nil, err
+	}
+	delete(c.sessions, sid)
+	return nil, nil
+}
+
+func (a *api) closeChecker(args []safejs.Value) (any, error) {
+	id, err := intArg(args, 0, "checker handle")
+	if err != nil {
+		return nil, err
+	}
+	delete(a.checkers, id)
+	return nil, nil
+}
+
+// loadModel(bytes, {batch?, dims?}) → {id, inputs, outputs, metadata, …}
+func (a *api) loadModel(args []safejs.Value) (any, error) {
+	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	if err != nil {
+		return nil, err
+	}
+	o, err := optsOf(argOr(args, 1), "options")
+	if err != nil {
+		return nil, err
+	}
+	var mo model.Options
+	if mo.Batch, _, err = o.int("batch"); err != nil {
+		return nil, err
+	}
+	if dims, ok, err := o.object("dims"); err != nil {
+		return nil, err
+	} else if ok {
+		keys, err := objectKeys(dims.v)
+		if err != nil {
+			return nil, err
+		}
+		mo.Dims = map[string]int{}
+		for _, k := range keys {
+			if mo.Dims[k], _, err = dims.int(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m, err := model.Load(data, mo)
+	if err != nil {
+		return nil, err
+	}
+	lm := &lowModel{m: m, s: m.NewSession()}
+	for _, in := range m.Inputs() {
+		lm.inputs = append(lm.inputs, make([]float32, numel(in.Shape)))
+	}
+	id := a.id()
+	a.models[id] = lm
+	info := modelInfo(m)
+	info["id"] = id
+	return info, nil
+}
+
+func objectKeys(v safejs.Value) ([]string, error) {
+	obj, err := safejs.Global().Get("Object")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := obj.Call("keys", v)
+	if err != nil {
+		return nil, err
+	}
+	n, err := arrayLength(keys, "options.dims")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	for i := range out {
+		k, err := keys.Index(i)
+		if err == nil {
+			out[i], err = k.String()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func modelInfo(m *model.Model) map[string]any {
+	tensors := func(ts []model.TensorInfo) []any {
+		out := make([]any, len(ts))
+		for i, t := range ts {
+			out[i] = map[string]any{"name": t.Name, "dims": anyInts(t.Shape)}
+		}
+		return out
+	}
+	meta := map[string]any{}
+	for k, v := range m.Metadata() {
+		meta[k] = v
+	}
+	ops := map[string]any{}
+	for k, v := range m.Ops() {
+		ops[k] = v
+	}
+	return map[string]any{
+		"inputs": tensors(m.Inputs()), "outputs": tensors(m.Outputs()), "metadata": meta, "opset": m.Opset(),
+		"params": float64(m.Params()), "macs": float64(m.MACs()), "producer": m.Producer(), "ops": ops,
+		"arenaBytes": float64(m.ArenaBytes()),
+	}
+}
+
+// run(id, [{data: Uint8Array (float32 bytes), dims}], one per model input in order) → blob
+func (a *api) run(args []safejs.Value) (any, error) {
+	id, err := intArg(args, 0, "model handle")
+	if err != nil {
+		return nil, err
+	}
+	lm := a.models[id]
+	if lm == nil {
+		return nil, &stateError{what: fmt.Sprintf("model %d is closed", id)}
+	}
+	feeds := argOr(args, 1)
+	n, err := arrayLength(feeds, "inputs")
+	if err != nil {
+		return nil, err
+	}
+	ins := lm.m.Inputs()
+	if n != len(ins) {
+		return nil, &model.InputError{Input: ins[0].Name, Msg: fmt.Sprintf("got %d inputs, the model takes %d (%v)", n, len(ins), ins)}
+	}
+	for i, in := range ins {
+		feed, err := feeds.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		fo, err := optsOf(feed, fmt.Sprintf("inputs[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		dv, ok, err := fo.get("dims")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, typeErrorf("inputs[%d].dims: missing", i)
+		}
+		dims, err := intArray(dv, fmt.Sprintf("inputs[%d].dims", i))
+		if err != nil {
+			return nil, err
+		}
+		if !sameInts(dims, in.Shape) {
+			return nil, &model.InputError{Input: in.Name, Msg: fmt.Sprintf("shape %v, the model wants %v", dims, in.Shape)}
+		}
+		data, _, err := fo.get("data")
+		if err != nil {
+			return nil, err
+		}
+		buf := lm.inputs[i]
+		var dst []byte
+		if len(buf) > 0 {
+			dst = unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), 4*len(buf))
+		}
+		got, err := bytesArg(dst[:0:len(dst)], data, fmt.Sprintf("inputs[%d].data", i), len(dst))
+		if err != nil {
+			return nil, err
+		}
+		if len(got) != len(dst) {
+			return nil, &model.InputError{Input: in.Name, Msg: fmt.Sprintf("%d float32 values, shape %v needs %d", len(got)/4, in.Shape, len(buf))}
+		}
+	}
+	outs, err := lm.s.RunFloat32(lm.inputs...)
+	if err != nil {
+		return nil, err
+	}
+	oi := lm.m.Outputs()
+	names := make([]string, len(oi))
+	shapes := make([][]int, len(oi))
+	for i, o := range oi {
+		names[i], shapes[i] = o.Name, o.Shape
+	}
+	return a.bytesOut(a.blob.encodeOutputs(names, shapes, outs))
+}
+
+func (a *api) closeModel(args []safejs.Value) (any, error) {
+	id, err := intArg(args, 0, "model handle")
+	if err != nil {
+		return nil, err
+	}
+	delete(a.models, id)
+	return nil, nil
+}
+
+// stats(gc?) → Go heap figures and handle counts, for leak checks. gc runs a collection first so
+// that figures compare across calls.
+func (a *api) stats(args []safejs.Value) (any, error) {
+	if g := argOr(args, 0); g.Type() == safejs.TypeBoolean {
+		if b, _ := g.Bool(); b {
+			runtime.GC()
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	sessions := 0
+	for _, c := range a.checkers {
+		sessions += len(c.sessions)
+	}
+	return map[string]any{
+		"heapAlloc": float64(ms.HeapAlloc), "heapInuse": float64(ms.HeapInuse), "heapSys": float64(ms.HeapSys),
+		"sys": float64(ms.Sys), "numGC": float64(ms.NumGC), "mallocs": float64(ms.Mallocs), "frees": float64(ms.Frees),
+		"goroutines": runtime.NumGoroutine(), "funcs": a.liveFuncs,
+		"checkers": len(a.checkers), "models": len(a.models), "sessions": sessions,
+	}, nil
+}
+
+// exit drops every handle and lets main return: the Go program ends and the JS side can drop the
+// instance.
+func (a *api) exitMethod(args []safejs.Value) (any, error) {
+	clear(a.checkers)
+	clear(a.models)
+	select {
+	case a.exit <- struct{}{}:
+	default:
+	}
+	return nil, nil
+}
+
+func anyStrings(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func anyInts(s []int) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func numel(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,388 @@
+// Types of bonafide's browser module (bonafide.mjs and bonafide-check.mjs). Hand-written; the
+// modules themselves are plain ES modules that need no build step.
+
+/** Where a face is, in the source image's pixels (top-left origin). */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Face extends Box {
+  /** The detector's relative confidence (pigo's cascade score). */
+  score: number;
+  /** In-plane rotation in degrees (coarse, 11.25° steps); positive is counter-clockwise on screen. */
+  angle: number;
+}
+
+/** The part of the frame the model saw: spoof maps cover this rectangle. */
+export interface CropWindow extends Box {
+  /** The box scale actually used (the model's, or less where the window had to fit the frame). */
+  scale: number;
+  /** The model's input size. */
+  outputWidth: number;
+  outputHeight: number;
+}
+
+/** Reason codes of the quality gate (core/face/reasons.go). Stable: new codes may be added. */
+export type QualityCode =
+  | 'no_face' | 'multiple_faces' | 'face_too_small' | 'face_too_large' | 'face_partly_outside'
+  | 'face_off_centre' | 'too_dark' | 'too_bright' | 'clipped' | 'low_contrast' | 'blurry' | 'rotated';
+
+export interface QualityReason {
+  code: QualityCode;
+  /** The measured value and the limit it crossed (see QualityLimits). */
+  value: number;
+  limit: number;
+}
+
+export interface Quality {
+  /** True when no check failed. */
+  ok: boolean;
+  /** Failed checks, in the order of the codes above. */
+  reasons: QualityReason[];
+}
+
+/** Per-stage durations of one analyze(), in milliseconds. */
+export interface Timings {
+  /** Face detection and the quality gate (Go). */
+  detect: number;
+  /** Cropping and normalising the face (Go). */
+  crop: number;
+  /** The model (Go). */
+  infer: number;
+  /** Everything inside Go. */
+  total: number;
+  /** Reading the frame's RGBA pixels (ImageBitmap → canvas → bytes) in the worker. */
+  pixels: number;
+  /** The call into Go, copies in and out included. */
+  wasm: number;
+  /** analyze() end to end, as the page sees it. */
+  roundTrip: number;
+}
+
+export interface Result {
+  /** The decision: a face was scored, the quality gate passed and score ≥ threshold. */
+  live: boolean;
+  /** A face was found and the model ran. */
+  scored: boolean;
+  /** Live probability in [0, 1]; NaN when no face was scored. */
+  score: number;
+  threshold: number;
+  /** The face the model looked at (the largest, or the tracked one), or null. */
+  face: Face | null;
+  /** Every face found. */
+  faces: Face[];
+  /** The rectangle the model saw, or null. Draw maps over it. */
+  crop: CropWindow | null;
+  quality: Quality;
+  /**
+   * Spoof maps: live probabilities on W×H grids over the crop window, row-major, keyed "WxH"
+   * (pyramid models: "8x8", "4x4", "2x2"; PatchNet: its patch grid). Empty when no face was scored.
+   */
+  maps: Record<string, Float32Array>;
+  /** PatchNet reference similarity in [0, 1]; NaN without enrolment. */
+  referenceScore: number;
+  timings: Timings;
+  /** The source's size, and the size analysed (frames larger than maxFrameSide are shrunk). */
+  frame: { width: number; height: number; analyzedWidth: number; analyzedHeight: number };
+}
+
+export type Decision = 'live' | 'spoof' | 'retake';
+
+/** A session's outcome (core/liveness Session semantics). */
+export interface Verdict {
+  /** live or spoof: the median score of `frames` usable frames against the threshold. retake: maxFrames frames went by without enough usable ones; see reasons. */
+  decision: Decision;
+  live: boolean;
+  /** Median score of the usable frames (NaN when none). */
+  score: number;
+  threshold: number;
+  /** Frames analysed, and how many counted (face scored, quality passed). */
+  frames: number;
+  usable: number;
+  /** Scores of the usable frames, in order. */
+  scores: number[];
+  /** Scores of every frame analysed (NaN where no face was scored). */
+  frameScores: number[];
+  /** Quality codes that made frames unusable, most frequent first. */
+  reasons: QualityCode[];
+  /** Index of the best evidence frame (highest score for live, lowest for spoof), -1 for retake. */
+  best: number;
+  /** The best evidence frame: its score, its crop window and the crop itself. */
+  bestFrame: { index: number; score: number; box: CropWindow | null; crop: ImageBitmap | null } | null;
+  durationMs: number;
+}
+
+/** The verdict so far while a session runs (decision may be "pending"). */
+export interface PendingVerdict extends Omit<Verdict, 'decision'> {
+  decision: Decision | 'pending';
+}
+
+export interface ProgressDetail {
+  /** This frame's result (with maps). */
+  result: Result;
+  verdict: PendingVerdict;
+  /** 0-based index of this frame in the session. */
+  frame: number;
+}
+
+/** Limits of the quality gate. Each defaults to core/face's value, shown here. */
+export interface QualityLimits {
+  /** Another face counts for multiple_faces when at least this fraction of the main face's size. Default 0.5. */
+  otherFaceRatio?: number;
+  /** Face side / shorter frame side: below → face_too_small ("move closer"). Default 0.2. */
+  minFaceFrac?: number;
+  /** Above → face_too_large ("move back"). Default 0.75. */
+  maxFaceFrac?: number;
+  /** The face box is scaled by this about its centre (to the whole head) before measuring how much is outside. Default 1.3. */
+  outsideMargin?: number;
+  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.1. */
+  maxOutside?: number;
+  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.32. */
+  maxOffCentre?: number;
+  /** Mean luma of the face, 0–255: below → too_dark. Default 45. */
+  minBrightness?: number;
+  /** Above → too_bright. Default 195. */
+  maxBrightness?: number;
+  /** Fraction of saturated face pixels: above → clipped. Default 0.3. */
+  maxClipped?: number;
+  /** Standard deviation of the face's luma: below → low_contrast. Default 25. */
+  minContrast?: number;
+  /** Laplacian variance over luma variance at 64×64: below → blurry. Default 0.075. */
+  minSharpness?: number;
+  /** |roll| in degrees: above → rotated. Default 12. */
+  maxRoll?: number;
+  /** Codes not to check, e.g. ['face_off_centre'] for photos. Default []. */
+  skip?: QualityCode[];
+}
+
+export interface CreateOptions {
+  /** The model's URL. Default: models/default.onnx next to bonafide.mjs. */
+  modelUrl?: string | URL;
+  /** The model's bytes instead of a URL (copied). Default: none. */
+  model?: ArrayBuffer | Uint8Array;
+  /** bonafide.wasm's URL (self-hosting). Default: next to bonafide.mjs. */
+  wasmUrl?: string | URL;
+  /** Go's wasm_exec.js. Default: next to bonafide.mjs. */
+  wasmExecUrl?: string | URL;
+  /** The worker module's URL (serve it from your origin for a strict worker-src). Default: bonafide.worker.mjs next to bonafide.mjs. */
+  workerUrl?: string | URL;
+  /** Run inference in a Web Worker. Default true; false runs it on the page's thread. */
+  worker?: boolean;
+  /** Decision threshold on the live score, in [0, 1]. Default: the model's bonafide.threshold (0.5 if absent). */
+  threshold?: number;
+  /** Usable frames a session needs for a verdict. Default 5. */
+  minFrames?: number;
+  /** Frames a session looks at before giving up with "retake". Default 30. */
+  maxFrames?: number;
+  /** Quality gate limits (merged over the defaults). Default: core/face's defaults. */
+  quality?: QualityLimits;
+  /** Follow the face across session frames (smoother crops). Default true. */
+  track?: boolean;
+  /** Frames whose longer side exceeds this are shrunk before analysis (results stay in source pixels). Default 1280. */
+  maxFrameSide?: number;
+  /** Loading (fetch, compile, start, model) must finish within this, or TimeoutError. Default 30000. */
+  timeoutMs?: number;
+  /** SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError. Default: not checked. */
+  integrity?: { model?: string; wasm?: string };
+  /** Use a built-in profile for a model without bonafide metadata. Default: read the model's metadata. */
+  profile?: 'minifasnet-v2';
+}
+
+export type ImageSource =
+  | ImageBitmap | ImageData | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | VideoFrame | Blob;
+
+export interface AnalyzeOptions {
+  /** Hand an ImageBitmap over (it is closed) instead of copying it. Default false. */
+  transfer?: boolean;
+  /** Track the face from the previous call (consecutive video frames). Default false: each call is an independent image. */
+  video?: boolean;
+}
+
+export interface SessionOptions {
+  /** Usable frames needed. Default: the detector's minFrames (5). */
+  frames?: number;
+  /** Frames before "retake". Default: the detector's maxFrames (30), at least `frames`. */
+  maxFrames?: number;
+  /** Without a verdict by then, the session rejects with TimeoutError (its `verdict` holds the state). Default 20000. */
+  timeoutMs?: number;
+  /** Threshold for this session. Default: the detector's. */
+  threshold?: number;
+  /** Aborting rejects with the signal's reason (an AbortError). */
+  signal?: AbortSignal;
+  /** Called for each analysed frame (a 'progress' event is dispatched too). */
+  onProgress?: (detail: ProgressDetail) => void;
+}
+
+export interface DetectorInfo {
+  kind: 'pyramid-binary' | 'patchnet' | 'pyramid-depth' | 'softmax';
+  version: string;
+  /** The crop spec in the model's metadata form, and its size. */
+  crop: string;
+  cropWidth: number;
+  cropHeight: number;
+  /** Map labels, e.g. ["8x8", "4x4", "2x2"]. */
+  maps: string[];
+  modelThreshold: number;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  metadata: Record<string, string>;
+  opset: number;
+  params: number;
+  macs: number;
+  /** Go version of the engine. */
+  go: string;
+  worker: boolean;
+}
+
+export interface DetectorStats {
+  /** Go heap in use, reserved and total memory from the OS (runtime.ReadMemStats). */
+  heapAlloc: number;
+  heapInuse: number;
+  heapSys: number;
+  sys: number;
+  numGC: number;
+  mallocs: number;
+  frees: number;
+  goroutines: number;
+  /** js.Funcs Go has exported and not released (constant while the detector lives). */
+  funcs: number;
+  /** JS values Go holds references to (wasm_exec.js's table). */
+  jsRefs: number;
+  /** The WebAssembly.Memory's size. */
+  wasmMemoryBytes: number;
+  checkers: number;
+  models: number;
+  sessions: number;
+}
+
+export interface DetectorEventMap {
+  progress: CustomEvent<ProgressDetail>;
+}
+
+export declare class Detector extends EventTarget {
+  private constructor();
+  readonly info: DetectorInfo;
+  /** The options in effect (a copy). */
+  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile'> & { profile?: 'minifasnet-v2' };
+  readonly closed: boolean;
+  /** Analyses one image or frame. The caller's source is not consumed (see AnalyzeOptions.transfer). */
+  analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Result>;
+  /** Samples a playing video until a verdict; emits 'progress' per frame. */
+  startSession(video: HTMLVideoElement, options?: SessionOptions): Promise<Verdict>;
+  /** Changes threshold, quality (merged), minFrames, maxFrames or maxFrameSide. */
+  setOptions(partial: Pick<CreateOptions, 'threshold' | 'quality' | 'minFrames' | 'maxFrames' | 'maxFrameSide'>): Promise<void>;
+  /** Debug figures for leak checks; {gc: true} collects Go's garbage first. */
+  stats(options?: { gc?: boolean }): Promise<DetectorStats>;
+  /** Frees everything (the worker is terminated, the Go program exits). Idempotent. */
+  close(): Promise<void>;
+  addEventListener<K extends keyof DetectorEventMap>(type: K, listener: (ev: DetectorEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+}
+
+export interface TensorInfo {
+  name: string;
+  dims: number[];
+}
+
+/** An output tensor, shaped like onnxruntime-web's Tensor. */
+export interface Tensor {
+  type: 'float32';
+  dims: number[];
+  data: Float32Array;
+}
+
+export interface LoadModelOptions extends Pick<CreateOptions, 'wasmUrl' | 'wasmExecUrl' | 'workerUrl' | 'worker' | 'timeoutMs'> {
+  integrity?: { model?: string; wasm?: string };
+  /** The size of a symbolic batch dimension. Default 1. */
+  batch?: number;
+  /** Sizes of other symbolic dimensions by name. */
+  dims?: Record<string, number>;
+}
+
+export declare class Model {
+  private constructor();
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  readonly metadata: Record<string, string>;
+  readonly opset: number;
+  readonly params: number;
+  readonly macs: number;
+  /** One-input models: run(data, dims). Rejects with InputError when the shape does not match. */
+  run(data: Float32Array, dims?: number[]): Promise<Record<string, Tensor>>;
+  /** Any model: run({name: {data, dims}}), like onnxruntime-web's session.run(feeds). */
+  run(feeds: Record<string, { data: Float32Array; dims?: number[] }>): Promise<Record<string, Tensor>>;
+  close(): Promise<void>;
+}
+
+export declare const Bonafide: {
+  readonly version: string;
+  /** Whether this browser can run bonafide (WebAssembly with SIMD, createImageBitmap). */
+  support(): { ok: boolean; reason: string };
+  create(options?: CreateOptions): Promise<Detector>;
+  loadModel(source: string | URL | ArrayBuffer | Uint8Array, options?: LoadModelOptions): Promise<Model>;
+  /** getUserMedia with bonafide's errors; with a video element, attaches and plays the stream. */
+  openCamera(video?: HTMLVideoElement | null, constraints?: MediaStreamConstraints): Promise<MediaStream>;
+};
+export default Bonafide;
+
+export declare const version: string;
+export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile'>>>;
+export declare const qualityDefaults: Readonly<Required<Omit<QualityLimits, 'skip'>>>;
+export declare const qualityCodes: readonly QualityCode[];
+
+export declare class BonafideError extends Error {}
+/** Camera permission denied. */
+export declare class NotAllowedError extends BonafideError {}
+/** No camera. */
+export declare class NotFoundError extends BonafideError {}
+/** The camera could not be opened (in use elsewhere). */
+export declare class NotReadableError extends BonafideError {}
+/** Bad or unsupported model; for an unsupported operator, op/opset/node name it. */
+export declare class ModelError extends BonafideError { op?: string; opset?: number; node?: string; domain?: string; field?: string; }
+export declare class IntegrityError extends BonafideError { expected?: string; actual?: string; }
+export declare class WebAssemblyUnsupportedError extends BonafideError {}
+export declare class TimeoutError extends BonafideError { verdict?: PendingVerdict | null; }
+export declare class LoadError extends BonafideError { url?: string; status?: number; }
+export declare class WorkerError extends BonafideError {}
+export declare class FrameError extends BonafideError {}
+export declare class InputError extends BonafideError {}
+export declare class InvalidStateError extends BonafideError {}
+export declare class InternalError extends BonafideError {}
+
+// ------------------------------------------------------------------------------ <bonafide-check>
+
+export type BonafideStrings = Partial<Record<
+  'idle' | 'start' | 'retry' | 'stop' | 'heatmap' | 'loading' | 'camera' | 'checking' | 'live' | 'spoof' | 'retake' |
+  'retakeGeneric' | 'NotAllowedError' | 'NotFoundError' | 'NotReadableError' | 'TimeoutError' | 'ModelError' |
+  'WebAssemblyUnsupportedError' | 'error' | 'videoLabel' | QualityCode, string>>;
+
+/**
+ * <bonafide-check model-url threshold frames max-frames timeout-ms heatmap lang autostart wasm-url
+ * worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
+ * (CustomEvent<Verdict>), error (CustomEvent<Error>).
+ */
+export declare class BonafideCheck extends HTMLElement {
+  /** Reflects the `heatmap` attribute: draw the spoof map over the face. */
+  heatmap: boolean;
+  /** Overrides of single strings; `lang` (en, fr) picks the built-in bundle. */
+  strings: BonafideStrings;
+  /** A detector to use instead of creating one from the attributes; the element does not close it. */
+  detector: Detector | null;
+  readonly lastResult: Result | null;
+  start(): Promise<Verdict | null>;
+  stop(): void;
+}
+export declare const bundles: Record<string, BonafideStrings>;
+export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
+export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number): void;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bonafide-check': BonafideCheck;
+  }
+}

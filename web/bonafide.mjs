@@ -1,0 +1,825 @@
+// bonafide: face liveness in the browser. Plain ES module, no build step; types in bonafide.d.ts.
+//
+//   import { Bonafide } from './bonafide.mjs';
+//   const detector = await Bonafide.create({ modelUrl: '/bonafide/models/default.onnx' });
+//   const result = await detector.analyze(videoElement);      // one frame
+//   const verdict = await detector.startSession(videoElement); // several frames → live | spoof | retake
+//   await detector.close();
+//
+// The shape follows MediaPipe tasks-vision (async static factory, setOptions, close) and
+// onnxruntime-web (a URL or the bytes; asset paths and worker use are options, so that strict CSPs
+// and self-hosting work). Inference runs in a Web Worker by default; frames travel to it as
+// transferable ImageBitmaps. Every failure rejects with a named error class exported below.
+
+import { Engine, errorData } from './engine.mjs';
+
+export const version = '0.1.0';
+
+// ------------------------------------------------------------------------------------------ errors
+
+/** Base class of bonafide's errors; `name` says which one. */
+export class BonafideError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = new.target.errorName || 'BonafideError';
+    if (options && options.details) Object.assign(this, options.details);
+  }
+}
+/** The camera permission was denied (by the user or by a policy). */
+export class NotAllowedError extends BonafideError { static errorName = 'NotAllowedError'; }
+/** No camera is connected, or none matches the constraints. */
+export class NotFoundError extends BonafideError { static errorName = 'NotFoundError'; }
+/** The camera exists but cannot be opened (in use by another application, hardware error). */
+export class NotReadableError extends BonafideError { static errorName = 'NotReadableError'; }
+/** The model cannot be decoded or used; for an unsupported operator, `op`, `opset` and `node` say which. */
+export class ModelError extends BonafideError { static errorName = 'ModelError'; }
+/** A model or wasm file does not match the SHA-256 given in options.integrity. */
+export class IntegrityError extends BonafideError { static errorName = 'IntegrityError'; }
+/** This browser cannot run bonafide.wasm (no WebAssembly, no SIMD, or a CSP without 'wasm-unsafe-eval'). */
+export class WebAssemblyUnsupportedError extends BonafideError { static errorName = 'WebAssemblyUnsupportedError'; }
+/** Something did not finish in time (loading, or a session without a verdict); `verdict` holds a session's state. */
+export class TimeoutError extends BonafideError { static errorName = 'TimeoutError'; }
+/** An asset (wasm, wasm_exec.js, worker, model) could not be fetched; `url` and `status` say which. */
+export class LoadError extends BonafideError { static errorName = 'LoadError'; }
+/** The Web Worker could not be started (wrong URL, MIME type, or a CSP without worker-src for it). */
+export class WorkerError extends BonafideError { static errorName = 'WorkerError'; }
+/** A frame that cannot be analysed: not decodable, empty, over the size limits, a video with no frame yet. */
+export class FrameError extends BonafideError { static errorName = 'FrameError'; }
+/** Model.run: tensors that do not fit the model's inputs. */
+export class InputError extends BonafideError { static errorName = 'InputError'; }
+/** The detector or model was closed. */
+export class InvalidStateError extends BonafideError { static errorName = 'InvalidStateError'; }
+/** A bug in bonafide (a recovered Go panic or a stopped Go runtime): please report it. */
+export class InternalError extends BonafideError { static errorName = 'InternalError'; }
+
+const errorClasses = {
+  NotAllowedError, NotFoundError, NotReadableError, ModelError, IntegrityError, WebAssemblyUnsupportedError,
+  TimeoutError, LoadError, WorkerError, FrameError, InputError, InvalidStateError, InternalError,
+};
+
+/** Rebuilds an error that crossed the worker boundary as {name, message, ...details}. */
+function fromData(d) {
+  const { name, message, ...details } = d || {};
+  if (name === 'TypeError') return new TypeError(message);
+  if (name === 'RangeError') return Object.assign(new RangeError(message), details);
+  const C = errorClasses[name];
+  if (C) return new C(message, { details });
+  const e = new BonafideError(message, { details });
+  e.name = name || 'BonafideError';
+  return e;
+}
+
+// ----------------------------------------------------------------------------------------- options
+
+const here = (file) => new URL(file, import.meta.url).href;
+
+/** Defaults of Bonafide.create's options (see bonafide.d.ts for each). */
+export const defaults = Object.freeze({
+  modelUrl: here('./models/default.onnx'),
+  wasmUrl: here('./bonafide.wasm'),
+  wasmExecUrl: here('./wasm_exec.js'),
+  workerUrl: here('./bonafide.worker.mjs'),
+  worker: true,
+  threshold: undefined, // the model's bonafide.threshold
+  minFrames: 5,
+  maxFrames: 30,
+  quality: Object.freeze({}),
+  track: true,
+  maxFrameSide: 1280,
+  timeoutMs: 30000,
+  integrity: Object.freeze({}),
+  profile: undefined,
+});
+
+/** Default limits of the quality gate (core/face's Default* constants). */
+export const qualityDefaults = Object.freeze({
+  otherFaceRatio: 0.5, minFaceFrac: 0.2, maxFaceFrac: 0.75, outsideMargin: 1.3, maxOutside: 0.1,
+  maxOffCentre: 0.32, minBrightness: 45, maxBrightness: 195, maxClipped: 0.3, minContrast: 25,
+  minSharpness: 0.075, maxRoll: 12,
+});
+
+/** Reason codes of the quality gate, in report order (core/face/reasons.go). */
+export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_too_small', 'face_too_large',
+  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated']);
+
+const optionKeys = new Set([...Object.keys(defaults), 'model']);
+
+function isNum(v) { return typeof v === 'number' && Number.isFinite(v); }
+
+function checkInt(name, v, min) {
+  if (v === undefined) return;
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`bonafide: ${name} must be an integer ≥ ${min}, got ${v}`);
+}
+
+function checkThreshold(name, v) {
+  if (v === undefined) return;
+  if (!isNum(v) || v < 0 || v > 1) throw new RangeError(`bonafide: ${name} must be a number in [0, 1], got ${v}`);
+}
+
+/** Copies and checks quality limits into a fresh plain object (only plain data reaches Go). */
+function cleanQuality(q, path = 'options.quality') {
+  if (q === undefined || q === null) return {};
+  if (typeof q !== 'object') throw new TypeError(`bonafide: ${path} must be an object`);
+  const out = {};
+  for (const [k, v] of Object.entries(q)) {
+    if (k === 'skip') {
+      if (!Array.isArray(v) || v.some((c) => typeof c !== 'string')) throw new TypeError(`bonafide: ${path}.skip must be an array of reason codes`);
+      for (const c of v) if (!qualityCodes.includes(c)) throw new RangeError(`bonafide: ${path}.skip: unknown reason code "${c}" (known: ${qualityCodes.join(', ')})`);
+      out.skip = [...v];
+    } else if (k in qualityDefaults) {
+      if (v === undefined) continue;
+      if (!isNum(v)) throw new TypeError(`bonafide: ${path}.${k} must be a finite number`);
+      out[k] = v;
+    } else {
+      throw new TypeError(`bonafide: ${path}: unknown limit "${k}" (known: ${Object.keys(qualityDefaults).join(', ')}, skip)`);
+    }
+  }
+  return out;
+}
+
+function cleanOptions(options, base = defaults) {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') throw new TypeError('bonafide: options must be an object');
+  for (const k of Object.keys(options)) {
+    if (!optionKeys.has(k)) throw new TypeError(`bonafide: unknown option "${k}" (known: ${[...optionKeys].join(', ')})`);
+  }
+  const o = { ...base };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  for (const k of ['modelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
+    if (typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw new TypeError(`bonafide: options.${k} must be a string or URL`);
+    o[k] = new URL(o[k], globalThis.location?.href).href;
+  }
+  if (o.model !== undefined && !(o.model instanceof ArrayBuffer || ArrayBuffer.isView(o.model))) {
+    throw new TypeError('bonafide: options.model must be an ArrayBuffer or a Uint8Array');
+  }
+  checkThreshold('options.threshold', o.threshold);
+  checkInt('options.minFrames', o.minFrames, 1);
+  checkInt('options.maxFrames', o.maxFrames, 1);
+  if (o.maxFrames < o.minFrames) throw new RangeError(`bonafide: options.maxFrames (${o.maxFrames}) must be ≥ minFrames (${o.minFrames})`);
+  checkInt('options.maxFrameSide', o.maxFrameSide, 16);
+  checkInt('options.timeoutMs', o.timeoutMs, 1);
+  o.worker = !!o.worker;
+  o.track = !!o.track;
+  o.quality = cleanQuality(o.quality);
+  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, wasm?}');
+  o.integrity = { ...o.integrity };
+  for (const k of Object.keys(o.integrity)) {
+    if (k !== 'model' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, wasm)`);
+  }
+  if (o.profile !== undefined && o.profile !== 'minifasnet-v2') throw new RangeError(`bonafide: options.profile: unknown profile "${o.profile}" (known: minifasnet-v2)`);
+  return o;
+}
+
+// --------------------------------------------------------------------------------- loading assets
+
+// A module using one v128.const: WebAssembly.validate says whether the browser has wasm SIMD,
+// which bonafide.wasm (GOEXPERIMENT=simd) needs.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+
+/** Whether this browser can run bonafide, and if not, why. */
+function support() {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') {
+    return { ok: false, reason: 'this browser has no WebAssembly' };
+  }
+  try {
+    if (!WebAssembly.validate(SIMD_PROBE)) return { ok: false, reason: 'this browser lacks WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+)' };
+  } catch (e) {
+    return { ok: false, reason: `WebAssembly.validate failed: ${e.message}` };
+  }
+  if (typeof createImageBitmap !== 'function') return { ok: false, reason: 'this browser has no createImageBitmap' };
+  return { ok: true, reason: '' };
+}
+
+async function fetchBytes(url, what) {
+  let resp;
+  try {
+    resp = await fetch(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new LoadError(`bonafide: could not fetch the ${what} from ${url}: ${e.message} (offline, or blocked by the page's CSP connect-src?)`,
+      { cause: e, details: { url } });
+  }
+  if (!resp.ok) throw new LoadError(`bonafide: the ${what} at ${url} answered HTTP ${resp.status}`, { details: { url, status: resp.status } });
+  return new Uint8Array(await resp.arrayBuffer());
+}
+
+function toBytes(src) {
+  if (src instanceof ArrayBuffer) return new Uint8Array(src.slice(0));
+  return new Uint8Array(src.buffer.slice(src.byteOffset, src.byteOffset + src.byteLength)); // a copy: it is transferred
+}
+
+function hex(buf) {
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Checks bytes against "sha256-BASE64" (SRI) or 64 hex digits. */
+async function checkIntegrity(bytes, want, what) {
+  if (!want) return;
+  if (typeof want !== 'string') throw new TypeError(`bonafide: options.integrity.${what} must be a string`);
+  let wantHex;
+  if (/^[0-9a-f]{64}$/i.test(want)) wantHex = want.toLowerCase();
+  else if (want.startsWith('sha256-')) {
+    try {
+      wantHex = hex(Uint8Array.from(atob(want.slice(7)), (c) => c.charCodeAt(0)));
+    } catch {
+      throw new TypeError(`bonafide: options.integrity.${what}: "${want}" is not valid base64`);
+    }
+  } else throw new TypeError(`bonafide: options.integrity.${what}: want "sha256-BASE64" or 64 hex digits, got "${want}"`);
+  if (!globalThis.crypto?.subtle) {
+    throw new IntegrityError(`bonafide: cannot check the ${what}'s integrity: crypto.subtle is unavailable (it needs a secure context: https or localhost)`);
+  }
+  const got = hex(await crypto.subtle.digest('SHA-256', bytes));
+  if (got !== wantHex) {
+    throw new IntegrityError(`bonafide: the ${what} does not match options.integrity.${what}: SHA-256 ${got}, expected ${wantHex}. Refusing to run it.`,
+      { details: { expected: wantHex, actual: got } });
+  }
+}
+
+async function compileWasm(bytes) {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    const csp = /Content Security Policy|unsafe-eval|wasm-unsafe-eval/i.test(e.message);
+    throw new WebAssemblyUnsupportedError(csp
+      ? `bonafide: the page's Content-Security-Policy forbids WebAssembly: add 'wasm-unsafe-eval' to script-src (${e.message})`
+      : `bonafide: this browser cannot compile bonafide.wasm: ${e.message}`, { cause: e });
+  }
+}
+
+function withTimeout(promise, ms, what, onTimeout) {
+  let timer;
+  const t = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new TimeoutError(`bonafide: ${what} took longer than ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
+}
+
+// ------------------------------------------------------------------------------------------- ports
+
+/** Talks to the engine in a Web Worker. */
+class WorkerPort {
+  constructor(url) {
+    if (typeof Worker !== 'function') throw new WorkerError('bonafide: this environment has no Web Workers; pass {worker: false} to run in the page');
+    this.url = url;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.dead = null;
+    this.worker = new Worker(url, { type: 'module', name: 'bonafide' });
+    this.worker.onmessage = (e) => {
+      const { id, ok, value, error } = e.data;
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (ok) p.resolve(value);
+      else p.reject(fromData(error));
+    };
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.fail(new WorkerError(`bonafide: the worker at ${url} failed${e.message ? `: ${e.message}` : ' to start (not found, wrong MIME type, or blocked by the CSP worker-src)'}`));
+    };
+    this.worker.onmessageerror = () => this.fail(new InternalError('bonafide: a message from the worker could not be read'));
+  }
+
+  fail(err) {
+    this.dead = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  call(op, args, transfer = []) {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        this.worker.postMessage({ id, op, args }, transfer);
+      } catch (e) {
+        this.pending.delete(id);
+        reject(e instanceof DOMException && e.name === 'DataCloneError' ? new TypeError(`bonafide: ${e.message}`) : e);
+      }
+    });
+  }
+
+  terminate() {
+    this.worker.terminate();
+    this.fail(new InvalidStateError('bonafide: closed'));
+  }
+}
+
+/** Runs the engine in the page ({worker: false}). */
+class LocalPort {
+  constructor() {
+    this.engine = new Engine();
+  }
+
+  async call(op, args) {
+    try {
+      return (await this.engine.dispatch(op, args)).value;
+    } catch (e) {
+      throw fromData(errorData(e));
+    }
+  }
+
+  terminate() {
+    this.engine = null;
+  }
+}
+
+/** Fetches, checks and compiles the wasm, then starts the engine on a port. */
+async function startEngine(o) {
+  const s = support();
+  if (!s.ok) throw new WebAssemblyUnsupportedError(`bonafide: ${s.reason}`);
+  const wasmBytes = await fetchBytes(o.wasmUrl, 'wasm');
+  await checkIntegrity(wasmBytes, o.integrity.wasm, 'wasm');
+  const module = await compileWasm(wasmBytes);
+  const port = o.worker ? new WorkerPort(o.workerUrl) : new LocalPort();
+  try {
+    const info = await port.call('init', { module, wasmExecUrl: o.wasmExecUrl });
+    return { port, info };
+  } catch (e) {
+    port.terminate();
+    throw e;
+  }
+}
+
+async function modelBytes(o) {
+  const bytes = o.model !== undefined ? toBytes(o.model) : await fetchBytes(o.modelUrl, 'model');
+  await checkIntegrity(bytes, o.integrity.model, 'model');
+  return bytes;
+}
+
+// ------------------------------------------------------------------------------------------ frames
+
+const has = (name) => typeof globalThis[name] === 'function';
+
+/**
+ * Turns an analyze() source into what the engine reads: an ImageBitmap to transfer, or raw RGBA
+ * pixels (ImageData). The caller's objects are never detached unless transfer is true.
+ */
+async function toFrame(source, transfer) {
+  const bitmap = async (src, what) => {
+    try {
+      return await createImageBitmap(src);
+    } catch (e) {
+      throw new FrameError(`bonafide: cannot read the ${what}: ${e.message}`, { cause: e });
+    }
+  };
+  if (has('ImageBitmap') && source instanceof ImageBitmap) {
+    if (!source.width || !source.height) throw new FrameError('bonafide: the ImageBitmap is empty or closed');
+    return { bitmap: transfer ? source : await bitmap(source, 'ImageBitmap') };
+  }
+  if (has('ImageData') && source instanceof ImageData) {
+    const pixels = new Uint8ClampedArray(source.data); // a copy, transferred
+    return { pixels, width: source.width, height: source.height };
+  }
+  if (has('HTMLVideoElement') && source instanceof HTMLVideoElement) {
+    if (source.readyState < 2 || !source.videoWidth) {
+      throw new FrameError(`bonafide: the video has no frame yet (readyState ${source.readyState}): wait for its 'loadeddata' event`);
+    }
+    return { bitmap: await bitmap(source, 'video frame') };
+  }
+  if ((has('HTMLCanvasElement') && source instanceof HTMLCanvasElement) || (has('OffscreenCanvas') && source instanceof OffscreenCanvas)) {
+    if (!source.width || !source.height) throw new FrameError(`bonafide: the canvas is empty (${source.width}×${source.height})`);
+    return { bitmap: await bitmap(source, 'canvas') };
+  }
+  if (has('HTMLImageElement') && source instanceof HTMLImageElement) {
+    if (!source.complete || !source.naturalWidth) throw new FrameError('bonafide: the image has not loaded (or failed to): wait for its load event');
+    return { bitmap: await bitmap(source, 'image') };
+  }
+  if (has('VideoFrame') && source instanceof VideoFrame) {
+    return { bitmap: await bitmap(source, 'VideoFrame') };
+  }
+  if (has('Blob') && source instanceof Blob) {
+    if (!source.size) throw new FrameError('bonafide: the file is empty');
+    return { bitmap: await bitmap(source, `file${source.type ? ` (${source.type})` : ''}: is it an image`) };
+  }
+  throw new TypeError('bonafide: analyze() takes an ImageBitmap, ImageData, HTMLVideoElement, HTMLCanvasElement, OffscreenCanvas, HTMLImageElement, VideoFrame or Blob');
+}
+
+function transferList(frame) {
+  return frame.bitmap ? [frame.bitmap] : [frame.pixels.buffer];
+}
+
+/** Resolves at the video's next frame (requestVideoFrameCallback), or after at most maxMs. */
+function nextVideoFrame(video, maxMs) {
+  return new Promise((resolve) => {
+    let handle = 0;
+    const timer = setTimeout(() => {
+      if (handle && video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(handle);
+      resolve();
+    }, maxMs);
+    if (typeof video.requestVideoFrameCallback === 'function') {
+      handle = video.requestVideoFrameCallback(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }
+  });
+}
+
+function waitForVideo(video, ms) {
+  if (video.readyState >= 2 && video.videoWidth) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      video.removeEventListener('loadeddata', ok);
+      reject(new TimeoutError(`bonafide: the video produced no frame within ${ms} ms (is the camera stream attached and playing?)`));
+    }, ms);
+    const ok = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    video.addEventListener('loadeddata', ok, { once: true });
+  });
+}
+
+function publicVerdict(v, results, crop, t0) {
+  const bestIdx = v.best;
+  const best = bestIdx >= 0 ? results[bestIdx] : null;
+  return {
+    decision: v.decision,
+    live: v.decision === 'live',
+    score: v.score,
+    threshold: v.threshold,
+    frames: v.frames,
+    usable: v.usable,
+    scores: v.scores,
+    frameScores: results.map((r) => r.score),
+    reasons: v.reasons,
+    best: bestIdx,
+    bestFrame: best ? { index: bestIdx, score: best.score, box: best.crop, crop } : null,
+    durationMs: performance.now() - t0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------- Detector
+
+/**
+ * A loaded liveness model. Create it with Bonafide.create(); it emits 'progress' events during
+ * sessions. Methods reject with the named errors above; close() frees everything.
+ */
+export class Detector extends EventTarget {
+  #port;
+  #checker;
+  #opts;
+  #info;
+  #closed = false;
+  #busy = Promise.resolve();
+
+  /** @internal Use Bonafide.create(). */
+  constructor(port, checkerInfo, opts, engineInfo) {
+    super();
+    this.#port = port;
+    this.#checker = checkerInfo.id;
+    this.#opts = opts;
+    const p = checkerInfo.profile;
+    const m = checkerInfo.model;
+    this.#info = Object.freeze({
+      kind: p.kind,
+      version: p.version,
+      crop: p.crop,
+      cropWidth: p.cropWidth,
+      cropHeight: p.cropHeight,
+      maps: p.maps,
+      modelThreshold: p.threshold,
+      inputs: m.inputs,
+      outputs: m.outputs,
+      metadata: m.metadata,
+      opset: m.opset,
+      params: m.params,
+      macs: m.macs,
+      go: engineInfo.go,
+      worker: opts.worker,
+    });
+    this.#opts.threshold = checkerInfo.threshold;
+  }
+
+  /** What was loaded: model kind, version, crop, maps, inputs/outputs, metadata, size. */
+  get info() { return this.#info; }
+
+  /** The options in effect (a copy). */
+  get options() {
+    const { model, ...o } = this.#opts;
+    return structuredClone(o);
+  }
+
+  get closed() { return this.#closed; }
+
+  #alive() {
+    if (this.#closed) throw new InvalidStateError('bonafide: the detector is closed');
+  }
+
+  /**
+   * Analyses one image or video frame. Without {video: true} each call is an independent image; with
+   * it, the face is tracked from the previous call (smoother boxes on a live stream).
+   */
+  async analyze(source, options = {}) {
+    this.#alive();
+    const frame = await toFrame(source, !!options.transfer);
+    this.#alive();
+    const t0 = performance.now();
+    const res = await this.#port.call('analyze', {
+      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !options.video,
+    }, transferList(frame));
+    res.timings.roundTrip = performance.now() - t0;
+    delete res.verdict;
+    return res;
+  }
+
+  /**
+   * Samples frames from a playing video (a camera stream), skips unusable ones and aggregates the
+   * usable ones into a verdict: the median score against the threshold once `frames` usable frames
+   * were seen, or "retake" after `maxFrames` frames without enough usable ones.
+   */
+  async startSession(video, options = {}) {
+    this.#alive();
+    if (!(has('HTMLVideoElement') && video instanceof HTMLVideoElement)) throw new TypeError('bonafide: startSession() takes an HTMLVideoElement');
+    const o = options || {};
+    for (const k of Object.keys(o)) {
+      if (!['frames', 'maxFrames', 'timeoutMs', 'threshold', 'signal', 'onProgress'].includes(k)) throw new TypeError(`bonafide: startSession: unknown option "${k}"`);
+    }
+    const minFrames = o.frames ?? this.#opts.minFrames;
+    checkInt('frames', minFrames, 1);
+    const maxFrames = o.maxFrames ?? Math.max(this.#opts.maxFrames, minFrames);
+    checkInt('maxFrames', maxFrames, minFrames);
+    const timeoutMs = o.timeoutMs ?? 20000;
+    checkInt('timeoutMs', timeoutMs, 1);
+    checkThreshold('threshold', o.threshold);
+    if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError('bonafide: onProgress must be a function');
+    const signal = o.signal;
+    signal?.throwIfAborted();
+
+    const t0 = performance.now();
+    const deadline = t0 + timeoutMs;
+    const sessionOpts = { minFrames, maxFrames };
+    if (o.threshold !== undefined) sessionOpts.threshold = o.threshold;
+    const sid = await this.#port.call('startSession', { checker: this.#checker, options: sessionOpts });
+    const results = [];
+    let last = null;
+    try {
+      await Promise.race([waitForVideo(video, Math.max(1, deadline - performance.now())), this.#aborted(signal)]);
+      for (;;) {
+        this.#alive();
+        signal?.throwIfAborted();
+        if (performance.now() >= deadline) {
+          const why = last ? ` ${last.frames} frames seen, ${last.usable} usable${last.reasons.length ? `; most frequent problems: ${last.reasons.slice(0, 3).join(', ')}` : ''}` : ' no frame analysed';
+          throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, results, null, t0) : null } });
+        }
+        await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
+        if (performance.now() >= deadline) continue;
+        const frame = await toFrame(video, false);
+        this.#alive();
+        const ft = performance.now();
+        const res = await this.#port.call('analyze', {
+          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide,
+        }, transferList(frame));
+        res.timings.roundTrip = performance.now() - ft;
+        const v = res.verdict;
+        delete res.verdict;
+        const crop = v.crop || null;
+        delete v.crop;
+        last = v;
+        results.push({ score: res.score, crop: res.crop, quality: res.quality });
+        const verdictSoFar = publicVerdict(v, results, null, t0);
+        const detail = { result: res, verdict: verdictSoFar, frame: v.frames - 1 };
+        o.onProgress?.(detail);
+        this.dispatchEvent(new CustomEvent('progress', { detail }));
+        if (v.decision !== 'pending') return publicVerdict(v, results, crop, t0);
+      }
+    } finally {
+      if (!this.#closed) this.#port.call('endSession', { checker: this.#checker, session: sid }).catch(() => {});
+    }
+  }
+
+  #aborted(signal) {
+    if (!signal) return new Promise(() => {});
+    return new Promise((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }
+
+  /**
+   * Changes options on a live detector: threshold, quality (merged into the current limits),
+   * minFrames, maxFrames (for later sessions), maxFrameSide. Asset and worker options are fixed.
+   */
+  async setOptions(partial) {
+    this.#alive();
+    if (!partial || typeof partial !== 'object') throw new TypeError('bonafide: setOptions takes an object');
+    const allowed = ['threshold', 'quality', 'minFrames', 'maxFrames', 'maxFrameSide'];
+    for (const k of Object.keys(partial)) {
+      if (!allowed.includes(k)) throw new TypeError(`bonafide: setOptions: "${k}" cannot change after create (changeable: ${allowed.join(', ')})`);
+    }
+    const next = { ...this.#opts };
+    if (partial.threshold !== undefined) next.threshold = partial.threshold;
+    if (partial.quality !== undefined) next.quality = { ...this.#opts.quality, ...cleanQuality(partial.quality) };
+    for (const k of ['minFrames', 'maxFrames', 'maxFrameSide']) if (partial[k] !== undefined) next[k] = partial[k];
+    checkThreshold('threshold', next.threshold);
+    checkInt('minFrames', next.minFrames, 1);
+    checkInt('maxFrames', next.maxFrames, next.minFrames);
+    checkInt('maxFrameSide', next.maxFrameSide, 16);
+    const goOpts = {};
+    if (partial.threshold !== undefined) goOpts.threshold = next.threshold;
+    if (partial.quality !== undefined) goOpts.quality = next.quality;
+    if (Object.keys(goOpts).length) await this.#port.call('setOptions', { checker: this.#checker, options: goOpts });
+    this.#opts = next;
+  }
+
+  /** Debug figures: Go heap (after a GC with {gc: true}), wasm memory, live js.Funcs and JS references held by Go. */
+  async stats(options = {}) {
+    this.#alive();
+    return this.#port.call('stats', { gc: !!options.gc });
+  }
+
+  /** Frees everything: the Go side exits and the worker is terminated. Safe to call twice. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await withTimeout(this.#port.call('exit', {}), 5000, 'closing the engine');
+    } catch {
+      // The worker is terminated below whatever happened.
+    } finally {
+      this.#port.terminate();
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------- Model
+
+/** A low-level model: run your own ONNX model on Float32Array inputs (Bonafide.loadModel). */
+export class Model {
+  #port;
+  #id;
+  #closed = false;
+
+  /** @internal Use Bonafide.loadModel(). */
+  constructor(port, info) {
+    this.#port = port;
+    this.#id = info.id;
+    this.inputs = info.inputs;
+    this.outputs = info.outputs;
+    this.metadata = info.metadata;
+    this.opset = info.opset;
+    this.params = info.params;
+    this.macs = info.macs;
+    this.inputNames = info.inputs.map((i) => i.name);
+    this.outputNames = info.outputs.map((o) => o.name);
+  }
+
+  /**
+   * run(data, dims) for a one-input model, or run({name: {data, dims}}) like onnxruntime-web.
+   * Resolves to {outputName: {type: 'float32', dims, data: Float32Array}}.
+   */
+  async run(data, dims) {
+    if (this.#closed) throw new InvalidStateError('bonafide: the model is closed');
+    let feeds;
+    if (data instanceof Float32Array) {
+      if (this.inputs.length !== 1) throw new InputError(`bonafide: the model has ${this.inputs.length} inputs (${this.inputNames.join(', ')}): pass {name: {data, dims}}`);
+      feeds = { [this.inputNames[0]]: { data, dims } };
+    } else if (data && typeof data === 'object') {
+      feeds = data;
+    } else {
+      throw new TypeError('bonafide: run() takes (Float32Array, dims) or {name: {data, dims}}');
+    }
+    const list = this.inputs.map((inp) => {
+      const f = feeds[inp.name];
+      if (!f) throw new InputError(`bonafide: input "${inp.name}" is missing (inputs: ${this.inputNames.join(', ')})`);
+      if (!(f.data instanceof Float32Array)) throw new TypeError(`bonafide: input "${inp.name}": data must be a Float32Array`);
+      const d = f.dims ?? inp.dims;
+      if (!Array.isArray(d) || d.some((x) => !Number.isInteger(x) || x < 0)) throw new TypeError(`bonafide: input "${inp.name}": dims must be an array of integers`);
+      return { data: f.data, dims: [...d] };
+    });
+    for (const k of Object.keys(feeds)) if (!this.inputNames.includes(k)) throw new InputError(`bonafide: the model has no input "${k}" (inputs: ${this.inputNames.join(', ')})`);
+    return this.#port.call('run', { model: this.#id, feeds: list });
+  }
+
+  /** Frees the model and its runtime. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await withTimeout(this.#port.call('exit', {}), 5000, 'closing the engine');
+    } catch {
+      // terminated below
+    } finally {
+      this.#port.terminate();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------- Bonafide
+
+const goOptions = (o) => {
+  const g = { track: o.track, quality: o.quality };
+  if (o.threshold !== undefined) g.threshold = o.threshold;
+  if (o.profile !== undefined) g.profile = o.profile;
+  return g;
+};
+
+export const Bonafide = Object.freeze({
+  version,
+
+  /** Whether this browser can run bonafide: {ok, reason}. */
+  support,
+
+  /** Loads the wasm engine and a liveness model; resolves to a Detector. */
+  async create(options) {
+    const o = cleanOptions(options);
+    let port = null;
+    let timedOut = false;
+    const work = (async () => {
+      const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
+      port = started.port;
+      if (timedOut) throw new TimeoutError('bonafide: timed out');
+      const info = await port.call('newChecker', { model: bytes.buffer, options: goOptions(o) }, [bytes.buffer]);
+      return new Detector(port, info, o, started.info);
+    })();
+    try {
+      return await withTimeout(work, o.timeoutMs, 'loading bonafide (wasm, worker and model)', () => { timedOut = true; });
+    } catch (e) {
+      port?.terminate();
+      work.then((d) => d.close(), () => {});
+      throw e;
+    }
+  },
+
+  /**
+   * Loads any ONNX model for Model.run (bring your own model, benchmarks). source: a URL, an
+   * ArrayBuffer or a Uint8Array. options: wasmUrl, wasmExecUrl, workerUrl, worker, integrity,
+   * timeoutMs, and batch/dims for symbolic dimensions.
+   */
+  async loadModel(source, options = {}) {
+    const { batch, dims, ...rest } = options || {};
+    const o = cleanOptions(typeof source === 'string' || source instanceof URL ? { ...rest, modelUrl: source } : { ...rest, model: source });
+    checkInt('batch', batch, 0);
+    const mopts = {};
+    if (batch) mopts.batch = batch;
+    if (dims !== undefined) {
+      if (typeof dims !== 'object' || !dims) throw new TypeError('bonafide: options.dims must be an object {name: size}');
+      mopts.dims = {};
+      for (const [k, v] of Object.entries(dims)) {
+        checkInt(`dims.${k}`, v, 1);
+        mopts.dims[k] = v;
+      }
+    }
+    let port = null;
+    const work = (async () => {
+      const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
+      port = started.port;
+      const info = await port.call('loadModel', { model: bytes.buffer, options: mopts }, [bytes.buffer]);
+      return new Model(port, info);
+    })();
+    try {
+      return await withTimeout(work, o.timeoutMs, 'loading the model');
+    } catch (e) {
+      port?.terminate();
+      throw e;
+    }
+  },
+
+  /**
+   * Opens the camera (getUserMedia) with bonafide's errors: NotAllowedError, NotFoundError,
+   * NotReadableError, each with a message a page can show. With a video element, attaches and
+   * plays the stream.
+   */
+  async openCamera(video, constraints) {
+    if (!globalThis.navigator?.mediaDevices?.getUserMedia) {
+      throw new NotFoundError('bonafide: this page cannot use a camera (it needs a secure context: https or localhost)');
+    }
+    const c = constraints || { video: { facingMode: 'user', width: { ideal: 640 }, height: { ideal: 480 } }, audio: false };
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(c);
+    } catch (e) {
+      switch (e?.name) {
+        case 'NotAllowedError':
+        case 'SecurityError':
+          throw new NotAllowedError('bonafide: camera access was denied: allow the camera for this site in the browser settings and try again', { cause: e });
+        case 'NotFoundError':
+        case 'OverconstrainedError':
+          throw new NotFoundError('bonafide: no camera was found: connect a camera and try again', { cause: e });
+        case 'NotReadableError':
+        case 'AbortError':
+          throw new NotReadableError('bonafide: the camera could not be opened: close other applications that use it and try again', { cause: e });
+        default:
+          throw e;
+      }
+    }
+    if (video) {
+      video.muted = true;
+      video.playsInline = true;
+      video.srcObject = stream;
+      try {
+        await video.play();
+      } catch (e) {
+        if (e?.name !== 'AbortError') throw e;
+      }
+    }
+    return stream;
+  },
+});
+
+export default Bonafide;

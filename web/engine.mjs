@@ -1,0 +1,332 @@
+// bonafide engine: starts the Go runtime (bonafide.wasm) and runs the operations the page asks
+// for. It runs inside the Web Worker (bonafide.worker.mjs) or, with {worker: false}, in the page.
+// Nothing here fetches anything: the page hands over the compiled WebAssembly.Module and the
+// model's bytes, so that integrity checks and errors about URLs live in one place (bonafide.mjs).
+//
+// The Go side is reached only with plain data built here (see wasm/main.go for why), and one frame
+// costs one call into Go: the RGBA bytes go in once, one blob comes out (wasm/blob.go), and the
+// blob's buffer is what the worker transfers back to the page.
+
+const BLOB_MAGIC = 0x31464e42; // "BNF1", wasm/blob.go
+const textDecoder = new TextDecoder();
+
+/** Serialises any thrown value to {name, message, ...details} for postMessage. */
+export function errorData(err) {
+  if (err && typeof err === 'object') {
+    const out = { name: String(err.name || 'Error'), message: String(err.message ?? err) };
+    for (const k of ['op', 'opset', 'node', 'domain', 'field', 'stack', 'url', 'status']) {
+      if (err[k] !== undefined && typeof err[k] !== 'object') out[k] = err[k];
+    }
+    return out;
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+function named(name, message) {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+/** Reads the blob format of wasm/blob.go: the JSON header and the payload's start. */
+export function decodeBlob(u8) {
+  if (!(u8 instanceof Uint8Array) || u8.byteLength < 8) throw named('InternalError', 'bonafide: malformed result from Go');
+  const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+  if (dv.getUint32(0, true) !== BLOB_MAGIC) throw named('InternalError', 'bonafide: result from Go has a bad magic number');
+  const n = dv.getUint32(4, true);
+  const head = JSON.parse(textDecoder.decode(u8.subarray(8, 8 + n)));
+  const start = u8.byteOffset + ((8 + n + 3) & ~3);
+  return { head, floats: (offset, length) => new Float32Array(u8.buffer, start + offset, length) };
+}
+
+const nan = (v) => (v === null || v === undefined ? NaN : v);
+
+function scaleBox(b, k) {
+  if (!b) return null;
+  const out = { ...b, x: b.x * k, y: b.y * k, width: b.width * k, height: b.height * k };
+  return out;
+}
+
+/**
+ * Turns an analyze blob into the Result the page sees. Coordinates are scaled back by 1/scale to the
+ * source's pixels when the frame was shrunk for analysis.
+ */
+export function decodeResult(u8, scale = 1, sourceWidth, sourceHeight) {
+  const { head: h, floats } = decodeBlob(u8);
+  const k = 1 / scale;
+  const maps = {};
+  for (const m of h.maps) maps[m.label] = floats(m.offset, m.length);
+  return {
+    live: h.live,
+    scored: h.scored,
+    score: nan(h.score),
+    threshold: h.threshold,
+    face: h.face ? { ...scaleBox(h.face, k), score: h.face.score, angle: h.face.angle } : null,
+    faces: h.faces.map((f) => ({ ...scaleBox(f, k), score: f.score, angle: f.angle })),
+    crop: h.crop ? { ...scaleBox(h.crop, k), scale: h.crop.scale, outputWidth: h.crop.outputWidth, outputHeight: h.crop.outputHeight } : null,
+    quality: { ok: h.quality.ok, reasons: h.quality.reasons.map((r) => ({ code: r.code, value: nan(r.value), limit: nan(r.limit) })) },
+    maps,
+    referenceScore: nan(h.referenceScore),
+    timings: { ...h.timings },
+    frame: { width: sourceWidth ?? h.frame.width, height: sourceHeight ?? h.frame.height, analyzedWidth: h.frame.width, analyzedHeight: h.frame.height },
+    verdict: h.verdict ? { ...h.verdict, score: nan(h.verdict.score) } : undefined,
+    _analyzedCrop: h.crop, // in analysed pixels, for the session's best-evidence crop; removed below
+  };
+}
+
+/** Decodes a run blob into {name: {type, dims, data}} (onnxruntime-web's tensor shape). */
+export function decodeOutputs(u8) {
+  const { head, floats } = decodeBlob(u8);
+  const out = {};
+  for (const o of head.outputs) out[o.name] = { type: 'float32', dims: o.dims, data: floats(o.offset, o.length) };
+  return out;
+}
+
+/** The Go runtime: one bonafide.wasm instance and its API object. */
+class Runtime {
+  static async start(module, wasmExecUrl) {
+    if (typeof globalThis.Go !== 'function') {
+      // wasm_exec.js is a classic script that defines globalThis.Go; importing it as a module runs it
+      // the same way (it is strict-mode already) without eval or importScripts.
+      await import(wasmExecUrl);
+      if (typeof globalThis.Go !== 'function') throw named('LoadError', `bonafide: ${wasmExecUrl} did not define Go: is it Go's wasm_exec.js?`);
+    }
+    const go = new globalThis.Go();
+    let exitCode = null;
+    go.exit = (code) => { exitCode = code; };
+    const hook = `__bonafide_${Date.now().toString(36)}_${Math.random().toString(36).slice(2)}`;
+    const ready = new Promise((resolve) => { globalThis[hook] = resolve; });
+    go.argv = ['bonafide', hook];
+    const instance = await WebAssembly.instantiate(module, go.importObject);
+    const done = go.run(instance);
+    try {
+      const api = await Promise.race([ready, done.then(() => {
+        throw named('InternalError', `bonafide: the Go runtime exited during start-up (code ${exitCode}); see the console`);
+      })]);
+      return new Runtime(go, instance, api, done, () => exitCode);
+    } finally {
+      delete globalThis[hook];
+    }
+  }
+
+  constructor(go, instance, api, done, exitCode) {
+    this.go = go;
+    this.instance = instance;
+    this.api = api;
+    this.done = done;
+    this.exitCode = exitCode;
+  }
+
+  async call(name, ...args) {
+    if (this.go.exited) {
+      throw named('InternalError', `bonafide: the Go runtime has exited (code ${this.exitCode()}); see the console, then create a new detector`);
+    }
+    try {
+      return await this.api[name](...args);
+    } catch (err) {
+      if (this.go.exited) throw named('InternalError', `bonafide: the Go runtime stopped (code ${this.exitCode()}) during ${name}; see the console`);
+      throw err;
+    }
+  }
+
+  memoryBytes() {
+    return this.go.exited ? 0 : this.instance.exports.mem.buffer.byteLength;
+  }
+
+  /** JS values Go holds references to (wasm_exec.js's table); grows if js.Values or js.Funcs leak. */
+  jsRefs() {
+    return this.go._ids ? this.go._ids.size : 0;
+  }
+
+  async exit() {
+    if (this.go.exited) return;
+    await this.api.exit();
+    await this.done;
+  }
+}
+
+function makeCanvas(w, h) {
+  if (typeof OffscreenCanvas === 'function') return new OffscreenCanvas(w, h);
+  const c = globalThis.document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  return c;
+}
+
+/**
+ * Engine executes the operations of the worker protocol one at a time (they share one canvas and
+ * Go's frame buffer). dispatch(op, args) resolves to {value, transfer}.
+ */
+export class Engine {
+  constructor() {
+    this.rt = null;
+    this.canvas = null;
+    this.ctx = null;
+    this.sessions = new Map(); // session handle → best-evidence crops
+    this.tail = Promise.resolve();
+  }
+
+  dispatch(op, args) {
+    const run = this.tail.then(() => this.run(op, args || {}));
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  async run(op, a) {
+    if (op === 'init') {
+      if (this.rt) throw named('InvalidStateError', 'bonafide: engine already started');
+      this.rt = await Runtime.start(a.module, a.wasmExecUrl);
+      return { value: await this.rt.call('version') };
+    }
+    if (!this.rt) throw named('InvalidStateError', 'bonafide: engine not started');
+    switch (op) {
+      case 'newChecker':
+        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options) };
+      case 'setOptions':
+        return { value: await this.rt.call('setOptions', a.checker, a.options) };
+      case 'analyze':
+        return this.analyze(a);
+      case 'startSession': {
+        const sid = await this.rt.call('startSession', a.checker, a.options);
+        this.sessions.set(sid, { max: null, min: null });
+        return { value: sid };
+      }
+      case 'endSession':
+        this.dropSession(a.session);
+        return { value: await this.rt.call('endSession', a.checker, a.session) };
+      case 'closeChecker':
+        return { value: await this.rt.call('closeChecker', a.checker) };
+      case 'loadModel':
+        return { value: await this.rt.call('loadModel', new Uint8Array(a.model), a.options) };
+      case 'run': {
+        const feeds = a.feeds.map((f) => ({ data: new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength), dims: f.dims }));
+        const u8 = await this.rt.call('run', a.model, feeds);
+        return { value: decodeOutputs(u8), transfer: [u8.buffer] };
+      }
+      case 'closeModel':
+        return { value: await this.rt.call('closeModel', a.model) };
+      case 'stats': {
+        const s = await this.rt.call('stats', !!a.gc);
+        return { value: { ...s, wasmMemoryBytes: this.rt.memoryBytes(), jsRefs: this.rt.jsRefs() } };
+      }
+      case 'exit':
+        for (const sid of [...this.sessions.keys()]) this.dropSession(sid);
+        await this.rt.exit();
+        this.canvas = this.ctx = null;
+        return { value: { exitCode: this.rt.exitCode() } };
+      default:
+        throw named('TypeError', `bonafide: unknown operation ${op}`);
+    }
+  }
+
+  context(w, h) {
+    if (!this.canvas) {
+      this.canvas = makeCanvas(w, h);
+      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+      if (!this.ctx) throw named('InternalError', 'bonafide: no 2D canvas context for reading frames');
+    }
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    return this.ctx;
+  }
+
+  // analyze: {checker, bitmap} or {checker, pixels, width, height}; session, reset, maxSide.
+  async analyze(a) {
+    const t0 = performance.now();
+    let pixels;
+    let w;
+    let h;
+    let scale = 1;
+    let srcW;
+    let srcH;
+    if (a.bitmap) {
+      const bm = a.bitmap;
+      srcW = bm.width;
+      srcH = bm.height;
+      if (!srcW || !srcH) {
+        bm.close();
+        throw named('FrameError', `bonafide: empty frame (${srcW}×${srcH})`);
+      }
+      scale = Math.min(1, (a.maxSide || Infinity) / Math.max(srcW, srcH));
+      w = Math.max(1, Math.round(srcW * scale));
+      h = Math.max(1, Math.round(srcH * scale));
+      scale = w / srcW;
+      const ctx = this.context(w, h);
+      ctx.drawImage(bm, 0, 0, w, h);
+      bm.close();
+      pixels = ctx.getImageData(0, 0, w, h).data;
+    } else {
+      pixels = a.pixels;
+      w = srcW = a.width;
+      h = srcH = a.height;
+    }
+    const t1 = performance.now();
+    const u8 = await this.rt.call('analyze', a.checker, pixels, w, h, a.session || 0, !!a.reset);
+    const t2 = performance.now();
+    const res = decodeResult(u8, scale, srcW, srcH);
+    res.timings.pixels = t1 - t0;
+    res.timings.wasm = t2 - t1;
+    const transfer = [u8.buffer];
+    if (a.session && res.verdict) {
+      const crop = await this.trackEvidence(a.session, res, a.bitmap ? null : { pixels, w, h });
+      if (crop) {
+        res.verdict.crop = crop;
+        transfer.push(crop);
+      }
+    }
+    delete res._analyzedCrop;
+    return { value: res, transfer };
+  }
+
+  // trackEvidence keeps crops of the highest- and lowest-scoring usable frames of a session (the
+  // best evidence for live and for spoof, as liveness.Session defines Best) and returns the one the
+  // verdict names once the session has decided.
+  async trackEvidence(sid, res, raw) {
+    const s = this.sessions.get(sid);
+    if (!s) return null;
+    const v = res.verdict;
+    const frame = v.frames - 1;
+    if (res.scored && res.quality.ok && res._analyzedCrop) {
+      const better = (slot, cmp) => !slot || cmp(res.score, slot.score);
+      const wantMax = better(s.max, (a, b) => a > b);
+      const wantMin = better(s.min, (a, b) => a < b);
+      if (wantMax || wantMin) {
+        if (raw) this.context(raw.w, raw.h).putImageData(new ImageData(raw.pixels, raw.w, raw.h), 0, 0);
+        const c = res._analyzedCrop;
+        const x = Math.max(0, Math.floor(c.x));
+        const y = Math.max(0, Math.floor(c.y));
+        const w = Math.max(1, Math.min(this.canvas.width, Math.ceil(c.x + c.width)) - x);
+        const h = Math.max(1, Math.min(this.canvas.height, Math.ceil(c.y + c.height)) - y);
+        const grab = () => createImageBitmap(this.canvas, x, y, w, h);
+        if (wantMax) {
+          s.max?.bitmap.close();
+          s.max = { score: res.score, frame, bitmap: await grab() };
+        }
+        if (wantMin) {
+          s.min?.bitmap.close();
+          s.min = { score: res.score, frame, bitmap: await grab() };
+        }
+      }
+    }
+    if (v.decision === 'pending') return null;
+    let crop = null;
+    for (const slot of [s.max, s.min]) {
+      if (slot && !crop && slot.frame === v.best) {
+        crop = slot.bitmap;
+        slot.bitmap = null;
+      }
+    }
+    this.dropSession(sid);
+    return crop;
+  }
+
+  dropSession(sid) {
+    const s = this.sessions.get(sid);
+    if (!s) return;
+    s.max?.bitmap?.close();
+    s.min?.bitmap?.close();
+    this.sessions.delete(sid);
+  }
+}

@@ -1,0 +1,402 @@
+// The JS API in a page, without a camera: every source type, worker and in-page engines, options,
+// errors, the low-level Model (checked against onnxruntime-node), sessions on a canvas stream.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { assert, launch, Recorder, Skip, ROOT, SITE } from './lib.mjs';
+
+/** Puts the test frame into the page as window.__frame (ImageData) and window.__png (Blob). */
+async function installFrame(page, rgba, W, H) {
+  await page.evaluate(async ({ b64, W, H }) => {
+    const bytes = Uint8ClampedArray.from(atob(b64), (c) => c.charCodeAt(0));
+    const img = new ImageData(bytes, W, H);
+    const c = new OffscreenCanvas(W, H);
+    c.getContext('2d').putImageData(img, 0, 0);
+    window.__frame = img;
+    window.__png = await c.convertToBlob({ type: 'image/png' });
+    window.bonafide = await import('/bonafide.mjs');
+  }, { b64: rgba.toString('base64'), W, H });
+}
+
+async function errorOf(page, fn, arg) {
+  return page.evaluate(async ({ src, arg }) => {
+    try {
+      await (0, eval)(src)(arg); // test code only: the page under test has no CSP
+      return null;
+    } catch (e) {
+      return { name: e.name, message: e.message, op: e.op, node: e.node, status: e.status, cls: e.constructor.name, isBonafide: e instanceof window.bonafide.BonafideError };
+    }
+  }, { src: `(${fn})`, arg });
+}
+
+export function apiTests({ origin, frame, hasFace, rec }) {
+  let browser;
+  let page;
+  return [
+    {
+      name: 'setup: a page with the test frame',
+      async fn() {
+        browser = await launch();
+        rec.watch(browser.context);
+        page = await browser.context.newPage();
+        await page.goto(`${origin}/test/blank.html`);
+        await installFrame(page, frame.rgba, frame.width, frame.height);
+        assert(await page.evaluate(() => crossOriginIsolated), 'the server sends COOP/COEP (-isolated)');
+      },
+    },
+    {
+      name: 'analyze() takes every source type and returns the documented Result',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const d = await Bonafide.create();
+          const img = window.__frame;
+          const canvas = document.createElement('canvas');
+          canvas.width = img.width;
+          canvas.height = img.height;
+          canvas.getContext('2d').putImageData(img, 0, 0);
+          const off = new OffscreenCanvas(img.width, img.height);
+          off.getContext('2d').putImageData(img, 0, 0);
+          const imageEl = new Image();
+          imageEl.src = URL.createObjectURL(window.__png);
+          await imageEl.decode();
+          // A canvas stream only produces frames when the canvas is drawn: keep drawing.
+          const timer = setInterval(() => canvas.getContext('2d').putImageData(img, 0, 0), 30);
+          const video = document.createElement('video');
+          video.muted = true;
+          video.srcObject = canvas.captureStream(30);
+          await video.play();
+          await new Promise((r) => (video.readyState >= 2 ? r() : video.addEventListener('loadeddata', r, { once: true })));
+          const sources = {
+            ImageBitmap: await createImageBitmap(img),
+            ImageData: img,
+            HTMLCanvasElement: canvas,
+            OffscreenCanvas: off,
+            HTMLImageElement: imageEl,
+            VideoFrame: new VideoFrame(canvas, { timestamp: 0 }),
+            Blob: window.__png,
+            HTMLVideoElement: video,
+          };
+          const results = {};
+          for (const [k, s] of Object.entries(sources)) {
+            const r = await d.analyze(s);
+            results[k] = {
+              live: r.live, scored: r.scored, score: r.score, threshold: r.threshold, face: r.face, crop: r.crop,
+              quality: r.quality, timings: r.timings, frame: r.frame,
+              maps: Object.fromEntries(Object.entries(r.maps).map(([l, a]) => [l, { type: a.constructor.name, length: a.length, min: Math.min(...a), max: Math.max(...a) }])),
+            };
+          }
+          const bitmapStillOpen = sources.ImageBitmap.width > 0; // not detached without {transfer: true}
+          sources.VideoFrame.close();
+          clearInterval(timer);
+          video.srcObject.getTracks().forEach((t) => t.stop());
+          await d.close();
+          return { results, bitmapStillOpen };
+        });
+        assert(out.bitmapStillOpen, "the caller's ImageBitmap was detached");
+        const ref = out.results.ImageData;
+        for (const [k, r] of Object.entries(out.results)) {
+          assert(typeof r.live === 'boolean' && typeof r.scored === 'boolean', `${k}: live/scored booleans`);
+          assert(r.threshold === 0.5, `${k}: threshold ${r.threshold}`);
+          assert(r.frame.width === frame.width && r.frame.height === frame.height, `${k}: frame ${JSON.stringify(r.frame)}`);
+          assert(typeof r.quality.ok === 'boolean' && Array.isArray(r.quality.reasons), `${k}: quality`);
+          for (const t of ['detect', 'crop', 'infer', 'total', 'pixels', 'roundTrip']) assert(Number.isFinite(r.timings[t]) && r.timings[t] >= 0, `${k}: timings.${t}`);
+          if (hasFace) {
+            assert(r.scored && r.face && r.crop, `${k}: the face was not found/scored: ${JSON.stringify(r.quality)}`);
+            assert(r.score >= 0 && r.score <= 1, `${k}: score ${r.score}`);
+            assert(JSON.stringify(Object.keys(r.maps)) === '["8x8","4x4","2x2"]', `${k}: map labels ${Object.keys(r.maps)}`);
+            assert(r.maps['8x8'].type === 'Float32Array' && r.maps['8x8'].length === 64 && r.maps['4x4'].length === 16 && r.maps['2x2'].length === 4, `${k}: map sizes`);
+            assert(r.maps['8x8'].min >= 0 && r.maps['8x8'].max <= 1, `${k}: map values are probabilities`);
+            assert(r.crop.x >= 0 && r.crop.y >= 0 && r.crop.x + r.crop.width <= frame.width + 1, `${k}: crop window inside the frame`);
+            // Lossless sources hold the same pixels, hence the same score; a video stream is re-encoded.
+            if (k !== 'HTMLVideoElement') assert(Math.abs(r.score - ref.score) < 1e-6, `${k}: score ${r.score} differs from ImageData's ${ref.score}`);
+          } else {
+            assert(!r.scored && Number.isNaN(r.score) && r.face === null && Object.keys(r.maps).length === 0, `${k}: a frame without a face was scored`);
+            assert(r.quality.reasons[0]?.code === 'no_face', `${k}: no_face expected on the generated frame`);
+          }
+        }
+      },
+    },
+    {
+      name: 'the in-page engine ({worker: false}) gives the worker\'s results',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const a = await Bonafide.create();
+          const b = await Bonafide.create({ worker: false });
+          const ra = await a.analyze(window.__frame);
+          const rb = await b.analyze(window.__frame);
+          const workers = a.info.worker && !b.info.worker;
+          await a.close();
+          await b.close();
+          const same = ra.scored === rb.scored && (Number.isNaN(ra.score) ? Number.isNaN(rb.score) : ra.score === rb.score)
+            && Object.keys(ra.maps).every((k) => ra.maps[k].every((v, i) => v === rb.maps[k][i]));
+          return { same, workers };
+        });
+        assert(out.workers, 'info.worker reports where the engine runs');
+        assert(out.same, 'worker and in-page results differ');
+      },
+    },
+    {
+      name: 'close() frees the worker and later calls reject with InvalidStateError',
+      async fn() {
+        const before = page.workers().length;
+        const e = await errorOf(page, async () => {
+          const d = await window.bonafide.Bonafide.create();
+          window.__workersOpen = true;
+          await d.close();
+          await d.close(); // twice is fine
+          await d.analyze(window.__frame);
+        });
+        assert(e?.name === 'InvalidStateError' && e.isBonafide, `got ${JSON.stringify(e)}`);
+        for (let i = 0; i < 50 && page.workers().length > before; i++) await new Promise((r) => setTimeout(r, 20));
+        assert(page.workers().length === before, `${page.workers().length - before} worker(s) left running after close()`);
+      },
+    },
+    {
+      name: 'integrity: matching hashes load, a mismatch is an IntegrityError',
+      async fn() {
+        const sizes = JSON.parse(fs.readFileSync(path.join(SITE, 'sizes.json'), 'utf8'));
+        const model = JSON.parse(fs.readFileSync(path.join(SITE, 'models', 'default.json'), 'utf8'));
+        const sri = `sha256-${Buffer.from(model.sha256, 'hex').toString('base64')}`;
+        const ok = await errorOf(page, async (h) => {
+          const d = await window.bonafide.Bonafide.create({ integrity: h });
+          await d.close();
+        }, { wasm: sizes.wasm.sha256, model: sri });
+        assert(ok === null, `valid hashes refused: ${JSON.stringify(ok)}`);
+        const bad = '0'.repeat(64);
+        for (const which of ['model', 'wasm']) {
+          const e = await errorOf(page, (w) => window.bonafide.Bonafide.create({ integrity: { [w]: '0'.repeat(64) } }), which);
+          assert(e?.name === 'IntegrityError' && e.message.includes(bad) && e.message.includes(which), `${which}: got ${JSON.stringify(e)}`);
+        }
+      },
+    },
+    {
+      name: 'ModelError names the unsupported operator; bad bytes and missing metadata are ModelErrors',
+      async fn() {
+        const e = await errorOf(page, () => window.bonafide.Bonafide.create({ modelUrl: '/test/unsupported-op.onnx' }));
+        assert(e?.name === 'ModelError' && e.op === 'Det' && e.node === 'the_det' && /unsupported operator Det \(opset 13\) in node "the_det"/.test(e.message), `got ${JSON.stringify(e)}`);
+        const g = await errorOf(page, () => window.bonafide.Bonafide.create({ model: new TextEncoder().encode('not a model') }));
+        assert(g?.name === 'ModelError', `garbage: ${JSON.stringify(g)}`);
+        const m = await errorOf(page, async () => {
+          const bytes = await (await fetch('/test/unsupported-op.onnx')).arrayBuffer();
+          return window.bonafide.Bonafide.loadModel(bytes);
+        });
+        assert(m?.name === 'ModelError' && m.op === 'Det', `loadModel: ${JSON.stringify(m)}`);
+      },
+    },
+    {
+      name: 'a missing asset is a LoadError with its URL and status',
+      async fn() {
+        rec.allow(/status of 404/);
+        const e = await errorOf(page, () => window.bonafide.Bonafide.create({ modelUrl: '/no/such/model.onnx' }));
+        assert(e?.name === 'LoadError' && e.status === 404 && e.message.includes('/no/such/model.onnx'), `got ${JSON.stringify(e)}`);
+        const w = await errorOf(page, () => window.bonafide.Bonafide.create({ wasmUrl: '/no/such.wasm' }));
+        assert(w?.name === 'LoadError' && w.status === 404, `wasm: ${JSON.stringify(w)}`);
+      },
+    },
+    {
+      name: 'a browser without WebAssembly gets WebAssemblyUnsupportedError',
+      async fn() {
+        const p = await browser.context.newPage();
+        await p.addInitScript(() => { delete globalThis.WebAssembly; });
+        await p.goto(`${origin}/test/blank.html`);
+        const e = await p.evaluate(async () => {
+          try {
+            const { Bonafide } = await import('/bonafide.mjs');
+            const s = Bonafide.support();
+            await Bonafide.create();
+            return { support: s };
+          } catch (err) {
+            return { name: err.name, message: err.message };
+          }
+        });
+        await p.close();
+        assert(e.name === 'WebAssemblyUnsupportedError' && /no WebAssembly/.test(e.message), `got ${JSON.stringify(e)}`);
+      },
+    },
+    {
+      name: 'bad options and sources are TypeErrors and RangeErrors; a bad image is a FrameError',
+      async fn() {
+        const cases = [
+          [() => window.bonafide.Bonafide.create({ threshold: 2 }), 'RangeError'],
+          [() => window.bonafide.Bonafide.create({ tresholdd: 0.5 }), 'TypeError'],
+          [() => window.bonafide.Bonafide.create({ quality: { minFaceFrac: 'big' } }), 'TypeError'],
+          [() => window.bonafide.Bonafide.create({ quality: { skip: ['nope'] } }), 'RangeError'],
+          [() => window.bonafide.Bonafide.create({ minFrames: 10, maxFrames: 5 }), 'RangeError'],
+          [() => window.bonafide.Bonafide.create({ quality: { minBrightness: 300 } }), 'RangeError'], // checked by Go
+        ];
+        for (const [fn, want] of cases) {
+          const e = await errorOf(page, fn);
+          assert(e?.name === want, `${fn}: got ${JSON.stringify(e)}, want ${want}`);
+        }
+        const frameErrors = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create();
+          const out = [];
+          for (const [label, src] of [['object', {}], ['text blob', new Blob(['hello'], { type: 'text/plain' })], ['empty canvas', document.createElement('canvas')],
+            ['video without frames', document.createElement('video')]]) {
+            if (label === 'empty canvas') src.width = 0;
+            try {
+              await d.analyze(src);
+              out.push([label, 'resolved']);
+            } catch (e) {
+              out.push([label, e.name]);
+            }
+          }
+          const ok = await d.analyze(window.__frame).then(() => 'ok', (e) => e.name); // nothing was lost
+          await d.close();
+          return { out, ok };
+        });
+        const want = { object: 'TypeError', 'text blob': 'FrameError', 'empty canvas': 'FrameError', 'video without frames': 'FrameError' };
+        for (const [label, got] of frameErrors.out) assert(got === want[label], `${label}: ${got}, want ${want[label]}`);
+        assert(frameErrors.ok === 'ok', 'the detector broke after bad frames');
+      },
+    },
+    {
+      name: 'setOptions changes the threshold and merges quality limits',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create();
+          await d.setOptions({ threshold: 0.9, quality: { minBrightness: 20 } });
+          await d.setOptions({ quality: { maxRoll: 30 } });
+          const r = await d.analyze(window.__frame);
+          const o = d.options;
+          let e1 = null;
+          try {
+            await d.setOptions({ wasmUrl: 'x' });
+          } catch (e) {
+            e1 = e.name;
+          }
+          await d.close();
+          return { threshold: r.threshold, live: r.live, q: o.quality, e1 };
+        });
+        assert(out.threshold === 0.9, `threshold ${out.threshold}`);
+        assert(out.q.minBrightness === 20 && out.q.maxRoll === 30, `quality ${JSON.stringify(out.q)}`);
+        assert(out.e1 === 'TypeError', `fixed option: ${out.e1}`);
+      },
+    },
+    {
+      name: 'Model.run matches onnxruntime-node on the dev model; input errors are InputErrors',
+      async fn() {
+        const x = new Float32Array(3 * 128 * 128);
+        for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 1.5;
+        const got = await page.evaluate(async (xs) => {
+          const { Bonafide } = window.bonafide;
+          const m = await Bonafide.loadModel('/test/dev-pyramid-untrained.onnx');
+          const input = Float32Array.from(xs);
+          const out = await m.run(input, [1, 3, 128, 128]);
+          const out2 = await m.run({ input: { data: input, dims: [1, 3, 128, 128] } });
+          const errs = [];
+          for (const bad of [() => m.run(input, [1, 3, 64, 256]), () => m.run(input.subarray(10), [1, 3, 128, 128]), () => m.run({ nope: { data: input } })]) {
+            try {
+              await bad();
+              errs.push('resolved');
+            } catch (e) {
+              errs.push(`${e.name}: ${e.message}`);
+            }
+          }
+          const t0 = performance.now();
+          for (let i = 0; i < 10; i++) await m.run(input, [1, 3, 128, 128]);
+          const ms = (performance.now() - t0) / 10;
+          await m.close();
+          const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { dims: v.dims, type: v.type, data: Array.from(v.data) }]));
+          return { out: plain(out), same: JSON.stringify(plain(out)) === JSON.stringify(plain(out2)), errs, ms, names: m.inputNames };
+        }, Array.from(x));
+        const session = await ort.InferenceSession.create(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'));
+        const want = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 128, 128]) });
+        for (const [name, t] of Object.entries(want)) {
+          const g = got.out[name];
+          assert(g && JSON.stringify(g.dims) === JSON.stringify(t.dims) && g.type === 'float32', `${name}: dims ${g?.dims} vs ${t.dims}`);
+          let worst = 0;
+          for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(g.data[i] - t.data[i]));
+          assert(worst <= 1e-4, `${name}: max |bonafide − onnxruntime| = ${worst}`);
+        }
+        assert(got.same, 'run(data, dims) and run(feeds) differ');
+        assert(/^InputError: .*\[1 3 64 256\].*\[1 3 128 128\]/.test(got.errs[0]), `bad dims: ${got.errs[0]}`);
+        assert(/^InputError: .*values/.test(got.errs[1]), `short data: ${got.errs[1]}`);
+        assert(/^InputError/.test(got.errs[2]), `unknown input: ${got.errs[2]}`);
+        console.log(`        Model.run on the dev model (8.6 M MACs, 128×128): ${got.ms.toFixed(1)} ms per run in the worker`);
+      },
+    },
+    {
+      name: 'startSession on a video stream: verdict with per-frame scores, progress events, best crop',
+      async fn() {
+        const v = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const d = await Bonafide.create();
+          const canvas = document.createElement('canvas');
+          canvas.width = window.__frame.width;
+          canvas.height = window.__frame.height;
+          const ctx = canvas.getContext('2d');
+          const draw = () => ctx.putImageData(window.__frame, 0, 0);
+          draw();
+          const timer = setInterval(draw, 30); // keep the stream producing frames
+          const video = document.createElement('video');
+          video.muted = true;
+          video.srcObject = canvas.captureStream(30);
+          await video.play();
+          let progress = 0;
+          d.addEventListener('progress', () => progress++);
+          const verdict = await d.startSession(video, { frames: 3, maxFrames: 8, timeoutMs: 20000 });
+          clearInterval(timer);
+          video.srcObject.getTracks().forEach((t) => t.stop());
+          await d.close();
+          return { ...verdict, progress, crop: verdict.bestFrame?.crop ? { w: verdict.bestFrame.crop.width, h: verdict.bestFrame.crop.height, cls: verdict.bestFrame.crop.constructor.name } : null, bestFrame: undefined };
+        });
+        assert(['live', 'spoof', 'retake'].includes(v.decision), `decision ${v.decision}`);
+        assert(v.progress === v.frames && v.frameScores.length === v.frames && v.scores.length === v.usable, `counts ${JSON.stringify(v)}`);
+        if (hasFace) {
+          assert(v.decision !== 'retake' && v.usable === 3, `a clear face should decide in 3 usable frames: ${JSON.stringify(v)}`);
+          assert(v.live === (v.decision === 'live') && v.best >= 0 && v.crop?.cls === 'ImageBitmap' && v.crop.w > 50, `best evidence ${JSON.stringify(v.crop)} best=${v.best}`);
+        } else {
+          assert(v.decision === 'retake' && v.reasons[0] === 'no_face' && v.frames === 8, `no face: ${JSON.stringify(v)}`);
+        }
+      },
+    },
+    {
+      name: 'a session that cannot decide in time rejects with TimeoutError; an abort with AbortError',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const d = await Bonafide.create();
+          const canvas = document.createElement('canvas');
+          canvas.width = 160;
+          canvas.height = 120;
+          const ctx = canvas.getContext('2d');
+          const timer = setInterval(() => { ctx.fillStyle = `hsl(${Date.now() % 360},40%,50%)`; ctx.fillRect(0, 0, 160, 120); }, 30);
+          const video = document.createElement('video');
+          video.muted = true;
+          video.srcObject = canvas.captureStream(30);
+          await video.play();
+          const res = {};
+          try {
+            await d.startSession(video, { frames: 3, maxFrames: 100000, timeoutMs: 800 });
+          } catch (e) {
+            res.timeout = { name: e.name, message: e.message, verdict: e.verdict && e.verdict.decision };
+          }
+          const ac = new AbortController();
+          setTimeout(() => ac.abort(), 300);
+          try {
+            await d.startSession(video, { frames: 3, maxFrames: 100000, timeoutMs: 60000, signal: ac.signal });
+          } catch (e) {
+            res.abort = e.name;
+          }
+          res.after = await d.analyze(video).then(() => 'ok', (e) => e.name);
+          clearInterval(timer);
+          video.srcObject.getTracks().forEach((t) => t.stop());
+          await d.close();
+          return res;
+        });
+        assert(out.timeout?.name === 'TimeoutError' && /no_face/.test(out.timeout.message) && out.timeout.verdict === 'pending', `timeout: ${JSON.stringify(out.timeout)}`);
+        assert(out.abort === 'AbortError', `abort: ${out.abort}`);
+        assert(out.after === 'ok', 'the detector broke after a timeout');
+      },
+    },
+    {
+      name: 'teardown',
+      async fn() {
+        await browser.close();
+      },
+    },
+  ];
+}

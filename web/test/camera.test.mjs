@@ -1,0 +1,134 @@
+// The demo page and <bonafide-check> with Chromium's fake camera: a verdict for each clip, the
+// verdict direction (trained model only), the heatmap screenshot, offline use after load, and a
+// denied or missing camera.
+import path from 'node:path';
+import { assert, launch, Skip, ARTIFACTS } from './lib.mjs';
+
+async function openDemo(context, origin) {
+  const page = await context.newPage();
+  await page.goto(`${origin}/demo/`);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 60000 });
+  const state = await page.evaluate(() => [document.body.dataset.state, document.getElementById('error').textContent]);
+  assert(state[0] === 'ready', `the demo did not load: ${state[1]}`);
+  return page;
+}
+
+async function runCheck(page) {
+  await page.evaluate(() => { delete document.body.dataset.verdict; });
+  await page.click('bonafide-check button.start');
+  await page.waitForFunction(() => document.body.dataset.verdict, null, { timeout: 60000 });
+  return page.evaluate(() => ({
+    outcome: document.body.dataset.verdict,
+    verdict: window.bonafideDemo.lastVerdict,
+    status: document.querySelector('bonafide-check').shadowRoot.querySelector('.status').textContent,
+  }));
+}
+
+async function strings(page) {
+  return page.evaluate(async () => (await import('/bonafide-check.mjs')).bundles.en);
+}
+
+/** Counts heatmap pixels drawn over the face (the overlay canvas of the component). */
+async function heatPixels(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('bonafide-check').shadowRoot.querySelector('canvas.heat');
+    if (!c.width) return 0;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+}
+
+export function cameraTests({ origin, clips, hasFace, devModel, rec }) {
+  const outcomes = {};
+  const tests = [];
+  for (const clip of clips) {
+    tests.push({
+      name: `the component reaches a verdict on the ${clip.label} clip (${clip.source})`,
+      async fn() {
+        const b = await launch({ camera: clip.y4m });
+        rec.watch(b.context);
+        try {
+          const page = await openDemo(b.context, origin);
+          const en = await strings(page);
+          const r = await runCheck(page);
+          outcomes[clip.label] = r;
+          console.log(`        ${clip.label}: ${r.outcome}, median score ${r.verdict?.score?.toFixed?.(3)}, ${r.verdict?.frames} frames (${r.verdict?.usable} usable), reasons [${r.verdict?.reasons}]`);
+          assert(['live', 'spoof', 'retake'].includes(r.outcome), `no verdict: ${r.outcome} (${r.status})`);
+          const want = r.outcome === 'retake' ? null : en[r.outcome];
+          if (want) assert(r.status === want, `status "${r.status}", want "${want}"`);
+          if (hasFace) {
+            assert(r.outcome !== 'retake', `a clear face gave retake: ${JSON.stringify(r.verdict)}`);
+            assert(r.verdict.hasCrop, 'no best-evidence crop');
+          } else {
+            assert(r.outcome === 'retake' && r.verdict.reasons[0] === 'no_face', `the generated clip has no face: ${JSON.stringify(r.verdict)}`);
+          }
+          if (clip.label === 'live' || !hasFace) {
+            if (hasFace) assert(await heatPixels(page) > 1000, 'no heatmap drawn over the face');
+            await page.screenshot({ path: path.join(ARTIFACTS, 'demo.png'), fullPage: true });
+            await page.locator('bonafide-check').screenshot({ path: path.join(ARTIFACTS, 'component.png') });
+
+            // Offline after load: score a photo and run a second check with the network down.
+            await b.context.setOffline(true);
+            await page.setInputFiles('#file', clip.image);
+            await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.photo), null, { timeout: 30000 });
+            const photo = await page.evaluate(() => [document.body.dataset.photo, document.getElementById('p-score').textContent]);
+            assert(photo[0] === 'done', `photo scoring failed offline: ${photo[1]}`);
+            const again = await runCheck(page);
+            assert(['live', 'spoof', 'retake'].includes(again.outcome), `offline check: ${again.outcome}`);
+            await page.screenshot({ path: path.join(ARTIFACTS, 'demo-photo.png'), fullPage: true });
+            await b.context.setOffline(false);
+          }
+        } finally {
+          await b.close();
+        }
+      },
+    });
+  }
+  tests.push({
+    name: 'verdicts differ the right way: live clip → live, printed-photo clip → spoof',
+    async fn() {
+      if (!hasFace) throw new Skip('../shared is absent: the clips come from a generated picture with no face, so there is no direction to check');
+      if (devModel) throw new Skip('DEFAULT_MODEL is the untrained dev model (scripts/build-web.sh): its scores are random, so only "a verdict is reached" is checked');
+      assert(outcomes.live?.outcome === 'live', `live clip: ${outcomes.live?.outcome}`);
+      assert(outcomes.spoof?.outcome === 'spoof', `spoof clip: ${outcomes.spoof?.outcome}`);
+      assert(outcomes.live.verdict.score > outcomes.spoof.verdict.score, 'live scored below spoof');
+    },
+  });
+  tests.push({
+    name: 'a denied camera shows NotAllowedError in the UI',
+    async fn() {
+      const b = await launch({ deny: true });
+      rec.watch(b.context);
+      try {
+        const page = await openDemo(b.context, origin);
+        const en = await strings(page);
+        const r = await runCheck(page);
+        assert(r.outcome === 'error:NotAllowedError', `outcome ${r.outcome}`);
+        assert(r.status === en.NotAllowedError, `status "${r.status}"`);
+      } finally {
+        await b.close();
+      }
+    },
+  });
+  tests.push({
+    name: 'no camera at all shows NotFoundError in the UI',
+    async fn() {
+      const b = await launch({ extraArgs: ['--use-fake-ui-for-media-stream'] });
+      rec.watch(b.context);
+      try {
+        const page = await openDemo(b.context, origin);
+        const cams = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').length);
+        if (cams > 0) throw new Skip(`this machine has ${cams} real camera(s)`);
+        const en = await strings(page);
+        const r = await runCheck(page);
+        assert(r.outcome === 'error:NotFoundError', `outcome ${r.outcome}`);
+        assert(r.status === en.NotFoundError, `status "${r.status}"`);
+      } finally {
+        await b.close();
+      }
+    },
+  });
+  return tests;
+}

@@ -1,0 +1,146 @@
+// End-to-end tests of the browser module in headless Chromium (playwright-core, /usr/bin/chromium).
+// `make test-e2e` builds build/web first, then runs: node web/test/run.mjs
+//
+// It serves a copy of build/web (plus web/test/pages) with `bonafide serve -isolated`, builds the
+// fake-camera clips from ../shared/data/nuaa-train (a live frame and a printed-photo attack) or,
+// without ../shared, from a generated picture, then runs the suites. Every request of every page is
+// recorded (none may leave the origin) and so is every console error (none may happen).
+// Artifacts (screenshots, clips, soak.json, report.json) go to build/test-artifacts.
+//
+// Environment: E2E_ONLY=api,camera,soak runs some suites; SOAK_FRAMES (default 2000).
+import fs from 'node:fs';
+import path from 'node:path';
+import { ARTIFACTS, SITE, Recorder, Skip, assert, launch, prepareSite, rgbaInBrowser, runTests, sharedDir, startServer, writeY4M } from './lib.mjs';
+import { apiTests } from './api.test.mjs';
+import { cameraTests } from './camera.test.mjs';
+import { soakTests } from './soak.test.mjs';
+
+const only = (process.env.E2E_ONLY || 'api,camera,soak').split(',');
+const W = 640;
+const H = 480;
+
+/** Picks the first frame of a NUAA class whose face is found and passes the quality gate. */
+async function pickFrame(page, dir, label) {
+  const files = [];
+  for (const subject of fs.readdirSync(dir).sort()) {
+    const sub = path.join(dir, subject);
+    if (!fs.statSync(sub).isDirectory()) continue;
+    files.push(...fs.readdirSync(sub).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, 4).map((f) => path.join(sub, f)));
+  }
+  for (const file of files.slice(0, 36)) {
+    const rgba = await rgbaInBrowser(page, file, W, H);
+    const ok = await page.evaluate(async (b64) => {
+      const img = new ImageData(Uint8ClampedArray.from(atob(b64), (c) => c.charCodeAt(0)), 640, 480);
+      const r = await window.__picker.analyze(img);
+      return r.scored && r.quality.ok;
+    }, rgba.toString('base64'));
+    if (ok) return { file, rgba };
+  }
+  throw new Error(`no usable ${label} frame among the first files of ${dir}`);
+}
+
+async function buildInputs(origin, shared) {
+  const clipsDir = path.join(ARTIFACTS, 'clips');
+  fs.mkdirSync(clipsDir, { recursive: true });
+  const b = await launch();
+  try {
+    const page = await b.context.newPage();
+    await page.goto(`${origin}/test/blank.html`);
+    if (shared) {
+      await page.evaluate(async () => {
+        const { Bonafide } = await import('/bonafide.mjs');
+        window.__picker = await Bonafide.create();
+      });
+      const nuaa = path.join(shared, 'data', 'nuaa-train');
+      const live = await pickFrame(page, path.join(nuaa, 'live'), 'live');
+      const spoof = await pickFrame(page, path.join(nuaa, 'spoof'), 'spoof');
+      await page.evaluate(() => window.__picker.close());
+      const clips = [];
+      for (const [label, f] of [['live', live], ['spoof', spoof]]) {
+        const y4m = path.join(clipsDir, `${label}.y4m`);
+        writeY4M(y4m, f.rgba, W, H);
+        clips.push({ label, y4m, image: f.file, source: path.relative(shared, f.file) });
+      }
+      const soak = await rgbaInBrowser(page, live.file, 320, 240);
+      return { clips, frame: { rgba: live.rgba, width: W, height: H }, soakFrame: { rgba: soak, width: 320, height: 240 } };
+    }
+    const rgba = await rgbaInBrowser(page, null, W, H);
+    const y4m = path.join(clipsDir, 'generated.y4m');
+    writeY4M(y4m, rgba, W, H);
+    const png = await page.evaluate(async (b64) => {
+      const c = new OffscreenCanvas(640, 480);
+      c.getContext('2d').putImageData(new ImageData(Uint8ClampedArray.from(atob(b64), (ch) => ch.charCodeAt(0)), 640, 480), 0, 0);
+      const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      return btoa(s);
+    }, rgba.toString('base64'));
+    const image = path.join(clipsDir, 'generated.png');
+    fs.writeFileSync(image, Buffer.from(png, 'base64'));
+    const soak = await rgbaInBrowser(page, null, 320, 240);
+    return {
+      clips: [{ label: 'generated', y4m, image, source: 'a generated picture without a face' }],
+      frame: { rgba, width: W, height: H },
+      soakFrame: { rgba: soak, width: 320, height: 240 },
+    };
+  } finally {
+    await b.close();
+  }
+}
+
+async function main() {
+  const t0 = Date.now();
+  prepareSite();
+  const server = await startServer({ isolated: true });
+  const shared = sharedDir();
+  const manifest = JSON.parse(fs.readFileSync(path.join(SITE, 'models', 'default.json'), 'utf8'));
+  console.log(`e2e: serving ${SITE} at ${server.origin}; model ${manifest.source}${manifest.dev ? ' (untrained dev model)' : ''}`);
+  if (!shared) console.log('e2e: ../shared is absent (set BONAFIDE_SHARED): clips come from a generated picture without a face; the verdict-direction check is skipped');
+  const rec = new Recorder(server.origin);
+  const totals = { passed: 0, failed: 0, skipped: 0, failures: [] };
+  const add = (r) => {
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    totals.failures.push(...r.failures);
+  };
+  try {
+    const inputs = await buildInputs(server.origin, shared);
+    console.log(`e2e: clips ${inputs.clips.map((c) => `${c.label} ← ${c.source}`).join('; ')}`);
+    const ctx = { origin: server.origin, hasFace: !!shared, devModel: manifest.dev, rec, ...inputs };
+    if (only.includes('api')) add(await runTests('api', apiTests(ctx), ctx));
+    if (only.includes('camera')) add(await runTests('camera', cameraTests(ctx), ctx));
+    if (only.includes('soak')) add(await runTests('soak', soakTests({ ...ctx, frames: +(process.env.SOAK_FRAMES || 2000) }), ctx));
+    add(await runTests('pages', [
+      {
+        name: `no request left the origin (${rec.requests.length} recorded)`,
+        fn() {
+          const f = rec.foreign();
+          assert(f.length === 0, `foreign requests: ${f.join(', ')}`);
+          if (rec.requests.length === 0) throw new Skip('no requests recorded');
+        },
+      },
+      {
+        name: 'no console errors or uncaught exceptions',
+        fn() {
+          const e = rec.unexpectedErrors();
+          assert(e.length === 0, e.join('\n'));
+        },
+      },
+    ], ctx));
+  } finally {
+    await server.stop();
+  }
+  const report = { ...totals, seconds: (Date.now() - t0) / 1000, shared: !!shared, model: manifest.source, requests: rec.requests.length };
+  fs.writeFileSync(path.join(ARTIFACTS, 'report.json'), JSON.stringify(report, null, 1));
+  console.log(`e2e: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped in ${report.seconds.toFixed(0)} s; artifacts in ${ARTIFACTS}`);
+  if (totals.failed) {
+    console.log(`e2e: FAILED: ${totals.failures.join('; ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
