@@ -19,17 +19,21 @@ def pct(v):
 def model_table(name):
     r = json.load(open(os.path.join(EVAL, name + ".json")))
     print(f"\n#### {name}: held-out subjects {', '.join(r['val_subjects'])} ({r['n_val']} crops)\n")
+    t = r.get('training', {})
+    for k in ('val_before_qat', 'val_before_qat_int8_grid', 'val_after_qat'):
+        if k in t:
+            print(f"- {k}: AUC all {t[k]['auc_all']:.5f}, NUAA print {t[k]['auc_print_nuaa']:.5f}, replay {t[k]['auc_replay_synth']:.5f}")
     print(f"threshold {r['threshold']:.4g} ({r['threshold_rule']})\n")
-    print("| run | thr | AUC all | EER all | AUC NUAA print | EER NUAA print | AUC replay (synth) | AUC print (synth) "
-          "| APCER NUAA print | APCER replay | APCER synth print | BPCER | ACER (max APCER) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    sp = [k[6:] for k in r["float_ort"]["at_threshold"] if k.startswith("apcer_") and k != "apcer_max"]
+    print("| run | threshold | AUC all | EER all | " + " | ".join(f"AUC {k}" for k in sp) + " | " +
+          " | ".join(f"APCER {k}" for k in sp) + " | BPCER | ACER (max APCER) |")
+    print("|---|---|---|---|" + "---|" * (2 * len(sp)) + "---|---|")
     for k in ("float_ort", "int8_ort", "float_engine", "int8_engine"):
         for at in ("at_threshold", "at_0.5"):
             m = r[k][at]
-            print(f"| {k} | {m['threshold']:.4g} | {m['auc_all']:.5f} | {pct(m['eer_all'])} | {m['auc_print_nuaa']:.5f} | "
-                  f"{pct(m['eer_print_nuaa'])} | {m['auc_replay_synth']:.5f} | {m['auc_print_synth']:.5f} | "
-                  f"{pct(m['apcer_print_nuaa'])} | {pct(m['apcer_replay_synth'])} | {pct(m['apcer_print_synth'])} | "
-                  f"{pct(m['bpcer'])} | {pct(m['acer'])} |")
+            print(f"| {k} | {m['threshold']:.4g} | {m['auc_all']:.5f} | {pct(m['eer_all'])} | " +
+                  " | ".join(f"{m['auc_' + s_]:.5f}" for s_ in sp) + " | " +
+                  " | ".join(pct(m['apcer_' + s_]) for s_ in sp) + f" | {pct(m['bpcer'])} | {pct(m['acer'])} |")
     # NUAA-only ACER (the target is on held-out NUAA subjects, whose attacks are prints).
     m = r["int8_engine"]["at_threshold"]
     print(f"\nNUAA prints only, int8 in our engine at the default threshold: APCER {pct(m['apcer_print_nuaa'])}, "

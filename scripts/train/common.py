@@ -212,6 +212,8 @@ def report(live, species, t):
     out = {"n_live": int(len(live)), "threshold": t, "auc_all": auc(live, allspoof), "eer_all": eer(live, allspoof)[0]}
     worst = 0.0
     for k, v in species.items():
+        if len(v) == 0:
+            continue
         a, _ = rates(live, v, t)
         out[f"apcer_{k}"] = a
         out[f"auc_{k}"] = auc(live, v)

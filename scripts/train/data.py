@@ -23,7 +23,10 @@ import common
 
 CLASSES = ["live_s01", "live_s02", "print_still", "print_moved", "replay_synth", "print_synth"]
 LIVE_CLASSES = [0, 1]
-SPECIES = {"print_nuaa": (2, 3), "replay_synth": (4,), "print_synth": (5,)}
+# Evaluation-only classes: frame-level synthetic attacks of the held-out subjects (frame_attacks.py).
+EVAL_CLASSES = {6: "replay_frame_synth", 7: "print_frame_synth"}
+SPECIES = {"print_nuaa": (2, 3), "replay_synth": (4,), "print_synth": (5,), "replay_frame_synth": (6,),
+           "print_frame_synth": (7,)}
 
 
 # Class sets PatchNet can train on: names, live class indices, and the map from CLASSES indices.
@@ -99,22 +102,33 @@ class Split:
         self.print = prt
         self.live_cls = live_cls
         self.box = d["box"]
+        # Frame-level synthetic attacks (frame_attacks.py), cropped by `bonafide crop`: training
+        # replays for the training split, replays and prints for evaluation on the held-out one.
+        import frame_attacks
+        name = "val" if tuple(subjects) == tuple(common.VAL_SUBJECTS) else "train"
+        fr = frame_attacks.load(common.crop_tag(), common.CROP["size"], name)
+        self.frame_replay = fr["replay"][0]
+        self.frame_print = fr["print"][0]
 
     def counts(self):
         return {c: int((self.real_cls == i).sum()) for i, c in enumerate(CLASSES[:4])} | {
             "replay_synth": int(self.replay.shape[0] * self.replay.shape[1]),
-            "print_synth": int(self.print.shape[0] * self.print.shape[1])}
+            "print_synth": int(self.print.shape[0] * self.print.shape[1]),
+            "replay_frame_synth": len(self.frame_replay), "print_frame_synth": len(self.frame_print)}
 
     def eval_set(self):
-        """Clean evaluation set: every real crop, and the first synthetic variant of each live crop."""
-        imgs = np.concatenate([self.real, self.replay[0], self.print[0]])
-        cls = np.concatenate([self.real_cls, np.full(len(self.replay[0]), 4), np.full(len(self.print[0]), 5)])
+        """Clean evaluation set: every real crop, the first crop-level synthetic variant of each live
+        crop, and the frame-level synthetic attacks when they have been made."""
+        imgs = np.concatenate([self.real, self.replay[0], self.print[0], self.frame_replay, self.frame_print])
+        cls = np.concatenate([self.real_cls, np.full(len(self.replay[0]), 4), np.full(len(self.print[0]), 5),
+                              np.full(len(self.frame_replay), 6), np.full(len(self.frame_print), 7)])
         return imgs, cls
 
 
 class TrainSet(torch.utils.data.Dataset):
-    """One epoch: every real crop, plus synth_frac x (number of live crops) replays and as many
-    synthetic prints, the variant and the crops drawn anew each epoch. Items are augmented
+    """One epoch's pool: every real crop, plus synth_frac x (number of live crops) crop-level replays,
+    as many crop-level synthetic prints and as many frame-level replays (when frame_attacks.py made
+    them), drawn anew each epoch; training draws epoch_size items from it. Items are augmented
     (attacks.augment) float32 CHW in [0,1], with class and a 128x128 face mask (live: 1 on the
     detector's face box as the crop manifest gives it, area-weighted at the box's fractional edges;
     attacks: 0)."""
@@ -139,6 +153,9 @@ class TrainSet(torch.utils.data.Dataset):
         v = self.s.replay.shape[0]
         items += [(1, int(j)) for j in rng.choice(n_live * v, k, replace=False)]
         items += [(2, int(j)) for j in rng.choice(n_live * v, k, replace=False)]
+        nf = len(self.s.frame_replay)
+        if nf:
+            items += [(3, int(j)) for j in rng.choice(nf, min(k, nf), replace=False)]
         self.items = items
 
     def __len__(self):
@@ -151,8 +168,10 @@ class TrainSet(torch.utils.data.Dataset):
             img, cls = self.s.real[j], int(self.s.real_cls[j])
         elif kind == 1:
             img, cls = self.s.replay[j // n_live, j % n_live], 4
-        else:
+        elif kind == 2:
             img, cls = self.s.print[j // n_live, j % n_live], 5
+        else:
+            img, cls = self.s.frame_replay[j], 4
         x = img.astype(np.float32) / 255
         flipped = False
         if self.aug:

@@ -60,17 +60,25 @@ def torch_export(module, path, size, outputs, dynamic=False):
 def bonafide_bin(arg):
     if arg:
         return arg
-    out = os.path.join(tempfile.gettempdir(), "bonafide-train-bin")
+    out = os.path.join(tempfile.gettempdir(), f"bonafide-train-bin-{os.getpid()}")
     subprocess.run(["go", "build", "-o", out, "./cmd/bonafide"], cwd=common.REPO, check=True,
                    env=dict(os.environ, GOTOOLCHAIN="auto"))
     return out
 
 
+_ENGINE = []
+
+
 def engine_bin():
-    out = os.path.join(tempfile.gettempdir(), "bonafide-enginerun")
-    subprocess.run(["go", "build", "-o", out, "./scripts/train/enginerun"], cwd=common.REPO, check=True,
-                   env=dict(os.environ, GOTOOLCHAIN="auto"))
-    return out
+    """The enginerun tool: $BONAFIDE_ENGINERUN, or built once per process into a private file."""
+    if os.environ.get("BONAFIDE_ENGINERUN"):
+        return os.environ["BONAFIDE_ENGINERUN"]
+    if not _ENGINE:
+        out = os.path.join(tempfile.gettempdir(), f"bonafide-enginerun-{os.getpid()}")
+        subprocess.run(["go", "build", "-o", out, "./scripts/train/enginerun"], cwd=common.REPO, check=True,
+                       env=dict(os.environ, GOTOOLCHAIN="auto"))
+        _ENGINE.append(out)
+    return _ENGINE[0]
 
 
 def run_batch(kind, model, x):

@@ -4,7 +4,7 @@
 #
 #   scripts/train/make-crops.sh [BONAFIDE_BIN]
 #
-# Writes scripts/train/work/crops/<tag>/{live,spoof}/<subject>/<frame>.png and manifest.jsonl (face
+# Writes ${BONAFIDE_TRAIN_WORK:-scripts/train/work}/crops/<tag>/{live,spoof}/<subject>/<frame>.png and manifest.jsonl (face
 # box and crop window of every frame; frames without a face are listed there as no_face and skipped
 # by training). Also the MiniFASNetV2 crops (80x80, x2.7, BGR raw) of the held-out subjects, for the
 # comparison in models/README.md. Idempotent: an existing crop folder is kept (delete it to redo).
@@ -24,7 +24,7 @@ grep -q -- '-manifest' <<<"$help" || { echo "make-crops: $bin has no 'crop -mani
 
 crop() { # tag, flags...
   local tag=$1; shift
-  local dir="$here/work/crops/$tag"
+  local dir="${BONAFIDE_TRAIN_WORK:-$here/work}/crops/$tag"
   if [ -f "$dir/manifest.jsonl" ]; then echo "make-crops: $dir exists"; return; fi
   mkdir -p "$dir.tmp"
   "$bin" crop -out "$dir.tmp" -manifest "$dir.tmp/manifest.jsonl" "$@" "$nuaa" 2> "$dir.tmp/stderr.txt" || {
