@@ -63,6 +63,16 @@ def main():
             if isinstance(v, dict) and "eer" in v:
                 print(f"| {k} | " + " | ".join(f"{v[s]:.5f}" for s in sets) +
                       f" | {pct(v['eer'])} | {pct(v['apcer@0.5'])} / {pct(v['bpcer@0.5'])} / {pct(v['acer@0.5'])} |")
+    p = os.path.join(EVAL, "bonafide-eval.json")
+    if os.path.exists(p):
+        r = json.load(open(p))
+        print("\n| model | attacks | live / attacks scored | no face | AUC | EER | threshold | APCER | BPCER | ACER | BPCER @ APCER ≤ 1% |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for k, m in r["runs"].items():
+            name, sset = k.split(" vs ")
+            print(f"| {name} | {sset} | {m['live']} / {m['spoof']} | {m['no_face']} | {m['auc']:.5f} | {pct(m['eer'])} | "
+                  f"{m['threshold']:.4g} | {pct(m['apcer'])} | {pct(m['bpcer'])} | {pct(m['acer'])} | "
+                  f"{pct(m['bpcer_at_apcer_1'])} |")
     p = os.path.join(EVAL, "paper.json")
     if os.path.exists(p):
         r = json.load(open(p))

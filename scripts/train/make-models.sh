@@ -7,6 +7,8 @@
 #   scripts/train/make-models.sh           full run; writes models/ (its measured time: models/README.md)
 #   scripts/train/make-models.sh --fast    smoke test: crops, then 2 short epochs per model exported
 #                                          into $WORK/smoke/ on 1/20 of the held-out crops; models/ untouched
+#   scripts/train/make-models.sh --skip-data  full run that reuses the crops and frame-level attacks
+#                                          already in $WORK (after an interrupted run)
 #
 # Needs Debian's /usr/bin/python3 (torch 1.13, onnx 1.12, numpy, PIL), Go, node with onnxruntime-node
 # (make npm) and ../shared (or BONAFIDE_SHARED). Intermediate files go to $BONAFIDE_TRAIN_WORK
@@ -17,7 +19,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 PY=/usr/bin/python3
 fast=0
-[ "${1:-}" = "--fast" ] && fast=1
+skip_data=0
+case "${1:-}" in
+--fast) fast=1 ;;
+--skip-data) skip_data=1 ;;
+"") ;;
+*) echo "make-models: unknown option $1 (want --fast or --skip-data)" >&2; exit 2 ;;
+esac
 cd "$repo"
 export BONAFIDE_SHARED="${BONAFIDE_SHARED:-$repo/../shared}"
 export BONAFIDE_TRAIN_WORK="${BONAFIDE_TRAIN_WORK:-$here/work}"
@@ -38,7 +46,9 @@ GOTOOLCHAIN=auto go build -o "$BONAFIDE_ENGINERUN" ./scripts/train/enginerun
 start=$(date +%s)
 stamp() { echo "make-models: $1 at +$(( $(date +%s) - start ))s"; }
 
-"$here/make-crops.sh" "$bin"
+if [ $skip_data = 0 ]; then
+  "$here/make-crops.sh" "$bin"
+fi
 stamp "crops"
 if [ $fast = 1 ]; then
   out="$work/smoke"
@@ -53,7 +63,9 @@ fi
 
 # Frame-level synthetic attacks: replays of the training subjects (training data) and replays +
 # prints of the held-out subjects (evaluation only).
-BONAFIDE_PROCS=2 $PY "$here/frame_attacks.py" "$bin" train val
+if [ $skip_data = 0 ]; then
+  BONAFIDE_PROCS=2 $PY "$here/frame_attacks.py" "$bin" train val
+fi
 stamp "frame-level attacks"
 
 # The committed recipe: seed 1 and the scripts' defaults (24 epochs of 1536 crops, then 4 QAT
@@ -83,5 +95,7 @@ cp "$work/paper/paper.json" models/eval/paper.json
 stamp "paper-scale exports"
 $PY "$here/compare_minifas.py" models/psb-128.onnx models/patchnet-128.onnx
 $PY "$here/goldens.py"
+# End to end through the Go side (detection, quality gate, crop, model): models/eval/bonafide-eval.json.
+$PY "$here/eval_cli.py" "$bin"
 $PY "$here/card_tables.py" > "$work/card-tables.md"
 stamp "MiniFASNetV2 comparison, goldens and $work/card-tables.md; all done"
