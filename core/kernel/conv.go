@@ -138,11 +138,15 @@ func (c *Conv2D) Shape() ConvShape { return c.s }
 func (c *Conv2D) WorkspaceLen() int {
 	switch c.algo {
 	case algoDepthwise:
+		n := 0
+		if dwDirectFunc(c.s) != nil {
+			n = c.s.W // the zero row
+		}
 		if !useDW3(c.s) {
-			return 0
+			return n
 		}
 		g := newDWGeom(c.s)
-		return g.rows*g.ldx + dwSlack
+		return max(n, g.rows*g.ldx+dwSlack)
 	case algoPointwise:
 		return c.k*roundUp(c.nc, gemmNR) + tileSlack
 	}

@@ -94,6 +94,14 @@ var convCases = []convCase{
 	conv("dw/3x3/s2/batch2/7ch/9x6", 2, 7, 9, 6, 7, 3, 2, 1, 7),
 	conv("dw/multiplier2/3x3/4to8/7x7", 1, 4, 7, 7, 8, 3, 1, 1, 4),
 	conv("dw/3x3/s1x2/4ch/9x10", 1, 4, 9, 10, 4, 3, 1, 1, 4).with(func(c *convCase) { c.sw = 2 }),
+	// Shapes of the direct (unpadded) SIMD kernels: rows of one, two and three vectors, odd and even
+	// heights, stride 2 on rows of one and two vector pairs.
+	conv("dw/3x3/6ch/7x8", 1, 6, 7, 8, 6, 3, 1, 1, 6).with(sweep),
+	conv("dw/3x3/3ch/6x12", 1, 3, 6, 12, 3, 3, 1, 1, 3),
+	conv("dw/3x3/3ch/4x4", 1, 3, 4, 4, 3, 3, 1, 1, 3),
+	conv("dw/3x3/s2/5ch/8x8", 1, 5, 8, 8, 5, 3, 2, 1, 5).with(sweep),
+	conv("dw/3x3/s2/3ch/6x16", 1, 3, 6, 16, 3, 3, 2, 1, 3),
+	conv("dw/3x3/s2/batch2/3ch/4x8", 2, 3, 4, 8, 3, 3, 2, 1, 3),
 }
 
 // TestConv2D checks Conv2D against kernelref.Conv2D over convCases. Cases marked sweep run every
