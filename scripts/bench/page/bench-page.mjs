@@ -50,7 +50,7 @@ async function fetchBytes(url) {
  * Times one model on bonafide (Model.run in its Worker, the default), onnxruntime-web with one
  * thread and with two, interleaved: every round runs each engine once, in a rotating order.
  */
-async function model({ url, warmup, runs, budgetMs = 0, minRuns = 3 }) {
+async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3 }) {
   const { ort1, ort2 } = await ready;
   const bytes = await fetchBytes(url);
   const engines = [];
@@ -65,8 +65,11 @@ async function model({ url, warmup, runs, budgetMs = 0, minRuns = 3 }) {
   }
   const times = Object.fromEntries(engines.map((e) => [e.name, []]));
   const last = {};
+  // Warm-up: at least `warmup` rounds and, for light models, at least warmupMs, so that V8 has
+  // tiered every engine's hot code up (its first runs execute baseline code several times slower).
   let round = 0;
-  for (let i = 0; i < warmup; i++) {
+  const w0 = performance.now();
+  for (let i = 0; i < warmup || (budgetMs === 0 && performance.now() - w0 < warmupMs && i < 500); i++) {
     const t0 = performance.now();
     for (const e of engines) last[e.name] = await e.run();
     round = performance.now() - t0;
