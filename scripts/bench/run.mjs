@@ -14,6 +14,7 @@
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
 //   BENCH_ONLY=substr    only models whose name or path contains this
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
+//   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -206,7 +207,7 @@ async function main() {
   execFileSync(tools.native, ['-face-png', generated]);
   images.push(generated);
 
-  const e2eModel = cfg.e2e.map((c) => path.resolve(ROOT, c)).find((c) => fs.existsSync(c));
+  const e2eModel = [env('BENCH_E2E_MODEL', ''), ...cfg.e2e].filter(Boolean).map((c) => path.resolve(ROOT, c)).find((c) => fs.existsSync(c));
   const server = await serve(models, images, e2eModel ? { '/e2e.onnx': e2eModel } : {});
   const profile = path.join(OUT, 'profile');
   fs.rmSync(profile, { recursive: true, force: true });
