@@ -672,11 +672,11 @@ func buildConstant(c *nodeCtx) error {
 
 // ONNX TensorProto data types Cast may target.
 const (
-	onnxFloat  = 1
-	onnxInt32  = 6
-	onnxInt64  = 7
-	onnxBool   = 9
-	onnxDouble = 11
+	onnxFloat   = 1
+	onnxInt32   = 6
+	onnxInt64   = 7
+	onnxBool    = 9
+	onnxDouble  = 11
 	onnxFloat16 = 10
 )
 
