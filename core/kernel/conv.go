@@ -72,6 +72,20 @@ type Conv2D struct {
 	slope []float32 // fused LeakyRelu/PRelu: per group, one slope per output channel padded likewise
 	act   Activation
 	fused fusedAct
+	// split: a 3×3-wide stride-2 im2col convolution whose input rows are padded and split by column
+	// parity once per group (padS2, as for the depthwise kernels), so that every tap of eight
+	// output pixels in a row is eight consecutive floats, copied straight into the packed panels.
+	split    bool
+	splitOff []int // per (input channel, kernel row), the split row's offset from the output row's
+}
+
+// splitMax bounds the floats of one group's split input (padded rows, evens then odds) that a
+// stride-2 convolution keeps in its workspace; larger inputs take the im2col path.
+const splitMax = 1 << 20
+
+// splitGeom is the split input of one group: rows padded rows of ldx floats per channel.
+func (s ConvShape) splitGeom() (rows, ldx int) {
+	return (s.OH-1)*s.SH + s.KH, 2*s.OW + 1
 }
 
 // NewConv2D validates the shape and keeps (a packed copy of) the weights [M, C/Groups, KH, KW] and
@@ -103,6 +117,15 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 		c.algo = algoPointwise
 	default:
 		c.algo = algoIm2col
+		if s.SW == 2 && s.KW == 3 && s.DW == 1 && s.DH == 1 {
+			rows, ldx := s.splitGeom()
+			c.split = cg*rows*ldx <= splitMax
+			for ci := 0; ci < cg; ci++ {
+				for kh := 0; kh < s.KH; kh++ {
+					c.splitOff = append(c.splitOff, ci*rows*ldx+kh*ldx)
+				}
+			}
+		}
 	}
 	hw := s.OH * s.OW
 	c.nc = min(roundUp(hw, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR)))
@@ -149,6 +172,10 @@ func (c *Conv2D) WorkspaceLen() int {
 		return max(n, g.rows*g.ldx+dwSlack)
 	case algoPointwise:
 		return c.k*roundUp(c.nc, gemmNR) + tileSlack
+	}
+	if c.split {
+		rows, ldx := c.s.splitGeom()
+		return c.k*roundUp(c.nc, gemmNR) + tileSlack + c.s.C/c.s.Groups*rows*ldx
 	}
 	return c.k*roundUp(c.nc, gemmNR) + c.k*c.nc + tileSlack
 }
@@ -202,6 +229,14 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 		ep.slope = c.slope[g*bl : (g+1)*bl]
 	}
 	panels := ws[:c.k*roundUp(c.nc, gemmNR)]
+	var sp []float32
+	if c.split {
+		rows, ldx := s.splitGeom()
+		sp = ws[len(panels)+tileSlack : len(panels)+tileSlack+cg*rows*ldx]
+		for ci := 0; ci < cg; ci++ {
+			padS2(sp[ci*rows*ldx:(ci+1)*rows*ldx], xg[ci*ihw:(ci+1)*ihw], rows, ldx, s.H, s.W, s.PT, s.PL, s.OW)
+		}
+	}
 	for j0 := 0; j0 < hw; j0 += c.nc {
 		jn := min(c.nc, hw-j0)
 		e := ep
@@ -210,6 +245,8 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 		}
 		if c.algo == algoPointwise {
 			packB(panels, xg[j0:], c.k, jn, hw)
+		} else if c.split {
+			c.splitPanels(panels, sp, j0, jn)
 		} else {
 			col := ws[len(panels) : len(panels)+c.k*jn]
 			c.im2col(col, xg, j0, jn)
@@ -270,6 +307,44 @@ func (c *Conv2D) im2col(dst, x []float32, j0, jn int) {
 						}
 					}
 					ow, oh = 0, oh+1
+				}
+			}
+		}
+	}
+}
+
+// splitPanels writes columns [j0, j0+jn) of one group's patch matrix, packed as packB would, from
+// the group's split input sp (see splitGeom): output pixel (oh, ow)'s taps kw = 0, 1, 2 of row
+// oh·SH + kh are E[ow], O[ow] and E[ow+1] of that padded row. Eight pixels in one output row are
+// eight consecutive floats per tap; a panel that spans two output rows or the chunk's end is
+// filled pixel by pixel.
+func (c *Conv2D) splitPanels(dst, sp []float32, j0, jn int) {
+	s := c.s
+	rows, ldx := s.splitGeom()
+	plane, cg, k := rows*ldx, s.C/s.Groups, c.k
+	for q := 0; q*gemmNR < jn; q++ {
+		panel := dst[q*k*gemmNR : (q+1)*k*gemmNR]
+		d0 := j0 + q*gemmNR
+		if oh, ow := d0/s.OW, d0%s.OW; ow+gemmNR <= s.OW && (q+1)*gemmNR <= jn {
+			splitPanel(panel, sp, oh*s.SH*ldx+ow, s.OW+1, c.splitOff)
+			continue
+		}
+		for j := 0; j < gemmNR; j++ {
+			if q*gemmNR+j >= jn {
+				for r := 0; r < k; r++ {
+					panel[r*gemmNR+j] = 0
+				}
+				continue
+			}
+			oh, ow := (d0+j)/s.OW, (d0+j)%s.OW
+			r := 0
+			for ci := 0; ci < cg; ci++ {
+				for kh := 0; kh < s.KH; kh++ {
+					row := ci*plane + (oh*s.SH+kh)*ldx
+					panel[r*gemmNR+j] = sp[row+ow]
+					panel[(r+1)*gemmNR+j] = sp[row+s.OW+1+ow]
+					panel[(r+2)*gemmNR+j] = sp[row+ow+1]
+					r += 3
 				}
 			}
 		}

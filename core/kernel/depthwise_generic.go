@@ -108,3 +108,15 @@ func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
 func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
 	return nil
 }
+
+// splitPanel fills one packed panel (gemmNR output pixels of one row) from a split input: for each
+// offset o (a channel's kernel row), taps kw = 0, 1, 2 are sp[b+o:], sp[b+o+ow1:] and sp[b+o+1:].
+func splitPanel(panel, sp []float32, b, ow1 int, offs []int) {
+	for t, o := range offs {
+		d := panel[3*t*gemmNR : 3*(t+1)*gemmNR : 3*(t+1)*gemmNR]
+		e, od := sp[b+o:b+o+gemmNR+1:b+o+gemmNR+1], sp[b+o+ow1:b+o+ow1+gemmNR:b+o+ow1+gemmNR]
+		d[0], d[1] = e[0], e[1]
+		d[2], d[3] = od[0], od[1]
+		d[4], d[5] = e[1], e[2]
+	}
+}
