@@ -24,6 +24,10 @@ func avgPoolTiles(y, x []float32, s PoolShape) bool {
 	planes := s.N * s.C
 	_ = x[:planes*s.H*s.W]
 	_ = y[:planes*s.OH*s.OW]
+	if s.KH == 2 && s.KW == 2 && s.H == 2*s.OH && s.W == 2*s.OW && s.OW%4 == 0 {
+		avgPool2x2(y, x, planes*s.OH, s.W)
+		return true
+	}
 	var acc [avgPoolRowMax + 4]float32
 	pa := unsafe.Pointer(&acc[0])
 	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
@@ -69,4 +73,30 @@ func avgPoolTiles(y, x []float32, s PoolShape) bool {
 		}
 	}
 	return true
+}
+
+// avgPool2x2 averages the 2×2 windows of rows pairs of rows of w floats (w a multiple of 8) into rows
+// rows of w/2:
+// every output row is one flat loop over vector steps, with no per-plane or per-row loops around it,
+// since the pairs of rows follow each other plane after plane.
+func avgPool2x2(y, x []float32, rows, w int) {
+	_ = x[:2*rows*w]
+	_ = y[:rows*w/2]
+	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	quarter := archsimd.BroadcastFloat32x4(4)
+	sx := uintptr(w) * 4
+	n := uintptr(rows) * sx / 2 // bytes of output
+	var o uintptr
+	for i := uintptr(0); o < n; i += 2 * sx {
+		for j := uintptr(0); j < sx; j += 32 {
+			a := asBytes(ld4(px, i+j).Add(ld4(px, i+sx+j)))
+			b := asBytes(ld4(px, i+j+16).Add(ld4(px, i+sx+j+16)))
+			e := asFloats(a.LookupOrZero(elo).Or(b.LookupOrZero(ehi)))
+			od := asFloats(a.LookupOrZero(olo).Or(b.LookupOrZero(ohi)))
+			st4(py, o+j/2, e.Add(od).Div(quarter))
+		}
+		o += sx / 2
+	}
 }

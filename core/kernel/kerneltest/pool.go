@@ -55,6 +55,7 @@ var poolCases = []poolCase{
 	// Windows that tile the input (PS-B's pyramid pools; the SIMD build's fast path), and one that
 	// leaves columns over.
 	pool("2x2/s2/8x8", 3, 8, 8, 2, 2, 0, false),
+	pool("2x2/s2/6x16", 2, 6, 16, 2, 2, 0, false),
 	pool("4x4/s4/8x8", 3, 8, 8, 4, 4, 0, false),
 	pool("8x8/s8/8x8", 3, 8, 8, 8, 8, 0, false),
 	pool("3x3/s3/9x12", 2, 9, 12, 3, 3, 0, false),
