@@ -12,6 +12,8 @@
 //   BENCH_HEAVY_MACS=1e9 models above this many MACs are heavy
 //   BENCH_E2E_RUNS=60    analyze() calls per end-to-end case
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
+//   BENCH_SEARCH=dir1:dir2   more directories where models.json's candidates are looked up by name
+//   BENCH_GAP_MS=0       idle gap before each timed run
 //   BENCH_ONLY=substr    only models whose name or path contains this
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
 //   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
@@ -39,6 +41,7 @@ const WARMUP = +env('BENCH_WARMUP', 10);
 const BUDGET_MS = 1000 * +env('BENCH_BUDGET_S', 30);
 const HEAVY = +env('BENCH_HEAVY_MACS', 1e9);
 const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
+const GAP_MS = +env('BENCH_GAP_MS', 0);
 const W = 640;
 const H = 480;
 
@@ -69,6 +72,12 @@ function glob(pattern) {
   return fs.readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f));
 }
 
+/** Candidate paths, then each one's file name in every BENCH_SEARCH directory. */
+function candidates(list) {
+  const dirs = env('BENCH_SEARCH', '').split(':').filter(Boolean);
+  return [...list.map((c) => path.resolve(ROOT, c)), ...dirs.flatMap((d) => list.map((c) => path.resolve(d, path.basename(c))))];
+}
+
 function discover(cfg) {
   const list = [];
   const seen = new Set();
@@ -85,7 +94,7 @@ function discover(cfg) {
       for (const f of glob(e.glob)) add({ name: path.basename(f, '.onnx'), file: f, group: e.group });
       continue;
     }
-    const found = e.candidates.map((c) => path.resolve(ROOT, c)).find((c) => fs.existsSync(c));
+    const found = candidates(e.candidates).find((c) => fs.existsSync(c));
     if (found) add({ name: e.name, file: found, group: e.group });
     else if (e.standin && fs.existsSync(path.resolve(ROOT, e.standin))) {
       add({ name: `${e.name} (stand-in: ${path.basename(e.standin, '.onnx')})`, file: path.resolve(ROOT, e.standin), group: e.group, standin: true });
@@ -207,7 +216,7 @@ async function main() {
   execFileSync(tools.native, ['-face-png', generated]);
   images.push(generated);
 
-  const e2eModel = [env('BENCH_E2E_MODEL', ''), ...cfg.e2e].filter(Boolean).map((c) => path.resolve(ROOT, c)).find((c) => fs.existsSync(c));
+  const e2eModel = [path.resolve(ROOT, env('BENCH_E2E_MODEL', '') || '/nonexistent'), ...candidates(cfg.e2e)].find((c) => fs.existsSync(c));
   const server = await serve(models, images, e2eModel ? { '/e2e.onnx': e2eModel } : {});
   const profile = path.join(OUT, 'profile');
   fs.rmSync(profile, { recursive: true, force: true });
@@ -227,7 +236,7 @@ async function main() {
     for (let i = 0; i < models.length; i++) {
       const m = models[i];
       const heavy = m.macs > HEAVY;
-      const args = { url: `/m/${i}`, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3 };
+      const args = { url: `/m/${i}`, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS };
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
@@ -273,13 +282,14 @@ async function e2e(page, file, images) {
 }
 
 function report(res, cfg, models) {
-  const defaults = new Set(cfg.default.map((d) => path.resolve(ROOT, d)));
+  // The default model is recognised by its file name, wherever it was found.
+  const defaults = new Set(cfg.default.map((d) => path.basename(d)));
   const rows = models.map((m) => {
     const t = m.browser?.times;
     const b = median(t?.bonafide ?? []);
     const o1 = median(t?.ort1 ?? []);
     const ratio = b / o1;
-    const isDefault = [...defaults].some((d) => fs.existsSync(d) && fs.realpathSync(d) === fs.realpathSync(m.file));
+    const isDefault = defaults.has(path.basename(m.file));
     return [
       `${m.name}${isDefault ? ' **(default)**' : ''}`,
       mmacs(m.macs),

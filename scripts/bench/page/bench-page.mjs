@@ -32,6 +32,12 @@ function input(n, seed) {
 }
 
 const numel = (dims) => dims.reduce((a, b) => a * b, 1);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function permutations(xs) {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}
 
 function maxAbsDiff(a, b) {
   if (!a || !b || a.length !== b.length) return Infinity;
@@ -50,7 +56,7 @@ async function fetchBytes(url) {
  * Times one model on bonafide (Model.run in its Worker, the default), onnxruntime-web with one
  * thread and with two, interleaved: every round runs each engine once, in a rotating order.
  */
-async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3 }) {
+async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0 }) {
   const { ort1, ort2 } = await ready;
   const bytes = await fetchBytes(url);
   const engines = [];
@@ -76,9 +82,14 @@ async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns
   }
   // A heavy model gets a time budget instead: as many rounds as the last warm-up round says fit.
   if (budgetMs > 0 && round > 0) runs = Math.max(minRuns, Math.min(runs, Math.floor(budgetMs / round)));
+  // Rounds go through every order of the engines in turn (so each follows each other equally
+  // often: ORT's two-thread pool keeps a thread spinning for a while after its run, which slows
+  // whatever runs next on a two-core machine), and each run starts after an idle gap.
+  const orders = permutations(engines.map((_, j) => j));
   for (let i = 0; i < runs; i++) {
-    for (let j = 0; j < engines.length; j++) {
-      const e = engines[(i + j) % engines.length];
+    for (const j of orders[i % orders.length]) {
+      const e = engines[j];
+      if (gapMs > 0) await sleep(gapMs);
       const t0 = performance.now();
       last[e.name] = await e.run();
       times[e.name].push(performance.now() - t0);
