@@ -8,7 +8,7 @@
 // Environment:
 //   BENCH_RUNS=50        timed runs per engine and model (models over BENCH_HEAVY_MACS get a budget)
 //   BENCH_WARMUP=10      untimed runs per engine first
-//   BENCH_BUDGET_S=30    seconds per heavy model in the browser (runs shrink to fit, at least 3)
+//   BENCH_BUDGET_S=20    seconds per heavy model in the browser (runs shrink to fit, at least 3)
 //   BENCH_HEAVY_MACS=1e9 models above this many MACs are heavy
 //   BENCH_E2E_RUNS=60    analyze() calls per end-to-end case
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
@@ -38,7 +38,7 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 const env = (k, d) => (process.env[k] === undefined || process.env[k] === '' ? d : process.env[k]);
 const RUNS = +env('BENCH_RUNS', 50);
 const WARMUP = +env('BENCH_WARMUP', 10);
-const BUDGET_MS = 1000 * +env('BENCH_BUDGET_S', 30);
+const BUDGET_MS = 1000 * +env('BENCH_BUDGET_S', 20);
 const HEAVY = +env('BENCH_HEAVY_MACS', 1e9);
 const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
 const GAP_MS = +env('BENCH_GAP_MS', 0);
@@ -81,10 +81,11 @@ function candidates(list) {
 function discover(cfg) {
   const list = [];
   const seen = new Set();
+  // One model per file name: the same model may sit in models/ and in an export directory.
   const add = (m) => {
-    const real = fs.realpathSync(m.file);
-    if (seen.has(real)) return;
-    seen.add(real);
+    const key = path.basename(m.file);
+    if (seen.has(key)) return;
+    seen.add(key);
     list.push(m);
   };
   const entries = [...cfg.models];
