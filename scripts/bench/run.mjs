@@ -241,7 +241,7 @@ async function main() {
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
-      log(`${m.name}: bonafide ${ms(r.times.bonafide)}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); max |Δ| ${r.maxAbsDiff.toExponential(1)}`);
+      log(`${m.name}: bonafide ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); max |Δ| ${r.maxAbsDiff.toExponential(1)}`);
     }
 
     // ---- Table 2: end to end.
@@ -290,22 +290,25 @@ function report(res, cfg, models) {
     const b = median(t?.bonafide ?? []);
     const o1 = median(t?.ort1 ?? []);
     const ratio = b / o1;
+    const bp = median(t?.bonafidePage ?? []);
     const isDefault = defaults.has(path.basename(m.file));
     return [
       `${m.name}${isDefault ? ' **(default)**' : ''}`,
       mmacs(m.macs),
       t ? `${t.bonafide.length}` : '—',
       t ? ms(t.bonafide) : '—',
+      t?.bonafidePage ? ms(t.bonafidePage) : '—',
       t ? ms(t.ort1) : '—',
       t ? ms(t.ort2) : '—',
       Number.isFinite(ratio) ? ratio.toFixed(2) : '—',
+      Number.isFinite(bp / o1) ? (bp / o1).toFixed(2) : '—',
       m.native?.error ? 'error' : f1(m.native?.median_ms),
       Number.isFinite(b) ? (2 * m.macs / b / 1e6).toFixed(1) : '—',
       m.browser ? m.browser.maxAbsDiff.toExponential(0) : '—',
     ];
   });
-  const t1 = table(['model', 'MACs', 'runs', 'bonafide ms', 'ORT-web 1t ms', 'ORT-web 2t ms', 'bonafide / ORT 1t', 'native Go ms', 'bonafide GFLOP/s', 'max abs diff'],
-    rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
+  const t1 = table(['model', 'MACs', 'runs', 'bonafide ms', 'bonafide in page ms', 'ORT-web 1t ms', 'ORT-web 2t ms', 'bonafide / ORT 1t', 'in page / ORT 1t', 'native Go ms', 'bonafide GFLOP/s', 'max abs diff'],
+    rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
   let t2 = '';
   if (res.e2e) {
     const e = res.e2e;
@@ -322,7 +325,7 @@ function report(res, cfg, models) {
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\`. bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD); "native Go" is the same engine built for the host (no SIMD kernels there), median. Models over ${mmacs(HEAVY)} MACs get about ${BUDGET_MS / 1000} s each (all engines together; runs column). GFLOP/s counts 2 flops per MAC at bonafide's median. max abs diff: largest output difference bonafide vs ORT.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\`. bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied to the Worker and the outputs come back), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. Models over ${mmacs(HEAVY)} MACs get about ${BUDGET_MS / 1000} s each (all engines together; runs column). GFLOP/s counts 2 flops per MAC at bonafide's median. max abs diff: largest output difference bonafide vs ORT.`,
     '',
     t1,
     '',
