@@ -109,14 +109,10 @@ func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b 
 	return nil
 }
 
-// splitPanel fills one packed panel (gemmNR output pixels of one row) from a split input: for each
-// offset o (a channel's kernel row), taps kw = 0, 1, 2 are sp[b+o:], sp[b+o+ow1:] and sp[b+o+1:].
-func splitPanel(panel, sp []float32, b, ow1 int, offs []int) {
-	for t, o := range offs {
-		d := panel[3*t*gemmNR : 3*(t+1)*gemmNR : 3*(t+1)*gemmNR]
-		e, od := sp[b+o:b+o+gemmNR+1:b+o+gemmNR+1], sp[b+o+ow1:b+o+ow1+gemmNR:b+o+ow1+gemmNR]
-		d[0], d[1] = e[0], e[1]
-		d[2], d[3] = od[0], od[1]
-		d[4], d[5] = e[1], e[2]
+// tapRun copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
+// maxOff is the largest of offs.
+func tapRun(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
+	for r, o := range offs {
+		copy(panel[r*gemmNR+c0:r*gemmNR+c0+run], pl[base+o:base+o+run])
 	}
 }

@@ -22,27 +22,39 @@ func splat(p unsafe.Pointer, off uintptr) archsimd.Float32x4 {
 	return archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(p, off)))
 }
 
-// splitPanel fills one packed panel (gemmNR output pixels of one row) from a split input: for each
-// offset o (a channel's kernel row, increasing), taps kw = 0, 1, 2 are the eight floats at sp[b+o:],
-// sp[b+o+ow1:] and sp[b+o+1:]. Both ranges are proven once, so the copies are plain vector moves.
-func splitPanel(panel, sp []float32, b, ow1 int, offs []int) {
-	if len(offs) == 0 {
+// tapRun copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
+// maxOff is the largest of offs. Both ranges are proven once; whole panels (8 floats) and half
+// panels (4) move as vectors.
+func tapRun(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
+	if len(offs) == 0 || run <= 0 {
 		return
 	}
-	_ = panel[:3*len(offs)*gemmNR]
-	_ = sp[:b+offs[len(offs)-1]+max(ow1, 1)+gemmNR]
-	_ = sp[b+offs[0]]
-	pp, ps := unsafe.Pointer(&panel[0]), unsafe.Pointer(&sp[0])
-	d := uintptr(0)
-	for _, o := range offs {
-		s := uintptr(b+o) * 4
-		s1 := s + uintptr(ow1)*4
-		st4(pp, d, ld4(ps, s))
-		st4(pp, d+16, ld4(ps, s+16))
-		st4(pp, d+32, ld4(ps, s1))
-		st4(pp, d+48, ld4(ps, s1+16))
-		st4(pp, d+64, ld4(ps, s+4))
-		st4(pp, d+80, ld4(ps, s+20))
-		d += 96
+	_ = panel[:(len(offs)-1)*gemmNR+c0+run]
+	_ = pl[:base+maxOff+run]
+	_ = pl[base] // base ≥ 0; every offset is ≥ 0
+	pp, ps := unsafe.Pointer(&panel[0]), unsafe.Pointer(&pl[0])
+	d := uintptr(c0) * 4
+	b := uintptr(base) * 4
+	switch run {
+	case 8:
+		for _, o := range offs {
+			s := b + uintptr(o)*4
+			st4(pp, d, ld4(ps, s))
+			st4(pp, d+16, ld4(ps, s+16))
+			d += 4 * gemmNR
+		}
+	case 4:
+		for _, o := range offs {
+			st4(pp, d, ld4(ps, b+uintptr(o)*4))
+			d += 4 * gemmNR
+		}
+	default:
+		for _, o := range offs {
+			s := b + uintptr(o)*4
+			for i := uintptr(0); i < uintptr(run)*4; i += 4 {
+				setF32(pp, d+i, f32(ps, s+i))
+			}
+			d += 4 * gemmNR
+		}
 	}
 }
