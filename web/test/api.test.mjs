@@ -87,17 +87,18 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             };
           }
           const bitmapStillOpen = sources.ImageBitmap.width > 0; // not detached without {transfer: true}
+          const modelThreshold = Number(d.info.metadata['bonafide.threshold'] ?? 0.5);
           sources.VideoFrame.close();
           clearInterval(timer);
           video.srcObject.getTracks().forEach((t) => t.stop());
           await d.close();
-          return { results, bitmapStillOpen };
+          return { results, bitmapStillOpen, modelThreshold };
         });
         assert(out.bitmapStillOpen, "the caller's ImageBitmap was detached");
         const ref = out.results.ImageData;
         for (const [k, r] of Object.entries(out.results)) {
           assert(typeof r.live === 'boolean' && typeof r.scored === 'boolean', `${k}: live/scored booleans`);
-          assert(r.threshold === 0.5, `${k}: threshold ${r.threshold}`);
+          assert(r.threshold === out.modelThreshold, `${k}: threshold ${r.threshold}, the model's bonafide.threshold is ${out.modelThreshold}`);
           assert(r.frame.width === frame.width && r.frame.height === frame.height, `${k}: frame ${JSON.stringify(r.frame)}`);
           assert(typeof r.quality.ok === 'boolean' && Array.isArray(r.quality.reasons), `${k}: quality`);
           for (const t of ['detect', 'crop', 'infer', 'total', 'pixels', 'roundTrip']) assert(Number.isFinite(r.timings[t]) && r.timings[t] >= 0, `${k}: timings.${t}`);
