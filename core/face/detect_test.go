@@ -1,6 +1,7 @@
 package face
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -331,6 +332,29 @@ func TestFullRotatedSearchCoversWholeFrame(t *testing.T) {
 		x, y := faces[0].Center()
 		if math.Hypot(x-tc.cx, y-tc.cy) > 20 || faces[0].Angle*tc.roll <= 0 {
 			t.Errorf("%d×%d face at (%v, %v) rolled %v°: found %+v", tc.w, tc.h, tc.cx, tc.cy, tc.roll, faces[0])
+		}
+	}
+}
+
+// TestShrinkSmallMatchesBlocks: the unrolled work-image shrink for k = 2..4 gives the general
+// block loop's pixels exactly, on odd sizes and an image that does not start at the origin.
+func TestShrinkSmallMatchesBlocks(t *testing.T) {
+	for _, k := range []int{2, 3, 4} {
+		for _, sz := range [][2]int{{37, 29}, {640, 480}, {13, 50}} {
+			img := image.NewRGBA(image.Rect(3, 5, 3+sz[0], 5+sz[1]))
+			x := uint32(k*7919 + sz[0])
+			for i := range img.Pix {
+				x = x*1664525 + 1013904223
+				img.Pix[i] = uint8(x >> 24)
+			}
+			var a, b workImage
+			a.load(img, k)
+			b.load(img, k)
+			b.shrinkBlocks(img)
+			b.extend()
+			if !bytes.Equal(a.pix, b.pix) {
+				t.Errorf("k=%d %dx%d: shrinkSmall differs from shrinkBlocks", k, sz[0], sz[1])
+			}
 		}
 	}
 }

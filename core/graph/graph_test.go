@@ -224,3 +224,69 @@ func TestSupported(t *testing.T) {
 		t.Error("HardSwish exists from opset 14")
 	}
 }
+
+// TestZeroPadIsAView: a Pad whose pads are all zero (PS-B's head has three) costs no step, and the
+// pool after it reads the Pad's input.
+func TestZeroPadIsAView(t *testing.T) {
+	g := &Graph{
+		Opset:        13,
+		Initializers: map[string]*Tensor{"pads": {DType: Int64, Shape: []int{8}, I: make([]int64, 8)}},
+		Inputs:       []ValueInfo{input("x", 1, 2, 4, 4)},
+		Outputs:      []ValueInfo{{Name: "y"}},
+		Nodes: []*Node{
+			{Op: "Pad", Name: "pad", Inputs: []string{"x", "pads"}, Outputs: []string{"p"}},
+			{Op: "AveragePool", Name: "pool", Inputs: []string{"p"}, Outputs: []string{"y"},
+				Attrs: map[string]Attr{"kernel_shape": {Kind: AttrInts, Ints: []int64{2, 2}}, "strides": {Kind: AttrInts, Ints: []int64{2, 2}}}},
+		},
+	}
+	p, err := Compile(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.StepOps(), " "); got != "AveragePool" {
+		t.Errorf("steps: %s, want AveragePool alone", got)
+	}
+	in := make([]float32, 32)
+	for i := range in {
+		in[i] = float32(i)
+	}
+	got := run(t, p, in)
+	want := []float32{2.5, 4.5, 10.5, 12.5, 18.5, 20.5, 26.5, 28.5}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("y = %v, want %v", got, want)
+		}
+	}
+}
+
+// TestProfile: an attached profile gets one entry per step and the runs counted; detached, Run
+// allocates nothing.
+func TestProfile(t *testing.T) {
+	p, err := Compile(convBlock(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.NewSession()
+	in := [][]float32{make([]float32, 4*8*8)}
+	var prof Profile
+	s.SetProfile(&prof)
+	for i := 0; i < 3; i++ {
+		if _, err := s.Run(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if prof.Runs != 3 || len(prof.Steps) != p.StepCount() {
+		t.Fatalf("profile: %d runs, %d steps; want 3 and %d", prof.Runs, len(prof.Steps), p.StepCount())
+	}
+	if prof.Steps[0].Op != "Conv+BatchNormalization+Relu" || prof.Steps[0].MACs == 0 || !strings.Contains(prof.Steps[0].Shape, "k3x3") {
+		t.Errorf("first step: %+v", prof.Steps[0])
+	}
+	var sb strings.Builder
+	if err := prof.WriteTable(&sb); err != nil || !strings.Contains(sb.String(), "Conv+Add+Relu") {
+		t.Errorf("table: %v\n%s", err, sb.String())
+	}
+	s.SetProfile(nil)
+	if n := testing.AllocsPerRun(5, func() { s.Run(in) }); n != 0 {
+		t.Errorf("Run without a profile allocates %v times", n)
+	}
+}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/bonafide-pad/bonafide/core/kernel"
@@ -365,4 +366,10 @@ func buildConvTranspose(c *nodeCtx) error {
 	}
 	st.mac = s.MACs()
 	return c.finishStep(st)
+}
+
+// geometry describes the kernel for profiles: "k3x3 s2 g48 c48".
+func (s *convStep) geometry() string {
+	sh := s.shape
+	return fmt.Sprintf("k%dx%d s%d g%d c%d", sh.KH, sh.KW, sh.SH, sh.Groups, sh.C)
 }

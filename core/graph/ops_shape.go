@@ -621,6 +621,12 @@ func buildPad(c *nodeCtx) error {
 			return c.shapeErr("padding %d out of range", p)
 		}
 	}
+	if allZero(pads) {
+		// Nothing to add or cut (exporters emit these, e.g. before PS-B's pyramid pools): the
+		// output is the input.
+		c.view(0, x, x.Shape)
+		return nil
+	}
 	k, shape, err := kernel.NewPad(x.Shape, pads[:rank], pads[rank:], mode, value)
 	if err != nil {
 		return c.shapeErr("%v", err)
@@ -666,11 +672,11 @@ func buildConstant(c *nodeCtx) error {
 
 // ONNX TensorProto data types Cast may target.
 const (
-	onnxFloat  = 1
-	onnxInt32  = 6
-	onnxInt64  = 7
-	onnxBool   = 9
-	onnxDouble = 11
+	onnxFloat   = 1
+	onnxInt32   = 6
+	onnxInt64   = 7
+	onnxBool    = 9
+	onnxDouble  = 11
 	onnxFloat16 = 10
 )
 
@@ -823,4 +829,13 @@ func buildExpand(c *nodeCtx) error {
 	}
 	c.setConst(0, &Tensor{DType: Float32, Shape: shape, F: out})
 	return nil
+}
+
+func allZero(v []int) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }

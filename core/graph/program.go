@@ -282,6 +282,7 @@ type Session struct {
 	ws    []float32
 	outs  [][]float32
 	ptrs  [][]float32 // scratch list of input buffers for multi-input steps
+	prof  *Profile    // nil unless SetProfile was called
 }
 
 // NewSession allocates a session's buffers.
@@ -331,8 +332,12 @@ func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
 	for _, v := range p.inputViews {
 		s.bufs[v.id] = s.bufs[v.root().id][:v.Len()]
 	}
-	for _, st := range p.steps {
-		st.run(s)
+	if s.prof == nil {
+		for _, st := range p.steps {
+			st.run(s)
+		}
+	} else {
+		s.runProfiled()
 	}
 	for i, v := range p.outputs {
 		if v.Const != nil {

@@ -1,5 +1,7 @@
 package kernel
 
+import "slices"
+
 // ConvShape describes a 2-D convolution over NCHW data. A 1-D convolution is one with H = KH = 1.
 // Bottom and right padding are implied by the output size.
 type ConvShape struct {
@@ -72,6 +74,38 @@ type Conv2D struct {
 	slope []float32 // fused LeakyRelu/PRelu: per group, one slope per output channel padded likewise
 	act   Activation
 	fused fusedAct
+	// tap: a convolution three taps wide, stride 1 or 2, dilation 1, whose input channels are
+	// padded (stride 1) or padded and split by column parity (stride 2, as for the depthwise
+	// kernels) into planes once, so that each tap of consecutive output pixels in a row is
+	// consecutive floats: the packed panels are filled straight from the planes, with no im2col
+	// buffer and no packB pass, and nothing is repeated per tap.
+	tap    bool
+	tapOff []int // per patch-matrix row (ci, kh, kw): the tap's offset in the planes from a pixel's base
+	tapMax int   // the largest tapOff
+	// ncb > 0: a batch whose images are smaller than a chunk runs as one GEMM over the columns of
+	// all images (ncb columns at a time): PatchNet's 16 patches of 2×2 to 16×16 pixels would
+	// otherwise give GEMMs 4 to 64 columns wide, half of a 4-pixel image's tile wasted.
+	ncb int
+}
+
+// planesMax bounds the floats of padded (or split) input planes a tap convolution keeps in its
+// workspace (one image, or the whole batch when it runs as one GEMM); larger inputs take im2col.
+const planesMax = 1 << 20
+
+// planeGeom is the padded input of one channel: rows padded rows of ldx floats. Stride 1 pads
+// each row to OW+2 columns; stride 2 keeps OW+1 even columns, then OW odd ones.
+func (s ConvShape) planeGeom() (rows, ldx int) {
+	rows = (s.OH-1)*s.SH + s.KH
+	if s.SW == 2 {
+		return rows, 2*s.OW + 1
+	}
+	return rows, s.OW + 2
+}
+
+// planeLen is the floats of one image's padded input planes for one group.
+func (s ConvShape) planeLen() int {
+	rows, ldx := s.planeGeom()
+	return s.C / s.Groups * rows * ldx
 }
 
 // NewConv2D validates the shape and keeps (a packed copy of) the weights [M, C/Groups, KH, KW] and
@@ -103,9 +137,31 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 		c.algo = algoPointwise
 	default:
 		c.algo = algoIm2col
+		if s.KW == 3 && s.DW == 1 && s.DH == 1 && (s.SW == 1 || s.SW == 2) {
+			rows, ldx := s.planeGeom()
+			for ci := 0; ci < cg; ci++ {
+				for kh := 0; kh < s.KH; kh++ {
+					o := ci*rows*ldx + kh*ldx
+					if s.SW == 1 {
+						c.tapOff = append(c.tapOff, o, o+1, o+2)
+					} else {
+						c.tapOff = append(c.tapOff, o, o+s.OW+1, o+1) // E[ow], O[ow], E[ow+1]
+					}
+				}
+			}
+			c.tap = true
+			c.tapMax = slices.Max(c.tapOff)
+		}
 	}
 	hw := s.OH * s.OW
-	c.nc = min(roundUp(hw, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR)))
+	target := max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR))
+	c.nc = min(roundUp(hw, gemmNR), target)
+	if s.N > 1 && roundUp(hw, gemmNR) < target {
+		c.ncb = min(roundUp(s.N*hw, gemmNR), target)
+	}
+	if c.tap && c.planesLen() > planesMax {
+		c.tap, c.tapOff = false, nil
+	}
 	pl := packedALen(mg, c.k)
 	c.wp = make([]float32, s.Groups*pl+tileSlack)
 	for g := 0; g < s.Groups; g++ {
@@ -138,15 +194,57 @@ func (c *Conv2D) Shape() ConvShape { return c.s }
 func (c *Conv2D) WorkspaceLen() int {
 	switch c.algo {
 	case algoDepthwise:
+		n := 0
+		if dwDirectFunc(c.s) != nil {
+			n = c.s.W // the zero row
+		}
 		if !useDW3(c.s) {
-			return 0
+			return n
 		}
 		g := newDWGeom(c.s)
-		return g.rows*g.ldx + dwSlack
-	case algoPointwise:
+		return max(n, g.rows*g.ldx+dwSlack)
+	}
+	if c.ncb > 0 {
+		// Panels, the chunk's patch matrix (or the planes), its output and its residual.
+		mg := c.s.M / c.s.Groups
+		n := c.k*c.ncb + tileSlack + 2*mg*c.ncb
+		if c.tap {
+			return n + c.planesLen()
+		}
+		return n + c.k*c.ncb
+	}
+	if c.algo == algoPointwise {
 		return c.k*roundUp(c.nc, gemmNR) + tileSlack
 	}
+	if c.tap {
+		return c.k*roundUp(c.nc, gemmNR) + tileSlack + c.planesLen()
+	}
 	return c.k*roundUp(c.nc, gemmNR) + c.k*c.nc + tileSlack
+}
+
+// planesLen is the floats of padded planes a tap convolution keeps: one image's, or the batch's
+// when it runs as one GEMM.
+func (c *Conv2D) planesLen() int {
+	if c.ncb > 0 {
+		return c.s.N * c.s.planeLen()
+	}
+	return c.s.planeLen()
+}
+
+// fillPlanes pads (stride 1) or pads and splits (stride 2) the cg input channels of one image's
+// group, xg, into pl.
+func (c *Conv2D) fillPlanes(pl, xg []float32) {
+	s := c.s
+	rows, ldx := s.planeGeom()
+	ihw := s.H * s.W
+	for ci := 0; ci < s.C/s.Groups; ci++ {
+		dst, src := pl[ci*rows*ldx:(ci+1)*rows*ldx], xg[ci*ihw:(ci+1)*ihw]
+		if s.SW == 1 {
+			padS1(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL)
+		} else {
+			padS2(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL, s.OW)
+		}
+	}
 }
 
 // Run computes y [N,M,OH,OW] from x [N,C,H,W]. residual, when non-nil, has y's shape and is added
@@ -161,6 +259,12 @@ func (c *Conv2D) Run(y, x, residual, ws []float32) {
 		mustLen("Conv", "residual", residual, s.N*outSize)
 	}
 	mustLen("Conv", "workspace", ws, c.WorkspaceLen())
+	if c.ncb > 0 {
+		for g := 0; g < s.Groups; g++ {
+			c.runGroupBatch(g, y, x, residual, ws)
+		}
+		return
+	}
 	for n := 0; n < s.N; n++ {
 		xn, yn := x[n*inSize:(n+1)*inSize], y[n*outSize:(n+1)*outSize]
 		var rn []float32
@@ -198,6 +302,11 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 		ep.slope = c.slope[g*bl : (g+1)*bl]
 	}
 	panels := ws[:c.k*roundUp(c.nc, gemmNR)]
+	var planes []float32
+	if c.tap {
+		planes = ws[len(panels)+tileSlack : len(panels)+tileSlack+s.planeLen()]
+		c.fillPlanes(planes, xg)
+	}
 	for j0 := 0; j0 < hw; j0 += c.nc {
 		jn := min(c.nc, hw-j0)
 		e := ep
@@ -206,6 +315,8 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 		}
 		if c.algo == algoPointwise {
 			packB(panels, xg[j0:], c.k, jn, hw)
+		} else if c.tap {
+			c.tapPanels(panels, planes, j0, jn)
 		} else {
 			col := ws[len(panels) : len(panels)+c.k*jn]
 			c.im2col(col, xg, j0, jn)
@@ -220,18 +331,106 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 	}
 }
 
+// runGroupBatch is runGroup over the whole batch at once: column n·OH·OW + p of the patch matrix is
+// image n's output pixel p. A chunk's columns (they may span images) are gathered into the
+// workspace (patch rows by im2colAt, or the input rows for a pointwise convolution, and the
+// residual), multiplied with the fused epilogue into a chunk-wide output, and scattered to each
+// image's channels. The residual is gathered before the chunk's output is written, so it may be y.
+func (c *Conv2D) runGroupBatch(g int, y, x, res, ws []float32) {
+	s := c.s
+	cg, mg := s.C/s.Groups, s.M/s.Groups
+	hw, ihw := s.OH*s.OW, s.H*s.W
+	inSize, outSize := s.C*ihw, s.M*hw
+	nc := c.ncb
+	pl := packedALen(mg, c.k)
+	wp := c.wp[g*pl : (g+1)*pl]
+	bl := roundUp(mg, gemmMR)
+	ep := tileEpilogue{init: initZero, clamp: c.fused.clamp, lo: c.fused.lo, hi: c.fused.hi}
+	if c.biasP != nil {
+		ep.init, ep.bias = initRowBias, c.biasP[g*bl:(g+1)*bl]
+	}
+	if c.slope != nil {
+		ep.slope = c.slope[g*bl : (g+1)*bl]
+	}
+	panels := ws[:c.k*nc]
+	out := ws[c.k*nc+tileSlack : c.k*nc+tileSlack+mg*nc]
+	rbuf := ws[c.k*nc+tileSlack+mg*nc : c.k*nc+tileSlack+2*mg*nc]
+	rest := ws[c.k*nc+tileSlack+2*mg*nc:]
+	var col, planes []float32
+	if c.tap {
+		planes = rest[:s.N*s.planeLen()]
+		for n := 0; n < s.N; n++ {
+			c.fillPlanes(planes[n*s.planeLen():(n+1)*s.planeLen()], x[n*inSize+g*cg*ihw:n*inSize+(g+1)*cg*ihw])
+		}
+	} else {
+		col = rest[:c.k*nc]
+	}
+	total := s.N * hw
+	for j0 := 0; j0 < total; j0 += nc {
+		jn := min(nc, total-j0)
+		// The images this chunk covers: image n's pixels [p0, p1) are the chunk's columns from d.
+		for n := j0 / hw; n*hw < j0+jn; n++ {
+			p0, p1 := max(j0-n*hw, 0), min(j0+jn-n*hw, hw)
+			d := n*hw + p0 - j0
+			xg := x[n*inSize+g*cg*ihw : n*inSize+(g+1)*cg*ihw]
+			switch {
+			case c.tap:
+			case c.algo == algoPointwise:
+				for ci := 0; ci < cg; ci++ {
+					copy(col[ci*jn+d:ci*jn+d+p1-p0], xg[ci*hw+p0:ci*hw+p1])
+				}
+			default:
+				c.im2colAt(col[d:], jn, xg, p0, p1-p0)
+			}
+			if res != nil {
+				rg := res[n*outSize+g*mg*hw:]
+				for m := 0; m < mg; m++ {
+					copy(rbuf[m*jn+d:m*jn+d+p1-p0], rg[m*hw+p0:m*hw+p1])
+				}
+			}
+		}
+		if c.tap {
+			c.tapPanels(panels, planes, j0, jn)
+		} else {
+			packB(panels, col, c.k, jn, jn)
+		}
+		e := ep
+		e.ldr = jn
+		if res != nil {
+			e.res = rbuf
+		}
+		gemmPacked(mg, jn, c.k, wp, panels, out, jn, &e)
+		if c.fused.post {
+			for m := 0; m < mg; m++ {
+				c.act.applyChannel(out[m*jn:(m+1)*jn], g*mg+m)
+			}
+		}
+		for n := j0 / hw; n*hw < j0+jn; n++ {
+			p0, p1 := max(j0-n*hw, 0), min(j0+jn-n*hw, hw)
+			d := n*hw + p0 - j0
+			yg := y[n*outSize+g*mg*hw:]
+			for m := 0; m < mg; m++ {
+				copy(yg[m*hw+p0:m*hw+p1], out[m*jn+d:m*jn+d+p1-p0])
+			}
+		}
+	}
+}
+
 // im2col writes columns [j0, j0+jn) of one group's patch matrix: row r = (ci·KH + kh)·KW + kw holds,
 // for each output pixel, the input value that kernel tap multiplies (zero in the padding), in
 // dst[r·jn : (r+1)·jn]. Runs of pixels along an output row read one input row, so stride-1 runs are
 // plain copies.
-func (c *Conv2D) im2col(dst, x []float32, j0, jn int) {
+func (c *Conv2D) im2col(dst, x []float32, j0, jn int) { c.im2colAt(dst, jn, x, j0, jn) }
+
+// im2colAt is im2col writing row r to dst[r·ld : r·ld+jn].
+func (c *Conv2D) im2colAt(dst []float32, ld int, x []float32, j0, jn int) {
 	s := c.s
 	r := 0
 	for ci := 0; ci < s.C/s.Groups; ci++ {
 		xc := x[ci*s.H*s.W : (ci+1)*s.H*s.W]
 		for kh := 0; kh < s.KH; kh++ {
 			for kw := 0; kw < s.KW; kw++ {
-				row := dst[r*jn : (r+1)*jn]
+				row := dst[r*ld : r*ld+jn]
 				r++
 				oh, ow := j0/s.OW, j0%s.OW
 				for d := 0; d < jn; {
@@ -268,6 +467,34 @@ func (c *Conv2D) im2col(dst, x []float32, j0, jn int) {
 					ow, oh = 0, oh+1
 				}
 			}
+		}
+	}
+}
+
+// tapPanels writes columns [j0, j0+jn) of one group's patch matrix, packed as packB would, from
+// padded planes pl (see planeGeom; column j is image j/(OH·OW)'s pixel j mod OH·OW, and pl holds as
+// many images' planes as the columns reach). Patch row r of pixel (oh, ow) of image n is
+// pl[n·planeLen + oh·SH·ldx + ow + tapOff[r]]: consecutive pixels of one row are consecutive floats,
+// so each panel is filled a run of pixels at a time (tapRun), and columns past jn are zero.
+func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn int) {
+	s := c.s
+	_, ldx := s.planeGeom()
+	hw, plen, k := s.OH*s.OW, s.planeLen(), c.k
+	for q := 0; q*gemmNR < jn; q++ {
+		panel := dst[q*k*gemmNR : (q+1)*k*gemmNR]
+		for c0 := 0; c0 < gemmNR; {
+			j := q*gemmNR + c0
+			if j >= jn {
+				for r := 0; r < k; r++ {
+					clear(panel[r*gemmNR+c0 : (r+1)*gemmNR])
+				}
+				break
+			}
+			n, p := (j0+j)/hw, (j0+j)%hw
+			oh, ow := p/s.OW, p%s.OW
+			run := min(gemmNR-c0, s.OW-ow, jn-j)
+			tapRun(panel, c0, run, pl, n*plen+oh*s.SH*ldx+ow, c.tapOff, c.tapMax)
+			c0 += run
 		}
 	}
 }

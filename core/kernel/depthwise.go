@@ -26,9 +26,11 @@ func newDWGeom(s ConvShape) dwGeom {
 }
 
 // depthwise computes a convolution with one input and one output channel per group, a channel at a
-// time: 3×3 kernels of stride 1 or 2 (MobileNet's and MiniFASNet's) pad the channel into the
-// workspace and run dw3Plane, which fuses bias, residual and Relu/Clip; other kernels run the
-// bounds-tested loop. Other activations run on the finished plane while it is in cache.
+// time: where the build has a direct kernel for the shape (wasm SIMD: 3×3 with padding 1, stride 1
+// or 2, rows a whole number of vectors) it reads the input planes in place; other 3×3 kernels of
+// stride 1 or 2 (MobileNet's and MiniFASNet's) pad the channel into the workspace and run dw3Plane,
+// which fuses bias, residual and Relu/Clip; other kernels run the bounds-tested loop. Other
+// activations run on the finished plane while it is in cache.
 func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 	s := c.s
 	kk := s.KH * s.KW
@@ -37,6 +39,27 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 	fast := useDW3(s)
 	if fast {
 		g = newDWGeom(s)
+	}
+	if direct := dwDirectFunc(s); direct != nil && res == nil {
+		// Straight from the input planes; rows outside them read zr.
+		zr := ws[:s.W]
+		clear(zr)
+		for ch := 0; ch < s.C; ch++ {
+			var b float32
+			if c.bias != nil {
+				b = c.bias[ch]
+			}
+			slope := float32(1)
+			if c.fused.leaky {
+				slope = c.act.channelSlope(ch)
+			}
+			yc := y[ch*ohw : (ch+1)*ohw]
+			direct(yc, x[ch*s.H*s.W:(ch+1)*s.H*s.W], s.H, s.W, (*[9]float32)(c.w[ch*9:ch*9+9]), b, &c.fused, slope, zr)
+			if c.fused.post {
+				c.act.applyChannel(yc, ch)
+			}
+		}
+		return
 	}
 	for ch := 0; ch < s.C; ch++ {
 		xc := x[ch*s.H*s.W : (ch+1)*s.H*s.W]
@@ -72,38 +95,15 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 	}
 }
 
-// padPlane copies one input channel into its padded plane (see dwGeom). The valid column ranges
-// are the same for every row, so they are worked out once; rows run without calls.
+// padPlane copies one input channel into its padded plane (see dwGeom); padS1 and padS2 are the
+// build's copies (generic, or wasm SIMD vector moves).
 func (c *Conv2D) padPlane(xp, xc []float32, g dwGeom) {
 	s := c.s
 	if s.SW == 1 {
-		// Padded column j holds input column j − PL.
-		lo, hi := validRun(-s.PL, 1, g.ldx, s.W)
-		for r := 0; r < g.rows; r++ {
-			dst := xp[r*g.ldx : (r+1)*g.ldx]
-			if ih := r - s.PT; ih < 0 || ih >= s.H {
-				clear(dst)
-			} else {
-				zero(dst[:lo])
-				copy(dst[lo:hi], xc[ih*s.W+lo-s.PL:ih*s.W+hi-s.PL])
-				zero(dst[hi:])
-			}
-		}
+		padS1(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL)
 		return
 	}
-	// Evens E[j] = padded column 2j = input column 2j − PL; odds O[j] = input column 2j+1−PL.
-	eLo, eHi := validRun(-s.PL, 2, s.OW+1, s.W)
-	oLo, oHi := validRun(1-s.PL, 2, s.OW, s.W)
-	for r := 0; r < g.rows; r++ {
-		dst := xp[r*g.ldx : (r+1)*g.ldx]
-		ih := r - s.PT
-		if ih < 0 || ih >= s.H {
-			clear(dst)
-			continue
-		}
-		deinterleave(dst[:s.OW+1], eLo, eHi, xc[ih*s.W:(ih+1)*s.W], 2*eLo-s.PL)
-		deinterleave(dst[s.OW+1:], oLo, oHi, xc[ih*s.W:(ih+1)*s.W], 2*oLo+1-s.PL)
-	}
+	padS2(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL, s.OW)
 }
 
 // dwPlaneGeneric computes one channel of any depthwise kernel with bounds tests on every tap, plus

@@ -69,3 +69,50 @@ func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
 	}
 	zero(dst[hi:])
 }
+
+// padS1 writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
+// zero outside the input. The valid column range is the same for every row, so it is worked out once.
+func padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
+	lo, hi := validRun(-pl, 1, ldx, w)
+	for r := 0; r < rows; r++ {
+		dst := xp[r*ldx : (r+1)*ldx]
+		if ih := r - pt; ih < 0 || ih >= h {
+			clear(dst)
+		} else {
+			zero(dst[:lo])
+			copy(dst[lo:hi], xc[ih*w+lo-pl:ih*w+hi-pl])
+			zero(dst[hi:])
+		}
+	}
+}
+
+// padS2 writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
+// column 2j − pl (ow+1 of them), then odds O[j] = input column 2j+1−pl (ow of them).
+func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
+	eLo, eHi := validRun(-pl, 2, ow+1, w)
+	oLo, oHi := validRun(1-pl, 2, ow, w)
+	for r := 0; r < rows; r++ {
+		dst := xp[r*ldx : (r+1)*ldx]
+		ih := r - pt
+		if ih < 0 || ih >= h {
+			clear(dst)
+			continue
+		}
+		deinterleave(dst[:ow+1], eLo, eHi, xc[ih*w:(ih+1)*w], 2*eLo-pl)
+		deinterleave(dst[ow+1:], oLo, oHi, xc[ih*w:(ih+1)*w], 2*oLo+1-pl)
+	}
+}
+
+// dwDirectFunc returns the build's kernel that computes a channel of s straight from its input plane
+// (dw3s1Direct's signature), or nil; the generic build has none.
+func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	return nil
+}
+
+// tapRun copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
+// maxOff is the largest of offs.
+func tapRun(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
+	for r, o := range offs {
+		copy(panel[r*gemmNR+c0:r*gemmNR+c0+run], pl[base+o:base+o+run])
+	}
+}

@@ -9,11 +9,11 @@ import (
 )
 
 // dw3Plane computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
-// apart, see dwGeom, followed by dwSlack floats): y = clamp(b + taps + res), four outputs per step.
-// Stride 1 reads three overlapping vectors per row; stride 2 reads the even, odd and next-even
-// vectors of the split row. Each input row gets its own partial sum so the adds form three short
-// chains instead of one long one. A row's last ow mod 4 outputs take one more vector step whose
-// extra lanes read the slack or the next row and are not stored.
+// apart, see dwGeom, followed by dwSlack floats): y = clamp(b + taps + res), then the fused negative
+// slope, four outputs per step. Stride 1 reads three overlapping vectors per row and, without a
+// residual, computes two output rows per pass, which share two of their four input rows; stride 2
+// reads the even, odd and next-even vectors of the split row. A row's last ow mod 4 outputs take
+// one more vector step whose extra lanes read the slack or the next row and are not stored.
 func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	_ = y[:oh*ow]
 	_ = xp[:((oh-1)*sh+3)*ldx+dwSlack]
@@ -24,13 +24,12 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 	w3, w4, w5 := archsimd.BroadcastFloat32x4(w[3]), archsimd.BroadcastFloat32x4(w[4]), archsimd.BroadcastFloat32x4(w[5])
 	w6, w7, w8 := archsimd.BroadcastFloat32x4(w[6]), archsimd.BroadcastFloat32x4(w[7]), archsimd.BroadcastFloat32x4(w[8])
 	vb := archsimd.BroadcastFloat32x4(b)
+	// Clamping to ±Inf costs less than a test inside the loops (a branch in a Go-wasm loop goes
+	// through the function's block dispatcher).
 	lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
 	if f.clamp {
 		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
 	}
-	// A fused LeakyRelu/PRelu is max(v, 0) + slope·min(v, 0); with slope 1 that is v again, so the
-	// loops apply it unconditionally.
-	vs, zero := archsimd.BroadcastFloat32x4(slope), archsimd.BroadcastFloat32x4(0)
 	// Byte offsets of the three taps along a row: stride 1 reads columns t, t+1, t+2; stride 2 reads
 	// E[t], O[t], E[t+1].
 	k0, k1, k2 := uintptr(0), uintptr(4), uintptr(8)
@@ -39,15 +38,9 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 	}
 	sx := uintptr(ldx) * 4
 	px, py := unsafe.Pointer(&xp[0]), unsafe.Pointer(&y[0])
-	var pr unsafe.Pointer
-	if res != nil {
-		pr = unsafe.Pointer(&res[0])
-	}
 	n4 := ow &^ 3
 	r := 0
-	if sh == 1 && sw == 1 && pr == nil && n4 == ow {
-		// Stride 1 without a residual: two output rows per pass share the middle two input rows, so
-		// four row loads feed eight outputs.
+	if sh == 1 && sw == 1 && res == nil {
 		for ; r+2 <= oh; r += 2 {
 			p0 := unsafe.Add(px, uintptr(r)*sx)
 			p1, p2, p3 := unsafe.Add(p0, sx), unsafe.Add(p0, 2*sx), unsafe.Add(p0, 3*sx)
@@ -60,30 +53,43 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				top := vb.Add(w0.Mul(ld4(p0, o))).Add(w1.Mul(ld4(p0, o+4))).Add(w2.Mul(ld4(p0, o+8)))
 				top = top.Add(w3.Mul(x0).Add(w4.Mul(x1)).Add(w5.Mul(x2)))
 				top = top.Add(w6.Mul(y0).Add(w7.Mul(y1)).Add(w8.Mul(y2)))
-				top = top.Max(lo).Min(hi)
-				st4(py, orow+o, top.Max(zero).Add(vs.Mul(top.Min(zero))))
+				st4(py, orow+o, top.Max(lo).Min(hi))
 				bot := vb.Add(w0.Mul(x0)).Add(w1.Mul(x1)).Add(w2.Mul(x2))
 				bot = bot.Add(w3.Mul(y0).Add(w4.Mul(y1)).Add(w5.Mul(y2)))
 				bot = bot.Add(w6.Mul(ld4(p3, o)).Add(w7.Mul(ld4(p3, o+4))).Add(w8.Mul(ld4(p3, o+8))))
-				bot = bot.Max(lo).Min(hi)
-				st4(py, orow2+o, bot.Max(zero).Add(vs.Mul(bot.Min(zero))))
+				st4(py, orow2+o, bot.Max(lo).Min(hi))
+			}
+			if n4 < ow {
+				o := uintptr(n4) * 4
+				x0, x1, x2 := ld4(p1, o), ld4(p1, o+4), ld4(p1, o+8)
+				y0, y1, y2 := ld4(p2, o), ld4(p2, o+4), ld4(p2, o+8)
+				top := vb.Add(w0.Mul(ld4(p0, o))).Add(w1.Mul(ld4(p0, o+4))).Add(w2.Mul(ld4(p0, o+8)))
+				top = top.Add(w3.Mul(x0).Add(w4.Mul(x1)).Add(w5.Mul(x2)))
+				top = top.Add(w6.Mul(y0).Add(w7.Mul(y1)).Add(w8.Mul(y2)))
+				top.Max(lo).Min(hi).StorePart(y[r*ow+n4 : (r+1)*ow])
+				bot := vb.Add(w0.Mul(x0)).Add(w1.Mul(x1)).Add(w2.Mul(x2))
+				bot = bot.Add(w3.Mul(y0).Add(w4.Mul(y1)).Add(w5.Mul(y2)))
+				bot = bot.Add(w6.Mul(ld4(p3, o)).Add(w7.Mul(ld4(p3, o+4))).Add(w8.Mul(ld4(p3, o+8))))
+				bot.Max(lo).Min(hi).StorePart(y[(r+1)*ow+n4 : (r+2)*ow])
 			}
 		}
+	}
+	var pr unsafe.Pointer
+	if res != nil {
+		pr = unsafe.Pointer(&res[0])
 	}
 	for ; r < oh; r++ {
 		p0 := unsafe.Add(px, uintptr(r*sh)*sx)
 		p1, p2 := unsafe.Add(p0, sx), unsafe.Add(p0, 2*sx)
 		orow := uintptr(r*ow) * 4
-		// Two copies of the vector loop keep the residual test out of it (a branch inside a Go-wasm
-		// loop goes through the function's block dispatcher); clamping to ±Inf costs less than a test.
+		// Two copies of the vector loop keep the residual test out of it.
 		if pr == nil {
 			for t := 0; t < n4; t += 4 {
 				o := uintptr(t) * 4
 				s0 := vb.Add(w0.Mul(ld4(p0, o+k0))).Add(w1.Mul(ld4(p0, o+k1))).Add(w2.Mul(ld4(p0, o+k2)))
 				s1 := w3.Mul(ld4(p1, o+k0)).Add(w4.Mul(ld4(p1, o+k1))).Add(w5.Mul(ld4(p1, o+k2)))
 				s2 := w6.Mul(ld4(p2, o+k0)).Add(w7.Mul(ld4(p2, o+k1))).Add(w8.Mul(ld4(p2, o+k2)))
-				v := s0.Add(s1).Add(s2).Max(lo).Min(hi)
-				st4(py, orow+o, v.Max(zero).Add(vs.Mul(v.Min(zero))))
+				st4(py, orow+o, s0.Add(s1).Add(s2).Max(lo).Min(hi))
 			}
 		} else {
 			for t := 0; t < n4; t += 4 {
@@ -91,8 +97,7 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				s0 := vb.Add(w0.Mul(ld4(p0, o+k0))).Add(w1.Mul(ld4(p0, o+k1))).Add(w2.Mul(ld4(p0, o+k2)))
 				s1 := w3.Mul(ld4(p1, o+k0)).Add(w4.Mul(ld4(p1, o+k1))).Add(w5.Mul(ld4(p1, o+k2)))
 				s2 := w6.Mul(ld4(p2, o+k0)).Add(w7.Mul(ld4(p2, o+k1))).Add(w8.Mul(ld4(p2, o+k2)))
-				v := s0.Add(s1).Add(s2).Add(ld4(pr, orow+o)).Max(lo).Min(hi)
-				st4(py, orow+o, v.Max(zero).Add(vs.Mul(v.Min(zero))))
+				st4(py, orow+o, s0.Add(s1).Add(s2).Add(ld4(pr, orow+o)).Max(lo).Min(hi))
 			}
 		}
 		if n4 < ow {
@@ -105,8 +110,116 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 				rv, _ := archsimd.LoadFloat32x4Part(res[r*ow+n4 : (r+1)*ow])
 				acc = acc.Add(rv)
 			}
-			acc = acc.Max(lo).Min(hi)
-			acc.Max(zero).Add(vs.Mul(acc.Min(zero))).StorePart(y[r*ow+n4 : (r+1)*ow])
+			acc.Max(lo).Min(hi).StorePart(y[r*ow+n4 : (r+1)*ow])
+		}
+	}
+	// A fused LeakyRelu/PRelu runs over the finished plane, still in cache.
+	if f.leaky {
+		leakyF32(y[:oh*ow], y[:oh*ow], slope)
+	}
+}
+
+// padS1 writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
+// zero outside the input. Rows are moved a vector at a time; the valid column range is the same for
+// every row, so it is worked out once.
+func padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
+	_ = xp[:rows*ldx]
+	_ = xc[:h*w]
+	lo, hi := validRun(-pl, 1, ldx, w) // padded columns [lo, hi) hold input columns [lo−pl, hi−pl)
+	n := hi - lo
+	n4 := n &^ 3
+	px, pc := unsafe.Pointer(&xp[0]), unsafe.Pointer(&xc[0])
+	var z archsimd.Float32x4
+	for r := 0; r < rows; r++ {
+		d := uintptr(r*ldx) * 4
+		ih := r - pt
+		if ih < 0 || ih >= h {
+			zeroRow(px, d, ldx, z)
+			continue
+		}
+		for j := 0; j < lo; j++ {
+			setF32(px, d+uintptr(j)*4, 0)
+		}
+		src := uintptr(ih*w+lo-pl) * 4
+		dd := d + uintptr(lo)*4
+		j := 0
+		for ; j < n4; j += 4 {
+			st4(px, dd+uintptr(j)*4, ld4(pc, src+uintptr(j)*4))
+		}
+		for ; j < n; j++ {
+			setF32(px, dd+uintptr(j)*4, f32(pc, src+uintptr(j)*4))
+		}
+		for j := max(hi, lo); j < ldx; j++ {
+			setF32(px, d+uintptr(j)*4, 0)
+		}
+	}
+}
+
+// zeroRow clears n floats at byte offset d from p.
+func zeroRow(p unsafe.Pointer, d uintptr, n int, z archsimd.Float32x4) {
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		st4(p, d+uintptr(j)*4, z)
+	}
+	for ; j < n; j++ {
+		setF32(p, d+uintptr(j)*4, 0)
+	}
+}
+
+var (
+	oddLo = [16]int8{4, 5, 6, 7, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1}
+	oddHi = [16]int8{-1, -1, -1, -1, -1, -1, -1, -1, 4, 5, 6, 7, 12, 13, 14, 15}
+)
+
+// padS2 writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
+// column 2j − pl (ow+1 of them), then odds O[j] = input column 2j+1−pl (ow of them). Each step
+// loads eight input floats and stores their even and odd columns (two byte swizzles and an or
+// each) where they land: with pl even the input's evens go to E and its odds to O, with pl odd the
+// other way round.
+func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
+	_ = xp[:rows*ldx]
+	_ = xc[:h*w]
+	// dest maps input column c to its float offset in a split row, and how many slots of that half
+	// remain from there.
+	dest := func(c int) (off, room int) {
+		p := c + pl
+		if p%2 == 0 {
+			return p / 2, ow + 1 - p/2
+		}
+		return ow + 1 + (p-1)/2, ow - (p-1)/2
+	}
+	eOff, eRoom := dest(0)
+	oOff, oRoom := dest(1)
+	nEv := max(0, min((w+1)/2, eRoom)) // input evens that land in the row
+	nOd := max(0, min(w/2, oRoom))
+	nv := min(nEv, nOd, w/2) &^ 3 // input pairs moved by the vector steps
+	px, pc := unsafe.Pointer(&xp[0]), unsafe.Pointer(&xc[0])
+	var z archsimd.Float32x4
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	for r := 0; r < rows; r++ {
+		d := uintptr(r*ldx) * 4
+		zeroRow(px, d, ldx, z)
+		ih := r - pt
+		if ih < 0 || ih >= h {
+			continue
+		}
+		src := uintptr(ih*w) * 4
+		de, do := d+uintptr(eOff)*4, d+uintptr(oOff)*4
+		k := 0
+		for ; k < nv; k += 4 {
+			a := ld4(pc, src+uintptr(2*k)*4).ToBits().ReshapeToUint8s().BitsToInt8()
+			b := ld4(pc, src+uintptr(2*k+4)*4).ToBits().ReshapeToUint8s().BitsToInt8()
+			ev := a.LookupOrZero(elo).Or(b.LookupOrZero(ehi))
+			od := a.LookupOrZero(olo).Or(b.LookupOrZero(ohi))
+			st4(px, de+uintptr(k)*4, ev.ToBits().ReshapeToUint32s().BitsToFloat32())
+			st4(px, do+uintptr(k)*4, od.ToBits().ReshapeToUint32s().BitsToFloat32())
+		}
+		for i := k; i < nEv; i++ {
+			setF32(px, de+uintptr(i)*4, f32(pc, src+uintptr(2*i)*4))
+		}
+		for i := k; i < nOd; i++ {
+			setF32(px, do+uintptr(i)*4, f32(pc, src+uintptr(2*i+1)*4))
 		}
 	}
 }
@@ -149,5 +262,212 @@ func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
 	}
 	for ; j < m; j++ {
 		setF32(pd, uintptr(j)*4, f32(ps, uintptr(2*j)*4))
+	}
+}
+
+// dwDirectFunc returns the kernel that computes a channel of s straight from its input plane, or nil.
+func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	switch {
+	case dwDirect(s):
+		return dw3s1Direct
+	case dwDirectS2(s):
+		return dw3s2Direct
+	}
+	return nil
+}
+
+var (
+	shr1 = [16]int8{-1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}     // (0, v0, v1, v2)
+	shl1 = [16]int8{4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1} // (v1, v2, v3, 0)
+)
+
+func asBytes(v archsimd.Float32x4) archsimd.Int8x16 { return v.ToBits().ReshapeToUint8s().BitsToInt8() }
+func asFloats(v archsimd.Int8x16) archsimd.Float32x4 {
+	return v.ToBits().ReshapeToUint32s().BitsToFloat32()
+}
+
+// dwDirect reports whether dw3s1Direct runs the convolution: 3×3, stride 1, padding 1 on every
+// side, rows a whole number of vectors long.
+func dwDirect(s ConvShape) bool {
+	return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && s.DH == 1 && s.DW == 1 &&
+		s.PT == 1 && s.PL == 1 && s.OH == s.H && s.OW == s.W && s.W%4 == 0
+}
+
+// dw3s1Direct computes one channel of a 3×3 stride-1 depthwise convolution with padding 1 straight
+// from the input plane (h rows of w floats, w a multiple of 4), with no padded copy: a vector's left
+// and right taps are unaligned loads one float either side, except at the row's ends, where they are
+// the middle vector shifted by one lane with a zero shifted in. Rows above and below the plane read
+// zr, w zeros.
+func dw3s1Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	_ = y[:h*w]
+	_ = x[:h*w]
+	_ = zr[:w]
+	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
+	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
+	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
+	vb := archsimd.BroadcastFloat32x4(b)
+	lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
+	if f.clamp {
+		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
+	}
+	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
+	sx := uintptr(w) * 4
+	last := sx - 16
+	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	r := 0
+	if w > 4 {
+		// Two output rows per pass: four input rows, the middle two shared.
+		for ; r+2 <= h; r += 2 {
+			p1 := unsafe.Add(px, uintptr(r)*sx)
+			p2 := unsafe.Add(p1, sx)
+			p0, p3 := pz, pz
+			if r > 0 {
+				p0 = unsafe.Add(px, uintptr(r-1)*sx)
+			}
+			if r+2 < h {
+				p3 = unsafe.Add(px, uintptr(r+2)*sx)
+			}
+			orow := uintptr(r) * sx
+			a, c, e, g := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0), ld4(p3, 0)
+			al, cl, el, gl := asFloats(asBytes(a).LookupOrZero(sr)), asFloats(asBytes(c).LookupOrZero(sr)), asFloats(asBytes(e).LookupOrZero(sr)), asFloats(asBytes(g).LookupOrZero(sr))
+			cr, er := ld4(p1, 4), ld4(p2, 4)
+			top := vb.Add(w0.Mul(al)).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow, top.Max(lo).Min(hi))
+			bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(gl).Add(w7.Mul(g)).Add(w8.Mul(ld4(p3, 4))))
+			st4(py, orow+sx, bot.Max(lo).Min(hi))
+			for o := uintptr(16); o < last; o += 16 {
+				c, e = ld4(p1, o), ld4(p2, o)
+				cl, el = ld4(p1, o-4), ld4(p2, o-4)
+				cr, er = ld4(p1, o+4), ld4(p2, o+4)
+				top := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+				top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+				top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+				st4(py, orow+o, top.Max(lo).Min(hi))
+				bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+				bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+				bot = bot.Add(w6.Mul(ld4(p3, o-4)).Add(w7.Mul(ld4(p3, o))).Add(w8.Mul(ld4(p3, o+4))))
+				st4(py, orow+sx+o, bot.Max(lo).Min(hi))
+			}
+			a, c, e, g = ld4(p0, last), ld4(p1, last), ld4(p2, last), ld4(p3, last)
+			ar, cr, er, gr := asFloats(asBytes(a).LookupOrZero(sl)), asFloats(asBytes(c).LookupOrZero(sl)), asFloats(asBytes(e).LookupOrZero(sl)), asFloats(asBytes(g).LookupOrZero(sl))
+			cl, el = ld4(p1, last-4), ld4(p2, last-4)
+			top = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(ar))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow+last, top.Max(lo).Min(hi))
+			bot = vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(ld4(p3, last-4)).Add(w7.Mul(g)).Add(w8.Mul(gr)))
+			st4(py, orow+sx+last, bot.Max(lo).Min(hi))
+		}
+	}
+	for ; r < h; r++ {
+		p1 := unsafe.Add(px, uintptr(r)*sx)
+		p0, p2 := pz, pz
+		if r > 0 {
+			p0 = unsafe.Add(px, uintptr(r-1)*sx)
+		}
+		if r+1 < h {
+			p2 = unsafe.Add(px, uintptr(r+1)*sx)
+		}
+		orow := uintptr(r) * sx
+		if w == 4 {
+			a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+			acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+			acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+			acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+			st4(py, orow, acc.Max(lo).Min(hi))
+			continue
+		}
+		// First vector: the left taps shift in the zero padding.
+		a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+		acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+		acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(ld4(p1, 4))))
+		acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(ld4(p2, 4))))
+		st4(py, orow, acc.Max(lo).Min(hi))
+		for o := uintptr(16); o < last; o += 16 {
+			s0 := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+			s1 := w3.Mul(ld4(p1, o-4)).Add(w4.Mul(ld4(p1, o))).Add(w5.Mul(ld4(p1, o+4)))
+			s2 := w6.Mul(ld4(p2, o-4)).Add(w7.Mul(ld4(p2, o))).Add(w8.Mul(ld4(p2, o+4)))
+			st4(py, orow+o, s0.Add(s1).Add(s2).Max(lo).Min(hi))
+		}
+		// Last vector: the right taps shift in the zero padding.
+		a, c, e = ld4(p0, last), ld4(p1, last), ld4(p2, last)
+		acc = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+		acc = acc.Add(w3.Mul(ld4(p1, last-4)).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+		acc = acc.Add(w6.Mul(ld4(p2, last-4)).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+		st4(py, orow+last, acc.Max(lo).Min(hi))
+	}
+	if f.leaky {
+		leakyF32(y[:h*w], y[:h*w], slope)
+	}
+}
+
+// lane3to0 moves lane 3 to lane 0 and zeroes the rest.
+var lane3to0 = [16]int8{12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+
+// dwDirectS2 reports whether dw3s2Direct runs the convolution: 3×3, stride 2, padding 1 at the top
+// and left, an even input whose rows are whole numbers of vector pairs.
+func dwDirectS2(s ConvShape) bool {
+	return s.KH == 3 && s.KW == 3 && s.SH == 2 && s.SW == 2 && s.DH == 1 && s.DW == 1 &&
+		s.PT == 1 && s.PL == 1 && s.H%2 == 0 && s.W%8 == 0 && s.OH == s.H/2 && s.OW == s.W/2
+}
+
+// dw3s2Direct computes one channel of a 3×3 stride-2 depthwise convolution with top and left padding
+// 1 straight from the input plane (h rows of w floats, w a multiple of 8). Output row r reads input
+// rows 2r−1 (zr, w zeros, for r = 0), 2r and 2r+1. Four outputs t..t+3 need input columns 2t−1 to
+// 2t+6: eight loaded floats x[2t..2t+7] give the even columns (middle taps) and the odd ones (right
+// taps) through byte swizzles; the left taps are the odd ones shifted by a lane, the previous
+// step's last odd column (zero padding at the row's start) shifted in.
+func dw3s2Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	oh, ow := h/2, w/2
+	_ = y[:oh*ow]
+	_ = x[:h*w]
+	_ = zr[:w]
+	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
+	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
+	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
+	vb := archsimd.BroadcastFloat32x4(b)
+	lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
+	if f.clamp {
+		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
+	}
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	sr, s30 := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&lane3to0)
+	sx := uintptr(w) * 4
+	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	for r := 0; r < oh; r++ {
+		p1 := unsafe.Add(px, uintptr(2*r)*sx)
+		p2 := unsafe.Add(p1, sx)
+		p0 := pz
+		if r > 0 {
+			p0 = unsafe.Add(px, uintptr(2*r-1)*sx)
+		}
+		orow := uintptr(r*ow) * 4
+		var q0, q1, q2 archsimd.Int8x16 // the previous step's odd columns of each row
+		for t := uintptr(0); t < sx/2; t += 16 {
+			a0, b0 := asBytes(ld4(p0, 2*t)), asBytes(ld4(p0, 2*t+16))
+			a1, b1 := asBytes(ld4(p1, 2*t)), asBytes(ld4(p1, 2*t+16))
+			a2, b2 := asBytes(ld4(p2, 2*t)), asBytes(ld4(p2, 2*t+16))
+			e0, o0 := a0.LookupOrZero(elo).Or(b0.LookupOrZero(ehi)), a0.LookupOrZero(olo).Or(b0.LookupOrZero(ohi))
+			e1, o1 := a1.LookupOrZero(elo).Or(b1.LookupOrZero(ehi)), a1.LookupOrZero(olo).Or(b1.LookupOrZero(ohi))
+			e2, o2 := a2.LookupOrZero(elo).Or(b2.LookupOrZero(ehi)), a2.LookupOrZero(olo).Or(b2.LookupOrZero(ohi))
+			l0 := o0.LookupOrZero(sr).Or(q0.LookupOrZero(s30))
+			l1 := o1.LookupOrZero(sr).Or(q1.LookupOrZero(s30))
+			l2 := o2.LookupOrZero(sr).Or(q2.LookupOrZero(s30))
+			q0, q1, q2 = o0, o1, o2
+			s0 := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+			s1 := w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1)))
+			s2 := w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2)))
+			st4(py, orow+t, s0.Add(s1).Add(s2).Max(lo).Min(hi))
+		}
+	}
+	if f.leaky {
+		leakyF32(y[:oh*ow], y[:oh*ow], slope)
 	}
 }

@@ -70,6 +70,10 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 		avgPoolDilated(y, x, s, countIncludePad)
 		return
 	}
+	if s.PT == 0 && s.PL == 0 && (s.OH-1)*s.SH+s.KH <= s.H && (s.OW-1)*s.SW+s.KW <= s.W {
+		avgPoolInside(y, x, s)
+		return
+	}
 	for p := 0; p < planes; p++ {
 		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
 		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
@@ -95,6 +99,33 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 					sum /= float32(count)
 				}
 				yp[oh*s.OW+ow] = sum
+			}
+		}
+	}
+}
+
+// avgPoolInside is AvgPool2D when every window lies inside the input (no padding reached, so every
+// divisor is KH·KW): the pyramid heads' pools. Without the per-window range arithmetic of the
+// general loop it runs several times faster on their small windows.
+func avgPoolInside(y, x []float32, s PoolShape) {
+	if avgPoolTiles(y, x, s) {
+		return
+	}
+	n := float32(s.KH * s.KW)
+	for p := 0; p < s.N*s.C; p++ {
+		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
+		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
+		for oh := 0; oh < s.OH; oh++ {
+			yr := yp[oh*s.OW : (oh+1)*s.OW]
+			for ow := range yr {
+				var sum float32
+				base := oh*s.SH*s.W + ow*s.SW
+				for kh := 0; kh < s.KH; kh++ {
+					for _, v := range xp[base+kh*s.W : base+kh*s.W+s.KW] {
+						sum += v
+					}
+				}
+				yr[ow] = sum / n
 			}
 		}
 	}

@@ -21,3 +21,40 @@ func st4(p unsafe.Pointer, off uintptr, v archsimd.Float32x4) {
 func splat(p unsafe.Pointer, off uintptr) archsimd.Float32x4 {
 	return archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(p, off)))
 }
+
+// tapRun copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
+// maxOff is the largest of offs. Both ranges are proven once; whole panels (8 floats) and half
+// panels (4) move as vectors.
+func tapRun(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
+	if len(offs) == 0 || run <= 0 {
+		return
+	}
+	_ = panel[:(len(offs)-1)*gemmNR+c0+run]
+	_ = pl[:base+maxOff+run]
+	_ = pl[base] // base ≥ 0; every offset is ≥ 0
+	pp, ps := unsafe.Pointer(&panel[0]), unsafe.Pointer(&pl[0])
+	d := uintptr(c0) * 4
+	b := uintptr(base) * 4
+	switch run {
+	case 8:
+		for _, o := range offs {
+			s := b + uintptr(o)*4
+			st4(pp, d, ld4(ps, s))
+			st4(pp, d+16, ld4(ps, s+16))
+			d += 4 * gemmNR
+		}
+	case 4:
+		for _, o := range offs {
+			st4(pp, d, ld4(ps, b+uintptr(o)*4))
+			d += 4 * gemmNR
+		}
+	default:
+		for _, o := range offs {
+			s := b + uintptr(o)*4
+			for i := uintptr(0); i < uintptr(run)*4; i += 4 {
+				setF32(pp, d+i, f32(ps, s+i))
+			}
+			d += 4 * gemmNR
+		}
+	}
+}

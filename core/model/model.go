@@ -215,3 +215,10 @@ func (m *Model) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	}
 	return res, nil
 }
+
+// Profile is a per-step timing profile (see graph.Profile).
+type Profile = graph.Profile
+
+// SetProfile makes each Run of this session add its per-step wall times to p (nil stops it). Off by
+// default; it exists to find which steps dominate a model.
+func (s *Session) SetProfile(p *Profile) { s.s.SetProfile(p) }

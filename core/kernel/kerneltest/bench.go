@@ -59,6 +59,13 @@ var convBenchmarks = []benchConv{
 	{conv("minifas/dw3x3/231ch/10", 1, 231, 10, 10, 231, 3, 1, 1, 231), prelu(231), false},
 	{conv("minifas/pw/128to308/10", 1, 128, 10, 10, 308, 1, 1, 0, 1), prelu(308), false},
 	{conv("minifas/dw5x5/512ch/5", 1, 512, 5, 5, 512, 5, 1, 0, 512), noAct, false},
+	// PS-B (models/psb-128.onnx: MobileNetV2-0.5 at output stride 16): its slowest layers.
+	{conv("psb/dw3x3/480ch/8", 1, 480, 8, 8, 480, 3, 1, 1, 480), relu6, false},
+	{conv("psb/dw3x3/192ch/8", 1, 192, 8, 8, 192, 3, 1, 1, 192), relu6, false},
+	{conv("psb/dw3x3s2/96ch/16", 1, 96, 16, 16, 96, 3, 2, 1, 96), relu6, false},
+	{conv("psb/pw/480to160/8", 1, 480, 8, 8, 160, 1, 1, 0, 1), noAct, false},
+	{conv("psb/pw/80to480/8", 1, 80, 8, 8, 480, 1, 1, 0, 1), relu6, false},
+	{conv("psb/pw/160to384/8", 1, 160, 8, 8, 384, 1, 1, 0, 1), relu6, false},
 }
 
 // BenchmarkConv2D runs Conv2D on the named model shapes and reports GFLOP/s.

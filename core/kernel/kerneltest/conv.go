@@ -58,6 +58,14 @@ var convCases = []convCase{
 	conv("3x3/nopad/5to7/9x8", 1, 5, 9, 8, 7, 3, 1, 0, 1),
 	conv("3x3/64to64/14x14", 1, 64, 14, 14, 64, 3, 1, 1, 1),
 	conv("3x3/batch2/4to9/7x6", 2, 4, 7, 6, 9, 3, 1, 1, 1),
+	// Batches of small images run as one GEMM across the images (PatchNet's 16 patches).
+	conv("3x3/batch16/16to24/2x2", 16, 16, 2, 2, 24, 3, 1, 1, 1).with(sweep),
+	conv("1x1/batch16/32to20/2x2", 16, 32, 2, 2, 20, 1, 1, 0, 1).with(sweep),
+	conv("3x3/s2/batch5/6to10/7x9", 5, 6, 7, 9, 10, 3, 2, 1, 1),
+	// Chunks that end inside an image (224 and 256 columns over 8 images of 36 pixels).
+	conv("3x3/batch8/16to12/6x6", 8, 16, 6, 6, 12, 3, 1, 1, 1),
+	conv("1x1/batch8/32to12/6x6", 8, 32, 6, 6, 12, 1, 1, 0, 1),
+	conv("grouped/3x3/g2/batch3/4to6/5x4", 3, 4, 5, 4, 6, 3, 1, 1, 2),
 	conv("3x3/s2/asym/6to10/10x12", 1, 6, 10, 12, 10, 3, 2, 0, 1).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
 	conv("3x3/asym/4to5/8x8", 1, 4, 8, 8, 5, 3, 1, 0, 1).with(func(c *convCase) { c.pt, c.pr = 2, 1 }),
 	conv("3x3/dil2/6to8/12x11", 1, 6, 12, 11, 8, 3, 1, 2, 1).with(func(c *convCase) { c.dh, c.dw = 2, 2 }),
@@ -94,6 +102,14 @@ var convCases = []convCase{
 	conv("dw/3x3/s2/batch2/7ch/9x6", 2, 7, 9, 6, 7, 3, 2, 1, 7),
 	conv("dw/multiplier2/3x3/4to8/7x7", 1, 4, 7, 7, 8, 3, 1, 1, 4),
 	conv("dw/3x3/s1x2/4ch/9x10", 1, 4, 9, 10, 4, 3, 1, 1, 4).with(func(c *convCase) { c.sw = 2 }),
+	// Shapes of the direct (unpadded) SIMD kernels: rows of one, two and three vectors, odd and even
+	// heights, stride 2 on rows of one and two vector pairs.
+	conv("dw/3x3/6ch/7x8", 1, 6, 7, 8, 6, 3, 1, 1, 6).with(sweep),
+	conv("dw/3x3/3ch/6x12", 1, 3, 6, 12, 3, 3, 1, 1, 3),
+	conv("dw/3x3/3ch/4x4", 1, 3, 4, 4, 3, 3, 1, 1, 3),
+	conv("dw/3x3/s2/5ch/8x8", 1, 5, 8, 8, 5, 3, 2, 1, 5).with(sweep),
+	conv("dw/3x3/s2/3ch/6x16", 1, 3, 6, 16, 3, 3, 2, 1, 3),
+	conv("dw/3x3/s2/batch2/3ch/4x8", 2, 3, 4, 8, 3, 3, 2, 1, 3),
 }
 
 // TestConv2D checks Conv2D against kernelref.Conv2D over convCases. Cases marked sweep run every

@@ -75,7 +75,11 @@ func miniFASNetV2() []modelLayer {
 // mobileNetV2Half lists the convolutions of MobileNetV2 with width 0.5 at a 128² input (channels
 // rounded to multiples of 8 as torchvision does), ReLU6 after expansions and depthwise convolutions,
 // linear projections with the residual where stride is 1 and the width is unchanged.
-func mobileNetV2Half() []modelLayer {
+func mobileNetV2Half() []modelLayer { return mobileNetV2HalfOS(32, 1280) }
+
+// mobileNetV2HalfOS is mobileNetV2Half at output stride os (16 keeps the last stride-2 stage at
+// stride 1, as PS-B does) with a last 1×1 convolution of last channels.
+func mobileNetV2HalfOS(os, last int) []modelLayer {
 	L := []modelLayer{
 		layer(3, 128, 16, 3, 2, 1, relu6, false),
 		layer(16, 64, 16, 3, 1, 16, relu6, false),
@@ -85,7 +89,7 @@ func mobileNetV2Half() []modelLayer {
 	for _, st := range []struct{ c, n, s int }{{16, 2, 2}, {16, 3, 2}, {32, 4, 2}, {48, 3, 1}, {80, 3, 2}, {160, 1, 1}} {
 		for i := 0; i < st.n; i++ {
 			s := 1
-			if i == 0 {
+			if i == 0 && !(os == 16 && st.c == 80) {
 				s = st.s
 			}
 			e := in * 6
@@ -96,16 +100,16 @@ func mobileNetV2Half() []modelLayer {
 			in = st.c
 		}
 	}
-	return append(L, layer(in, h, 1280, 1, 1, 1, relu6, false))
+	return append(L, layer(in, h, last, 1, 1, 1, relu6, false))
 }
 
 // BenchmarkModels runs every convolution of a network in sequence (MiniFASNetV2 at 80², MobileNetV2
-// 0.5 at 128²), the kernels' share of one inference, and reports GFLOP/s over the whole.
+// 0.5 at 128², and PS-B's backbone: the same at output stride 16 with a last 1×1 to 384), the kernels' share of one inference, and reports GFLOP/s over the whole.
 func BenchmarkModels(b *testing.B) {
 	for _, model := range []struct {
 		name   string
 		layers []modelLayer
-	}{{"minifasnetv2/80", miniFASNetV2()}, {"mobilenetv2-0.5/128", mobileNetV2Half()}} {
+	}{{"minifasnetv2/80", miniFASNetV2()}, {"mobilenetv2-0.5/128", mobileNetV2Half()}, {"psb/128", mobileNetV2HalfOS(16, 384)}} {
 		b.Run(model.name, func(b *testing.B) {
 			type prepared struct {
 				c          *kernel.Conv2D

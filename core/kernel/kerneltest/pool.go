@@ -52,6 +52,14 @@ var poolCases = []poolCase{
 	pool("5x5/s1/global-like/5x5", 2, 5, 5, 5, 1, 0, false),
 	pool("3x3/s3/p1/ceil/10x11", 2, 10, 11, 3, 3, 1, true),
 	pool("7x7/s1/p3/7x7", 1, 7, 7, 7, 1, 3, false),
+	// Windows that tile the input (PS-B's pyramid pools; the SIMD build's fast path), and one that
+	// leaves columns over.
+	pool("2x2/s2/8x8", 3, 8, 8, 2, 2, 0, false),
+	pool("2x2/s2/6x16", 2, 6, 16, 2, 2, 0, false),
+	pool("4x4/s4/8x8", 3, 8, 8, 4, 4, 0, false),
+	pool("8x8/s8/8x8", 3, 8, 8, 8, 8, 0, false),
+	pool("3x3/s3/9x12", 2, 9, 12, 3, 3, 0, false),
+	pool("3x3/s3/7x8", 2, 7, 8, 3, 3, 0, false),
 	{name: "2x3/s1x2/asym/7x9", n: 2, c: 2, h: 7, w: 9, kh: 2, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pl: 0, pb: 0, pr: 2},
 	{name: "3x3/dil2/p2/9x9", n: 1, c: 2, h: 9, w: 9, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 2, pl: 2, pb: 2, pr: 2},
 	{name: "2x2/dil2/s2/ceil/8x9", n: 1, c: 2, h: 8, w: 9, kh: 2, kw: 2, sh: 2, sw: 2, dh: 2, dw: 2, ceil: true},

@@ -1,0 +1,102 @@
+//go:build goexperiment.simd && wasm
+
+package kernel
+
+import (
+	"simd/archsimd"
+	"unsafe"
+)
+
+// avgPoolRowMax bounds the floats of one output row's windows (OW·KW) that avgPoolTiles sums in
+// its stack buffer.
+const avgPoolRowMax = 256
+
+// avgPoolTiles averages windows that tile the input (kernel = stride, no padding reached, a
+// multiple-of-4 input width): the KH input rows of an output row are summed a vector at a time, then
+// each window's KW sums are added with pointer loads. The scalar loop pays a bounds test and a
+// branch per tap in Go-wasm: on PS-B's head pools this runs several times faster. It returns false,
+// doing nothing, for other shapes.
+func avgPoolTiles(y, x []float32, s PoolShape) bool {
+	l := s.OW * s.KW
+	if s.KH != s.SH || s.KW != s.SW || s.W%4 != 0 || l > avgPoolRowMax || l > s.W {
+		return false
+	}
+	planes := s.N * s.C
+	_ = x[:planes*s.H*s.W]
+	_ = y[:planes*s.OH*s.OW]
+	if s.KH == 2 && s.KW == 2 && s.H == 2*s.OH && s.W == 2*s.OW && s.OW%4 == 0 {
+		avgPool2x2(y, x, planes*s.OH, s.W)
+		return true
+	}
+	var acc [avgPoolRowMax + 4]float32
+	pa := unsafe.Pointer(&acc[0])
+	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
+	n := float32(s.KH * s.KW)
+	l4 := (l + 3) &^ 3 // whole vectors; the extra lanes read the row's next floats (l ≤ W, W%4 = 0) and are not used
+	sx := uintptr(s.W) * 4
+	var z archsimd.Float32x4
+	vn := archsimd.BroadcastFloat32x4(n)
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	for p := 0; p < planes; p++ {
+		for oh := 0; oh < s.OH; oh++ {
+			row := uintptr((p*s.H+oh*s.SH)*s.W) * 4
+			for j := 0; j < l4; j += 4 {
+				st4(pa, uintptr(j)*4, z)
+			}
+			for kh := 0; kh < s.KH; kh++ {
+				r := row + uintptr(kh)*sx
+				for j := uintptr(0); j < uintptr(l4)*4; j += 16 {
+					st4(pa, j, ld4(pa, j).Add(ld4(px, r+j)))
+				}
+			}
+			out := uintptr((p*s.OH+oh)*s.OW) * 4
+			ow := 0
+			if s.KW == 2 {
+				// Four windows per step: the even and odd columns of eight sums, added.
+				for ; ow+4 <= s.OW; ow += 4 {
+					a := asBytes(ld4(pa, uintptr(2*ow)*4))
+					b := asBytes(ld4(pa, uintptr(2*ow+4)*4))
+					e := asFloats(a.LookupOrZero(elo).Or(b.LookupOrZero(ehi)))
+					o := asFloats(a.LookupOrZero(olo).Or(b.LookupOrZero(ohi)))
+					st4(py, out+uintptr(ow)*4, e.Add(o).Div(vn))
+				}
+			}
+			for ; ow < s.OW; ow++ {
+				var sum float32
+				a := uintptr(ow*s.KW) * 4
+				for kw := uintptr(0); kw < uintptr(s.KW)*4; kw += 4 {
+					sum += f32(pa, a+kw)
+				}
+				setF32(py, out+uintptr(ow)*4, sum/n)
+			}
+		}
+	}
+	return true
+}
+
+// avgPool2x2 averages the 2×2 windows of rows pairs of rows of w floats (w a multiple of 8) into rows
+// rows of w/2:
+// every output row is one flat loop over vector steps, with no per-plane or per-row loops around it,
+// since the pairs of rows follow each other plane after plane.
+func avgPool2x2(y, x []float32, rows, w int) {
+	_ = x[:2*rows*w]
+	_ = y[:rows*w/2]
+	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	quarter := archsimd.BroadcastFloat32x4(4)
+	sx := uintptr(w) * 4
+	n := uintptr(rows) * sx / 2 // bytes of output
+	var o uintptr
+	for i := uintptr(0); o < n; i += 2 * sx {
+		for j := uintptr(0); j < sx; j += 32 {
+			a := asBytes(ld4(px, i+j).Add(ld4(px, i+sx+j)))
+			b := asBytes(ld4(px, i+j+16).Add(ld4(px, i+sx+j+16)))
+			e := asFloats(a.LookupOrZero(elo).Or(b.LookupOrZero(ehi)))
+			od := asFloats(a.LookupOrZero(olo).Or(b.LookupOrZero(ohi)))
+			st4(py, o+j/2, e.Add(od).Div(quarter))
+		}
+		o += sx / 2
+	}
+}

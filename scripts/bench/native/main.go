@@ -1,0 +1,169 @@
+// Command native times bonafide's engine natively (the same core/model code the browser runs, built
+// for the host) on ONNX files, for the "native Go" column of `make bench` (scripts/bench/run.mjs).
+// It also draws the synthetic 640×480 face frame the end-to-end benchmark uses when ../shared has
+// no face photos.
+//
+//	go run -tags bonafide_lean ./scripts/bench/native -runs 60 -budget 20s a.onnx b.onnx   # JSON on stdout
+//	go run ./scripts/bench/native -face-png frame.png
+//
+// Runs are interleaved (one run of each model per round) so that load from other processes falls on
+// every model alike; each model runs on its own Session, one goroutine, like the browser's single
+// thread.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image/png"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/core/model"
+)
+
+type result struct {
+	File     string  `json:"file"`
+	MACs     int64   `json:"macs"`
+	Runs     int     `json:"runs"`
+	MedianMs float64 `json:"median_ms"`
+	P95Ms    float64 `json:"p95_ms"`
+	Error    string  `json:"error,omitempty"`
+}
+
+type bench struct {
+	res  *result
+	sess *model.Session
+	ins  [][]float32
+	ms   []float64
+	want int // timed runs
+}
+
+func main() {
+	runs := flag.Int("runs", 60, "timed runs per model (at most)")
+	budget := flag.Duration("budget", 0, "if set, a model whose warm-up run takes longer than budget/runs gets fewer runs (at least -min-runs) so it takes about this long")
+	minRuns := flag.Int("min-runs", 3, "fewest timed runs under -budget")
+	warmup := flag.Int("warmup", 5, "untimed runs per model first")
+	facePNG := flag.String("face-png", "", "write the synthetic 640×480 face frame to this PNG and exit")
+	flag.Parse()
+	if *facePNG != "" {
+		if err := writeFace(*facePNG); err != nil {
+			fmt.Fprintln(os.Stderr, "native:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *runs < 1 || flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: native [-runs N] [-warmup N] model.onnx... | native -face-png out.png")
+		os.Exit(2)
+	}
+	var bs []*bench
+	var out []*result
+	for _, f := range flag.Args() {
+		r := &result{File: f}
+		out = append(out, r)
+		b, err := load(f, r)
+		if err != nil {
+			r.Error = err.Error()
+			continue
+		}
+		bs = append(bs, b)
+	}
+	for i := 0; i < max(*warmup, 1); i++ {
+		for _, b := range bs {
+			if i > 0 && b.want < *runs {
+				continue // a model on a budget warms up once
+			}
+			t0 := time.Now()
+			if _, err := b.sess.RunFloat32(b.ins...); err != nil {
+				b.res.Error = err.Error()
+			}
+			b.want = *runs
+			if t := time.Since(t0); *budget > 0 && t > 0 {
+				b.want = min(*runs, max(*minRuns, int(*budget/t)))
+			}
+		}
+	}
+	for i := 0; i < *runs; i++ {
+		for _, b := range bs {
+			if i >= b.want {
+				continue
+			}
+			t0 := time.Now()
+			_, err := b.sess.RunFloat32(b.ins...)
+			b.ms = append(b.ms, float64(time.Since(t0).Nanoseconds())/1e6)
+			if err != nil {
+				b.res.Error = err.Error()
+			}
+		}
+	}
+	for _, b := range bs {
+		sort.Float64s(b.ms)
+		b.res.Runs = len(b.ms)
+		b.res.MedianMs = quantile(b.ms, 0.5)
+		b.res.P95Ms = quantile(b.ms, 0.95)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(os.Stderr, "native:", err)
+		os.Exit(1)
+	}
+}
+
+func load(file string, r *result) (*bench, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.Load(data, model.Options{Batch: 1})
+	if err != nil {
+		return nil, err
+	}
+	r.MACs = m.MACs()
+	b := &bench{res: r, sess: m.NewSession()}
+	for i, in := range m.Inputs() {
+		n := 1
+		for _, d := range in.Shape {
+			n *= d
+		}
+		if n <= 0 {
+			return nil, errors.New("native: input " + in.Name + " has an empty shape")
+		}
+		x := make([]float32, n)
+		s := uint32(2463534242 + i)
+		for j := range x {
+			s ^= s << 13
+			s ^= s >> 17
+			s ^= s << 5
+			x[j] = float32(s>>8)/float32(1<<24)*2 - 1
+		}
+		b.ins = append(b.ins, x)
+	}
+	return b, nil
+}
+
+// quantile of sorted xs by the nearest-rank method, as scripts/bench/run.mjs computes it.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(xs))+0.999999) - 1
+	return xs[min(max(i, 0), len(xs)-1)]
+}
+
+func writeFace(path string) error {
+	img := facetest.Face(640, 480, 320, 230, 200, 0)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,206 @@
+// The benchmark page of scripts/bench/run.mjs. It loads bonafide (build/web, served at /web/) and
+// two independent copies of onnxruntime-web (the same files served at /ort1/ and /ort2/, so each
+// copy has its own wasm instance and its own env.wasm.numThreads: 1 and 2), then exposes
+// window.bench for the driver, which calls it through page.evaluate.
+import { Bonafide } from '/web/bonafide.mjs';
+
+async function loadOrt(prefix, threads) {
+  const ort = await import(`${prefix}ort.wasm.min.mjs`);
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.wasmPaths = prefix;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+  return ort;
+}
+
+const ready = (async () => {
+  const [ort1, ort2] = await Promise.all([loadOrt('/ort1/', 1), loadOrt('/ort2/', 2)]);
+  return { ort1, ort2 };
+})();
+
+/** Deterministic inputs in [-1, 1) (xorshift32), the same for every engine. */
+function input(n, seed) {
+  const x = new Float32Array(n);
+  let s = (2463534242 + seed) >>> 0;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    x[i] = (s >>> 8) / (1 << 24) * 2 - 1;
+  }
+  return x;
+}
+
+const numel = (dims) => dims.reduce((a, b) => a * b, 1);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function permutations(xs) {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+function maxAbsDiff(a, b) {
+  if (!a || !b || a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/**
+ * Times one model on bonafide (Model.run in its Worker, the default, and with inPage also on the
+ * page's thread) and onnxruntime-web with one thread and with two, interleaved: every round runs
+ * each engine once.
+ */
+async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true }) {
+  const { ort1, ort2 } = await ready;
+  const bytes = await fetchBytes(url);
+  const engines = [];
+  const bm = await Bonafide.loadModel(bytes.slice(), { batch: 1 });
+  const feeds = bm.inputs.map((inp, i) => ({ name: inp.name, dims: inp.dims, data: input(numel(inp.dims), i) }));
+  const bfeeds = Object.fromEntries(feeds.map((f) => [f.name, { data: f.data, dims: f.dims }]));
+  engines.push({ name: 'bonafide', run: () => bm.run(bfeeds), out: (o, name) => o[name]?.data, close: () => bm.close() });
+  if (inPage) {
+    // The same engine on the page's thread ({worker: false}), as ORT runs here: no Worker hop.
+    const bp = await Bonafide.loadModel(bytes.slice(), { batch: 1, worker: false });
+    engines.push({ name: 'bonafidePage', run: () => bp.run(bfeeds), out: (o, name) => o[name]?.data, close: () => bp.close() });
+  }
+  for (const [name, ort] of [['ort1', ort1], ['ort2', ort2]]) {
+    const s = await ort.InferenceSession.create(bytes.slice(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const of = Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor('float32', f.data, f.dims)]));
+    engines.push({ name, run: () => s.run(of), out: (o, n) => o[n]?.data, close: () => s.release() });
+  }
+  const times = Object.fromEntries(engines.map((e) => [e.name, []]));
+  const last = {};
+  // Warm-up: at least `warmup` rounds and, for light models, at least warmupMs, so that V8 has
+  // tiered every engine's hot code up (its first runs execute baseline code several times slower).
+  let round = 0;
+  const w0 = performance.now();
+  for (let i = 0; i < warmup || (budgetMs === 0 && performance.now() - w0 < warmupMs && i < 500); i++) {
+    const t0 = performance.now();
+    for (const e of engines) last[e.name] = await e.run();
+    round = performance.now() - t0;
+  }
+  // A heavy model gets a time budget instead: as many rounds as the last warm-up round says fit.
+  if (budgetMs > 0 && round > 0) runs = Math.max(minRuns, Math.min(runs, Math.floor(budgetMs / round)));
+  // Rounds go through every order of the engines in turn (so each follows each other equally
+  // often: ORT's two-thread pool keeps a thread spinning for a while after its run, which slows
+  // whatever runs next on a two-core machine), and each run starts after an idle gap.
+  const orders = permutations(engines.map((_, j) => j));
+  for (let i = 0; i < runs; i++) {
+    for (const j of orders[i % orders.length]) {
+      const e = engines[j];
+      if (gapMs > 0) await sleep(gapMs);
+      const t0 = performance.now();
+      last[e.name] = await e.run();
+      times[e.name].push(performance.now() - t0);
+    }
+  }
+  // Agreement: the largest difference over every output, bonafide against ORT with one thread.
+  let diff = 0;
+  const ref = engines.find((e) => e.name === 'ort1');
+  for (const o of bm.outputs) diff = Math.max(diff, maxAbsDiff(engines[0].out(last.bonafide, o.name), ref.out(last.ort1, o.name)));
+  for (const e of engines) await e.close();
+  return { times, maxAbsDiff: diff, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
+}
+
+/** A W×H frame: the image scaled to cover it (like a webcam's view), as an ImageBitmap. */
+async function frame(url, W, H) {
+  const bm = await createImageBitmap(new Blob([await fetchBytes(url)]));
+  const c = new OffscreenCanvas(W, H);
+  const ctx = c.getContext('2d');
+  const k = Math.max(W / bm.width, H / bm.height);
+  ctx.drawImage(bm, (W - bm.width * k) / 2, (H - bm.height * k) / 2, bm.width * k, bm.height * k);
+  return c.transferToImageBitmap();
+}
+
+function blankFrame(W, H) {
+  const c = new OffscreenCanvas(W, H);
+  const ctx = c.getContext('2d');
+  const g = ctx.createLinearGradient(0, 0, W, H);
+  g.addColorStop(0, '#8aa4c8');
+  g.addColorStop(1, '#d9c7a1');
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, W, H);
+  return c.transferToImageBitmap();
+}
+
+const detectors = [];
+
+/** Creates the detector(s) for the end-to-end runs on the model at modelUrl. */
+async function e2eSetup({ modelUrl, count }) {
+  const bytes = await fetchBytes(modelUrl);
+  for (const d of detectors.splice(0)) await d.close();
+  for (let i = 0; i < count; i++) detectors.push(await Bonafide.create({ model: bytes.slice() }));
+  return { info: { macs: detectors[0].info.macs, kind: detectors[0].info.kind } };
+}
+
+/** Finds whether an image gives a scored face at W×H. */
+async function e2eProbe({ url, W, H }) {
+  const f = await frame(url, W, H);
+  const r = await detectors[0].analyze(f);
+  return { scored: r.scored, ok: r.quality.ok, reasons: r.quality.reasons.map((x) => x.code), face: r.face };
+}
+
+const T = (r) => r.timings;
+
+/**
+ * Per-frame figures through detector.analyze (the Worker): each case analyses the same frame runs
+ * times after warmup. Cases are interleaved in blocks of `block` consecutive calls, so that the video
+ * case tracks the face from one call to the next as it does on a camera (a still call in between
+ * would restart the tracker). Returns the wall time of each call and the stage timings Go reports.
+ */
+async function e2e({ url, W, H, warmup, runs, block = 10 }) {
+  const face = await frame(url, W, H);
+  const blank = blankFrame(W, H);
+  const d = detectors[0];
+  const cases = [
+    { name: 'face, video', src: face, opt: { video: true } },
+    { name: 'face, still', src: face, opt: {} },
+    { name: 'no face', src: blank, opt: {} },
+  ];
+  const out = Object.fromEntries(cases.map((c) => [c.name, { wall: [], detect: [], crop: [], infer: [], total: [], scored: 0 }]));
+  for (let i = 0; i < warmup; i++) for (const c of cases) await d.analyze(c.src, c.opt);
+  for (let i = 0; i < runs; i += block) {
+    for (const c of cases) {
+      for (let j = i; j < Math.min(runs, i + block); j++) {
+        const t0 = performance.now();
+        const r = await d.analyze(c.src, c.opt);
+        const o = out[c.name];
+        o.wall.push(performance.now() - t0);
+        for (const k of ['detect', 'crop', 'infer', 'total']) o[k].push(T(r)[k] ?? NaN);
+        if (r.scored) o.scored++;
+      }
+    }
+  }
+  const stats = await d.stats({ gc: false });
+  return { cases: out, wasmMemoryBytes: stats.wasmMemoryBytes };
+}
+
+/** Frames per second with one detector against two (each its own Worker and wasm instance). */
+async function throughput({ url, W, H, frames }) {
+  const face = await frame(url, W, H);
+  const res = {};
+  for (const n of [1, 2]) {
+    const ds = detectors.slice(0, n);
+    if (ds.length < n) break;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(ds.map(async (d) => {
+      while (next < frames) {
+        next++;
+        await d.analyze(face, { video: true });
+      }
+    }));
+    res[n] = frames / ((performance.now() - t0) / 1000);
+  }
+  return res;
+}
+
+window.bench = { ready: ready.then(() => true), model, e2eSetup, e2eProbe, e2e, throughput, isolated: () => crossOriginIsolated };
+document.getElementById('status').textContent = 'ready';
