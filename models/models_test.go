@@ -252,8 +252,8 @@ func (j tensorJSON) floats() ([]float32, error) {
 }
 
 type goldenJSON struct {
-	Model     string       `json:"model"`
-	Input     string       `json:"input"`
+	Model     string `json:"model"`
+	Input     string `json:"input"`
 	Tolerance struct{ Abs float64 }
 	Inputs    []tensorJSON `json:"inputs"`
 	Outputs   []tensorJSON `json:"outputs"`

@@ -44,17 +44,17 @@ type Config struct {
 
 // Checker analyses frames with one model.
 type Checker struct {
-	m       *model.Model
-	profile Profile
-	b       binding
-	thresh  float64
-	det     *face.Detector
-	tracker *face.Tracker
-	quality face.QualityOptions
-	sess    *model.Session
-	input   []float32
-	res     Result
-	mapBufs [][]float32
+	m        *model.Model
+	profile  Profile
+	b        binding
+	thresh   float64
+	det      *face.Detector
+	tracker  *face.Tracker
+	quality  face.QualityOptions
+	sess     *model.Session
+	input    []float32
+	res      Result
+	mapBufs  [][]float32
 	enrolled [][]float32 // reference patch embeddings (PatchNet)
 }
 

@@ -126,7 +126,9 @@ func (s *Session) Verdict(threshold float64) Verdict {
 }
 
 // Done reports whether the session has decided (anything but pending).
-func (s *Session) Done(threshold float64) bool { return s.Verdict(threshold).Decision != DecisionPending }
+func (s *Session) Done(threshold float64) bool {
+	return s.Verdict(threshold).Decision != DecisionPending
+}
 
 func (s *Session) topReasons() []string {
 	codes := make([]string, 0, len(s.reasons))

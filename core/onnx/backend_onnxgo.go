@@ -141,7 +141,9 @@ func (b *backend) To(id int64) graph.Nodes {
 	return iterator.NewOrderedNodes(ns)
 }
 
-func (b *backend) HasEdgeBetween(x, y int64) bool { return b.HasEdgeFromTo(x, y) || b.HasEdgeFromTo(y, x) }
+func (b *backend) HasEdgeBetween(x, y int64) bool {
+	return b.HasEdgeFromTo(x, y) || b.HasEdgeFromTo(y, x)
+}
 
 func (b *backend) HasEdgeFromTo(u, v int64) bool { return b.Edge(u, v) != nil }
 

@@ -193,9 +193,9 @@ type ValueInfo struct {
 	Name      string
 	DocString string
 	// HasType is false when the value carries no type at all (allowed for intermediate values).
-	HasType  bool
+	HasType   bool
 	NonTensor bool
-	ElemType DataType
+	ElemType  DataType
 	// HasShape is false for tensors of unknown rank.
 	HasShape bool
 	Dims     []Dim

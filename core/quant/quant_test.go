@@ -172,5 +172,3 @@ func TestQuantizeValues(t *testing.T) {
 		t.Errorf("all-zero tensor scale = %v, want 1", s0[0])
 	}
 }
-
-
