@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,18 +70,6 @@ func shapeOf(m *model.Model, name string) ([]int, bool) {
 		}
 	}
 	return nil, false
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 var (
@@ -151,7 +140,7 @@ func checkMetadata(m *model.Model) []string {
 	}
 	if s, ok := shapeOf(m, md["bonafide.output.score"]); !ok {
 		bad("bonafide.output.score %q is not an output", md["bonafide.output.score"])
-	} else if !equalInts(s, []int{1}) && !equalInts(s, []int{1, 1}) {
+	} else if !slices.Equal(s, []int{1}) && !slices.Equal(s, []int{1, 1}) {
 		bad("score output shape %v, want [1] or [1 1]", s)
 	}
 	cells := 0
@@ -167,7 +156,7 @@ func checkMetadata(m *model.Model) []string {
 		s, found := shapeOf(m, name)
 		if !found {
 			bad("bonafide.maps output %q is not an output", name)
-		} else if !equalInts(s, []int{1, 1, h, w}) {
+		} else if !slices.Equal(s, []int{1, 1, h, w}) {
 			bad("map %s is %v, its label says [1 1 %d %d]", name, s, h, w)
 		}
 		if cells == 0 {
@@ -296,7 +285,7 @@ func TestGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := m.Inputs()[0]; want.Name != in.Inputs[0].Name || !equalInts(want.Shape, in.Inputs[0].Shape) {
+			if want := m.Inputs()[0]; want.Name != in.Inputs[0].Name || !slices.Equal(want.Shape, in.Inputs[0].Shape) {
 				t.Fatalf("model input %s%v, golden input %s%v", want.Name, want.Shape, in.Inputs[0].Name, in.Inputs[0].Shape)
 			}
 			outs, err := m.NewSession().RunFloat32(x)
@@ -312,7 +301,7 @@ func TestGoldens(t *testing.T) {
 			}
 			for i, gout := range g.Outputs {
 				info := m.Outputs()[i]
-				if info.Name != gout.Name || !equalInts(info.Shape, gout.Shape) {
+				if info.Name != gout.Name || !slices.Equal(info.Shape, gout.Shape) {
 					t.Errorf("output %d is %s%v, golden %s%v", i, info.Name, info.Shape, gout.Name, gout.Shape)
 					continue
 				}

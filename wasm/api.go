@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"unsafe"
 
@@ -502,7 +503,7 @@ func (a *api) loadModel(args []safejs.Value) (any, error) {
 	}
 	lm := &lowModel{m: m, s: m.NewSession()}
 	for _, in := range m.Inputs() {
-		lm.inputs = append(lm.inputs, make([]float32, numel(in.Shape)))
+		lm.inputs = append(lm.inputs, make([]float32, in.Len()))
 	}
 	id := a.id()
 	a.models[id] = lm
@@ -599,7 +600,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !sameInts(dims, in.Shape) {
+		if !slices.Equal(dims, in.Shape) {
 			return nil, &model.InputError{Input: in.Name, Msg: fmt.Sprintf("shape %v, the model wants %v", dims, in.Shape)}
 		}
 		data, _, err := fo.get("data")
@@ -689,24 +690,4 @@ func anyInts(s []int) []any {
 		out[i] = v
 	}
 	return out
-}
-
-func numel(s []int) int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -367,7 +368,7 @@ func TestLoadModelAndRun(t *testing.T) {
 		t.Fatalf("%d outputs, want %d", len(head.Outputs), len(want))
 	}
 	for i, o := range head.Outputs {
-		if o.Name != m.Outputs()[i].Name || !sameInts(o.Dims, m.Outputs()[i].Shape) {
+		if o.Name != m.Outputs()[i].Name || !slices.Equal(o.Dims, m.Outputs()[i].Shape) {
 			t.Errorf("output %d: %s %v, want %s %v", i, o.Name, o.Dims, m.Outputs()[i].Name, m.Outputs()[i].Shape)
 		}
 		got := floats(o.Offset, o.Length)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,10 +43,10 @@ func runInfer(args []string, stdout, stderr io.Writer) error {
 	if len(ins) != 1 {
 		return fmt.Errorf("the model takes %d inputs; infer feeds exactly one", len(ins))
 	}
-	if !equalShape(ins[0].Shape, shape) {
+	if !slices.Equal(ins[0].Shape, shape) {
 		return fmt.Errorf("-shape %v does not match the model's input %q %v", shape, ins[0].Name, ins[0].Shape)
 	}
-	data, err := readF32(*inPath, product(shape))
+	data, err := readF32(*inPath, ins[0].Len())
 	if err != nil {
 		return err
 	}
@@ -71,26 +72,6 @@ func parseShape(s string) ([]int, error) {
 		shape = append(shape, d)
 	}
 	return shape, nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func product(s []int) int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
 }
 
 func readF32(path string, n int) ([]float32, error) {

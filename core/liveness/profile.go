@@ -2,6 +2,7 @@ package liveness
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -149,7 +150,7 @@ func bind(p Profile, m *model.Model) (binding, error) {
 		}
 	}
 	want := []int{1, 3, p.Crop.Height, p.Crop.Width}
-	if got := ins[b.input].Shape; !sameInts(got, want) {
+	if got := ins[b.input].Shape; !slices.Equal(got, want) {
 		return b, &ConfigError{Field: "input", Msg: fmt.Sprintf("input %q has shape %v, the crop spec %s needs %v", ins[b.input].Name, got, p.Crop, want)}
 	}
 	outs := m.Outputs()
@@ -168,7 +169,7 @@ func bind(p Profile, m *model.Model) (binding, error) {
 		if b.score, err = find("logits", p.Logits); err != nil {
 			return b, err
 		}
-		b.classes = numel(outs[b.score].Shape)
+		b.classes = outs[b.score].Len()
 		if b.classes < 2 || p.LiveIndex < 0 || p.LiveIndex >= b.classes {
 			return b, &ConfigError{Field: "live_index", Msg: fmt.Sprintf("%d with %d classes", p.LiveIndex, b.classes)}
 		}
@@ -176,7 +177,7 @@ func bind(p Profile, m *model.Model) (binding, error) {
 		if b.score, err = find("score", p.Score); err != nil {
 			return b, err
 		}
-		if n := numel(outs[b.score].Shape); n != 1 {
+		if n := outs[b.score].Len(); n != 1 {
 			return b, &ConfigError{Field: "score", Msg: fmt.Sprintf("output %q has %d elements, want 1", p.Score, n)}
 		}
 	default:
@@ -191,7 +192,7 @@ func bind(p Profile, m *model.Model) (binding, error) {
 		if err != nil {
 			return b, err
 		}
-		if n := numel(outs[i].Shape); n != w*h {
+		if n := outs[i].Len(); n != w*h {
 			return b, &ConfigError{Field: "maps", Msg: fmt.Sprintf("map %s (%q) has %d elements, want %d", ms.Label, ms.Output, n, w*h)}
 		}
 		b.maps = append(b.maps, mapBinding{label: ms.Label, out: i, w: w, h: h})
@@ -224,24 +225,4 @@ func parseLabel(label string) (w, h int, err error) {
 		return 0, 0, &ConfigError{Field: "maps", Msg: fmt.Sprintf("label %q is not WxH", label)}
 	}
 	return w, h, nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func numel(s []int) int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
 }

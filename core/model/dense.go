@@ -4,6 +4,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 
 	"gorgonia.org/tensor"
 )
@@ -36,7 +37,7 @@ func (s *Session) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 		if t.Dtype() != tensor.Float32 {
 			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has type %v, want float32", t.Dtype())}
 		}
-		if !sameShape(t.Shape(), info.Shape) {
+		if !slices.Equal([]int(t.Shape()), info.Shape) {
 			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has shape %v, want %v", t.Shape(), info.Shape)}
 		}
 		if t.IsView() {
@@ -54,21 +55,6 @@ func (s *Session) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 		}
 	}
 	return s.outs, nil
-}
-
-func sameShape(got tensor.Shape, want []int) bool {
-	if len(got) == 0 && len(want) == 0 {
-		return true
-	}
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func sameBacking(a, b []float32) bool {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -94,7 +95,7 @@ func checkGolden(t *testing.T, g *golden, data []byte, opts Options) {
 	}
 	ins := make([][]float32, len(g.Inputs))
 	for i, gi := range g.Inputs {
-		if want := m.Inputs()[i]; want.Name != gi.Name || !equalInts(want.Shape, gi.Shape) {
+		if want := m.Inputs()[i]; want.Name != gi.Name || !slices.Equal(want.Shape, gi.Shape) {
 			t.Fatalf("input %d is %s%v, golden has %s%v", i, want.Name, want.Shape, gi.Name, gi.Shape)
 		}
 		if ins[i], err = gi.float32s(); err != nil {
@@ -110,7 +111,7 @@ func checkGolden(t *testing.T, g *golden, data []byte, opts Options) {
 	}
 	for i, gout := range g.Outputs {
 		info := m.Outputs()[i]
-		if info.Name != gout.Name || !equalInts(info.Shape, gout.Shape) {
+		if info.Name != gout.Name || !slices.Equal(info.Shape, gout.Shape) {
 			t.Errorf("output %d is %s%v, golden has %s%v", i, info.Name, info.Shape, gout.Name, gout.Shape)
 			continue
 		}
@@ -136,18 +137,6 @@ func checkGolden(t *testing.T, g *golden, data []byte, opts Options) {
 				gout.Name, bad, len(want), worst, first, outs[i][first], want[first])
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func goldenFiles(t *testing.T, dir string) []string {

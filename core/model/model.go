@@ -35,6 +35,15 @@ type TensorInfo struct {
 	Shape []int
 }
 
+// Len is the number of elements of the tensor: the length of its []float32 in RunFloat32.
+func (t TensorInfo) Len() int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= d
+	}
+	return n
+}
+
 // Model is a loaded, compiled model.
 type Model struct {
 	prog     *graph.Program

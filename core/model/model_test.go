@@ -98,3 +98,20 @@ func BenchmarkNets(b *testing.B) {
 		})
 	}
 }
+
+func TestTensorInfoLen(t *testing.T) {
+	tests := []struct {
+		shape []int
+		want  int
+	}{
+		{[]int{1, 3, 80, 80}, 19200},
+		{[]int{16, 128}, 2048},
+		{nil, 1}, // a scalar holds one element
+		{[]int{0, 3}, 0},
+	}
+	for _, tt := range tests {
+		if got := (TensorInfo{Shape: tt.shape}).Len(); got != tt.want {
+			t.Errorf("Len of %v = %d, want %d", tt.shape, got, tt.want)
+		}
+	}
+}
