@@ -34,11 +34,7 @@ func BenchmarkModelFiles(b *testing.B) {
 			}
 			ins := make([][]float32, len(m.Inputs()))
 			for i, in := range m.Inputs() {
-				n := 1
-				for _, d := range in.Shape {
-					n *= d
-				}
-				ins[i] = make([]float32, n)
+				ins[i] = make([]float32, in.Len())
 				x := uint32(12345 + i)
 				for j := range ins[i] {
 					x = x*1664525 + 1013904223
@@ -50,16 +46,7 @@ func BenchmarkModelFiles(b *testing.B) {
 			if *benchProfile {
 				s.SetProfile(&p)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := s.RunFloat32(ins...); err != nil {
-					b.Fatal(err)
-				}
-			}
-			sec := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(sec*1e3, "ms/inference")
-			b.ReportMetric(2*float64(m.MACs())/sec/1e9, "GFLOP/s")
+			benchRuns(b, m, s, ins)
 			if *benchProfile {
 				// Printed, not logged: b.Log truncates long output.
 				fmt.Printf("profile of %s (%d MACs, %d runs):\n", f, m.MACs(), p.Runs)

@@ -84,19 +84,23 @@ func BenchmarkNets(b *testing.B) {
 	for _, name := range []string{"mobilenetv2_64", "resnet_64", "pyramid_128", "patchnet_64", "cdcn_64"} {
 		b.Run(name, func(b *testing.B) {
 			m, ins := loadNet(b, name, Options{})
-			s := m.NewSession()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := s.RunFloat32(ins...); err != nil {
-					b.Fatal(err)
-				}
-			}
-			sec := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(sec*1e3, "ms/inference")
-			b.ReportMetric(2*float64(m.MACs())/sec/1e9, "GFLOP/s")
+			benchRuns(b, m, m.NewSession(), ins)
 		})
 	}
+}
+
+// benchRuns times s on ins and reports ms per inference and GFLOP/s (2 flops per MAC).
+func benchRuns(b *testing.B, m *Model, s *Session, ins [][]float32) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.RunFloat32(ins...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(sec*1e3, "ms/inference")
+	b.ReportMetric(2*float64(m.MACs())/sec/1e9, "GFLOP/s")
 }
 
 func TestTensorInfoLen(t *testing.T) {
