@@ -75,32 +75,38 @@ func (o QualityOptions) Validate() error {
 	return err
 }
 
+// qualityLimits gives each numeric limit's name, default and largest accepted value, in the order
+// of the pointers in withDefaults. It is kept apart from those pointers: escape analysis does not
+// tell a struct's fields apart, so a name that reaches an error next to a pointer into o would move
+// o to the heap, one allocation per analysed frame.
+var qualityLimits = [...]struct {
+	name     string
+	def, max float64
+}{
+	{"OtherFaceRatio", DefaultOtherFaceRatio, 1},
+	{"MinFaceFrac", DefaultMinFaceFrac, 1},
+	{"MaxFaceFrac", DefaultMaxFaceFrac, 2},
+	{"OutsideMargin", DefaultOutsideMargin, 4},
+	{"MaxOutside", DefaultMaxOutside, 1},
+	{"MaxOffCentre", DefaultMaxOffCentre, 1},
+	{"MinBrightness", DefaultMinBrightness, 255},
+	{"MaxBrightness", DefaultMaxBrightness, 255},
+	{"MaxClipped", DefaultMaxClipped, 1},
+	{"MinContrast", DefaultMinContrast, 128},
+	{"MinSharpness", DefaultMinSharpness, 1e6},
+	{"MaxRoll", DefaultMaxRoll, 180},
+}
+
 func (o QualityOptions) withDefaults() (QualityOptions, error) {
-	fields := []struct {
-		name string
-		v    *float64
-		def  float64
-		max  float64
-	}{
-		{"OtherFaceRatio", &o.OtherFaceRatio, DefaultOtherFaceRatio, 1},
-		{"MinFaceFrac", &o.MinFaceFrac, DefaultMinFaceFrac, 1},
-		{"MaxFaceFrac", &o.MaxFaceFrac, DefaultMaxFaceFrac, 2},
-		{"OutsideMargin", &o.OutsideMargin, DefaultOutsideMargin, 4},
-		{"MaxOutside", &o.MaxOutside, DefaultMaxOutside, 1},
-		{"MaxOffCentre", &o.MaxOffCentre, DefaultMaxOffCentre, 1},
-		{"MinBrightness", &o.MinBrightness, DefaultMinBrightness, 255},
-		{"MaxBrightness", &o.MaxBrightness, DefaultMaxBrightness, 255},
-		{"MaxClipped", &o.MaxClipped, DefaultMaxClipped, 1},
-		{"MinContrast", &o.MinContrast, DefaultMinContrast, 128},
-		{"MinSharpness", &o.MinSharpness, DefaultMinSharpness, 1e6},
-		{"MaxRoll", &o.MaxRoll, DefaultMaxRoll, 180},
-	}
-	for _, f := range fields {
-		if *f.v == 0 {
-			*f.v = f.def
+	vals := [len(qualityLimits)]*float64{&o.OtherFaceRatio, &o.MinFaceFrac, &o.MaxFaceFrac, &o.OutsideMargin,
+		&o.MaxOutside, &o.MaxOffCentre, &o.MinBrightness, &o.MaxBrightness, &o.MaxClipped, &o.MinContrast,
+		&o.MinSharpness, &o.MaxRoll}
+	for i, l := range qualityLimits {
+		if *vals[i] == 0 {
+			*vals[i] = l.def
 		}
-		if !(*f.v > 0 && *f.v <= f.max) {
-			return o, &OptionError{Field: f.name, Value: *f.v, Reason: "out of range"}
+		if v := *vals[i]; !(v > 0 && v <= l.max) {
+			return o, &OptionError{Field: l.name, Value: v, Reason: "out of range"}
 		}
 	}
 	if o.MinFaceFrac >= o.MaxFaceFrac {

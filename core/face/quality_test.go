@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -166,5 +167,51 @@ func TestReasonCodesDocumented(t *testing.T) {
 	codes[0] = "changed"
 	if Codes()[0] != NoFace || !slices.Equal(Codes()[1:3], []string{MultipleFaces, FaceTooSmall}) {
 		t.Fatal("Codes() exposes its backing array or changed order")
+	}
+}
+
+// TestQualityOptionFields sets each numeric limit out of range in turn: the error must name that
+// field (withDefaults pairs names and fields by position).
+func TestQualityOptionFields(t *testing.T) {
+	typ := reflect.TypeOf(QualityOptions{})
+	n := 0
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Type.Kind() != reflect.Float64 {
+			continue
+		}
+		n++
+		var o QualityOptions
+		reflect.ValueOf(&o).Elem().Field(i).SetFloat(-1)
+		var oe *OptionError
+		if err := o.Validate(); !errors.As(err, &oe) || oe.Field != f.Name {
+			t.Errorf("%s = -1: err = %v, want an *OptionError for %s", f.Name, err, f.Name)
+		}
+	}
+	if n != len(qualityLimits) {
+		t.Errorf("QualityOptions has %d numeric limits, qualityLimits %d", n, len(qualityLimits))
+	}
+}
+
+// TestCheckQualityAllocs: a usable frame costs the gate no allocation (it runs on every frame); only
+// the reasons of a failing frame are allocated, as the caller's result.
+func TestCheckQualityAllocs(t *testing.T) {
+	d := newDetector(t, Options{})
+	img := facetest.Face(640, 480, 320, 240, 170, 0)
+	faces, err := d.Detect(img)
+	if err != nil || len(faces) == 0 {
+		t.Fatalf("no face in the synthetic frame: %v", err)
+	}
+	var q Quality
+	allocs := testing.AllocsPerRun(20, func() {
+		if q, err = CheckQuality(img, faces, QualityOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !q.OK {
+		t.Fatalf("the frame fails the gate: %v", codesOf(q))
+	}
+	if allocs != 0 {
+		t.Errorf("CheckQuality allocates %v times per usable frame, want 0", allocs)
 	}
 }

@@ -6,7 +6,8 @@
 //	if res.Live { ... }
 //
 // A Checker is for one goroutine (one camera): it reuses its buffers, so Analyze allocates almost
-// nothing per frame, and the Result's slices stay valid until the next Analyze. Several goroutines
+// nothing per frame (pigo's cascade allocates its detections), and the Result's slices and Face
+// stay valid until the next Analyze. Several goroutines
 // share one model by creating one Checker each from a shared *model.Model (Config.Loaded).
 //
 // A frame is scored only when a face is found; Live is true only when the score reaches the
@@ -56,6 +57,7 @@ type Checker struct {
 	res      Result
 	mapBufs  [][]float32
 	enrolled [][]float32 // reference patch embeddings (PatchNet)
+	face     face.Face   // what Result.Face points to, so that a frame allocates no Face
 }
 
 // Map is one spoof map: live probabilities on a W×H grid over the crop, row-major.
@@ -184,7 +186,7 @@ func (c *Checker) ResetTracking() {
 }
 
 // Analyze finds the face in an RGBA frame, checks its quality, runs the model on its crop and
-// decides. The Result (its slices included) is valid until the next call.
+// decides. The Result (its slices and Face included) is valid until the next call.
 func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
 	t0 := time.Now()
 	r := &c.res
@@ -214,9 +216,9 @@ func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
 		r.Timings.Total = time.Since(t0)
 		return r, nil
 	}
-	main := faces[0]
-	r.Face = &main
-	if r.Crop, err = face.Crop(c.input, img, main.Box, c.profile.Crop); err != nil {
+	c.face = faces[0]
+	r.Face = &c.face
+	if r.Crop, err = face.Crop(c.input, img, c.face.Box, c.profile.Crop); err != nil {
 		return nil, err
 	}
 	t2 := time.Now()
