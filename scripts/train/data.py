@@ -199,3 +199,17 @@ def species_of(cls):
         if cls in v:
             return k
     return None
+
+
+def species_report(scores, cls, t=0.5):
+    """Metrics of scores at threshold t, per attack species (common.report); cls are CLASSES indices
+    (the fine classes of an evaluation set, whatever the net predicts)."""
+    live = scores[np.isin(cls, LIVE_CLASSES)]
+    species = {k: scores[np.isin(cls, v)] for k, v in SPECIES.items()}
+    return common.report(live, species, t)
+
+
+def val_summary(v):
+    """The validation part of a training log line."""
+    return (f"val AUC all {v['auc_all']:.4f} print {v['auc_print_nuaa']:.4f} replay {v['auc_replay_synth']:.4f} "
+            f"synthprint {v['auc_print_synth']:.4f} ACER@0.5 {v['acer']:.4f}")

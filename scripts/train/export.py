@@ -118,12 +118,6 @@ def choose_threshold(live, attacks):
     return t, "EER operating point, all attack species pooled"
 
 
-def metrics(scores, cls, t):
-    live = scores[np.isin(cls, data.LIVE_CLASSES)]
-    species = {k: scores[np.isin(cls, v)] for k, v in data.SPECIES.items()}
-    return common.report(live, species, t)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=["psb", "patchnet"])
@@ -232,7 +226,7 @@ def main():
     runs = {"float_ort": f_ort, "int8_ort": q_ort, "float_engine": f_eng, "int8_engine": q_eng}
     for k, outs in runs.items():
         s = outs[0].reshape(-1)
-        res[k] = {"at_threshold": metrics(s, cls, t), "at_0.5": metrics(s, cls, 0.5)}
+        res[k] = {"at_threshold": data.species_report(s, cls, t), "at_0.5": data.species_report(s, cls, 0.5)}
     for k in ("float", "int8"):
         e, o = runs[k + "_engine"], runs[k + "_ort"]
         res[f"parity_{k}_engine_vs_ort_max_abs"] = max(float(np.abs(a_ - b_).max()) for a_, b_ in zip(e, o))

@@ -20,7 +20,6 @@ import argparse
 import os
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -125,13 +124,6 @@ def predict_batched(net, imgs, device, grid=4, batch=64):
     return torch.cat(out).numpy()
 
 
-def evaluate(scores, cls):
-    """cls are data.CLASSES indices (the fine classes of the evaluation set, whatever the net uses)."""
-    live = scores[np.isin(cls, data.LIVE_CLASSES)]
-    species = {k: scores[np.isin(cls, v)] for k, v in data.SPECIES.items()}
-    return common.report(live, species, 0.5)
-
-
 def build(args):
     """The PatchNet of a run's arguments (a dict or argparse namespace)."""
     g = args if isinstance(args, dict) else vars(args)
@@ -185,8 +177,7 @@ def run_epoch(net, ds, opt, sched, gen, epoch, steps, a, cmap, live_mask, freeze
 def log_epoch(tag, rec, v=None):
     line = f"{tag} {rec['epoch']} loss {rec['loss']:.4f} sim {rec['sim']:.4f} {rec['seconds']:.0f}s"
     if v:
-        line += (f" | val AUC all {v['auc_all']:.4f} print {v['auc_print_nuaa']:.4f} replay {v['auc_replay_synth']:.4f} "
-                 f"synthprint {v['auc_print_synth']:.4f} ACER@0.5 {v['acer']:.4f}")
+        line += " | " + data.val_summary(v)
     print(line, flush=True)
 
 
@@ -223,15 +214,15 @@ def main(argv=None):
             l, sim = run_epoch(net, ds, opt, sched, gen, epoch, steps, a, cmap, live_mask)
             rec = {"epoch": epoch + 1, "loss": l, "sim": sim, "seconds": time.time() - te}
             if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
-                rec["val"] = evaluate(predict_batched(net, vimgs, a.device), vcls)
+                rec["val"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
             log_epoch("epoch", rec, rec.get("val"))
             history.append(rec)
         torch.save({"state": net.state_dict(), "args": vars(a)}, os.path.join(a.out, "patchnet-float.pt"))
     result = {"args": vars(a), "history": history}
     if a.qat_epochs:
-        result["val_before_qat"] = evaluate(predict_batched(net, vimgs, a.device), vcls)
+        result["val_before_qat"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
         qat.enable(net)
-        result["val_before_qat_int8_grid"] = evaluate(predict_batched(net, vimgs, a.device), vcls)
+        result["val_before_qat_int8_grid"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
         opt = torch.optim.AdamW(net.parameters(), lr=a.qat_lr, weight_decay=a.wd)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.qat_epochs * steps)
         gen = torch.Generator().manual_seed(a.seed * 7919 + 1)
@@ -242,7 +233,7 @@ def main(argv=None):
             log_epoch("qat epoch", rec)
             result.setdefault("qat_history", []).append(rec)
         qat.finalize(net)
-        result["val_after_qat"] = evaluate(predict_batched(net, vimgs, a.device), vcls)
+        result["val_after_qat"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
         for k in ("val_before_qat", "val_before_qat_int8_grid", "val_after_qat"):
             log_epoch(k, {"epoch": "", "loss": 0, "sim": 0, "seconds": 0}, result[k])
     torch.save({"state": net.state_dict(), "args": vars(a)}, os.path.join(a.out, "patchnet.pt"))

@@ -17,7 +17,6 @@ import json
 import os
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -77,12 +76,6 @@ def predict(model, imgs, device, batch=256):
     return torch.cat(out).numpy()
 
 
-def evaluate(scores, cls):
-    live = scores[np.isin(cls, data.LIVE_CLASSES)]
-    species = {k: scores[np.isin(cls, v)] for k, v in data.SPECIES.items()}
-    return common.report(live, species, 0.5)
-
-
 def run_epoch(model, ds, opt, sched, gen, epoch, steps, a, freeze_bn=False):
     model.train()
     if freeze_bn:
@@ -112,8 +105,7 @@ def run_epoch(model, ds, opt, sched, gen, epoch, steps, a, freeze_bn=False):
 def log_epoch(tag, rec, v=None):
     line = f"{tag} {rec['epoch']} loss {rec['loss']:.4f} {rec['seconds']:.0f}s"
     if v:
-        line += (f" | val AUC all {v['auc_all']:.4f} print {v['auc_print_nuaa']:.4f} replay {v['auc_replay_synth']:.4f} "
-                 f"synthprint {v['auc_print_synth']:.4f} ACER@0.5 {v['acer']:.4f}")
+        line += " | " + data.val_summary(v)
     print(line, flush=True)
 
 
@@ -147,7 +139,7 @@ def main(argv=None):
             rec = {"epoch": epoch + 1, "loss": run_epoch(model, ds, opt, sched, gen, epoch, steps, a)}
             rec["seconds"] = time.time() - te
             if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
-                rec["val"] = evaluate(predict(model, vimgs, a.device), vcls)
+                rec["val"] = data.species_report(predict(model, vimgs, a.device), vcls)
             log_epoch("epoch", rec, rec.get("val"))
             history.append(rec)
         torch.save({"state": model.state_dict(), "args": vars(a)}, os.path.join(a.out, "psb-float.pt"))
@@ -155,9 +147,9 @@ def main(argv=None):
     if a.qat_epochs:
         # Weight-quantization-aware phase (qat.py): its own generator and epoch numbers, so that a
         # resumed run (--init) repeats a full run exactly.
-        result["val_before_qat"] = evaluate(predict(model, vimgs, a.device), vcls)
+        result["val_before_qat"] = data.species_report(predict(model, vimgs, a.device), vcls)
         qat.enable(model)
-        result["val_before_qat_int8_grid"] = evaluate(predict(model, vimgs, a.device), vcls)
+        result["val_before_qat_int8_grid"] = data.species_report(predict(model, vimgs, a.device), vcls)
         opt = torch.optim.AdamW(model.parameters(), lr=a.qat_lr, weight_decay=a.wd)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.qat_epochs * steps)
         gen = torch.Generator().manual_seed(a.seed * 7919 + 1)
@@ -168,7 +160,7 @@ def main(argv=None):
             log_epoch("qat epoch", rec)
             result.setdefault("qat_history", []).append(rec)
         qat.finalize(model)
-        result["val_after_qat"] = evaluate(predict(model, vimgs, a.device), vcls)
+        result["val_after_qat"] = data.species_report(predict(model, vimgs, a.device), vcls)
         for k in ("val_before_qat", "val_before_qat_int8_grid", "val_after_qat"):
             log_epoch(k, {"epoch": "", "loss": 0, "seconds": 0}, result[k])
     torch.save({"state": model.state_dict(), "args": vars(a)}, os.path.join(a.out, "psb.pt"))
