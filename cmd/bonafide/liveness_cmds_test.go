@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bonafide-pad/bonafide/core/onnxpb"
+	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 )
 
 // devModel writes the Pyramid-Supervision-style test net with bonafide metadata added (its
@@ -80,7 +81,7 @@ func TestScanNoFaceAndErrors(t *testing.T) {
 }
 
 func TestScanPhotoHasMaps(t *testing.T) {
-	photo := filepath.Join(sharedDirOrSkip(t), "data", "faces", "deepface-tests", "img1.jpg")
+	photo := filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg")
 	out, errOut, code := runCmd(t, "scan", "-model", devModel(t), photo)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -95,7 +96,7 @@ func TestScanPhotoHasMaps(t *testing.T) {
 }
 
 func TestEvalMiniFASNet(t *testing.T) {
-	shared := sharedDirOrSkip(t)
+	shared := sharedtest.Dir(t)
 	mf := filepath.Join(shared, "models", "minifasnet-v2-80x80.onnx")
 	if _, err := os.Stat(mf); err != nil {
 		t.Skip(err)
@@ -149,18 +150,4 @@ func TestEvalUsage(t *testing.T) {
 			t.Errorf("%v exited 0", args)
 		}
 	}
-}
-
-func sharedDirOrSkip(t *testing.T) string {
-	t.Helper()
-	for _, c := range []string{os.Getenv("BONAFIDE_SHARED"), filepath.Join("..", "..", "..", "shared")} {
-		if c == "" {
-			continue
-		}
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-	}
-	t.Skip("../shared is absent (set BONAFIDE_SHARED): skipping the test on real photos")
-	return ""
 }

@@ -4,48 +4,19 @@ import (
 	"image"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 )
 
-// sharedDir locates ../shared (NUAA frames, face photos): $BONAFIDE_SHARED, else the shared
-// folder beside the repository. Tests that need it skip, saying why, without it.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	d, why := findShared()
-	if d == "" {
-		t.Skip(why)
-	}
-	return d
-}
+// sharedDir is the shared data folder (NUAA frames, face photos); tests that need it skip without it.
+func sharedDir(t testing.TB) string { return sharedtest.Dir(t, "data") }
 
 // sharedDirOrEmpty is sharedDir for callers that carry on without the data.
 func sharedDirOrEmpty() string {
-	d, _ := findShared()
+	d, _ := sharedtest.Find("data")
 	return d
-}
-
-func findShared() (dir, why string) {
-	if d := os.Getenv("BONAFIDE_SHARED"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, "data")); err == nil {
-			return d, ""
-		}
-		return "", "BONAFIDE_SHARED=" + d + " has no data/ folder: shared test data absent"
-	}
-	// core/face → repository root → its parent. The source path is known natively; in the
-	// browser only the working directory is, which go test sets to this package.
-	var candidates []string
-	if _, file, _, ok := runtime.Caller(0); ok {
-		candidates = append(candidates, filepath.Join(filepath.Dir(file), "..", "..", "..", "shared"))
-	}
-	candidates = append(candidates, filepath.Join("..", "..", "..", "shared"))
-	for _, d := range candidates {
-		if _, err := os.Stat(filepath.Join(d, "data")); err == nil {
-			return d, ""
-		}
-	}
-	return "", "shared test data not found: set BONAFIDE_SHARED or put ../shared beside the repository"
 }
 
 // globFiles returns the sorted files matching pattern under the shared directory, skipping the

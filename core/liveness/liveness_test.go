@@ -12,6 +12,7 @@ import (
 
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 )
 
 // pyramidProfile describes the Pyramid-Supervision-style test net (core/model/testdata/nets), which
@@ -29,20 +30,6 @@ func testModel(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	for _, c := range []string{os.Getenv("BONAFIDE_SHARED"), filepath.Join("..", "..", "..", "shared")} {
-		if c == "" {
-			continue
-		}
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-	}
-	t.Skip("../shared is absent (set BONAFIDE_SHARED): skipping the test on real photos")
-	return ""
 }
 
 func loadImage(t testing.TB, path string) *image.RGBA {
@@ -152,7 +139,7 @@ func TestNoFace(t *testing.T) {
 // TestAnalyzePhoto runs the whole pipeline on a real photo: a face is found, scored, mapped and
 // timed.
 func TestAnalyzePhoto(t *testing.T) {
-	img := loadImage(t, filepath.Join(sharedDir(t), "data", "faces", "deepface-tests", "img1.jpg"))
+	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
 	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +169,7 @@ func TestAnalyzePhoto(t *testing.T) {
 // TestMiniFASNetOnNUAA runs the real third-party model through the pipeline on NUAA frames of one
 // subject: live frames should mostly score live and printed photos mostly spoof.
 func TestMiniFASNetOnNUAA(t *testing.T) {
-	shared := sharedDir(t)
+	shared := sharedtest.Dir(t)
 	data, err := os.ReadFile(filepath.Join(shared, "models", "minifasnet-v2-80x80.onnx"))
 	if err != nil {
 		t.Skip(err)
@@ -285,7 +272,7 @@ func TestReferenceScore(t *testing.T) {
 // BenchmarkAnalyze is the per-frame end-to-end cost (detect, quality, crop, model, maps) on a
 // 640×480 frame.
 func BenchmarkAnalyze(b *testing.B) {
-	shared := sharedDir(b)
+	shared := sharedtest.Dir(b)
 	img := loadImage(b, filepath.Join(shared, "data", "nuaa-train", "live", "0001", "0001_00_00_01_0.jpg"))
 	if img.Bounds().Dx() != 640 {
 		b.Fatalf("frame is %v, want 640×480", img.Bounds())
