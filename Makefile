@@ -15,7 +15,6 @@ GO ?= go
 PORT ?= 8080
 SHARED ?= $(abspath $(CURDIR)/../shared)
 export BONAFIDE_SHARED := $(SHARED)
-SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && echo sudo)
 WASMBROWSERTEST_VERSION := v0.11.0
 # Fuzz targets run this long each in `make test`.
 FUZZTIME ?= 10s
@@ -35,11 +34,19 @@ tools: gotoolchain chromium wasmbrowsertest npm
 gotoolchain:
 	@$(GO) version
 
+# $(call apt_install,PACKAGES): root runs apt-get itself (a container or CI runner often has no sudo),
+# anyone else goes through sudo, and without either the step stops saying what to run.
+# internal/setuptest runs these steps on a simulated bare machine.
+define apt_install
+if [ "$$(id -u)" = 0 ]; then as_root=; \
+elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
+else echo "make: installing $(1) needs root or sudo; run as root: apt-get install -y $(1)" >&2; exit 1; fi; \
+echo "installing Debian's $(1)"; \
+$$as_root apt-get update -q && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1)
+endef
+
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-		echo "installing Debian's chromium"; \
-		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
-	fi
+	@command -v chromium >/dev/null 2>&1 || { $(call apt_install,chromium); }
 
 wasmbrowsertest: $(GOBIN)/go_js_wasm_exec
 
@@ -53,7 +60,7 @@ npm: node_modules/.installed
 # onnxruntime-node's install script downloads binaries it does not need for the CPU backend and fails
 # offline, hence ONNXRUNTIME_NODE_INSTALL=skip.
 node_modules/.installed: package.json
-	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; }
+	@command -v npm >/dev/null 2>&1 || { $(call apt_install,nodejs npm); }
 	ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
