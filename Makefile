@@ -74,14 +74,14 @@ vet: gotoolchain
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
-	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) vet ./core/kernel/...
+	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) vet ./internal/kernel/...
 
-# The browser build decodes without onnx-go (tag bonafide_lean, see core/onnx); both paths are tested.
+# The browser build decodes without onnx-go (tag bonafide_lean, see internal/onnx); both paths are tested.
 LEAN := -tags bonafide_lean
 
 test-native: gotoolchain npm
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 $(LEAN) ./core/onnx/ ./core/model/
+	$(GO) test -count=1 $(LEAN) ./internal/onnx/ ./core/model/
 
 # Browser tests: go test builds a wasm binary and go_js_wasm_exec (wasmbrowsertest) runs it in
 # headless Chromium. The chromedp "unknown IPAddressSpace" lines are noise from a newer Chromium.
@@ -95,7 +95,7 @@ WBT_NOISE := grep -v -e 'unknown IPAddressSpace value' -e 'handler.go:[0-9]*: Er
 
 # The wasm SIMD kernels (Go 1.27 simd/archsimd) pass the same suite as the generic ones.
 test-simd: tools
-	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) test -count=1 $(LEAN) ./core/kernel/... ./core/graph/... ./core/model/... 2>&1 | $(WBT_NOISE)
+	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) test -count=1 $(LEAN) ./internal/kernel/... ./internal/graph/... ./core/model/... 2>&1 | $(WBT_NOISE)
 
 test-fuzz: gotoolchain
 	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' core cmd | xargs -n1 dirname | sort -u); do \

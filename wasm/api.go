@@ -14,7 +14,7 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/core/onnx"
+	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
 
 // api holds everything the JS side can reach: checkers, sessions and low-level models by handle,

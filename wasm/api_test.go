@@ -18,7 +18,7 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/core/onnxpb"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
 // These tests run in headless Chromium through wasmbrowsertest (installed as go_js_wasm_exec):

@@ -9,11 +9,11 @@ import (
 	"strings"
 
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/graph"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/core/onnx"
-	"github.com/bonafide-pad/bonafide/core/onnxpb"
+	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/onnx"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
 // Error names the JS side sees. web/bonafide.mjs turns each into the class of the same name; the

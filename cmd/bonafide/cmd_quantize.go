@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/core/quant"
+	"github.com/bonafide-pad/bonafide/internal/quant"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bonafide-pad/bonafide/core/onnxpb"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 )
 

@@ -11,7 +11,7 @@ import (
 
 // The gorgonia tensor API. The lean browser build (tag bonafide_lean) leaves it out, with onnx-go:
 // the wasm module exchanges Float32Arrays with JavaScript and has no use for it, and together they
-// quintuple the download (see core/onnx).
+// quintuple the download (see internal/onnx).
 
 type denseState struct {
 	in   [][]float32

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bonafide-pad/bonafide/core/graph"
+	"github.com/bonafide-pad/bonafide/internal/graph"
 )
 
 // golden is one case of testdata/{ops,nets}: a model and onnxruntime's outputs for given inputs.

@@ -1,7 +1,7 @@
 // Package model is bonafide's engine API: load an ONNX model (float32, or int8 weight-quantized with
 // QDQ) and run it with the same results as onnxruntime, natively or in the browser.
 //
-// Load decodes the file (core/onnx, through onnx-go) and compiles it (core/graph): shapes are
+// Load decodes the file (internal/onnx, through onnx-go) and compiles it (internal/graph): shapes are
 // inferred and checked once, constant subgraphs folded, Conv fused with BatchNormalization,
 // activations and residual Adds, and buffers planned. A Model is immutable and safe for concurrent
 // use. Each goroutine that runs it either calls Model.Run, which borrows a pooled Session and
@@ -15,8 +15,8 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/bonafide-pad/bonafide/core/graph"
-	"github.com/bonafide-pad/bonafide/core/onnx"
+	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
 
 // Options control loading.

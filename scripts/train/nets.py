@@ -1,6 +1,6 @@
 """Network definitions for bonafide's liveness models.
 
-Every net here exports to ONNX opset 13 with only the ops core/graph supports (Conv, BatchNorm folded by
+Every net here exports to ONNX opset 13 with only the ops internal/graph supports (Conv, BatchNorm folded by
 the exporter, Relu/Clip, pools, Reshape/Transpose, MatMul/Gemm, ReduceSum, Sqrt, Div, Sigmoid,
 Softmax...). Nothing uses ReduceL2, Erf, GELU or dynamic-shape ops: L2 norms are written as
 Mul/ReduceSum/Sqrt/Div, and patch grids are split with fixed Reshape/Transpose.

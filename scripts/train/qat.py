@@ -1,4 +1,4 @@
-"""Weight quantization-aware fine-tuning for `bonafide quantize` (core/quant): per output channel,
+"""Weight quantization-aware fine-tuning for `bonafide quantize` (internal/quant): per output channel,
 symmetric, scale = max|w| / 127, round half to even, for every Conv/Gemm/MatMul weight of at least
 64 elements (its DefaultMinElements).
 
@@ -18,11 +18,11 @@ import torch.nn.utils.parametrize as parametrize
 
 import nets
 
-MIN_ELEMENTS = 64  # core/quant.DefaultMinElements
+MIN_ELEMENTS = 64  # internal/quant.DefaultMinElements
 
 
 def grid(w, axis=0):
-    """w on the symmetric per-channel int8 grid of core/quant (no gradient trick)."""
+    """w on the symmetric per-channel int8 grid of internal/quant (no gradient trick)."""
     dims = [d for d in range(w.dim()) if d != axis]
     m = w.detach().abs().amax(dim=dims, keepdim=True) if dims else w.detach().abs()
     s = (m / 127).clamp(min=1e-30)

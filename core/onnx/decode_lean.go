@@ -1,8 +1,0 @@
-//go:build bonafide_lean
-
-package onnx
-
-import "github.com/bonafide-pad/bonafide/core/graph"
-
-// decodeGraph builds the graph straight from the protobuf (the lean browser build; see buildDirect).
-func decodeGraph(p *prepared) (*graph.Graph, error) { return p.buildDirect() }

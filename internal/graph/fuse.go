@@ -1,0 +1,209 @@
+package graph
+
+import "github.com/bonafide-pad/bonafide/internal/kernel"
+
+// fuse rewrites the step list: dead steps go, BatchNorm folds into the Conv before it, a residual
+// Add folds into the Conv that feeds it, and activations fold into the Conv, ConvTranspose or
+// MatMul before them. Each fusion applies only when the intermediate value has no other reader and
+// is not a graph output.
+func (b *builder) fuse(outputs []*Value) {
+	for changed := true; changed; {
+		changed = false
+		b.deadCode(outputs)
+		users := b.users(outputs)
+		for i := 0; i < len(b.steps); i++ {
+			if b.fuseAt(i, users) {
+				changed = true
+				break
+			}
+		}
+	}
+}
+
+// users counts readers of each storage root; graph outputs count as a reader.
+func (b *builder) users(outputs []*Value) map[*Value][]step {
+	u := map[*Value][]step{}
+	for _, s := range b.steps {
+		for _, v := range s.base().in {
+			u[v] = append(u[v], s)
+		}
+	}
+	for _, v := range outputs {
+		u[v] = append(u[v], nil)
+	}
+	// A value read through a view is read by the view's readers.
+	for v, rs := range u {
+		for r := v.view; r != nil; r = r.view {
+			u[r] = append(u[r], rs...)
+		}
+	}
+	return u
+}
+
+func (b *builder) deadCode(outputs []*Value) {
+	live := map[*Value]bool{}
+	for _, v := range outputs {
+		for r := v; r != nil; r = r.view {
+			live[r] = true
+		}
+	}
+	kept := make([]step, 0, len(b.steps))
+	for i := len(b.steps) - 1; i >= 0; i-- {
+		s := b.steps[i]
+		used := false
+		for _, o := range s.base().out {
+			used = used || live[o]
+		}
+		if !used {
+			continue
+		}
+		kept = append(kept, s)
+		for _, v := range s.base().in {
+			for r := v; r != nil; r = r.view {
+				live[r] = true
+			}
+		}
+	}
+	for i, j := 0, len(kept)-1; i < j; i, j = i+1, j-1 {
+		kept[i], kept[j] = kept[j], kept[i]
+	}
+	b.steps = kept
+}
+
+// soleReader returns the only step reading v, or nil when v has other readers or is an output.
+func soleReader(users map[*Value][]step, v *Value) step {
+	rs := users[v]
+	if len(rs) != 1 || rs[0] == nil {
+		return nil
+	}
+	return rs[0]
+}
+
+func (b *builder) remove(s step) {
+	for i, t := range b.steps {
+		if t == s {
+			b.steps = append(b.steps[:i], b.steps[i+1:]...)
+			return
+		}
+	}
+}
+
+// moveTo moves step s to where step at currently is (s must come earlier), keeping order
+// otherwise.
+func (b *builder) moveTo(s, at step) {
+	b.remove(s)
+	for i, t := range b.steps {
+		if t == at {
+			b.steps[i] = s
+			return
+		}
+	}
+}
+
+func fusableAct(a *actStep) bool {
+	switch a.act.Kind {
+	case kernel.ActRelu, kernel.ActClip, kernel.ActLeakyRelu, kernel.ActPRelu, kernel.ActSigmoid,
+		kernel.ActHardSigmoid, kernel.ActHardSwish, kernel.ActTanh:
+		return true
+	}
+	return false
+}
+
+func (b *builder) fuseAt(i int, users map[*Value][]step) bool {
+	switch s := b.steps[i].(type) {
+	case *convStep:
+		next := soleReader(users, s.out[0])
+		switch n := next.(type) {
+		case *scaleShiftStep:
+			if s.act.IsNone() && !s.residual && n.ch == s.shape.M {
+				foldScaleShift(s, n)
+				s.out[0] = n.out[0]
+				s.fused = append(s.fused, "BatchNormalization")
+				b.remove(n)
+				return true
+			}
+		case *binaryStep:
+			if n.op != kernel.OpAdd || !s.act.IsNone() || s.residual {
+				return false
+			}
+			other := n.in[0]
+			if other == s.out[0] {
+				other = n.in[1]
+			}
+			if other == s.out[0] || other.Len() != s.out[0].Len() || n.out[0].Len() != other.Len() || other.Const != nil {
+				return false
+			}
+			s.residual = true
+			s.in = append(s.in, other)
+			s.out[0] = n.out[0]
+			s.fused = append(s.fused, "Add")
+			b.moveTo(s, n)
+			return true
+		case *actStep:
+			if s.act.IsNone() && fusableAct(n) && (n.act.Kind != kernel.ActPRelu || len(n.act.Slope) == 1 || len(n.act.Slope) == s.shape.M) {
+				s.act = n.act
+				s.out[0] = n.out[0]
+				s.fused = append(s.fused, n.n.Op)
+				b.remove(n)
+				return true
+			}
+		}
+	case *convTransposeStep:
+		if n, ok := soleReader(users, s.out[0]).(*actStep); ok && s.act.IsNone() && fusableAct(n) &&
+			(n.act.Kind != kernel.ActPRelu || len(n.act.Slope) == 1 || len(n.act.Slope) == s.shape.M) {
+			s.act = n.act
+			s.out[0] = n.out[0]
+			s.fused = append(s.fused, n.n.Op)
+			b.remove(n)
+			return true
+		}
+	case *matmulStep:
+		switch n := soleReader(users, s.out[0]).(type) {
+		case *binaryStep:
+			// MatMul + Add(bias): torch exports Linear on 3-D inputs this way.
+			if n.op != kernel.OpAdd || s.bias != nil || !s.act.IsNone() {
+				return false
+			}
+			other := n.in[0]
+			if other == s.out[0] {
+				other = n.in[1]
+			}
+			if other.Const == nil || other.Len() != s.n || other.Shape[len(other.Shape)-1] != s.n || n.out[0].Len() != s.out[0].Len() {
+				return false
+			}
+			s.bias = other.Const.Floats()
+			s.out[0] = n.out[0]
+			s.fused = append(s.fused, "Add")
+			b.remove(n)
+			return true
+		case *actStep:
+			if s.act.IsNone() && fusableAct(n) && (n.act.Kind != kernel.ActPRelu || len(n.act.Slope) == 1) {
+				s.act = n.act
+				s.out[0] = n.out[0]
+				s.fused = append(s.fused, n.n.Op)
+				b.remove(n)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foldScaleShift folds y = x·scale[c] + shift[c] into the convolution's weights and bias.
+func foldScaleShift(s *convStep, n *scaleShiftStep) {
+	per := len(s.w) / s.shape.M
+	w := make([]float32, len(s.w))
+	bias := make([]float32, s.shape.M)
+	for m := 0; m < s.shape.M; m++ {
+		sc := n.scale[m]
+		for i := 0; i < per; i++ {
+			w[m*per+i] = s.w[m*per+i] * sc
+		}
+		var b0 float32
+		if s.bias != nil {
+			b0 = s.bias[m]
+		}
+		bias[m] = b0*sc + n.shift[m]
+	}
+	s.w, s.bias = w, bias
+}

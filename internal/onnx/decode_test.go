@@ -1,0 +1,176 @@
+package onnx
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
+)
+
+// tiny builds a one-node model y = op(x, inits...) with x of the given shape.
+func tiny(opset int64, op string, xDims []onnxpb.Dim, inits []*onnxpb.Tensor, attrs ...*onnxpb.Attribute) *onnxpb.Model {
+	x := &onnxpb.ValueInfo{Name: "x"}
+	x.SetTensorType(onnxpb.Float, xDims)
+	y := &onnxpb.ValueInfo{Name: "y"}
+	inputs := []string{"x"}
+	for _, t := range inits {
+		inputs = append(inputs, t.Name)
+	}
+	return &onnxpb.Model{
+		IRVersion: 8,
+		Opsets:    []onnxpb.OperatorSet{{Version: opset}},
+		Graph: &onnxpb.Graph{
+			Name:         "g",
+			Nodes:        []*onnxpb.Node{{Name: "n0", OpType: op, Inputs: inputs, Outputs: []string{"y"}, Attributes: attrs}},
+			Initializers: inits,
+			Inputs:       []*onnxpb.ValueInfo{x},
+			Outputs:      []*onnxpb.ValueInfo{y},
+		},
+	}
+}
+
+func dims(ds ...int64) []onnxpb.Dim {
+	out := make([]onnxpb.Dim, len(ds))
+	for i, d := range ds {
+		out[i] = onnxpb.Dim{Value: d, HasValue: true}
+	}
+	return out
+}
+
+func TestDecodeErrors(t *testing.T) {
+	strTensor := &onnxpb.Tensor{Name: "s", Dims: []int64{1}, DataType: onnxpb.String, StringData: [][]byte{[]byte("a")}}
+	short := &onnxpb.Tensor{Name: "w", Dims: []int64{4}, DataType: onnxpb.Float, FloatData: []float32{1, 2}}
+	custom := tiny(13, "Relu", dims(1, 4), nil)
+	custom.Graph.Nodes[0].Domain = "com.example"
+	noGraph := tiny(13, "Relu", dims(1, 4), nil)
+	noGraph.Graph = nil
+	tests := []struct {
+		name  string
+		data  []byte
+		check func(error) bool
+		text  string
+	}{
+		{"empty file", nil, is[*onnxpb.FormatError], "empty file"},
+		{"garbage", []byte("this is not an onnx model at all"), is[*onnxpb.FormatError], "malformed"},
+		{"unknown op", tiny(13, "FancyOp", dims(1, 4), nil).Marshal(), isUnsupported("FancyOp", "n0", 13), `FancyOp (opset 13) in node "n0"`},
+		{"custom domain", custom.Marshal(), isUnsupported("Relu", "n0", 13), "com.example.Relu"},
+		{"opset too old", tiny(5, "Relu", dims(1, 4), nil).Marshal(), is[*graph.UnsupportedOpError], "opset 5"},
+		{"string initializer", tiny(13, "Add", dims(1), []*onnxpb.Tensor{strTensor}).Marshal(), is[*UnsupportedDTypeError], "STRING"},
+		{"short initializer", tiny(13, "Add", dims(4), []*onnxpb.Tensor{short}).Marshal(), isAny, "holds 2 elements, want 4"},
+		{"huge declared input", tiny(13, "Relu", dims(1<<20, 1<<20), nil).Marshal(), is[*LimitError], "declared size"},
+		{"no graph", noGraph.Marshal(), is[*InvalidModelError], "no graph"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Decode(tt.data)
+			if err == nil {
+				t.Fatal("Decode succeeded, want an error")
+			}
+			if !tt.check(err) || !strings.Contains(err.Error(), tt.text) {
+				t.Fatalf("err = %v (%T), want one containing %q", err, err, tt.text)
+			}
+			if !strings.HasPrefix(err.Error(), "onnx: ") && !strings.HasPrefix(err.Error(), "graph: ") {
+				t.Errorf("error %q does not start with its package name", err)
+			}
+		})
+	}
+}
+
+func is[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
+
+func isAny(err error) bool { return err != nil }
+
+func isUnsupported(op, node string, opset int) func(error) bool {
+	return func(err error) bool {
+		var u *graph.UnsupportedOpError
+		return errors.As(err, &u) && u.Op == op && u.Node == node && u.Opset == opset
+	}
+}
+
+// TestFoldDequantize checks the INT8 pre-pass: per-channel weights with zero points become the float
+// weights (q − zp)·scale, and the model compiles without a DequantizeLinear step.
+func TestFoldDequantize(t *testing.T) {
+	q := onnxpb.NewInt8Tensor("w_q", []int64{2, 1, 1, 1}, []int8{10, -4})
+	scale := onnxpb.NewFloatTensor("w_s", []int64{2}, []float32{0.5, 0.25})
+	zp := onnxpb.NewInt8Tensor("w_z", []int64{2}, []int8{2, 0})
+	m := tiny(13, "Conv", dims(1, 1, 2, 2), nil)
+	m.Graph.Nodes[0].Inputs = []string{"x", "w"}
+	m.Graph.Initializers = []*onnxpb.Tensor{q, scale, zp}
+	m.Graph.Nodes = append([]*onnxpb.Node{{Name: "dq", OpType: "DequantizeLinear", Inputs: []string{"w_q", "w_s", "w_z"},
+		Outputs: []string{"w"}, Attributes: []*onnxpb.Attribute{{Name: "axis", Type: onnxpb.AttrInt, I: 0}}}}, m.Graph.Nodes...)
+	d, err := Decode(m.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.FoldedDequantize != 1 {
+		t.Errorf("folded %d DequantizeLinear nodes, want 1", d.FoldedDequantize)
+	}
+	w := d.Graph.Initializers["w"]
+	if w == nil || len(w.F) != 2 || w.F[0] != 4 || w.F[1] != -1 {
+		t.Fatalf("folded weights = %+v, want [4 -1] ((10−2)·0.5, (−4−0)·0.25)", w)
+	}
+	if _, ok := d.Graph.Initializers["w_q"]; ok {
+		t.Error("the INT8 initializer survived folding")
+	}
+	if len(d.Graph.Nodes) != 1 || d.Graph.Nodes[0].Op != "Conv" {
+		t.Errorf("nodes after folding: %+v", d.Graph.Nodes)
+	}
+}
+
+func TestMetadata(t *testing.T) {
+	m := tiny(13, "Relu", dims(1, 4), nil)
+	m.Metadata = []onnxpb.StringPair{{Key: "bonafide.kind", Value: "ps-binary"}, {Key: "b", Value: "2"}}
+	d, err := Decode(m.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Metadata) != 2 || d.Metadata[0].Key != "bonafide.kind" || d.Metadata[0].Value != "ps-binary" {
+		t.Fatalf("metadata = %+v", d.Metadata)
+	}
+}
+
+// normalizeGraph makes graphs comparable: empty and nil slices compare equal.
+func normalizeGraph(g *graph.Graph) *graph.Graph {
+	for _, t := range g.Initializers {
+		if len(t.Shape) == 0 {
+			t.Shape = nil
+		}
+		if len(t.F) == 0 {
+			t.F = nil
+		}
+		if len(t.I) == 0 {
+			t.I = nil
+		}
+	}
+	for _, n := range g.Nodes {
+		for k, a := range n.Attrs {
+			if len(a.Floats) == 0 {
+				a.Floats = nil
+			}
+			if len(a.Ints) == 0 {
+				a.Ints = nil
+			}
+			if len(a.Strings) == 0 {
+				a.Strings = nil
+			}
+			if a.T != nil {
+				if len(a.T.Shape) == 0 {
+					a.T.Shape = nil
+				}
+				if len(a.T.F) == 0 {
+					a.T.F = nil
+				}
+				if len(a.T.I) == 0 {
+					a.T.I = nil
+				}
+			}
+			n.Attrs[k] = a
+		}
+	}
+	return g
+}

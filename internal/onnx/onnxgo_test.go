@@ -1,0 +1,64 @@
+//go:build !bonafide_lean
+
+package onnx
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
+)
+
+// TestOnnxGoPanicRecovered hands onnx-go a file the pre-pass would have refused (an initializer
+// whose data does not fill its shape) and checks the failure comes back as an error.
+func TestOnnxGoPanicRecovered(t *testing.T) {
+	bad := &onnxpb.Tensor{Name: "w", Dims: []int64{2, 3}, DataType: onnxpb.Float, RawData: []byte{0, 0, 128, 63}}
+	m := tiny(13, "Add", dims(2, 3), []*onnxpb.Tensor{bad})
+	err := unmarshal(newBackend(), m.Marshal())
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a *DecodeError", err)
+	}
+}
+
+// TestDirectMatchesOnnxGo checks that the lean decoder (used by the browser build) and the onnx-go
+// path give identical graphs for every test model.
+func TestDirectMatchesOnnxGo(t *testing.T) {
+	files, _ := filepath.Glob("../../core/model/testdata/ops/*.onnx")
+	nets, _ := filepath.Glob("../../core/model/testdata/nets/*.onnx")
+	files = append(files, nets...)
+	if len(files) == 0 {
+		t.Fatal("no test models")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prep := func() *prepared {
+			m, err := onnxpb.DecodeModel(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := prepare(m)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			return p
+		}
+		viaGo, err := decodeGraph(prep())
+		if err != nil {
+			t.Fatalf("%s: onnx-go path: %v", f, err)
+		}
+		direct, err := prep().buildDirect()
+		if err != nil {
+			t.Fatalf("%s: direct path: %v", f, err)
+		}
+		if !reflect.DeepEqual(normalizeGraph(viaGo), normalizeGraph(direct)) {
+			t.Errorf("%s: the two decoders disagree", filepath.Base(f))
+		}
+	}
+}

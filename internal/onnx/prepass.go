@@ -1,0 +1,429 @@
+package onnx
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
+)
+
+// prepared is a model after the pre-pass: a protobuf onnx-go can decode, plus what bonafide reads
+// from the protobuf itself.
+type prepared struct {
+	pb       *onnxpb.Model
+	opset    int
+	inputs   []graph.ValueInfo
+	outputs  []graph.ValueInfo
+	side     map[string]*graph.Tensor // initializers onnx-go cannot represent (empty tensors)
+	metadata []onnxpb.StringPair
+	folded   int // DequantizeLinear nodes folded into float initializers
+}
+
+func defaultOpset(m *onnxpb.Model) (int, error) {
+	for _, os := range m.Opsets {
+		if os.Domain == "" || os.Domain == "ai.onnx" {
+			if os.Version > math.MaxInt32 || os.Version < 0 {
+				return 0, &InvalidModelError{Msg: fmt.Sprintf("opset version %d", os.Version)}
+			}
+			return int(os.Version), nil
+		}
+	}
+	if len(m.Opsets) == 0 && m.IRVersion < 3 {
+		return 1, nil // IR v1/v2 models predate opset_import and mean opset 1
+	}
+	return 0, &InvalidModelError{Msg: "no opset_import for the default ONNX domain"}
+}
+
+func prepare(m *onnxpb.Model) (*prepared, error) {
+	g := m.Graph
+	if g == nil {
+		return nil, &InvalidModelError{Msg: "model has no graph"}
+	}
+	opset, err := defaultOpset(m)
+	if err != nil {
+		return nil, err
+	}
+	if opset < graph.MinOpset || opset > graph.MaxOpset {
+		return nil, &graph.UnsupportedOpError{Op: "(model)", Opset: opset,
+			Reason: fmt.Sprintf("default-domain opset %d is outside the supported %d..%d", opset, graph.MinOpset, graph.MaxOpset)}
+	}
+	if len(g.Nodes) == 0 {
+		return nil, &InvalidModelError{Msg: "graph has no nodes"}
+	}
+	if len(g.Nodes) > graph.MaxNodes {
+		return nil, &LimitError{What: "node count", Got: int64(len(g.Nodes)), Limit: graph.MaxNodes}
+	}
+	if len(g.Outputs) == 0 {
+		return nil, &InvalidModelError{Msg: "graph has no outputs"}
+	}
+	if g.SparseInitializers > 0 {
+		return nil, &UnsupportedDTypeError{Tensor: "(sparse_initializer)", DType: "SPARSE", Where: "sparse initializers are not supported"}
+	}
+	p := &prepared{pb: m, opset: opset, side: map[string]*graph.Tensor{}, metadata: m.Metadata}
+
+	inits := map[string]*onnxpb.Tensor{}
+	for i, t := range g.Initializers {
+		if t.Name == "" {
+			return nil, &InvalidModelError{Msg: fmt.Sprintf("initializer %d has no name", i)}
+		}
+		if _, dup := inits[t.Name]; dup {
+			return nil, &InvalidModelError{Msg: fmt.Sprintf("initializer %q appears twice", t.Name)}
+		}
+		inits[t.Name] = t
+	}
+
+	// Constant nodes become initializers, so DequantizeLinear inputs given as Constants fold too
+	// and onnx-go never decodes constant tensors of types it lacks.
+	var nodes []*onnxpb.Node
+	for _, n := range g.Nodes {
+		if err := checkNode(n, opset); err != nil {
+			return nil, err
+		}
+		if n.OpType == "Constant" && (n.Domain == "" || n.Domain == "ai.onnx") && len(n.Outputs) == 1 {
+			t, err := constantTensor(n, opset)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := inits[t.Name]; dup {
+				return nil, &InvalidModelError{Msg: fmt.Sprintf("value %q is produced twice", t.Name)}
+			}
+			inits[t.Name] = t
+			g.Initializers = append(g.Initializers, t)
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+
+	// Fold DequantizeLinear of constant weights.
+	kept := nodes[:0]
+	for _, n := range nodes {
+		if n.OpType == "DequantizeLinear" && (n.Domain == "" || n.Domain == "ai.onnx") {
+			t, ok, err := foldDequantize(n, inits, opset)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				inits[t.Name] = t
+				g.Initializers = append(g.Initializers, t)
+				p.folded++
+				continue
+			}
+		}
+		kept = append(kept, n)
+	}
+	nodes = kept
+	for _, n := range nodes {
+		if !graph.IsSupported(n.OpType, opset) {
+			return nil, &graph.UnsupportedOpError{Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name}
+		}
+	}
+	g.Nodes = nodes
+
+	// Drop initializers no node reads (the folded INT8 weights), then normalise the rest.
+	used := map[string]bool{}
+	for _, n := range nodes {
+		for _, in := range n.Inputs {
+			used[in] = true
+		}
+	}
+	for _, o := range g.Outputs {
+		used[o.Name] = true
+	}
+	var total int64
+	keptInits := g.Initializers[:0]
+	for _, t := range g.Initializers {
+		if !used[t.Name] {
+			delete(inits, t.Name)
+			continue
+		}
+		nt, empty, err := normalize(t, "initializer")
+		if err != nil {
+			return nil, err
+		}
+		n, _ := t.NumElements(MaxTensorElements)
+		total += n
+		if total > MaxTotalElements {
+			return nil, &LimitError{What: "total initializer elements", Got: total, Limit: MaxTotalElements}
+		}
+		if empty != nil {
+			p.side[t.Name] = empty
+			delete(inits, t.Name)
+			continue
+		}
+		inits[t.Name] = nt
+		keptInits = append(keptInits, nt)
+	}
+	g.Initializers = keptInits
+	for _, n := range nodes {
+		for _, a := range n.Attributes {
+			if a.T != nil {
+				nt, empty, err := normalize(a.T, fmt.Sprintf("attribute %q of node %q", a.Name, n.Name))
+				if err != nil {
+					return nil, err
+				}
+				if empty != nil {
+					// An empty tensor attribute (ConstantOfShape's value never is): give onnx-go a
+					// one-element placeholder would change meaning, so refuse.
+					return nil, &UnsupportedDTypeError{Tensor: a.Name, DType: "empty", Where: "empty tensor attribute of node " + n.Name}
+				}
+				a.T = nt
+			}
+		}
+	}
+
+	for _, vi := range g.Inputs {
+		if _, isInit := inits[vi.Name]; isInit {
+			continue
+		}
+		if _, isSide := p.side[vi.Name]; isSide {
+			continue
+		}
+		v, err := valueInfo(vi, "input")
+		if err != nil {
+			return nil, err
+		}
+		p.inputs = append(p.inputs, v)
+	}
+	for _, vo := range g.Outputs {
+		v, err := valueInfo(vo, "output")
+		if err != nil {
+			return nil, err
+		}
+		p.outputs = append(p.outputs, v)
+	}
+	// onnx-go allocates a tensor per typed input, output and value_info; bonafide infers shapes
+	// itself, so hand onnx-go names only.
+	for _, v := range g.Inputs {
+		v.StripType()
+	}
+	for _, v := range g.Outputs {
+		v.StripType()
+	}
+	g.ValueInfo = nil
+	return p, nil
+}
+
+func checkNode(n *onnxpb.Node, opset int) error {
+	if n.Domain != "" && n.Domain != "ai.onnx" {
+		return &graph.UnsupportedOpError{Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name,
+			Reason: "only the default ONNX domain is supported"}
+	}
+	for _, a := range n.Attributes {
+		if a.HasGraph || a.Type == onnxpb.AttrGraph || a.Type == onnxpb.AttrGraphs {
+			return &graph.UnsupportedOpError{Op: n.OpType, Opset: opset, Node: n.Name, Reason: "operators with subgraphs are not supported"}
+		}
+		switch a.Type {
+		case onnxpb.AttrTensors, onnxpb.AttrSparse, onnxpb.AttrSparses, onnxpb.AttrTypeProto, onnxpb.AttrTypes:
+			return &graph.UnsupportedOpError{Op: n.OpType, Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q of type %d", a.Name, a.Type)}
+		}
+	}
+	if len(n.Outputs) == 0 {
+		return &InvalidModelError{Msg: fmt.Sprintf("node %q (%s) has no outputs", n.Name, n.OpType)}
+	}
+	return nil
+}
+
+func constantTensor(n *onnxpb.Node, opset int) (*onnxpb.Tensor, error) {
+	name := n.Outputs[0]
+	if len(n.Attributes) != 1 {
+		return nil, &InvalidModelError{Msg: fmt.Sprintf("Constant node %q has %d attributes, want 1", n.Name, len(n.Attributes))}
+	}
+	a := n.Attributes[0]
+	var t *onnxpb.Tensor
+	switch a.Name {
+	case "value":
+		if a.T == nil {
+			return nil, &InvalidModelError{Msg: fmt.Sprintf("Constant node %q has no tensor", n.Name)}
+		}
+		cp := *a.T
+		t = &cp
+	case "value_float":
+		t = onnxpb.NewFloatTensor(name, nil, []float32{a.F})
+	case "value_floats":
+		t = onnxpb.NewFloatTensor(name, []int64{int64(len(a.Floats))}, a.Floats)
+	case "value_int":
+		t = onnxpb.NewInt64Tensor(name, nil, []int64{a.I})
+	case "value_ints":
+		t = onnxpb.NewInt64Tensor(name, []int64{int64(len(a.Ints))}, a.Ints)
+	default:
+		return nil, &graph.UnsupportedOpError{Op: "Constant", Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q", a.Name)}
+	}
+	t.Name = name
+	return t, nil
+}
+
+// foldDequantize computes y = (x − zero_point) · scale for a DequantizeLinear whose inputs are all
+// initializers. ok is false when an input is computed at run time.
+func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) (*onnxpb.Tensor, bool, error) {
+	if len(n.Inputs) < 2 || len(n.Inputs) > 3 || len(n.Outputs) != 1 {
+		return nil, false, &InvalidModelError{Msg: fmt.Sprintf("DequantizeLinear node %q has %d inputs and %d outputs", n.Name, len(n.Inputs), len(n.Outputs))}
+	}
+	var ts [3]*onnxpb.Tensor
+	for i, name := range n.Inputs {
+		if name == "" {
+			continue
+		}
+		t, ok := inits[name]
+		if !ok {
+			return nil, false, nil
+		}
+		ts[i] = t
+	}
+	x, scale, zp := ts[0], ts[1], ts[2]
+	where := fmt.Sprintf("DequantizeLinear node %q", n.Name)
+	nx, err := x.CheckData(MaxTensorElements)
+	if err != nil {
+		return nil, false, err
+	}
+	ns, err := scale.CheckData(MaxTensorElements)
+	if err != nil {
+		return nil, false, err
+	}
+	switch x.DataType {
+	case onnxpb.Int8, onnxpb.Uint8, onnxpb.Int32:
+	default:
+		return nil, false, &UnsupportedDTypeError{Tensor: x.Name, DType: x.DataType.String(), Where: where}
+	}
+	switch scale.DataType {
+	case onnxpb.Float, onnxpb.Float16:
+	default:
+		return nil, false, &UnsupportedDTypeError{Tensor: scale.Name, DType: scale.DataType.String(), Where: where}
+	}
+	xs, err := x.Int64s()
+	if err != nil {
+		return nil, false, err
+	}
+	ss, err := scale.Float32s()
+	if err != nil {
+		return nil, false, err
+	}
+	zs := make([]int64, ns)
+	if zp != nil {
+		if zp.DataType != x.DataType {
+			return nil, false, &UnsupportedDTypeError{Tensor: zp.Name, DType: zp.DataType.String(), Where: where + ": zero point type differs from the data's"}
+		}
+		nz, err := zp.CheckData(MaxTensorElements)
+		if err != nil {
+			return nil, false, err
+		}
+		if nz != ns {
+			return nil, false, &InvalidModelError{Msg: fmt.Sprintf("%s: zero point has %d elements, scale %d", where, nz, ns)}
+		}
+		if zs, err = zp.Int64s(); err != nil {
+			return nil, false, err
+		}
+	}
+	out := make([]float32, nx)
+	switch {
+	case ns == 1 && len(scale.Dims) <= 1:
+		for i, v := range xs {
+			out[i] = float32(v-zs[0]) * ss[0]
+		}
+	default:
+		if opset < 13 {
+			return nil, false, &InvalidModelError{Msg: where + ": per-axis scales need opset 13"}
+		}
+		axis := int64(1)
+		if a := n.Attr("axis"); a != nil {
+			axis = a.I
+		}
+		rank := int64(len(x.Dims))
+		if axis < 0 {
+			axis += rank
+		}
+		if axis < 0 || axis >= rank || x.Dims[axis] != ns || len(scale.Dims) != 1 {
+			return nil, false, &InvalidModelError{Msg: fmt.Sprintf("%s: %d scales do not match axis %d of %v", where, ns, axis, x.Dims)}
+		}
+		inner := int64(1)
+		for _, d := range x.Dims[axis+1:] {
+			inner *= d
+		}
+		for i, v := range xs {
+			c := (int64(i) / inner) % ns
+			out[i] = float32(v-zs[c]) * ss[c]
+		}
+	}
+	return onnxpb.NewFloatTensor(n.Outputs[0], x.Dims, out), true, nil
+}
+
+// normalize returns a tensor onnx-go can decode into what the graph needs: FLOAT or INT64 (INT32
+// and float32 data pass through as they are). An empty tensor comes back as a graph constant
+// instead, since onnx-go fails on tensors without data.
+func normalize(t *onnxpb.Tensor, where string) (*onnxpb.Tensor, *graph.Tensor, error) {
+	n, err := t.CheckData(MaxTensorElements)
+	if err != nil {
+		return nil, nil, err
+	}
+	shape := make([]int, len(t.Dims))
+	for i, d := range t.Dims {
+		shape[i] = int(d)
+	}
+	switch t.DataType {
+	case onnxpb.Float, onnxpb.Float16, onnxpb.BFloat16, onnxpb.Double:
+		if n == 0 {
+			return nil, &graph.Tensor{DType: graph.Float32, Shape: shape, F: []float32{}}, nil
+		}
+		if t.DataType == onnxpb.Float {
+			return t, nil, nil
+		}
+		f, err := t.Float32s()
+		if err != nil {
+			return nil, nil, err
+		}
+		return onnxpb.NewFloatTensor(t.Name, t.Dims, f), nil, nil
+	case onnxpb.Int64, onnxpb.Int32, onnxpb.Int16, onnxpb.Int8, onnxpb.Uint8, onnxpb.Uint16, onnxpb.Uint32, onnxpb.Uint64, onnxpb.Bool:
+		if n == 0 {
+			return nil, &graph.Tensor{DType: graph.Int64, Shape: shape, I: []int64{}}, nil
+		}
+		if t.DataType == onnxpb.Int64 {
+			return t, nil, nil
+		}
+		v, err := t.Int64s()
+		if err != nil {
+			return nil, nil, err
+		}
+		return onnxpb.NewInt64Tensor(t.Name, t.Dims, v), nil, nil
+	}
+	return nil, nil, &UnsupportedDTypeError{Tensor: t.Name, DType: t.DataType.String(), Where: where}
+}
+
+func valueInfo(v *onnxpb.ValueInfo, what string) (graph.ValueInfo, error) {
+	out := graph.ValueInfo{Name: v.Name, DType: graph.Float32}
+	if v.Name == "" {
+		return out, &InvalidModelError{Msg: "a graph " + what + " has no name"}
+	}
+	if !v.HasType {
+		return out, nil
+	}
+	if v.NonTensor {
+		return out, &UnsupportedDTypeError{Tensor: v.Name, DType: "non-tensor", Where: "graph " + what}
+	}
+	switch v.ElemType {
+	case onnxpb.Float, onnxpb.Undefined:
+	case onnxpb.Int64, onnxpb.Int32:
+		out.DType = graph.Int64
+	default:
+		return out, &UnsupportedDTypeError{Tensor: v.Name, DType: v.ElemType.String(), Where: "graph " + what}
+	}
+	if !v.HasShape {
+		return out, nil
+	}
+	out.Dims = []graph.Dim{}
+	elems := int64(1)
+	for _, d := range v.Dims {
+		switch {
+		case d.HasValue && d.Value > 0:
+			if d.Value > MaxTensorElements || elems*d.Value > MaxTensorElements {
+				return out, &LimitError{What: fmt.Sprintf("declared size of %s %q", what, v.Name), Got: elems * d.Value, Limit: MaxTensorElements}
+			}
+			elems *= d.Value
+			out.Dims = append(out.Dims, graph.Dim{Value: int(d.Value)})
+		case d.Param != "":
+			out.Dims = append(out.Dims, graph.Dim{Param: d.Param})
+		default:
+			out.Dims = append(out.Dims, graph.Dim{Param: "?"})
+		}
+	}
+	return out, nil
+}
