@@ -1,8 +1,6 @@
-//go:build !(goexperiment.simd && wasm)
-
 package kernel
 
-func binaryVV(op BinaryOp, y, a, b []float32) {
+func binaryVVGeneric(op BinaryOp, y, a, b []float32) {
 	switch op {
 	case OpAdd:
 		for i := range y {
@@ -27,7 +25,7 @@ func binaryVV(op BinaryOp, y, a, b []float32) {
 	}
 }
 
-func binaryVS(op BinaryOp, y, a []float32, b float32) {
+func binaryVSGeneric(op BinaryOp, y, a []float32, b float32) {
 	switch op {
 	case OpAdd:
 		for i := range y {
@@ -52,14 +50,14 @@ func binaryVS(op BinaryOp, y, a []float32, b float32) {
 	}
 }
 
-func binarySV(op BinaryOp, y []float32, a float32, b []float32) {
+func binarySVGeneric(op BinaryOp, y []float32, a float32, b []float32) {
 	for i := range y {
 		y[i] = binary1(op, a, b[i])
 	}
 }
 
-// scaleShiftRow computes y = x·s + t.
-func scaleShiftRow(y, x []float32, s, t float32) {
+// scaleShiftRowGeneric computes y = x·s + t.
+func scaleShiftRowGeneric(y, x []float32, s, t float32) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] = v*s + t

@@ -11,8 +11,8 @@ import (
 // (add, sub, mul, div, min, max: f32x4.min/max propagate NaN like Go's), PRelu as
 // max(a,0) + b·min(a,0), and Pow through the scalar path.
 
-// binaryVV computes y[i] = op(a[i], b[i]).
-func binaryVV(op BinaryOp, y, a, b []float32) {
+// binaryVVSIMD computes y[i] = op(a[i], b[i]).
+func binaryVVSIMD(op BinaryOp, y, a, b []float32) {
 	n := len(y)
 	a, b = a[:n], b[:n]
 	i := 0
@@ -63,8 +63,8 @@ func binaryVV(op BinaryOp, y, a, b []float32) {
 	}
 }
 
-// binaryVS computes y[i] = op(a[i], s).
-func binaryVS(op BinaryOp, y, a []float32, s float32) {
+// binaryVSSIMD computes y[i] = op(a[i], s).
+func binaryVSSIMD(op BinaryOp, y, a []float32, s float32) {
 	n := len(y)
 	a = a[:n]
 	i := 0
@@ -116,8 +116,8 @@ func binaryVS(op BinaryOp, y, a []float32, s float32) {
 	}
 }
 
-// binarySV computes y[i] = op(s, b[i]).
-func binarySV(op BinaryOp, y []float32, s float32, b []float32) {
+// binarySVSIMD computes y[i] = op(s, b[i]).
+func binarySVSIMD(op BinaryOp, y []float32, s float32, b []float32) {
 	n := len(y)
 	b = b[:n]
 	i := 0
@@ -152,8 +152,8 @@ func binarySV(op BinaryOp, y []float32, s float32, b []float32) {
 	}
 }
 
-// scaleShiftRow computes y = x·s + t.
-func scaleShiftRow(y, x []float32, s, t float32) {
+// scaleShiftRowSIMD computes y = x·s + t.
+func scaleShiftRowSIMD(y, x []float32, s, t float32) {
 	n := len(x)
 	y = y[:n]
 	i := 0

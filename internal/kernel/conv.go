@@ -63,6 +63,7 @@ const (
 
 // Conv2D is a prepared convolution: y = act(conv(x, w) + bias + residual).
 type Conv2D struct {
+	im    *Impl
 	s     ConvShape
 	algo  convAlgo
 	k     int       // C/Groups·KH·KW, the GEMM's reduction length
@@ -109,8 +110,13 @@ func (s ConvShape) planeLen() int {
 }
 
 // NewConv2D validates the shape and keeps (a packed copy of) the weights [M, C/Groups, KH, KW] and
-// the bias [M] (or nil).
+// the bias [M] (or nil), for the Default implementation.
 func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
+	return Default.NewConv2D(s, w, bias, act)
+}
+
+// NewConv2D is the package function NewConv2D on im.
+func (im *Impl) NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -124,7 +130,7 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 		return nil, shapeErrorf("Conv", "PRelu slope has %d elements, want 1 or %d", len(act.Slope), s.M)
 	}
 	cg, mg := s.C/s.Groups, s.M/s.Groups
-	c := &Conv2D{s: s, k: cg * s.KH * s.KW, act: act, fused: fuseAct(act)}
+	c := &Conv2D{im: im, s: s, k: cg * s.KH * s.KW, act: act, fused: fuseAct(act)}
 	if bias != nil {
 		c.bias = append([]float32(nil), bias...)
 	}
@@ -195,7 +201,7 @@ func (c *Conv2D) WorkspaceLen() int {
 	switch c.algo {
 	case algoDepthwise:
 		n := 0
-		if dwDirectFunc(c.s) != nil {
+		if c.im.dwDirect(c.s) != nil {
 			n = c.s.W // the zero row
 		}
 		if !useDW3(c.s) {
@@ -240,9 +246,9 @@ func (c *Conv2D) fillPlanes(pl, xg []float32) {
 	for ci := 0; ci < s.C/s.Groups; ci++ {
 		dst, src := pl[ci*rows*ldx:(ci+1)*rows*ldx], xg[ci*ihw:(ci+1)*ihw]
 		if s.SW == 1 {
-			padS1(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL)
+			c.im.padS1(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL)
 		} else {
-			padS2(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL, s.OW)
+			c.im.padS2(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL, s.OW)
 		}
 	}
 }
@@ -314,18 +320,18 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 			e.res = rn[g*mg*hw+j0:]
 		}
 		if c.algo == algoPointwise {
-			packB(panels, xg[j0:], c.k, jn, hw)
+			c.im.packB(panels, xg[j0:], c.k, jn, hw)
 		} else if c.tap {
 			c.tapPanels(panels, planes, j0, jn)
 		} else {
 			col := ws[len(panels) : len(panels)+c.k*jn]
 			c.im2col(col, xg, j0, jn)
-			packB(panels, col, c.k, jn, jn)
+			c.im.packB(panels, col, c.k, jn, jn)
 		}
-		gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
+		c.im.gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
 		if c.fused.post {
 			for m := 0; m < mg; m++ {
-				c.act.applyChannel(yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
+				c.act.applyChannel(c.im, yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
 			}
 		}
 	}
@@ -392,17 +398,17 @@ func (c *Conv2D) runGroupBatch(g int, y, x, res, ws []float32) {
 		if c.tap {
 			c.tapPanels(panels, planes, j0, jn)
 		} else {
-			packB(panels, col, c.k, jn, jn)
+			c.im.packB(panels, col, c.k, jn, jn)
 		}
 		e := ep
 		e.ldr = jn
 		if res != nil {
 			e.res = rbuf
 		}
-		gemmPacked(mg, jn, c.k, wp, panels, out, jn, &e)
+		c.im.gemmPacked(mg, jn, c.k, wp, panels, out, jn, &e)
 		if c.fused.post {
 			for m := 0; m < mg; m++ {
-				c.act.applyChannel(out[m*jn:(m+1)*jn], g*mg+m)
+				c.act.applyChannel(c.im, out[m*jn:(m+1)*jn], g*mg+m)
 			}
 		}
 		for n := j0 / hw; n*hw < j0+jn; n++ {
@@ -454,7 +460,7 @@ func (c *Conv2D) im2colAt(dst []float32, ld int, x []float32, j0, jn int) {
 						copy(seg[lo:hi], xr[iw0+lo:iw0+hi])
 						zero(seg[hi:])
 					case s.SW == 2:
-						deinterleave(seg, lo, hi, xr, iw0+2*lo)
+						c.im.deinterleave(seg, lo, hi, xr, iw0+2*lo)
 					default:
 						zero(seg[:lo])
 						zero(seg[hi:])
@@ -493,7 +499,7 @@ func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn int) {
 			n, p := (j0+j)/hw, (j0+j)%hw
 			oh, ow := p/s.OW, p%s.OW
 			run := min(gemmNR-c0, s.OW-ow, jn-j)
-			tapRun(panel, c0, run, pl, n*plen+oh*s.SH*ldx+ow, c.tapOff, c.tapMax)
+			c.im.tapRun(panel, c0, run, pl, n*plen+oh*s.SH*ldx+ow, c.tapOff, c.tapMax)
 			c0 += run
 		}
 	}

@@ -26,7 +26,7 @@ func newDWGeom(s ConvShape) dwGeom {
 }
 
 // depthwise computes a convolution with one input and one output channel per group, a channel at a
-// time: where the build has a direct kernel for the shape (wasm SIMD: 3×3 with padding 1, stride 1
+// time: where the implementation has a direct kernel for the shape (wasm SIMD: 3×3 with padding 1, stride 1
 // or 2, rows a whole number of vectors) it reads the input planes in place; other 3×3 kernels of
 // stride 1 or 2 (MobileNet's and MiniFASNet's) pad the channel into the workspace and run dw3Plane,
 // which fuses bias, residual and Relu/Clip; other kernels run the bounds-tested loop. Other
@@ -40,7 +40,7 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 	if fast {
 		g = newDWGeom(s)
 	}
-	if direct := dwDirectFunc(s); direct != nil && res == nil {
+	if direct := c.im.dwDirect(s); direct != nil && res == nil {
 		// Straight from the input planes; rows outside them read zr.
 		zr := ws[:s.W]
 		clear(zr)
@@ -56,7 +56,7 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 			yc := y[ch*ohw : (ch+1)*ohw]
 			direct(yc, x[ch*s.H*s.W:(ch+1)*s.H*s.W], s.H, s.W, (*[9]float32)(c.w[ch*9:ch*9+9]), b, &c.fused, slope, zr)
 			if c.fused.post {
-				c.act.applyChannel(yc, ch)
+				c.act.applyChannel(c.im, yc, ch)
 			}
 		}
 		return
@@ -79,31 +79,31 @@ func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 			if c.fused.leaky {
 				slope = c.act.channelSlope(ch)
 			}
-			dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused, slope)
+			c.im.dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused, slope)
 		} else {
 			c.dwPlaneGeneric(yc, xc, c.w[ch*kk:(ch+1)*kk], b, rc)
 			if c.fused.clamp {
-				clampF32(yc, yc, c.fused.lo, c.fused.hi)
+				c.im.clamp(yc, yc, c.fused.lo, c.fused.hi)
 			}
 			if c.fused.leaky {
-				leakyF32(yc, yc, c.act.channelSlope(ch))
+				c.im.leaky(yc, yc, c.act.channelSlope(ch))
 			}
 		}
 		if c.fused.post {
-			c.act.applyChannel(yc, ch)
+			c.act.applyChannel(c.im, yc, ch)
 		}
 	}
 }
 
 // padPlane copies one input channel into its padded plane (see dwGeom); padS1 and padS2 are the
-// build's copies (generic, or wasm SIMD vector moves).
+// implementation's copies (generic, or wasm SIMD vector moves).
 func (c *Conv2D) padPlane(xp, xc []float32, g dwGeom) {
 	s := c.s
 	if s.SW == 1 {
-		padS1(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL)
+		c.im.padS1(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL)
 		return
 	}
-	padS2(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL, s.OW)
+	c.im.padS2(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL, s.OW)
 }
 
 // dwPlaneGeneric computes one channel of any depthwise kernel with bounds tests on every tap, plus

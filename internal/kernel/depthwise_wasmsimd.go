@@ -8,13 +8,13 @@ import (
 	"unsafe"
 )
 
-// dw3Plane computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
+// dw3PlaneSIMD computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
 // apart, see dwGeom, followed by dwSlack floats): y = clamp(b + taps + res), then the fused negative
 // slope, four outputs per step. Stride 1 reads three overlapping vectors per row and, without a
 // residual, computes two output rows per pass, which share two of their four input rows; stride 2
 // reads the even, odd and next-even vectors of the split row. A row's last ow mod 4 outputs take
 // one more vector step whose extra lanes read the slack or the next row and are not stored.
-func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
+func dw3PlaneSIMD(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	_ = y[:oh*ow]
 	_ = xp[:((oh-1)*sh+3)*ldx+dwSlack]
 	if res != nil {
@@ -115,14 +115,14 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 	}
 	// A fused LeakyRelu/PRelu runs over the finished plane, still in cache.
 	if f.leaky {
-		leakyF32(y[:oh*ow], y[:oh*ow], slope)
+		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
 	}
 }
 
-// padS1 writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
+// padS1SIMD writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
 // zero outside the input. Rows are moved a vector at a time; the valid column range is the same for
 // every row, so it is worked out once.
-func padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
+func padS1SIMD(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 	_ = xp[:rows*ldx]
 	_ = xc[:h*w]
 	lo, hi := validRun(-pl, 1, ldx, w) // padded columns [lo, hi) hold input columns [lo−pl, hi−pl)
@@ -171,12 +171,12 @@ var (
 	oddHi = [16]int8{-1, -1, -1, -1, -1, -1, -1, -1, 4, 5, 6, 7, 12, 13, 14, 15}
 )
 
-// padS2 writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
+// padS2SIMD writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
 // column 2j − pl (ow+1 of them), then odds O[j] = input column 2j+1−pl (ow of them). Each step
 // loads eight input floats and stores their even and odd columns (two byte swizzles and an or
 // each) where they land: with pl even the input's evens go to E and its odds to O, with pl odd the
 // other way round.
-func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
+func padS2SIMD(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
 	_ = xp[:rows*ldx]
 	_ = xc[:h*w]
 	// dest maps input column c to its float offset in a split row, and how many slots of that half
@@ -229,10 +229,10 @@ var (
 	evenHi = [16]int8{-1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 8, 9, 10, 11}
 )
 
-// deinterleave sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere: eight source
+// deinterleaveSIMD sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere: eight source
 // floats become four per step through two byte swizzles (out-of-range indices select zero) and an
 // or.
-func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
+func deinterleaveSIMD(dst []float32, lo, hi int, src []float32, i0 int) {
 	n := len(dst)
 	_ = dst[:hi]
 	pd := unsafe.Pointer(&dst[0])
@@ -265,8 +265,8 @@ func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
 	}
 }
 
-// dwDirectFunc returns the kernel that computes a channel of s straight from its input plane, or nil.
-func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+// dwDirectSIMD returns the kernel that computes a channel of s straight from its input plane, or nil.
+func dwDirectSIMD(s ConvShape) dwDirectKernel {
 	switch {
 	case dwDirect(s):
 		return dw3s1Direct
@@ -403,7 +403,7 @@ func dw3s1Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAc
 		st4(py, orow+last, acc.Max(lo).Min(hi))
 	}
 	if f.leaky {
-		leakyF32(y[:h*w], y[:h*w], slope)
+		leakySIMD(y[:h*w], y[:h*w], slope)
 	}
 }
 
@@ -468,6 +468,6 @@ func dw3s2Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAc
 		}
 	}
 	if f.leaky {
-		leakyF32(y[:oh*ow], y[:oh*ow], slope)
+		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
 	}
 }

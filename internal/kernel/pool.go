@@ -28,8 +28,12 @@ func (s PoolShape) Validate() error {
 	return nil
 }
 
-// MaxPool2D computes the maximum over each window, ignoring padding.
-func MaxPool2D(y, x []float32, s PoolShape) {
+// MaxPool2D computes the maximum over each window, ignoring padding, with the Default
+// implementation.
+func MaxPool2D(y, x []float32, s PoolShape) { Default.MaxPool2D(y, x, s) }
+
+// MaxPool2D is the package function MaxPool2D on im.
+func (im *Impl) MaxPool2D(y, x []float32, s PoolShape) {
 	planes := s.N * s.C
 	mustLen("MaxPool", "x", x, planes*s.H*s.W)
 	mustLen("MaxPool", "y", y, planes*s.OH*s.OW)
@@ -60,9 +64,15 @@ func MaxPool2D(y, x []float32, s PoolShape) {
 	}
 }
 
-// AvgPool2D computes the mean over each window. With countIncludePad the divisor counts the padded
-// positions inside [−PT, H+PB) × [−PL, W+PR); without it, only real input positions.
+// AvgPool2D computes the mean over each window with the Default implementation. With
+// countIncludePad the divisor counts the padded positions inside [−PT, H+PB) × [−PL, W+PR); without
+// it, only real input positions.
 func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
+	Default.AvgPool2D(y, x, s, countIncludePad)
+}
+
+// AvgPool2D is the package function AvgPool2D on im.
+func (im *Impl) AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 	planes := s.N * s.C
 	mustLen("AveragePool", "x", x, planes*s.H*s.W)
 	mustLen("AveragePool", "y", y, planes*s.OH*s.OW)
@@ -71,7 +81,7 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 		return
 	}
 	if s.PT == 0 && s.PL == 0 && (s.OH-1)*s.SH+s.KH <= s.H && (s.OW-1)*s.SW+s.KW <= s.W {
-		avgPoolInside(y, x, s)
+		im.avgPoolInside(y, x, s)
 		return
 	}
 	for p := 0; p < planes; p++ {
@@ -107,8 +117,8 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 // avgPoolInside is AvgPool2D when every window lies inside the input (no padding reached, so every
 // divisor is KH·KW): the pyramid heads' pools. Without the per-window range arithmetic of the
 // general loop it runs several times faster on their small windows.
-func avgPoolInside(y, x []float32, s PoolShape) {
-	if avgPoolTiles(y, x, s) {
+func (im *Impl) avgPoolInside(y, x []float32, s PoolShape) {
+	if im.avgPoolTiles(y, x, s) {
 		return
 	}
 	n := float32(s.KH * s.KW)

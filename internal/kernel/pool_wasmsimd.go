@@ -7,16 +7,16 @@ import (
 	"unsafe"
 )
 
-// avgPoolRowMax bounds the floats of one output row's windows (OW·KW) that avgPoolTiles sums in
+// avgPoolRowMax bounds the floats of one output row's windows (OW·KW) that avgPoolTilesSIMD sums in
 // its stack buffer.
 const avgPoolRowMax = 256
 
-// avgPoolTiles averages windows that tile the input (kernel = stride, no padding reached, a
+// avgPoolTilesSIMD averages windows that tile the input (kernel = stride, no padding reached, a
 // multiple-of-4 input width): the KH input rows of an output row are summed a vector at a time, then
 // each window's KW sums are added with pointer loads. The scalar loop pays a bounds test and a
 // branch per tap in Go-wasm: on PS-B's head pools this runs several times faster. It returns false,
 // doing nothing, for other shapes.
-func avgPoolTiles(y, x []float32, s PoolShape) bool {
+func avgPoolTilesSIMD(y, x []float32, s PoolShape) bool {
 	l := s.OW * s.KW
 	if s.KH != s.SH || s.KW != s.SW || s.W%4 != 0 || l > avgPoolRowMax || l > s.W {
 		return false

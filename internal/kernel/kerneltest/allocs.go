@@ -8,7 +8,7 @@ import (
 
 // TestAllocs checks that no Run method or free kernel allocates: the engine promises zero heap
 // allocations per inference after the first.
-func TestAllocs(t *testing.T) {
+func TestAllocs(t *testing.T, im *kernel.Impl) {
 	r := newRand(42)
 	relu := kernel.Activation{Kind: kernel.ActRelu}
 	for _, cc := range []convCase{
@@ -21,7 +21,7 @@ func TestAllocs(t *testing.T) {
 	} {
 		s := cc.shape()
 		for _, act := range fusedActs(r, s.M) {
-			c, err := kernel.NewConv2D(s, uniform(r, s.M*s.C/s.Groups*s.KH*s.KW, -1, 1), uniform(r, s.M, -1, 1), act)
+			c, err := im.NewConv2D(s, uniform(r, s.M*s.C/s.Groups*s.KH*s.KW, -1, 1), uniform(r, s.M, -1, 1), act)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +34,7 @@ func TestAllocs(t *testing.T) {
 	}
 
 	cts := ct("", 1, 8, 5, 7, 4, 3, 2, 1, 1).shape()
-	ctOp, err := kernel.NewConvTranspose2D(cts, uniform(r, 8*4*9, -1, 1), uniform(r, 4, -1, 1), relu)
+	ctOp, err := im.NewConvTranspose2D(cts, uniform(r, 8*4*9, -1, 1), uniform(r, 4, -1, 1), relu)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,19 +50,19 @@ func TestAllocs(t *testing.T) {
 		} else {
 			rb = b
 		}
-		mm, err := kernel.NewMatMul(5, 33, 64, cb, uniform(r, 33, -1, 1), relu)
+		mm, err := im.NewMatMul(5, 33, 64, cb, uniform(r, 33, -1, 1), relu)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ws := make([]float32, mm.WorkspaceLen())
 		checkAllocs(t, "MatMul", func() { mm.Run(c, a, rb, ws) })
 	}
-	checkAllocs(t, "Gemm", func() { kernel.Gemm(5, 33, 64, a, 64, b, 33, c, 33, false) })
+	checkAllocs(t, "Gemm", func() { im.Gemm(5, 33, 64, a, 64, b, 33, c, 33, false) })
 
 	ps := pool("", 4, 13, 13, 3, 2, 1, true).shape()
 	px, py := uniform(r, 4*13*13, -1, 1), make([]float32, 4*ps.OH*ps.OW)
-	checkAllocs(t, "MaxPool2D", func() { kernel.MaxPool2D(py, px, ps) })
-	checkAllocs(t, "AvgPool2D", func() { kernel.AvgPool2D(py, px, ps, true) })
+	checkAllocs(t, "MaxPool2D", func() { im.MaxPool2D(py, px, ps) })
+	checkAllocs(t, "AvgPool2D", func() { im.AvgPool2D(py, px, ps, true) })
 	checkAllocs(t, "GlobalAvgPool", func() { kernel.GlobalAvgPool(py, px, 4, 13*13) })
 	checkAllocs(t, "GlobalMaxPool", func() { kernel.GlobalMaxPool(py, px, 4, 13*13) })
 
@@ -76,7 +76,7 @@ func TestAllocs(t *testing.T) {
 	}
 
 	for _, bc := range broadcastCases {
-		p, out, err := kernel.NewBroadcast(bc.as, bc.bs)
+		p, out, err := im.NewBroadcast(bc.as, bc.bs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestAllocs(t *testing.T) {
 	}
 	ax, ay := uniform(r, 3*5*37, -1, 1), make([]float32, 3*5*37)
 	for _, act := range append(fusedActs(r, 5), kernel.Activation{Kind: kernel.ActExp}) {
-		checkAllocs(t, "Activation/"+actName(act), func() { act.Apply(ay, ax, 5, 37) })
+		checkAllocs(t, "Activation/"+actName(act), func() { im.Apply(act, ay, ax, 5, 37) })
 	}
 
 	shape := []int{1, 5, 6, 8}
@@ -118,7 +118,7 @@ func TestAllocs(t *testing.T) {
 	checkAllocs(t, "Reduce", func() { rd.Run(my, mx) })
 	checkAllocs(t, "Softmax", func() { kernel.Softmax(my, mx, 1, 5, 48) })
 	scale, shift := uniform(r, 5, -1, 1), uniform(r, 5, -1, 1)
-	checkAllocs(t, "ScaleShift", func() { kernel.ScaleShift(my, mx, 1, 5, 48, scale, shift) })
+	checkAllocs(t, "ScaleShift", func() { im.ScaleShift(my, mx, 1, 5, 48, scale, shift) })
 }
 
 func checkAllocs(t *testing.T, name string, f func()) {

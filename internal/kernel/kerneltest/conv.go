@@ -114,7 +114,7 @@ var convCases = []convCase{
 
 // TestConv2D checks Conv2D against kernelref.Conv2D over convCases. Cases marked sweep run every
 // fused activation with and without the residual; the others run a few combinations.
-func TestConv2D(t *testing.T) {
+func TestConv2D(t *testing.T, im *kernel.Impl) {
 	for i, cc := range convCases {
 		t.Run(cc.name, func(t *testing.T) {
 			s := cc.shape()
@@ -151,7 +151,7 @@ func TestConv2D(t *testing.T) {
 					rs = res
 				}
 				t.Run(fmt.Sprintf("%s/res=%v", actName(rn.act), rn.res), func(t *testing.T) {
-					checkConv2D(t, s, x, w, bias, rs, rn.act)
+					checkConv2D(t, im, s, x, w, bias, rs, rn.act)
 				})
 			}
 		})
@@ -169,9 +169,9 @@ func scaleWeights(w []float32, k int) {
 	}
 }
 
-func checkConv2D(t *testing.T, s kernel.ConvShape, x, w, bias, res []float32, act kernel.Activation) {
+func checkConv2D(t *testing.T, im *kernel.Impl, s kernel.ConvShape, x, w, bias, res []float32, act kernel.Activation) {
 	t.Helper()
-	c, err := kernel.NewConv2D(s, w, bias, act)
+	c, err := im.NewConv2D(s, w, bias, act)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ var convTransposeCases = []ctCase{
 }
 
 // TestConvTranspose2D checks ConvTranspose2D against kernelref.ConvTranspose2D.
-func TestConvTranspose2D(t *testing.T) {
+func TestConvTranspose2D(t *testing.T, im *kernel.Impl) {
 	for i, cc := range convTransposeCases {
 		t.Run(cc.name, func(t *testing.T) {
 			s := cc.shape()
@@ -250,7 +250,7 @@ func TestConvTranspose2D(t *testing.T) {
 			acts := fusedActs(r, s.M)
 			for _, a := range []kernel.Activation{acts[0], acts[1+i%(len(acts)-1)]} {
 				t.Run(actName(a), func(t *testing.T) {
-					op, err := kernel.NewConvTranspose2D(s, w, bias, a)
+					op, err := im.NewConvTranspose2D(s, w, bias, a)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -270,7 +270,7 @@ func TestConvTranspose2D(t *testing.T) {
 
 // TestConvErrors checks that the constructors reject inconsistent shapes and weights with a
 // *kernel.ShapeError instead of panicking later.
-func TestConvErrors(t *testing.T) {
+func TestConvErrors(t *testing.T, im *kernel.Impl) {
 	good := conv("", 1, 4, 8, 8, 6, 3, 1, 1, 2).shape()
 	w := make([]float32, 6*2*9)
 	tests := []struct {
@@ -290,13 +290,13 @@ func TestConvErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := kernel.NewConv2D(tt.s, tt.w, tt.bias, tt.act)
+			_, err := im.NewConv2D(tt.s, tt.w, tt.bias, tt.act)
 			if _, ok := err.(*kernel.ShapeError); !ok {
 				t.Fatalf("NewConv2D: got error %v, want a *kernel.ShapeError", err)
 			}
 		})
 	}
-	if _, err := kernel.NewConv2D(good, w, nil, kernel.Activation{}); err != nil {
+	if _, err := im.NewConv2D(good, w, nil, kernel.Activation{}); err != nil {
 		t.Fatalf("NewConv2D on a good shape: %v", err)
 	}
 }

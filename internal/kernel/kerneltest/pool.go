@@ -66,7 +66,7 @@ var poolCases = []poolCase{
 }
 
 // TestMaxPool2D checks MaxPool2D against kernelref.MaxPool2D.
-func TestMaxPool2D(t *testing.T) {
+func TestMaxPool2D(t *testing.T, im *kernel.Impl) {
 	for i, pc := range poolCases {
 		t.Run(pc.name, func(t *testing.T) {
 			s := pc.shape()
@@ -77,14 +77,14 @@ func TestMaxPool2D(t *testing.T) {
 			n := s.N * s.C * s.OH * s.OW
 			want, y := make([]float32, n), nans(n)
 			kernelref.MaxPool2D(want, x, s)
-			kernel.MaxPool2D(y, x, s)
+			im.MaxPool2D(y, x, s)
 			compare(t, y, want)
 		})
 	}
 }
 
 // TestAvgPool2D checks AvgPool2D, with and without count_include_pad, against kernelref.AvgPool2D.
-func TestAvgPool2D(t *testing.T) {
+func TestAvgPool2D(t *testing.T, im *kernel.Impl) {
 	for i, pc := range poolCases {
 		for _, cip := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/count_include_pad=%v", pc.name, cip), func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestAvgPool2D(t *testing.T) {
 				n := s.N * s.C * s.OH * s.OW
 				want, y := make([]float32, n), nans(n)
 				kernelref.AvgPool2D(want, x, s, cip)
-				kernel.AvgPool2D(y, x, s, cip)
+				im.AvgPool2D(y, x, s, cip)
 				compare(t, y, want)
 			})
 		}
