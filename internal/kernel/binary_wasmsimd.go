@@ -169,3 +169,41 @@ func scaleShiftRowSIMD(y, x []float32, s, t float32) {
 		y[i] = x[i]*s + t
 	}
 }
+
+// scaleAddSIMD computes y = x·s + r.
+func scaleAddSIMD(y, x []float32, s float32, r []float32) {
+	n := len(x)
+	y, r = y[:n], r[:n]
+	vs := archsimd.BroadcastFloat32x4(s)
+	i := 0
+	if n >= 4 {
+		px, py, pr := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&r[0])
+		for ; i+4 <= n; i += 4 {
+			o := uintptr(i) * 4
+			st4(py, o, ld4(px, o).Mul(vs).Add(ld4(pr, o)))
+		}
+	}
+	for ; i < n; i++ {
+		y[i] = x[i]*s + r[i]
+	}
+}
+
+// sumSIMD is Σ a[i]: four lanes of partial sums, then a scalar tail.
+func sumSIMD(a []float32) float32 {
+	n := len(a)
+	var acc archsimd.Float32x4
+	i := 0
+	if n >= 4 {
+		pa := unsafe.Pointer(&a[0])
+		for ; i+4 <= n; i += 4 {
+			acc = acc.Add(ld4(pa, uintptr(i)*4))
+		}
+	}
+	var lanes [4]float32
+	acc.StoreArray(&lanes)
+	s := (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+	for ; i < n; i++ {
+		s += a[i]
+	}
+	return s
+}

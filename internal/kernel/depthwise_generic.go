@@ -85,10 +85,10 @@ func padS1Generic(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 }
 
 // padS2Generic writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
-// column 2j − pl (ow+1 of them), then odds O[j] = input column 2j+1−pl (ow of them).
-func padS2Generic(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
-	eLo, eHi := validRun(-pl, 2, ow+1, w)
-	oLo, oHi := validRun(1-pl, 2, ow, w)
+// column 2j − pl (ne of them), then odds O[j] = input column 2j+1−pl (ldx − ne of them).
+func padS2Generic(xp, xc []float32, rows, ldx, h, w, pt, pl, ne int) {
+	eLo, eHi := validRun(-pl, 2, ne, w)
+	oLo, oHi := validRun(1-pl, 2, ldx-ne, w)
 	for r := 0; r < rows; r++ {
 		dst := xp[r*ldx : (r+1)*ldx]
 		ih := r - pt
@@ -96,8 +96,8 @@ func padS2Generic(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
 			clear(dst)
 			continue
 		}
-		deinterleaveGeneric(dst[:ow+1], eLo, eHi, xc[ih*w:(ih+1)*w], 2*eLo-pl)
-		deinterleaveGeneric(dst[ow+1:], oLo, oHi, xc[ih*w:(ih+1)*w], 2*oLo+1-pl)
+		deinterleaveGeneric(dst[:ne], eLo, eHi, xc[ih*w:(ih+1)*w], 2*eLo-pl)
+		deinterleaveGeneric(dst[ne:], oLo, oHi, xc[ih*w:(ih+1)*w], 2*oLo+1-pl)
 	}
 }
 
@@ -107,4 +107,63 @@ func tapRunGeneric(panel []float32, c0, run int, pl []float32, base int, offs []
 	for r, o := range offs {
 		copy(panel[r*gemmNR+c0:r*gemmNR+c0+run], pl[base+o:base+o+run])
 	}
+}
+
+// dwKPlaneGeneric computes one channel of a kh×kw depthwise convolution from its padded plane xp
+// (rows ldx apart, split at ne for stride 2, see planeGeom): y = act(b + taps + res) for a fused
+// clamp or negative slope. Each tap adds its row of inputs to the output row, so the inner loop
+// is one multiply-add over consecutive floats.
+func dwKPlaneGeneric(y, xp []float32, ldx, ne, oh, ow, sh, sw, kh, kw int, w []float32, b float32, res []float32, f *fusedAct, slope float32) {
+	for r := 0; r < oh; r++ {
+		yr := y[r*ow : (r+1)*ow]
+		if res != nil {
+			for t, v := range res[r*ow : (r+1)*ow] {
+				yr[t] = v + b
+			}
+		} else {
+			for t := range yr {
+				yr[t] = b
+			}
+		}
+		for i := 0; i < kh; i++ {
+			row := xp[(r*sh+i)*ldx : (r*sh+i+1)*ldx]
+			for j := 0; j < kw; j++ {
+				off := j
+				if sw == 2 {
+					off = j / 2
+					if j%2 == 1 {
+						off = ne + (j-1)/2
+					}
+				}
+				wv := w[i*kw+j]
+				src := row[off : off+ow]
+				for t, v := range src {
+					yr[t] += wv * v
+				}
+			}
+		}
+		if f.clamp {
+			clampGeneric(yr, yr, f.lo, f.hi)
+		}
+		if f.leaky {
+			leakyGeneric(yr, yr, slope)
+		}
+	}
+}
+
+// dotGeneric is Σ a[i]·b[i] over len(a) elements.
+func dotGeneric(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

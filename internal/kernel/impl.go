@@ -31,10 +31,10 @@ var Default = defaultImpl
 // Generic is the portable Go implementation, in every build.
 var Generic = &Impl{name: "generic"}
 
-// dwDirectKernel computes one channel of a depthwise convolution straight from its input plane
-// (h rows of w floats): y = act(b + taps), Relu/Clip and the negative slope fused; rows outside the
-// plane read zr, a zero row of w floats.
-type dwDirectKernel func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32)
+// dwDirectKernel computes one channel of a 3×3 depthwise convolution of shape s straight from its
+// input plane: y = act(b + taps), Relu/Clip and the negative slope fused; rows outside the plane
+// read zr, W+dwSlack zeros.
+type dwDirectKernel func(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32)
 
 // dwDirect returns the implementation's kernel that computes a channel of s straight from its
 // input plane, or nil; the generic loops have none.
@@ -75,6 +75,49 @@ func (im *Impl) dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32
 	dw3PlaneGeneric(y, xp, ldx, oh, ow, sh, sw, w, b, res, f, slope)
 }
 
+func (im *Impl) dwKPlane(y, xp []float32, ldx, ne, oh, ow, sh, sw, kh, kw int, w []float32, b float32, res []float32, f *fusedAct, slope float32) {
+	if im.simd {
+		dwKPlaneSIMD(y, xp, ldx, ne, oh, ow, sh, sw, kh, kw, w, b, res, f, slope)
+		return
+	}
+	dwKPlaneGeneric(y, xp, ldx, ne, oh, ow, sh, sw, kh, kw, w, b, res, f, slope)
+}
+
+// maxPool2x2 takes the maxima of the 2×2 windows of rows pairs of rows of w floats (w even) into
+// rows rows of w/2.
+func (im *Impl) maxPool2x2(y, x []float32, rows, w int) {
+	if im.simd && w%8 == 0 {
+		maxPool2x2SIMD(y, x, rows, w)
+		return
+	}
+	maxPool2x2Generic(y, x, rows, w)
+}
+
+// sum is Σ a[i].
+func (im *Impl) sum(a []float32) float32 {
+	if im.simd {
+		return sumSIMD(a)
+	}
+	return sumGeneric(a)
+}
+
+// scaleAdd computes y = x·s + r.
+func (im *Impl) scaleAdd(y, x []float32, s float32, r []float32) {
+	if im.simd {
+		scaleAddSIMD(y, x, s, r)
+		return
+	}
+	scaleAddGeneric(y, x, s, r)
+}
+
+// dot is Σ a[i]·b[i] over len(a) elements.
+func (im *Impl) dot(a, b []float32) float32 {
+	if im.simd {
+		return dotSIMD(a, b)
+	}
+	return dotGeneric(a, b)
+}
+
 func (im *Impl) padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 	if im.simd {
 		padS1SIMD(xp, xc, rows, ldx, h, w, pt, pl)
@@ -83,12 +126,12 @@ func (im *Impl) padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 	padS1Generic(xp, xc, rows, ldx, h, w, pt, pl)
 }
 
-func (im *Impl) padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
+func (im *Impl) padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ne int) {
 	if im.simd {
-		padS2SIMD(xp, xc, rows, ldx, h, w, pt, pl, ow)
+		padS2SIMD(xp, xc, rows, ldx, h, w, pt, pl, ne)
 		return
 	}
-	padS2Generic(xp, xc, rows, ldx, h, w, pt, pl, ow)
+	padS2Generic(xp, xc, rows, ldx, h, w, pt, pl, ne)
 }
 
 func (im *Impl) deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {

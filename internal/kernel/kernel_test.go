@@ -37,6 +37,7 @@ func TestBroadcast(t *testing.T)       { each(t, kerneltest.TestBroadcast) }
 func TestScaleShift(t *testing.T)      { each(t, kerneltest.TestScaleShift) }
 func TestAllocs(t *testing.T)          { each(t, kerneltest.TestAllocs) }
 func TestGoldens(t *testing.T)         { each(t, kerneltest.TestGoldens) }
+func TestSE(t *testing.T)              { each(t, kerneltest.TestSE) }
 func TestImplsAgree(t *testing.T)      { kerneltest.TestImplsAgree(t, kernel.Impls()) }
 
 // Kernels with one implementation.

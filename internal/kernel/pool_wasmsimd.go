@@ -100,3 +100,31 @@ func avgPool2x2(y, x []float32, rows, w int) {
 		o += sx / 2
 	}
 }
+
+// maxPool2x2SIMD takes the maxima of the 2×2 windows of rows pairs of rows of w floats (w a multiple
+// of 8) into rows rows of w/2, as avgPool2x2 averages them: one flat loop over row pairs, the
+// vertical maximum first, then the even and odd columns split by swizzles. f32x4.max propagates
+// NaN like Go's max.
+func maxPool2x2SIMD(y, x []float32, rows, w int) {
+	_ = x[:2*rows*w]
+	_ = y[:rows*w/2]
+	if rows == 0 {
+		return
+	}
+	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	sx := uintptr(w) * 4
+	n := uintptr(rows) * sx / 2 // bytes of output
+	var o uintptr
+	for i := uintptr(0); o < n; i += 2 * sx {
+		for j := uintptr(0); j < sx; j += 32 {
+			a := asBytes(ld4(px, i+j).Max(ld4(px, i+sx+j)))
+			b := asBytes(ld4(px, i+j+16).Max(ld4(px, i+sx+j+16)))
+			e := asFloats(a.LookupOrZero(elo).Or(b.LookupOrZero(ehi)))
+			od := asFloats(a.LookupOrZero(olo).Or(b.LookupOrZero(ohi)))
+			st4(py, o+j/2, e.Max(od))
+		}
+		o += sx / 2
+	}
+}

@@ -18,6 +18,10 @@ func TestAllocs(t *testing.T, im *kernel.Impl) {
 		conv("depthwise", 1, 24, 9, 10, 24, 3, 1, 1, 24),
 		conv("depthwise-s2", 1, 24, 9, 10, 24, 3, 2, 1, 24),
 		conv("depthwise-5x5", 1, 8, 9, 10, 8, 5, 1, 2, 8),
+		conv("depthwise-10x10", 1, 8, 10, 10, 8, 3, 1, 1, 8),
+		conv("depthwise-s2-same", 1, 8, 16, 16, 8, 3, 2, 0, 8).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
+		conv("depthwise-gdc", 1, 8, 5, 5, 8, 5, 1, 0, 8),
+		conv("5x5-s2-stem", 1, 3, 16, 16, 8, 5, 2, 2, 1),
 	} {
 		s := cc.shape()
 		for _, act := range fusedActs(r, s.M) {
@@ -118,6 +122,12 @@ func TestAllocs(t *testing.T, im *kernel.Impl) {
 	checkAllocs(t, "Reduce", func() { rd.Run(my, mx) })
 	checkAllocs(t, "Softmax", func() { kernel.Softmax(my, mx, 1, 5, 48) })
 	scale, shift := uniform(r, 5, -1, 1), uniform(r, 5, -1, 1)
+	se, err := im.NewSE(1, 16, 25, 4, uniform(r, 64, -1, 1), uniform(r, 4, -1, 1), relu, uniform(r, 64, -1, 1), nil, kernel.Activation{Kind: kernel.ActSigmoid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seX, seY, seWS := uniform(r, 16*25, -1, 1), make([]float32, 16*25), make([]float32, se.WorkspaceLen())
+	checkAllocs(t, "SE", func() { se.Run(seY, seX, seX, seWS) })
 	checkAllocs(t, "ScaleShift", func() { im.ScaleShift(my, mx, 1, 5, 48, scale, shift) })
 }
 

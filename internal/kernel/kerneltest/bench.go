@@ -66,6 +66,15 @@ var convBenchmarks = []benchConv{
 	{conv("psb/pw/480to160/8", 1, 480, 8, 8, 160, 1, 1, 0, 1), noAct, false},
 	{conv("psb/pw/80to480/8", 1, 80, 8, 8, 480, 1, 1, 0, 1), relu6, false},
 	{conv("psb/pw/160to384/8", 1, 160, 8, 8, 384, 1, 1, 0, 1), relu6, false},
+	// MiniFASNet's depthwise layers on planes that are not whole vectors.
+	{conv("minifas/dw3x3s2/231ch/20", 1, 231, 20, 20, 231, 3, 2, 1, 231), prelu(231), false},
+	{conv("minifas/dw3x3s2/308ch/10", 1, 308, 10, 10, 308, 3, 2, 1, 308), prelu(308), false},
+	{conv("minifas/dw3x3/26ch/5", 1, 26, 5, 5, 26, 3, 1, 1, 26), prelu(26), false},
+	// BlazeFace (front 128²): its 5×5 stride-2 stem and SAME-padded stride-2 depthwise.
+	{conv("blazeface/stem/5x5s2/3to24/128", 1, 3, 128, 128, 24, 5, 2, 1, 1).with(func(c *convCase) { c.pb, c.pr = 2, 2 }), reluA, false},
+	{conv("blazeface/dw3x3s2/28ch/64", 1, 28, 64, 64, 28, 3, 2, 0, 28).with(func(c *convCase) { c.pb, c.pr = 1, 1 }), noAct, false},
+	{conv("blazeface/dw3x3/24ch/64", 1, 24, 64, 64, 24, 3, 1, 1, 24), noAct, false},
+	{conv("blazeface/pw/24to24/64+res", 1, 24, 64, 64, 24, 1, 1, 0, 1), reluA, true},
 }
 
 // BenchmarkConv2D runs Conv2D on the named model shapes and reports GFLOP/s.
@@ -225,6 +234,13 @@ func BenchmarkPool(b *testing.B, im *kernel.Impl) {
 		b.ReportAllocs()
 		for b.Loop() {
 			im.MaxPool2D(y, x, ps)
+		}
+	})
+	bf := pool("", 28, 64, 64, 2, 2, 0, false).shape() // BlazeFace's max-pool shortcut
+	b.Run("max/2x2s2/28ch/64", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			im.MaxPool2D(y, x, bf)
 		}
 	})
 	b.Run("avg/3x3s2/64ch/56", func(b *testing.B) {

@@ -58,6 +58,10 @@ var poolCases = []poolCase{
 	pool("2x2/s2/6x16", 2, 6, 16, 2, 2, 0, false),
 	pool("4x4/s4/8x8", 3, 8, 8, 4, 4, 0, false),
 	pool("8x8/s8/8x8", 3, 8, 8, 8, 8, 0, false),
+	// BlazeFace's 2×2 max-pool shortcuts (whole vectors, and rows of 12 and 6).
+	pool("2x2/s2/16x16", 3, 16, 16, 2, 2, 0, false),
+	pool("2x2/s2/6x12", 2, 6, 12, 2, 2, 0, false),
+	pool("2x2/s2/4x6", 2, 4, 6, 2, 2, 0, false),
 	pool("3x3/s3/9x12", 2, 9, 12, 3, 3, 0, false),
 	pool("3x3/s3/7x8", 2, 7, 8, 3, 3, 0, false),
 	{name: "2x3/s1x2/asym/7x9", n: 2, c: 2, h: 7, w: 9, kh: 2, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pl: 0, pb: 0, pr: 2},
