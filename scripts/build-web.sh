@@ -20,6 +20,10 @@ die() { echo "build-web: $*" >&2; exit 1; }
 [ -f "$OUT/bonafide.wasm" ] || die "$OUT/bonafide.wasm is missing: run 'make web' (it builds the wasm first)"
 [ -f "$DEFAULT_MODEL" ] || die "DEFAULT_MODEL $DEFAULT_MODEL does not exist"
 
+# The release: VERSION is the one place it is written (see version.go).
+VERSION="$(cat VERSION)"
+[[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$ ]] || die "VERSION holds \"$VERSION\", not a semantic version"
+
 GOROOT_DIR="$(GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" go env GOROOT)"
 WASM_EXEC="$GOROOT_DIR/lib/wasm/wasm_exec.js"
 [ -f "$WASM_EXEC" ] || WASM_EXEC="$GOROOT_DIR/misc/wasm/wasm_exec.js" # Go < 1.24
@@ -30,6 +34,11 @@ cp "$WASM_EXEC" "$OUT/wasm_exec.js"
 for f in bonafide.mjs bonafide.worker.mjs engine.mjs bonafide-check.mjs bonafide.d.ts README.md; do
 	cp "web/$f" "$OUT/$f"
 done
+# bonafide.mjs carries the release as a placeholder that only this build fills in.
+stamp="export const version = '0.0.0-unbuilt';"
+[ "$(grep -cxF "$stamp" "$OUT/bonafide.mjs")" = 1 ] || die "web/bonafide.mjs must hold the line \"$stamp\" exactly once"
+sed -i "s/^export const version = '0.0.0-unbuilt';\$/export const version = '$VERSION';/" "$OUT/bonafide.mjs"
+grep -qxF "export const version = '$VERSION';" "$OUT/bonafide.mjs" || die "could not write the version into $OUT/bonafide.mjs"
 cp web/demo/index.html web/demo/demo.mjs web/demo/demo.css "$OUT/demo/"
 cp "$DEFAULT_MODEL" "$OUT/models/default.onnx"
 
@@ -65,4 +74,4 @@ cat > "$OUT/sizes.json" <<JSON
   "model": {"source": "$DEFAULT_MODEL", "raw": $(raw "$OUT/models/default.onnx"), "gzip": $(gz "$OUT/models/default.onnx")}
 }
 JSON
-echo "build-web: $OUT ready (model $DEFAULT_MODEL); sizes in $OUT/sizes.json"
+echo "build-web: $OUT ready (bonafide $VERSION, model $DEFAULT_MODEL); sizes in $OUT/sizes.json"

@@ -73,6 +73,7 @@ func classify(err error) (name string, details map[string]any) {
 		pe  *panicError
 		uo  *graph.UnsupportedOpError
 		ce  *liveness.ConfigError
+		ve  *liveness.VersionError
 		oe  *face.OptionError
 		ie  *face.ImageError
 		le  *face.LimitError
@@ -89,6 +90,8 @@ func classify(err error) (name string, details map[string]any) {
 		return nameInternal, map[string]any{"stack": pe.stack}
 	case errors.As(err, &uo):
 		return nameModel, map[string]any{"op": uo.Op, "opset": uo.Opset, "node": uo.Node, "domain": uo.Domain}
+	case errors.As(err, &ve):
+		return nameModel, map[string]any{"field": liveness.KeyVersion, "modelVersion": ve.Model}
 	case errors.As(err, &ce):
 		if ce.Field == "threshold" || ce.Field == "session" {
 			return nameRange, map[string]any{"field": ce.Field}

@@ -13,7 +13,8 @@
 
 import { Engine, errorData } from './engine.mjs';
 
-export const version = '0.1.0';
+// The release, from the repository's VERSION file: scripts/build-web.sh writes it here.
+export const version = '0.0.0-unbuilt';
 
 // ------------------------------------------------------------------------------------------ errors
 
@@ -338,6 +339,11 @@ async function startEngine(o) {
   const port = o.worker ? new WorkerPort(o.workerUrl) : new LocalPort();
   try {
     const info = await port.call('init', { module, wasmExecUrl: o.wasmExecUrl });
+    if (info.version !== version) {
+      throw new LoadError(`bonafide: bonafide.mjs is release ${version} but the wasm at ${o.wasmUrl} is release ${info.version}: `
+        + 'the files come from different releases (a stale cache or a partial upgrade?); serve the files of one release together',
+      { details: { url: o.wasmUrl } });
+    }
     return { port, info };
   } catch (e) {
     port.terminate();

@@ -2,6 +2,7 @@ package liveness
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -10,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 )
 
@@ -82,6 +85,66 @@ func TestProfileFromMetadata(t *testing.T) {
 				t.Fatalf("err = %v, want a ConfigError on %s", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestModelVersion: the model-version rule (checkVersion). The release's major version is read
+// from VERSION, so the cases are built from it rather than written down.
+func TestModelVersion(t *testing.T) {
+	release := bonafide.Version()
+	major, minor, _, err := bonafide.ParseVersion(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		version string
+		ok      bool
+	}{
+		{release, true},
+		{"", true}, // a model that predates the key
+		{fmt.Sprintf("%d.%d.%d", major, minor+1, 0), true}, // a newer minor: the contract only gains keys
+		{fmt.Sprintf("%d.0.0-rc.1", major), true},          // a pre-release of this major version
+		{"0.0.0-test", true},                               // never released: test nets
+		{"0.0.0-untrained", true},                          // never released: architecture checks
+		{fmt.Sprintf("%d.0.0", major+1), false},            // the next major version
+		{fmt.Sprintf("%d.9.9", major+7), false},            // any other
+		{"dev-pyramid-untrained (random weights)", false},  // not a version
+		{"1.0", false},
+		{" " + release, false},
+	}
+	if major > 1 {
+		tests = append(tests, struct {
+			version string
+			ok      bool
+		}{fmt.Sprintf("%d.0.0", major-1), false})
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score"}
+			if tt.version != "" {
+				meta[KeyVersion] = tt.version
+			}
+			p, err := ProfileFromMetadata(meta)
+			if tt.ok {
+				if err != nil || p.Version != tt.version {
+					t.Fatalf("ProfileFromMetadata: %v (version %q), want the model to load", err, p.Version)
+				}
+				return
+			}
+			var ve *VersionError
+			if !errors.As(err, &ve) || ve.Model != tt.version || ve.Release != release {
+				t.Fatalf("err = %v, want a *VersionError for %q", err, tt.version)
+			}
+			if msg := err.Error(); !strings.Contains(msg, release) || !strings.Contains(msg, fmt.Sprintf("%d.x", major)) {
+				t.Errorf("message %q should name this release and the major version it reads", msg)
+			}
+		})
+	}
+	// Through New, the error reaches the caller as it is.
+	meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score",
+		KeyVersion: fmt.Sprintf("%d.0.0", major+1)}
+	if _, err := New(Config{Model: withMetadata(t, testModel(t, "pyramid_128.onnx"), meta)}); !errors.As(err, new(*VersionError)) {
+		t.Fatalf("New: %v, want a *VersionError", err)
 	}
 }
 
@@ -292,3 +355,17 @@ func BenchmarkAnalyze(b *testing.B) {
 
 var _ = color.RGBA{}
 var _ = model.Options{}
+
+// withMetadata returns an ONNX file with its metadata_props replaced by meta.
+func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(onnxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Metadata = m.Metadata[:0]
+	for k, v := range meta {
+		m.Metadata = append(m.Metadata, onnxpb.StringPair{Key: k, Value: v})
+	}
+	return m.Marshal()
+}
