@@ -252,9 +252,9 @@ func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
 // subject: live frames should mostly score live and printed photos mostly spoof.
 func TestMiniFASNetOnNUAA(t *testing.T) {
 	shared := sharedtest.Dir(t)
-	data, err := os.ReadFile(filepath.Join(shared, "models", "minifasnet-v2-80x80.onnx"))
+	data, err := os.ReadFile(sharedtest.File(t, "models", "minifasnet-v2-80x80.onnx"))
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	p := MiniFASNetV2Profile()
 	c, err := New(Config{Model: data, Profile: &p, Quality: face.QualityOptions{}})

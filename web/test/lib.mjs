@@ -18,6 +18,8 @@ export function sharedDir() {
   for (const c of [process.env.BONAFIDE_SHARED, path.join(ROOT, '..', 'shared')]) {
     if (c && fs.existsSync(path.join(c, 'data', 'nuaa-train'))) return c;
   }
+  // CI has ../shared: there its absence is a failure, not a reason to skip (internal/sharedtest).
+  if (process.env.BONAFIDE_REQUIRE_SHARED === '1') throw new Error('BONAFIDE_REQUIRE_SHARED=1 and no shared/data/nuaa-train beside the repository or in BONAFIDE_SHARED');
   return null;
 }
 
