@@ -493,7 +493,7 @@ func TestAnalyzeErrors(t *testing.T) {
 	}{
 		{"short buffer", []any{id, u8(make([]byte, 100)), 64, 48}, nameFrame, []string{"100 bytes", "64×48"}},
 		{"empty frame", []any{id, u8(nil), 0, 0}, nameFrame, []string{"empty"}},
-		{"too wide", []any{id, u8(make([]byte, 4*20000)), 20000, 1}, nameFrame, []string{"width"}},
+		{"too wide", []any{id, u8(make([]byte, 4*20000)), 20000, 1}, nameLimit, []string{"width"}},
 		{"not bytes", []any{id, "pixels", 1, 1}, nameType, []string{"pixels", "Uint8Array"}},
 		{"width not a number", []any{id, u8(make([]byte, 4)), "1", 1}, nameType, []string{"width"}},
 		{"negative height", []any{id, u8(make([]byte, 4)), 1, -1}, nameRange, []string{"height"}},

@@ -350,6 +350,8 @@ export declare class TimeoutError extends BonafideError { verdict?: PendingVerdi
 export declare class LoadError extends BonafideError { url?: string; status?: number; }
 export declare class WorkerError extends BonafideError {}
 export declare class FrameError extends BonafideError {}
+/** A frame, model or tensor over one of bonafide's named limits (see the README's reliability section). */
+export declare class LimitError extends BonafideError { what?: string; got?: number; limit?: number; }
 export declare class InputError extends BonafideError {}
 export declare class InvalidStateError extends BonafideError {}
 export declare class InternalError extends BonafideError {}

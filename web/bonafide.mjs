@@ -43,8 +43,10 @@ export class TimeoutError extends BonafideError { static errorName = 'TimeoutErr
 export class LoadError extends BonafideError { static errorName = 'LoadError'; }
 /** The Web Worker could not be started (wrong URL, MIME type, or a CSP without worker-src for it). */
 export class WorkerError extends BonafideError { static errorName = 'WorkerError'; }
-/** A frame that cannot be analysed: not decodable, empty, over the size limits, a video with no frame yet. */
+/** A frame that cannot be analysed: not decodable, empty, a video with no frame yet. */
 export class FrameError extends BonafideError { static errorName = 'FrameError'; }
+/** A frame, model or tensor over one of bonafide's named limits; `what`, `got` and `limit` say which. */
+export class LimitError extends BonafideError { static errorName = 'LimitError'; }
 /** Model.run: tensors that do not fit the model's inputs. */
 export class InputError extends BonafideError { static errorName = 'InputError'; }
 /** The detector or model was closed. */
@@ -54,7 +56,7 @@ export class InternalError extends BonafideError { static errorName = 'InternalE
 
 const errorClasses = {
   NotAllowedError, NotFoundError, NotReadableError, ModelError, IntegrityError, WebAssemblyUnsupportedError,
-  TimeoutError, LoadError, WorkerError, FrameError, InputError, InvalidStateError, InternalError,
+  TimeoutError, LoadError, WorkerError, FrameError, LimitError, InputError, InvalidStateError, InternalError,
 };
 
 /** Rebuilds an error that crossed the worker boundary as {name, message, ...details}. */

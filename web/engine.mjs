@@ -14,7 +14,7 @@ const textDecoder = new TextDecoder();
 export function errorData(err) {
   if (err && typeof err === 'object') {
     const out = { name: String(err.name || 'Error'), message: String(err.message ?? err) };
-    for (const k of ['op', 'opset', 'node', 'domain', 'field', 'stack', 'url', 'status']) {
+    for (const k of ['op', 'opset', 'node', 'domain', 'field', 'what', 'got', 'limit', 'stack', 'url', 'status']) {
       if (err[k] !== undefined && typeof err[k] !== 'object') out[k] = err[k];
     }
     return out;

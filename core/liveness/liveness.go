@@ -33,7 +33,8 @@ type Config struct {
 	Loaded *model.Model
 	// Profile overrides the model's bonafide.* metadata (required for models without it).
 	Profile *Profile
-	// Threshold overrides the profile's decision threshold when > 0.
+	// Threshold overrides the profile's decision threshold; 0 means the profile's. Anything
+	// outside [0,1], NaN included, is a *ConfigError.
 	Threshold float64
 	// Detector and Quality configure the face front end; zero values mean the defaults.
 	Detector face.Options
@@ -125,7 +126,7 @@ func New(cfg Config) (*Checker, error) {
 	}
 	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, quality: cfg.Quality,
 		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
-	if cfg.Threshold > 0 {
+	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
@@ -77,9 +78,9 @@ func TestProfileFromMetadata(t *testing.T) {
 			}
 			tt.edit(meta)
 			_, err := ProfileFromMetadata(meta)
-			var ce *ConfigError
-			if !errors.As(err, &ce) || ce.Field != tt.field {
-				t.Fatalf("err = %v, want a ConfigError on %s", err, tt.field)
+			var pe *ProfileError
+			if !errors.As(err, &pe) || pe.Field != tt.field || errs.KindOf(err) != errs.Model {
+				t.Fatalf("err = %v, want a ProfileError (kind model) on %s", err, tt.field)
 			}
 		})
 	}
@@ -92,21 +93,28 @@ func TestNewErrors(t *testing.T) {
 		name string
 		cfg  Config
 		want string
+		kind errs.Kind
 	}{
-		{"no model", Config{}, "no model"},
-		{"no metadata", Config{Model: net}, "no bonafide metadata"},
-		{"crop does not fit input", Config{Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]"},
-		{"missing score output", Config{Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`},
-		{"map of wrong size", Config{Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16"},
-		{"unknown kind", Config{Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind"},
-		{"threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]"},
-		{"bad model", Config{Model: []byte("junk")}, "malformed"},
+		{"no model", Config{}, "no model", errs.Config},
+		{"no metadata", Config{Model: net}, "no bonafide metadata", errs.Model},
+		{"crop does not fit input", Config{Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]", errs.Model},
+		{"missing score output", Config{Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
+		{"map of wrong size", Config{Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
+		{"unknown kind", Config{Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		{"threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
+		// Once silently replaced by the model's threshold.
+		{"negative threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
+		{"NaN threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
+		{"bad model", Config{Model: []byte("junk")}, "malformed", errs.Model},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+			if k := errs.KindOf(err); k != tt.kind {
+				t.Fatalf("err = %v (%T) has kind %v, want %v", err, err, k, tt.kind)
 			}
 		})
 	}

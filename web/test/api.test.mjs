@@ -217,7 +217,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
-      name: 'bad options and sources are TypeErrors and RangeErrors; a bad image is a FrameError',
+      name: 'bad options and sources are TypeErrors and RangeErrors; a bad image is a FrameError, a huge one a LimitError',
       async fn() {
         const cases = [
           [() => window.bonafide.Bonafide.create({ threshold: 2 }), 'RangeError'],
@@ -244,11 +244,15 @@ export function apiTests({ origin, frame, hasFace, rec }) {
               out.push([label, e.name]);
             }
           }
+          // Raw pixels are not scaled down: a frame wider than Go's MaxImageSide is refused.
+          const wide = await d.analyze(new ImageData(20000, 1)).then(() => null, (e) => e);
+          out.push(['too wide', wide && `${wide.name} ${wide.what} ${wide.got} ${wide.limit}`]);
           const ok = await d.analyze(window.__frame).then(() => 'ok', (e) => e.name); // nothing was lost
           await d.close();
           return { out, ok };
         });
-        const want = { object: 'TypeError', 'text blob': 'FrameError', 'empty canvas': 'FrameError', 'video without frames': 'FrameError' };
+        const want = { object: 'TypeError', 'text blob': 'FrameError', 'empty canvas': 'FrameError', 'video without frames': 'FrameError',
+          'too wide': 'LimitError width 20000 16384' };
         for (const [label, got] of frameErrors.out) assert(got === want[label], `${label}: ${got}, want ${want[label]}`);
         assert(frameErrors.ok === 'ok', 'the detector broke after bad frames');
       },
