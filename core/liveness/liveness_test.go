@@ -237,6 +237,88 @@ func TestAnalyzePhoto(t *testing.T) {
 	}
 }
 
+// TestAnalyzeCroppedWholeImage scores an image as a crop: no detection, no quality gate, the window
+// is the whole image (also for a sub-image whose bounds do not start at the origin), and the maps
+// and decision are filled as for a frame.
+func TestAnalyzeCroppedWholeImage(t *testing.T) {
+	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := image.NewRGBA(image.Rect(0, 0, 300, 260))
+	for i := range big.Pix {
+		big.Pix[i] = uint8(i * 7 % 251)
+	}
+	for _, tt := range []struct {
+		name string
+		img  *image.RGBA
+	}{
+		{"whole", big},
+		{"sub-image", big.SubImage(image.Rect(40, 30, 240, 280)).(*image.RGBA)},
+		{"small", big.SubImage(image.Rect(0, 0, 20, 17)).(*image.RGBA)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := c.AnalyzeCropped(tt.img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Scored || r.Face != nil || r.Faces != nil || !r.Quality.OK || r.Score < 0 || r.Score > 1 {
+				t.Fatalf("result %+v", r)
+			}
+			if r.Crop.Window != tt.img.Rect || r.Crop.Width != 128 || r.Crop.Height != 128 {
+				t.Errorf("crop %+v, want the window %v", r.Crop, tt.img.Rect)
+			}
+			if len(r.Maps) != 3 || len(r.Maps[0].Data) != 64 {
+				t.Fatalf("maps %+v", r.Maps)
+			}
+			if r.Live != (r.Score >= r.Threshold) {
+				t.Errorf("Live = %v with score %v, threshold %v", r.Live, r.Score, r.Threshold)
+			}
+		})
+	}
+	// A frame after a crop starts clean: no maps, no score when no face is found.
+	r, err := c.Analyze(image.NewRGBA(image.Rect(0, 0, 64, 64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scored || r.Maps[0].Data != nil {
+		t.Errorf("frame after a crop: %+v", r)
+	}
+}
+
+// TestAnalyzeCroppedMatchesAnalyze cuts the window Analyze used out of the frame and scores it as a
+// crop: the model sees the same pixels (the resampling is relative to the window), so the score and
+// maps must agree.
+func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
+	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
+	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Analyze(img)
+	if err != nil || !r.Scored {
+		t.Fatalf("frame: %v %+v", err, r)
+	}
+	win := r.Crop.Window
+	if !win.In(img.Rect) {
+		t.Skipf("the crop window %v leaves the image %v", win, img.Rect)
+	}
+	score := r.Score
+	map8 := append([]float32(nil), r.Maps[0].Data...)
+	rc, err := c.AnalyzeCropped(img.SubImage(win).(*image.RGBA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(rc.Score-score) > 1e-6 {
+		t.Errorf("crop score %v, frame score %v", rc.Score, score)
+	}
+	for i, v := range rc.Maps[0].Data {
+		if math.Abs(float64(v-map8[i])) > 1e-6 {
+			t.Fatalf("map8[%d] = %v from the crop, %v from the frame", i, v, map8[i])
+		}
+	}
+}
+
 // TestMiniFASNetOnNUAA runs the real third-party model through the pipeline on NUAA frames of one
 // subject: live frames should mostly score live and printed photos mostly spoof.
 func TestMiniFASNetOnNUAA(t *testing.T) {
