@@ -185,7 +185,11 @@ export interface CreateOptions {
   maxFrameSide?: number;
   /** Loading (fetch, compile, start, model) must finish within this, or TimeoutError. Default 30000. */
   timeoutMs?: number;
-  /** SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError. Default: not checked. */
+  /**
+   * SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError.
+   * Default: the files next to bonafide.mjs (no modelUrl/model or wasmUrl given) are checked against this release's
+   * manifest.mjs when crypto.subtle is available (https or localhost); a file given by URL or bytes is not checked.
+   */
   integrity?: { model?: string; wasm?: string };
   /** Use a built-in profile for a model without bonafide metadata. Default: read the model's metadata. */
   profile?: 'minifasnet-v2';

@@ -88,7 +88,8 @@ class Runtime {
     if (typeof globalThis.Go !== 'function') {
       // wasm_exec.js is a classic script that defines globalThis.Go; importing it as a module runs it
       // the same way (it is strict-mode already) without eval or importScripts.
-      await import(wasmExecUrl);
+      // The URL comes from the page at run time: bundlers must leave this import to the browser.
+      await import(/* webpackIgnore: true */ /* @vite-ignore */ wasmExecUrl);
       if (typeof globalThis.Go !== 'function') throw named('LoadError', `bonafide: ${wasmExecUrl} did not define Go: is it Go's wasm_exec.js?`);
     }
     const go = new globalThis.Go();

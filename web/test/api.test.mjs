@@ -176,6 +176,22 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: "integrity defaults: the module's own files are checked against manifest.mjs, a file given by URL is not",
+      async fn() {
+        const manifest = JSON.parse(fs.readFileSync(path.join(SITE, 'manifest.json'), 'utf8'));
+        const want = manifest.files['models/default.onnx'].sha256;
+        const e = await errorOf(page, async () => (await import('/tampered/bonafide.mjs')).Bonafide.create());
+        assert(e?.name === 'IntegrityError' && e.message.includes('manifest') && e.message.includes(want), `swapped default model: ${JSON.stringify(e)}`);
+        const ok = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create({ modelUrl: '/tampered/models/default.onnx' });
+          const v = d.info.version;
+          await d.close();
+          return v;
+        });
+        assert(ok === '0.0.0-dev', `a model given by URL is not checked against the manifest: loaded ${ok}`);
+      },
+    },
+    {
       name: 'ModelError names the unsupported operator; bad bytes and missing metadata are ModelErrors',
       async fn() {
         const e = await errorOf(page, () => window.bonafide.Bonafide.create({ modelUrl: '/test/unsupported-op.onnx' }));

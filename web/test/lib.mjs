@@ -80,6 +80,11 @@ export function prepareSite() {
   const stale = mod.replace(/^export const version = '[^']*';$/m, "export const version = '9.9.9-stale';");
   if (stale === mod) throw new Error('build/web/bonafide.mjs has no "export const version = ..." line');
   fs.writeFileSync(path.join(SITE, 'bonafide-stale.mjs'), stale);
+  // A copy of the module whose default model was swapped for another valid one: manifest.mjs no longer fits it.
+  const tampered = path.join(SITE, 'tampered');
+  fs.mkdirSync(path.join(tampered, 'models'), { recursive: true });
+  for (const f of ['bonafide.mjs', 'bonafide.worker.mjs', 'engine.mjs', 'manifest.mjs', 'wasm_exec.js', 'bonafide.wasm']) fs.copyFileSync(path.join(web, f), path.join(tampered, f));
+  fs.copyFileSync(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'), path.join(tampered, 'models', 'default.onnx'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }
 
