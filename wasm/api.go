@@ -11,6 +11,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
@@ -189,6 +190,7 @@ func (a *api) checker(args []safejs.Value) (*checker, error) {
 
 func (a *api) version(args []safejs.Value) (any, error) {
 	return map[string]any{
+		"version":        bonafide.Version(),
 		"go":             runtime.Version(),
 		"maxImageSide":   face.MaxImageSide,
 		"maxImagePixels": face.MaxImagePixels,
