@@ -67,7 +67,8 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	if err := qopts.Validate(); err != nil {
+	gate, err := face.NewQualityGate(qopts)
+	if err != nil {
 		return err
 	}
 	inputs, err := expandInputs(fs.Args())
@@ -81,7 +82,7 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 		if detectors[w] == nil {
 			detectors[w], _ = face.NewDetector(opts) // validated above
 		}
-		return detectOne(detectors[w], inputs[i].path, qopts)
+		return detectOne(detectors[w], inputs[i].path, gate)
 	}, func(_ int, line detectLine) {
 		if line.Error != "" {
 			failed++
@@ -96,14 +97,14 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func detectOne(d *face.Detector, path string, qopts face.QualityOptions) detectLine {
+func detectOne(d *face.Detector, path string, gate *face.QualityGate) detectLine {
 	line := detectLine{Path: path, Faces: []detectFace{}}
 	img, err := readImage(path)
 	if err != nil {
 		line.Error = err.Error()
 		return line
 	}
-	line.Width, line.Height = img.Rect.Dx(), img.Rect.Dy()
+	line.Width, line.Height = img.Bounds().Dx(), img.Bounds().Dy()
 	faces, err := d.Detect(img)
 	if err != nil {
 		line.Error = err.Error()
@@ -113,7 +114,7 @@ func detectOne(d *face.Detector, path string, qopts face.QualityOptions) detectL
 		line.Faces = append(line.Faces, detectFace{X: round(f.X, 2), Y: round(f.Y, 2), W: round(f.W, 2), H: round(f.H, 2),
 			Score: round(f.Score, 2), Angle: round(f.Angle, 2)})
 	}
-	q, err := face.CheckQuality(img, faces, qopts)
+	q, err := gate.Check(img, faces)
 	if err != nil {
 		line.Error = err.Error()
 		return line

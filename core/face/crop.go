@@ -326,8 +326,9 @@ func (s CropSpec) Window(r image.Rectangle, box Box) (image.Rectangle, float64, 
 // Crop resamples the spec's window around box into dst, planar (NCHW with N = 1) in the spec's
 // channel order, normalised with its mean and std. len(dst) must be spec.Len(). It allocates
 // nothing, so that a frame loop can reuse one buffer.
-func Crop(dst []float32, img *image.RGBA, box Box, spec CropSpec) (CropInfo, error) {
-	if err := checkRGBA("crop", img); err != nil {
+func Crop(dst []float32, f *Frame, box Box, spec CropSpec) (CropInfo, error) {
+	img, err := f.pixels("crop")
+	if err != nil {
 		return CropInfo{}, err
 	}
 	win, scale, err := spec.Window(img.Rect, box)
@@ -358,8 +359,9 @@ func Crop(dst []float32, img *image.RGBA, box Box, spec CropSpec) (CropInfo, err
 
 // CropRGBA is Crop for pictures: the same window and resampling, returned as an 8-bit RGBA image
 // (Order, Mean and Std do not apply). The command-line crop and training data go through it.
-func CropRGBA(img *image.RGBA, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
-	if err := checkRGBA("crop", img); err != nil {
+func CropRGBA(f *Frame, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	img, err := f.pixels("crop")
+	if err != nil {
 		return nil, CropInfo{}, err
 	}
 	win, scale, err := spec.Window(img.Rect, box)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
@@ -119,8 +120,8 @@ func TestDecode(t *testing.T) {
 		{"gray-9x7.jpg", 9, 7, "", nil},
 		{"truncated.jpg", 0, 0, "face: decode: ", &ImageError{}},
 		{"truncated.png", 0, 0, "face: decode: ", &ImageError{}},
-		{"huge-declared.png", 0, 0, "face: decode: width 100000 exceeds the limit 16384 (100000×100000)", &LimitError{}},
-		{"wide-declared.png", 0, 0, "width 16385 exceeds", &LimitError{}},
+		{"huge-declared.png", 0, 0, "face: decode: width is 100000, over the limit of 16384 (100000×100000)", &errs.LimitError{}},
+		{"wide-declared.png", 0, 0, "width is 16385, over", &errs.LimitError{}},
 		{"zero-declared.png", 0, 0, "face: decode: ", &ImageError{}},
 		{"garbage.bin", 0, 0, "face: decode: not a JPEG or PNG image", &ImageError{}},
 	}
@@ -131,8 +132,8 @@ func TestDecode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if img.Rect != image.Rect(0, 0, tc.w, tc.h) {
-					t.Fatalf("bounds %v, want %d×%d", img.Rect, tc.w, tc.h)
+				if img.rgba.Rect != image.Rect(0, 0, tc.w, tc.h) {
+					t.Fatalf("bounds %v, want %d×%d", img.rgba.Rect, tc.w, tc.h)
 				}
 				return
 			}
@@ -145,22 +146,22 @@ func TestDecode(t *testing.T) {
 				if !errors.As(err, &e) {
 					t.Fatalf("err %T, want *ImageError", err)
 				}
-			case *LimitError:
-				var e *LimitError
+			case *errs.LimitError:
+				var e *errs.LimitError
 				if !errors.As(err, &e) {
-					t.Fatalf("err %T, want *LimitError", err)
+					t.Fatalf("err %T, want *errs.LimitError", err)
 				}
 			}
 		})
 	}
 	// Pixel values survive the conversion: PNG is lossless.
 	img, _ := DecodeBytes(seeds["rgba-3x2.png"])
-	if img.Pix[4] != 160 || img.Pix[7] != 255 {
-		t.Fatalf("pixel 1 = %v", img.Pix[4:8])
+	if img.rgba.Pix[4] != 160 || img.rgba.Pix[7] != 255 {
+		t.Fatalf("pixel 1 = %v", img.rgba.Pix[4:8])
 	}
 	img, _ = DecodeBytes(seeds["nrgba-2x2.png"])
-	if img.Pix[0] != 100 || img.Pix[3] != 128 { // premultiplied
-		t.Fatalf("half-transparent red = %v, want premultiplied [100 0 0 128]", img.Pix[:4])
+	if img.rgba.Pix[0] != 100 || img.rgba.Pix[3] != 128 { // premultiplied
+		t.Fatalf("half-transparent red = %v, want premultiplied [100 0 0 128]", img.rgba.Pix[:4])
 	}
 }
 
@@ -186,9 +187,9 @@ func TestDecodeFileLimit(t *testing.T) {
 		t.Skip("allocates 64 MiB")
 	}
 	_, err := DecodeBytes(make([]byte, MaxFileBytes+1))
-	var le *LimitError
+	var le *errs.LimitError
 	if !errors.As(err, &le) || le.What != "file bytes" {
-		t.Fatalf("err = %v, want a file-bytes *LimitError", err)
+		t.Fatalf("err = %v, want a file-bytes *errs.LimitError", err)
 	}
 }
 
@@ -201,21 +202,29 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// One detector for every input: building one per input made minimisation crawl.
+	d := newDetector(f, Options{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := DecodeBytes(data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "face: ") {
 				t.Fatalf("error without the package prefix: %v", err)
 			}
+			if k := errs.KindOf(err); k != errs.Frame && k != errs.Limit {
+				t.Fatalf("error %v (%T) has kind %v, want frame or limit", err, err, k)
+			}
 			return
 		}
-		r := img.Rect
-		if r.Min != (image.Point{}) || r.Dx() <= 0 || r.Dy() <= 0 || r.Dx() > MaxImageSide || len(img.Pix) != 4*r.Dx()*r.Dy() {
-			t.Fatalf("bad image %v with %d bytes", r, len(img.Pix))
+		r := img.rgba.Rect
+		if r.Min != (image.Point{}) || r.Dx() <= 0 || r.Dy() <= 0 || r.Dx() > MaxImageSide || len(img.rgba.Pix) != 4*r.Dx()*r.Dy() {
+			t.Fatalf("bad image %v with %d bytes", r, len(img.rgba.Pix))
 		}
-		// Whatever decodes can be searched and cropped without error or panic.
-		d := newDetector(t, Options{})
-		if _, err := d.Detect(img); err != nil {
+		// Whatever decodes can be searched, gated and cropped without error or panic.
+		faces, err := d.Detect(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := checkQuality(img, faces, QualityOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		dst := make([]float32, 3*8*8)

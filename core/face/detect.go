@@ -177,10 +177,11 @@ func (d *Detector) sizes(w, h int) (minSize, maxSize, k int) {
 	return minSize, maxSize, k
 }
 
-// Detect returns the faces in img, largest first. A frame too small for the smallest face gives
-// no faces and no error; an empty or malformed image gives an *ImageError or *LimitError.
-func (d *Detector) Detect(img *image.RGBA) ([]Face, error) {
-	if err := checkRGBA("detect", img); err != nil {
+// Detect returns the faces in f, largest first. A frame too small for the smallest face gives
+// no faces and no error.
+func (d *Detector) Detect(f *Frame) ([]Face, error) {
+	img, err := f.pixels("detect")
+	if err != nil {
 		return nil, err
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()

@@ -2,6 +2,14 @@
 // way for every model at training and at run time, and tells the user what to fix when a frame is
 // not usable. Pure Go; it runs natively and under GOOS=js GOARCH=wasm.
 //
+// # Frames
+//
+// A [Frame] is checked once, where it enters: [FrameRGBA] (raw RGBA bytes from a camera),
+// [NewFrame] (an *image.RGBA, hand-made ones included) or [Decode] (a JPEG or PNG file). Its size
+// must be within MaxImageSide and MaxImagePixels and its pixel buffer must hold every row at its
+// stride, or the error is an *ImageError (kind frame) or an *errs.LimitError. Everything below
+// takes a *Frame and reads its pixels without checking them again.
+//
 // # Detection
 //
 // [Detector] runs pico's frontal-face cascade through github.com/esimov/pigo (v1.4.6; the cascade
@@ -26,7 +34,7 @@
 //
 // Detector and Tracker reuse their buffers and are not safe for concurrent use: one per goroutine.
 // Creating one is cheap (the cascade is parsed once per process and shared read-only). [Crop],
-// [CropRGBA], [CheckQuality], [Measure] and [Decode] are safe for concurrent use.
+// [CropRGBA], [QualityGate] and [Decode] are safe for concurrent use.
 //
 // # Crop
 //
@@ -45,8 +53,8 @@
 //
 // # Quality gate
 //
-// [CheckQuality] returns stable reason codes with the measured value and the limit, in this
-// order (reasons.go holds the constants; [Codes] lists them):
+// [NewQualityGate] validates the limits once; [QualityGate.Check] then returns stable reason codes
+// with the measured value and the limit, in this order (reasons.go holds the constants; [Codes] lists them):
 //
 //	code                  measured value (main face = faces[0])              default limit
 //	no_face               faces found (0)                                    1

@@ -2,7 +2,8 @@
 // spoof maps, using core/face to find, check and crop the face and core/model to run the model.
 //
 //	c, err := liveness.New(liveness.Config{Model: onnxBytes})
-//	res, err := c.Analyze(frame) // *image.RGBA, e.g. from face.FrameRGBA(pix, w, h)
+//	frame, err := face.FrameRGBA(pix, width, height) // checked once, here
+//	res, err := c.Analyze(frame)
 //	if res.Live { ... }
 //
 // A Checker is for one goroutine (one camera): it reuses its buffers, so Analyze allocates almost
@@ -16,9 +17,7 @@
 package liveness
 
 import (
-	"errors"
 	"fmt"
-	"image"
 	"math"
 	"time"
 
@@ -33,7 +32,8 @@ type Config struct {
 	Loaded *model.Model
 	// Profile overrides the model's bonafide.* metadata (required for models without it).
 	Profile *Profile
-	// Threshold overrides the profile's decision threshold when > 0.
+	// Threshold overrides the profile's decision threshold; 0 means the profile's. Anything
+	// outside [0,1], NaN included, is a *ConfigError.
 	Threshold float64
 	// Detector and Quality configure the face front end; zero values mean the defaults.
 	Detector face.Options
@@ -51,7 +51,7 @@ type Checker struct {
 	thresh   float64
 	det      *face.Detector
 	tracker  *face.Tracker
-	quality  face.QualityOptions
+	gate     *face.QualityGate
 	sess     *model.Session
 	input    []float32
 	res      Result
@@ -123,21 +123,19 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, quality: cfg.Quality,
+	gate, err := face.NewQualityGate(cfg.Quality)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, gate: gate,
 		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
-	if cfg.Threshold > 0 {
+	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Track {
 		if c.tracker, err = face.NewTracker(det, cfg.Tracker); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := face.CheckQuality(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil, cfg.Quality); err != nil {
-		var oe *face.OptionError
-		if errors.As(err, &oe) {
 			return nil, err
 		}
 	}
@@ -166,15 +164,14 @@ func (c *Checker) SetThreshold(t float64) error {
 	return nil
 }
 
-// SetQuality replaces the quality gate's limits.
+// SetQuality replaces the quality gate's limits; invalid ones are an *face.OptionError and change
+// nothing.
 func (c *Checker) SetQuality(q face.QualityOptions) error {
-	if _, err := face.CheckQuality(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil, q); err != nil {
-		var oe *face.OptionError
-		if errors.As(err, &oe) {
-			return err
-		}
+	gate, err := face.NewQualityGate(q)
+	if err != nil {
+		return err
 	}
-	c.quality = q
+	c.gate = gate
 	return nil
 }
 
@@ -185,9 +182,9 @@ func (c *Checker) ResetTracking() {
 	}
 }
 
-// Analyze finds the face in an RGBA frame, checks its quality, runs the model on its crop and
-// decides. The Result (its slices and Face included) is valid until the next call.
-func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
+// Analyze finds the face in a frame, checks its quality, runs the model on its crop and decides.
+// The Result (its slices and Face included) is valid until the next call.
+func (c *Checker) Analyze(img *face.Frame) (*Result, error) {
 	t0 := time.Now()
 	r := &c.res
 	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
@@ -203,7 +200,7 @@ func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
 		return nil, err
 	}
 	r.Faces = faces
-	r.Quality, err = face.CheckQuality(img, faces, c.quality)
+	r.Quality, err = c.gate.Check(img, faces)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +218,37 @@ func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
 	if r.Crop, err = face.Crop(c.input, img, c.face.Box, c.profile.Crop); err != nil {
 		return nil, err
 	}
+	return c.infer(t0, t1)
+}
+
+// AnalyzeCropped scores an image that is already a face crop, as face-crop datasets come: the
+// model's window is the whole image (resampled to the model's input size, in its channel order and
+// normalisation), no face is searched for and no quality gate runs (Quality.OK is true, Face nil).
+// Use it only for crops cut the way the model's crop spec cuts them; a whole frame scored this way
+// is scored on the wrong geometry.
+func (c *Checker) AnalyzeCropped(img *face.Frame) (*Result, error) {
+	t0 := time.Now()
+	r := &c.res
+	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
+	r.Faces, r.Quality = nil, face.Quality{OK: true}
+	for i := range r.Maps {
+		r.Maps[i].Data = nil
+	}
+	r.Timings = Timings{}
+	// BorderFill at scale 1 around a box that is the image itself: the window is exactly the image.
+	whole := c.profile.Crop
+	whole.Scale, whole.Square, whole.Border = 1, false, face.BorderFill
+	b := img.Bounds()
+	var err error
+	if r.Crop, err = face.Crop(c.input, img, face.Box{X: float64(b.Min.X), Y: float64(b.Min.Y), W: float64(b.Dx()), H: float64(b.Dy())}, whole); err != nil {
+		return nil, err
+	}
+	return c.infer(t0, t0)
+}
+
+// infer runs the model on c.input (the crop is in place) and fills the scores, maps and decision.
+func (c *Checker) infer(t0, t1 time.Time) (*Result, error) {
+	r := &c.res
 	t2 := time.Now()
 	r.Timings.Crop = t2.Sub(t1)
 	outs, err := c.sess.RunFloat32(c.input)
