@@ -36,7 +36,10 @@ type kernel struct {
 	strip  int    // tile columns held in registers at a time (tileNR for one strip)
 	lanes  int    // floats per accumulator: 4 (Float32x4) or 1 (float32)
 	unroll int    // k steps per loop iteration
-	why    string
+	// asmFull names a hand-written kernel for full blocks of tileMR rows that replaces the generated
+	// one (the SIMD build's, in WebAssembly: gemm_tile_wasm.s).
+	asmFull string
+	why     string
 }
 
 var kernels = []kernel{
@@ -50,7 +53,12 @@ var kernels = []kernel{
 	},
 	{
 		file: "gemm_tiles_wasmsimd.go", tag: "goexperiment.simd && wasm", suffix: "SIMD", strip: tileNR, lanes: 4, unroll: 4,
-		why: `// The wasm SIMD micro-kernels: a 4×8 tile of eight Float32x4 accumulators, k unrolled by four.
+		asmFull: "gemmTilesAsm4",
+		why: `// The wasm SIMD micro-kernels for blocks of 1 to 3 rows: a tile of Float32x4 accumulators, k
+// unrolled by four; full blocks of four rows run the same tile written in WebAssembly
+// (gemm_tile_wasm.s), 20-35% faster in a CPU-time A/B under node (BENCH.md, round 3).
+//
+// The 4×8 shape: a tile of eight Float32x4 accumulators, k unrolled by four.
 // In a tile-only test under node, 4×8 and 6×8 with the four-way unroll both reach 23–25 GFLOP/s,
 // 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
 // whole networks 4×8 beat 6×8, 4×12 and 8×8, whose larger tiles waste more on MiniFASNet's odd
@@ -126,10 +134,17 @@ func (k kernel) write(b *bytes.Buffer) {
 	p("func gemmTilesRows%s(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {", k.suffix)
 	p("switch rows {")
 	for r := 1; r <= tileMR; r++ {
+		if r == tileMR && k.asmFull != "" {
+			p("case %d:\n%s(k, a, b, c, ldc, nt, ep)", r, k.asmFull)
+			continue
+		}
 		p("case %d:\ngemmTiles%s%d(k, a, b, c, ldc, nt, ep)", r, k.suffix, r)
 	}
 	p("}\n}")
 	for r := 1; r <= tileMR; r++ {
+		if r == tileMR && k.asmFull != "" {
+			continue
+		}
 		k.tiles(p, r)
 	}
 	k.packPanel(p)
