@@ -214,7 +214,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("bad image %v with %d bytes", r, len(img.Pix))
 		}
 		// Whatever decodes can be searched and cropped without error or panic.
-		d := newDetector(t, Options{})
+		d := newDetector(t, PigoOptions{})
 		if _, err := d.Detect(img); err != nil {
 			t.Fatal(err)
 		}

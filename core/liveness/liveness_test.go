@@ -13,6 +13,7 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 // pyramidProfile describes the Pyramid-Supervision-style test net (core/model/testdata/nets), which
@@ -94,13 +95,13 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{"no model", Config{}, "no model"},
-		{"no metadata", Config{Model: net}, "no bonafide metadata"},
-		{"crop does not fit input", Config{Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]"},
-		{"missing score output", Config{Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`},
-		{"map of wrong size", Config{Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16"},
-		{"unknown kind", Config{Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind"},
-		{"threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]"},
-		{"bad model", Config{Model: []byte("junk")}, "malformed"},
+		{"no metadata", Config{FaceModel: models.BlazeFaceFront, Model: net}, "no bonafide metadata"},
+		{"crop does not fit input", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]"},
+		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`},
+		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16"},
+		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind"},
+		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]"},
+		{"bad model", Config{FaceModel: models.BlazeFaceFront, Model: []byte("junk")}, "malformed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +115,7 @@ func TestNewErrors(t *testing.T) {
 
 // TestNoFace analyses a frame without a face: no score, no decision, the no_face reason.
 func TestNoFace(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestNoFace(t *testing.T) {
 // timed.
 func TestAnalyzePhoto(t *testing.T) {
 	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestMiniFASNetOnNUAA(t *testing.T) {
 		t.Skip(err)
 	}
 	p := MiniFASNetV2Profile()
-	c, err := New(Config{Model: data, Profile: &p, Quality: face.QualityOptions{}})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: data, Profile: &p, Quality: face.QualityOptions{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestSession(t *testing.T) {
 }
 
 func TestReferenceNeedsEmbeddings(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +278,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	if img.Bounds().Dx() != 640 {
 		b.Fatalf("frame is %v, want 640×480", img.Bounds())
 	}
-	c, err := New(Config{Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
 	if err != nil {
 		b.Fatal(err)
 	}
