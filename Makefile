@@ -108,13 +108,13 @@ test-fuzz: gotoolchain
 # Headless Chromium through playwright-core: the JS API, the component and demo with a fake camera,
 # a denied camera, a 2,000-frame soak (web/test/run.mjs; artifacts in build/test-artifacts).
 test-e2e: tools web
-	node web/test/run.mjs
+	node --test-reporter=spec web/test/run.mjs
 
 # ---------------------------------------------------------------------------------------------- build
 
 wasm: $(WASM)
 
-$(WASM): gotoolchain $(shell find core wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod
+$(WASM): gotoolchain $(shell find core wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod VERSION version.go
 	@mkdir -p $(dir $@)
 	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build $(LEAN) -trimpath -ldflags='-s -w' -o $@ ./wasm
 

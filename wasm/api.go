@@ -11,6 +11,8 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/bonafide-pad/bonafide"
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -188,6 +190,7 @@ func (a *api) checker(args []safejs.Value) (*checker, error) {
 
 func (a *api) version(args []safejs.Value) (any, error) {
 	return map[string]any{
+		"version":        bonafide.Version(),
 		"go":             runtime.Version(),
 		"maxImageSide":   face.MaxImageSide,
 		"maxImagePixels": face.MaxImagePixels,
@@ -580,7 +583,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 	}
 	ins := lm.m.Inputs()
 	if n != len(ins) {
-		return nil, &model.InputError{Input: ins[0].Name, Msg: fmt.Sprintf("got %d inputs, the model takes %d (%v)", n, len(ins), ins)}
+		return nil, &errs.InputError{Input: ins[0].Name, Msg: fmt.Sprintf("got %d inputs, the model takes %d (%v)", n, len(ins), ins)}
 	}
 	for i, in := range ins {
 		feed, err := feeds.Index(i)
@@ -603,7 +606,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 			return nil, err
 		}
 		if !slices.Equal(dims, in.Shape) {
-			return nil, &model.InputError{Input: in.Name, Msg: fmt.Sprintf("shape %v, the model wants %v", dims, in.Shape)}
+			return nil, &errs.InputError{Input: in.Name, Msg: fmt.Sprintf("shape %v, the model wants %v", dims, in.Shape)}
 		}
 		data, _, err := fo.get("data")
 		if err != nil {
@@ -619,7 +622,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 			return nil, err
 		}
 		if len(got) != len(dst) {
-			return nil, &model.InputError{Input: in.Name, Msg: fmt.Sprintf("%d float32 values, shape %v needs %d", len(got)/4, in.Shape, len(buf))}
+			return nil, &errs.InputError{Input: in.Name, Msg: fmt.Sprintf("%d float32 values, shape %v needs %d", len(got)/4, in.Shape, len(buf))}
 		}
 	}
 	outs, err := lm.s.RunFloat32(lm.inputs...)

@@ -6,22 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
-	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/internal/graph"
-	"github.com/bonafide-pad/bonafide/internal/onnx"
-	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
 // Error names the JS side sees. web/bonafide.mjs turns each into the class of the same name; the
 // standard ones (TypeError, RangeError) stay standard.
 const (
 	nameModel      = "ModelError"        // the model cannot be decoded, compiled or used for liveness
-	nameFrame      = "FrameError"        // a frame that cannot be analysed (size, limits, pixels)
+	nameFrame      = "FrameError"        // a frame that cannot be analysed (empty, pixels, no face)
 	nameInput      = "InputError"        // low-level run: tensors that do not fit the model
+	nameLimit      = "LimitError"        // a frame, model or tensor over one of the named limits
 	nameState      = "InvalidStateError" // a closed or unknown handle
 	nameInternal   = "InternalError"     // a recovered panic: a bug in bonafide
 	nameType       = "TypeError"         // an argument of the wrong JS type
@@ -65,20 +62,13 @@ func recovered(v any) error {
 }
 
 // classify maps a Go error to the JS error name and the fields a caller can act on. The message
-// stays the core's own ("graph: unsupported operator X (opset N) in node Y").
+// stays the core's own ("graph: unsupported operator X (opset N) in node Y"). The wasm module's own
+// errors come first; every other error is named by its kind (core/errs).
 func classify(err error) (name string, details map[string]any) {
 	var (
-		ae  *argError
-		se  *stateError
-		pe  *panicError
-		uo  *graph.UnsupportedOpError
-		ce  *liveness.ConfigError
-		oe  *face.OptionError
-		ie  *face.ImageError
-		le  *face.LimitError
-		fe  *liveness.FrameError
-		mie *model.InputError
-		gie *graph.InputError
+		ae *argError
+		se *stateError
+		pe *panicError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -87,43 +77,53 @@ func classify(err error) (name string, details map[string]any) {
 		return nameState, nil
 	case errors.As(err, &pe):
 		return nameInternal, map[string]any{"stack": pe.stack}
-	case errors.As(err, &uo):
-		return nameModel, map[string]any{"op": uo.Op, "opset": uo.Opset, "node": uo.Node, "domain": uo.Domain}
-	case errors.As(err, &ce):
-		if ce.Field == "threshold" || ce.Field == "session" {
-			return nameRange, map[string]any{"field": ce.Field}
-		}
-		return nameModel, map[string]any{"field": ce.Field}
-	case errors.As(err, &oe):
-		return nameRange, map[string]any{"field": oe.Field}
-	case errors.As(err, &ie), errors.As(err, &le), errors.As(err, &fe):
+	}
+	switch errs.KindOf(err) {
+	case errs.Model, errs.Unsupported:
+		return nameModel, modelDetails(err)
+	case errs.Frame:
 		return nameFrame, nil
-	case errors.As(err, &mie), errors.As(err, &gie):
+	case errs.Input:
 		return nameInput, nil
-	case isModelError(err):
-		return nameModel, nil
+	case errs.Limit:
+		var le *errs.LimitError
+		errors.As(err, &le)
+		return nameLimit, map[string]any{"what": le.What, "got": float64(le.Got), "limit": float64(le.Limit)}
+	case errs.Config:
+		return nameRange, configDetails(err)
 	}
 	return nameGenericErr, nil
 }
 
-func isModelError(err error) bool {
+// modelDetails names the operator of an unsupported one, or the profile field at fault.
+func modelDetails(err error) map[string]any {
 	var (
-		a *onnx.LimitError
-		b *onnx.UnsupportedDTypeError
-		c *onnx.InvalidModelError
-		d *onnx.DecodeError
-		e *onnxpb.FormatError
-		f *graph.ShapeError
-		g *graph.AttrError
-		h *graph.GraphError
-		i *graph.LimitError
+		ue *errs.UnsupportedError
+		ve *liveness.VersionError
+		pe *liveness.ProfileError
 	)
-	if errors.As(err, &a) || errors.As(err, &b) || errors.As(err, &c) || errors.As(err, &d) || errors.As(err, &e) ||
-		errors.As(err, &f) || errors.As(err, &g) || errors.As(err, &h) || errors.As(err, &i) ||
-		errors.Is(err, liveness.ErrNoEmbedding) {
-		return true
+	switch {
+	case errors.As(err, &ue) && ue.Op != "":
+		return map[string]any{"op": ue.Op, "opset": ue.Opset, "node": ue.Node, "domain": ue.Domain}
+	case errors.As(err, &ve):
+		return map[string]any{"field": liveness.KeyVersion, "modelVersion": ve.Model}
+	case errors.As(err, &pe):
+		return map[string]any{"field": pe.Field}
 	}
-	// Errors from core that are not (yet) typed still name their package.
-	msg := err.Error()
-	return strings.HasPrefix(msg, "onnx:") || strings.HasPrefix(msg, "graph:") || strings.HasPrefix(msg, "model:")
+	return nil
+}
+
+// configDetails names the option at fault.
+func configDetails(err error) map[string]any {
+	var (
+		ce *liveness.ConfigError
+		oe *face.OptionError
+	)
+	switch {
+	case errors.As(err, &ce):
+		return map[string]any{"field": ce.Field}
+	case errors.As(err, &oe):
+		return map[string]any{"field": oe.Field}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/liveness"
 )
 
 func init() {
@@ -43,11 +44,12 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("scan", stderr)
 	var mf modelFlags
 	mf.register(fs)
+	cropped := fs.Bool("cropped", false, "each image is an already-cut face: the model's window is the whole image, no detection or quality gate")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: bonafide scan [-model M.onnx] [-threshold T] IMAGE_OR_DIR...")
+		fmt.Fprintln(stderr, "usage: bonafide scan [-model M.onnx] [-threshold T] [-cropped] IMAGE_OR_DIR...")
 		return errUsage
 	}
 	m, p, err := mf.load()
@@ -72,7 +74,13 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 		line := scanLine{Path: path}
 		img, err := readImage(path)
 		if err == nil {
-			r, aerr := c.Analyze(img)
+			var r *liveness.Result
+			var aerr error
+			if *cropped {
+				r, aerr = c.AnalyzeCropped(img)
+			} else {
+				r, aerr = c.Analyze(img)
+			}
 			if aerr != nil {
 				err = aerr
 			} else {

@@ -97,15 +97,12 @@ func TestScanPhotoHasMaps(t *testing.T) {
 
 func TestEvalMiniFASNet(t *testing.T) {
 	shared := sharedtest.Dir(t)
-	mf := filepath.Join(shared, "models", "minifasnet-v2-80x80.onnx")
-	if _, err := os.Stat(mf); err != nil {
-		t.Skip(err)
-	}
+	mf := sharedtest.File(t, "models", "minifasnet-v2-80x80.onnx")
 	dir := t.TempDir()
 	for _, kind := range []string{"live", "spoof"} {
 		files, _ := filepath.Glob(filepath.Join(shared, "data", "nuaa-train", kind, "0003", "*.jpg"))
 		if len(files) < 10 {
-			t.Skipf("too few %s frames", kind)
+			sharedtest.Missing(t, "too few %s frames of subject 0003 in the shared NUAA data", kind)
 		}
 		if err := os.MkdirAll(filepath.Join(dir, kind), 0o755); err != nil {
 			t.Fatal(err)

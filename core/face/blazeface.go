@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/model"
 )
 
@@ -73,6 +74,9 @@ func (e *ModelError) Error() string {
 }
 
 func (e *ModelError) Unwrap() error { return e.Err }
+
+// Kind is errs.Model.
+func (e *ModelError) Kind() errs.Kind { return errs.Model }
 
 // BlazeFace finds faces and their six keypoints with MediaPipe's BlazeFace, run by bonafide's own
 // engine (core/model). It takes the front-camera model (128×128 input, for faces at selfie

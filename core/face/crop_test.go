@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
@@ -298,7 +299,7 @@ func TestCropErrors(t *testing.T) {
 			}
 			var ie *ImageError
 			var oe *OptionError
-			var le *LimitError
+			var le *errs.LimitError
 			if !errors.As(err, &ie) && !errors.As(err, &oe) && !errors.As(err, &le) {
 				t.Fatalf("err %T is not one of the package's error types", err)
 			}

@@ -14,7 +14,7 @@ import (
 // Decode reads a JPEG or PNG image and returns it as *image.RGBA with its origin at (0, 0).
 // The header is read first and the declared size checked against MaxImageSide and
 // MaxImagePixels before any pixel buffer is allocated; at most MaxFileBytes are read. Errors are
-// *ImageError or *LimitError.
+// *ImageError or *errs.LimitError.
 func Decode(r io.Reader) (img *image.RGBA, err error) {
 	lr := &io.LimitedReader{R: r, N: MaxFileBytes + 1}
 	var head bytes.Buffer
@@ -54,7 +54,7 @@ func Decode(r io.Reader) (img *image.RGBA, err error) {
 // DecodeBytes is Decode on an in-memory file.
 func DecodeBytes(data []byte) (*image.RGBA, error) {
 	if len(data) > MaxFileBytes {
-		return nil, &LimitError{Op: "decode", What: "file bytes", Got: int64(len(data)), Limit: MaxFileBytes}
+		return nil, limitErr("decode", "file bytes", int64(len(data)), MaxFileBytes, "")
 	}
 	return Decode(bytes.NewReader(data))
 }
@@ -62,7 +62,7 @@ func DecodeBytes(data []byte) (*image.RGBA, error) {
 func decodeErr(err error, lr *io.LimitedReader) error {
 	switch {
 	case lr.N <= 0:
-		return &LimitError{Op: "decode", What: "file bytes", Got: MaxFileBytes + 1, Limit: MaxFileBytes, Detail: "or more"}
+		return limitErr("decode", "file bytes", MaxFileBytes+1, MaxFileBytes, "or more")
 	case errors.Is(err, image.ErrFormat):
 		return &ImageError{Op: "decode", Reason: "not a JPEG or PNG image", Err: err}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):

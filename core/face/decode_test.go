@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
@@ -119,8 +120,8 @@ func TestDecode(t *testing.T) {
 		{"gray-9x7.jpg", 9, 7, "", nil},
 		{"truncated.jpg", 0, 0, "face: decode: ", &ImageError{}},
 		{"truncated.png", 0, 0, "face: decode: ", &ImageError{}},
-		{"huge-declared.png", 0, 0, "face: decode: width 100000 exceeds the limit 16384 (100000×100000)", &LimitError{}},
-		{"wide-declared.png", 0, 0, "width 16385 exceeds", &LimitError{}},
+		{"huge-declared.png", 0, 0, "face: decode: width is 100000, over the limit of 16384 (100000×100000)", &errs.LimitError{}},
+		{"wide-declared.png", 0, 0, "width is 16385, over", &errs.LimitError{}},
 		{"zero-declared.png", 0, 0, "face: decode: ", &ImageError{}},
 		{"garbage.bin", 0, 0, "face: decode: not a JPEG or PNG image", &ImageError{}},
 	}
@@ -145,10 +146,10 @@ func TestDecode(t *testing.T) {
 				if !errors.As(err, &e) {
 					t.Fatalf("err %T, want *ImageError", err)
 				}
-			case *LimitError:
-				var e *LimitError
+			case *errs.LimitError:
+				var e *errs.LimitError
 				if !errors.As(err, &e) {
-					t.Fatalf("err %T, want *LimitError", err)
+					t.Fatalf("err %T, want *errs.LimitError", err)
 				}
 			}
 		})
@@ -186,9 +187,9 @@ func TestDecodeFileLimit(t *testing.T) {
 		t.Skip("allocates 64 MiB")
 	}
 	_, err := DecodeBytes(make([]byte, MaxFileBytes+1))
-	var le *LimitError
+	var le *errs.LimitError
 	if !errors.As(err, &le) || le.What != "file bytes" {
-		t.Fatalf("err = %v, want a file-bytes *LimitError", err)
+		t.Fatalf("err = %v, want a file-bytes *errs.LimitError", err)
 	}
 }
 

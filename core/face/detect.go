@@ -160,7 +160,7 @@ func (d *Pigo) sizes(w, h int) (minSize, maxSize, k int) {
 }
 
 // Detect returns the faces in img, largest first. A frame too small for the smallest face gives
-// no faces and no error; an empty or malformed image gives an *ImageError or *LimitError.
+// no faces and no error; an empty or malformed image gives an *ImageError or *errs.LimitError.
 func (d *Pigo) Detect(img *image.RGBA) ([]Face, error) {
 	if err := checkRGBA("detect", img); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
@@ -238,9 +239,9 @@ func TestDetectNothingAndBadFrames(t *testing.T) {
 	for _, tc := range bad {
 		_, err := d.Detect(tc.img)
 		var ie *ImageError
-		var le *LimitError
+		var le *errs.LimitError
 		if !errors.As(err, &ie) && !errors.As(err, &le) {
-			t.Errorf("%s: err = %v, want *ImageError or *LimitError", tc.name, err)
+			t.Errorf("%s: err = %v, want *ImageError or *errs.LimitError", tc.name, err)
 		} else if !strings.HasPrefix(err.Error(), "face: ") {
 			t.Errorf("%s: %q does not start with \"face: \"", tc.name, err)
 		}

@@ -3,6 +3,8 @@ package face
 import (
 	"fmt"
 	"image"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // Limits against malformed or hostile input. They are checked before any pixel buffer is allocated,
@@ -36,21 +38,12 @@ func (e *ImageError) Error() string {
 
 func (e *ImageError) Unwrap() error { return e.Err }
 
-// LimitError reports an input over one of the named limits above.
-type LimitError struct {
-	Op     string
-	What   string // "width", "height", "pixels", "file bytes", "crop pixels"
-	Got    int64
-	Limit  int64
-	Detail string // e.g. the declared size "100000×3"
-}
+// Kind is errs.Frame.
+func (e *ImageError) Kind() errs.Kind { return errs.Frame }
 
-func (e *LimitError) Error() string {
-	d := ""
-	if e.Detail != "" {
-		d = " (" + e.Detail + ")"
-	}
-	return fmt.Sprintf("face: %s: %s %d exceeds the limit %d%s", e.Op, e.What, e.Got, e.Limit, d)
+// limitErr reports an input over one of the limits above.
+func limitErr(op, what string, got, limit int64, detail string) error {
+	return &errs.LimitError{Where: "face: " + op, What: what, Got: got, Limit: limit, Detail: detail}
 }
 
 // OptionError reports an invalid option or crop spec field. It is returned by constructors and
@@ -65,12 +58,18 @@ func (e *OptionError) Error() string {
 	return fmt.Sprintf("face: invalid %s = %v: %s", e.Field, e.Value, e.Reason)
 }
 
+// Kind is errs.Config.
+func (e *OptionError) Kind() errs.Kind { return errs.Config }
+
 // CascadeError reports a cascade file that cannot be parsed.
 type CascadeError struct {
 	Reason string
 }
 
 func (e *CascadeError) Error() string { return "face: cascade: " + e.Reason }
+
+// Kind is errs.Model: the cascade is the detector's model.
+func (e *CascadeError) Kind() errs.Kind { return errs.Model }
 
 // checkSize validates a declared image size against the limits. Zero-sized images are errors:
 // nothing can be detected or cropped in them.
@@ -83,11 +82,11 @@ func checkSize(op string, w, h int) error {
 	case w <= 0 || h <= 0:
 		return &ImageError{Op: op, Reason: "empty image " + detail}
 	case w > MaxImageSide:
-		return &LimitError{Op: op, What: "width", Got: int64(w), Limit: MaxImageSide, Detail: detail}
+		return limitErr(op, "width", int64(w), MaxImageSide, detail)
 	case h > MaxImageSide:
-		return &LimitError{Op: op, What: "height", Got: int64(h), Limit: MaxImageSide, Detail: detail}
+		return limitErr(op, "height", int64(h), MaxImageSide, detail)
 	}
-	return &LimitError{Op: op, What: "pixels", Got: int64(w) * int64(h), Limit: MaxImagePixels, Detail: detail}
+	return limitErr(op, "pixels", int64(w)*int64(h), MaxImagePixels, detail)
 }
 
 // checkRGBA validates an *image.RGBA before the package reads its pixels, so that a hand-made

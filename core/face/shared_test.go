@@ -28,7 +28,7 @@ func globFiles(t testing.TB, pattern string) []string {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Skipf("no files match %s in the shared data", pattern)
+		sharedtest.Missing(t, "no files match %s in the shared data", pattern)
 	}
 	sort.Strings(files)
 	return files

@@ -33,7 +33,8 @@ type Config struct {
 	Loaded *model.Model
 	// Profile overrides the model's bonafide.* metadata (required for models without it).
 	Profile *Profile
-	// Threshold overrides the profile's decision threshold when > 0.
+	// Threshold overrides the profile's decision threshold; 0 means the profile's. Anything
+	// outside [0,1], NaN included, is a *ConfigError.
 	Threshold float64
 	// Detector selects the face detector: DetectorBlazeFace (the default when empty) or DetectorPigo.
 	Detector string
@@ -133,7 +134,7 @@ func New(cfg Config) (*Checker, error) {
 	}
 	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, quality: cfg.Quality,
 		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
-	if cfg.Threshold > 0 {
+	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
 			return nil, err
 		}
@@ -269,6 +270,37 @@ func (c *Checker) analyze(img *image.RGBA, ts time.Duration) (*Result, error) {
 	if r.Crop, err = face.CropFace(c.input, img, &c.face, c.profile.Crop); err != nil {
 		return nil, err
 	}
+	return c.infer(t0, t1)
+}
+
+// AnalyzeCropped scores an image that is already a face crop, as face-crop datasets come: the
+// model's window is the whole image (resampled to the model's input size, in its channel order and
+// normalisation), no face is searched for and no quality gate runs (Quality.OK is true, Face nil).
+// Use it only for crops cut the way the model's crop spec cuts them; a whole frame scored this way
+// is scored on the wrong geometry.
+func (c *Checker) AnalyzeCropped(img *image.RGBA) (*Result, error) {
+	t0 := time.Now()
+	r := &c.res
+	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
+	r.Faces, r.Quality = nil, face.Quality{OK: true}
+	for i := range r.Maps {
+		r.Maps[i].Data = nil
+	}
+	r.Timings = Timings{}
+	// BorderFill at scale 1 around a box that is the image itself: the window is exactly the image.
+	whole := c.profile.Crop
+	whole.Scale, whole.Square, whole.Border = 1, false, face.BorderFill
+	b := img.Rect
+	var err error
+	if r.Crop, err = face.Crop(c.input, img, face.Box{X: float64(b.Min.X), Y: float64(b.Min.Y), W: float64(b.Dx()), H: float64(b.Dy())}, whole); err != nil {
+		return nil, err
+	}
+	return c.infer(t0, t0)
+}
+
+// infer runs the model on c.input (the crop is in place) and fills the scores, maps and decision.
+func (c *Checker) infer(t0, t1 time.Time) (*Result, error) {
+	r := &c.res
 	t2 := time.Now()
 	r.Timings.Crop = t2.Sub(t1)
 	outs, err := c.sess.RunFloat32(c.input)

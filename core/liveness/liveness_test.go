@@ -2,6 +2,7 @@ package liveness
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -10,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide"
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 	"github.com/bonafide-pad/bonafide/models"
 )
@@ -78,11 +82,71 @@ func TestProfileFromMetadata(t *testing.T) {
 			}
 			tt.edit(meta)
 			_, err := ProfileFromMetadata(meta)
-			var ce *ConfigError
-			if !errors.As(err, &ce) || ce.Field != tt.field {
-				t.Fatalf("err = %v, want a ConfigError on %s", err, tt.field)
+			var pe *ProfileError
+			if !errors.As(err, &pe) || pe.Field != tt.field || errs.KindOf(err) != errs.Model {
+				t.Fatalf("err = %v, want a ProfileError (kind model) on %s", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestModelVersion: the model-version rule (checkVersion). The release's major version is read
+// from VERSION, so the cases are built from it rather than written down.
+func TestModelVersion(t *testing.T) {
+	release := bonafide.Version()
+	major, minor, _, err := bonafide.ParseVersion(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		version string
+		ok      bool
+	}{
+		{release, true},
+		{"", true}, // a model that predates the key
+		{fmt.Sprintf("%d.%d.%d", major, minor+1, 0), true}, // a newer minor: the contract only gains keys
+		{fmt.Sprintf("%d.0.0-rc.1", major), true},          // a pre-release of this major version
+		{"0.0.0-test", true},                               // never released: test nets
+		{"0.0.0-untrained", true},                          // never released: architecture checks
+		{fmt.Sprintf("%d.0.0", major+1), false},            // the next major version
+		{fmt.Sprintf("%d.9.9", major+7), false},            // any other
+		{"dev-pyramid-untrained (random weights)", false},  // not a version
+		{"1.0", false},
+		{" " + release, false},
+	}
+	if major > 1 {
+		tests = append(tests, struct {
+			version string
+			ok      bool
+		}{fmt.Sprintf("%d.0.0", major-1), false})
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score"}
+			if tt.version != "" {
+				meta[KeyVersion] = tt.version
+			}
+			p, err := ProfileFromMetadata(meta)
+			if tt.ok {
+				if err != nil || p.Version != tt.version {
+					t.Fatalf("ProfileFromMetadata: %v (version %q), want the model to load", err, p.Version)
+				}
+				return
+			}
+			var ve *VersionError
+			if !errors.As(err, &ve) || ve.Model != tt.version || ve.Release != release {
+				t.Fatalf("err = %v, want a *VersionError for %q", err, tt.version)
+			}
+			if msg := err.Error(); !strings.Contains(msg, release) || !strings.Contains(msg, fmt.Sprintf("%d.x", major)) {
+				t.Errorf("message %q should name this release and the major version it reads", msg)
+			}
+		})
+	}
+	// Through New, the error reaches the caller as it is.
+	meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score",
+		KeyVersion: fmt.Sprintf("%d.0.0", major+1)}
+	if _, err := New(Config{FaceModel: models.BlazeFaceFront, Model: withMetadata(t, testModel(t, "pyramid_128.onnx"), meta)}); !errors.As(err, new(*VersionError)) {
+		t.Fatalf("New: %v, want a *VersionError", err)
 	}
 }
 
@@ -93,21 +157,28 @@ func TestNewErrors(t *testing.T) {
 		name string
 		cfg  Config
 		want string
+		kind errs.Kind
 	}{
-		{"no model", Config{}, "no model"},
-		{"no metadata", Config{FaceModel: models.BlazeFaceFront, Model: net}, "no bonafide metadata"},
-		{"crop does not fit input", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]"},
-		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`},
-		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16"},
-		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind"},
-		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]"},
-		{"bad model", Config{FaceModel: models.BlazeFaceFront, Model: []byte("junk")}, "malformed"},
+		{"no model", Config{}, "no model", errs.Config},
+		{"no metadata", Config{FaceModel: models.BlazeFaceFront, Model: net}, "no bonafide metadata", errs.Model},
+		{"crop does not fit input", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]", errs.Model},
+		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
+		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
+		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
+		// Once silently replaced by the model's threshold.
+		{"negative threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
+		{"NaN threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
+		{"bad model", Config{FaceModel: models.BlazeFaceFront, Model: []byte("junk")}, "malformed", errs.Model},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+			if k := errs.KindOf(err); k != tt.kind {
+				t.Fatalf("err = %v (%T) has kind %v, want %v", err, err, k, tt.kind)
 			}
 		})
 	}
@@ -167,13 +238,95 @@ func TestAnalyzePhoto(t *testing.T) {
 	}
 }
 
+// TestAnalyzeCroppedWholeImage scores an image as a crop: no detection, no quality gate, the window
+// is the whole image (also for a sub-image whose bounds do not start at the origin), and the maps
+// and decision are filled as for a frame.
+func TestAnalyzeCroppedWholeImage(t *testing.T) {
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := image.NewRGBA(image.Rect(0, 0, 300, 260))
+	for i := range big.Pix {
+		big.Pix[i] = uint8(i * 7 % 251)
+	}
+	for _, tt := range []struct {
+		name string
+		img  *image.RGBA
+	}{
+		{"whole", big},
+		{"sub-image", big.SubImage(image.Rect(40, 30, 240, 280)).(*image.RGBA)},
+		{"small", big.SubImage(image.Rect(0, 0, 20, 17)).(*image.RGBA)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := c.AnalyzeCropped(tt.img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Scored || r.Face != nil || r.Faces != nil || !r.Quality.OK || r.Score < 0 || r.Score > 1 {
+				t.Fatalf("result %+v", r)
+			}
+			if r.Crop.Window != tt.img.Rect || r.Crop.Width != 128 || r.Crop.Height != 128 {
+				t.Errorf("crop %+v, want the window %v", r.Crop, tt.img.Rect)
+			}
+			if len(r.Maps) != 3 || len(r.Maps[0].Data) != 64 {
+				t.Fatalf("maps %+v", r.Maps)
+			}
+			if r.Live != (r.Score >= r.Threshold) {
+				t.Errorf("Live = %v with score %v, threshold %v", r.Live, r.Score, r.Threshold)
+			}
+		})
+	}
+	// A frame after a crop starts clean: no maps, no score when no face is found.
+	r, err := c.Analyze(image.NewRGBA(image.Rect(0, 0, 64, 64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scored || r.Maps[0].Data != nil {
+		t.Errorf("frame after a crop: %+v", r)
+	}
+}
+
+// TestAnalyzeCroppedMatchesAnalyze cuts the window Analyze used out of the frame and scores it as a
+// crop: the model sees the same pixels (the resampling is relative to the window), so the score and
+// maps must agree.
+func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
+	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Analyze(img)
+	if err != nil || !r.Scored {
+		t.Fatalf("frame: %v %+v", err, r)
+	}
+	win := r.Crop.Window
+	if !win.In(img.Rect) {
+		t.Skipf("the crop window %v leaves the image %v", win, img.Rect)
+	}
+	score := r.Score
+	map8 := append([]float32(nil), r.Maps[0].Data...)
+	rc, err := c.AnalyzeCropped(img.SubImage(win).(*image.RGBA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(rc.Score-score) > 1e-6 {
+		t.Errorf("crop score %v, frame score %v", rc.Score, score)
+	}
+	for i, v := range rc.Maps[0].Data {
+		if math.Abs(float64(v-map8[i])) > 1e-6 {
+			t.Fatalf("map8[%d] = %v from the crop, %v from the frame", i, v, map8[i])
+		}
+	}
+}
+
 // TestMiniFASNetOnNUAA runs the real third-party model through the pipeline on NUAA frames of one
 // subject: live frames should mostly score live and printed photos mostly spoof.
 func TestMiniFASNetOnNUAA(t *testing.T) {
 	shared := sharedtest.Dir(t)
-	data, err := os.ReadFile(filepath.Join(shared, "models", "minifasnet-v2-80x80.onnx"))
+	data, err := os.ReadFile(sharedtest.File(t, "models", "minifasnet-v2-80x80.onnx"))
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	p := MiniFASNetV2Profile()
 	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: data, Profile: &p, Quality: face.QualityOptions{}})
@@ -293,3 +446,17 @@ func BenchmarkAnalyze(b *testing.B) {
 
 var _ = color.RGBA{}
 var _ = model.Options{}
+
+// withMetadata returns an ONNX file with its metadata_props replaced by meta.
+func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(onnxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Metadata = m.Metadata[:0]
+	for k, v := range meta {
+		m.Metadata = append(m.Metadata, onnxpb.StringPair{Key: k, Value: v})
+	}
+	return m.Marshal()
+}

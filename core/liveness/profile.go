@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bonafide-pad/bonafide"
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
 )
@@ -22,7 +24,9 @@ const (
 	KeyMaps      = "bonafide.maps"             // "LABEL:OUTPUT,..." live-probability maps, e.g. "8x8:map8"
 	KeyEmbedding = "bonafide.output.embedding" // patchnet: [P,D] L2-normalised patch embeddings
 	KeyThreshold = "bonafide.threshold"        // default decision threshold on the score
-	KeyVersion   = "bonafide.version"
+	// KeyVersion is the bonafide release the model was made for (semantic version). Its major
+	// version must be this release's (see checkVersion).
+	KeyVersion = "bonafide.version"
 )
 
 // Kinds of model.
@@ -50,7 +54,8 @@ type Profile struct {
 	Embedding string
 	// Threshold is the default decision threshold on the score.
 	Threshold float64
-	Version   string
+	// Version is the model's bonafide.version, or a description for a profile without metadata.
+	Version string
 }
 
 // MapSpec names one spoof map output.
@@ -59,13 +64,76 @@ type MapSpec struct {
 	Output string
 }
 
-// ConfigError reports a configuration, profile or model metadata that cannot be used.
+// ConfigError reports a Config, option or threshold outside its domain. New, SetThreshold and
+// NewSession return it; nothing later does.
 type ConfigError struct {
 	Field string
 	Msg   string
 }
 
 func (e *ConfigError) Error() string { return fmt.Sprintf("liveness: %s: %s", e.Field, e.Msg) }
+
+// Kind is errs.Config.
+func (e *ConfigError) Kind() errs.Kind { return errs.Config }
+
+// ProfileError reports model metadata that cannot be read, or a profile that does not fit the
+// model (an output it names is missing, a map of the wrong size): the model cannot be used for
+// liveness as described.
+type ProfileError struct {
+	// Field is the metadata key or profile field at fault.
+	Field string
+	Msg   string
+}
+
+func (e *ProfileError) Error() string { return fmt.Sprintf("liveness: %s: %s", e.Field, e.Msg) }
+
+// Kind is errs.Model.
+func (e *ProfileError) Kind() errs.Kind { return errs.Model }
+
+// VersionError reports a model whose bonafide.version names another major version of bonafide
+// than this one, or is not a version at all: this release cannot know what its metadata means.
+type VersionError struct {
+	Model   string // the model's bonafide.version
+	Release string // this release (bonafide.Version)
+}
+
+func (e *VersionError) Error() string {
+	major, _, _, err := bonafide.ParseVersion(e.Release)
+	if err != nil {
+		return fmt.Sprintf("liveness: %s: this release's own version: %v", KeyVersion, err)
+	}
+	if _, _, _, err := bonafide.ParseVersion(e.Model); err != nil {
+		return fmt.Sprintf("liveness: %s: %v; bonafide %s reads models made for %d.x", KeyVersion, err, e.Release, major)
+	}
+	return fmt.Sprintf("liveness: %s: the model was made for bonafide %s; bonafide %s reads models made for %d.x (re-export it, or use a bonafide release of its major version)",
+		KeyVersion, e.Model, e.Release, major)
+}
+
+// Kind is errs.Model: the model cannot be used by this release.
+func (e *VersionError) Kind() errs.Kind { return errs.Model }
+
+// checkVersion applies the model-version rule (models/README.md, "Versions"): a model made for
+// this release's major version loads, whatever its minor version (within a major version the
+// metadata contract only gains keys, which older releases ignore). Major version 0 marks files that
+// were never released (test nets "0.0.0-test", untrained architecture checks "0.0.0-untrained"):
+// they load in every release, as they did before versions were checked. A model without the key
+// loads too: it predates the key, and nothing about it can be checked. Anything else, another
+// major version or a value that is not a version, is a *VersionError.
+func checkVersion(v string) error {
+	if v == "" {
+		return nil
+	}
+	release := bonafide.Version()
+	want, _, _, err := bonafide.ParseVersion(release)
+	if err != nil {
+		return &VersionError{Model: v, Release: release}
+	}
+	got, _, _, err := bonafide.ParseVersion(v)
+	if err != nil || (got != 0 && got != want) {
+		return &VersionError{Model: v, Release: release}
+	}
+	return nil
+}
 
 // MiniFASNetV2Profile is the profile of Silent-Face-Anti-Spoofing's MiniFASNetV2 (80×80, three
 // classes, class 1 live), whose ONNX file carries no bonafide metadata.
@@ -79,31 +147,34 @@ func ProfileFromMetadata(meta map[string]string) (Profile, error) {
 	p := Profile{Kind: meta[KeyKind], Input: meta[KeyInput], Score: meta[KeyScore], Logits: meta[KeyLogits],
 		Embedding: meta[KeyEmbedding], Version: meta[KeyVersion], Threshold: 0.5}
 	if p.Kind == "" {
-		return p, &ConfigError{Field: KeyKind, Msg: "the model has no bonafide metadata; pass a Profile (e.g. MiniFASNetV2Profile)"}
+		return p, &ProfileError{Field: KeyKind, Msg: "the model has no bonafide metadata; pass a Profile (e.g. MiniFASNetV2Profile)"}
+	}
+	if err := checkVersion(p.Version); err != nil {
+		return p, err
 	}
 	spec, ok := meta[KeyCrop]
 	if !ok {
-		return p, &ConfigError{Field: KeyCrop, Msg: "missing"}
+		return p, &ProfileError{Field: KeyCrop, Msg: "missing"}
 	}
 	var err error
 	if p.Crop, err = face.ParseCropSpec(spec); err != nil {
-		return p, &ConfigError{Field: KeyCrop, Msg: err.Error()}
+		return p, &ProfileError{Field: KeyCrop, Msg: err.Error()}
 	}
 	if s, ok := meta[KeyThreshold]; ok {
 		if p.Threshold, err = strconv.ParseFloat(s, 64); err != nil {
-			return p, &ConfigError{Field: KeyThreshold, Msg: fmt.Sprintf("not a number: %q", s)}
+			return p, &ProfileError{Field: KeyThreshold, Msg: fmt.Sprintf("not a number: %q", s)}
 		}
 	}
 	if s, ok := meta[KeyLiveIndex]; ok {
 		if p.LiveIndex, err = strconv.Atoi(s); err != nil {
-			return p, &ConfigError{Field: KeyLiveIndex, Msg: fmt.Sprintf("not an integer: %q", s)}
+			return p, &ProfileError{Field: KeyLiveIndex, Msg: fmt.Sprintf("not an integer: %q", s)}
 		}
 	}
 	if s := meta[KeyMaps]; s != "" {
 		for _, pair := range strings.Split(s, ",") {
 			label, out, ok := strings.Cut(strings.TrimSpace(pair), ":")
 			if !ok || label == "" || out == "" {
-				return p, &ConfigError{Field: KeyMaps, Msg: fmt.Sprintf("want LABEL:OUTPUT pairs, got %q", pair)}
+				return p, &ProfileError{Field: KeyMaps, Msg: fmt.Sprintf("want LABEL:OUTPUT pairs, got %q", pair)}
 			}
 			p.Maps = append(p.Maps, MapSpec{Label: label, Output: out})
 		}
@@ -132,7 +203,7 @@ type mapBinding struct {
 func bind(p Profile, m *model.Model) (binding, error) {
 	b := binding{embedding: -1}
 	if err := p.Crop.Validate(); err != nil {
-		return b, &ConfigError{Field: "crop", Msg: err.Error()}
+		return b, &ProfileError{Field: "crop", Msg: err.Error()}
 	}
 	ins := m.Inputs()
 	switch {
@@ -146,12 +217,12 @@ func bind(p Profile, m *model.Model) (binding, error) {
 			}
 		}
 		if b.input < 0 || len(ins) != 1 {
-			return b, &ConfigError{Field: "input", Msg: fmt.Sprintf("the model's inputs are %v; a liveness model takes one image input (profile names %q)", ins, p.Input)}
+			return b, &ProfileError{Field: "input", Msg: fmt.Sprintf("the model's inputs are %v; a liveness model takes one image input (profile names %q)", ins, p.Input)}
 		}
 	}
 	want := []int{1, 3, p.Crop.Height, p.Crop.Width}
 	if got := ins[b.input].Shape; !slices.Equal(got, want) {
-		return b, &ConfigError{Field: "input", Msg: fmt.Sprintf("input %q has shape %v, the crop spec %s needs %v", ins[b.input].Name, got, p.Crop, want)}
+		return b, &ProfileError{Field: "input", Msg: fmt.Sprintf("input %q has shape %v, the crop spec %s needs %v", ins[b.input].Name, got, p.Crop, want)}
 	}
 	outs := m.Outputs()
 	find := func(field, name string) (int, error) {
@@ -160,7 +231,7 @@ func bind(p Profile, m *model.Model) (binding, error) {
 				return i, nil
 			}
 		}
-		return -1, &ConfigError{Field: field, Msg: fmt.Sprintf("the model has no output %q (outputs: %v)", name, outs)}
+		return -1, &ProfileError{Field: field, Msg: fmt.Sprintf("the model has no output %q (outputs: %v)", name, outs)}
 	}
 	var err error
 	switch p.Kind {
@@ -171,17 +242,17 @@ func bind(p Profile, m *model.Model) (binding, error) {
 		}
 		b.classes = outs[b.score].Len()
 		if b.classes < 2 || p.LiveIndex < 0 || p.LiveIndex >= b.classes {
-			return b, &ConfigError{Field: "live_index", Msg: fmt.Sprintf("%d with %d classes", p.LiveIndex, b.classes)}
+			return b, &ProfileError{Field: "live_index", Msg: fmt.Sprintf("%d with %d classes", p.LiveIndex, b.classes)}
 		}
 	case KindPyramidBinary, KindPatchNet, KindPyramidDepth:
 		if b.score, err = find("score", p.Score); err != nil {
 			return b, err
 		}
 		if n := outs[b.score].Len(); n != 1 {
-			return b, &ConfigError{Field: "score", Msg: fmt.Sprintf("output %q has %d elements, want 1", p.Score, n)}
+			return b, &ProfileError{Field: "score", Msg: fmt.Sprintf("output %q has %d elements, want 1", p.Score, n)}
 		}
 	default:
-		return b, &ConfigError{Field: "kind", Msg: fmt.Sprintf("unknown model kind %q", p.Kind)}
+		return b, &ProfileError{Field: "kind", Msg: fmt.Sprintf("unknown model kind %q", p.Kind)}
 	}
 	for _, ms := range p.Maps {
 		i, err := find("maps", ms.Output)
@@ -193,7 +264,7 @@ func bind(p Profile, m *model.Model) (binding, error) {
 			return b, err
 		}
 		if n := outs[i].Len(); n != w*h {
-			return b, &ConfigError{Field: "maps", Msg: fmt.Sprintf("map %s (%q) has %d elements, want %d", ms.Label, ms.Output, n, w*h)}
+			return b, &ProfileError{Field: "maps", Msg: fmt.Sprintf("map %s (%q) has %d elements, want %d", ms.Label, ms.Output, n, w*h)}
 		}
 		b.maps = append(b.maps, mapBinding{label: ms.Label, out: i, w: w, h: h})
 	}
@@ -203,12 +274,12 @@ func bind(p Profile, m *model.Model) (binding, error) {
 		}
 		s := outs[b.embedding].Shape
 		if len(s) != 2 {
-			return b, &ConfigError{Field: "embedding", Msg: fmt.Sprintf("output %q has shape %v, want [patches, dim]", p.Embedding, s)}
+			return b, &ProfileError{Field: "embedding", Msg: fmt.Sprintf("output %q has shape %v, want [patches, dim]", p.Embedding, s)}
 		}
 		b.embedDim = s[1]
 	}
 	if !(p.Threshold >= 0 && p.Threshold <= 1) {
-		return b, &ConfigError{Field: "threshold", Msg: fmt.Sprintf("%v is outside [0,1]", p.Threshold)}
+		return b, &ProfileError{Field: "threshold", Msg: fmt.Sprintf("%v is outside [0,1]", p.Threshold)}
 	}
 	return b, nil
 }
@@ -222,7 +293,7 @@ func parseLabel(label string) (w, h int, err error) {
 		}
 	}
 	if !ok || err != nil || w <= 0 || h <= 0 {
-		return 0, 0, &ConfigError{Field: "maps", Msg: fmt.Sprintf("label %q is not WxH", label)}
+		return 0, 0, &ProfileError{Field: "maps", Msg: fmt.Sprintf("label %q is not WxH", label)}
 	}
 	return w, h, nil
 }

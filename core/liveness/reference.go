@@ -1,13 +1,16 @@
 package liveness
 
 import (
-	"errors"
 	"image"
 	"math"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
-// ErrNoEmbedding is returned by Enroll for models without patch embeddings.
-var ErrNoEmbedding = errors.New("liveness: the model has no patch embeddings (only PatchNet models support reference checks)")
+// ErrNoEmbedding is returned by Enroll for models without patch embeddings; its kind is
+// errs.Unsupported.
+var ErrNoEmbedding error = &errs.UnsupportedError{Where: "liveness",
+	Reason: "the model has no patch embeddings (only PatchNet models support reference checks)"}
 
 // MaxEnrolledPatches bounds the reference set.
 const MaxEnrolledPatches = 4096
@@ -68,3 +71,6 @@ func referenceScore(emb []float32, dim int, ref [][]float32) float64 {
 type FrameError struct{ Msg string }
 
 func (e *FrameError) Error() string { return "liveness: " + e.Msg }
+
+// Kind is errs.Frame.
+func (e *FrameError) Kind() errs.Kind { return errs.Frame }

@@ -51,6 +51,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // Report holds the metrics of one evaluation. Rates are fractions in [0, 1].
@@ -75,6 +77,9 @@ type EmptyError struct {
 
 func (e *EmptyError) Error() string { return "metrics: no " + e.Set + " scores" }
 
+// Kind is errs.Input.
+func (e *EmptyError) Kind() errs.Kind { return errs.Input }
+
 // ScoreError reports a score that is NaN or infinite: NaN has no order, and an infinite score would
 // make a reported threshold infinite, which JSON cannot carry.
 type ScoreError struct {
@@ -87,6 +92,9 @@ func (e *ScoreError) Error() string {
 	return fmt.Sprintf("metrics: %s score %d is %v, not a finite number", e.Set, e.Index, e.Value)
 }
 
+// Kind is errs.Input.
+func (e *ScoreError) Kind() errs.Kind { return errs.Input }
+
 // ArgumentError reports a threshold or target outside its domain.
 type ArgumentError struct {
 	Name  string // "threshold" or "APCER target"
@@ -97,6 +105,9 @@ type ArgumentError struct {
 func (e *ArgumentError) Error() string {
 	return fmt.Sprintf("metrics: %s %v must be %s", e.Name, e.Value, e.Want)
 }
+
+// Kind is errs.Config.
+func (e *ArgumentError) Kind() errs.Kind { return errs.Config }
 
 // Scores holds sorted copies of the two score sets; its methods compute each metric without
 // re-sorting. A Scores is immutable and safe for concurrent use.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 const eps = 1e-12
@@ -154,14 +156,15 @@ func TestErrors(t *testing.T) {
 		live, spoof []float64
 		threshold   float64
 		target      any // *EmptyError, *ScoreError or *ArgumentError
+		kind        errs.Kind
 		msg         string
 	}{
-		{"no live", nil, ok, 0.5, new(*EmptyError), "metrics: no live scores"},
-		{"no spoof", ok, []float64{}, 0.5, new(*EmptyError), "metrics: no spoof scores"},
-		{"NaN live", []float64{0.1, 0.2, nan}, ok, 0.5, new(*ScoreError), "metrics: live score 2 is NaN, not a finite number"},
-		{"Inf spoof", ok, []float64{-inf}, 0.5, new(*ScoreError), "metrics: spoof score 0 is -Inf, not a finite number"},
-		{"NaN threshold", ok, ok, nan, new(*ArgumentError), "metrics: threshold NaN must be finite"},
-		{"Inf threshold", ok, ok, inf, new(*ArgumentError), "metrics: threshold +Inf must be finite"},
+		{"no live", nil, ok, 0.5, new(*EmptyError), errs.Input, "metrics: no live scores"},
+		{"no spoof", ok, []float64{}, 0.5, new(*EmptyError), errs.Input, "metrics: no spoof scores"},
+		{"NaN live", []float64{0.1, 0.2, nan}, ok, 0.5, new(*ScoreError), errs.Input, "metrics: live score 2 is NaN, not a finite number"},
+		{"Inf spoof", ok, []float64{-inf}, 0.5, new(*ScoreError), errs.Input, "metrics: spoof score 0 is -Inf, not a finite number"},
+		{"NaN threshold", ok, ok, nan, new(*ArgumentError), errs.Config, "metrics: threshold NaN must be finite"},
+		{"Inf threshold", ok, ok, inf, new(*ArgumentError), errs.Config, "metrics: threshold +Inf must be finite"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +174,9 @@ func TestErrors(t *testing.T) {
 			}
 			if !errors.As(err, tc.target) {
 				t.Errorf("error %T, want %T", err, tc.target)
+			}
+			if k := errs.KindOf(err); k != tc.kind {
+				t.Errorf("kind %v, want %v", k, tc.kind)
 			}
 			if err.Error() != tc.msg {
 				t.Errorf("message %q, want %q", err, tc.msg)

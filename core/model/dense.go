@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"gorgonia.org/tensor"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // The gorgonia tensor API. The lean browser build (tag bonafide_lean) leaves it out, with onnx-go:
@@ -27,21 +29,21 @@ func (s *Session) initDense() {
 // the input's shape. The returned tensors belong to the session: the next Run overwrites them.
 func (s *Session) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 	if len(inputs) != len(s.m.inputs) {
-		return nil, &InputError{Input: "*", Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(s.m.inputs))}
+		return nil, &errs.InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(s.m.inputs))}
 	}
 	for i, t := range inputs {
 		info := s.m.inputs[i]
 		if t == nil {
-			return nil, &InputError{Input: info.Name, Msg: "is nil"}
+			return nil, &errs.InputError{Input: info.Name, Msg: "is nil"}
 		}
 		if t.Dtype() != tensor.Float32 {
-			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has type %v, want float32", t.Dtype())}
+			return nil, &errs.InputError{Input: info.Name, Msg: fmt.Sprintf("has type %v, want float32", t.Dtype())}
 		}
 		if !slices.Equal([]int(t.Shape()), info.Shape) {
-			return nil, &InputError{Input: info.Name, Msg: fmt.Sprintf("has shape %v, want %v", t.Shape(), info.Shape)}
+			return nil, &errs.InputError{Input: info.Name, Msg: fmt.Sprintf("has shape %v, want %v", t.Shape(), info.Shape)}
 		}
 		if t.IsView() {
-			return nil, &InputError{Input: info.Name, Msg: "is a view; materialize it first"}
+			return nil, &errs.InputError{Input: info.Name, Msg: "is a view; materialize it first"}
 		}
 		s.in[i] = t.Float32s()
 	}

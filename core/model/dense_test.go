@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 func TestRunMakesNoAllocations(t *testing.T) {
@@ -98,7 +100,7 @@ func TestRunInputErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Run(tt.inputs...)
-			var ie *InputError
+			var ie *errs.InputError
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want an InputError containing %q", err, tt.want)
 			}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // golden is one case of testdata/{ops,nets}: a model and onnxruntime's outputs for given inputs.
@@ -166,9 +166,9 @@ func TestOpParity(t *testing.T) {
 			g, data := loadGolden(t, f)
 			if want, ok := unsupportedCases[name]; ok {
 				_, err := Load(data, Options{})
-				var uerr *graph.UnsupportedOpError
+				var uerr *errs.UnsupportedError
 				if !errors.As(err, &uerr) || !strings.Contains(err.Error(), want) {
-					t.Fatalf("Load error = %v, want an UnsupportedOpError mentioning %q", err, want)
+					t.Fatalf("Load error = %v, want an UnsupportedError mentioning %q", err, want)
 				}
 				return
 			}

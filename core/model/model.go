@@ -10,11 +10,11 @@
 package model
 
 import (
-	"fmt"
 	"os"
 	"sort"
 	"sync"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
 	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
@@ -102,7 +102,7 @@ func LoadFile(path string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	if fi.Size() > onnx.MaxModelBytes {
-		return nil, &onnx.LimitError{What: "model size in bytes", Got: fi.Size(), Limit: onnx.MaxModelBytes}
+		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: fi.Size(), Limit: onnx.MaxModelBytes}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -173,14 +173,6 @@ func (m *Model) ArenaBytes() int64 { return m.prog.ArenaBytes() }
 
 // Producer is the producer_name the exporter wrote.
 func (m *Model) Producer() string { return m.producer }
-
-// InputError reports tensors passed to Run that do not fit the model.
-type InputError struct {
-	Input string
-	Msg   string
-}
-
-func (e *InputError) Error() string { return fmt.Sprintf("model: input %q: %s", e.Input, e.Msg) }
 
 // Session runs the model from one goroutine at a time. Run makes no heap allocations after the
 // session is created.

@@ -2,7 +2,6 @@ package model
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
@@ -11,10 +10,9 @@ import (
 // TestMiniFASNetParity runs the real third-party MiniFASNetV2 (Apache-2.0, from ../shared) and
 // compares with onnxruntime's outputs for the committed input.
 func TestMiniFASNetParity(t *testing.T) {
-	path := filepath.Join(sharedtest.Dir(t), "models", "minifasnet-v2-80x80.onnx")
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(sharedtest.File(t, "models", "minifasnet-v2-80x80.onnx"))
 	if err != nil {
-		t.Skipf("MiniFASNetV2 not in ../shared: %v", err)
+		t.Fatal(err)
 	}
 	g, _ := loadGoldenFile(t, "testdata/shared/minifasnet-v2-80x80.golden.json")
 	for _, fuse := range []bool{true, false} {

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"sort"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // Limits refuse models that would make the engine allocate or work without bound.
@@ -69,10 +71,10 @@ type builder struct {
 // Compile infers every shape, folds what is constant, fuses what can be fused and plans buffers.
 func Compile(g *Graph, opts Options) (*Program, error) {
 	if len(g.Nodes) > MaxNodes {
-		return nil, &LimitError{What: "node count", Got: int64(len(g.Nodes)), Limit: MaxNodes}
+		return nil, &errs.LimitError{Where: "graph", What: "node count", Got: int64(len(g.Nodes)), Limit: MaxNodes}
 	}
 	if g.Opset < MinOpset || g.Opset > MaxOpset {
-		return nil, &UnsupportedOpError{Op: "(model)", Opset: g.Opset, Node: "",
+		return nil, &errs.UnsupportedError{Where: "graph", Op: "(model)", Opset: g.Opset, Node: "",
 			Reason: fmt.Sprintf("default-domain opset %d is outside the supported %d..%d", g.Opset, MinOpset, MaxOpset)}
 	}
 	if len(g.Outputs) == 0 {
@@ -95,7 +97,7 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 			return nil, err
 		}
 		if vi.DType != Float32 {
-			return nil, &UnsupportedOpError{Op: "(input)", Opset: g.Opset, Node: vi.Name,
+			return nil, &errs.UnsupportedError{Where: "graph", Op: "(input)", Opset: g.Opset, Node: vi.Name,
 				Reason: fmt.Sprintf("graph input %q has type %v; run-time inputs must be float32", vi.Name, vi.DType)}
 		}
 		v := &Value{Name: vi.Name, Shape: shape, DType: Float32, id: -1, input: true}
@@ -115,7 +117,7 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 		}
 		if v.DType != Float32 {
 			if v.Const == nil {
-				return nil, &UnsupportedOpError{Op: "(output)", Opset: g.Opset, Node: vo.Name,
+				return nil, &errs.UnsupportedError{Where: "graph", Op: "(output)", Opset: g.Opset, Node: vo.Name,
 					Reason: fmt.Sprintf("graph output %q has type %v; outputs must be float32", vo.Name, v.DType)}
 			}
 			// A constant integer output (a Shape, say) is returned as float32, exact below 2^24.
@@ -176,7 +178,7 @@ func (b *builder) resolveShape(vi ValueInfo) ([]int, error) {
 
 func checkShape(name string, shape []int) error {
 	if len(shape) > 8 {
-		return &LimitError{What: fmt.Sprintf("rank of %q", name), Got: int64(len(shape)), Limit: 8}
+		return &errs.LimitError{Where: "graph", What: fmt.Sprintf("rank of %q", name), Got: int64(len(shape)), Limit: 8}
 	}
 	n := int64(1)
 	for _, d := range shape {
@@ -185,7 +187,7 @@ func checkShape(name string, shape []int) error {
 		}
 		n *= int64(d)
 		if n > MaxElements {
-			return &LimitError{What: fmt.Sprintf("element count of %q %v", name, shape), Got: n, Limit: MaxElements}
+			return &errs.LimitError{Where: "graph", What: fmt.Sprintf("element count of %q %v", name, shape), Got: n, Limit: MaxElements}
 		}
 	}
 	return nil
@@ -204,11 +206,11 @@ func checkTensor(name string, t *Tensor) error {
 
 func (b *builder) node(n *Node) error {
 	if n.Domain != "" && n.Domain != "ai.onnx" {
-		return &UnsupportedOpError{Op: n.Op, Domain: n.Domain, Opset: b.g.Opset, Node: n.Name, Reason: "only the default ONNX domain is supported"}
+		return &errs.UnsupportedError{Where: "graph", Op: n.Op, Domain: n.Domain, Opset: b.g.Opset, Node: n.Name, Reason: "only the default ONNX domain is supported"}
 	}
 	def, ok := registry[n.Op]
 	if !ok || b.g.Opset < def.since {
-		return &UnsupportedOpError{Op: n.Op, Opset: b.g.Opset, Node: n.Name}
+		return &errs.UnsupportedError{Where: "graph", Op: n.Op, Opset: b.g.Opset, Node: n.Name}
 	}
 	c := &nodeCtx{b: b, n: n, opset: b.g.Opset}
 	for i, name := range n.Inputs {
@@ -235,7 +237,7 @@ func (b *builder) node(n *Node) error {
 			if i == 0 {
 				return &GraphError{Msg: fmt.Sprintf("node %s produced no output", n.label())}
 			}
-			return &UnsupportedOpError{Op: n.Op, Opset: b.g.Opset, Node: n.Name, Reason: fmt.Sprintf("output %d (%q) is not supported", i, name)}
+			return &errs.UnsupportedError{Where: "graph", Op: n.Op, Opset: b.g.Opset, Node: n.Name, Reason: fmt.Sprintf("output %d (%q) is not supported", i, name)}
 		}
 		if _, dup := b.values[name]; dup {
 			return &GraphError{Msg: fmt.Sprintf("value %q is produced twice (again by node %s)", name, n.label())}

@@ -1,27 +1,14 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
 
-// UnsupportedOpError reports an operator (or an operator version) the engine does not implement.
-type UnsupportedOpError struct {
-	Op     string
-	Domain string
-	Opset  int
-	Node   string
-	Reason string // optional detail, e.g. an unsupported attribute value
-}
+	"github.com/bonafide-pad/bonafide/core/errs"
+)
 
-func (e *UnsupportedOpError) Error() string {
-	op := e.Op
-	if e.Domain != "" && e.Domain != "ai.onnx" {
-		op = e.Domain + "." + op
-	}
-	msg := fmt.Sprintf("graph: unsupported operator %s (opset %d) in node %q", op, e.Opset, e.Node)
-	if e.Reason != "" {
-		msg += ": " + e.Reason
-	}
-	return msg
-}
+// Errors of compilation are *errs.UnsupportedError (an operator, attribute value or type the engine
+// does not implement), *errs.LimitError (a graph over MaxNodes, MaxOutputs, MaxElements or the
+// memory budget) and the three types below, which are errs.Model errors: the model is wrong.
 
 // ShapeError reports inputs whose shapes (or constant values) an operator cannot accept.
 type ShapeError struct {
@@ -29,6 +16,9 @@ type ShapeError struct {
 	Op   string
 	Msg  string
 }
+
+// Kind is errs.Model.
+func (e *ShapeError) Kind() errs.Kind { return errs.Model }
 
 func (e *ShapeError) Error() string {
 	return fmt.Sprintf("graph: %s node %q: %s", e.Op, e.Node, e.Msg)
@@ -42,6 +32,9 @@ type AttrError struct {
 	Msg  string
 }
 
+// Kind is errs.Model.
+func (e *AttrError) Kind() errs.Kind { return errs.Model }
+
 func (e *AttrError) Error() string {
 	return fmt.Sprintf("graph: %s node %q: attribute %q: %s", e.Op, e.Node, e.Attr, e.Msg)
 }
@@ -54,20 +47,5 @@ type GraphError struct {
 
 func (e *GraphError) Error() string { return "graph: " + e.Msg }
 
-// LimitError reports a model that exceeds one of the engine's limits.
-type LimitError struct {
-	What  string
-	Got   int64
-	Limit int64
-}
-
-func (e *LimitError) Error() string {
-	return fmt.Sprintf("graph: %s is %d, over the limit of %d", e.What, e.Got, e.Limit)
-}
-
-// InputError reports run-time inputs that do not match the compiled program.
-type InputError struct {
-	Msg string
-}
-
-func (e *InputError) Error() string { return "graph: " + e.Msg }
+// Kind is errs.Model.
+func (e *GraphError) Kind() errs.Kind { return errs.Model }

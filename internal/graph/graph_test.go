@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 func f32(shape []int, vals ...float32) *Tensor {
@@ -148,9 +150,9 @@ func TestCompileErrors(t *testing.T) {
 		check func(error) bool
 		want  string
 	}{
-		{"unknown op", func(g *Graph) { g.Nodes[0].Op = "Frobnicate" }, isType[*UnsupportedOpError], `Frobnicate (opset 13) in node "n"`},
-		{"old opset", func(g *Graph) { g.Opset = 6 }, isType[*UnsupportedOpError], "opset 6"},
-		{"HardSwish before 14", func(g *Graph) { g.Nodes[0].Op = "HardSwish" }, isType[*UnsupportedOpError], "HardSwish"},
+		{"unknown op", func(g *Graph) { g.Nodes[0].Op = "Frobnicate" }, isType[*errs.UnsupportedError], `Frobnicate (opset 13) in node "n"`},
+		{"old opset", func(g *Graph) { g.Opset = 6 }, isType[*errs.UnsupportedError], "opset 6"},
+		{"HardSwish before 14", func(g *Graph) { g.Nodes[0].Op = "HardSwish" }, isType[*errs.UnsupportedError], "HardSwish"},
 		{"unsorted", func(g *Graph) { g.Nodes[0].Inputs[0] = "later" }, isType[*GraphError], `"later"`},
 		{"missing output", func(g *Graph) { g.Outputs[0].Name = "z" }, isType[*GraphError], `"z"`},
 		{"produced twice", func(g *Graph) { g.Nodes = append(g.Nodes, g.Nodes[0]) }, isType[*GraphError], "produced twice"},
@@ -162,13 +164,13 @@ func TestCompileErrors(t *testing.T) {
 			g.Initializers = map[string]*Tensor{"s": {DType: Int64, Shape: []int{2}, I: []int64{1 << 20, 1 << 20}}}
 			g.Nodes = []*Node{{Op: "ConstantOfShape", Name: "n", Inputs: []string{"s"}, Outputs: []string{"c"}},
 				{Op: "Add", Inputs: []string{"x", "c"}, Outputs: []string{"y"}}}
-		}, isType[*LimitError], "over the limit"},
+		}, isType[*errs.LimitError], "over the limit"},
 		{"dynamic inner dim", func(g *Graph) { g.Inputs[0].Dims[1] = Dim{Param: "w"} }, isType[*GraphError], "dynamic"},
 		{"runtime conv weights", func(g *Graph) {
 			g.Inputs = append(g.Inputs, input("w", 1, 1, 1, 1))
 			g.Inputs[0] = input("x", 1, 1, 2, 2)
 			g.Nodes[0] = &Node{Op: "Conv", Name: "n", Inputs: []string{"x", "w"}, Outputs: []string{"y"}}
-		}, isType[*UnsupportedOpError], "must be a constant"},
+		}, isType[*errs.UnsupportedError], "must be a constant"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"math"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // nodeCtx is what an operator's build function sees: its node, its input values and the outputs it
@@ -24,7 +26,7 @@ func (c *nodeCtx) attrErr(attr, format string, args ...any) error {
 }
 
 func (c *nodeCtx) unsupported(format string, args ...any) error {
-	return &UnsupportedOpError{Op: c.n.Op, Opset: c.opset, Node: c.n.Name, Reason: fmt.Sprintf(format, args...)}
+	return &errs.UnsupportedError{Where: "graph", Op: c.n.Op, Opset: c.opset, Node: c.n.Name, Reason: fmt.Sprintf(format, args...)}
 }
 
 // input returns input i or nil when it is absent.

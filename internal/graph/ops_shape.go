@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/kernel"
 )
 
@@ -775,7 +776,7 @@ func buildRange(c *nodeCtx) error {
 	}
 	n := int(max(math.Ceil((limit-start)/delta), 0))
 	if n > MaxElements {
-		return &LimitError{What: "Range length", Got: int64(n), Limit: MaxElements}
+		return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(n), Limit: MaxElements}
 	}
 	if ts[0].DType == Int64 {
 		out := make([]int64, n)

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"sort"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // step is one run-time operation of a Program.
@@ -220,7 +222,7 @@ func (p *Program) plan() error {
 		size := (v.Len() + 15) &^ 15
 		off := firstFit(live, size)
 		if int64(off)+int64(size) > MaxArena {
-			return &LimitError{What: "session arena (float32 elements)", Got: int64(off) + int64(size), Limit: MaxArena}
+			return &errs.LimitError{Where: "graph", What: "session arena (float32 elements)", Got: int64(off) + int64(size), Limit: MaxArena}
 		}
 		live = append(live, interval{off: off, size: size, until: final[s], owner: s})
 		placed[s] = off
@@ -321,11 +323,11 @@ func (p *Program) NewSession() *Session {
 func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
 	p := s.p
 	if len(inputs) != len(p.inputs) {
-		return nil, &InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(p.inputs))}
+		return nil, &errs.InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(p.inputs))}
 	}
 	for i, v := range p.inputs {
 		if len(inputs[i]) != v.Len() {
-			return nil, &InputError{Msg: fmt.Sprintf("input %q has %d elements, want %d for shape %v", v.Name, len(inputs[i]), v.Len(), v.Shape)}
+			return nil, &errs.InputError{Msg: fmt.Sprintf("input %q has %d elements, want %d for shape %v", v.Name, len(inputs[i]), v.Len(), v.Shape)}
 		}
 		s.bufs[v.id] = inputs[i]
 	}

@@ -22,7 +22,7 @@ type Decoded struct {
 // Decode reads an ONNX model file.
 func Decode(data []byte) (*Decoded, error) {
 	if len(data) > MaxModelBytes {
-		return nil, &LimitError{What: "model size in bytes", Got: int64(len(data)), Limit: MaxModelBytes}
+		return nil, limitErr("model size in bytes", int64(len(data)), MaxModelBytes)
 	}
 	if len(data) == 0 {
 		return nil, &onnxpb.FormatError{Msg: "empty file"}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
@@ -50,17 +51,18 @@ func TestDecodeErrors(t *testing.T) {
 		name  string
 		data  []byte
 		check func(error) bool
+		kind  errs.Kind
 		text  string
 	}{
-		{"empty file", nil, is[*onnxpb.FormatError], "empty file"},
-		{"garbage", []byte("this is not an onnx model at all"), is[*onnxpb.FormatError], "malformed"},
-		{"unknown op", tiny(13, "FancyOp", dims(1, 4), nil).Marshal(), isUnsupported("FancyOp", "n0", 13), `FancyOp (opset 13) in node "n0"`},
-		{"custom domain", custom.Marshal(), isUnsupported("Relu", "n0", 13), "com.example.Relu"},
-		{"opset too old", tiny(5, "Relu", dims(1, 4), nil).Marshal(), is[*graph.UnsupportedOpError], "opset 5"},
-		{"string initializer", tiny(13, "Add", dims(1), []*onnxpb.Tensor{strTensor}).Marshal(), is[*UnsupportedDTypeError], "STRING"},
-		{"short initializer", tiny(13, "Add", dims(4), []*onnxpb.Tensor{short}).Marshal(), isAny, "holds 2 elements, want 4"},
-		{"huge declared input", tiny(13, "Relu", dims(1<<20, 1<<20), nil).Marshal(), is[*LimitError], "declared size"},
-		{"no graph", noGraph.Marshal(), is[*InvalidModelError], "no graph"},
+		{"empty file", nil, is[*onnxpb.FormatError], errs.Model, "empty file"},
+		{"garbage", []byte("this is not an onnx model at all"), is[*onnxpb.FormatError], errs.Model, "malformed"},
+		{"unknown op", tiny(13, "FancyOp", dims(1, 4), nil).Marshal(), isUnsupported("FancyOp", "n0", 13), errs.Unsupported, `FancyOp (opset 13) in node "n0"`},
+		{"custom domain", custom.Marshal(), isUnsupported("Relu", "n0", 13), errs.Unsupported, "com.example.Relu"},
+		{"opset too old", tiny(5, "Relu", dims(1, 4), nil).Marshal(), is[*errs.UnsupportedError], errs.Unsupported, "opset 5"},
+		{"string initializer", tiny(13, "Add", dims(1), []*onnxpb.Tensor{strTensor}).Marshal(), is[*errs.UnsupportedError], errs.Unsupported, "STRING"},
+		{"short initializer", tiny(13, "Add", dims(4), []*onnxpb.Tensor{short}).Marshal(), is[*onnxpb.FormatError], errs.Model, "need 4 elements, the data holds 2"},
+		{"huge declared input", tiny(13, "Relu", dims(1<<20, 1<<20), nil).Marshal(), is[*errs.LimitError], errs.Limit, "declared size"},
+		{"no graph", noGraph.Marshal(), is[*InvalidModelError], errs.Model, "no graph"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +72,9 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			if !tt.check(err) || !strings.Contains(err.Error(), tt.text) {
 				t.Fatalf("err = %v (%T), want one containing %q", err, err, tt.text)
+			}
+			if k := errs.KindOf(err); k != tt.kind {
+				t.Errorf("err %T has kind %v, want %v", err, k, tt.kind)
 			}
 			if !strings.HasPrefix(err.Error(), "onnx: ") && !strings.HasPrefix(err.Error(), "graph: ") {
 				t.Errorf("error %q does not start with its package name", err)
@@ -83,11 +88,9 @@ func is[T error](err error) bool {
 	return errors.As(err, &target)
 }
 
-func isAny(err error) bool { return err != nil }
-
 func isUnsupported(op, node string, opset int) func(error) bool {
 	return func(err error) bool {
-		var u *graph.UnsupportedOpError
+		var u *errs.UnsupportedError
 		return errors.As(err, &u) && u.Op == op && u.Node == node && u.Opset == opset
 	}
 }

@@ -1,6 +1,10 @@
 package onnx
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
+)
 
 // Limits refuse hostile files before anything proportional to what they describe is allocated.
 const (
@@ -12,27 +16,9 @@ const (
 	MaxTotalElements = 1 << 29
 )
 
-// LimitError reports a model that exceeds a limit.
-type LimitError struct {
-	What  string
-	Got   int64
-	Limit int64
-}
-
-func (e *LimitError) Error() string {
-	return fmt.Sprintf("onnx: %s is %d, over the limit of %d", e.What, e.Got, e.Limit)
-}
-
-// UnsupportedDTypeError reports a tensor whose element type bonafide cannot use where it appears.
-type UnsupportedDTypeError struct {
-	Tensor string
-	DType  string
-	Where  string
-}
-
-func (e *UnsupportedDTypeError) Error() string {
-	return fmt.Sprintf("onnx: tensor %q has unsupported type %s (%s)", e.Tensor, e.DType, e.Where)
-}
+// Errors of decoding are *onnxpb.FormatError (bytes that are not ONNX protobuf),
+// *errs.LimitError, *errs.UnsupportedError (an operator, domain, data type or opset bonafide does
+// not implement), and the two types below, which are errs.Model errors.
 
 // InvalidModelError reports a model that decodes as protobuf but breaks ONNX's rules.
 type InvalidModelError struct {
@@ -40,6 +26,9 @@ type InvalidModelError struct {
 }
 
 func (e *InvalidModelError) Error() string { return "onnx: invalid model: " + e.Msg }
+
+// Kind is errs.Model.
+func (e *InvalidModelError) Kind() errs.Kind { return errs.Model }
 
 // DecodeError wraps a failure inside onnx-go, including a recovered panic.
 type DecodeError struct {
@@ -55,3 +44,16 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Kind is errs.Model.
+func (e *DecodeError) Kind() errs.Kind { return errs.Model }
+
+// limitErr reports a quantity of the model over one of the limits.
+func limitErr(what string, got, limit int64) error {
+	return &errs.LimitError{Where: "onnx", What: what, Got: got, Limit: limit}
+}
+
+// unsupportedType reports a tensor whose element type bonafide cannot use where it appears.
+func unsupportedType(tensor, dtype, where string) error {
+	return &errs.UnsupportedError{Where: "onnx", Reason: fmt.Sprintf("tensor %q has type %s (%s)", tensor, dtype, where)}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
@@ -45,20 +46,20 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 		return nil, err
 	}
 	if opset < graph.MinOpset || opset > graph.MaxOpset {
-		return nil, &graph.UnsupportedOpError{Op: "(model)", Opset: opset,
+		return nil, &errs.UnsupportedError{Where: "onnx", Op: "(model)", Opset: opset,
 			Reason: fmt.Sprintf("default-domain opset %d is outside the supported %d..%d", opset, graph.MinOpset, graph.MaxOpset)}
 	}
 	if len(g.Nodes) == 0 {
 		return nil, &InvalidModelError{Msg: "graph has no nodes"}
 	}
 	if len(g.Nodes) > graph.MaxNodes {
-		return nil, &LimitError{What: "node count", Got: int64(len(g.Nodes)), Limit: graph.MaxNodes}
+		return nil, limitErr("node count", int64(len(g.Nodes)), graph.MaxNodes)
 	}
 	if len(g.Outputs) == 0 {
 		return nil, &InvalidModelError{Msg: "graph has no outputs"}
 	}
 	if g.SparseInitializers > 0 {
-		return nil, &UnsupportedDTypeError{Tensor: "(sparse_initializer)", DType: "SPARSE", Where: "sparse initializers are not supported"}
+		return nil, unsupportedType("(sparse_initializer)", "SPARSE", "sparse initializers are not supported")
 	}
 	p := &prepared{pb: m, opset: opset, side: map[string]*graph.Tensor{}, metadata: m.Metadata}
 
@@ -115,7 +116,7 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 	nodes = kept
 	for _, n := range nodes {
 		if !graph.IsSupported(n.OpType, opset) {
-			return nil, &graph.UnsupportedOpError{Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name}
+			return nil, &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name}
 		}
 	}
 	g.Nodes = nodes
@@ -144,7 +145,7 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 		n, _ := t.NumElements(MaxTensorElements)
 		total += n
 		if total > MaxTotalElements {
-			return nil, &LimitError{What: "total initializer elements", Got: total, Limit: MaxTotalElements}
+			return nil, limitErr("total initializer elements", total, MaxTotalElements)
 		}
 		if empty != nil {
 			p.side[t.Name] = empty
@@ -165,7 +166,7 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 				if empty != nil {
 					// An empty tensor attribute (ConstantOfShape's value never is): give onnx-go a
 					// one-element placeholder would change meaning, so refuse.
-					return nil, &UnsupportedDTypeError{Tensor: a.Name, DType: "empty", Where: "empty tensor attribute of node " + n.Name}
+					return nil, unsupportedType(a.Name, "empty", "empty tensor attribute of node "+n.Name)
 				}
 				a.T = nt
 			}
@@ -206,16 +207,16 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 
 func checkNode(n *onnxpb.Node, opset int) error {
 	if n.Domain != "" && n.Domain != "ai.onnx" {
-		return &graph.UnsupportedOpError{Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name,
+		return &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name,
 			Reason: "only the default ONNX domain is supported"}
 	}
 	for _, a := range n.Attributes {
 		if a.HasGraph || a.Type == onnxpb.AttrGraph || a.Type == onnxpb.AttrGraphs {
-			return &graph.UnsupportedOpError{Op: n.OpType, Opset: opset, Node: n.Name, Reason: "operators with subgraphs are not supported"}
+			return &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Opset: opset, Node: n.Name, Reason: "operators with subgraphs are not supported"}
 		}
 		switch a.Type {
 		case onnxpb.AttrTensors, onnxpb.AttrSparse, onnxpb.AttrSparses, onnxpb.AttrTypeProto, onnxpb.AttrTypes:
-			return &graph.UnsupportedOpError{Op: n.OpType, Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q of type %d", a.Name, a.Type)}
+			return &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q of type %d", a.Name, a.Type)}
 		}
 	}
 	if len(n.Outputs) == 0 {
@@ -247,7 +248,7 @@ func constantTensor(n *onnxpb.Node, opset int) (*onnxpb.Tensor, error) {
 	case "value_ints":
 		t = onnxpb.NewInt64Tensor(name, []int64{int64(len(a.Ints))}, a.Ints)
 	default:
-		return nil, &graph.UnsupportedOpError{Op: "Constant", Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q", a.Name)}
+		return nil, &errs.UnsupportedError{Where: "onnx", Op: "Constant", Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q", a.Name)}
 	}
 	t.Name = name
 	return t, nil
@@ -283,12 +284,12 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 	switch x.DataType {
 	case onnxpb.Int8, onnxpb.Uint8, onnxpb.Int32:
 	default:
-		return nil, false, &UnsupportedDTypeError{Tensor: x.Name, DType: x.DataType.String(), Where: where}
+		return nil, false, unsupportedType(x.Name, x.DataType.String(), where)
 	}
 	switch scale.DataType {
 	case onnxpb.Float, onnxpb.Float16:
 	default:
-		return nil, false, &UnsupportedDTypeError{Tensor: scale.Name, DType: scale.DataType.String(), Where: where}
+		return nil, false, unsupportedType(scale.Name, scale.DataType.String(), where)
 	}
 	xs, err := x.Int64s()
 	if err != nil {
@@ -301,7 +302,7 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 	zs := make([]int64, ns)
 	if zp != nil {
 		if zp.DataType != x.DataType {
-			return nil, false, &UnsupportedDTypeError{Tensor: zp.Name, DType: zp.DataType.String(), Where: where + ": zero point type differs from the data's"}
+			return nil, false, unsupportedType(zp.Name, zp.DataType.String(), where+": zero point type differs from the data's")
 		}
 		nz, err := zp.CheckData(MaxTensorElements)
 		if err != nil {
@@ -385,7 +386,7 @@ func normalize(t *onnxpb.Tensor, where string) (*onnxpb.Tensor, *graph.Tensor, e
 		}
 		return onnxpb.NewInt64Tensor(t.Name, t.Dims, v), nil, nil
 	}
-	return nil, nil, &UnsupportedDTypeError{Tensor: t.Name, DType: t.DataType.String(), Where: where}
+	return nil, nil, unsupportedType(t.Name, t.DataType.String(), where)
 }
 
 func valueInfo(v *onnxpb.ValueInfo, what string) (graph.ValueInfo, error) {
@@ -397,14 +398,14 @@ func valueInfo(v *onnxpb.ValueInfo, what string) (graph.ValueInfo, error) {
 		return out, nil
 	}
 	if v.NonTensor {
-		return out, &UnsupportedDTypeError{Tensor: v.Name, DType: "non-tensor", Where: "graph " + what}
+		return out, unsupportedType(v.Name, "non-tensor", "graph "+what)
 	}
 	switch v.ElemType {
 	case onnxpb.Float, onnxpb.Undefined:
 	case onnxpb.Int64, onnxpb.Int32:
 		out.DType = graph.Int64
 	default:
-		return out, &UnsupportedDTypeError{Tensor: v.Name, DType: v.ElemType.String(), Where: "graph " + what}
+		return out, unsupportedType(v.Name, v.ElemType.String(), "graph "+what)
 	}
 	if !v.HasShape {
 		return out, nil
@@ -415,7 +416,7 @@ func valueInfo(v *onnxpb.ValueInfo, what string) (graph.ValueInfo, error) {
 		switch {
 		case d.HasValue && d.Value > 0:
 			if d.Value > MaxTensorElements || elems*d.Value > MaxTensorElements {
-				return out, &LimitError{What: fmt.Sprintf("declared size of %s %q", what, v.Name), Got: elems * d.Value, Limit: MaxTensorElements}
+				return out, limitErr(fmt.Sprintf("declared size of %s %q", what, v.Name), elems*d.Value, MaxTensorElements)
 			}
 			elems *= d.Value
 			out.Dims = append(out.Dims, graph.Dim{Value: int(d.Value)})

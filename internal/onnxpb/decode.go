@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // FormatError reports bytes that are not a well-formed ONNX protobuf message.
@@ -20,6 +22,9 @@ func (e *FormatError) Error() string {
 	}
 	return "onnx: malformed model at " + e.Path + ": " + e.Msg
 }
+
+// Kind is errs.Model.
+func (e *FormatError) Kind() errs.Kind { return errs.Model }
 
 func formatErr(path, format string, args ...any) error {
 	return &FormatError{Path: path, Msg: fmt.Sprintf(format, args...)}

@@ -4,25 +4,42 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
-// NumElements is the product of the tensor's dims, or an error when a dim is negative or the product
-// exceeds limit.
+// NumElements is the product of the tensor's dims: a *FormatError when a dim is negative, an
+// *errs.LimitError when the product exceeds limit.
 func (t *Tensor) NumElements(limit int64) (int64, error) {
 	n := int64(1)
+	over := false
 	for _, d := range t.Dims {
 		if d < 0 {
-			return 0, fmt.Errorf("onnx: tensor %q has negative dimension %d", t.Name, d)
+			return 0, t.formatErr("negative dimension in %v", t.Dims)
 		}
 		if d != 0 && n > limit/d {
-			return 0, fmt.Errorf("onnx: tensor %q with dims %v has more than %d elements", t.Name, t.Dims, limit)
+			over = true // keep going: a zero or negative dim later still decides
+			n = limit + 1
+			continue
 		}
 		n *= d
 	}
-	if n > limit {
-		return 0, fmt.Errorf("onnx: tensor %q with dims %v has more than %d elements", t.Name, t.Dims, limit)
+	if over || n > limit {
+		got := int64(1)
+		for _, d := range t.Dims { // saturating product, for the message
+			if d != 0 && got > math.MaxInt64/d {
+				got = math.MaxInt64
+				break
+			}
+			got *= d
+		}
+		return 0, &errs.LimitError{Where: "onnx", What: fmt.Sprintf("element count of tensor %q %v", t.Name, t.Dims), Got: got, Limit: limit}
 	}
 	return n, nil
+}
+
+func (t *Tensor) formatErr(format string, args ...any) error {
+	return &FormatError{Path: fmt.Sprintf("tensor %q", t.Name), Msg: fmt.Sprintf(format, args...)}
 }
 
 // storedElements counts the elements actually present in whichever data field is used.
@@ -30,10 +47,10 @@ func (t *Tensor) storedElements() (int64, error) {
 	if t.RawData != nil {
 		sz := t.DataType.Size()
 		if sz == 0 {
-			return 0, fmt.Errorf("onnx: tensor %q: raw data for type %v", t.Name, t.DataType)
+			return 0, &errs.UnsupportedError{Where: "onnx", Reason: fmt.Sprintf("tensor %q: raw data for type %v", t.Name, t.DataType)}
 		}
 		if len(t.RawData)%sz != 0 {
-			return 0, fmt.Errorf("onnx: tensor %q: %d raw bytes is not a whole number of %v elements", t.Name, len(t.RawData), t.DataType)
+			return 0, t.formatErr("%d raw bytes is not a whole number of %v elements", len(t.RawData), t.DataType)
 		}
 		return int64(len(t.RawData) / sz), nil
 	}
@@ -55,7 +72,7 @@ func (t *Tensor) storedElements() (int64, error) {
 	case String:
 		return int64(len(t.StringData)), nil
 	}
-	return 0, fmt.Errorf("onnx: tensor %q has unknown data type %v", t.Name, t.DataType)
+	return 0, &errs.UnsupportedError{Where: "onnx", Reason: fmt.Sprintf("tensor %q has unknown data type %v", t.Name, t.DataType)}
 }
 
 // CheckData verifies that the stored data holds exactly as many elements as the dims say.
@@ -65,17 +82,17 @@ func (t *Tensor) CheckData(limit int64) (int64, error) {
 		return 0, err
 	}
 	if t.External {
-		return 0, fmt.Errorf("onnx: tensor %q keeps its data in an external file, which bonafide does not read", t.Name)
+		return 0, &errs.UnsupportedError{Where: "onnx", Reason: fmt.Sprintf("tensor %q keeps its data in an external file, which bonafide does not read", t.Name)}
 	}
 	if t.HasSegment {
-		return 0, fmt.Errorf("onnx: tensor %q is segmented, which bonafide does not support", t.Name)
+		return 0, &errs.UnsupportedError{Where: "onnx", Reason: fmt.Sprintf("tensor %q is segmented, which bonafide does not support", t.Name)}
 	}
 	got, err := t.storedElements()
 	if err != nil {
 		return 0, err
 	}
 	if got != want {
-		return 0, fmt.Errorf("onnx: tensor %q with dims %v holds %d elements, want %d", t.Name, t.Dims, got, want)
+		return 0, t.formatErr("dims %v need %d elements, the data holds %d", t.Dims, want, got)
 	}
 	return want, nil
 }
@@ -192,7 +209,7 @@ func (t *Tensor) Int64s() ([]int64, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("onnx: tensor %q of type %v is not an integer tensor", t.Name, t.DataType)
+		return nil, &errs.UnsupportedError{Where: "onnx", Reason: fmt.Sprintf("tensor %q of type %v is not an integer tensor", t.Name, t.DataType)}
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -48,6 +49,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return "quant: " + e.Msg }
+
+// Kind is errs.Model: the model cannot be quantized as it is.
+func (e *Error) Kind() errs.Kind { return errs.Model }
 
 // weightUse is one (node, input) that reads an initializer as a weight, with the axis of its
 // output channels.
