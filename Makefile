@@ -23,7 +23,7 @@ BUILD := $(CURDIR)/build
 WASM := $(BUILD)/web/bonafide.wasm
 
 .PHONY: all tools chromium npm wasmbrowsertest gotoolchain vet test test-native test-wasm test-simd \
-	test-fuzz test-e2e wasm web demo models bench clean
+	test-fuzz test-e2e wasm web package demo models bench clean
 
 all: web
 
@@ -107,7 +107,7 @@ test-fuzz: gotoolchain
 
 # Headless Chromium through playwright-core: the JS API, the component and demo with a fake camera,
 # a denied camera, a 2,000-frame soak (web/test/run.mjs; artifacts in build/test-artifacts).
-test-e2e: tools web
+test-e2e: tools web package
 	node --test-reporter=spec web/test/run.mjs
 
 # ---------------------------------------------------------------------------------------------- build
@@ -120,6 +120,10 @@ $(WASM): gotoolchain $(shell find core wasm -name '*.go' -not -name '*_test.go' 
 
 web: wasm
 	@if [ -x scripts/build-web.sh ]; then scripts/build-web.sh $(BUILD)/web; fi
+
+# The npm package: build/pkg/bonafide-web-$(VERSION).tgz, made from what `make web` assembled.
+package: web npm
+	scripts/build-package.sh $(BUILD)/web $(BUILD)/pkg
 
 demo: tools web
 	$(GO) run ./cmd/bonafide serve -addr 127.0.0.1:$(PORT) -dir $(BUILD)/web

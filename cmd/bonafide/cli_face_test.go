@@ -201,7 +201,7 @@ func TestCropCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := face.DecodeBytes(mustRead(t, filepath.Join(out, "a", "one.png")))
-	if err != nil || !bytes.Equal(got.Pix, want.Pix) {
+	if err != nil || !bytes.Equal(got.RGBA().Pix, want.Pix) {
 		t.Fatalf("written crop differs from face.CropRGBA (%v)", err)
 	}
 
@@ -225,7 +225,7 @@ func TestCropCommand(t *testing.T) {
 		t.Fatalf("-spec: exit %d: %s", code, stderr.String())
 	}
 	img, err := face.DecodeBytes(mustRead(t, filepath.Join(out2, "single.png")))
-	if err != nil || img.Rect.Dx() != 80 {
+	if err != nil || img.Bounds().Dx() != 80 {
 		t.Fatalf("-spec crop: %v %v", img, err)
 	}
 

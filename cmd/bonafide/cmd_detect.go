@@ -89,7 +89,8 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	if err := df.load(); err != nil {
 		return err
 	}
-	if err := qopts.Validate(); err != nil {
+	gate, err := face.NewQualityGate(qopts)
+	if err != nil {
 		return err
 	}
 	inputs, err := expandInputs(fs.Args())
@@ -103,7 +104,7 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 		if detectors[w] == nil {
 			detectors[w], _ = df.detector() // validated above
 		}
-		return detectOne(detectors[w], inputs[i].path, qopts)
+		return detectOne(detectors[w], inputs[i].path, gate)
 	}, func(_ int, line detectLine) {
 		if line.Error != "" {
 			failed++
@@ -118,14 +119,14 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func detectOne(d face.Detector, path string, qopts face.QualityOptions) detectLine {
+func detectOne(d face.Detector, path string, gate *face.QualityGate) detectLine {
 	line := detectLine{Path: path, Faces: []detectFace{}}
 	img, err := readImage(path)
 	if err != nil {
 		line.Error = err.Error()
 		return line
 	}
-	line.Width, line.Height = img.Rect.Dx(), img.Rect.Dy()
+	line.Width, line.Height = img.Bounds().Dx(), img.Bounds().Dy()
 	faces, err := d.Detect(img)
 	if err != nil {
 		line.Error = err.Error()
@@ -134,7 +135,7 @@ func detectOne(d face.Detector, path string, qopts face.QualityOptions) detectLi
 	for i := range faces {
 		line.Faces = append(line.Faces, newDetectFace(&faces[i]))
 	}
-	q, err := face.CheckQuality(img, faces, qopts)
+	q, err := gate.Check(img, faces)
 	if err != nil {
 		line.Error = err.Error()
 		return line

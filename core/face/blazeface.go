@@ -177,8 +177,9 @@ func (d *BlazeFace) InputSize() int { return d.size }
 // Detect finds the faces in img, largest first. The frame is letterboxed: scaled, keeping its
 // aspect ratio, so that its longer side fills the model's input, and padded with black. The slice
 // and its faces are reused by the next call.
-func (d *BlazeFace) Detect(img *image.RGBA) ([]Face, error) {
-	if err := checkRGBA("detect", img); err != nil {
+func (d *BlazeFace) Detect(f *Frame) ([]Face, error) {
+	img, err := f.pixels("detect")
+	if err != nil {
 		return nil, err
 	}
 	r := img.Rect
@@ -191,15 +192,16 @@ func (d *BlazeFace) Detect(img *image.RGBA) ([]Face, error) {
 // DetectNear runs the model on a square of region × last's side around last's centre, resampled
 // to the model's input (a face of last's size then fills 1/region of it), and returns the faces
 // found there. sizeRange is not used: the model finds every size in its input.
-func (d *BlazeFace) DetectNear(img *image.RGBA, last Box, region, sizeRange float64) ([]Face, error) {
-	if err := checkRGBA("track", img); err != nil {
+func (d *BlazeFace) DetectNear(f *Frame, last Box, region, sizeRange float64) ([]Face, error) {
+	img, err := f.pixels("track")
+	if err != nil {
 		return nil, err
 	}
 	side := region * max(last.W, last.H)
 	cx, cy := last.Center()
 	if !(region >= 1 && region <= 8) || !(side >= 1) || side > 4*MaxImageSide ||
 		!(math.Abs(cx) <= 4*MaxImageSide && math.Abs(cy) <= 4*MaxImageSide) {
-		return d.Detect(img)
+		return d.Detect(f)
 	}
 	n := int(math.Round(side))
 	x0 := int(math.Round(cx - float64(n)/2))

@@ -106,7 +106,7 @@ func TestBlazeFaceSyntheticFaces(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(map[bool]string{false: "front/", true: "back/"}[back]+tc.name, func(t *testing.T) {
-				faces, err := d.Detect(facetest.FaceOnWall(tc.w, tc.h, tc.cx, tc.cy, tc.side, tc.roll))
+				faces, err := d.Detect(mustFrame(facetest.FaceOnWall(tc.w, tc.h, tc.cx, tc.cy, tc.side, tc.roll)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -125,7 +125,7 @@ func TestBlazeFaceSubImage(t *testing.T) {
 	d := newBlazeFace(t, false)
 	full := facetest.Face(800, 600, 500, 300, 170, 0)
 	sub := full.SubImage(image.Rect(160, 60, 800, 540)).(*image.RGBA)
-	faces, err := d.Detect(sub)
+	faces, err := d.Detect(mustFrame(sub))
 	if err != nil || len(faces) != 1 {
 		t.Fatalf("%v, %v", faces, err)
 	}
@@ -159,7 +159,7 @@ func TestBlazeFaceBadInput(t *testing.T) {
 		"3x2 grey":       solid(3, 2, 128),
 		"face 12px wide": facetest.FaceOnWall(640, 480, 320, 240, 12, 0),
 	} {
-		faces, err := d.Detect(img)
+		faces, err := d.Detect(mustFrame(img))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -169,7 +169,7 @@ func TestBlazeFaceBadInput(t *testing.T) {
 		}
 	}
 	for i, scene := range facetest.NoFaceScenes {
-		if faces, err := d.Detect(facetest.NoFace(i, 640, 480)); err != nil || len(faces) != 0 {
+		if faces, err := d.Detect(mustFrame(facetest.NoFace(i, 640, 480))); err != nil || len(faces) != 0 {
 			t.Errorf("face-free %s: %d faces %+v (%v)", scene, len(faces), faces, err)
 		}
 	}
@@ -184,17 +184,19 @@ func TestBlazeFaceBadInput(t *testing.T) {
 		{"20000x10", &image.RGBA{Pix: make([]byte, 4*20000*10), Stride: 4 * 20000, Rect: image.Rect(0, 0, 20000, 10)}},
 	}
 	for _, tc := range bad {
-		for _, run := range []func(*image.RGBA) ([]Face, error){
-			d.Detect,
-			func(img *image.RGBA) ([]Face, error) { return d.DetectNear(img, Box{10, 10, 100, 100}, 2, 1.25) },
-		} {
-			_, err := run(tc.img)
-			if k := errs.KindOf(err); k != errs.Frame && k != errs.Limit {
-				t.Errorf("%s: err = %v (kind %v), want a frame or limit error", tc.name, err, k)
-			} else if !strings.HasPrefix(err.Error(), "face: ") {
-				t.Errorf("%s: %q does not start with \"face: \"", tc.name, err)
-			}
+		// A frame is checked where it enters: a bad one never reaches the detector.
+		_, err := NewFrame(tc.img)
+		if k := errs.KindOf(err); k != errs.Frame && k != errs.Limit {
+			t.Errorf("%s: err = %v (kind %v), want a frame or limit error", tc.name, err, k)
+		} else if !strings.HasPrefix(err.Error(), "face: ") {
+			t.Errorf("%s: %q does not start with \"face: \"", tc.name, err)
 		}
+	}
+	if _, err := d.Detect(nil); errs.KindOf(err) != errs.Frame {
+		t.Errorf("nil frame: %v", err)
+	}
+	if _, err := d.DetectNear(nil, Box{10, 10, 100, 100}, 2, 1.25); errs.KindOf(err) != errs.Frame {
+		t.Errorf("nil frame near: %v", err)
 	}
 }
 
@@ -206,13 +208,13 @@ func TestBlazeFaceCutByTheEdge(t *testing.T) {
 		name   string
 		cx, cy float64
 	}{{"left", 40, 240}, {"top", 320, 30}, {"bottom right", 610, 450}} {
-		img := facetest.FaceOnWall(640, 480, tc.cx, tc.cy, 200, 0)
+		img := mustFrame(facetest.FaceOnWall(640, 480, tc.cx, tc.cy, 200, 0))
 		faces, err := d.Detect(img)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range faces {
-			if !boxIn(f.Box, img.Rect) {
+			if !boxIn(f.Box, img.Bounds()) {
 				t.Errorf("%s: box %+v outside the frame", tc.name, f.Box)
 			}
 			for i, p := range f.Keypoints {
@@ -225,10 +227,10 @@ func TestBlazeFaceCutByTheEdge(t *testing.T) {
 			t.Logf("%s: no face (acceptable: the gate says no_face)", tc.name)
 			continue
 		}
-		if boxIn(faces[0].Full, img.Rect) {
+		if boxIn(faces[0].Full, img.Bounds()) {
 			t.Errorf("%s: Full %+v lies inside the frame for a face cut by its edge", tc.name, faces[0].Full)
 		}
-		q, err := CheckQuality(img, faces, QualityOptions{})
+		q, err := checkQuality(img, faces, QualityOptions{})
 		if err != nil || !q.Has(FacePartlyOutside) {
 			t.Errorf("%s: quality %+v (%v), want face_partly_outside", tc.name, q, err)
 		}
@@ -239,7 +241,7 @@ func TestBlazeFaceCutByTheEdge(t *testing.T) {
 // frame coordinates, and the same face a full Detect finds.
 func TestBlazeFaceNear(t *testing.T) {
 	d := newBlazeFace(t, false)
-	img := facetest.Face(1280, 720, 900, 300, 200, 0)
+	img := mustFrame(facetest.Face(1280, 720, 900, 300, 200, 0))
 	full, err := d.Detect(img)
 	if err != nil || len(full) != 1 {
 		t.Fatalf("%v, %v", full, err)
@@ -270,7 +272,7 @@ func TestBlazeFaceTracker(t *testing.T) {
 	const side = 160
 	for i := range 30 {
 		cx := 200 + 8*float64(i)
-		faces, err := tr.Track(facetest.FaceOnWall(640, 480, cx, 240, side, 0))
+		faces, err := tr.Track(mustFrame(facetest.FaceOnWall(640, 480, cx, 240, side, 0)))
 		if err != nil || len(faces) == 0 {
 			t.Fatalf("frame %d: %v, %v", i, faces, err)
 		}
@@ -280,10 +282,10 @@ func TestBlazeFaceTracker(t *testing.T) {
 		}
 	}
 	// Lost: a face-free frame gives no face; the next face is found by a full detection.
-	if faces, err := tr.Track(facetest.NoFace(4, 640, 480)); err != nil || len(faces) != 0 {
+	if faces, err := tr.Track(mustFrame(facetest.NoFace(4, 640, 480))); err != nil || len(faces) != 0 {
 		t.Fatalf("face-free frame: %v, %v", faces, err)
 	}
-	faces, err := tr.Track(facetest.FaceOnWall(640, 480, 450, 250, side, 0))
+	faces, err := tr.Track(mustFrame(facetest.FaceOnWall(640, 480, 450, 250, side, 0)))
 	if err != nil || len(faces) != 1 {
 		t.Fatalf("after the loss: %v, %v", faces, err)
 	}
@@ -326,7 +328,7 @@ func TestBlazeFaceOptionsAndModels(t *testing.T) {
 // goes straight into the model's input buffer; candidates and faces reuse their slices).
 func TestBlazeFaceNoAllocation(t *testing.T) {
 	d := newBlazeFace(t, false)
-	img := facetest.Face(640, 480, 320, 240, 170, 0)
+	img := mustFrame(facetest.Face(640, 480, 320, 240, 170, 0))
 	if _, err := d.Detect(img); err != nil {
 		t.Fatal(err)
 	}
@@ -471,8 +473,7 @@ func TestBlazeFaceRealFrames(t *testing.T) {
 	d := newBlazeFace(t, false)
 	for _, tc := range cases {
 		path := filepath.Join(sharedDir(t), tc.file)
-		img := loadImage(t, path)
-		faces, err := d.Detect(img)
+		faces, err := d.Detect(mustFrame(loadImage(t, path)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -380,18 +380,19 @@ func (s CropSpec) Window(r image.Rectangle, box Box) (image.Rectangle, float64, 
 // channel order, normalised with its mean and std. len(dst) must be spec.Len(). It allocates
 // nothing, so that a frame loop can reuse one buffer. The window is axis-aligned whatever
 // spec.Align says; CropFace turns it by a face's roll.
-func Crop(dst []float32, img *image.RGBA, box Box, spec CropSpec) (CropInfo, error) {
-	return crop(dst, img, box, 0, spec)
+func Crop(dst []float32, f *Frame, box Box, spec CropSpec) (CropInfo, error) {
+	return crop(dst, f, box, 0, spec)
 }
 
-// CropFace is Crop for a detected face: the window is computed on f.Extent() and, with
-// spec.Align = AlignRoll, turned by f.Angle so that the eyes are level in the output.
-func CropFace(dst []float32, img *image.RGBA, f *Face, spec CropSpec) (CropInfo, error) {
-	return crop(dst, img, f.Extent(), f.Angle, spec)
+// CropFace is Crop for a detected face: the window is computed on face.Extent() and, with
+// spec.Align = AlignRoll, turned by face.Angle so that the eyes are level in the output.
+func CropFace(dst []float32, f *Frame, face *Face, spec CropSpec) (CropInfo, error) {
+	return crop(dst, f, face.Extent(), face.Angle, spec)
 }
 
-func crop(dst []float32, img *image.RGBA, box Box, angle float64, spec CropSpec) (CropInfo, error) {
-	if err := checkRGBA("crop", img); err != nil {
+func crop(dst []float32, f *Frame, box Box, angle float64, spec CropSpec) (CropInfo, error) {
+	img, err := f.pixels("crop")
+	if err != nil {
 		return CropInfo{}, err
 	}
 	win, scale, err := spec.Window(img.Rect, box)
@@ -437,17 +438,18 @@ func alignAngle(spec CropSpec, roll float64) float64 {
 
 // CropRGBA is Crop for pictures: the same window and resampling, returned as an 8-bit RGBA image
 // (Order, Mean and Std do not apply). The command-line crop and training data go through it.
-func CropRGBA(img *image.RGBA, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
-	return cropRGBA(img, box, 0, spec)
+func CropRGBA(f *Frame, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	return cropRGBA(f, box, 0, spec)
 }
 
 // CropFaceRGBA is CropFace for pictures, as CropRGBA is for Crop.
-func CropFaceRGBA(img *image.RGBA, f *Face, spec CropSpec) (*image.RGBA, CropInfo, error) {
-	return cropRGBA(img, f.Extent(), f.Angle, spec)
+func CropFaceRGBA(f *Frame, face *Face, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	return cropRGBA(f, face.Extent(), face.Angle, spec)
 }
 
-func cropRGBA(img *image.RGBA, box Box, angle float64, spec CropSpec) (*image.RGBA, CropInfo, error) {
-	if err := checkRGBA("crop", img); err != nil {
+func cropRGBA(f *Frame, box Box, angle float64, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	img, err := f.pixels("crop")
+	if err != nil {
 		return nil, CropInfo{}, err
 	}
 	win, scale, err := spec.Window(img.Rect, box)

@@ -159,10 +159,11 @@ func (d *Pigo) sizes(w, h int) (minSize, maxSize, k int) {
 	return minSize, maxSize, k
 }
 
-// Detect returns the faces in img, largest first. A frame too small for the smallest face gives
-// no faces and no error; an empty or malformed image gives an *ImageError or *errs.LimitError.
-func (d *Pigo) Detect(img *image.RGBA) ([]Face, error) {
-	if err := checkRGBA("detect", img); err != nil {
+// Detect returns the faces in f, largest first. A frame too small for the smallest face gives
+// no faces and no error.
+func (d *Pigo) Detect(f *Frame) ([]Face, error) {
+	img, err := f.pixels("detect")
+	if err != nil {
 		return nil, err
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
@@ -207,13 +208,14 @@ func (d *Pigo) final(r image.Rectangle) []Face {
 
 // DetectNear searches a square of region × last's side around it, at every angle, for faces
 // within ×/÷ sizeRange of its size: the Tracker's search around the last face.
-func (d *Pigo) DetectNear(img *image.RGBA, last Box, region, sizeRange float64) ([]Face, error) {
-	if err := checkRGBA("track", img); err != nil {
+func (d *Pigo) DetectNear(f *Frame, last Box, region, sizeRange float64) ([]Face, error) {
+	img, err := f.pixels("track")
+	if err != nil {
 		return nil, err
 	}
 	if !(region >= 1 && region <= 8) || !(sizeRange > 1 && sizeRange <= 4) || !(last.W > 0 && last.H > 0) ||
 		math.IsInf(last.W, 0) || math.IsInf(last.H, 0) || math.IsNaN(last.X) || math.IsNaN(last.Y) {
-		return d.Detect(img)
+		return d.Detect(f)
 	}
 	minSize, maxSize, k := d.sizes(img.Rect.Dx(), img.Rect.Dy())
 	if minSize > maxSize {

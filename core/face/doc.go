@@ -2,6 +2,14 @@
 // way for every model at training and at run time, and tells the user what to fix when a frame is
 // not usable. Pure Go; it runs natively and under GOOS=js GOARCH=wasm.
 //
+// # Frames
+//
+// A [Frame] is checked once, where it enters: [FrameRGBA] (raw RGBA bytes from a camera),
+// [NewFrame] (an *image.RGBA, hand-made ones included) or [Decode] (a JPEG or PNG file). Its size
+// must be within MaxImageSide and MaxImagePixels and its pixel buffer must hold every row at its
+// stride, or the error is an *ImageError (kind frame) or an *errs.LimitError. Everything below
+// takes a *Frame and reads its pixels without checking them again.
+//
 // # Detection
 //
 // Two detectors implement [Detector]. [BlazeFace], the default, runs MediaPipe's BlazeFace
@@ -44,7 +52,7 @@
 // Detectors and Trackers reuse their buffers and are not safe for concurrent use: one per goroutine.
 // Creating one is cheap (pigo's cascade is parsed once per process and shared read-only; BlazeFace
 // detectors can share one loaded model, see [NewBlazeFaceModel]). [Crop],
-// [CropRGBA], [CheckQuality], [Measure] and [Decode] are safe for concurrent use.
+// [CropRGBA], [QualityGate] and [Decode] are safe for concurrent use.
 //
 // # Crop
 //
@@ -63,8 +71,8 @@
 //
 // # Quality gate
 //
-// [CheckQuality] returns stable reason codes with the measured value and the limit, in this
-// order (reasons.go holds the constants; [Codes] lists them):
+// [NewQualityGate] validates the limits once; [QualityGate.Check] then returns stable reason codes
+// with the measured value and the limit, in this order (reasons.go holds the constants; [Codes] lists them):
 //
 //	code                  measured value (main face = faces[0])              default limit
 //	no_face               faces found (0)                                    1

@@ -91,10 +91,10 @@ func (f *Face) finite() bool {
 // Detector finds faces in frames: BlazeFace (the default, NewBlazeFace) or pico's cascade (NewPigo).
 // A Detector reuses its buffers and is not safe for concurrent use.
 type Detector interface {
-	// Detect returns the faces in img, largest first. The slice may be reused by the next call.
-	Detect(img *image.RGBA) ([]Face, error)
+	// Detect returns the faces in f, largest first. The slice may be reused by the next call.
+	Detect(f *Frame) ([]Face, error)
 	// DetectNear looks for faces around last, a face box from the previous video frame: in a
 	// square of region × its side around its centre, for faces within ×/÷ sizeRange of its size
 	// (where the detector can restrict sizes). The Tracker calls it.
-	DetectNear(img *image.RGBA, last Box, region, sizeRange float64) ([]Face, error)
+	DetectNear(f *Frame, last Box, region, sizeRange float64) ([]Face, error)
 }

@@ -26,7 +26,7 @@ func TestNUAAFaceFound(t *testing.T) {
 		n, f, ok := 0, 0, 0
 		for i := 0; i < len(files); i += stride {
 			img := loadImage(t, files[i])
-			faces, err := d.Detect(img)
+			faces, err := d.Detect(mustFrame(img))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +34,7 @@ func TestNUAAFaceFound(t *testing.T) {
 			if len(faces) > 0 {
 				f++
 			}
-			q, err := CheckQuality(img, faces, QualityOptions{})
+			q, err := checkQuality(mustFrame(img), faces, QualityOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestFacePhotos(t *testing.T) {
 			continue
 		}
 		decoded++
-		faces, err := d.Detect(img)
+		faces, err := d.Detect(mustFrame(img))
 		if err != nil {
 			t.Fatal(err)
 		}

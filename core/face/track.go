@@ -116,16 +116,17 @@ func (t *Tracker) Reset() {
 }
 
 // Track is TrackAt with timestamps spaced by 1/FPS.
-func (t *Tracker) Track(img *image.RGBA) ([]Face, error) {
+func (t *Tracker) Track(f *Frame) ([]Face, error) {
 	ts := time.Duration(float64(t.frameNo) * float64(time.Second) / t.opts.FPS)
-	return t.TrackAt(img, ts)
+	return t.TrackAt(f, ts)
 }
 
 // TrackAt returns the faces in img: the tracked face first, smoothed, then any others found by the
 // periodic full detection. t is the frame's timestamp (as in MediaPipe's detectForVideo); a
 // timestamp that does not increase restarts the smoothing.
-func (t *Tracker) TrackAt(img *image.RGBA, ts time.Duration) ([]Face, error) {
-	if err := checkRGBA("track", img); err != nil {
+func (t *Tracker) TrackAt(fr *Frame, ts time.Duration) ([]Face, error) {
+	img, err := fr.pixels("track")
+	if err != nil {
 		return nil, err
 	}
 	t.frameNo++
@@ -138,7 +139,7 @@ func (t *Tracker) TrackAt(img *image.RGBA, ts time.Duration) ([]Face, error) {
 	full := !t.tracking || (t.opts.RedetectEvery > 0 && t.frames >= t.opts.RedetectEvery)
 	if !full {
 		var err error
-		if faces, err = t.d.DetectNear(img, t.raw.Extent(), t.opts.Region, t.opts.SizeRange); err != nil {
+		if faces, err = t.d.DetectNear(fr, t.raw.Extent(), t.opts.Region, t.opts.SizeRange); err != nil {
 			return nil, err
 		}
 		if len(faces) == 0 {
@@ -147,7 +148,7 @@ func (t *Tracker) TrackAt(img *image.RGBA, ts time.Duration) ([]Face, error) {
 	}
 	if full {
 		var err error
-		if faces, err = t.d.Detect(img); err != nil {
+		if faces, err = t.d.Detect(fr); err != nil {
 			return nil, err
 		}
 		t.frames = 0

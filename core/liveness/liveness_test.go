@@ -14,6 +14,7 @@ import (
 	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
@@ -37,7 +38,7 @@ func testModel(t testing.TB, name string) []byte {
 	return b
 }
 
-func loadImage(t testing.TB, path string) *image.RGBA {
+func loadImage(t testing.TB, path string) *face.Frame {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -49,6 +50,16 @@ func loadImage(t testing.TB, path string) *image.RGBA {
 		t.Fatal(err)
 	}
 	return img
+}
+
+// frameOf checks img as a caller does.
+func frameOf(t testing.TB, img *image.RGBA) *face.Frame {
+	t.Helper()
+	f, err := face.NewFrame(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func TestProfileFromMetadata(t *testing.T) {
@@ -190,9 +201,13 @@ func TestNoFace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(i * 7 % 251)
+	pix := make([]byte, 4*640*480)
+	for i := range pix {
+		pix[i] = uint8(i * 7 % 251)
+	}
+	img, err := face.FrameRGBA(pix, 640, 480)
+	if err != nil {
+		t.Fatal(err)
 	}
 	r, err := c.Analyze(img)
 	if err != nil {
@@ -259,7 +274,7 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 		{"small", big.SubImage(image.Rect(0, 0, 20, 17)).(*image.RGBA)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := c.AnalyzeCropped(tt.img)
+			r, err := c.AnalyzeCropped(frameOf(t, tt.img))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +293,7 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 		})
 	}
 	// A frame after a crop starts clean: no maps, no score when no face is found.
-	r, err := c.Analyze(image.NewRGBA(image.Rect(0, 0, 64, 64)))
+	r, err := c.Analyze(frameOf(t, image.NewRGBA(image.Rect(0, 0, 64, 64))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,12 +316,12 @@ func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
 		t.Fatalf("frame: %v %+v", err, r)
 	}
 	win := r.Crop.Window
-	if !win.In(img.Rect) {
-		t.Skipf("the crop window %v leaves the image %v", win, img.Rect)
+	if !win.In(img.Bounds()) {
+		t.Skipf("the crop window %v leaves the image %v", win, img.Bounds())
 	}
 	score := r.Score
 	map8 := append([]float32(nil), r.Maps[0].Data...)
-	rc, err := c.AnalyzeCropped(img.SubImage(win).(*image.RGBA))
+	rc, err := c.AnalyzeCropped(frameOf(t, img.RGBA().SubImage(win).(*image.RGBA)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +423,11 @@ func TestReferenceNeedsEmbeddings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Enroll(image.NewRGBA(image.Rect(0, 0, 64, 64))); !errors.Is(err, ErrNoEmbedding) {
+	img, err := face.FrameRGBA(make([]byte, 4*64*64), 64, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Enroll(img); !errors.Is(err, ErrNoEmbedding) || errs.KindOf(err) != errs.Unsupported {
 		t.Fatalf("err = %v, want ErrNoEmbedding", err)
 	}
 }
@@ -446,6 +465,55 @@ func BenchmarkAnalyze(b *testing.B) {
 
 var _ = color.RGBA{}
 var _ = model.Options{}
+
+// TestAnalyzeAllocs holds Analyze to its allocations per frame, so that a change that makes a
+// frame allocate more fails here: a still frame (full detection) and a tracked video frame, both
+// with a face that is scored, with each detector. BlazeFace allocates nothing; what remains with
+// pigo is its own: its cascade returns a fresh slice of hits.
+func TestAnalyzeAllocs(t *testing.T) {
+	img, err := face.NewFrame(facetest.Face(640, 480, 320, 240, 170, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		detector string
+		track    bool
+		max      float64
+	}{
+		{"blazeface still", DetectorBlazeFace, false, 0}, {"blazeface video", DetectorBlazeFace, true, 0},
+		{"pigo still", DetectorPigo, false, analyzeAllocsStill}, {"pigo video", DetectorPigo, true, analyzeAllocsVideo},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(Config{Detector: tc.detector, FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"),
+				Profile: pyramidProfile(), Track: tc.track})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r *Result
+			allocs := testing.AllocsPerRun(20, func() {
+				if r, err = c.Analyze(img); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if !r.Scored {
+				t.Fatalf("the synthetic face was not scored: %+v", r)
+			}
+			t.Logf("%v allocations per frame", allocs)
+			if allocs > tc.max {
+				t.Errorf("Analyze allocates %v times per %s frame, more than the %v it did", allocs, tc.name, tc.max)
+			}
+		})
+	}
+}
+
+// Allocations per Analyze with pigo as measured when the test was written (go test -run
+// TestAnalyzeAllocs -v ./core/liveness, natively and in Chromium): pigo's per-search hit slices,
+// one per cascade run.
+const (
+	analyzeAllocsStill = 9
+	analyzeAllocsVideo = 10
+)
 
 // withMetadata returns an ONNX file with its metadata_props replaced by meta.
 func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte {

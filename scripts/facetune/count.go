@@ -80,7 +80,10 @@ func count(args []string) error {
 	d := newDetectors(*back)
 	fb, fp := 0, 0
 	for i, name := range facetest.NoFaceScenes {
-		img := facetest.NoFace(i, 640, 480)
+		img, err := face.NewFrame(facetest.NoFace(i, 640, 480))
+		if err != nil {
+			return err
+		}
 		b, _ := d.bf.Detect(img)
 		p, _ := d.pigo.Detect(img)
 		fb += len(b)
@@ -99,5 +102,3 @@ func pct(a, n int) float64 {
 	}
 	return 100 * float64(a) / float64(n)
 }
-
-var _ = face.NumKeypoints

@@ -14,7 +14,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"image"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -72,7 +71,7 @@ func files(pattern string) []string {
 	return fs
 }
 
-func decodeFile(path string) (*image.RGBA, error) {
+func decodeFile(path string) (*face.Frame, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
