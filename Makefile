@@ -114,7 +114,7 @@ test-e2e: tools web package
 
 wasm: $(WASM)
 
-$(WASM): gotoolchain $(shell find core wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod VERSION version.go
+$(WASM): gotoolchain $(shell find core internal wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod VERSION version.go
 	@mkdir -p $(dir $@)
 	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build $(LEAN) -trimpath -ldflags='-s -w' -o $@ ./wasm
 

@@ -52,7 +52,7 @@ ${body}
 export function packageTests({ clips, hasFace, devModel }) {
   const version = fs.readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim();
   const tgz = path.join(BUILD, 'pkg', `bonafide-web-${version}.tgz`);
-  const esbuildVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.esbuild;
+  const devDeps = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies;
   const clip = clips[0]; // the live clip, or the generated one without ../shared
   let scratch;
   let server;
@@ -63,7 +63,7 @@ export function packageTests({ clips, hasFace, devModel }) {
     const npm = (...args) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: scratch, stdio: ['ignore', 'ignore', 'inherit'] });
     // The package has no dependencies, so installing it needs no network.
     npm('install', '--offline', tgz);
-    npm('install', '--prefer-offline', '--save-dev', `esbuild@${esbuildVersion}`);
+    npm('install', '--prefer-offline', '--save-dev', `esbuild@${devDeps.esbuild}`, `typescript@${devDeps.typescript}`);
 
     const app = `${readmeBlock('three-lines')}${PAGE_TAIL}`;
     fs.writeFileSync(path.join(scratch, 'app.mjs'), app);
@@ -144,6 +144,36 @@ export function packageTests({ clips, hasFace, devModel }) {
         assert(sizes.package?.bytes === bytes && sizes.package.file === path.basename(tgz), `sizes.json package ${JSON.stringify(sizes.package)}, the tarball has ${bytes} B`);
         assert(bytes <= 3000000, `the tarball is ${bytes} B, over 3 MB`);
         console.log(`        ${path.basename(tgz)}: ${bytes} B`);
+      },
+    },
+    {
+      name: 'the types: a TypeScript user of "bonafide-web" and "bonafide-web/check" compiles (tsc --strict, moduleResolution bundler and node16); a wrong option does not',
+      fn() {
+        const good = `import { Bonafide, ModelError, type Detector, type Verdict } from 'bonafide-web';
+import { BonafideCheck } from 'bonafide-web/check';
+const detector: Detector = await Bonafide.create({ threshold: 0.5, integrity: { model: 'sha256-x' } });
+const check: BonafideCheck = document.createElement('bonafide-check');
+check.detector = detector;
+const release: string = Bonafide.version;
+check.addEventListener('result', (e) => console.log((e as CustomEvent<Verdict>).detail.decision, release));
+try { await Bonafide.create(); } catch (e) { if (e instanceof ModelError) console.log(e.field, e.modelVersion); }
+`;
+        const tsc = (file, module, resolution) => {
+          try {
+            execFileSync(path.join(scratch, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom',
+              '--module', module, '--moduleResolution', resolution, file], { cwd: scratch, encoding: 'utf8' });
+            return '';
+          } catch (e) {
+            return `${e.stdout}${e.stderr}` || String(e);
+          }
+        };
+        fs.writeFileSync(path.join(scratch, 'good.mts'), good);
+        fs.writeFileSync(path.join(scratch, 'bad.mts'), `${good}await Bonafide.create({ modelURL: '/m.onnx' });\n`);
+        for (const [module, resolution] of [['esnext', 'bundler'], ['node16', 'node16']]) {
+          const out = tsc('good.mts', module, resolution);
+          assert(out === '', `tsc (${resolution}) refused good.mts:\n${out}`);
+          assert(/modelURL/.test(tsc('bad.mts', module, resolution)), `tsc (${resolution}) accepted an unknown option`);
+        }
       },
     },
     {
