@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
 )
 
@@ -183,8 +184,13 @@ func checkMetadata(m *model.Model) []string {
 func TestMetadata(t *testing.T) {
 	for _, f := range modelFiles(t) {
 		t.Run(f, func(t *testing.T) {
-			for _, e := range checkMetadata(load(t, f)) {
+			m := load(t, f)
+			for _, e := range checkMetadata(m) {
 				t.Error(e)
+			}
+			// Every committed model keeps loading in this release (the bonafide.version rule).
+			if _, err := liveness.ProfileFromMetadata(m.Metadata()); err != nil {
+				t.Errorf("this release refuses it: %v", err)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
@@ -189,6 +190,7 @@ func (a *api) checker(args []safejs.Value) (*checker, error) {
 
 func (a *api) version(args []safejs.Value) (any, error) {
 	return map[string]any{
+		"version":        bonafide.Version(),
 		"go":             runtime.Version(),
 		"maxImageSide":   face.MaxImageSide,
 		"maxImagePixels": face.MaxImagePixels,
@@ -230,7 +232,9 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if cfg.Quality, err = qualityOptions(o); err != nil {
 		return nil, err
 	}
-	if cfg.Detector, err = detectorOptions(o); err != nil {
+	// The browser build still runs pico's cascade; BlazeFace needs its model fetched by the page.
+	cfg.Detector = liveness.DetectorPigo
+	if cfg.Pigo, err = detectorOptions(o); err != nil {
 		return nil, err
 	}
 	c, err := liveness.New(cfg)
@@ -289,8 +293,8 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	return q, nil
 }
 
-func detectorOptions(o opts) (face.Options, error) {
-	var d face.Options
+func detectorOptions(o opts) (face.PigoOptions, error) {
+	var d face.PigoOptions
 	do, ok, err := o.object("detector")
 	if !ok || err != nil {
 		return d, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -81,6 +82,17 @@ func pyramidModel(meta bool) []byte {
 			{Key: liveness.KeyThreshold, Value: "0.5"},
 		}
 	}
+	return m.Marshal()
+}
+
+// withVersion returns model with bonafide.version set to v.
+func withVersion(t *testing.T, model []byte, v string) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Metadata = append(m.Metadata, onnxpb.StringPair{Key: liveness.KeyVersion, Value: v})
 	return m.Marshal()
 }
 
@@ -426,6 +438,7 @@ func TestModelErrors(t *testing.T) {
 		{"unknown quality code", "newChecker", pyramidModel(true), map[string]any{"quality": map[string]any{"skip": []any{"no_such_code"}}}, nameRange, []string{"no_such_code"}},
 		{"option of the wrong type", "newChecker", pyramidModel(true), map[string]any{"threshold": "high"}, nameType, []string{"options.threshold", "number"}},
 		{"unknown profile", "newChecker", pyramidModel(true), map[string]any{"profile": "nope"}, nameRange, []string{"nope"}},
+		{"model for another major version", "newChecker", withVersion(t, pyramidModel(true), "999.0.0"), nil, nameModel, []string{"999.0.0", liveness.KeyVersion, bonafide.Version()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -435,6 +448,14 @@ func TestModelErrors(t *testing.T) {
 			}
 			_, err := h.call(tt.method, u8(tt.model), opts)
 			je := wantErr(t, err, tt.errName, tt.parts...)
+			if tt.name == "model for another major version" {
+				if f, _ := mustGet(t, je.v, "field").String(); f != liveness.KeyVersion {
+					t.Errorf("error.field = %q, want %s", f, liveness.KeyVersion)
+				}
+				if v, _ := mustGet(t, je.v, "modelVersion").String(); v != "999.0.0" {
+					t.Errorf("error.modelVersion = %q, want 999.0.0", v)
+				}
+			}
 			if tt.name == "unsupported op" {
 				if op, _ := mustGet(t, je.v, "op").String(); op != "Det" {
 					t.Errorf("error.op = %q, want Det", op)
@@ -594,6 +615,15 @@ func TestPanicsAndThrownValuesReject(t *testing.T) {
 	// hands Go only plain data it built itself (see main.go).
 	// The API still answers.
 	h.must("version")
+}
+
+// TestVersion: version() reports the release (the VERSION file), which web/bonafide.mjs compares
+// with its own to catch a stale or mixed copy of the files.
+func TestVersion(t *testing.T) {
+	h := newHarness(t)
+	if v, _ := mustGet(t, h.must("version"), "version").String(); v != bonafide.Version() {
+		t.Fatalf("version() = %q, want %q", v, bonafide.Version())
+	}
 }
 
 func TestNoFuncLeaks(t *testing.T) {

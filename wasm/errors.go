@@ -99,11 +99,14 @@ func classify(err error) (name string, details map[string]any) {
 func modelDetails(err error) map[string]any {
 	var (
 		ue *errs.UnsupportedError
+		ve *liveness.VersionError
 		pe *liveness.ProfileError
 	)
 	switch {
 	case errors.As(err, &ue) && ue.Op != "":
 		return map[string]any{"op": ue.Op, "opset": ue.Opset, "node": ue.Node, "domain": ue.Domain}
+	case errors.As(err, &ve):
+		return map[string]any{"field": liveness.KeyVersion, "modelVersion": ve.Model}
 	case errors.As(err, &pe):
 		return map[string]any{"field": pe.Field}
 	}

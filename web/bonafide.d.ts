@@ -185,7 +185,11 @@ export interface CreateOptions {
   maxFrameSide?: number;
   /** Loading (fetch, compile, start, model) must finish within this, or TimeoutError. Default 30000. */
   timeoutMs?: number;
-  /** SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError. Default: not checked. */
+  /**
+   * SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError.
+   * Default: the files next to bonafide.mjs (no modelUrl/model or wasmUrl given) are checked against this release's
+   * manifest.mjs when crypto.subtle is available (https or localhost); a file given by URL or bytes is not checked.
+   */
   integrity?: { model?: string; wasm?: string };
   /** Use a built-in profile for a model without bonafide metadata. Default: read the model's metadata. */
   profile?: 'minifasnet-v2';
@@ -218,6 +222,7 @@ export interface SessionOptions {
 
 export interface DetectorInfo {
   kind: 'pyramid-binary' | 'patchnet' | 'pyramid-depth' | 'softmax';
+  /** The model's bonafide.version: the release it was made for (its major version is this release's, or 0 for test files). */
   version: string;
   /** The crop spec in the model's metadata form, and its size. */
   crop: string;
@@ -325,6 +330,7 @@ export declare class Model {
 }
 
 export declare const Bonafide: {
+  /** This release (semantic version), the same as the wasm's and the npm package's. */
   readonly version: string;
   /** Whether this browser can run bonafide (WebAssembly with SIMD, createImageBitmap). */
   support(): { ok: boolean; reason: string };
@@ -335,6 +341,7 @@ export declare const Bonafide: {
 };
 export default Bonafide;
 
+/** This release (semantic version), the same as the wasm's and the npm package's. */
 export declare const version: string;
 export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile'>>>;
 export declare const qualityDefaults: Readonly<Required<Omit<QualityLimits, 'skip'>>>;
@@ -348,7 +355,7 @@ export declare class NotFoundError extends BonafideError {}
 /** The camera could not be opened (in use elsewhere). */
 export declare class NotReadableError extends BonafideError {}
 /** Bad or unsupported model; for an unsupported operator, op/opset/node name it. */
-export declare class ModelError extends BonafideError { op?: string; opset?: number; node?: string; domain?: string; field?: string; }
+export declare class ModelError extends BonafideError { op?: string; opset?: number; node?: string; domain?: string; field?: string; /** with field 'bonafide.version': the model's version */ modelVersion?: string; }
 export declare class IntegrityError extends BonafideError { expected?: string; actual?: string; }
 export declare class WebAssemblyUnsupportedError extends BonafideError {}
 export declare class TimeoutError extends BonafideError { verdict?: PendingVerdict | null; }

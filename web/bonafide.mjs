@@ -12,8 +12,10 @@
 // transferable ImageBitmaps. Every failure rejects with a named error class exported below.
 
 import { Engine, errorData } from './engine.mjs';
+import { assets } from './manifest.mjs';
 
-export const version = '0.1.0';
+// The release, from the repository's VERSION file: scripts/build-web.sh writes it here.
+export const version = '0.0.0-unbuilt';
 
 // ------------------------------------------------------------------------------------------ errors
 
@@ -73,14 +75,16 @@ function fromData(d) {
 
 // ----------------------------------------------------------------------------------------- options
 
-const here = (file) => new URL(file, import.meta.url).href;
+// Every asset resolves next to this module, written as `new URL('./file', import.meta.url)` literally:
+// that is the form bundlers (webpack, Vite) recognise and copy, and what works unbundled. The URL
+// options override each.
 
 /** Defaults of Bonafide.create's options (see bonafide.d.ts for each). */
 export const defaults = Object.freeze({
-  modelUrl: here('./models/default.onnx'),
-  wasmUrl: here('./bonafide.wasm'),
-  wasmExecUrl: here('./wasm_exec.js'),
-  workerUrl: here('./bonafide.worker.mjs'),
+  modelUrl: new URL('./models/default.onnx', import.meta.url).href,
+  wasmUrl: new URL('./bonafide.wasm', import.meta.url).href,
+  wasmExecUrl: new URL('./wasm_exec.js', import.meta.url).href,
+  workerUrl: new URL('./bonafide.worker.mjs', import.meta.url).href,
   worker: true,
   threshold: undefined, // the model's bonafide.threshold
   minFrames: 5,
@@ -147,6 +151,9 @@ function cleanOptions(options, base = defaults) {
   }
   const o = { ...base };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  // Which assets are this package's own (their URL not given): only those get the manifest's hashes.
+  const own = base === defaults ? (k) => options[k] === undefined : () => false;
+  o.ownAssets = { wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined };
   for (const k of ['modelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
     if (typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw new TypeError(`bonafide: options.${k} must be a string or URL`);
     o[k] = new URL(o[k], globalThis.location?.href).href;
@@ -167,6 +174,11 @@ function cleanOptions(options, base = defaults) {
   o.integrity = { ...o.integrity };
   for (const k of Object.keys(o.integrity)) {
     if (k !== 'model' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, wasm)`);
+  }
+  // The package's own files are checked against the SHA-256 in manifest.mjs unless a hash was given.
+  o.integrityDefaults = {};
+  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx']]) {
+    if (o.integrity[key] === undefined && o.ownAssets[key] && assets[file]) o.integrityDefaults[key] = assets[file].sha256;
   }
   if (o.profile !== undefined && o.profile !== 'minifasnet-v2') throw new RangeError(`bonafide: options.profile: unknown profile "${o.profile}" (known: minifasnet-v2)`);
   return o;
@@ -214,8 +226,14 @@ function hex(buf) {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Checks bytes against "sha256-BASE64" (SRI) or 64 hex digits. */
-async function checkIntegrity(bytes, want, what) {
+/**
+ * Checks bytes against options.integrity[what] ("sha256-BASE64" (SRI) or 64 hex digits) or, for the
+ * package's own files, against manifest.mjs. Without crypto.subtle (an insecure context) a given hash
+ * cannot be checked, which is an error; the manifest's check is then skipped.
+ */
+async function checkIntegrity(bytes, o, what) {
+  let want = o.integrity[what];
+  if (!want && o.integrityDefaults[what] && globalThis.crypto?.subtle) want = o.integrityDefaults[what];
   if (!want) return;
   if (typeof want !== 'string') throw new TypeError(`bonafide: options.integrity.${what} must be a string`);
   let wantHex;
@@ -232,7 +250,8 @@ async function checkIntegrity(bytes, want, what) {
   }
   const got = hex(await crypto.subtle.digest('SHA-256', bytes));
   if (got !== wantHex) {
-    throw new IntegrityError(`bonafide: the ${what} does not match options.integrity.${what}: SHA-256 ${got}, expected ${wantHex}. Refusing to run it.`,
+    const source = o.integrity[what] ? `options.integrity.${what}` : `this release's manifest (manifest.mjs): the file beside bonafide.mjs was changed or comes from another release`;
+    throw new IntegrityError(`bonafide: the ${what} does not match ${source}: SHA-256 ${got}, expected ${wantHex}. Refusing to run it.`,
       { details: { expected: wantHex, actual: got } });
   }
 }
@@ -263,13 +282,17 @@ function withTimeout(promise, ms, what, onTimeout) {
 
 /** Talks to the engine in a Web Worker. */
 class WorkerPort {
-  constructor(url) {
+  constructor(url, own) {
     if (typeof Worker !== 'function') throw new WorkerError('bonafide: this environment has no Web Workers; pass {worker: false} to run in the page');
     this.url = url;
     this.pending = new Map();
     this.nextId = 1;
     this.dead = null;
-    this.worker = new Worker(url, { type: 'module', name: 'bonafide' });
+    // The literal `new Worker(new URL(...), {type: 'module'})` is what bundlers turn into a worker
+    // bundle of its own (with engine.mjs); a given workerUrl is used as it is.
+    this.worker = own
+      ? new Worker(new URL('./bonafide.worker.mjs', import.meta.url), { type: 'module', name: 'bonafide' })
+      : new Worker(url, { type: 'module', name: 'bonafide' });
     this.worker.onmessage = (e) => {
       const { id, ok, value, error } = e.data;
       const p = this.pending.get(id);
@@ -335,11 +358,16 @@ async function startEngine(o) {
   const s = support();
   if (!s.ok) throw new WebAssemblyUnsupportedError(`bonafide: ${s.reason}`);
   const wasmBytes = await fetchBytes(o.wasmUrl, 'wasm');
-  await checkIntegrity(wasmBytes, o.integrity.wasm, 'wasm');
+  await checkIntegrity(wasmBytes, o, 'wasm');
   const module = await compileWasm(wasmBytes);
-  const port = o.worker ? new WorkerPort(o.workerUrl) : new LocalPort();
+  const port = o.worker ? new WorkerPort(o.workerUrl, o.ownAssets.worker) : new LocalPort();
   try {
     const info = await port.call('init', { module, wasmExecUrl: o.wasmExecUrl });
+    if (info.version !== version) {
+      throw new LoadError(`bonafide: bonafide.mjs is release ${version} but the wasm at ${o.wasmUrl} is release ${info.version}: `
+        + 'the files come from different releases (a stale cache or a partial upgrade?); serve the files of one release together',
+      { details: { url: o.wasmUrl } });
+    }
     return { port, info };
   } catch (e) {
     port.terminate();
@@ -349,7 +377,7 @@ async function startEngine(o) {
 
 async function modelBytes(o) {
   const bytes = o.model !== undefined ? toBytes(o.model) : await fetchBytes(o.modelUrl, 'model');
-  await checkIntegrity(bytes, o.integrity.model, 'model');
+  await checkIntegrity(bytes, o, 'model');
   return bytes;
 }
 
@@ -504,7 +532,7 @@ export class Detector extends EventTarget {
 
   /** The options in effect (a copy). */
   get options() {
-    const { model, ...o } = this.#opts;
+    const { model, ownAssets, integrityDefaults, ...o } = this.#opts;
     return structuredClone(o);
   }
 

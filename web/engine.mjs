@@ -14,7 +14,7 @@ const textDecoder = new TextDecoder();
 export function errorData(err) {
   if (err && typeof err === 'object') {
     const out = { name: String(err.name || 'Error'), message: String(err.message ?? err) };
-    for (const k of ['op', 'opset', 'node', 'domain', 'field', 'what', 'got', 'limit', 'stack', 'url', 'status']) {
+    for (const k of ['op', 'opset', 'node', 'domain', 'field', 'modelVersion', 'what', 'got', 'limit', 'stack', 'url', 'status']) {
       if (err[k] !== undefined && typeof err[k] !== 'object') out[k] = err[k];
     }
     return out;
@@ -88,7 +88,8 @@ class Runtime {
     if (typeof globalThis.Go !== 'function') {
       // wasm_exec.js is a classic script that defines globalThis.Go; importing it as a module runs it
       // the same way (it is strict-mode already) without eval or importScripts.
-      await import(wasmExecUrl);
+      // The URL comes from the page at run time: bundlers must leave this import to the browser.
+      await import(/* webpackIgnore: true */ /* @vite-ignore */ wasmExecUrl);
       if (typeof globalThis.Go !== 'function') throw named('LoadError', `bonafide: ${wasmExecUrl} did not define Go: is it Go's wasm_exec.js?`);
     }
     const go = new globalThis.Go();

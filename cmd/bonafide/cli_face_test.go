@@ -13,6 +13,7 @@ import (
 
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 func writePNG(t *testing.T, path string, img image.Image) {
@@ -189,15 +190,18 @@ func TestCropCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := face.NewDetector(face.Options{})
+	d, err := face.NewBlazeFace(models.BlazeFaceFront, face.BlazeFaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	faces, _ := d.Detect(src)
 	spec, _ := face.ParseCropSpec("size=64 scale=1.5 square=true border=fill fill=grey")
-	want, _, err := face.CropRGBA(src, faces[0].Box, spec)
+	want, _, err := face.CropRGBA(src, faces[0].Extent(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := face.DecodeBytes(mustRead(t, filepath.Join(out, "a", "one.png")))
-	if err != nil || !bytes.Equal(got.Pix, want.Pix) {
+	if err != nil || !bytes.Equal(got.RGBA().Pix, want.Pix) {
 		t.Fatalf("written crop differs from face.CropRGBA (%v)", err)
 	}
 
@@ -221,7 +225,7 @@ func TestCropCommand(t *testing.T) {
 		t.Fatalf("-spec: exit %d: %s", code, stderr.String())
 	}
 	img, err := face.DecodeBytes(mustRead(t, filepath.Join(out2, "single.png")))
-	if err != nil || img.Rect.Dx() != 80 {
+	if err != nil || img.Bounds().Dx() != 80 {
 		t.Fatalf("-spec crop: %v %v", img, err)
 	}
 

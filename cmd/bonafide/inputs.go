@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
 	"io/fs"
 	"math"
 	"os"
@@ -56,7 +55,7 @@ func expandInputs(args []string) ([]input, error) {
 }
 
 // readImage decodes one image file with the face package's limits.
-func readImage(path string) (*image.RGBA, error) {
+func readImage(path string) (*face.Frame, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,15 @@ import (
 // with GOOS=js GOARCH=wasm and go_js_wasm_exec (wasmbrowsertest) on PATH. Besides ns/op (a mean)
 // each reports ms/frame-p50, the median frame time, which a stray GC or a busy machine moves less.
 
+// frames checks each image once, as a caller's frame loop does.
+func frames(imgs []*image.RGBA) []*Frame {
+	out := make([]*Frame, len(imgs))
+	for i, img := range imgs {
+		out[i] = mustFrame(img)
+	}
+	return out
+}
+
 // frameTimer collects per-frame durations for a median.
 type frameTimer struct{ d []time.Duration }
 
@@ -61,11 +70,11 @@ func BenchmarkDetect(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			frames := c.frames()
+			frames := frames(c.frames())
 			if len(frames) == 0 {
 				b.Skip("shared data absent")
 			}
-			d := newDetector(b, Options{})
+			d := newDetector(b, PigoOptions{})
 			var ft frameTimer
 			b.ReportAllocs()
 			i := 0
@@ -80,9 +89,9 @@ func BenchmarkDetect(b *testing.B) {
 
 // BenchmarkTrack follows a face moving across 640×480 frames (the browser's video path).
 func BenchmarkTrack(b *testing.B) {
-	var frames []*image.RGBA
+	var frames []*Frame
 	for i := range 24 {
-		frames = append(frames, facetest.Face(640, 480, 240+8*float64(i), 240, 180, 0))
+		frames = append(frames, mustFrame(facetest.Face(640, 480, 240+8*float64(i), 240, 180, 0)))
 	}
 	tr := newTracker(b, TrackerOptions{})
 	var ft frameTimer
@@ -111,10 +120,11 @@ func BenchmarkCrop(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			dst := make([]float32, c.spec.Len())
+			f := mustFrame(c.img)
 			var ft frameTimer
 			b.ReportAllocs()
 			for b.Loop() {
-				ft.time(func() { Crop(dst, c.img, c.box, c.spec) })
+				ft.time(func() { Crop(dst, f, c.box, c.spec) })
 			}
 			ft.report(b)
 		})
@@ -122,10 +132,14 @@ func BenchmarkCrop(b *testing.B) {
 }
 
 func BenchmarkCheckQuality(b *testing.B) {
-	img := facetest.Face(640, 480, 320, 240, 200, 0)
+	f := mustFrame(facetest.Face(640, 480, 320, 240, 200, 0))
 	faces := []Face{{Box: Box{205, 125, 230, 230}, Score: 100}}
+	g, err := NewQualityGate(QualityOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		CheckQuality(img, faces, QualityOptions{})
+		g.Check(f, faces)
 	}
 }

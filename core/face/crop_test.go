@@ -116,7 +116,7 @@ func TestCropRoundTrip(t *testing.T) {
 			spec := tc.spec
 			spec.Fill = [3]uint8{1, 2, 3}
 			dst := make([]float32, spec.Len())
-			info, err := Crop(dst, img, box, spec)
+			info, err := Crop(dst, mustFrame(img), box, spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +153,7 @@ func TestCropResampling(t *testing.T) {
 	copy(img.Pix, []byte{0, 0, 0, 255, 100, 100, 100, 255})
 	dst := make([]float32, 3*4)
 	spec := rawSpec(4, 1, 1, BorderFill)
-	if _, err := Crop(dst, img, Box{0, 0, 2, 1}, spec); err != nil {
+	if _, err := Crop(dst, mustFrame(img), Box{0, 0, 2, 1}, spec); err != nil {
 		t.Fatal(err)
 	}
 	if want := []float32{0, 25, 75, 100}; fmt.Sprint(dst[:4]) != fmt.Sprint(want) {
@@ -164,7 +164,7 @@ func TestCropResampling(t *testing.T) {
 	img = image.NewRGBA(image.Rect(0, 0, 3, 1))
 	copy(img.Pix, []byte{0, 0, 0, 255, 30, 30, 30, 255, 90, 90, 90, 255})
 	dst = make([]float32, 3*2)
-	if _, err := Crop(dst, img, Box{0, 0, 3, 1}, rawSpec(2, 1, 1, BorderFill)); err != nil {
+	if _, err := Crop(dst, mustFrame(img), Box{0, 0, 3, 1}, rawSpec(2, 1, 1, BorderFill)); err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(float64(dst[0]-10)) > 1e-4 || math.Abs(float64(dst[1]-70)) > 1e-4 {
@@ -192,7 +192,7 @@ func TestCropLayout(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := make([]float32, tc.spec.Len())
-			if _, err := Crop(dst, img, box, tc.spec); err != nil {
+			if _, err := Crop(dst, mustFrame(img), box, tc.spec); err != nil {
 				t.Fatal(err)
 			}
 			plane := tc.spec.Width * tc.spec.Height
@@ -212,12 +212,12 @@ func TestCropRGBASharesGeometry(t *testing.T) {
 	box := Box{230, 140, 150, 150}
 	for _, spec := range []CropSpec{MiniFASNetV2Spec(), {Width: 128, Height: 128, Scale: 1.5, Square: true, Border: BorderFill, Fill: [3]uint8{128, 128, 128}, Std: [3]float32{1, 1, 1}}} {
 		spec.Order = RGB
-		out, info, err := CropRGBA(img, box, spec)
+		out, info, err := CropRGBA(mustFrame(img), box, spec)
 		if err != nil {
 			t.Fatal(err)
 		}
 		dst := make([]float32, spec.Len())
-		info2, err := Crop(dst, img, box, spec)
+		info2, err := Crop(dst, mustFrame(img), box, spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +242,7 @@ func TestCropHugeFillWindow(t *testing.T) {
 	spec := CropSpec{Width: 64, Height: 64, Scale: MaxCropScale, Square: true, Border: BorderFill, Fill: [3]uint8{0, 0, 0}, Std: [3]float32{1, 1, 1}}
 	dst := make([]float32, spec.Len())
 	start := time.Now()
-	info, err := Crop(dst, img, Box{-30000, -30000, 60000, 60000}, spec)
+	info, err := Crop(dst, mustFrame(img), Box{-30000, -30000, 60000, 60000}, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,10 +260,11 @@ func TestCropHugeFillWindow(t *testing.T) {
 func TestCropAllocatesNothing(t *testing.T) {
 	img := facetest.Face(640, 480, 300, 220, 150, 0)
 	box := Box{230, 140, 150, 150}
+	f := mustFrame(img)
 	for _, spec := range []CropSpec{MiniFASNetV2Spec(), {Width: 128, Height: 128, Scale: 1.5, Square: true, Border: BorderFill, Std: [3]float32{1, 1, 1}}} {
 		dst := make([]float32, spec.Len())
 		allocs := testing.AllocsPerRun(20, func() {
-			if _, err := Crop(dst, img, box, spec); err != nil {
+			if _, err := Crop(dst, f, box, spec); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -274,12 +275,12 @@ func TestCropAllocatesNothing(t *testing.T) {
 }
 
 func TestCropErrors(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	img := mustFrame(image.NewRGBA(image.Rect(0, 0, 64, 48)))
 	ok := rawSpec(8, 8, 1.5, BorderShift)
 	tests := []struct {
 		name string
 		dst  []float32
-		img  *image.RGBA
+		img  *Frame
 		box  Box
 		spec CropSpec
 	}{
@@ -287,8 +288,7 @@ func TestCropErrors(t *testing.T) {
 		{"empty box", make([]float32, ok.Len()), img, Box{10, 10, 0, 20}, ok},
 		{"NaN box", make([]float32, ok.Len()), img, Box{math.NaN(), 10, 20, 20}, ok},
 		{"huge box", make([]float32, ok.Len()), img, Box{1e300, 10, 20, 20}, ok},
-		{"0x0 image", make([]float32, ok.Len()), image.NewRGBA(image.Rectangle{}), Box{0, 0, 1, 1}, ok},
-		{"nil image", make([]float32, ok.Len()), nil, Box{0, 0, 1, 1}, ok},
+		{"nil frame", make([]float32, ok.Len()), nil, Box{0, 0, 1, 1}, ok},
 		{"invalid spec", make([]float32, 3), img, Box{10, 10, 20, 20}, CropSpec{Width: 1, Height: 1, Scale: 1}},
 	}
 	for _, tc := range tests {
@@ -386,20 +386,21 @@ func FuzzParseCropSpec(f *testing.F) {
 	})
 }
 
-// FuzzCrop crops frames of odd sizes (0×0 and 1×1 included) with arbitrary boxes and specs:
-// every result is an error from this package or a crop of finite values in range.
+// FuzzCrop crops frames built by hand, as a caller can (any rectangle, stride and buffer length,
+// 0×0 and 1×1 included), with arbitrary boxes and specs: NewFrame refuses a bad header with a typed
+// error, and a crop is an error from this package or finite values in range.
 func FuzzCrop(f *testing.F) {
-	f.Add(uint16(640), uint16(480), 270.0, 190.0, 100.0, 100.0, uint8(80), uint8(80), 2.7, false, false)
-	f.Add(uint16(0), uint16(0), 0.0, 0.0, 1.0, 1.0, uint8(1), uint8(1), 1.0, true, true)
-	f.Add(uint16(1), uint16(1), 0.0, 0.0, 1.0, 1.0, uint8(3), uint8(5), 16.0, false, true)
-	f.Add(uint16(3), uint16(2000), -50.0, 1900.0, 400.0, 10.0, uint8(7), uint8(9), 0.1, true, false)
-	f.Fuzz(func(t *testing.T, w, h uint16, x, y, bw, bh float64, ow, oh uint8, scale float64, square, fill bool) {
-		if int(w)*int(h) > 1<<20 {
-			return // keep each run small; the limits are tested elsewhere
-		}
-		img := image.NewRGBA(image.Rect(0, 0, int(w), int(h)))
-		for i := range img.Pix {
-			img.Pix[i] = uint8(i * 7)
+	f.Add(int16(0), int16(0), uint16(640), uint16(480), int64(4*640), uint32(4*640*480), 270.0, 190.0, 100.0, 100.0, uint8(80), uint8(80), 2.7, false, false)
+	f.Add(int16(0), int16(0), uint16(0), uint16(0), int64(0), uint32(0), 0.0, 0.0, 1.0, 1.0, uint8(1), uint8(1), 1.0, true, true)
+	f.Add(int16(5), int16(-3), uint16(1), uint16(1), int64(4), uint32(4), 0.0, 0.0, 1.0, 1.0, uint8(3), uint8(5), 16.0, false, true)
+	f.Add(int16(0), int16(0), uint16(3), uint16(2000), int64(16), uint32(16*2000), -50.0, 1900.0, 400.0, 10.0, uint8(7), uint8(9), 0.1, true, false)
+	f.Add(int16(0), int16(0), uint16(200), uint16(200), int64(1)<<62, uint32(4*200*200), 50.0, 50.0, 100.0, 100.0, uint8(8), uint8(8), 1.5, false, false)
+	f.Fuzz(func(t *testing.T, x0, y0 int16, w, h uint16, stride int64, pixLen uint32, x, y, bw, bh float64, ow, oh uint8, scale float64, square, fill bool) {
+		img := handMade(x0, y0, w, h, stride, pixLen)
+		fr, err := NewFrame(img)
+		if err != nil {
+			checkFrameErr(t, err)
+			return
 		}
 		spec := CropSpec{Width: int(ow), Height: int(oh), Scale: scale, Square: square, Std: [3]float32{1, 1, 1}}
 		if fill {
@@ -407,7 +408,7 @@ func FuzzCrop(f *testing.F) {
 			spec.Fill = [3]uint8{9, 9, 9}
 		}
 		dst := make([]float32, max(0, spec.Len()))
-		info, err := Crop(dst, img, Box{x, y, bw, bh}, spec)
+		info, err := Crop(dst, fr, Box{x, y, bw, bh}, spec)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "face: ") {
 				t.Fatalf("error without the package prefix: %v", err)
@@ -418,7 +419,7 @@ func FuzzCrop(f *testing.F) {
 			t.Fatalf("empty window %v", info.Window)
 		}
 		if !fill && !info.Window.In(img.Rect) {
-			t.Fatalf("shift window %v leaves the %d×%d image", info.Window, w, h)
+			t.Fatalf("shift window %v leaves the %v image", info.Window, img.Rect)
 		}
 		for i, v := range dst {
 			if !(v >= 0 && v <= 255.001) {
@@ -426,4 +427,28 @@ func FuzzCrop(f *testing.F) {
 			}
 		}
 	})
+}
+
+// handMade builds an *image.RGBA header as a careless or hostile caller might: any rectangle,
+// stride and buffer length (the buffer capped at 4 MiB so that each fuzz run stays small).
+func handMade(x0, y0 int16, w, h uint16, stride int64, pixLen uint32) *image.RGBA {
+	pix := make([]byte, min(pixLen, 4<<20))
+	for i := range pix {
+		pix[i] = uint8(i*7) ^ uint8(i>>9)
+	}
+	r := image.Rect(int(x0), int(y0), int(x0)+int(w), int(y0)+int(h))
+	return &image.RGBA{Pix: pix, Stride: int(stride), Rect: r}
+}
+
+// checkFrameErr fails unless err is one of the typed errors NewFrame promises.
+func checkFrameErr(t *testing.T, err error) {
+	t.Helper()
+	var ie *ImageError
+	var le *errs.LimitError
+	if !errors.As(err, &ie) && !errors.As(err, &le) || !strings.HasPrefix(err.Error(), "face: ") {
+		t.Fatalf("NewFrame: err = %v (%T), want a \"face: \" *ImageError or *errs.LimitError", err, err)
+	}
+	if k := errs.KindOf(err); k != errs.Frame && k != errs.Limit {
+		t.Fatalf("NewFrame: err %v has kind %v", err, k)
+	}
 }

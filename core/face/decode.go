@@ -11,11 +11,11 @@ import (
 	"io"
 )
 
-// Decode reads a JPEG or PNG image and returns it as *image.RGBA with its origin at (0, 0).
+// Decode reads a JPEG or PNG image and returns it as a Frame with its origin at (0, 0).
 // The header is read first and the declared size checked against MaxImageSide and
 // MaxImagePixels before any pixel buffer is allocated; at most MaxFileBytes are read. Errors are
 // *ImageError or *errs.LimitError.
-func Decode(r io.Reader) (img *image.RGBA, err error) {
+func Decode(r io.Reader) (f *Frame, err error) {
 	lr := &io.LimitedReader{R: r, N: MaxFileBytes + 1}
 	var head bytes.Buffer
 	cfg, format, err := image.DecodeConfig(io.TeeReader(lr, &head))
@@ -29,7 +29,7 @@ func Decode(r io.Reader) (img *image.RGBA, err error) {
 	// future regression into an error instead of a crashed page.
 	defer func() {
 		if p := recover(); p != nil {
-			img, err = nil, &ImageError{Op: "decode", Reason: fmt.Sprintf("%s decoder panicked: %v", format, p)}
+			f, err = nil, &ImageError{Op: "decode", Reason: fmt.Sprintf("%s decoder panicked: %v", format, p)}
 		}
 	}()
 	src, _, err := image.Decode(io.MultiReader(&head, lr))
@@ -42,17 +42,17 @@ func Decode(r io.Reader) (img *image.RGBA, err error) {
 			b.Dx(), b.Dy(), cfg.Width, cfg.Height)}
 	}
 	if rgba, ok := src.(*image.RGBA); ok && b.Min == (image.Point{}) {
-		return rgba, nil
+		return NewFrame(rgba)
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	// draw.Src from an opaque source is a plain conversion; image/draw has fast paths for the
 	// YCbCr, Gray and NRGBA images the JPEG and PNG decoders return.
 	draw.Draw(dst, dst.Rect, src, b.Min, draw.Src)
-	return dst, nil
+	return NewFrame(dst)
 }
 
 // DecodeBytes is Decode on an in-memory file.
-func DecodeBytes(data []byte) (*image.RGBA, error) {
+func DecodeBytes(data []byte) (*Frame, error) {
 	if len(data) > MaxFileBytes {
 		return nil, limitErr("decode", "file bytes", int64(len(data)), MaxFileBytes, "")
 	}

@@ -132,8 +132,8 @@ func TestDecode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if img.Rect != image.Rect(0, 0, tc.w, tc.h) {
-					t.Fatalf("bounds %v, want %d×%d", img.Rect, tc.w, tc.h)
+				if img.rgba.Rect != image.Rect(0, 0, tc.w, tc.h) {
+					t.Fatalf("bounds %v, want %d×%d", img.rgba.Rect, tc.w, tc.h)
 				}
 				return
 			}
@@ -156,12 +156,12 @@ func TestDecode(t *testing.T) {
 	}
 	// Pixel values survive the conversion: PNG is lossless.
 	img, _ := DecodeBytes(seeds["rgba-3x2.png"])
-	if img.Pix[4] != 160 || img.Pix[7] != 255 {
-		t.Fatalf("pixel 1 = %v", img.Pix[4:8])
+	if img.rgba.Pix[4] != 160 || img.rgba.Pix[7] != 255 {
+		t.Fatalf("pixel 1 = %v", img.rgba.Pix[4:8])
 	}
 	img, _ = DecodeBytes(seeds["nrgba-2x2.png"])
-	if img.Pix[0] != 100 || img.Pix[3] != 128 { // premultiplied
-		t.Fatalf("half-transparent red = %v, want premultiplied [100 0 0 128]", img.Pix[:4])
+	if img.rgba.Pix[0] != 100 || img.rgba.Pix[3] != 128 { // premultiplied
+		t.Fatalf("half-transparent red = %v, want premultiplied [100 0 0 128]", img.rgba.Pix[:4])
 	}
 }
 
@@ -202,21 +202,29 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// One detector for every input: building one per input made minimisation crawl.
+	d := newDetector(f, PigoOptions{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := DecodeBytes(data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "face: ") {
 				t.Fatalf("error without the package prefix: %v", err)
 			}
+			if k := errs.KindOf(err); k != errs.Frame && k != errs.Limit {
+				t.Fatalf("error %v (%T) has kind %v, want frame or limit", err, err, k)
+			}
 			return
 		}
-		r := img.Rect
-		if r.Min != (image.Point{}) || r.Dx() <= 0 || r.Dy() <= 0 || r.Dx() > MaxImageSide || len(img.Pix) != 4*r.Dx()*r.Dy() {
-			t.Fatalf("bad image %v with %d bytes", r, len(img.Pix))
+		r := img.rgba.Rect
+		if r.Min != (image.Point{}) || r.Dx() <= 0 || r.Dy() <= 0 || r.Dx() > MaxImageSide || len(img.rgba.Pix) != 4*r.Dx()*r.Dy() {
+			t.Fatalf("bad image %v with %d bytes", r, len(img.rgba.Pix))
 		}
-		// Whatever decodes can be searched and cropped without error or panic.
-		d := newDetector(t, Options{})
-		if _, err := d.Detect(img); err != nil {
+		// Whatever decodes can be searched, gated and cropped without error or panic.
+		faces, err := d.Detect(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := checkQuality(img, faces, QualityOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		dst := make([]float32, 3*8*8)

@@ -17,9 +17,9 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
-func newDetector(t testing.TB, o Options) *Detector {
+func newDetector(t testing.TB, o PigoOptions) *Pigo {
 	t.Helper()
-	d, err := NewDetector(o)
+	d, err := NewPigo(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,28 +94,28 @@ func FuzzParseCascade(f *testing.F) {
 func TestOptionsValidation(t *testing.T) {
 	tests := []struct {
 		name  string
-		o     Options
+		o     PigoOptions
 		field string
 	}{
-		{"negative MinSize", Options{MinSize: -1}, "MinSize"},
-		{"MaxSize below MinSize", Options{MinSize: 100, MaxSize: 50}, "MaxSize"},
-		{"MinSizeFrac over 1", Options{MinSizeFrac: 1.5}, "MinSizeFrac"},
-		{"ScaleFactor 1", Options{ScaleFactor: 1}, "ScaleFactor"},
-		{"ShiftFactor negative", Options{ShiftFactor: -0.1}, "ShiftFactor"},
-		{"MaxAngle 90", Options{MaxAngle: 90}, "MaxAngle"},
-		{"MinScore NaN", Options{MinScore: math.NaN()}, "MinScore"},
-		{"IoU 1", Options{IoU: 1}, "IoU"},
+		{"negative MinSize", PigoOptions{MinSize: -1}, "MinSize"},
+		{"MaxSize below MinSize", PigoOptions{MinSize: 100, MaxSize: 50}, "MaxSize"},
+		{"MinSizeFrac over 1", PigoOptions{MinSizeFrac: 1.5}, "MinSizeFrac"},
+		{"ScaleFactor 1", PigoOptions{ScaleFactor: 1}, "ScaleFactor"},
+		{"ShiftFactor negative", PigoOptions{ShiftFactor: -0.1}, "ShiftFactor"},
+		{"MaxAngle 90", PigoOptions{MaxAngle: 90}, "MaxAngle"},
+		{"MinScore NaN", PigoOptions{MinScore: math.NaN()}, "MinScore"},
+		{"IoU 1", PigoOptions{IoU: 1}, "IoU"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewDetector(tc.o)
+			_, err := NewPigo(tc.o)
 			var oe *OptionError
 			if !errors.As(err, &oe) || oe.Field != tc.field {
 				t.Fatalf("err = %v, want *OptionError on %s", err, tc.field)
 			}
 		})
 	}
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	o := d.Options()
 	if o.ScaleFactor != DefaultScaleFactor || o.MinSizeFrac != DefaultMinSizeFrac || o.MaxAngle != DefaultMaxAngle {
 		t.Fatalf("defaults not filled in: %+v", o)
@@ -126,7 +126,7 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestDetectSyntheticFaces(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	tests := []struct {
 		name           string
 		w, h           int
@@ -148,7 +148,7 @@ func TestDetectSyntheticFaces(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			img := facetest.Face(tc.w, tc.h, tc.cx, tc.cy, tc.side, tc.roll)
-			faces, err := d.Detect(img)
+			faces, err := d.Detect(mustFrame(img))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,14 +175,14 @@ func TestDetectSyntheticFaces(t *testing.T) {
 }
 
 func TestDetectLargestFirstAndSubImage(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	big := facetest.Face(640, 480, 200, 240, 180, 0)
 	small := facetest.Face(640, 480, 520, 200, 110, 0)
 	// Paste the small face's right-hand region into the big frame.
 	for y := 120; y < 300; y++ {
 		copy(big.Pix[y*big.Stride+4*440:y*big.Stride+4*620], small.Pix[y*small.Stride+4*440:y*small.Stride+4*620])
 	}
-	faces, err := d.Detect(big)
+	faces, err := d.Detect(mustFrame(big))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestDetectLargestFirstAndSubImage(t *testing.T) {
 	}
 	// A sub-image reports boxes in the parent's coordinates.
 	sub := big.SubImage(image.Rect(60, 40, 400, 460)).(*image.RGBA)
-	sf, err := d.Detect(sub)
+	sf, err := d.Detect(mustFrame(sub))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestDetectLargestFirstAndSubImage(t *testing.T) {
 }
 
 func TestDetectNothingAndBadFrames(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	rng := rand.New(rand.NewPCG(7, 7))
 	noise := image.NewRGBA(image.Rect(0, 0, 320, 240))
 	for i := range noise.Pix {
@@ -221,30 +221,77 @@ func TestDetectNothingAndBadFrames(t *testing.T) {
 		"23x17": image.NewRGBA(image.Rect(0, 0, 23, 17)),
 		"1x900": image.NewRGBA(image.Rect(0, 0, 1, 900)),
 	} {
-		faces, err := d.Detect(img)
+		faces, err := d.Detect(mustFrame(img))
 		if err != nil || len(faces) != 0 {
 			t.Errorf("%s: faces %v, err %v; want none and no error", name, faces, err)
 		}
 	}
-	bad := []struct {
+	if _, err := d.Detect(nil); errs.KindOf(err) != errs.Frame {
+		t.Errorf("Detect(nil): err = %v, want a frame error", err)
+	}
+}
+
+// TestNewFrame checks frames built by hand, as a caller can: every header that does not describe
+// its pixel buffer is refused with a typed error, and nothing panics. Once, a stride of 2^62
+// overflowed the check and crashed Detect, Crop and the quality gate.
+func TestNewFrame(t *testing.T) {
+	const huge = 1 << 62
+	tests := []struct {
 		name string
 		img  *image.RGBA
+		kind errs.Kind // errs.Unknown: accepted
 	}{
-		{"nil", nil},
-		{"0x0", image.NewRGBA(image.Rect(0, 0, 0, 0))},
-		{"short Pix", &image.RGBA{Pix: make([]byte, 10), Stride: 40, Rect: image.Rect(0, 0, 10, 10)}},
-		{"small stride", &image.RGBA{Pix: make([]byte, 400), Stride: 4, Rect: image.Rect(0, 0, 10, 10)}},
-		{"huge", &image.RGBA{Rect: image.Rect(0, 0, 100000, 10)}},
+		{"nil", nil, errs.Frame},
+		{"0x0", image.NewRGBA(image.Rect(0, 0, 0, 0)), errs.Frame},
+		{"ok", image.NewRGBA(image.Rect(0, 0, 10, 10)), errs.Unknown},
+		{"sub-image", image.NewRGBA(image.Rect(0, 0, 10, 10)).SubImage(image.Rect(2, 3, 7, 9)).(*image.RGBA), errs.Unknown},
+		{"padded stride", &image.RGBA{Pix: make([]byte, 9*64+40), Stride: 64, Rect: image.Rect(0, 0, 10, 10)}, errs.Unknown},
+		{"short Pix", &image.RGBA{Pix: make([]byte, 10), Stride: 40, Rect: image.Rect(0, 0, 10, 10)}, errs.Frame},
+		{"one byte short", &image.RGBA{Pix: make([]byte, 9*64+39), Stride: 64, Rect: image.Rect(0, 0, 10, 10)}, errs.Frame},
+		{"small stride", &image.RGBA{Pix: make([]byte, 400), Stride: 4, Rect: image.Rect(0, 0, 10, 10)}, errs.Frame},
+		{"negative stride", &image.RGBA{Pix: make([]byte, 400), Stride: -40, Rect: image.Rect(0, 0, 10, 10)}, errs.Frame},
+		{"stride 2^62, 200x200", &image.RGBA{Pix: make([]byte, 4*200*200), Stride: huge, Rect: image.Rect(0, 0, 200, 200)}, errs.Frame},
+		{"stride 2^62, 4x3", &image.RGBA{Pix: make([]byte, 48), Stride: huge, Rect: image.Rect(0, 0, 4, 3)}, errs.Frame},
+		{"stride 2^62, one row", &image.RGBA{Pix: make([]byte, 16), Stride: huge, Rect: image.Rect(0, 0, 4, 1)}, errs.Unknown},
+		{"max stride", &image.RGBA{Pix: make([]byte, 48), Stride: math.MaxInt, Rect: image.Rect(0, 0, 4, 3)}, errs.Frame},
+		{"inverted rect", &image.RGBA{Pix: make([]byte, 400), Stride: 40, Rect: image.Rectangle{Min: image.Pt(10, 10)}}, errs.Frame},
+		{"wrapping rect", &image.RGBA{Pix: make([]byte, 400), Stride: 40, Rect: image.Rectangle{Min: image.Pt(math.MaxInt, 0), Max: image.Pt(math.MinInt, 1)}}, errs.Frame},
+		{"far rect", &image.RGBA{Pix: make([]byte, 400), Stride: 40, Rect: image.Rect(1<<40, 0, 1<<40+10, 10)}, errs.Frame},
+		{"huge", &image.RGBA{Rect: image.Rect(0, 0, 100000, 10)}, errs.Limit},
+		{"too many pixels", &image.RGBA{Rect: image.Rect(0, 0, 10000, 10000)}, errs.Limit},
 	}
-	for _, tc := range bad {
-		_, err := d.Detect(tc.img)
-		var ie *ImageError
-		var le *errs.LimitError
-		if !errors.As(err, &ie) && !errors.As(err, &le) {
-			t.Errorf("%s: err = %v, want *ImageError or *errs.LimitError", tc.name, err)
-		} else if !strings.HasPrefix(err.Error(), "face: ") {
-			t.Errorf("%s: %q does not start with \"face: \"", tc.name, err)
-		}
+	d := newDetector(t, PigoOptions{})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := NewFrame(tc.img)
+			if tc.kind == errs.Unknown {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				// An accepted frame goes through every step without a panic.
+				if _, err := d.Detect(f); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := checkQuality(f, []Face{{Box: Box{1, 1, 3, 3}}}, QualityOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Crop(make([]float32, 3*8*8), f, Box{1, 1, 3, 3}, rawSpec(8, 8, 1.5, BorderFill)); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if f != nil || errs.KindOf(err) != tc.kind {
+				t.Fatalf("frame %v, err = %v (%T); want kind %v", f != nil, err, err, tc.kind)
+			}
+			var ie *ImageError
+			var le *errs.LimitError
+			if !errors.As(err, &ie) && !errors.As(err, &le) {
+				t.Errorf("err %T, want *ImageError or *errs.LimitError", err)
+			}
+			if !strings.HasPrefix(err.Error(), "face: ") {
+				t.Errorf("%q does not start with \"face: \"", err)
+			}
+		})
 	}
 }
 
@@ -254,26 +301,37 @@ func TestFrameRGBA(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		n, w, h int
-	}{{23, 3, 2}, {0, 0, 0}, {4, 1, 0}, {0, MaxImageSide + 1, 1}} {
-		if _, err := FrameRGBA(make([]byte, tc.n), tc.w, tc.h); err == nil {
-			t.Errorf("FrameRGBA(%d bytes, %d×%d) accepted", tc.n, tc.w, tc.h)
+		kind    errs.Kind
+	}{{23, 3, 2, errs.Frame}, {0, 0, 0, errs.Frame}, {4, 1, 0, errs.Frame}, {0, -1, -1, errs.Frame}, {0, MaxImageSide + 1, 1, errs.Limit}} {
+		if _, err := FrameRGBA(make([]byte, tc.n), tc.w, tc.h); errs.KindOf(err) != tc.kind {
+			t.Errorf("FrameRGBA(%d bytes, %d×%d): err = %v, want kind %v", tc.n, tc.w, tc.h, err, tc.kind)
 		}
+	}
+	// The frame's header is its own: changing the image it came from cannot undo the check.
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	f, err := NewFrame(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Pix, img.Stride = img.Pix[:3], 1<<62
+	if _, err := newDetector(t, PigoOptions{}).Detect(f); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // TestDetectReusesBuffers checks that after the first frame a detection allocates only small
 // things (pigo's hit list, the result), never a frame-sized buffer.
 func TestDetectReusesBuffers(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	img := facetest.Face(640, 480, 320, 240, 160, 0)
-	if _, err := d.Detect(img); err != nil {
+	if _, err := d.Detect(mustFrame(img)); err != nil {
 		t.Fatal(err)
 	}
 	var before, after runtime.MemStats
 	const n = 5
 	runtime.ReadMemStats(&before)
 	for range n {
-		d.Detect(img)
+		d.Detect(mustFrame(img))
 	}
 	runtime.ReadMemStats(&after)
 	perFrame := (after.TotalAlloc - before.TotalAlloc) / n
@@ -285,28 +343,37 @@ func TestDetectReusesBuffers(t *testing.T) {
 }
 
 func FuzzDetect(f *testing.F) {
-	f.Add(uint8(0), uint8(0), []byte{})
-	f.Add(uint8(1), uint8(1), []byte{1, 2, 3, 4})
-	f.Add(uint8(40), uint8(30), []byte{200, 10, 3})
-	d := newDetector(f, Options{})
-	f.Fuzz(func(t *testing.T, w, h uint8, seed []byte) {
-		img := image.NewRGBA(image.Rect(0, 0, int(w), int(h)))
+	f.Add(int16(0), int16(0), uint16(0), uint16(0), int64(0), uint32(0), []byte{})
+	f.Add(int16(0), int16(0), uint16(1), uint16(1), int64(4), uint32(4), []byte{1, 2, 3, 4})
+	f.Add(int16(0), int16(0), uint16(40), uint16(30), int64(160), uint32(4800), []byte{200, 10, 3})
+	f.Add(int16(-20), int16(7), uint16(64), uint16(48), int64(300), uint32(300*48), []byte{9})
+	f.Add(int16(0), int16(0), uint16(200), uint16(200), int64(1)<<62, uint32(4*200*200), []byte{5})
+	f.Add(int16(0), int16(0), uint16(4), uint16(3), int64(1)<<62, uint32(48), []byte{5})
+	d := newDetector(f, PigoOptions{})
+	f.Fuzz(func(t *testing.T, x0, y0 int16, w, h uint16, stride int64, pixLen uint32, seed []byte) {
+		img := handMade(x0, y0, w, h, stride, pixLen)
 		for i := range img.Pix {
 			if len(seed) > 0 {
-				img.Pix[i] = seed[i%len(seed)] ^ uint8(i*31)
+				img.Pix[i] ^= seed[i%len(seed)]
 			}
 		}
-		faces, err := d.Detect(img)
+		fr, err := NewFrame(img)
 		if err != nil {
-			if w != 0 && h != 0 {
-				t.Fatalf("%d×%d: %v", w, h, err)
-			}
+			checkFrameErr(t, err)
 			return
 		}
+		faces, err := d.Detect(fr)
+		if err != nil {
+			t.Fatalf("%v: %v", img.Rect, err)
+		}
+		r := img.Rect
 		for _, fc := range faces {
-			if fc.X < -1 || fc.Y < -1 || fc.X+fc.W > float64(w)+1 || fc.Y+fc.H > float64(h)+1 {
-				t.Fatalf("face %+v outside the %d×%d frame", fc, w, h)
+			if fc.X < float64(r.Min.X)-1 || fc.Y < float64(r.Min.Y)-1 || fc.X+fc.W > float64(r.Max.X)+1 || fc.Y+fc.H > float64(r.Max.Y)+1 {
+				t.Fatalf("face %+v outside the %v frame", fc, r)
 			}
+		}
+		if _, err := checkQuality(fr, faces, QualityOptions{}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
@@ -315,7 +382,7 @@ func FuzzDetect(f *testing.F) {
 // pass finds nothing) on tilted faces near the far edges of landscape and portrait frames: pigo's
 // column clamp would hide them without the square buffer.
 func TestFullRotatedSearchCoversWholeFrame(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	for _, tc := range []struct {
 		w, h         int
 		cx, cy, roll float64

@@ -2,7 +2,6 @@ package face
 
 import (
 	"fmt"
-	"image"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 )
@@ -87,38 +86,4 @@ func checkSize(op string, w, h int) error {
 		return limitErr(op, "height", int64(h), MaxImageSide, detail)
 	}
 	return limitErr(op, "pixels", int64(w)*int64(h), MaxImagePixels, detail)
-}
-
-// checkRGBA validates an *image.RGBA before the package reads its pixels, so that a hand-made
-// value with a short Pix or a bad Stride gives an error instead of an index panic.
-func checkRGBA(op string, img *image.RGBA) error {
-	if img == nil {
-		return &ImageError{Op: op, Reason: "nil image"}
-	}
-	r := img.Rect
-	if err := checkSize(op, r.Dx(), r.Dy()); err != nil {
-		return err
-	}
-	if img.Stride < 4*r.Dx() {
-		return &ImageError{Op: op, Reason: fmt.Sprintf("stride %d is less than 4×width %d", img.Stride, 4*r.Dx())}
-	}
-	need := (r.Dy()-1)*img.Stride + 4*r.Dx()
-	if len(img.Pix) < need {
-		return &ImageError{Op: op, Reason: fmt.Sprintf("pixel buffer holds %d bytes, %d×%d at stride %d needs %d",
-			len(img.Pix), r.Dx(), r.Dy(), img.Stride, need)}
-	}
-	return nil
-}
-
-// FrameRGBA wraps raw RGBA bytes (as a browser's ImageData or VideoFrame.copyTo hands them over)
-// in an *image.RGBA without copying. It checks the length against the size and the limits.
-func FrameRGBA(pix []byte, width, height int) (*image.RGBA, error) {
-	if err := checkSize("frame", width, height); err != nil {
-		return nil, err
-	}
-	if len(pix) != 4*width*height {
-		return nil, &ImageError{Op: "frame", Reason: fmt.Sprintf("%d bytes for a %d×%d RGBA frame, want %d",
-			len(pix), width, height, 4*width*height)}
-	}
-	return &image.RGBA{Pix: pix, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}, nil
 }

@@ -2,7 +2,6 @@ package face_test
 
 import (
 	"fmt"
-	"image"
 	"math"
 
 	"github.com/bonafide-pad/bonafide/core/face"
@@ -10,11 +9,15 @@ import (
 )
 
 func ExampleDetector_Detect() {
-	d, err := face.NewDetector(face.Options{})
+	d, err := face.NewPigo(face.PigoOptions{})
 	if err != nil {
 		panic(err)
 	}
-	frame := facetest.Face(640, 480, 320, 240, 160, 0) // a cartoon face centred in the frame
+	// A cartoon face centred in the frame; FrameRGBA wraps a camera's RGBA bytes the same way.
+	frame, err := face.NewFrame(facetest.Face(640, 480, 320, 240, 160, 0))
+	if err != nil {
+		panic(err)
+	}
 	faces, err := d.Detect(frame)
 	if err != nil {
 		panic(err)
@@ -28,7 +31,10 @@ func ExampleDetector_Detect() {
 }
 
 func ExampleCrop() {
-	frame := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	frame, err := face.FrameRGBA(make([]byte, 4*640*480), 640, 480)
+	if err != nil {
+		panic(err)
+	}
 	spec := face.MiniFASNetV2Spec()    // 80×80, box ×2.7 kept inside the frame, BGR
 	dst := make([]float32, spec.Len()) // one buffer, reused frame after frame
 	info, err := face.Crop(dst, frame, face.Box{X: 540, Y: 390, W: 100, H: 100}, spec)
@@ -43,10 +49,17 @@ func ExampleCrop() {
 	// centre of the crop on the frame: 504.5 344.5
 }
 
-func ExampleCheckQuality() {
-	frame := facetest.Face(640, 480, 320, 240, 60, 0)
+func ExampleQualityGate_Check() {
+	gate, err := face.NewQualityGate(face.QualityOptions{}) // the defaults, validated once
+	if err != nil {
+		panic(err)
+	}
+	frame, err := face.NewFrame(facetest.Face(640, 480, 320, 240, 60, 0))
+	if err != nil {
+		panic(err)
+	}
 	faces := []face.Face{{Box: face.Box{X: 285, Y: 205, W: 70, H: 70}, Score: 50}}
-	q, err := face.CheckQuality(frame, faces, face.QualityOptions{})
+	q, err := gate.Check(frame, faces)
 	if err != nil {
 		panic(err)
 	}

@@ -27,7 +27,7 @@ func TestTuneEyesAndTracking(t *testing.T) {
 	}
 	plc := loadPuploc(t)
 	seqs := nuaaSequences(t, "data/nuaa-train/live/*/*.jpg")
-	d, err := NewDetector(Options{})
+	d, err := NewPigo(PigoOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +43,11 @@ func TestTuneEyesAndTracking(t *testing.T) {
 		var eyes []float64
 		for _, fr := range seq {
 			img := loadImage(t, fr.path)
-			tf, err := tr.TrackAt(img, time.Duration(fr.no)*time.Second/30)
+			tf, err := tr.TrackAt(mustFrame(img), time.Duration(fr.no)*time.Second/30)
 			if err != nil {
 				t.Fatal(err)
 			}
-			faces, _ := d.Detect(img)
+			faces, _ := d.Detect(mustFrame(img))
 			if len(faces) == 0 || len(tf) == 0 {
 				raw, smooth, eyes = nil, nil, nil // a gap breaks the sequence
 				continue
@@ -98,7 +98,7 @@ func TestTuneEyesAndTracking(t *testing.T) {
 			continue
 		}
 		img := loadImage(t, seq[len(seq)/2].path)
-		f0, _ := d.Detect(img)
+		f0, _ := d.Detect(mustFrame(img))
 		if len(f0) == 0 {
 			continue
 		}
@@ -111,7 +111,7 @@ func TestTuneEyesAndTracking(t *testing.T) {
 		for _, deg := range []float64{-20, -10, 10, 20} {
 			total++
 			rot := rotate(img, deg)
-			f, _ := d.Detect(rot)
+			f, _ := d.Detect(mustFrame(rot))
 			if len(f) == 0 {
 				continue
 			}

@@ -118,3 +118,29 @@ func percentile(v []float64, p float64) float64 {
 	i := int(math.Ceil(p/100*float64(len(v)))) - 1
 	return v[min(max(i, 0), len(v)-1)]
 }
+
+// mustFrame checks img as callers do; the tests that use it pass well-formed images.
+func mustFrame(img *image.RGBA) *Frame {
+	f, err := NewFrame(img)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// checkQuality is a one-shot gate, for tests that vary the options.
+func checkQuality(f *Frame, faces []Face, opts QualityOptions) (Quality, error) {
+	g, err := NewQualityGate(opts)
+	if err != nil {
+		return Quality{}, err
+	}
+	return g.Check(f, faces)
+}
+
+func measureFace(f *Frame, faces []Face, opts QualityOptions) (Measures, error) {
+	g, err := NewQualityGate(opts)
+	if err != nil {
+		return Measures{}, err
+	}
+	return g.Measure(f, faces)
+}

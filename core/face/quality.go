@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 )
 
 // Reason is one failed quality check: a code from reasons.go, the measured value and the limit
@@ -150,39 +151,59 @@ const sharpSide = 64
 // statSide bounds the sample grid for brightness, contrast and clipping.
 const statSide = 96
 
+// QualityGate is the quality gate with its options validated once, by NewQualityGate. It is
+// immutable and safe for concurrent use; a frame loop makes one and checks every frame with it.
+type QualityGate struct {
+	o QualityOptions
+}
+
+// NewQualityGate validates opts (an *OptionError names the first bad one) and fills in defaults.
+func NewQualityGate(opts QualityOptions) (*QualityGate, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &QualityGate{o: o}, nil
+}
+
+// Options returns the gate's options with the defaults filled in.
+func (g *QualityGate) Options() QualityOptions {
+	o := g.o
+	o.Skip = slices.Clone(o.Skip)
+	return o
+}
+
 // Measure computes the gate's values for faces[0] (the main face: the largest, or the tracked
 // one). It needs at least one face.
-func Measure(img *image.RGBA, faces []Face, opts QualityOptions) (Measures, error) {
-	o, err := opts.withDefaults()
+func (g *QualityGate) Measure(f *Frame, faces []Face) (Measures, error) {
+	img, err := f.pixels("quality")
 	if err != nil {
 		return Measures{}, err
 	}
-	return measure(img, faces, o)
+	return measure(img, faces, &g.o)
 }
 
-func measure(img *image.RGBA, faces []Face, o QualityOptions) (Measures, error) {
-	if err := checkRGBA("quality", img); err != nil {
-		return Measures{}, err
-	}
+func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error) {
 	if len(faces) == 0 {
 		return Measures{}, &ImageError{Op: "quality", Reason: "no face to measure"}
 	}
-	for _, g := range faces {
-		for _, v := range [...]float64{g.X, g.Y, g.W, g.H, g.Angle} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", g)}
-			}
+	for i := range faces {
+		g := &faces[i]
+		if !g.finite() {
+			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", *g)}
 		}
-		if !(g.W > 0 && g.H > 0) {
-			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", g)}
+		if e := g.Extent(); !(e.W > 0 && e.H > 0) {
+			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", *g)}
 		}
 	}
-	f := faces[0]
+	// Sizes and positions are judged on the whole box (Extent), which may extend past the frame;
+	// pixels on the part inside it.
+	f := faces[0].Extent()
 	r := img.Rect
 	W, H := float64(r.Dx()), float64(r.Dy())
 	var m Measures
-	for _, g := range faces {
-		if g.W >= o.OtherFaceRatio*f.W {
+	for i := range faces {
+		if faces[i].Extent().W >= o.OtherFaceRatio*f.W {
 			m.Faces++
 		}
 	}
@@ -195,7 +216,7 @@ func measure(img *image.RGBA, faces []Face, o QualityOptions) (Measures, error) 
 	iy := max(0, min(cy+mh/2, H)-max(cy-mh/2, 0))
 	m.Outside = 1 - ix*iy/(mw*mh)
 	m.OffCentre = max(math.Abs(cx-W/2)/W, math.Abs(cy-H/2)/H)
-	m.Roll = math.Abs(f.Angle)
+	m.Roll = math.Abs(faces[0].Angle)
 
 	// The photometric values use the part of the box inside the frame.
 	box := image.Rect(int(math.Floor(f.X)), int(math.Floor(f.Y)), int(math.Ceil(f.X+f.W)), int(math.Ceil(f.Y+f.H))).Intersect(r)
@@ -260,17 +281,15 @@ func sharpness(p []float32, side int) float64 {
 	return lvar / max(1, pvar)
 }
 
-// CheckQuality runs the gate on a frame and its faces (as Detect or Track return them: the main
-// face first). Errors are for invalid options or an invalid image only; a frame without a face is
-// a verdict (no_face), not an error.
-func CheckQuality(img *image.RGBA, faces []Face, opts QualityOptions) (Quality, error) {
-	o, err := opts.withDefaults()
+// Check runs the gate on a frame and its faces (as Detect or Track return them: the main face
+// first). A frame without a face is a verdict (no_face), not an error; the only error is a nil
+// frame.
+func (g *QualityGate) Check(f *Frame, faces []Face) (Quality, error) {
+	img, err := f.pixels("quality")
 	if err != nil {
 		return Quality{}, err
 	}
-	if err := checkRGBA("quality", img); err != nil {
-		return Quality{}, err
-	}
+	o := &g.o
 	var q Quality
 	skip := func(code string) bool {
 		for _, c := range o.Skip {

@@ -25,7 +25,7 @@ func codesOf(q Quality) []string {
 // TestQualityOnSyntheticFrames degrades a generated, usable frame in one way at a time and checks
 // that the gate names that problem (and the measured value crosses the reported limit).
 func TestQualityOnSyntheticFrames(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	good := facetest.Face(640, 480, 320, 240, 170, 0)
 	tests := []struct {
 		name string
@@ -47,22 +47,22 @@ func TestQualityOnSyntheticFrames(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			faces, err := d.Detect(tc.img)
+			faces, err := d.Detect(mustFrame(tc.img))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(faces) == 0 && tc.name != "no face" {
 				// The gate must explain a degraded frame even when the detector gives up on it:
 				// judge it on the good frame's box.
-				faces, _ = d.Detect(good)
+				faces, _ = d.Detect(mustFrame(good))
 			}
-			q, err := CheckQuality(tc.img, faces, QualityOptions{})
+			q, err := checkQuality(mustFrame(tc.img), faces, QualityOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.want == nil {
 				if !q.OK || len(q.Reasons) != 0 {
-					m, _ := Measure(tc.img, faces, QualityOptions{})
+					m, _ := measureFace(mustFrame(tc.img), faces, QualityOptions{})
 					t.Fatalf("good frame rejected: %+v (measures %+v)", q.Reasons, m)
 				}
 				return
@@ -97,7 +97,7 @@ func TestQualityMultipleFaces(t *testing.T) {
 		{"two people", []Face{main, {Box: Box{10, 10, 120, 120}}}, true},
 	}
 	for _, tc := range tests {
-		q, err := CheckQuality(img, tc.faces, QualityOptions{Skip: []string{FaceOffCentre}})
+		q, err := checkQuality(mustFrame(img), tc.faces, QualityOptions{Skip: []string{FaceOffCentre}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,33 +110,33 @@ func TestQualityMultipleFaces(t *testing.T) {
 func TestQualityOptions(t *testing.T) {
 	img := facetest.Face(640, 480, 320, 240, 70, 0)
 	faces := []Face{{Box: Box{280, 200, 80, 80}}}
-	q, err := CheckQuality(img, faces, QualityOptions{Skip: []string{FaceTooSmall}})
+	q, err := checkQuality(mustFrame(img), faces, QualityOptions{Skip: []string{FaceTooSmall}})
 	if err != nil || q.Has(FaceTooSmall) {
 		t.Fatalf("Skip ignored: %v, %v", codesOf(q), err)
 	}
-	q, err = CheckQuality(img, faces, QualityOptions{MinFaceFrac: 0.1})
+	q, err = checkQuality(mustFrame(img), faces, QualityOptions{MinFaceFrac: 0.1})
 	if err != nil || q.Has(FaceTooSmall) {
 		t.Fatalf("MinFaceFrac ignored: %v, %v", codesOf(q), err)
 	}
 	for _, o := range []QualityOptions{{MinFaceFrac: 0.9, MaxFaceFrac: 0.5}, {MaxClipped: 2}, {MinBrightness: -1},
 		{Skip: []string{"too_blue"}}, {MinBrightness: 200, MaxBrightness: 100}} {
-		_, err := CheckQuality(img, faces, o)
+		_, err := checkQuality(mustFrame(img), faces, o)
 		var oe *OptionError
 		if !errors.As(err, &oe) {
 			t.Errorf("%+v: err = %v, want *OptionError", o, err)
 		}
 	}
-	if _, err := CheckQuality(nil, faces, QualityOptions{}); err == nil {
+	if _, err := checkQuality(nil, faces, QualityOptions{}); err == nil {
 		t.Error("nil image accepted")
 	}
 	for _, bad := range []Box{{math.NaN(), 0, 10, 10}, {0, 0, 0, 10}, {0, 0, math.Inf(1), 10}} {
 		var ie *ImageError
-		if _, err := CheckQuality(img, []Face{{Box: bad}}, QualityOptions{}); !errors.As(err, &ie) {
+		if _, err := checkQuality(mustFrame(img), []Face{{Box: bad}}, QualityOptions{}); !errors.As(err, &ie) {
 			t.Errorf("face %+v: err = %v, want *ImageError", bad, err)
 		}
 	}
 	// A face wholly outside the frame: no pixels to judge, only geometry.
-	q, err = CheckQuality(img, []Face{{Box: Box{-500, -500, 100, 100}}}, QualityOptions{})
+	q, err = checkQuality(mustFrame(img), []Face{{Box: Box{-500, -500, 100, 100}}}, QualityOptions{})
 	if err != nil || !q.Has(FacePartlyOutside) || q.Has(TooDark) {
 		t.Fatalf("outside face: %v, %v", codesOf(q), err)
 	}
@@ -195,16 +195,20 @@ func TestQualityOptionFields(t *testing.T) {
 
 // TestCheckQualityAllocs: a usable frame costs the gate no allocation (it runs on every frame); only
 // the reasons of a failing frame are allocated, as the caller's result.
-func TestCheckQualityAllocs(t *testing.T) {
-	d := newDetector(t, Options{})
-	img := facetest.Face(640, 480, 320, 240, 170, 0)
+func TestQualityGateAllocs(t *testing.T) {
+	d := newDetector(t, PigoOptions{})
+	img := mustFrame(facetest.Face(640, 480, 320, 240, 170, 0))
 	faces, err := d.Detect(img)
 	if err != nil || len(faces) == 0 {
 		t.Fatalf("no face in the synthetic frame: %v", err)
 	}
+	g, err := NewQualityGate(QualityOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var q Quality
 	allocs := testing.AllocsPerRun(20, func() {
-		if q, err = CheckQuality(img, faces, QualityOptions{}); err != nil {
+		if q, err = g.Check(img, faces); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -212,6 +216,6 @@ func TestCheckQualityAllocs(t *testing.T) {
 		t.Fatalf("the frame fails the gate: %v", codesOf(q))
 	}
 	if allocs != 0 {
-		t.Errorf("CheckQuality allocates %v times per usable frame, want 0", allocs)
+		t.Errorf("QualityGate.Check allocates %v times per usable frame, want 0", allocs)
 	}
 }

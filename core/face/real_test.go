@@ -15,7 +15,7 @@ import (
 // frames: a face must be found in at least 99% of them, and at least 99% of the live frames must
 // pass the gate. In the browser (GOOS=js) every 5th frame is used to keep the run short.
 func TestNUAAFaceFound(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	stride := 1
 	if runtime.GOOS == "js" || testing.Short() {
 		stride = 5
@@ -26,7 +26,7 @@ func TestNUAAFaceFound(t *testing.T) {
 		n, f, ok := 0, 0, 0
 		for i := 0; i < len(files); i += stride {
 			img := loadImage(t, files[i])
-			faces, err := d.Detect(img)
+			faces, err := d.Detect(mustFrame(img))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +34,7 @@ func TestNUAAFaceFound(t *testing.T) {
 			if len(faces) > 0 {
 				f++
 			}
-			q, err := CheckQuality(img, faces, QualityOptions{})
+			q, err := checkQuality(mustFrame(img), faces, QualityOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestNUAAFaceFound(t *testing.T) {
 // TestFacePhotos finds a face in every ordinary photo; the files Decode cannot read (one WebP
 // named .jpg) must fail with a typed error, not a panic.
 func TestFacePhotos(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	files := globFiles(t, filepath.Join("data", "faces", "*", "*.jpg"))
 	decoded := 0
 	for _, f := range files {
@@ -74,7 +74,7 @@ func TestFacePhotos(t *testing.T) {
 			continue
 		}
 		decoded++
-		faces, err := d.Detect(img)
+		faces, err := d.Detect(mustFrame(img))
 		if err != nil {
 			t.Fatal(err)
 		}

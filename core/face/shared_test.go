@@ -49,5 +49,9 @@ func decodeFile(path string) (*image.RGBA, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return Decode(f)
+	fr, err := Decode(f)
+	if err != nil {
+		return nil, err
+	}
+	return fr.RGBA(), nil
 }

@@ -19,7 +19,7 @@ func noisy(src *image.RGBA, sigma float64, rng *rand.Rand) *image.RGBA {
 
 func newTracker(t testing.TB, o TrackerOptions) *Tracker {
 	t.Helper()
-	tr, err := NewTracker(newDetector(t, Options{}), o)
+	tr, err := NewTracker(newDetector(t, PigoOptions{}), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func stdDev(v []float64) float64 {
 func TestTrackerSteadiesAStillFace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := facetest.Face(640, 480, 320, 240, 150, 0)
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	tr, err := NewTracker(d, TrackerOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -51,13 +51,13 @@ func TestTrackerSteadiesAStillFace(t *testing.T) {
 	var rawX, rawS, trX, trS []float64
 	for i := range 30 {
 		img := noisy(base, 12, rng)
-		tf, err := tr.Track(img)
+		tf, err := tr.Track(mustFrame(img))
 		if err != nil || len(tf) == 0 {
 			t.Fatalf("frame %d: %v, %v", i, tf, err)
 		}
 		// The tracker owns the detector's buffers only during Track: a plain Detect between
 		// frames is allowed and gives the raw box.
-		raw, err := d.Detect(img)
+		raw, err := d.Detect(mustFrame(img))
 		if err != nil || len(raw) == 0 {
 			t.Fatalf("frame %d: detect %v, %v", i, raw, err)
 		}
@@ -86,7 +86,7 @@ func TestTrackerFollowsAMovingFace(t *testing.T) {
 	const side = 140
 	for i := range 40 {
 		cx := 200 + 4*float64(i)
-		tf, err := tr.Track(facetest.Face(640, 480, cx, 240, side, 0))
+		tf, err := tr.Track(mustFrame(facetest.Face(640, 480, cx, 240, side, 0)))
 		if err != nil || len(tf) == 0 {
 			t.Fatalf("frame %d: %v, %v", i, tf, err)
 		}
@@ -106,7 +106,7 @@ func TestTrackerLosesAndFindsAgain(t *testing.T) {
 		faces int
 	}{{face, 1}, {face, 1}, {empty, 0}, {empty, 0}, {face, 1}}
 	for i, s := range steps {
-		tf, err := tr.Track(s.img)
+		tf, err := tr.Track(mustFrame(s.img))
 		if err != nil || len(tf) != s.faces {
 			t.Fatalf("step %d: %d faces (%v), want %d", i, len(tf), err, s.faces)
 		}
@@ -118,10 +118,10 @@ func TestTrackerLosesAndFindsAgain(t *testing.T) {
 		copy(two.Pix[y*two.Stride+4*420:y*two.Stride+4*630], other.Pix[y*other.Stride+4*420:y*other.Stride+4*630])
 	}
 	tr.Reset()
-	tr.Track(facetest.Face(640, 480, 200, 240, 150, 0))
+	tr.Track(mustFrame(facetest.Face(640, 480, 200, 240, 150, 0)))
 	seen := false
 	for range 5 {
-		tf, err := tr.Track(two)
+		tf, err := tr.Track(mustFrame(two))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,13 +143,13 @@ func TestTrackerLosesAndFindsAgain(t *testing.T) {
 func TestTrackerJumpsToANewFace(t *testing.T) {
 	tr := newTracker(t, TrackerOptions{})
 	for range 5 {
-		tr.Track(facetest.Face(640, 480, 160, 240, 140, 0))
+		tr.Track(mustFrame(facetest.Face(640, 480, 160, 240, 140, 0)))
 	}
-	got, err := tr.Track(facetest.Face(640, 480, 480, 240, 140, 0))
+	got, err := tr.Track(mustFrame(facetest.Face(640, 480, 480, 240, 140, 0)))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("%v, %v", got, err)
 	}
-	raw, _ := tr.d.Detect(facetest.Face(640, 480, 480, 240, 140, 0))
+	raw, _ := tr.d.Detect(mustFrame(facetest.Face(640, 480, 480, 240, 140, 0)))
 	if got[0].Box != raw[0].Box {
 		t.Fatalf("tracked %+v, want the new face's raw box %+v", got[0].Box, raw[0].Box)
 	}
@@ -160,22 +160,22 @@ func TestTrackerTimestamps(t *testing.T) {
 	d := tr.d
 	a := facetest.Face(640, 480, 300, 240, 150, 0)
 	b := facetest.Face(640, 480, 340, 240, 150, 0)
-	if _, err := tr.TrackAt(a, time.Second); err != nil {
+	if _, err := tr.TrackAt(mustFrame(a), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// Going back in time restarts the smoothing: the box is the raw detection.
-	got, err := tr.TrackAt(b, time.Second)
+	got, err := tr.TrackAt(mustFrame(b), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := d.Detect(b)
+	raw, _ := d.Detect(mustFrame(b))
 	if got[0].Box != raw[0].Box {
 		t.Fatalf("after a repeated timestamp got %+v, want the raw %+v", got[0].Box, raw[0].Box)
 	}
 	// A new frame size restarts it too.
 	small := facetest.Face(320, 240, 160, 120, 80, 0)
-	got, err = tr.TrackAt(small, 2*time.Second)
-	raw, _ = d.Detect(small)
+	got, err = tr.TrackAt(mustFrame(small), 2*time.Second)
+	raw, _ = d.Detect(mustFrame(small))
 	if err != nil || len(got) == 0 || got[0].Box != raw[0].Box {
 		t.Fatalf("after a size change got %+v (%v), want the raw %+v", got, err, raw)
 	}
@@ -185,7 +185,7 @@ func TestTrackerTimestamps(t *testing.T) {
 }
 
 func TestTrackerOptions(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	if _, err := NewTracker(nil, TrackerOptions{}); err == nil {
 		t.Fatal("nil detector accepted")
 	}

@@ -17,7 +17,7 @@ func TestTuneQuality(t *testing.T) {
 	if os.Getenv("BONAFIDE_TUNE") == "" {
 		t.Skip("tuning run: set BONAFIDE_TUNE=1")
 	}
-	d, err := NewDetector(Options{})
+	d, err := NewPigo(PigoOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,11 +103,11 @@ func TestTuneQuality(t *testing.T) {
 				n--
 				continue
 			}
-			faces, err := d.Detect(img)
+			faces, err := d.Detect(mustFrame(img))
 			if err != nil {
 				t.Fatal(err)
 			}
-			q, err := CheckQuality(img, faces, QualityOptions{})
+			q, err := checkQuality(mustFrame(img), faces, QualityOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestTuneQuality(t *testing.T) {
 				continue
 			}
 			found++
-			m, err := Measure(img, faces, QualityOptions{})
+			m, err := measureFace(mustFrame(img), faces, QualityOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestTuneQuality(t *testing.T) {
 			}
 			for name, fn := range degraded {
 				deg := fn(img)
-				df, _ := d.Detect(deg)
+				df, _ := d.Detect(mustFrame(deg))
 				if degSeries[name] == nil {
 					degSeries[name] = series{}
 				}
@@ -144,8 +144,8 @@ func TestTuneQuality(t *testing.T) {
 				} else {
 					degFound[name]++
 				}
-				dm, _ := Measure(deg, df, QualityOptions{})
-				dq, _ := CheckQuality(deg, df, QualityOptions{})
+				dm, _ := measureFace(mustFrame(deg), df, QualityOptions{})
+				dq, _ := checkQuality(mustFrame(deg), df, QualityOptions{})
 				tally("degraded NUAA live ("+name+")", dq)
 				collect(degSeries[name], dm)
 			}

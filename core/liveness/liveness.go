@@ -2,7 +2,8 @@
 // spoof maps, using core/face to find, check and crop the face and core/model to run the model.
 //
 //	c, err := liveness.New(liveness.Config{Model: onnxBytes})
-//	res, err := c.Analyze(frame) // *image.RGBA, e.g. from face.FrameRGBA(pix, w, h)
+//	frame, err := face.FrameRGBA(pix, width, height) // checked once, here
+//	res, err := c.Analyze(frame)
 //	if res.Live { ... }
 //
 // A Checker is for one goroutine (one camera): it reuses its buffers, so Analyze allocates almost
@@ -16,9 +17,7 @@
 package liveness
 
 import (
-	"errors"
 	"fmt"
-	"image"
 	"math"
 	"time"
 
@@ -36,9 +35,17 @@ type Config struct {
 	// Threshold overrides the profile's decision threshold; 0 means the profile's. Anything
 	// outside [0,1], NaN included, is a *ConfigError.
 	Threshold float64
-	// Detector and Quality configure the face front end; zero values mean the defaults.
-	Detector face.Options
-	Quality  face.QualityOptions
+	// Detector selects the face detector: DetectorBlazeFace (the default when empty) or DetectorPigo.
+	Detector string
+	// FaceModel is BlazeFace's ONNX file (the CLI passes models.BlazeFaceFront; the browser build
+	// fetches its copy). FaceLoaded, when set, is used instead, so that several Checkers share one.
+	// Neither is needed with DetectorPigo.
+	FaceModel  []byte
+	FaceLoaded *model.Model
+	// BlazeFace and Pigo configure the detectors; Quality the gate. Zero values mean the defaults.
+	BlazeFace face.BlazeFaceOptions
+	Pigo      face.PigoOptions
+	Quality   face.QualityOptions
 	// Track follows the face across video frames (limits the search, smooths the box).
 	Track   bool
 	Tracker face.TrackerOptions
@@ -50,9 +57,9 @@ type Checker struct {
 	profile  Profile
 	b        binding
 	thresh   float64
-	det      *face.Detector
+	det      face.Detector
 	tracker  *face.Tracker
-	quality  face.QualityOptions
+	gate     *face.QualityGate
 	sess     *model.Session
 	input    []float32
 	res      Result
@@ -120,11 +127,15 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	det, err := face.NewDetector(cfg.Detector)
+	det, err := newDetector(cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, quality: cfg.Quality,
+	gate, err := face.NewQualityGate(cfg.Quality)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, gate: gate,
 		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
 	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
@@ -136,17 +147,33 @@ func New(cfg Config) (*Checker, error) {
 			return nil, err
 		}
 	}
-	if _, err := face.CheckQuality(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil, cfg.Quality); err != nil {
-		var oe *face.OptionError
-		if errors.As(err, &oe) {
-			return nil, err
-		}
-	}
 	for _, mb := range b.maps {
 		c.mapBufs = append(c.mapBufs, make([]float32, mb.w*mb.h))
 		c.res.Maps = append(c.res.Maps, Map{Label: mb.label, W: mb.w, H: mb.h})
 	}
 	return c, nil
+}
+
+// Detectors Config.Detector names.
+const (
+	DetectorBlazeFace = "blazeface"
+	DetectorPigo      = "pigo"
+)
+
+func newDetector(cfg Config) (face.Detector, error) {
+	switch cfg.Detector {
+	case "", DetectorBlazeFace:
+		if cfg.FaceLoaded != nil {
+			return face.NewBlazeFaceModel(cfg.FaceLoaded, cfg.BlazeFace)
+		}
+		if len(cfg.FaceModel) == 0 {
+			return nil, &ConfigError{Field: "face model", Msg: "BlazeFace needs its ONNX file in Config.FaceModel (models.BlazeFaceFront), or Detector: \"pigo\""}
+		}
+		return face.NewBlazeFace(cfg.FaceModel, cfg.BlazeFace)
+	case DetectorPigo:
+		return face.NewPigo(cfg.Pigo)
+	}
+	return nil, &ConfigError{Field: "detector", Msg: fmt.Sprintf("unknown detector %q (known: blazeface, pigo)", cfg.Detector)}
 }
 
 // Profile returns the profile in use.
@@ -167,15 +194,14 @@ func (c *Checker) SetThreshold(t float64) error {
 	return nil
 }
 
-// SetQuality replaces the quality gate's limits.
+// SetQuality replaces the quality gate's limits; invalid ones are an *face.OptionError and change
+// nothing.
 func (c *Checker) SetQuality(q face.QualityOptions) error {
-	if _, err := face.CheckQuality(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil, q); err != nil {
-		var oe *face.OptionError
-		if errors.As(err, &oe) {
-			return err
-		}
+	gate, err := face.NewQualityGate(q)
+	if err != nil {
+		return err
 	}
-	c.quality = q
+	c.gate = gate
 	return nil
 }
 
@@ -186,25 +212,43 @@ func (c *Checker) ResetTracking() {
 	}
 }
 
-// Analyze finds the face in an RGBA frame, checks its quality, runs the model on its crop and
-// decides. The Result (its slices and Face included) is valid until the next call.
-func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
+// Analyze finds the face in a frame, checks its quality, runs the model on its crop and
+// decides. The Result (its slices and Face included) is valid until the next call. With tracking
+// (Config.Track), frames are taken as 1/FPS apart; AnalyzeAt takes their timestamps.
+func (c *Checker) Analyze(img *face.Frame) (*Result, error) {
+	return c.analyze(img, -1)
+}
+
+// AnalyzeAt is Analyze for a video frame with its timestamp (e.g. the browser's
+// requestVideoFrameCallback mediaTime or performance.now()), which the tracker's smoothing uses;
+// a timestamp that does not increase restarts the smoothing. Without tracking it is Analyze.
+func (c *Checker) AnalyzeAt(img *face.Frame, ts time.Duration) (*Result, error) {
+	if ts < 0 {
+		return nil, &ConfigError{Field: "timestamp", Msg: fmt.Sprintf("%v is negative", ts)}
+	}
+	return c.analyze(img, ts)
+}
+
+func (c *Checker) analyze(img *face.Frame, ts time.Duration) (*Result, error) {
 	t0 := time.Now()
 	r := &c.res
 	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
 	r.Crop = face.CropInfo{}
 	var faces []face.Face
 	var err error
-	if c.tracker != nil {
+	switch {
+	case c.tracker != nil && ts >= 0:
+		faces, err = c.tracker.TrackAt(img, ts)
+	case c.tracker != nil:
 		faces, err = c.tracker.Track(img)
-	} else {
+	default:
 		faces, err = c.det.Detect(img)
 	}
 	if err != nil {
 		return nil, err
 	}
 	r.Faces = faces
-	r.Quality, err = face.CheckQuality(img, faces, c.quality)
+	r.Quality, err = c.gate.Check(img, faces)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +263,7 @@ func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
 	}
 	c.face = faces[0]
 	r.Face = &c.face
-	if r.Crop, err = face.Crop(c.input, img, c.face.Box, c.profile.Crop); err != nil {
+	if r.Crop, err = face.CropFace(c.input, img, &c.face, c.profile.Crop); err != nil {
 		return nil, err
 	}
 	return c.infer(t0, t1)
@@ -230,7 +274,7 @@ func (c *Checker) Analyze(img *image.RGBA) (*Result, error) {
 // normalisation), no face is searched for and no quality gate runs (Quality.OK is true, Face nil).
 // Use it only for crops cut the way the model's crop spec cuts them; a whole frame scored this way
 // is scored on the wrong geometry.
-func (c *Checker) AnalyzeCropped(img *image.RGBA) (*Result, error) {
+func (c *Checker) AnalyzeCropped(img *face.Frame) (*Result, error) {
 	t0 := time.Now()
 	r := &c.res
 	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
@@ -242,7 +286,7 @@ func (c *Checker) AnalyzeCropped(img *image.RGBA) (*Result, error) {
 	// BorderFill at scale 1 around a box that is the image itself: the window is exactly the image.
 	whole := c.profile.Crop
 	whole.Scale, whole.Square, whole.Border = 1, false, face.BorderFill
-	b := img.Rect
+	b := img.Bounds()
 	var err error
 	if r.Crop, err = face.Crop(c.input, img, face.Box{X: float64(b.Min.X), Y: float64(b.Min.Y), W: float64(b.Dx()), H: float64(b.Dy())}, whole); err != nil {
 		return nil, err

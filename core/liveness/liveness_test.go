@@ -2,6 +2,7 @@ package liveness
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -10,10 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 // pyramidProfile describes the Pyramid-Supervision-style test net (core/model/testdata/nets), which
@@ -33,7 +38,7 @@ func testModel(t testing.TB, name string) []byte {
 	return b
 }
 
-func loadImage(t testing.TB, path string) *image.RGBA {
+func loadImage(t testing.TB, path string) *face.Frame {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -45,6 +50,16 @@ func loadImage(t testing.TB, path string) *image.RGBA {
 		t.Fatal(err)
 	}
 	return img
+}
+
+// frameOf checks img as a caller does.
+func frameOf(t testing.TB, img *image.RGBA) *face.Frame {
+	t.Helper()
+	f, err := face.NewFrame(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func TestProfileFromMetadata(t *testing.T) {
@@ -88,6 +103,66 @@ func TestProfileFromMetadata(t *testing.T) {
 	}
 }
 
+// TestModelVersion: the model-version rule (checkVersion). The release's major version is read
+// from VERSION, so the cases are built from it rather than written down.
+func TestModelVersion(t *testing.T) {
+	release := bonafide.Version()
+	major, minor, _, err := bonafide.ParseVersion(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		version string
+		ok      bool
+	}{
+		{release, true},
+		{"", true}, // a model that predates the key
+		{fmt.Sprintf("%d.%d.%d", major, minor+1, 0), true}, // a newer minor: the contract only gains keys
+		{fmt.Sprintf("%d.0.0-rc.1", major), true},          // a pre-release of this major version
+		{"0.0.0-test", true},                               // never released: test nets
+		{"0.0.0-untrained", true},                          // never released: architecture checks
+		{fmt.Sprintf("%d.0.0", major+1), false},            // the next major version
+		{fmt.Sprintf("%d.9.9", major+7), false},            // any other
+		{"dev-pyramid-untrained (random weights)", false},  // not a version
+		{"1.0", false},
+		{" " + release, false},
+	}
+	if major > 1 {
+		tests = append(tests, struct {
+			version string
+			ok      bool
+		}{fmt.Sprintf("%d.0.0", major-1), false})
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score"}
+			if tt.version != "" {
+				meta[KeyVersion] = tt.version
+			}
+			p, err := ProfileFromMetadata(meta)
+			if tt.ok {
+				if err != nil || p.Version != tt.version {
+					t.Fatalf("ProfileFromMetadata: %v (version %q), want the model to load", err, p.Version)
+				}
+				return
+			}
+			var ve *VersionError
+			if !errors.As(err, &ve) || ve.Model != tt.version || ve.Release != release {
+				t.Fatalf("err = %v, want a *VersionError for %q", err, tt.version)
+			}
+			if msg := err.Error(); !strings.Contains(msg, release) || !strings.Contains(msg, fmt.Sprintf("%d.x", major)) {
+				t.Errorf("message %q should name this release and the major version it reads", msg)
+			}
+		})
+	}
+	// Through New, the error reaches the caller as it is.
+	meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score",
+		KeyVersion: fmt.Sprintf("%d.0.0", major+1)}
+	if _, err := New(Config{FaceModel: models.BlazeFaceFront, Model: withMetadata(t, testModel(t, "pyramid_128.onnx"), meta)}); !errors.As(err, new(*VersionError)) {
+		t.Fatalf("New: %v, want a *VersionError", err)
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	net := testModel(t, "pyramid_128.onnx")
 	bad := func(edit func(*Profile)) *Profile { p := pyramidProfile(); edit(p); return p }
@@ -98,17 +173,17 @@ func TestNewErrors(t *testing.T) {
 		kind errs.Kind
 	}{
 		{"no model", Config{}, "no model", errs.Config},
-		{"no metadata", Config{Model: net}, "no bonafide metadata", errs.Model},
-		{"crop does not fit input", Config{Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]", errs.Model},
-		{"missing score output", Config{Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
-		{"map of wrong size", Config{Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
-		{"unknown kind", Config{Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
-		{"unknown map region", Config{Model: net, Profile: bad(func(p *Profile) { p.MapRegion = "neck" })}, "neither", errs.Model},
-		{"threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
+		{"no metadata", Config{FaceModel: models.BlazeFaceFront, Model: net}, "no bonafide metadata", errs.Model},
+		{"crop does not fit input", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]", errs.Model},
+		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
+		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
+		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		{"unknown map region", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.MapRegion = "neck" })}, "neither", errs.Model},
+		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
 		// Once silently replaced by the model's threshold.
-		{"negative threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
-		{"NaN threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
-		{"bad model", Config{Model: []byte("junk")}, "malformed", errs.Model},
+		{"negative threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
+		{"NaN threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
+		{"bad model", Config{FaceModel: models.BlazeFaceFront, Model: []byte("junk")}, "malformed", errs.Model},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,13 +200,17 @@ func TestNewErrors(t *testing.T) {
 
 // TestNoFace analyses a frame without a face: no score, no decision, the no_face reason.
 func TestNoFace(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(i * 7 % 251)
+	pix := make([]byte, 4*640*480)
+	for i := range pix {
+		pix[i] = uint8(i * 7 % 251)
+	}
+	img, err := face.FrameRGBA(pix, 640, 480)
+	if err != nil {
+		t.Fatal(err)
 	}
 	r, err := c.Analyze(img)
 	if err != nil {
@@ -151,7 +230,7 @@ func TestNoFace(t *testing.T) {
 // timed.
 func TestAnalyzePhoto(t *testing.T) {
 	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +260,7 @@ func TestAnalyzePhoto(t *testing.T) {
 // is the whole image (also for a sub-image whose bounds do not start at the origin), and the maps
 // and decision are filled as for a frame.
 func TestAnalyzeCroppedWholeImage(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +277,7 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 		{"small", big.SubImage(image.Rect(0, 0, 20, 17)).(*image.RGBA)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := c.AnalyzeCropped(tt.img)
+			r, err := c.AnalyzeCropped(frameOf(t, tt.img))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -217,7 +296,7 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 		})
 	}
 	// A frame after a crop starts clean: no maps, no score when no face is found.
-	r, err := c.Analyze(image.NewRGBA(image.Rect(0, 0, 64, 64)))
+	r, err := c.Analyze(frameOf(t, image.NewRGBA(image.Rect(0, 0, 64, 64))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +310,7 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 // maps must agree.
 func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
 	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,12 +319,12 @@ func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
 		t.Fatalf("frame: %v %+v", err, r)
 	}
 	win := r.Crop.Window
-	if !win.In(img.Rect) {
-		t.Skipf("the crop window %v leaves the image %v", win, img.Rect)
+	if !win.In(img.Bounds()) {
+		t.Skipf("the crop window %v leaves the image %v", win, img.Bounds())
 	}
 	score := r.Score
 	map8 := append([]float32(nil), r.Maps[0].Data...)
-	rc, err := c.AnalyzeCropped(img.SubImage(win).(*image.RGBA))
+	rc, err := c.AnalyzeCropped(frameOf(t, img.RGBA().SubImage(win).(*image.RGBA)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +347,7 @@ func TestMiniFASNetOnNUAA(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := MiniFASNetV2Profile()
-	c, err := New(Config{Model: data, Profile: &p, Quality: face.QualityOptions{}})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: data, Profile: &p, Quality: face.QualityOptions{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,11 +422,15 @@ func TestSession(t *testing.T) {
 }
 
 func TestReferenceNeedsEmbeddings(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Enroll(image.NewRGBA(image.Rect(0, 0, 64, 64))); !errors.Is(err, ErrNoEmbedding) {
+	img, err := face.FrameRGBA(make([]byte, 4*64*64), 64, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Enroll(img); !errors.Is(err, ErrNoEmbedding) || errs.KindOf(err) != errs.Unsupported {
 		t.Fatalf("err = %v, want ErrNoEmbedding", err)
 	}
 }
@@ -370,7 +453,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	if img.Bounds().Dx() != 640 {
 		b.Fatalf("frame is %v, want 640×480", img.Bounds())
 	}
-	c, err := New(Config{Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -385,3 +468,66 @@ func BenchmarkAnalyze(b *testing.B) {
 
 var _ = color.RGBA{}
 var _ = model.Options{}
+
+// TestAnalyzeAllocs holds Analyze to its allocations per frame, so that a change that makes a
+// frame allocate more fails here: a still frame (full detection) and a tracked video frame, both
+// with a face that is scored, with each detector. BlazeFace allocates nothing; what remains with
+// pigo is its own: its cascade returns a fresh slice of hits.
+func TestAnalyzeAllocs(t *testing.T) {
+	img, err := face.NewFrame(facetest.Face(640, 480, 320, 240, 170, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		detector string
+		track    bool
+		max      float64
+	}{
+		{"blazeface still", DetectorBlazeFace, false, 0}, {"blazeface video", DetectorBlazeFace, true, 0},
+		{"pigo still", DetectorPigo, false, analyzeAllocsStill}, {"pigo video", DetectorPigo, true, analyzeAllocsVideo},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(Config{Detector: tc.detector, FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"),
+				Profile: pyramidProfile(), Track: tc.track})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r *Result
+			allocs := testing.AllocsPerRun(20, func() {
+				if r, err = c.Analyze(img); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if !r.Scored {
+				t.Fatalf("the synthetic face was not scored: %+v", r)
+			}
+			t.Logf("%v allocations per frame", allocs)
+			if allocs > tc.max {
+				t.Errorf("Analyze allocates %v times per %s frame, more than the %v it did", allocs, tc.name, tc.max)
+			}
+		})
+	}
+}
+
+// Allocations per Analyze with pigo as measured when the test was written (go test -run
+// TestAnalyzeAllocs -v ./core/liveness, natively and in Chromium): pigo's per-search hit slices,
+// one per cascade run.
+const (
+	analyzeAllocsStill = 9
+	analyzeAllocsVideo = 10
+)
+
+// withMetadata returns an ONNX file with its metadata_props replaced by meta.
+func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(onnxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Metadata = m.Metadata[:0]
+	for k, v := range meta {
+		m.Metadata = append(m.Metadata, onnxpb.StringPair{Key: k, Value: v})
+	}
+	return m.Marshal()
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -23,7 +24,9 @@ const (
 	KeyMaps      = "bonafide.maps"             // "LABEL:OUTPUT,..." live-probability maps, e.g. "8x8:map8"
 	KeyEmbedding = "bonafide.output.embedding" // patchnet: [P,D] L2-normalised patch embeddings
 	KeyThreshold = "bonafide.threshold"        // default decision threshold on the score
-	KeyVersion   = "bonafide.version"
+	// KeyVersion is the bonafide release the model was made for (semantic version). Its major
+	// version must be this release's (see checkVersion).
+	KeyVersion = "bonafide.version"
 	// KeyMapRegion says where the maps carry evidence: "crop" (every cell; the default) or "face"
 	// (the cells the face box covers: cells outside it were not trained and are masked when shown).
 	KeyMapRegion = "bonafide.maps.region"
@@ -60,7 +63,8 @@ type Profile struct {
 	Embedding string
 	// Threshold is the default decision threshold on the score.
 	Threshold float64
-	Version   string
+	// Version is the model's bonafide.version, or a description for a profile without metadata.
+	Version string
 	// MapRegion is where the maps mean something: MapRegionCrop (every cell) or MapRegionFace (only
 	// the cells over the face box; an overlay should mask the others). Empty reads as MapRegionCrop.
 	MapRegion string
@@ -98,6 +102,51 @@ func (e *ProfileError) Error() string { return fmt.Sprintf("liveness: %s: %s", e
 // Kind is errs.Model.
 func (e *ProfileError) Kind() errs.Kind { return errs.Model }
 
+// VersionError reports a model whose bonafide.version names another major version of bonafide
+// than this one, or is not a version at all: this release cannot know what its metadata means.
+type VersionError struct {
+	Model   string // the model's bonafide.version
+	Release string // this release (bonafide.Version)
+}
+
+func (e *VersionError) Error() string {
+	major, _, _, err := bonafide.ParseVersion(e.Release)
+	if err != nil {
+		return fmt.Sprintf("liveness: %s: this release's own version: %v", KeyVersion, err)
+	}
+	if _, _, _, err := bonafide.ParseVersion(e.Model); err != nil {
+		return fmt.Sprintf("liveness: %s: %v; bonafide %s reads models made for %d.x", KeyVersion, err, e.Release, major)
+	}
+	return fmt.Sprintf("liveness: %s: the model was made for bonafide %s; bonafide %s reads models made for %d.x (re-export it, or use a bonafide release of its major version)",
+		KeyVersion, e.Model, e.Release, major)
+}
+
+// Kind is errs.Model: the model cannot be used by this release.
+func (e *VersionError) Kind() errs.Kind { return errs.Model }
+
+// checkVersion applies the model-version rule (models/README.md, "Versions"): a model made for
+// this release's major version loads, whatever its minor version (within a major version the
+// metadata contract only gains keys, which older releases ignore). Major version 0 marks files that
+// were never released (test nets "0.0.0-test", untrained architecture checks "0.0.0-untrained"):
+// they load in every release, as they did before versions were checked. A model without the key
+// loads too: it predates the key, and nothing about it can be checked. Anything else, another
+// major version or a value that is not a version, is a *VersionError.
+func checkVersion(v string) error {
+	if v == "" {
+		return nil
+	}
+	release := bonafide.Version()
+	want, _, _, err := bonafide.ParseVersion(release)
+	if err != nil {
+		return &VersionError{Model: v, Release: release}
+	}
+	got, _, _, err := bonafide.ParseVersion(v)
+	if err != nil || (got != 0 && got != want) {
+		return &VersionError{Model: v, Release: release}
+	}
+	return nil
+}
+
 // MiniFASNetV2Profile is the profile of Silent-Face-Anti-Spoofing's MiniFASNetV2 (80×80, three
 // classes, class 1 live), whose ONNX file carries no bonafide metadata.
 func MiniFASNetV2Profile() Profile {
@@ -111,6 +160,9 @@ func ProfileFromMetadata(meta map[string]string) (Profile, error) {
 		Embedding: meta[KeyEmbedding], Version: meta[KeyVersion], Threshold: 0.5, MapRegion: meta[KeyMapRegion]}
 	if p.Kind == "" {
 		return p, &ProfileError{Field: KeyKind, Msg: "the model has no bonafide metadata; pass a Profile (e.g. MiniFASNetV2Profile)"}
+	}
+	if err := checkVersion(p.Version); err != nil {
+		return p, err
 	}
 	spec, ok := meta[KeyCrop]
 	if !ok {

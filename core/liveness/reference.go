@@ -1,10 +1,10 @@
 package liveness
 
 import (
-	"image"
 	"math"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
+	"github.com/bonafide-pad/bonafide/core/face"
 )
 
 // ErrNoEmbedding is returned by Enroll for models without patch embeddings; its kind is
@@ -19,7 +19,7 @@ const MaxEnrolledPatches = 4096
 // (PatchNet's few-shot, reference-based mode). Later Results carry ReferenceScore: how closely
 // each patch of the new frame matches some enrolled live patch, averaged over patches. It returns
 // the number of enrolled patches.
-func (c *Checker) Enroll(img *image.RGBA) (int, error) {
+func (c *Checker) Enroll(img *face.Frame) (int, error) {
 	if c.b.embedding < 0 {
 		return 0, ErrNoEmbedding
 	}

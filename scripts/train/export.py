@@ -124,7 +124,11 @@ def main():
     p.add_argument("ckpt")
     p.add_argument("out", type=os.path.abspath)
     p.add_argument("--bonafide", default="")
-    p.add_argument("--version", default="1.0.0")
+    # bonafide.version is the release the model is made for (models/README.md, "Versions"): the
+    # repository's VERSION file unless said otherwise.
+    with open(os.path.join(common.REPO, "VERSION")) as f:
+        release = f.read().strip()
+    p.add_argument("--version", default=release, help=f"bonafide.version (default: VERSION, {release})")
     p.add_argument("--limit", type=int, default=0, help="evaluate on every k-th validation crop only (smoke)")
     a = p.parse_args()
     torch.set_num_threads(2)

@@ -24,7 +24,7 @@ async function errorOf(page, fn, arg) {
       await (0, eval)(src)(arg); // test code only: the page under test has no CSP
       return null;
     } catch (e) {
-      return { name: e.name, message: e.message, op: e.op, node: e.node, status: e.status, cls: e.constructor.name, isBonafide: e instanceof window.bonafide.BonafideError };
+      return { name: e.name, message: e.message, op: e.op, node: e.node, status: e.status, field: e.field, modelVersion: e.modelVersion, cls: e.constructor.name, isBonafide: e instanceof window.bonafide.BonafideError };
     }
   }, { src: `(${fn})`, arg });
 }
@@ -32,18 +32,19 @@ async function errorOf(page, fn, arg) {
 export function apiTests({ origin, frame, hasFace, rec }) {
   let browser;
   let page;
-  return [
-    {
-      name: 'setup: a page with the test frame',
-      async fn() {
-        browser = await launch();
-        rec.watch(browser.context);
-        page = await browser.context.newPage();
-        await page.goto(`${origin}/test/blank.html`);
-        await installFrame(page, frame.rgba, frame.width, frame.height);
-        assert(await page.evaluate(() => crossOriginIsolated), 'the server sends COOP/COEP (-isolated)');
-      },
-    },
+  // A page with the test frame, shared by the checks.
+  const setup = async () => {
+    browser = await launch();
+    rec.watch(browser.context);
+    page = await browser.context.newPage();
+    await page.goto(`${origin}/test/blank.html`);
+    await installFrame(page, frame.rgba, frame.width, frame.height);
+    assert(await page.evaluate(() => crossOriginIsolated), 'the server sends COOP/COEP (-isolated)');
+  };
+  const teardown = async () => {
+    await browser?.close();
+  };
+  return { setup, teardown, tests: [
     {
       name: 'analyze() takes every source type and returns the documented Result',
       async fn() {
@@ -141,7 +142,9 @@ export function apiTests({ origin, frame, hasFace, rec }) {
     {
       name: 'close() frees the worker and later calls reject with InvalidStateError',
       async fn() {
-        const before = page.workers().length;
+        // The workers of earlier checks may still be shutting down: count only the ones this check starts.
+        const before = new Set(page.workers());
+        const added = () => page.workers().filter((w) => !before.has(w)).length;
         const e = await errorOf(page, async () => {
           const d = await window.bonafide.Bonafide.create();
           window.__workersOpen = true;
@@ -150,8 +153,8 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           await d.analyze(window.__frame);
         });
         assert(e?.name === 'InvalidStateError' && e.isBonafide, `got ${JSON.stringify(e)}`);
-        for (let i = 0; i < 50 && page.workers().length > before; i++) await new Promise((r) => setTimeout(r, 20));
-        assert(page.workers().length === before, `${page.workers().length - before} worker(s) left running after close()`);
+        for (let i = 0; i < 50 && added() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+        assert(added() === 0, `${added()} worker(s) left running after close()`);
       },
     },
     {
@@ -173,6 +176,22 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: "integrity defaults: the module's own files are checked against manifest.mjs, a file given by URL is not",
+      async fn() {
+        const manifest = JSON.parse(fs.readFileSync(path.join(SITE, 'manifest.json'), 'utf8'));
+        const want = manifest.files['models/default.onnx'].sha256;
+        const e = await errorOf(page, async () => (await import('/tampered/bonafide.mjs')).Bonafide.create());
+        assert(e?.name === 'IntegrityError' && e.message.includes('manifest') && e.message.includes(want), `swapped default model: ${JSON.stringify(e)}`);
+        const ok = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create({ modelUrl: '/tampered/models/default.onnx' });
+          const v = d.info.version;
+          await d.close();
+          return v;
+        });
+        assert(ok === '0.0.0-dev', `a model given by URL is not checked against the manifest: loaded ${ok}`);
+      },
+    },
+    {
       name: 'ModelError names the unsupported operator; bad bytes and missing metadata are ModelErrors',
       async fn() {
         const e = await errorOf(page, () => window.bonafide.Bonafide.create({ modelUrl: '/test/unsupported-op.onnx' }));
@@ -184,6 +203,28 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           return window.bonafide.Bonafide.loadModel(bytes);
         });
         assert(m?.name === 'ModelError' && m.op === 'Det', `loadModel: ${JSON.stringify(m)}`);
+      },
+    },
+    {
+      name: 'releases: Bonafide.version is VERSION; a wasm of another release is a LoadError; a model for another major version a ModelError',
+      async fn() {
+        const want = fs.readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim();
+        const got = await page.evaluate(() => [window.bonafide.version, window.bonafide.Bonafide.version]);
+        assert(got[0] === want && got[1] === want, `version ${JSON.stringify(got)}, VERSION says ${want}`);
+        // bonafide-stale.mjs: this release's module stamped with another version (lib.mjs, prepareSite).
+        const e = await errorOf(page, async () => (await import('/bonafide-stale.mjs')).Bonafide.create());
+        assert(e?.name === 'LoadError' && e.message.includes('9.9.9-stale') && e.message.includes(want), `stale module: ${JSON.stringify(e)}`);
+        // The dev model with bonafide.version "0.0.0-dev" patched to "9.0.0-dev" (same length, so the file stays valid).
+        const m = await errorOf(page, async () => {
+          const bytes = new Uint8Array(await (await fetch('/test/dev-pyramid-untrained.onnx')).arrayBuffer());
+          const text = new TextDecoder('latin1').decode(bytes);
+          const at = text.indexOf('0.0.0-dev');
+          if (at < 0 || text.indexOf('0.0.0-dev', at + 1) >= 0) throw new Error('the dev model should hold "0.0.0-dev" once');
+          bytes[at] = '9'.charCodeAt(0);
+          const d = await window.bonafide.Bonafide.create({ model: bytes });
+          await d.close();
+        });
+        assert(m?.name === 'ModelError' && m.field === 'bonafide.version' && m.modelVersion === '9.0.0-dev' && m.message.includes(`${want.split('.')[0]}.x`), `other major: ${JSON.stringify(m)}`);
       },
     },
     {
@@ -427,11 +468,5 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         assert(out.inFace > 0 && out.inCropOutsideFace === 0 && out.besideFace === 0, `alpha in the face ${out.inFace}, outside ${out.inCropOutsideFace}, ${out.besideFace}`);
       },
     },
-    {
-      name: 'teardown',
-      async fn() {
-        await browser.close();
-      },
-    },
-  ];
+  ] };
 }

@@ -130,5 +130,5 @@ export function cameraTests({ origin, clips, hasFace, devModel, rec }) {
       }
     },
   });
-  return tests;
+  return { tests };
 }

@@ -1,9 +1,11 @@
 // Shared helpers of the end-to-end tests: the server, Chromium launches, request and console
-// recording, clip building and a tiny test runner.
+// recording, clip building, and suites on node:test.
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { ok } from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -25,40 +27,47 @@ export function sharedDir() {
 
 // ------------------------------------------------------------------------------------ the runner
 
+/** Thrown by a check that cannot run here (the reason is its message); node:test reports it as skipped. */
 export class Skip extends Error {}
 
 export function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
+  ok(cond, `assertion failed: ${msg}`);
 }
 
-/** Runs [{name, fn}] in order; returns {passed, failed, skipped}. */
-export async function runTests(suite, tests, ctx) {
-  const out = { passed: 0, failed: 0, skipped: 0, failures: [] };
-  for (const t of tests) {
-    const t0 = Date.now();
-    let timer;
-    try {
-      const limit = t.timeoutMs || 240000;
-      await Promise.race([t.fn(ctx), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${limit / 1000} s`)), limit); })]);
-      out.passed++;
-      console.log(`  ok    ${suite}: ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    } catch (e) {
-      if (e instanceof Skip) {
-        out.skipped++;
-        console.log(`  skip  ${suite}: ${t.name}: ${e.message}`);
-      } else {
-        out.failed++;
-        out.failures.push(`${suite}: ${t.name}`);
-        console.log(`  FAIL  ${suite}: ${t.name}: ${e.stack || e}`);
-      }
-    } finally {
-      clearTimeout(timer);
+/** What the checks did, for build/test-artifacts/report.json. */
+export const tally = { passed: 0, failed: 0, skipped: 0, failures: [] };
+
+/**
+ * Registers a suite with node:test: spec.setup and spec.teardown run before and after its checks
+ * (a failing setup fails every check of the suite), spec.tests = [{name, fn, timeoutMs}] run in order
+ * (default limit 240 s each); a check that throws Skip is reported as skipped with its reason.
+ */
+export function suite(name, { setup, teardown, tests }, ctx) {
+  describe(name, () => {
+    if (setup) before(() => setup(ctx));
+    if (teardown) after(() => teardown(ctx));
+    for (const t of tests) {
+      test(t.name, { timeout: t.timeoutMs || 240000 }, async (tc) => {
+        try {
+          await t.fn(ctx);
+          tally.passed++;
+        } catch (e) {
+          if (!(e instanceof Skip)) {
+            tally.failed++;
+            tally.failures.push(`${name}: ${t.name}`);
+            throw e;
+          }
+          tally.skipped++;
+          tc.skip(e.message);
+        }
+      });
     }
-  }
-  return out;
+  });
 }
 
 // ------------------------------------------------------------------------------------ the server
+
+let builtCLI = false;
 
 /** Copies build/web and the fixture pages into build/e2e-site. */
 export function prepareSite() {
@@ -68,16 +77,27 @@ export function prepareSite() {
   fs.cpSync(web, SITE, { recursive: true });
   fs.cpSync(path.join(ROOT, 'web', 'test', 'pages'), path.join(SITE, 'test'), { recursive: true });
   for (const f of ['dev-pyramid-untrained.onnx', 'unsupported-op.onnx']) fs.copyFileSync(path.join(ROOT, 'web', 'testdata', f), path.join(SITE, 'test', f));
+  // This release's module claiming another release: its wasm must be refused as a stale copy.
+  const mod = fs.readFileSync(path.join(web, 'bonafide.mjs'), 'utf8');
+  const stale = mod.replace(/^export const version = '[^']*';$/m, "export const version = '9.9.9-stale';");
+  if (stale === mod) throw new Error('build/web/bonafide.mjs has no "export const version = ..." line');
+  fs.writeFileSync(path.join(SITE, 'bonafide-stale.mjs'), stale);
+  // A copy of the module whose default model was swapped for another valid one: manifest.mjs no longer fits it.
+  const tampered = path.join(SITE, 'tampered');
+  fs.mkdirSync(path.join(tampered, 'models'), { recursive: true });
+  for (const f of ['bonafide.mjs', 'bonafide.worker.mjs', 'engine.mjs', 'manifest.mjs', 'wasm_exec.js', 'bonafide.wasm']) fs.copyFileSync(path.join(web, f), path.join(tampered, f));
+  fs.copyFileSync(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'), path.join(tampered, 'models', 'default.onnx'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }
 
-/** Builds the CLI and starts `bonafide serve` on a free port; resolves to {origin, stop}. */
-export async function startServer({ isolated = true } = {}) {
+/** Builds the CLI (once) and starts `bonafide serve` of dir on a free port; resolves to {origin, stop}. */
+export async function startServer({ isolated = true, dir = SITE } = {}) {
   const bin = path.join(BUILD, 'bin', 'bonafide');
-  if (!process.env.BONAFIDE_BIN) {
+  if (!process.env.BONAFIDE_BIN && !builtCLI) {
     execFileSync('go', ['build', '-o', bin, './cmd/bonafide'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto' } });
+    builtCLI = true;
   }
-  const args = ['serve', '-addr', '127.0.0.1:0', '-dir', SITE];
+  const args = ['serve', '-addr', '127.0.0.1:0', '-dir', dir];
   if (isolated) args.push('-isolated');
   const proc = spawn(process.env.BONAFIDE_BIN || bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   process.on('exit', () => proc.kill());

@@ -1,5 +1,6 @@
-// End-to-end tests of the browser module in headless Chromium (playwright-core, /usr/bin/chromium).
-// `make test-e2e` builds build/web first, then runs: node web/test/run.mjs
+// End-to-end tests of the browser module in headless Chromium (playwright-core, /usr/bin/chromium),
+// on node:test. `make test-e2e` builds build/web first, then runs:
+//   node --test-reporter=spec web/test/run.mjs
 //
 // It serves a copy of build/web (plus web/test/pages) with `bonafide serve -isolated`, builds the
 // fake-camera clips from ../shared/data/nuaa-train (a live frame and a printed-photo attack) or,
@@ -7,15 +8,17 @@
 // recorded (none may leave the origin) and so is every console error (none may happen).
 // Artifacts (screenshots, clips, soak.json, report.json) go to build/test-artifacts.
 //
-// Environment: E2E_ONLY=api,camera,soak runs some suites; SOAK_FRAMES (default 2000).
+// Environment: E2E_ONLY=api,camera,soak,package runs some suites; SOAK_FRAMES (default 2000).
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, SITE, Recorder, Skip, assert, launch, prepareSite, rgbaInBrowser, runTests, sharedDir, startServer, writeY4M } from './lib.mjs';
+import { after } from 'node:test';
+import { ARTIFACTS, SITE, Recorder, Skip, assert, launch, prepareSite, rgbaInBrowser, sharedDir, startServer, suite, tally, writeY4M } from './lib.mjs';
 import { apiTests } from './api.test.mjs';
 import { cameraTests } from './camera.test.mjs';
 import { soakTests } from './soak.test.mjs';
+import { packageTests } from './package.test.mjs';
 
-const only = (process.env.E2E_ONLY || 'api,camera,soak').split(',');
+const only = (process.env.E2E_ONLY || 'api,camera,soak,package').split(',');
 const W = 640;
 const H = 480;
 
@@ -88,59 +91,53 @@ async function buildInputs(origin, shared) {
   }
 }
 
-async function main() {
-  const t0 = Date.now();
-  prepareSite();
-  const server = await startServer({ isolated: true });
-  const shared = sharedDir();
-  const manifest = JSON.parse(fs.readFileSync(path.join(SITE, 'models', 'default.json'), 'utf8'));
-  console.log(`e2e: serving ${SITE} at ${server.origin}; model ${manifest.source}${manifest.dev ? ' (untrained dev model)' : ''}`);
-  if (!shared) console.log('e2e: ../shared is absent (set BONAFIDE_SHARED): clips come from a generated picture without a face; the verdict-direction check is skipped');
-  const rec = new Recorder(server.origin);
-  const totals = { passed: 0, failed: 0, skipped: 0, failures: [] };
-  const add = (r) => {
-    totals.passed += r.passed;
-    totals.failed += r.failed;
-    totals.skipped += r.skipped;
-    totals.failures.push(...r.failures);
-  };
-  try {
-    const inputs = await buildInputs(server.origin, shared);
-    console.log(`e2e: clips ${inputs.clips.map((c) => `${c.label} ← ${c.source}`).join('; ')}`);
-    const ctx = { origin: server.origin, hasFace: !!shared, devModel: manifest.dev, rec, ...inputs };
-    if (only.includes('api')) add(await runTests('api', apiTests(ctx), ctx));
-    if (only.includes('camera')) add(await runTests('camera', cameraTests(ctx), ctx));
-    if (only.includes('soak')) add(await runTests('soak', soakTests({ ...ctx, frames: +(process.env.SOAK_FRAMES || 2000) }), ctx));
-    add(await runTests('pages', [
-      {
-        name: `no request left the origin (${rec.requests.length} recorded)`,
-        fn() {
-          const f = rec.foreign();
-          assert(f.length === 0, `foreign requests: ${f.join(', ')}`);
-          if (rec.requests.length === 0) throw new Skip('no requests recorded');
-        },
-      },
-      {
-        name: 'no console errors or uncaught exceptions',
-        fn() {
-          const e = rec.unexpectedErrors();
-          assert(e.length === 0, e.join('\n'));
-        },
-      },
-    ], ctx));
-  } finally {
-    await server.stop();
-  }
-  const report = { ...totals, seconds: (Date.now() - t0) / 1000, shared: !!shared, model: manifest.source, requests: rec.requests.length };
-  fs.writeFileSync(path.join(ARTIFACTS, 'report.json'), JSON.stringify(report, null, 1));
-  console.log(`e2e: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped in ${report.seconds.toFixed(0)} s; artifacts in ${ARTIFACTS}`);
-  if (totals.failed) {
-    console.log(`e2e: FAILED: ${totals.failures.join('; ')}`);
-    process.exit(1);
-  }
+// Set-up before any check: the site, the server, the clips. A failure here fails the run.
+const t0 = Date.now();
+prepareSite();
+const server = await startServer({ isolated: true });
+const shared = sharedDir();
+const manifest = JSON.parse(fs.readFileSync(path.join(SITE, 'models', 'default.json'), 'utf8'));
+console.log(`e2e: serving ${SITE} at ${server.origin}; model ${manifest.source}${manifest.dev ? ' (untrained dev model)' : ''}`);
+if (!shared) console.log('e2e: ../shared is absent (set BONAFIDE_SHARED): clips come from a generated picture without a face; the verdict-direction check is skipped');
+const rec = new Recorder(server.origin);
+let inputs;
+try {
+  inputs = await buildInputs(server.origin, shared);
+} catch (e) {
+  await server.stop();
+  throw e;
 }
+console.log(`e2e: clips ${inputs.clips.map((c) => `${c.label} ← ${c.source}`).join('; ')}`);
+const ctx = { origin: server.origin, hasFace: !!shared, devModel: manifest.dev, rec, ...inputs };
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+if (only.includes('api')) suite('api', apiTests(ctx), ctx);
+if (only.includes('camera')) suite('camera', cameraTests(ctx), ctx);
+if (only.includes('soak')) suite('soak', soakTests({ ...ctx, frames: +(process.env.SOAK_FRAMES || 2000) }), ctx);
+// The npm package installed in a scratch folder, served on its own origin (its checks are its own).
+if (only.includes('package')) suite('package', packageTests(ctx), ctx);
+// Last: what every page of the suites above did.
+suite('pages', { tests: [
+  {
+    name: `no request left the origin`,
+    fn() {
+      const f = rec.foreign();
+      assert(f.length === 0, `foreign requests: ${f.join(', ')}`);
+      if (rec.requests.length === 0) throw new Skip('no requests recorded');
+      console.log(`        ${rec.requests.length} requests recorded, all to ${server.origin}`);
+    },
+  },
+  {
+    name: 'no console errors or uncaught exceptions',
+    fn() {
+      const e = rec.unexpectedErrors();
+      assert(e.length === 0, e.join('\n'));
+    },
+  },
+] }, ctx);
+
+after(async () => {
+  await server.stop();
+  const report = { ...tally, seconds: (Date.now() - t0) / 1000, shared: !!shared, model: manifest.source, requests: rec.requests.length };
+  fs.writeFileSync(path.join(ARTIFACTS, 'report.json'), JSON.stringify(report, null, 1));
+  console.log(`e2e: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped in ${report.seconds.toFixed(0)} s; artifacts in ${ARTIFACTS}`);
 });

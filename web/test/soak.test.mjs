@@ -10,7 +10,7 @@ import { assert, launch, ARTIFACTS } from './lib.mjs';
 export const SOAK_FLAGS = ['--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--expose-gc'];
 
 export function soakTests({ origin, soakFrame, hasFace, rec, frames = 2000, every = 250, warmup = 100 }) {
-  return [{
+  return { tests: [{
     name: `soak: ${frames} frames of ${soakFrame.width}×${soakFrame.height}${hasFace ? ' with a face' : ' (no face: ../shared is absent, so detection only)'}; memory stays flat`,
     async fn() {
       const b = await launch({ extraArgs: SOAK_FLAGS });
@@ -94,5 +94,5 @@ export function soakTests({ origin, soakFrame, hasFace, rec, frames = 2000, ever
         await b.close();
       }
     },
-  }];
+  }] };
 }

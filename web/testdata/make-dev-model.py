@@ -17,7 +17,9 @@ meta = {
     "bonafide.output.score": "score",
     "bonafide.maps": "8x8:map8,4x4:map4,2x2:map2",
     "bonafide.threshold": "0.5",
-    "bonafide.version": "dev-pyramid-untrained (random weights, for wiring only: scores are meaningless)",
+    # Major version 0: a file that was never released, which every release loads (models/README.md).
+    "bonafide.version": "0.0.0-dev",
+    "bonafide.description": "dev-pyramid-untrained (random weights, for wiring only: scores are meaningless)",
 }
 del m.metadata_props[:]
 for k, v in meta.items():
