@@ -1,7 +1,7 @@
 // <bonafide-check>: a drop-in liveness check for a KYC page. No framework, no build step.
 //
 //   <script type="module" src="/bonafide/bonafide-check.mjs"></script>
-//   <bonafide-check model-url="/bonafide/models/default.onnx" frames="5"></bonafide-check>
+//   <bonafide-check model-url="/bonafide/models/default.onnx" min-frames="5"></bonafide-check>
 //   check.addEventListener('result', (e) => e.detail.decision); // "live" | "spoof" | "retake"
 //
 // It shows the camera with a face guide, tells the user what to fix ("move closer", "more light")
@@ -146,10 +146,23 @@ export function finestMap(maps) {
 }
 
 /**
+ * The rectangle of the frame a result's maps may be drawn in, or null when there is nothing to draw.
+ * Models whose maps carry evidence on the face only (info.mapRegion 'face': the cells outside the
+ * face box were not trained) are shown over the face box, so that the overlay says where the medium
+ * looks fake and not where the face is not; other models over their whole crop.
+ */
+export function mapClip(result, info) {
+  if (!result?.crop) return null;
+  if (info?.mapRegion === 'face') return result.face ? { x: result.face.x, y: result.face.y, width: result.face.width, height: result.face.height } : null;
+  return { x: result.crop.x, y: result.crop.y, width: result.crop.width, height: result.crop.height };
+}
+
+/**
  * Draws a live-probability map as a spoof heatmap into the rectangle (x, y, w, h) of ctx: clear
  * where the model sees a live face, red where it sees an attack. Smoothed, as the map is coarse.
+ * With clip ({x, y, width, height} in ctx's coordinates, see mapClip) nothing is drawn outside it.
  */
-export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75) {
+export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75, clip = null) {
   const grid = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(map.w, map.h) : Object.assign(document.createElement('canvas'), { width: map.w, height: map.h });
   const g = grid.getContext('2d');
   const img = g.createImageData(map.w, map.h);
@@ -162,6 +175,11 @@ export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75) {
   }
   g.putImageData(img, 0, 0);
   ctx.save();
+  if (clip) {
+    ctx.beginPath();
+    ctx.rect(clip.x, clip.y, clip.width, clip.height);
+    ctx.clip();
+  }
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(grid, x, y, w, h);
@@ -173,8 +191,8 @@ export class BonafideCheck extends HTMLElement {
 
   #shadow;
   #ui = {};
-  #detector = null;
-  #ownsDetector = false;
+  #checker = null;
+  #ownsChecker = false;
   #stream = null;
   #abort = null;
   #running = false;
@@ -219,9 +237,9 @@ export class BonafideCheck extends HTMLElement {
 
   disconnectedCallback() {
     this.stop();
-    if (this.#ownsDetector) {
-      this.#detector?.close();
-      this.#detector = null;
+    if (this.#ownsChecker) {
+      this.#checker?.close();
+      this.#checker = null;
     }
   }
 
@@ -250,15 +268,19 @@ export class BonafideCheck extends HTMLElement {
   }
 
   /**
-   * A Detector to use instead of creating one from the attributes (e.g. created at page load, so
+   * A Checker to use instead of creating one from the attributes (e.g. created at page load, so
    * that the check also works if the network drops). The element does not close it.
    */
-  get detector() { return this.#detector; }
-  set detector(d) {
-    if (this.#ownsDetector) this.#detector?.close();
-    this.#detector = d;
-    this.#ownsDetector = false;
+  get checker() { return this.#checker; }
+  set checker(c) {
+    if (this.#ownsChecker) this.#checker?.close();
+    this.#checker = c;
+    this.#ownsChecker = false;
   }
+
+  /** @deprecated Since 1.0.0: `checker` (the alias goes in the next release). */
+  get detector() { return this.checker; }
+  set detector(c) { this.checker = c; }
 
   /** The last per-frame result (with maps), or null. */
   get lastResult() { return this.#lastResult; }
@@ -304,8 +326,8 @@ export class BonafideCheck extends HTMLElement {
     return p;
   }
 
-  async #ensureDetector() {
-    if (this.#detector && !this.#detector.closed) return this.#detector;
+  async #ensureChecker() {
+    if (this.#checker && !this.#checker.closed) return this.#checker;
     const opts = {};
     const url = this.getAttribute('model-url');
     if (url) opts.modelUrl = url;
@@ -315,9 +337,9 @@ export class BonafideCheck extends HTMLElement {
     }
     const th = this.#attr('threshold', Number);
     if (th !== undefined) opts.threshold = th;
-    this.#detector = await Bonafide.create(opts);
-    this.#ownsDetector = true;
-    return this.#detector;
+    this.#checker = await Bonafide.create(opts);
+    this.#ownsChecker = true;
+    return this.#checker;
   }
 
   /** Starts the camera and a session; resolves with the verdict (also sent as a `result` event). */
@@ -334,15 +356,16 @@ export class BonafideCheck extends HTMLElement {
     this.#applyStrings();
     try {
       this.#say('loading', {}, true);
-      const detector = await this.#ensureDetector();
+      const checker = await this.#ensureChecker();
       this.#say('camera', {}, true);
       this.#stream = await Bonafide.openCamera(this.#ui.video);
       this.#say('checking', {}, true);
-      const frames = this.#attr('frames', (v) => parseInt(v, 10));
+      // `frames` is the attribute's name before 1.0.0, kept for one release.
+      const minFrames = this.#attr(this.hasAttribute('min-frames') ? 'min-frames' : 'frames', (v) => parseInt(v, 10));
       const maxFrames = this.#attr('max-frames', (v) => parseInt(v, 10));
       const timeoutMs = this.#attr('timeout-ms', (v) => parseInt(v, 10));
       const onProgress = (detail) => this.#progress(detail);
-      const verdict = await detector.startSession(this.#ui.video, { frames, maxFrames, timeoutMs, signal: this.#abort.signal, onProgress });
+      const verdict = await checker.startSession(this.#ui.video, { minFrames, maxFrames, timeoutMs, signal: this.#abort.signal, onProgress });
       this.#freeze();
       this.#setGuide(verdict.decision === 'live' ? 'live' : verdict.decision === 'spoof' ? 'spoof' : '');
       if (verdict.decision === 'retake') {
@@ -434,8 +457,10 @@ export class BonafideCheck extends HTMLElement {
     ctx.clearRect(0, 0, width, height);
     const map = finestMap(result.maps);
     if (!map || !result.crop) return;
+    const clip = mapClip(result, this.#checker?.info);
+    if (!clip) return;
     const { x, y, width: w, height: h } = result.crop;
-    drawSpoofMap(ctx, map, x, y, w, h);
+    drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);
   }
 }
 

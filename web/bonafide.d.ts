@@ -108,9 +108,9 @@ export interface Verdict {
   frameScores: number[];
   /** Quality codes that made frames unusable, most frequent first. */
   reasons: QualityCode[];
-  /** Index of the best evidence frame (highest score for live, lowest for spoof), -1 for retake. */
+  /** Index of the best evidence frame (highest score for live, lowest for spoof), as Go's session chose it; -1 for retake. */
   best: number;
-  /** The best evidence frame: its score, its crop window and the crop itself. */
+  /** The best evidence frame: its score, its crop window and the crop itself (the part of the frame the model saw). */
   bestFrame: { index: number; score: number; box: CropWindow | null; crop: ImageBitmap | null } | null;
   durationMs: number;
 }
@@ -128,7 +128,10 @@ export interface ProgressDetail {
   frame: number;
 }
 
-/** Limits of the quality gate. Each defaults to core/face's value, shown here. */
+/**
+ * Limits of the quality gate. Each defaults to core/face's value (its Default* constants), shown
+ * here; `options.quality` reports the limits in effect, as Go filled them in.
+ */
 export interface QualityLimits {
   /** Another face counts for multiple_faces when at least this fraction of the main face's size. Default 0.5. */
   otherFaceRatio?: number;
@@ -138,9 +141,9 @@ export interface QualityLimits {
   maxFaceFrac?: number;
   /** The face box is scaled by this about its centre (to the whole head) before measuring how much is outside. Default 1.3. */
   outsideMargin?: number;
-  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.1. */
+  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.14. */
   maxOutside?: number;
-  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.32. */
+  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.35. */
   maxOffCentre?: number;
   /** Mean luma of the face, 0–255: below → too_dark. Default 45. */
   minBrightness?: number;
@@ -203,16 +206,24 @@ export interface AnalyzeOptions {
   transfer?: boolean;
   /** Track the face from the previous call (consecutive video frames). Default false: each call is an independent image. */
   video?: boolean;
+  /**
+   * With video: the frame's time in milliseconds (e.g. requestVideoFrameCallback's mediaTime × 1000, or
+   * VideoFrame.timestamp / 1000), which the face tracker's smoothing uses; a time that does not increase
+   * restarts the smoothing. Default: performance.now() when analyze() is called.
+   */
+  timestampMs?: number;
 }
 
 export interface SessionOptions {
-  /** Usable frames needed. Default: the detector's minFrames (5). */
+  /** Usable frames needed. Default: the checker's minFrames (5). */
+  minFrames?: number;
+  /** @deprecated Since 1.0.0: minFrames (this alias goes in the next release). */
   frames?: number;
-  /** Frames before "retake". Default: the detector's maxFrames (30), at least `frames`. */
+  /** Frames before "retake". Default: the checker's maxFrames (30), at least `minFrames`. */
   maxFrames?: number;
   /** Without a verdict by then, the session rejects with TimeoutError (its `verdict` holds the state). Default 20000. */
   timeoutMs?: number;
-  /** Threshold for this session. Default: the detector's. */
+  /** Threshold for this session. Default: the checker's. */
   threshold?: number;
   /** Aborting rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;
@@ -220,7 +231,7 @@ export interface SessionOptions {
   onProgress?: (detail: ProgressDetail) => void;
 }
 
-export interface DetectorInfo {
+export interface CheckerInfo {
   kind: 'pyramid-binary' | 'patchnet' | 'pyramid-depth' | 'softmax';
   /** The model's bonafide.version: the release it was made for (its major version is this release's, or 0 for test files). */
   version: string;
@@ -230,6 +241,11 @@ export interface DetectorInfo {
   cropHeight: number;
   /** Map labels, e.g. ["8x8", "4x4", "2x2"]. */
   maps: string[];
+  /**
+   * Where the maps carry evidence (metadata bonafide.maps.region): 'crop', every cell, or 'face',
+   * only the cells over the face box (the others were not trained: mask them, see mapClip).
+   */
+  mapRegion: 'crop' | 'face';
   modelThreshold: number;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
@@ -242,7 +258,7 @@ export interface DetectorInfo {
   worker: boolean;
 }
 
-export interface DetectorStats {
+export interface CheckerStats {
   /** Go heap in use, reserved and total memory from the OS (runtime.ReadMemStats). */
   heapAlloc: number;
   heapInuse: number;
@@ -252,7 +268,7 @@ export interface DetectorStats {
   mallocs: number;
   frees: number;
   goroutines: number;
-  /** js.Funcs Go has exported and not released (constant while the detector lives). */
+  /** js.Funcs Go has exported and not released (constant while the checker lives). */
   funcs: number;
   /** JS values Go holds references to (wasm_exec.js's table). */
   jsRefs: number;
@@ -263,15 +279,22 @@ export interface DetectorStats {
   sessions: number;
 }
 
-export interface DetectorEventMap {
+export interface CheckerEventMap {
   progress: CustomEvent<ProgressDetail>;
 }
 
-export declare class Detector extends EventTarget {
+/**
+ * A loaded liveness model with its face detector and quality gate: Go's liveness.Checker. Create it
+ * with Bonafide.create().
+ */
+export declare class Checker extends EventTarget {
   private constructor();
-  readonly info: DetectorInfo;
-  /** The options in effect (a copy). */
-  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile'> & { profile?: 'minifasnet-v2' };
+  readonly info: CheckerInfo;
+  /**
+   * The options in effect (a copy). threshold, quality (every limit), minFrames and maxFrames are as Go
+   * checked them and filled in its defaults.
+   */
+  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile' | 'quality'> & { quality: Required<QualityLimits>; profile?: 'minifasnet-v2' };
   readonly closed: boolean;
   /** Analyses one image or frame. The caller's source is not consumed (see AnalyzeOptions.transfer). */
   analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Result>;
@@ -280,12 +303,23 @@ export declare class Detector extends EventTarget {
   /** Changes threshold, quality (merged), minFrames, maxFrames or maxFrameSide. */
   setOptions(partial: Pick<CreateOptions, 'threshold' | 'quality' | 'minFrames' | 'maxFrames' | 'maxFrameSide'>): Promise<void>;
   /** Debug figures for leak checks; {gc: true} collects Go's garbage first. */
-  stats(options?: { gc?: boolean }): Promise<DetectorStats>;
+  stats(options?: { gc?: boolean }): Promise<CheckerStats>;
   /** Frees everything (the worker is terminated, the Go program exits). Idempotent. */
   close(): Promise<void>;
-  addEventListener<K extends keyof DetectorEventMap>(type: K, listener: (ev: DetectorEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof CheckerEventMap>(type: K, listener: (ev: CheckerEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }
+
+/** @deprecated Since 1.0.0: Checker ("detector" now means only the face detector). Goes in the next release. */
+export declare const Detector: typeof Checker;
+/** @deprecated Since 1.0.0: Checker. */
+export type Detector = Checker;
+/** @deprecated Since 1.0.0: CheckerInfo. */
+export type DetectorInfo = CheckerInfo;
+/** @deprecated Since 1.0.0: CheckerStats. */
+export type DetectorStats = CheckerStats;
+/** @deprecated Since 1.0.0: CheckerEventMap. */
+export type DetectorEventMap = CheckerEventMap;
 
 export interface TensorInfo {
   name: string;
@@ -329,7 +363,7 @@ export declare const Bonafide: {
   readonly version: string;
   /** Whether this browser can run bonafide (WebAssembly with SIMD, createImageBitmap). */
   support(): { ok: boolean; reason: string };
-  create(options?: CreateOptions): Promise<Detector>;
+  create(options?: CreateOptions): Promise<Checker>;
   loadModel(source: string | URL | ArrayBuffer | Uint8Array, options?: LoadModelOptions): Promise<Model>;
   /** getUserMedia with bonafide's errors; with a video element, attaches and plays the stream. */
   openCamera(video?: HTMLVideoElement | null, constraints?: MediaStreamConstraints): Promise<MediaStream>;
@@ -338,8 +372,8 @@ export default Bonafide;
 
 /** This release (semantic version), the same as the wasm's and the npm package's. */
 export declare const version: string;
-export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile'>>>;
-export declare const qualityDefaults: Readonly<Required<Omit<QualityLimits, 'skip'>>>;
+/** Defaults of create()'s own options; the liveness options' defaults are Go's (see Checker.options). */
+export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile' | 'minFrames' | 'maxFrames' | 'quality'>>>;
 export declare const qualityCodes: readonly QualityCode[];
 
 export declare class BonafideError extends Error {}
@@ -371,7 +405,7 @@ export type BonafideStrings = Partial<Record<
   'WebAssemblyUnsupportedError' | 'error' | 'videoLabel' | QualityCode, string>>;
 
 /**
- * <bonafide-check model-url threshold frames max-frames timeout-ms heatmap lang autostart wasm-url
+ * <bonafide-check model-url threshold min-frames (frames: deprecated) max-frames timeout-ms heatmap lang autostart wasm-url
  * worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
  * (CustomEvent<Verdict>), error (CustomEvent<Error>).
  */
@@ -380,15 +414,19 @@ export declare class BonafideCheck extends HTMLElement {
   heatmap: boolean;
   /** Overrides of single strings; `lang` (en, fr) picks the built-in bundle. */
   strings: BonafideStrings;
-  /** A detector to use instead of creating one from the attributes; the element does not close it. */
-  detector: Detector | null;
+  /** A checker to use instead of creating one from the attributes; the element does not close it. */
+  checker: Checker | null;
+  /** @deprecated Since 1.0.0: checker. */
+  detector: Checker | null;
   readonly lastResult: Result | null;
   start(): Promise<Verdict | null>;
   stop(): void;
 }
 export declare const bundles: Record<string, BonafideStrings>;
 export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
-export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number): void;
+export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
+/** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
+export declare function mapClip(result: Result, info: Pick<CheckerInfo, 'mapRegion'>): Box | null;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -13,7 +13,7 @@
 //
 // A frame is scored only when a face is found; Live is true only when the score reaches the
 // threshold and the quality gate passed, so a dark or blurred live face reads as "retake", not
-// "fake". Session aggregates frames into one verdict.
+// "fake". A Session (Checker.NewSession) analyses a stream of frames into one verdict.
 package liveness
 
 import (
@@ -35,12 +35,23 @@ type Config struct {
 	// Threshold overrides the profile's decision threshold; 0 means the profile's. Anything
 	// outside [0,1], NaN included, is a *ConfigError.
 	Threshold float64
-	// Detector and Quality configure the face front end; zero values mean the defaults.
-	Detector face.Options
-	Quality  face.QualityOptions
+	// Detector selects the face detector: DetectorBlazeFace (the default when empty) or DetectorPigo.
+	Detector string
+	// FaceModel is BlazeFace's ONNX file (the CLI passes models.BlazeFaceFront; the browser build
+	// fetches its copy). FaceLoaded, when set, is used instead, so that several Checkers share one.
+	// Neither is needed with DetectorPigo.
+	FaceModel  []byte
+	FaceLoaded *model.Model
+	// BlazeFace and Pigo configure the detectors; Quality the gate. Zero values mean the defaults.
+	BlazeFace face.BlazeFaceOptions
+	Pigo      face.PigoOptions
+	Quality   face.QualityOptions
 	// Track follows the face across video frames (limits the search, smooths the box).
 	Track   bool
 	Tracker face.TrackerOptions
+	// Session holds the defaults of NewSession's options; zero fields mean DefaultMinFrames,
+	// DefaultMaxFrames and the Checker's threshold.
+	Session SessionOptions
 }
 
 // Checker analyses frames with one model.
@@ -49,15 +60,16 @@ type Checker struct {
 	profile  Profile
 	b        binding
 	thresh   float64
-	det      *face.Detector
+	det      face.Detector
 	tracker  *face.Tracker
 	gate     *face.QualityGate
-	sess     *model.Session
+	sess     *model.Runner
 	input    []float32
 	res      Result
 	mapBufs  [][]float32
-	enrolled [][]float32 // reference patch embeddings (PatchNet)
-	face     face.Face   // what Result.Face points to, so that a frame allocates no Face
+	session  SessionOptions // defaults for NewSession, filled in
+	enrolled [][]float32    // reference patch embeddings (PatchNet)
+	face     face.Face      // what Result.Face points to, so that a frame allocates no Face
 }
 
 // Map is one spoof map: live probabilities on a W×H grid over the crop, row-major.
@@ -119,7 +131,7 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	det, err := face.NewDetector(cfg.Detector)
+	det, err := newDetector(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -128,11 +140,14 @@ func New(cfg Config) (*Checker, error) {
 		return nil, err
 	}
 	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, gate: gate,
-		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
+		sess: m.NewRunner(), input: make([]float32, p.Crop.Len())}
 	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.SetSessionOptions(cfg.Session); err != nil {
+		return nil, err
 	}
 	if cfg.Track {
 		if c.tracker, err = face.NewTracker(det, cfg.Tracker); err != nil {
@@ -144,6 +159,28 @@ func New(cfg Config) (*Checker, error) {
 		c.res.Maps = append(c.res.Maps, Map{Label: mb.label, W: mb.w, H: mb.h})
 	}
 	return c, nil
+}
+
+// Detectors Config.Detector names.
+const (
+	DetectorBlazeFace = "blazeface"
+	DetectorPigo      = "pigo"
+)
+
+func newDetector(cfg Config) (face.Detector, error) {
+	switch cfg.Detector {
+	case "", DetectorBlazeFace:
+		if cfg.FaceLoaded != nil {
+			return face.NewBlazeFaceModel(cfg.FaceLoaded, cfg.BlazeFace)
+		}
+		if len(cfg.FaceModel) == 0 {
+			return nil, &ConfigError{Field: "face model", Msg: "BlazeFace needs its ONNX file in Config.FaceModel (models.BlazeFaceFront), or Detector: \"pigo\""}
+		}
+		return face.NewBlazeFace(cfg.FaceModel, cfg.BlazeFace)
+	case DetectorPigo:
+		return face.NewPigo(cfg.Pigo)
+	}
+	return nil, &ConfigError{Field: "detector", Msg: fmt.Sprintf("unknown detector %q (known: blazeface, pigo)", cfg.Detector)}
 }
 
 // Profile returns the profile in use.
@@ -175,6 +212,24 @@ func (c *Checker) SetQuality(q face.QualityOptions) error {
 	return nil
 }
 
+// Quality returns the quality gate's limits, defaults filled in.
+func (c *Checker) Quality() face.QualityOptions { return c.gate.Options() }
+
+// SessionOptions returns the defaults of NewSession's options, filled in (Threshold 0: the
+// Checker's threshold).
+func (c *Checker) SessionOptions() SessionOptions { return c.session }
+
+// SetSessionOptions replaces the defaults of NewSession's options (zero fields: the package's
+// defaults); invalid ones are a *ConfigError and change nothing. Open sessions keep theirs.
+func (c *Checker) SetSessionOptions(o SessionOptions) error {
+	o, err := o.merged(SessionOptions{})
+	if err != nil {
+		return err
+	}
+	c.session = o
+	return nil
+}
+
 // ResetTracking forgets the tracked face (call between sessions or when the camera changes).
 func (c *Checker) ResetTracking() {
 	if c.tracker != nil {
@@ -182,18 +237,36 @@ func (c *Checker) ResetTracking() {
 	}
 }
 
-// Analyze finds the face in a frame, checks its quality, runs the model on its crop and decides.
-// The Result (its slices and Face included) is valid until the next call.
+// Analyze finds the face in a frame, checks its quality, runs the model on its crop and
+// decides. The Result (its slices and Face included) is valid until the next call. With tracking
+// (Config.Track), frames are taken as 1/FPS apart; AnalyzeAt takes their timestamps.
 func (c *Checker) Analyze(img *face.Frame) (*Result, error) {
+	return c.analyze(img, -1)
+}
+
+// AnalyzeAt is Analyze for a video frame with its timestamp (e.g. the browser's
+// requestVideoFrameCallback mediaTime or performance.now()), which the tracker's smoothing uses;
+// a timestamp that does not increase restarts the smoothing. Without tracking it is Analyze.
+func (c *Checker) AnalyzeAt(img *face.Frame, ts time.Duration) (*Result, error) {
+	if ts < 0 {
+		return nil, &ConfigError{Field: "timestamp", Msg: fmt.Sprintf("%v is negative", ts)}
+	}
+	return c.analyze(img, ts)
+}
+
+func (c *Checker) analyze(img *face.Frame, ts time.Duration) (*Result, error) {
 	t0 := time.Now()
 	r := &c.res
 	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
 	r.Crop = face.CropInfo{}
 	var faces []face.Face
 	var err error
-	if c.tracker != nil {
+	switch {
+	case c.tracker != nil && ts >= 0:
+		faces, err = c.tracker.TrackAt(img, ts)
+	case c.tracker != nil:
 		faces, err = c.tracker.Track(img)
-	} else {
+	default:
 		faces, err = c.det.Detect(img)
 	}
 	if err != nil {
@@ -215,7 +288,7 @@ func (c *Checker) Analyze(img *face.Frame) (*Result, error) {
 	}
 	c.face = faces[0]
 	r.Face = &c.face
-	if r.Crop, err = face.Crop(c.input, img, c.face.Box, c.profile.Crop); err != nil {
+	if r.Crop, err = face.CropFace(c.input, img, &c.face, c.profile.Crop); err != nil {
 		return nil, err
 	}
 	return c.infer(t0, t1)
