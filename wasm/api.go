@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"time"
 	"unsafe"
 
 	"github.com/hack-pad/safejs"
@@ -199,7 +200,9 @@ func (a *api) version(args []safejs.Value) (any, error) {
 	}, nil
 }
 
-// newChecker(model: Uint8Array, options) → {id, profile, model}
+// newChecker(model: Uint8Array, options, faceModel?: Uint8Array) → {id, profile, model, detector}.
+// faceModel is BlazeFace's ONNX file, which the page fetches (options.detector "blazeface", the
+// default); options.detector "pigo" needs none.
 func (a *api) newChecker(args []safejs.Value) (any, error) {
 	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
 	if err != nil {
@@ -232,9 +235,23 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if cfg.Quality, err = qualityOptions(o); err != nil {
 		return nil, err
 	}
-	// The browser build still runs pico's cascade; BlazeFace needs its model fetched by the page.
-	cfg.Detector = liveness.DetectorPigo
-	if cfg.Pigo, err = detectorOptions(o); err != nil {
+	if cfg.Detector, _, err = o.string("detector"); err != nil {
+		return nil, err
+	}
+	switch cfg.Detector {
+	case "", liveness.DetectorBlazeFace:
+		cfg.Detector = liveness.DetectorBlazeFace
+		if cfg.FaceModel, err = bytesArg(nil, argOr(args, 2), "faceModel", onnx.MaxModelBytes); err != nil {
+			return nil, err
+		}
+	case liveness.DetectorPigo:
+	default:
+		return nil, rangeErrorf("options.detector: unknown detector %q (known: blazeface, pigo)", cfg.Detector)
+	}
+	if cfg.Pigo, err = pigoOptions(o); err != nil {
+		return nil, err
+	}
+	if cfg.BlazeFace, err = blazeFaceOptions(o); err != nil {
 		return nil, err
 	}
 	c, err := liveness.New(cfg)
@@ -256,6 +273,7 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 		},
 		"threshold": c.Threshold(),
 		"model":     modelInfo(c.Model()),
+		"detector":  cfg.Detector,
 	}, nil
 }
 
@@ -273,6 +291,7 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
 		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
 		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
+		{"maxYaw", &q.MaxYaw}, {"minEyeContrast", &q.MinEyeContrast},
 	} {
 		if *f.dst, _, err = qo.float(f.name); err != nil {
 			return q, err
@@ -284,9 +303,24 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	return q, nil
 }
 
-func detectorOptions(o opts) (face.PigoOptions, error) {
+// blazeFaceOptions reads options.blazeface: {minScore?, maxFaces?}.
+func blazeFaceOptions(o opts) (face.BlazeFaceOptions, error) {
+	var d face.BlazeFaceOptions
+	do, ok, err := o.object("blazeface")
+	if !ok || err != nil {
+		return d, err
+	}
+	if d.MinScore, _, err = do.float("minScore"); err != nil {
+		return d, err
+	}
+	d.MaxFaces, _, err = do.int("maxFaces")
+	return d, err
+}
+
+// pigoOptions reads options.pigo: {minSize?, maxSize?, minSizeFrac?, maxAngle?, minScore?, upright?}.
+func pigoOptions(o opts) (face.PigoOptions, error) {
 	var d face.PigoOptions
-	do, ok, err := o.object("detector")
+	do, ok, err := o.object("pigo")
 	if !ok || err != nil {
 		return d, err
 	}
@@ -345,9 +379,11 @@ func (a *api) setOptions(args []safejs.Value) (any, error) {
 	return c.c.Threshold(), nil
 }
 
-// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?) → blob
-// (see blob.go). reset forgets the tracked face first (independent images rather than video).
-// The frame's bytes cross once, in; the result crosses once, out.
+// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?,
+// timestampMs?) → blob (see blob.go). reset forgets the tracked face first (independent images
+// rather than video); timestampMs is a video frame's time (requestVideoFrameCallback's mediaTime or
+// performance.now(), in ms), which the tracker's smoothing uses. The frame's bytes cross once, in;
+// the result crosses once, out.
 func (a *api) analyze(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
 	if err != nil {
@@ -385,7 +421,16 @@ func (a *api) analyze(args []safejs.Value) (any, error) {
 			c.c.ResetTracking()
 		}
 	}
-	r, err := c.c.Analyze(img)
+	var r *liveness.Result
+	if ts := argOr(args, 6); ts.Type() == safejs.TypeNumber {
+		ms, _ := ts.Float()
+		if !(ms >= 0 && ms < 1e15) {
+			return nil, rangeErrorf("timestampMs: %v is not a time in milliseconds", ms)
+		}
+		r, err = c.c.AnalyzeAt(img, time.Duration(ms*float64(time.Millisecond)))
+	} else {
+		r, err = c.c.Analyze(img)
+	}
 	if err != nil {
 		return nil, err
 	}

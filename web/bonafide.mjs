@@ -82,6 +82,9 @@ function fromData(d) {
 /** Defaults of Bonafide.create's options (see bonafide.d.ts for each). */
 export const defaults = Object.freeze({
   modelUrl: new URL('./models/default.onnx', import.meta.url).href,
+  // BlazeFace, the face detector's model (models/blazeface in the repository: MediaPipe, Apache-2.0).
+  faceModelUrl: new URL('./models/blazeface.onnx', import.meta.url).href,
+  detector: 'blazeface',
   wasmUrl: new URL('./bonafide.wasm', import.meta.url).href,
   wasmExecUrl: new URL('./wasm_exec.js', import.meta.url).href,
   workerUrl: new URL('./bonafide.worker.mjs', import.meta.url).href,
@@ -99,16 +102,20 @@ export const defaults = Object.freeze({
 
 /** Default limits of the quality gate (core/face's Default* constants). */
 export const qualityDefaults = Object.freeze({
-  otherFaceRatio: 0.5, minFaceFrac: 0.2, maxFaceFrac: 0.75, outsideMargin: 1.3, maxOutside: 0.1,
-  maxOffCentre: 0.32, minBrightness: 45, maxBrightness: 195, maxClipped: 0.3, minContrast: 25,
-  minSharpness: 0.075, maxRoll: 12,
+  otherFaceRatio: 0.5, minFaceFrac: 0.2, maxFaceFrac: 0.75, outsideMargin: 1.3, maxOutside: 0.14,
+  maxOffCentre: 0.35, minBrightness: 45, maxBrightness: 195, maxClipped: 0.3, minContrast: 25,
+  minSharpness: 0.075, maxRoll: 12, maxYaw: 0.6, minEyeContrast: 0.09,
 });
 
 /** Reason codes of the quality gate, in report order (core/face/reasons.go). */
 export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_too_small', 'face_too_large',
-  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated']);
+  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated',
+  'face_turned', 'eyes_not_visible']);
 
-const optionKeys = new Set([...Object.keys(defaults), 'model']);
+const optionKeys = new Set([...Object.keys(defaults), 'model', 'faceModel']);
+
+/** The face detectors options.detector names. */
+export const detectors = Object.freeze(['blazeface', 'pigo']);
 
 function isNum(v) { return typeof v === 'number' && Number.isFinite(v); }
 
@@ -153,14 +160,20 @@ function cleanOptions(options, base = defaults) {
   for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
   // Which assets are this package's own (their URL not given): only those get the manifest's hashes.
   const own = base === defaults ? (k) => options[k] === undefined : () => false;
-  o.ownAssets = { wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined };
-  for (const k of ['modelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
+  o.ownAssets = {
+    wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined,
+    faceModel: own('faceModelUrl') && options.faceModel === undefined,
+  };
+  for (const k of ['modelUrl', 'faceModelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
     if (typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw new TypeError(`bonafide: options.${k} must be a string or URL`);
     o[k] = new URL(o[k], globalThis.location?.href).href;
   }
-  if (o.model !== undefined && !(o.model instanceof ArrayBuffer || ArrayBuffer.isView(o.model))) {
-    throw new TypeError('bonafide: options.model must be an ArrayBuffer or a Uint8Array');
+  for (const k of ['model', 'faceModel']) {
+    if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer || ArrayBuffer.isView(o[k]))) {
+      throw new TypeError(`bonafide: options.${k} must be an ArrayBuffer or a Uint8Array`);
+    }
   }
+  if (!detectors.includes(o.detector)) throw new RangeError(`bonafide: options.detector: unknown detector "${o.detector}" (known: ${detectors.join(', ')})`);
   checkThreshold('options.threshold', o.threshold);
   checkInt('options.minFrames', o.minFrames, 1);
   checkInt('options.maxFrames', o.maxFrames, 1);
@@ -170,14 +183,14 @@ function cleanOptions(options, base = defaults) {
   o.worker = !!o.worker;
   o.track = !!o.track;
   o.quality = cleanQuality(o.quality);
-  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, wasm?}');
+  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, faceModel?, wasm?}');
   o.integrity = { ...o.integrity };
   for (const k of Object.keys(o.integrity)) {
-    if (k !== 'model' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, wasm)`);
+    if (k !== 'model' && k !== 'faceModel' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, faceModel, wasm)`);
   }
   // The package's own files are checked against the SHA-256 in manifest.mjs unless a hash was given.
   o.integrityDefaults = {};
-  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx']]) {
+  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx'], ['faceModel', 'models/blazeface.onnx']]) {
     if (o.integrity[key] === undefined && o.ownAssets[key] && assets[file]) o.integrityDefaults[key] = assets[file].sha256;
   }
   if (o.profile !== undefined && o.profile !== 'minifasnet-v2') throw new RangeError(`bonafide: options.profile: unknown profile "${o.profile}" (known: minifasnet-v2)`);
@@ -381,6 +394,14 @@ async function modelBytes(o) {
   return bytes;
 }
 
+/** The face detector's model (BlazeFace), fetched beside the liveness model; none for pigo. */
+async function faceModelBytes(o) {
+  if (o.detector !== 'blazeface') return null;
+  const bytes = o.faceModel !== undefined ? toBytes(o.faceModel) : await fetchBytes(o.faceModelUrl, 'face detection model (BlazeFace)');
+  await checkIntegrity(bytes, o, 'faceModel');
+  return bytes;
+}
+
 // ------------------------------------------------------------------------------------------ frames
 
 const has = (name) => typeof globalThis[name] === 'function';
@@ -433,18 +454,22 @@ function transferList(frame) {
   return frame.bitmap ? [frame.bitmap] : [frame.pixels.buffer];
 }
 
-/** Resolves at the video's next frame (requestVideoFrameCallback), or after at most maxMs. */
+/**
+ * Resolves at the video's next frame (requestVideoFrameCallback), or after at most maxMs, with the
+ * frame's time in ms: its media time where the browser gives one, else the time of the callback
+ * (or of the timeout). The tracker in Go smooths the face box over these times.
+ */
 function nextVideoFrame(video, maxMs) {
   return new Promise((resolve) => {
     let handle = 0;
     const timer = setTimeout(() => {
       if (handle && video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(handle);
-      resolve();
+      resolve(performance.now());
     }, maxMs);
     if (typeof video.requestVideoFrameCallback === 'function') {
-      handle = video.requestVideoFrameCallback(() => {
+      handle = video.requestVideoFrameCallback((now, meta) => {
         clearTimeout(timer);
-        resolve();
+        resolve(Number.isFinite(meta?.mediaTime) && meta.mediaTime > 0 ? meta.mediaTime * 1000 : now);
       });
     }
   });
@@ -522,6 +547,7 @@ export class Detector extends EventTarget {
       macs: m.macs,
       go: engineInfo.go,
       worker: opts.worker,
+      detector: checkerInfo.detector,
     });
     this.#opts.threshold = checkerInfo.threshold;
   }
@@ -531,7 +557,7 @@ export class Detector extends EventTarget {
 
   /** The options in effect (a copy). */
   get options() {
-    const { model, ownAssets, integrityDefaults, ...o } = this.#opts;
+    const { model, faceModel, ownAssets, integrityDefaults, ...o } = this.#opts;
     return structuredClone(o);
   }
 
@@ -543,15 +569,19 @@ export class Detector extends EventTarget {
 
   /**
    * Analyses one image or video frame. Without {video: true} each call is an independent image; with
-   * it, the face is tracked from the previous call (smoother boxes on a live stream).
+   * it, the face is tracked from the previous call (smoother boxes on a live stream), over the
+   * frames' times: {timestampMs} (as MediaPipe's detectForVideo takes it), else the time of the call.
    */
   async analyze(source, options = {}) {
     this.#alive();
+    const ts = options.timestampMs;
+    if (ts !== undefined && !(isNum(ts) && ts >= 0)) throw new RangeError(`bonafide: analyze: timestampMs must be a number of ms ≥ 0, got ${ts}`);
+    const timestampMs = options.video ? (ts ?? performance.now()) : undefined;
     const frame = await toFrame(source, !!options.transfer);
     this.#alive();
     const t0 = performance.now();
     const res = await this.#port.call('analyze', {
-      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !options.video,
+      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !options.video, timestampMs,
     }, transferList(frame));
     res.timings.roundTrip = performance.now() - t0;
     delete res.verdict;
@@ -597,13 +627,13 @@ export class Detector extends EventTarget {
           const why = last ? ` ${last.frames} frames seen, ${last.usable} usable${last.reasons.length ? `; most frequent problems: ${last.reasons.slice(0, 3).join(', ')}` : ''}` : ' no frame analysed';
           throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, results, null, t0) : null } });
         }
-        await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
+        const timestampMs = await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
         if (performance.now() >= deadline) continue;
         const frame = await toFrame(video, false);
         this.#alive();
         const ft = performance.now();
         const res = await this.#port.call('analyze', {
-          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide,
+          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide, timestampMs,
         }, transferList(frame));
         res.timings.roundTrip = performance.now() - ft;
         const v = res.verdict;
@@ -743,7 +773,7 @@ export class Model {
 // ---------------------------------------------------------------------------------------- Bonafide
 
 const goOptions = (o) => {
-  const g = { track: o.track, quality: o.quality };
+  const g = { track: o.track, quality: o.quality, detector: o.detector };
   if (o.threshold !== undefined) g.threshold = o.threshold;
   if (o.profile !== undefined) g.profile = o.profile;
   return g;
@@ -761,10 +791,11 @@ export const Bonafide = Object.freeze({
     let port = null;
     let timedOut = false;
     const work = (async () => {
-      const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
+      const [bytes, faceBytes, started] = await Promise.all([modelBytes(o), faceModelBytes(o), startEngine(o)]);
       port = started.port;
       if (timedOut) throw new TimeoutError('bonafide: timed out');
-      const info = await port.call('newChecker', { model: bytes.buffer, options: goOptions(o) }, [bytes.buffer]);
+      const transfer = faceBytes ? [bytes.buffer, faceBytes.buffer] : [bytes.buffer];
+      const info = await port.call('newChecker', { model: bytes.buffer, faceModel: faceBytes?.buffer, options: goOptions(o) }, transfer);
       return new Detector(port, info, o, started.info);
     })();
     try {

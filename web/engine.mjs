@@ -47,6 +47,16 @@ function scaleBox(b, k) {
   return out;
 }
 
+/** A face in the source's pixels: box, score, roll; with BlazeFace also yaw and named keypoints. */
+function scaleFace(f, k) {
+  const out = { ...scaleBox(f, k), score: f.score, angle: f.angle };
+  if (f.keypoints) {
+    out.yaw = f.yaw;
+    out.keypoints = f.keypoints.map((p) => ({ name: p.name, x: p.x * k, y: p.y * k }));
+  }
+  return out;
+}
+
 /**
  * Turns an analyze blob into the Result the page sees. Coordinates are scaled back by 1/scale to the
  * source's pixels when the frame was shrunk for analysis.
@@ -61,8 +71,8 @@ export function decodeResult(u8, scale = 1, sourceWidth, sourceHeight) {
     scored: h.scored,
     score: nan(h.score),
     threshold: h.threshold,
-    face: h.face ? { ...scaleBox(h.face, k), score: h.face.score, angle: h.face.angle } : null,
-    faces: h.faces.map((f) => ({ ...scaleBox(f, k), score: f.score, angle: f.angle })),
+    face: h.face ? scaleFace(h.face, k) : null,
+    faces: h.faces.map((f) => scaleFace(f, k)),
     crop: h.crop ? { ...scaleBox(h.crop, k), scale: h.crop.scale, outputWidth: h.crop.outputWidth, outputHeight: h.crop.outputHeight } : null,
     quality: { ok: h.quality.ok, reasons: h.quality.reasons.map((r) => ({ code: r.code, value: nan(r.value), limit: nan(r.limit) })) },
     maps,
@@ -182,7 +192,7 @@ export class Engine {
     if (!this.rt) throw named('InvalidStateError', 'bonafide: engine not started');
     switch (op) {
       case 'newChecker':
-        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options) };
+        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options, a.faceModel ? new Uint8Array(a.faceModel) : undefined) };
       case 'setOptions':
         return { value: await this.rt.call('setOptions', a.checker, a.options) };
       case 'analyze':
@@ -233,7 +243,7 @@ export class Engine {
     return this.ctx;
   }
 
-  // analyze: {checker, bitmap} or {checker, pixels, width, height}; session, reset, maxSide.
+  // analyze: {checker, bitmap} or {checker, pixels, width, height}; session, reset, maxSide, timestampMs.
   async analyze(a) {
     const t0 = performance.now();
     let pixels;
@@ -264,7 +274,8 @@ export class Engine {
       h = srcH = a.height;
     }
     const t1 = performance.now();
-    const u8 = await this.rt.call('analyze', a.checker, pixels, w, h, a.session || 0, !!a.reset);
+    const ts = Number.isFinite(a.timestampMs) && a.timestampMs >= 0 ? a.timestampMs : undefined;
+    const u8 = await this.rt.call('analyze', a.checker, pixels, w, h, a.session || 0, !!a.reset, ts);
     const t2 = performance.now();
     const res = decodeResult(u8, scale, srcW, srcH);
     res.timings.pixels = t1 - t0;
