@@ -269,12 +269,21 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 		"id": id,
 		"profile": map[string]any{
 			"kind": p.Kind, "crop": p.Crop.String(), "cropWidth": p.Crop.Width, "cropHeight": p.Crop.Height,
-			"threshold": p.Threshold, "maps": maps, "version": p.Version,
+			"threshold": p.Threshold, "maps": maps, "mapRegion": mapRegion(p), "version": p.Version,
 		},
 		"threshold": c.Threshold(),
 		"model":     modelInfo(c.Model()),
 		"detector":  cfg.Detector,
 	}, nil
+}
+
+// mapRegion is where the profile's maps carry evidence: "face" or "crop" (also for profiles that do
+// not say).
+func mapRegion(p liveness.Profile) string {
+	if p.MapRegion == "" {
+		return liveness.MapRegionCrop
+	}
+	return p.MapRegion
 }
 
 func qualityOptions(o opts) (face.QualityOptions, error) {

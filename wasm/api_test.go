@@ -486,6 +486,10 @@ func newChecker(t *testing.T, h *harness) int {
 	if k, _ := mustGet(t, prof, "kind").String(); k != liveness.KindPyramidBinary {
 		t.Fatalf("profile kind %q", k)
 	}
+	// The test model's metadata does not say where its maps carry evidence: the whole crop.
+	if r, _ := mustGet(t, prof, "mapRegion").String(); r != liveness.MapRegionCrop {
+		t.Fatalf("profile mapRegion %q", r)
+	}
 	return intOf(t, mustGet(t, info, "id"))
 }
 

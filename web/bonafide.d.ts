@@ -262,6 +262,11 @@ export interface DetectorInfo {
   cropHeight: number;
   /** Map labels, e.g. ["8x8", "4x4", "2x2"]. */
   maps: string[];
+  /**
+   * Where the maps carry evidence (metadata bonafide.maps.region): 'crop', every cell, or 'face',
+   * only the cells over the face box (the others were not trained: mask them, see mapClip).
+   */
+  mapRegion: 'crop' | 'face';
   modelThreshold: number;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
@@ -424,7 +429,9 @@ export declare class BonafideCheck extends HTMLElement {
 }
 export declare const bundles: Record<string, BonafideStrings>;
 export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
-export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number): void;
+export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
+/** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
+export declare function mapClip(result: Result, info: Pick<DetectorInfo, 'mapRegion'>): Box | null;
 /** Draws a face's keypoints (dots sized to the face, the eyes joined); nothing for a face without them. */
 export declare function drawKeypoints(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, face: Face | null, color?: string): void;
 

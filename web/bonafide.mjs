@@ -538,6 +538,7 @@ export class Detector extends EventTarget {
       cropWidth: p.cropWidth,
       cropHeight: p.cropHeight,
       maps: p.maps,
+      mapRegion: p.mapRegion,
       modelThreshold: p.threshold,
       inputs: m.inputs,
       outputs: m.outputs,

@@ -65,13 +65,14 @@ func frameOf(t testing.TB, img *image.RGBA) *face.Frame {
 func TestProfileFromMetadata(t *testing.T) {
 	good := map[string]string{
 		KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score",
-		KeyMaps: "8x8:map8, 4x4:map4", KeyThreshold: "0.42",
+		KeyMaps: "8x8:map8, 4x4:map4", KeyThreshold: "0.42", KeyMapRegion: MapRegionFace,
 	}
 	p, err := ProfileFromMetadata(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Threshold != 0.42 || len(p.Maps) != 2 || p.Maps[1] != (MapSpec{"4x4", "map4"}) || p.Crop.Width != 128 || !p.Crop.Square {
+	if p.Threshold != 0.42 || len(p.Maps) != 2 || p.Maps[1] != (MapSpec{"4x4", "map4"}) || p.Crop.Width != 128 || !p.Crop.Square ||
+		p.MapRegion != MapRegionFace {
 		t.Fatalf("profile %+v", p)
 	}
 	tests := []struct {
@@ -84,6 +85,7 @@ func TestProfileFromMetadata(t *testing.T) {
 		{"bad crop", func(m map[string]string) { m[KeyCrop] = "size=0x0 scale=1" }, KeyCrop},
 		{"bad threshold", func(m map[string]string) { m[KeyThreshold] = "high" }, KeyThreshold},
 		{"bad maps", func(m map[string]string) { m[KeyMaps] = "8x8" }, KeyMaps},
+		{"bad map region", func(m map[string]string) { m[KeyMapRegion] = "neck" }, KeyMapRegion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,6 +178,7 @@ func TestNewErrors(t *testing.T) {
 		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
 		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
 		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		{"unknown map region", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.MapRegion = "neck" })}, "neither", errs.Model},
 		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
 		// Once silently replaced by the model's threshold.
 		{"negative threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},

@@ -475,5 +475,35 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         assert(out.after === 'ok', 'the detector broke after a timeout');
       },
     },
+    {
+      name: 'spoof maps of face-region models are drawn over the face box only (mapClip, drawSpoofMap clip)',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { mapClip, drawSpoofMap } = await import('/bonafide-check.mjs');
+          const { Bonafide } = window.bonafide;
+          const d = await Bonafide.create();
+          const info = d.info;
+          d.close();
+          const result = { crop: { x: 10, y: 20, width: 80, height: 80 }, face: { x: 40, y: 50, width: 20, height: 20 } };
+          const clips = {
+            face: mapClip(result, { mapRegion: 'face' }),
+            crop: mapClip(result, { mapRegion: 'crop' }),
+            faceWithoutFace: mapClip({ crop: result.crop, face: null }, { mapRegion: 'face' }),
+            noCrop: mapClip({ crop: null, face: result.face }, { mapRegion: 'crop' }),
+          };
+          // An all-spoof 8x8 map over the crop, clipped to the face box: alpha only inside it.
+          const c = new OffscreenCanvas(100, 100);
+          const ctx = c.getContext('2d');
+          drawSpoofMap(ctx, { w: 8, h: 8, data: new Float32Array(64) }, 10, 20, 80, 80, 0.75, clips.face);
+          const a = (x, y) => ctx.getImageData(x, y, 1, 1).data[3];
+          return { info: info.mapRegion, clips, inFace: a(50, 60), inCropOutsideFace: a(15, 25), besideFace: a(35, 60) };
+        });
+        assert(['crop', 'face'].includes(out.info), `info.mapRegion ${out.info}`);
+        assert(JSON.stringify(out.clips.face) === JSON.stringify({ x: 40, y: 50, width: 20, height: 20 }), `face clip ${JSON.stringify(out.clips.face)}`);
+        assert(JSON.stringify(out.clips.crop) === JSON.stringify({ x: 10, y: 20, width: 80, height: 80 }), `crop clip ${JSON.stringify(out.clips.crop)}`);
+        assert(out.clips.faceWithoutFace === null && out.clips.noCrop === null, `clips without face or crop: ${JSON.stringify(out.clips)}`);
+        assert(out.inFace > 0 && out.inCropOutsideFace === 0 && out.besideFace === 0, `alpha in the face ${out.inFace}, outside ${out.inCropOutsideFace}, ${out.besideFace}`);
+      },
+    },
   ] };
 }
