@@ -226,6 +226,17 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           return v;
         });
         assert(ok === '0.0.0-dev', `a model given by URL is not checked against the manifest: loaded ${ok}`);
+        // The face detector's model is checked the same way.
+        const wantFace = manifest.files['models/blazeface.onnx'].sha256;
+        const f = await errorOf(page, async () => (await import('/tampered-face/bonafide.mjs')).Bonafide.create());
+        assert(f?.name === 'IntegrityError' && f.message.includes('manifest') && f.message.includes(wantFace), `swapped face model: ${JSON.stringify(f)}`);
+        const okFace = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create({ faceModelUrl: '/tampered-face/models/blazeface.onnx' });
+          const v = d.info.detector;
+          await d.close();
+          return v;
+        });
+        assert(okFace === 'blazeface', `a face model given by URL (the 256×256 file) is not checked against the manifest: ${okFace}`);
       },
     },
     {
