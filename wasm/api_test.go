@@ -646,7 +646,7 @@ func TestSetOptions(t *testing.T) {
 // side keeps no copy of them.
 func TestCheckerOptions(t *testing.T) {
 	h := newHarness(t)
-	info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"minFrames": 3, "quality": map[string]any{"maxRoll": 20.0}}))
+	info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"minFrames": 3, "quality": map[string]any{"maxRoll": 20.0}}), u8(models.BlazeFaceFront))
 	o := mustGet(t, info, "options")
 	gate, err := face.NewQualityGate(face.QualityOptions{MaxRoll: 20})
 	if err != nil {

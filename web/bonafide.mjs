@@ -430,22 +430,18 @@ function transferList(frame) {
   return frame.bitmap ? [frame.bitmap] : [frame.pixels.buffer];
 }
 
-/**
- * Resolves at the video's next frame (requestVideoFrameCallback), or after at most maxMs, with the
- * frame's time in ms: its media time where the browser gives one, else the time of the callback
- * (or of the timeout). The tracker in Go smooths the face box over these times.
- */
+/** Resolves at the video's next frame (requestVideoFrameCallback), or after at most maxMs. */
 function nextVideoFrame(video, maxMs) {
   return new Promise((resolve) => {
     let handle = 0;
     const timer = setTimeout(() => {
       if (handle && video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(handle);
-      resolve(performance.now());
+      resolve();
     }, maxMs);
     if (typeof video.requestVideoFrameCallback === 'function') {
-      handle = video.requestVideoFrameCallback((now, meta) => {
+      handle = video.requestVideoFrameCallback(() => {
         clearTimeout(timer);
-        resolve(Number.isFinite(meta?.mediaTime) && meta.mediaTime > 0 ? meta.mediaTime * 1000 : now);
+        resolve();
       });
     }
   });
@@ -610,7 +606,7 @@ export class Detector extends EventTarget {
           const why = last ? ` ${last.frames} frames seen, ${last.usable} usable${last.reasons.length ? `; most frequent problems: ${last.reasons.slice(0, 3).join(', ')}` : ''}` : ' no frame analysed';
           throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, t0) : null } });
         }
-        const timestampMs = await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
+        await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
         if (performance.now() >= deadline) continue;
         const timestampMs = performance.now(); // when the frame was read: the tracker's clock
         const frame = await toFrame(video, false);
