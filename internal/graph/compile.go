@@ -14,7 +14,7 @@ const (
 	// MaxElements bounds the elements of any one tensor (64 Mi float32 = 256 MiB: ten 1080p RGB
 	// frames), constants included, so that a hostile file cannot make folding allocate gigabytes.
 	MaxElements = 1 << 26
-	// MaxArena bounds the run-time memory of one session, in float32 elements (1 GiB).
+	// MaxArena bounds the run-time memory of one runner, in float32 elements (1 GiB).
 	MaxArena = 1 << 28
 	// MinOpset and MaxOpset bound the default-domain operator set versions the engine accepts.
 	MinOpset = 7
@@ -41,7 +41,7 @@ type Value struct {
 	// Const is non-nil for values known at compile time.
 	Const *Tensor
 
-	id      int    // index into Session.bufs; -1 until planned
+	id      int    // index into Runner.bufs; -1 until planned
 	view    *Value // for zero-copy views (Reshape and friends): the value whose storage this shares
 	input   bool   // a graph input, bound to the caller's buffer
 	output  bool   // a graph output

@@ -99,7 +99,7 @@ export function cameraTests({ origin, clips, hasFace, devModel, rec }) {
   tests.push({
     name: 'the component draws the keypoints and says "look at the camera" for a turned head (face_turned)',
     async fn() {
-      // A turned head is not in the fake camera's clips, so the element gets a detector that reports
+      // A turned head is not in the fake camera's clips, so the element gets a checker that reports
       // one (the Go tests check that face_turned fires on real turned heads): what is checked here is
       // the element's side, the drawing and the words.
       const b = await launch({ camera: clips[0].y4m });
@@ -117,7 +117,7 @@ export function cameraTests({ origin, clips, hasFace, devModel, rec }) {
           const reasons = [{ code: 'face_turned', value: 0.7, limit: 0.5 }];
           const statuses = [];
           let pixels = 0;
-          el.detector = {
+          el.checker = {
             closed: false,
             async startSession(video, o) {
               for (let i = 0; i < 4; i++) {
