@@ -16,7 +16,6 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
 
 // api holds everything the JS side can reach: checkers, sessions and low-level models by handle,
@@ -194,14 +193,14 @@ func (a *api) version(args []safejs.Value) (any, error) {
 		"go":             runtime.Version(),
 		"maxImageSide":   face.MaxImageSide,
 		"maxImagePixels": face.MaxImagePixels,
-		"maxModelBytes":  onnx.MaxModelBytes,
+		"maxModelBytes":  model.MaxModelBytes,
 		"qualityCodes":   anyStrings(face.Codes()),
 	}, nil
 }
 
 // newChecker(model: Uint8Array, options) → {id, profile, model}
 func (a *api) newChecker(args []safejs.Value) (any, error) {
-	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +473,7 @@ func (a *api) closeChecker(args []safejs.Value) (any, error) {
 
 // loadModel(bytes, {batch?, dims?}) → {id, inputs, outputs, metadata, …}
 func (a *api) loadModel(args []safejs.Value) (any, error) {
-	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}

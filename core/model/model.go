@@ -10,13 +10,35 @@
 package model
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"sort"
 	"sync"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnx"
+)
+
+// Limits on what a model file may describe. Load refuses a file over one of them with an
+// *errs.LimitError before allocating anything in proportion to it (the README's reliability
+// section lists the hostile files they were tried on).
+const (
+	// MaxModelBytes bounds a model file's size.
+	MaxModelBytes = limits.MaxModelBytes
+	// MaxElements bounds the elements of any one tensor: a weight, a declared input or output, a
+	// constant computed at load or a value computed at run time (64 Mi float32, 256 MiB).
+	MaxElements = limits.MaxElements
+	// MaxNodes bounds a graph's nodes.
+	MaxNodes = limits.MaxNodes
+	// MaxOutputs bounds a graph's outputs.
+	MaxOutputs = limits.MaxOutputs
+	// DefaultMaxMemory is Options.MaxMemory's default: 1 GiB natively, 512 MiB in the browser
+	// (GOOS=js).
+	DefaultMaxMemory = limits.DefaultMaxMemory
 )
 
 // Options control loading.
@@ -27,6 +49,10 @@ type Options struct {
 	Dims map[string]int
 	// NoFusion disables operator fusion (for debugging).
 	NoFusion bool
+	// MaxMemory is the model's memory budget in bytes: its weights (decoded, folded and packed for
+	// the kernels) plus one session's buffers (ArenaBytes). A model over it is refused with an
+	// *errs.LimitError before the allocation that would cross it. 0 means DefaultMaxMemory.
+	MaxMemory int64
 }
 
 // TensorInfo describes an input or output.
@@ -43,6 +69,17 @@ func (t TensorInfo) Len() int {
 	}
 	return n
 }
+
+// OptionError reports an Options field outside its domain.
+type OptionError struct {
+	Field string
+	Msg   string
+}
+
+func (e *OptionError) Error() string { return "model: Options." + e.Field + ": " + e.Msg }
+
+// Kind is errs.Config.
+func (e *OptionError) Kind() errs.Kind { return errs.Config }
 
 // Model is a loaded, compiled model.
 type Model struct {
@@ -61,11 +98,14 @@ type Model struct {
 
 // Load decodes and compiles an ONNX model.
 func Load(data []byte, opts Options) (*Model, error) {
-	d, err := onnx.Decode(data)
+	if opts.MaxMemory < 0 {
+		return nil, &OptionError{Field: "MaxMemory", Msg: fmt.Sprintf("%d is negative (0 means DefaultMaxMemory)", opts.MaxMemory)}
+	}
+	d, err := onnx.Decode(data, opts.MaxMemory)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion})
+	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion, MaxMemory: opts.MaxMemory})
 	if err != nil {
 		return nil, err
 	}
@@ -97,18 +137,41 @@ func Load(data []byte, opts Options) (*Model, error) {
 
 // LoadFile reads and loads a model file.
 func LoadFile(path string, opts Options) (*Model, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > onnx.MaxModelBytes {
-		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: fi.Size(), Limit: onnx.MaxModelBytes}
-	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Load(data, opts)
+}
+
+// readFile reads at most MaxModelBytes of a model file: a larger file, or a device that never
+// ends (/dev/zero, whose size Stat reports as 0), is an *errs.LimitError after MaxModelBytes+1
+// bytes.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
+	}
+	if fi.Size() > MaxModelBytes {
+		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: fi.Size(), Limit: MaxModelBytes, Detail: path}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxModelBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxModelBytes {
+		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: int64(len(data)), Limit: MaxModelBytes,
+			Detail: path + " (or more: it did not end)"}
+	}
+	return data, nil
 }
 
 // Inputs describes the model's inputs (shapes with dynamic dimensions resolved).
@@ -170,6 +233,10 @@ func (m *Model) Steps() []string { return m.prog.StepOps() }
 
 // ArenaBytes is the memory one session holds for intermediate tensors.
 func (m *Model) ArenaBytes() int64 { return m.prog.ArenaBytes() }
+
+// WeightBytes is the memory the model's weights take, packed copies included (shared by every
+// session); WeightBytes + ArenaBytes is what Options.MaxMemory bounds.
+func (m *Model) WeightBytes() int64 { return m.prog.WeightBytes() }
 
 // Producer is the producer_name the exporter wrote.
 func (m *Model) Producer() string { return m.producer }

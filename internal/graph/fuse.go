@@ -1,23 +1,64 @@
 package graph
 
-import "github.com/bonafide-pad/bonafide/internal/kernel"
+import (
+	"slices"
+
+	"github.com/bonafide-pad/bonafide/internal/kernel"
+)
 
 // fuse rewrites the step list: dead steps go, BatchNorm folds into the Conv before it, a residual
 // Add folds into the Conv that feeds it, and activations fold into the Conv, ConvTranspose or
 // MatMul before them. Each fusion applies only when the intermediate value has no other reader and
 // is not a graph output.
+//
+// Each pass scans the steps once and fuses wherever it can, removing steps by leaving holes, so a
+// pass is linear; passes repeat until one changes nothing (a step fuses at most a few times, so
+// there are a few). A first version rescanned from the start after every fusion, and 4,000
+// Conv+Relu pairs took 21 s to compile.
 func (b *builder) fuse(outputs []*Value) {
 	for changed := true; changed; {
 		changed = false
 		b.deadCode(outputs)
 		users := b.users(outputs)
+		f := &fusing{users: users, pos: make(map[step]int, len(b.steps))}
+		for i, s := range b.steps {
+			f.pos[s] = i
+		}
+		b.fusing = f
 		for i := 0; i < len(b.steps); i++ {
-			if b.fuseAt(i, users) {
+			for b.steps[i] != nil && b.fuseAt(i, users) {
 				changed = true
-				break
+			}
+		}
+		b.fusing = nil
+		b.steps = slices.DeleteFunc(b.steps, func(s step) bool { return s == nil })
+	}
+}
+
+// fusing is the state of one fusion pass: where each step is, and who reads what.
+type fusing struct {
+	users map[*Value][]step
+	pos   map[step]int
+}
+
+// goneStep stands, in a pass's reader lists, for a step that the pass fused away: the value it
+// read may now be read by the step it fused into, so no fusion relies on that list until the next
+// pass recounts the readers.
+type goneStep struct{ stepBase }
+
+func (*goneStep) run(*Session) {}
+
+var gone step = &goneStep{}
+
+func (f *fusing) forget(s step) {
+	for _, v := range s.base().in {
+		for j, r := range f.users[v] {
+			if r == s {
+				f.users[v][j] = gone
 			}
 		}
 	}
+	delete(f.pos, s)
 }
 
 // users counts readers of each storage root; graph outputs count as a reader.
@@ -80,6 +121,11 @@ func soleReader(users map[*Value][]step, v *Value) step {
 }
 
 func (b *builder) remove(s step) {
+	if f := b.fusing; f != nil {
+		b.steps[f.pos[s]] = nil
+		f.forget(s)
+		return
+	}
 	for i, t := range b.steps {
 		if t == s {
 			b.steps = append(b.steps[:i], b.steps[i+1:]...)
@@ -91,6 +137,13 @@ func (b *builder) remove(s step) {
 // moveTo moves step s to where step at currently is (s must come earlier), keeping order
 // otherwise.
 func (b *builder) moveTo(s, at step) {
+	if f := b.fusing; f != nil {
+		i, j := f.pos[s], f.pos[at]
+		b.steps[i], b.steps[j] = nil, s
+		f.forget(at)
+		f.pos[s] = j
+		return
+	}
 	b.remove(s)
 	for i, t := range b.steps {
 		if t == at {

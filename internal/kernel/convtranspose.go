@@ -47,6 +47,11 @@ type ConvTranspose2D struct {
 
 // NewConvTranspose2D keeps the weights [C, M/Groups, KH, KW] (ONNX's layout) and bias [M] or nil.
 func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
+	return (*Packs)(nil).ConvTranspose2D(s, w, bias, act)
+}
+
+// ConvTranspose2D is NewConvTranspose2D with the packed weights shared through p.
+func (p *Packs) ConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -64,16 +69,21 @@ func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation)
 	t := &ConvTranspose2D{s: s, rows: rows, act: act, fused: fuseAct(act)}
 	t.nc = min(roundUp(s.H*s.W, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/max(cg, rows)/gemmNR*gemmNR)))
 	pl := packedALen(rows, cg)
-	t.wp = make([]float32, s.Groups*pl+tileSlack)
-	wt := make([]float32, rows*cg)
-	for g := 0; g < s.Groups; g++ {
-		src := w[g*cg*rows : (g+1)*cg*rows]
-		for c := 0; c < cg; c++ {
-			for r := 0; r < rows; r++ {
-				wt[r*cg+c] = src[c*rows+r]
+	var err error
+	t.wp, err = p.get(keyOf(w, 'T', s.Groups, rows, cg), s.Groups*pl+tileSlack, func(dst []float32) {
+		wt := make([]float32, rows*cg)
+		for g := 0; g < s.Groups; g++ {
+			src := w[g*cg*rows : (g+1)*cg*rows]
+			for c := 0; c < cg; c++ {
+				for r := 0; r < rows; r++ {
+					wt[r*cg+c] = src[c*rows+r]
+				}
 			}
+			packA(dst[g*pl:(g+1)*pl], wt, rows, cg, cg)
 		}
-		packA(t.wp[g*pl:(g+1)*pl], wt, rows, cg, cg)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if bias != nil {
 		t.bias = append([]float32(nil), bias...)

@@ -88,6 +88,11 @@ type MatMul struct {
 // NewMatMul prepares a matrix product. constB, when non-nil, is the [k,n] right-hand side for every
 // Run, packed here once; bias, when non-nil, has n elements.
 func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
+	return (*Packs)(nil).MatMul(m, n, k, constB, bias, act)
+}
+
+// MatMul is NewMatMul with the packed B shared through ps.
+func (ps *Packs) MatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
 	if m < 0 || n < 0 || k < 0 {
 		return nil, shapeErrorf("MatMul", "negative size m=%d n=%d k=%d", m, n, k)
 	}
@@ -106,8 +111,10 @@ func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, er
 		p.fused = fusedAct{post: true}
 	}
 	if constB != nil {
-		p.bp = make([]float32, packedBLen(k, n)+tileSlack)
-		packB(p.bp, constB, k, n, n)
+		var err error
+		if p.bp, err = ps.get(keyOf(constB, 'B', 0, k, n), packedBLen(k, n)+tileSlack, func(dst []float32) { packB(dst, constB, k, n, n) }); err != nil {
+			return nil, err
+		}
 	}
 	if bias != nil {
 		p.bias = make([]float32, roundUp(n, gemmNR))

@@ -15,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -129,7 +130,7 @@ func Quantize(data []byte, opts Options) ([]byte, *Report, error) {
 		for _, u := range us[1:] {
 			consistent = consistent && u.axis == axis
 		}
-		n, err := t.CheckData(1 << 28)
+		n, err := t.CheckData(limits.MaxElements)
 		if err != nil {
 			return nil, nil, err
 		}
