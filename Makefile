@@ -23,7 +23,7 @@ BUILD := $(CURDIR)/build
 WASM := $(BUILD)/web/bonafide.wasm
 
 .PHONY: all tools chromium npm wasmbrowsertest gotoolchain vet test test-native test-wasm test-simd \
-	test-fuzz test-e2e wasm web demo models bench clean
+	test-fuzz test-e2e wasm web package demo models bench clean
 
 all: web
 
@@ -107,19 +107,23 @@ test-fuzz: gotoolchain
 
 # Headless Chromium through playwright-core: the JS API, the component and demo with a fake camera,
 # a denied camera, a 2,000-frame soak (web/test/run.mjs; artifacts in build/test-artifacts).
-test-e2e: tools web
+test-e2e: tools web package
 	node --test-reporter=spec web/test/run.mjs
 
 # ---------------------------------------------------------------------------------------------- build
 
 wasm: $(WASM)
 
-$(WASM): gotoolchain $(shell find core wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod VERSION version.go
+$(WASM): gotoolchain $(shell find core internal wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod VERSION version.go
 	@mkdir -p $(dir $@)
 	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build $(LEAN) -trimpath -ldflags='-s -w' -o $@ ./wasm
 
 web: wasm
 	@if [ -x scripts/build-web.sh ]; then scripts/build-web.sh $(BUILD)/web; fi
+
+# The npm package: build/pkg/bonafide-web-$(VERSION).tgz, made from what `make web` assembled.
+package: web npm
+	scripts/build-package.sh $(BUILD)/web $(BUILD)/pkg
 
 demo: tools web
 	$(GO) run ./cmd/bonafide serve -addr 127.0.0.1:$(PORT) -dir $(BUILD)/web

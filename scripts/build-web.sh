@@ -32,7 +32,7 @@ WASM_EXEC="$GOROOT_DIR/lib/wasm/wasm_exec.js"
 rm -rf "$OUT/models" "$OUT/demo"
 mkdir -p "$OUT/models" "$OUT/demo"
 cp "$WASM_EXEC" "$OUT/wasm_exec.js"
-for f in bonafide.mjs bonafide.worker.mjs engine.mjs bonafide-check.mjs bonafide.d.ts README.md; do
+for f in bonafide.mjs bonafide.worker.mjs engine.mjs bonafide-check.mjs bonafide.d.ts bonafide-check.d.ts README.md; do
 	cp "web/$f" "$OUT/$f"
 done
 # bonafide.mjs carries the release as a placeholder that only this build fills in.
@@ -91,7 +91,7 @@ mapfile -t loaded < <(cd "$OUT" && { echo bonafide.wasm; find models -type f ! -
 	echo "  \"name\": \"bonafide-web\", \"version\": \"$VERSION\","
 	echo "  \"files\": {"
 	sep=""
-	for f in bonafide.mjs bonafide.worker.mjs engine.mjs manifest.mjs bonafide-check.mjs bonafide.d.ts wasm_exec.js "${loaded[@]}"; do
+	for f in bonafide.mjs bonafide.worker.mjs engine.mjs manifest.mjs bonafide-check.mjs bonafide.d.ts bonafide-check.d.ts wasm_exec.js "${loaded[@]}"; do
 		src="${SOURCE[$f]:-}"
 		printf '%s    "%s": {"bytes": %s, "sha256": "%s"%s}' "$sep" "$f" "$(raw "$OUT/$f")" "$(sha "$OUT/$f")" "${src:+, \"source\": \"$src\"}"
 		sep=$',\n'

@@ -231,7 +231,9 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if cfg.Quality, err = qualityOptions(o); err != nil {
 		return nil, err
 	}
-	if cfg.Detector, err = detectorOptions(o); err != nil {
+	// The browser build still runs pico's cascade; BlazeFace needs its model fetched by the page.
+	cfg.Detector = liveness.DetectorPigo
+	if cfg.Pigo, err = detectorOptions(o); err != nil {
 		return nil, err
 	}
 	c, err := liveness.New(cfg)
@@ -281,8 +283,8 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	return q, nil
 }
 
-func detectorOptions(o opts) (face.Options, error) {
-	var d face.Options
+func detectorOptions(o opts) (face.PigoOptions, error) {
+	var d face.PigoOptions
 	do, ok, err := o.object("detector")
 	if !ok || err != nil {
 		return d, err

@@ -15,16 +15,21 @@ type modelFlags struct {
 	path      string
 	profile   string
 	threshold float64
+	det       detectorFlags
 }
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.path, "model", "", "ONNX liveness model (default: the built-in default model)")
 	fs.StringVar(&f.profile, "profile", "", `how to read a model without bonafide metadata: "minifasnet" (MiniFASNetV2)`)
 	fs.Float64Var(&f.threshold, "threshold", 0, "decision threshold on the live score (default: the model's)")
+	f.det.register(fs)
 }
 
-// load loads the model once; checkers for several goroutines share it.
+// load loads the model (and the face detector's) once; checkers for several goroutines share it.
 func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
+	if err := f.det.load(); err != nil {
+		return nil, nil, err
+	}
 	var data []byte
 	var err error
 	if f.path == "" {
@@ -52,7 +57,9 @@ func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
 }
 
 func (f *modelFlags) checker(m *model.Model, p *liveness.Profile) (*liveness.Checker, error) {
-	return liveness.New(liveness.Config{Loaded: m, Profile: p, Threshold: f.threshold})
+	cfg := liveness.Config{Loaded: m, Profile: p, Threshold: f.threshold}
+	f.det.config(&cfg)
+	return liveness.New(cfg)
 }
 
 var errNoDefaultModel = errors.New("no default model is built in; pass -model")

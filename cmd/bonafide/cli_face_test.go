@@ -13,6 +13,7 @@ import (
 
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 func writePNG(t *testing.T, path string, img image.Image) {
@@ -189,10 +190,13 @@ func TestCropCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := face.NewDetector(face.Options{})
+	d, err := face.NewBlazeFace(models.BlazeFaceFront, face.BlazeFaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	faces, _ := d.Detect(src)
 	spec, _ := face.ParseCropSpec("size=64 scale=1.5 square=true border=fill fill=grey")
-	want, _, err := face.CropRGBA(src, faces[0].Box, spec)
+	want, _, err := face.CropRGBA(src, faces[0].Extent(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}

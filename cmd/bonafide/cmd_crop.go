@@ -30,7 +30,8 @@ type cropRecord struct {
 	Face   *face.Box `json:"face,omitempty"`
 	Window []int     `json:"window,omitempty"` // x0, y0, x1, y1 in the source image
 	Scale  float64   `json:"scale,omitempty"`
-	Status string    `json:"status"` // ok, no_face, error
+	Angle  float64   `json:"angle,omitempty"` // the crop's turn (-align roll), degrees counter-clockwise
+	Status string    `json:"status"`          // ok, no_face, error
 	Error  string    `json:"error,omitempty"`
 }
 
@@ -41,10 +42,12 @@ func runCrop(args []string, stdout, stderr io.Writer) error {
 	square := fs.Bool("square", true, "make the box square before scaling")
 	border := fs.String("border", "shift", "at the image border: shift (keep the window inside, as Silent-Face) or fill")
 	fill := fs.String("fill", "black", "fill for -border fill: black, grey, white or R,G,B")
-	specText := fs.String("spec", "", "a model's crop spec (e.g. \"size=80x80 scale=2.7 border=shift\"); replaces -scale, -size, -square, -border and -fill")
+	align := fs.String("align", "none", "roll: turn the crop so that the eyes are level (BlazeFace's eye line; pigo's coarse angle)")
+	specText := fs.String("spec", "", "a model's crop spec (e.g. \"size=80x80 scale=2.7 border=shift\"); replaces -scale, -size, -square, -border, -fill and -align")
 	out := fs.String("out", "", "output directory (required)")
 	manifest := fs.String("manifest", "", "write one JSON line per image (path, out, face box, window, status) to this file")
-	minSize := fs.Int("min-size", 0, "smallest face side in pixels (0: 15% of the shorter side)")
+	var df detectorFlags
+	df.register(fs)
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "images processed at once")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: bonafide crop -out DIR [flags] IMAGE|DIR...")
@@ -70,14 +73,13 @@ func runCrop(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		text := fmt.Sprintf("size=%s scale=%g square=%t border=%s fill=%s", *size, *scale, *square, *border, *fill)
+		text := fmt.Sprintf("size=%s scale=%g square=%t border=%s fill=%s align=%s", *size, *scale, *square, *border, *fill, *align)
 		var err error
 		if spec, err = face.ParseCropSpec(text); err != nil {
 			return err
 		}
 	}
-	opts := face.Options{MinSize: *minSize}
-	if err := opts.Validate(); err != nil {
+	if err := df.load(); err != nil {
 		return err
 	}
 	inputs, err := expandInputs(fs.Args())
@@ -103,11 +105,11 @@ func runCrop(args []string, stdout, stderr io.Writer) error {
 		man = bufio.NewWriter(f)
 		defer man.Flush()
 	}
-	detectors := make([]*face.Detector, max(1, *jobs))
+	detectors := make([]face.Detector, max(1, *jobs))
 	var ok, noFace, failed int
 	inOrder(len(inputs), len(detectors), func(w, i int) cropRecord {
 		if detectors[w] == nil {
-			detectors[w], _ = face.NewDetector(opts) // validated above
+			detectors[w], _ = df.detector() // validated above
 		}
 		return cropOne(detectors[w], inputs[i].path, outs[i], spec)
 	}, func(_ int, r cropRecord) {
@@ -139,7 +141,7 @@ func runCrop(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func cropOne(d *face.Detector, path, out string, spec face.CropSpec) cropRecord {
+func cropOne(d face.Detector, path, out string, spec face.CropSpec) cropRecord {
 	r := cropRecord{Path: path}
 	fail := func(err error) cropRecord {
 		r.Status, r.Error = "error", err.Error()
@@ -157,8 +159,8 @@ func cropOne(d *face.Detector, path, out string, spec face.CropSpec) cropRecord 
 		r.Status = "no_face"
 		return r
 	}
-	box := faces[0].Box
-	crop, info, err := face.CropRGBA(img, box, spec)
+	box := faces[0].Extent()
+	crop, info, err := face.CropFaceRGBA(img, &faces[0], spec)
 	if err != nil {
 		return fail(err)
 	}
@@ -180,5 +182,6 @@ func cropOne(d *face.Detector, path, out string, spec face.CropSpec) cropRecord 
 	rb := face.Box{X: round(box.X, 2), Y: round(box.Y, 2), W: round(box.W, 2), H: round(box.H, 2)}
 	w := info.Window
 	r.Status, r.Out, r.Face, r.Window, r.Scale = "ok", out, &rb, []int{w.Min.X, w.Min.Y, w.Max.X, w.Max.Y}, round(info.Scale, 4)
+	r.Angle = round(info.Angle, 2)
 	return r
 }

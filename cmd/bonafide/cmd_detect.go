@@ -25,6 +25,28 @@ type detectFace struct {
 	H     float64 `json:"h"`
 	Score float64 `json:"score"`
 	Angle float64 `json:"angle"` // degrees, counter-clockwise on screen
+	// Yaw is the head's left-right turn from the keypoints (face.Face.Yaw), BlazeFace only.
+	Yaw       *float64         `json:"yaw,omitempty"`
+	Keypoints []detectKeypoint `json:"keypoints,omitempty"`
+}
+
+type detectKeypoint struct {
+	Name string  `json:"name"`
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+}
+
+func newDetectFace(f *face.Face) detectFace {
+	d := detectFace{X: round(f.X, 2), Y: round(f.Y, 2), W: round(f.W, 2), H: round(f.H, 2),
+		Score: round(f.Score, 4), Angle: round(f.Angle, 2)}
+	if f.HasKeypoints {
+		yaw := round(f.Yaw(), 3)
+		d.Yaw = &yaw
+		for i, p := range f.Keypoints {
+			d.Keypoints = append(d.Keypoints, detectKeypoint{Name: face.KeypointName(i), X: round(p.X, 2), Y: round(p.Y, 2)})
+		}
+	}
+	return d
 }
 
 type detectLine struct {
@@ -38,14 +60,15 @@ type detectLine struct {
 
 func runDetect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("detect", stderr)
-	minSize := fs.Int("min-size", 0, "smallest face side in pixels (0: 15% of the shorter side)")
-	upright := fs.Bool("upright", false, "do not search for tilted faces")
+	var df detectorFlags
+	df.register(fs)
 	skip := fs.String("skip", "", "comma-separated quality codes not to check (e.g. face_off_centre)")
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "images processed at once")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: bonafide detect [flags] IMAGE|DIR...")
-		fmt.Fprintln(stderr, "\nPrints one JSON object per image and line: path, width, height, faces (x, y, w, h, score,")
-		fmt.Fprintln(stderr, "angle in degrees, largest first) and quality (ok, reasons with code, value and limit).")
+		fmt.Fprintln(stderr, "\nPrints one JSON object per image and line: path, width, height, faces (largest first: box x, y,")
+		fmt.Fprintln(stderr, "w, h in pixels, cut to the image; score; angle, the roll in degrees; with BlazeFace also yaw and")
+		fmt.Fprintln(stderr, "the six keypoints by name) and quality (ok, reasons with code, value and limit).")
 		fmt.Fprintln(stderr, "An image that cannot be read gives a line with \"error\"; the others carry on, and the")
 		fmt.Fprintln(stderr, "exit status is 1. Directories are walked for .jpg, .jpeg and .png files.")
 		fmt.Fprintln(stderr, "\nflags:")
@@ -62,9 +85,8 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	if *skip != "" {
 		qopts.Skip = strings.Split(*skip, ",")
 	}
-	opts := face.Options{MinSize: *minSize, Upright: *upright}
-	// Validate the options once, before any image.
-	if err := opts.Validate(); err != nil {
+	// Validate the options and load the model once, before any image.
+	if err := df.load(); err != nil {
 		return err
 	}
 	gate, err := face.NewQualityGate(qopts)
@@ -75,12 +97,12 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	detectors := make([]*face.Detector, max(1, *jobs))
+	detectors := make([]face.Detector, max(1, *jobs))
 	failed := 0
 	enc := json.NewEncoder(stdout)
 	inOrder(len(inputs), len(detectors), func(w, i int) detectLine {
 		if detectors[w] == nil {
-			detectors[w], _ = face.NewDetector(opts) // validated above
+			detectors[w], _ = df.detector() // validated above
 		}
 		return detectOne(detectors[w], inputs[i].path, gate)
 	}, func(_ int, line detectLine) {
@@ -97,7 +119,7 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func detectOne(d *face.Detector, path string, gate *face.QualityGate) detectLine {
+func detectOne(d face.Detector, path string, gate *face.QualityGate) detectLine {
 	line := detectLine{Path: path, Faces: []detectFace{}}
 	img, err := readImage(path)
 	if err != nil {
@@ -110,9 +132,8 @@ func detectOne(d *face.Detector, path string, gate *face.QualityGate) detectLine
 		line.Error = err.Error()
 		return line
 	}
-	for _, f := range faces {
-		line.Faces = append(line.Faces, detectFace{X: round(f.X, 2), Y: round(f.Y, 2), W: round(f.W, 2), H: round(f.H, 2),
-			Score: round(f.Score, 2), Angle: round(f.Angle, 2)})
+	for i := range faces {
+		line.Faces = append(line.Faces, newDetectFace(&faces[i]))
 	}
 	q, err := gate.Check(img, faces)
 	if err != nil {

@@ -74,7 +74,7 @@ func BenchmarkDetect(b *testing.B) {
 			if len(frames) == 0 {
 				b.Skip("shared data absent")
 			}
-			d := newDetector(b, Options{})
+			d := newDetector(b, PigoOptions{})
 			var ft frameTimer
 			b.ReportAllocs()
 			i := 0

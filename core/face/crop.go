@@ -96,6 +96,36 @@ func ParseFill(s string) ([3]uint8, error) {
 	return c, nil
 }
 
+// AlignMode says whether a crop is turned to level the face.
+type AlignMode int
+
+const (
+	// AlignNone keeps the crop axis-aligned with the frame.
+	AlignNone AlignMode = iota
+	// AlignRoll turns the crop about its centre by the face's roll (Face.Angle, from the eye line
+	// with BlazeFace) so that the eyes are level in the output.
+	AlignRoll
+)
+
+var alignNames = [...]string{AlignNone: "none", AlignRoll: "roll"}
+
+func (m AlignMode) String() string {
+	if m >= 0 && int(m) < len(alignNames) {
+		return alignNames[m]
+	}
+	return "AlignMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// ParseAlignMode parses "none" or "roll".
+func ParseAlignMode(s string) (AlignMode, error) {
+	for i, n := range alignNames {
+		if strings.EqualFold(s, n) {
+			return AlignMode(i), nil
+		}
+	}
+	return 0, &OptionError{Field: "align", Value: strconv.Quote(s), Reason: `want "none" or "roll"`}
+}
+
 // CropSpec is everything a model needs from the front end: one crop function serves every model,
 // so that training (through `bonafide crop`) and run time share one geometry.
 type CropSpec struct {
@@ -105,8 +135,12 @@ type CropSpec struct {
 	// Square makes the box square (side max(W, H), same centre) before scaling.
 	Square bool
 	Border BorderMode
-	Fill   [3]uint8 // RGB, for BorderFill
-	Order  ChannelOrder
+	Fill   [3]uint8 // RGB, for BorderFill; also what a turned (AlignRoll) window reads outside the image
+	// Align turns the window by the face's roll (AlignRoll) so that the eye line is level. The
+	// window's size, scale and border rule are those of the unturned window; it is turned about
+	// its centre.
+	Align AlignMode
+	Order ChannelOrder
 	// Mean and Std normalise each channel, in 0..255 pixel units and in Order's channel order:
 	// x = (p − Mean[c]) / Std[c]. Raw pixels: Mean 0, Std 1.
 	Mean, Std [3]float32
@@ -135,6 +169,8 @@ func (s CropSpec) Validate() error {
 		return &OptionError{Field: "Border", Value: s.Border, Reason: "unknown border mode"}
 	case s.Order != RGB && s.Order != BGR:
 		return &OptionError{Field: "Order", Value: s.Order, Reason: "unknown channel order"}
+	case s.Align != AlignNone && s.Align != AlignRoll:
+		return &OptionError{Field: "Align", Value: s.Align, Reason: "unknown align mode"}
 	}
 	for c := range 3 {
 		if m := float64(s.Mean[c]); math.IsNaN(m) || math.IsInf(m, 0) {
@@ -157,14 +193,19 @@ func (s CropSpec) String() string {
 		return strconv.FormatFloat(float64(v[0]), 'g', -1, 32) + "," +
 			strconv.FormatFloat(float64(v[1]), 'g', -1, 32) + "," + strconv.FormatFloat(float64(v[2]), 'g', -1, 32)
 	}
-	return fmt.Sprintf("size=%dx%d scale=%s square=%t border=%s fill=%d,%d,%d order=%s mean=%s std=%s",
+	text := fmt.Sprintf("size=%dx%d scale=%s square=%t border=%s fill=%d,%d,%d order=%s mean=%s std=%s",
 		s.Width, s.Height, strconv.FormatFloat(s.Scale, 'g', -1, 64), s.Square, s.Border,
 		s.Fill[0], s.Fill[1], s.Fill[2], s.Order, f(s.Mean), f(s.Std))
+	if s.Align != AlignNone {
+		// Written only when set, so that the text of every spec made before it existed is unchanged.
+		text += " align=" + s.Align.String()
+	}
+	return text
 }
 
 // ParseCropSpec reads space-separated key=value pairs: size=WxH (or N), scale, square, border,
-// fill, order, mean=a,b,c, std=a,b,c. Missing keys keep these defaults: square=false, border=shift,
-// fill=black, order=rgb, mean=0,0,0, std=1,1,1; size and scale are required. The result is
+// fill, order, mean=a,b,c, std=a,b,c, align. Missing keys keep these defaults: square=false,
+// border=shift, fill=black, order=rgb, mean=0,0,0, std=1,1,1, align=none; size and scale are required. The result is
 // validated.
 func ParseCropSpec(text string) (CropSpec, error) {
 	s := CropSpec{Std: [3]float32{1, 1, 1}}
@@ -222,6 +263,8 @@ func ParseCropSpec(text string) (CropSpec, error) {
 			s.Fill, err = ParseFill(v)
 		case "order":
 			s.Order, err = ParseChannelOrder(v)
+		case "align":
+			s.Align, err = ParseAlignMode(v)
 		case "mean":
 			s.Mean, err = triple("mean", v)
 		case "std":
@@ -250,6 +293,9 @@ type CropInfo struct {
 	Scale float64
 	// Width and Height are the output size.
 	Width, Height int
+	// Angle is the turn of the window about its centre, in degrees counter-clockwise on the
+	// screen (AlignRoll: the face's roll); 0 for an axis-aligned crop.
+	Angle float64
 }
 
 // ToFrame maps a point of the output (continuous pixel coordinates: (0, 0) is the top-left corner
@@ -257,7 +303,14 @@ type CropInfo struct {
 func (c CropInfo) ToFrame(u, v float64) (x, y float64) {
 	sx := float64(c.Window.Dx()) / float64(c.Width)
 	sy := float64(c.Window.Dy()) / float64(c.Height)
-	return float64(c.Window.Min.X) + u*sx, float64(c.Window.Min.Y) + v*sy
+	if c.Angle == 0 {
+		return float64(c.Window.Min.X) + u*sx, float64(c.Window.Min.Y) + v*sy
+	}
+	cx := float64(c.Window.Min.X) + float64(c.Window.Dx())/2
+	cy := float64(c.Window.Min.Y) + float64(c.Window.Dy())/2
+	du, dv := (u-float64(c.Width)/2)*sx, (v-float64(c.Height)/2)*sy
+	cs, sn := math.Cos(c.Angle*math.Pi/180), math.Sin(c.Angle*math.Pi/180)
+	return cx + du*cs + dv*sn, cy - du*sn + dv*cs
 }
 
 // Window computes the source rectangle for box in an image with bounds r: the geometry shared by
@@ -325,8 +378,19 @@ func (s CropSpec) Window(r image.Rectangle, box Box) (image.Rectangle, float64, 
 
 // Crop resamples the spec's window around box into dst, planar (NCHW with N = 1) in the spec's
 // channel order, normalised with its mean and std. len(dst) must be spec.Len(). It allocates
-// nothing, so that a frame loop can reuse one buffer.
+// nothing, so that a frame loop can reuse one buffer. The window is axis-aligned whatever
+// spec.Align says; CropFace turns it by a face's roll.
 func Crop(dst []float32, f *Frame, box Box, spec CropSpec) (CropInfo, error) {
+	return crop(dst, f, box, 0, spec)
+}
+
+// CropFace is Crop for a detected face: the window is computed on face.Extent() and, with
+// spec.Align = AlignRoll, turned by face.Angle so that the eyes are level in the output.
+func CropFace(dst []float32, f *Frame, face *Face, spec CropSpec) (CropInfo, error) {
+	return crop(dst, f, face.Extent(), face.Angle, spec)
+}
+
+func crop(dst []float32, f *Frame, box Box, angle float64, spec CropSpec) (CropInfo, error) {
 	img, err := f.pixels("crop")
 	if err != nil {
 		return CropInfo{}, err
@@ -349,17 +413,41 @@ func Crop(dst []float32, f *Frame, box Box, spec CropSpec) (CropInfo, error) {
 		m0, m2 = m2, m0
 		k0, k2 = k2, k0
 	}
-	resample(img, win, spec.Width, spec.Height, spec.Fill, func(i int, r, g, b float32) {
+	emit := func(i int, r, g, b float32) {
 		dst[c0+i] = (r - m0) * k0
 		dst[plane+i] = (g - m1) * k1
 		dst[c2+i] = (b - m2) * k2
-	})
-	return CropInfo{Window: win, Scale: scale, Width: spec.Width, Height: spec.Height}, nil
+	}
+	info := CropInfo{Window: win, Scale: scale, Width: spec.Width, Height: spec.Height}
+	if info.Angle = alignAngle(spec, angle); info.Angle != 0 {
+		resampleTurned(img, win, info.Angle, spec.Width, spec.Height, spec.Fill, emit)
+	} else {
+		resample(img, win, spec.Width, spec.Height, spec.Fill, emit)
+	}
+	return info, nil
+}
+
+// alignAngle is the turn a crop gets: the roll with AlignRoll (0 when it is not a finite angle
+// within a half turn), else 0.
+func alignAngle(spec CropSpec, roll float64) float64 {
+	if spec.Align != AlignRoll || !(math.Abs(roll) <= 180) {
+		return 0
+	}
+	return roll
 }
 
 // CropRGBA is Crop for pictures: the same window and resampling, returned as an 8-bit RGBA image
 // (Order, Mean and Std do not apply). The command-line crop and training data go through it.
 func CropRGBA(f *Frame, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	return cropRGBA(f, box, 0, spec)
+}
+
+// CropFaceRGBA is CropFace for pictures, as CropRGBA is for Crop.
+func CropFaceRGBA(f *Frame, face *Face, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	return cropRGBA(f, face.Extent(), face.Angle, spec)
+}
+
+func cropRGBA(f *Frame, box Box, angle float64, spec CropSpec) (*image.RGBA, CropInfo, error) {
 	img, err := f.pixels("crop")
 	if err != nil {
 		return nil, CropInfo{}, err
@@ -369,11 +457,17 @@ func CropRGBA(f *Frame, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
 		return nil, CropInfo{}, err
 	}
 	out := image.NewRGBA(image.Rect(0, 0, spec.Width, spec.Height))
-	resample(img, win, spec.Width, spec.Height, spec.Fill, func(i int, r, g, b float32) {
+	emit := func(i int, r, g, b float32) {
 		p := out.Pix[4*i : 4*i+4 : 4*i+4]
 		p[0], p[1], p[2], p[3] = to8(r), to8(g), to8(b), 255
-	})
-	return out, CropInfo{Window: win, Scale: scale, Width: spec.Width, Height: spec.Height}, nil
+	}
+	info := CropInfo{Window: win, Scale: scale, Width: spec.Width, Height: spec.Height}
+	if info.Angle = alignAngle(spec, angle); info.Angle != 0 {
+		resampleTurned(img, win, info.Angle, spec.Width, spec.Height, spec.Fill, emit)
+	} else {
+		resample(img, win, spec.Width, spec.Height, spec.Fill, emit)
+	}
+	return out, info, nil
 }
 
 func to8(v float32) uint8 {

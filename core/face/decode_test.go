@@ -203,7 +203,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 	}
 	// One detector for every input: building one per input made minimisation crawl.
-	d := newDetector(f, Options{})
+	d := newDetector(f, PigoOptions{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := DecodeBytes(data)
 		if err != nil {

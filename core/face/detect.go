@@ -9,27 +9,7 @@ import (
 	pigo "github.com/esimov/pigo/core"
 )
 
-// Box is an axis-aligned rectangle in frame pixels, top-left origin, x to the right, y down.
-type Box struct{ X, Y, W, H float64 }
-
-// Center returns the centre of b.
-func (b Box) Center() (x, y float64) { return b.X + b.W/2, b.Y + b.H/2 }
-
-// Face is one detected face. The box is square (pico's cascade finds square windows) and covers
-// the face from the brows to the chin.
-type Face struct {
-	Box
-	// Score is the cascade's confidence: the sum of the classifier outputs of the windows merged
-	// into this face (pigo's Q). It grows with the number of windows that fired, so it is a
-	// relative confidence; Options.MinScore is on the same scale.
-	Score float64
-	// Angle is the face's in-plane rotation (roll) in degrees, positive when the face is turned
-	// counter-clockwise as seen on the screen (the top of the head towards the viewer's left).
-	// It is a score-weighted mean of the searched angles (pigo's 11.25° steps), so it is coarse.
-	Angle float64
-}
-
-// Defaults for Options; see the package doc for how they were chosen.
+// Defaults for PigoOptions; see the package doc for how they were chosen.
 const (
 	DefaultMinSizeFrac = 0.15
 	DefaultScaleFactor = 1.2
@@ -46,8 +26,8 @@ const (
 	angleStep = 360.0 / 32
 )
 
-// Options configure a Detector. The zero value means the defaults.
-type Options struct {
+// PigoOptions configure a Pigo detector. The zero value means the defaults.
+type PigoOptions struct {
 	// MinSize is the smallest face side searched, in frame pixels. 0 means MinSizeFrac of the
 	// frame's shorter side, but at least 24 px.
 	MinSize int
@@ -72,12 +52,12 @@ type Options struct {
 }
 
 // Validate reports the first invalid option as an *OptionError.
-func (o Options) Validate() error {
+func (o PigoOptions) Validate() error {
 	_, err := o.withDefaults()
 	return err
 }
 
-func (o Options) withDefaults() (Options, error) {
+func (o PigoOptions) withDefaults() (PigoOptions, error) {
 	if o.MinSize < 0 {
 		return o, &OptionError{Field: "MinSize", Value: o.MinSize, Reason: "must be ≥ 0"}
 	}
@@ -119,12 +99,14 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// Detector finds faces in RGBA frames with pico's cascade (github.com/esimov/pigo).
+// Pigo finds faces in RGBA frames with pico's cascade (github.com/esimov/pigo): the detector
+// bonafide used before BlazeFace, kept selectable. Its boxes are square, brows to chin; it gives no
+// keypoints, and its Angle comes from a search over rotated cascades.
 //
-// A Detector reuses its buffers from frame to frame and is not safe for concurrent use; create
+// A Pigo reuses its buffers from frame to frame and is not safe for concurrent use; create
 // one per goroutine (cheap: the cascade is parsed once per process and shared read-only).
-type Detector struct {
-	opts    Options
+type Pigo struct {
+	opts    PigoOptions
 	cascade *pigo.Pigo
 	angles  []float64 // degrees, 0 first
 	gray    workImage
@@ -140,8 +122,8 @@ type window struct {
 	angle   float64 // degrees, counter-clockwise on screen
 }
 
-// NewDetector validates opts and returns a Detector using the embedded facefinder cascade.
-func NewDetector(opts Options) (*Detector, error) {
+// NewPigo validates opts and returns a Pigo detector using the embedded facefinder cascade.
+func NewPigo(opts PigoOptions) (*Pigo, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -150,7 +132,7 @@ func NewDetector(opts Options) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Detector{opts: o, cascade: c, angles: []float64{0}}
+	d := &Pigo{opts: o, cascade: c, angles: []float64{0}}
 	if !o.Upright {
 		for i := 1; float64(i-1)*angleStep < o.MaxAngle; i++ {
 			d.angles = append(d.angles, float64(i)*angleStep, -float64(i)*angleStep)
@@ -160,10 +142,10 @@ func NewDetector(opts Options) (*Detector, error) {
 }
 
 // Options returns the detector's options with defaults filled in.
-func (d *Detector) Options() Options { return d.opts }
+func (d *Pigo) Options() PigoOptions { return d.opts }
 
 // sizes returns the frame's face-size range and the work-image factor for it.
-func (d *Detector) sizes(w, h int) (minSize, maxSize, k int) {
+func (d *Pigo) sizes(w, h int) (minSize, maxSize, k int) {
 	short := min(w, h)
 	minSize = d.opts.MinSize
 	if minSize == 0 {
@@ -179,7 +161,7 @@ func (d *Detector) sizes(w, h int) (minSize, maxSize, k int) {
 
 // Detect returns the faces in f, largest first. A frame too small for the smallest face gives
 // no faces and no error.
-func (d *Detector) Detect(f *Frame) ([]Face, error) {
+func (d *Pigo) Detect(f *Frame) ([]Face, error) {
 	img, err := f.pixels("detect")
 	if err != nil {
 		return nil, err
@@ -212,7 +194,39 @@ func (d *Detector) Detect(f *Frame) ([]Face, error) {
 			d.searchRegion(f.Box, refineRegion, refineSizeRange, minSize, maxSize, d.angles[1:])
 		}
 	}
-	return d.cluster(img.Rect.Min, true), nil
+	return d.final(img.Rect), nil
+}
+
+// final clusters the windows into faces in frame pixels, largest first, boxes cut to the frame r.
+func (d *Pigo) final(r image.Rectangle) []Face {
+	faces := d.cluster(r.Min, true)
+	for i := range faces {
+		faces[i].setFull(faces[i].Box, r)
+	}
+	return faces
+}
+
+// DetectNear searches a square of region × last's side around it, at every angle, for faces
+// within ×/÷ sizeRange of its size: the Tracker's search around the last face.
+func (d *Pigo) DetectNear(f *Frame, last Box, region, sizeRange float64) ([]Face, error) {
+	img, err := f.pixels("track")
+	if err != nil {
+		return nil, err
+	}
+	if !(region >= 1 && region <= 8) || !(sizeRange > 1 && sizeRange <= 4) || !(last.W > 0 && last.H > 0) ||
+		math.IsInf(last.W, 0) || math.IsInf(last.H, 0) || math.IsNaN(last.X) || math.IsNaN(last.Y) {
+		return d.Detect(f)
+	}
+	minSize, maxSize, k := d.sizes(img.Rect.Dx(), img.Rect.Dy())
+	if minSize > maxSize {
+		return nil, nil
+	}
+	d.gray.load(img, k)
+	d.dets = d.dets[:0]
+	last.X -= float64(img.Rect.Min.X)
+	last.Y -= float64(img.Rect.Min.Y)
+	d.searchRegion(last, region, sizeRange, minSize, maxSize, d.angles)
+	return d.final(img.Rect), nil
 }
 
 // maxRefine bounds how many faces of one frame get the rotated search around them.
@@ -235,7 +249,7 @@ func (g *workImage) whole() region { return region{0, 0, g.n, g.n} }
 // searchRegion searches a square of span × the box's side around it (border included) for
 // faces within ×/÷ sizeRange of its size, at the given angles. The box is in frame pixels
 // relative to the frame's top-left corner.
-func (d *Detector) searchRegion(b Box, span, sizeRange float64, minSize, maxSize int, angles []float64) {
+func (d *Pigo) searchRegion(b Box, span, sizeRange float64, minSize, maxSize int, angles []float64) {
 	g := &d.gray
 	k := float64(g.k)
 	n := min(g.n, int(math.Ceil(b.W*span/k)))
@@ -252,7 +266,7 @@ func (d *Detector) searchRegion(b Box, span, sizeRange float64, minSize, maxSize
 // frame pixels, at each angle (degrees), and appends the hits whose centre lies in the frame to
 // d.dets, in work-image coordinates. Rotated passes need a square region: pigo's rotated
 // classifier clamps columns to Rows−1.
-func (d *Detector) search(reg region, minSize, maxSize int, angles []float64) {
+func (d *Pigo) search(reg region, minSize, maxSize int, angles []float64) {
 	g := &d.gray
 	k := float64(g.k)
 	minW := max(1, int(math.Round(float64(minSize)/k)))
@@ -295,7 +309,7 @@ func iou(a, b *window) float64 {
 // cluster merges overlapping windows into faces (score-weighted means of position, size and
 // angle; the score is the sum, as in pigo's ClusterDetections), drops faces under MinScore and
 // faces mostly inside a stronger one, and maps them to frame pixels, largest first.
-func (d *Detector) cluster(origin image.Point, final bool) []Face {
+func (d *Pigo) cluster(origin image.Point, final bool) []Face {
 	dets := d.dets
 	slices.SortFunc(dets, func(a, b window) int { return cmp.Compare(b.q, a.q) })
 	d.used = slices.Grow(d.used[:0], len(dets))[:len(dets)]
@@ -344,7 +358,7 @@ func (d *Detector) cluster(origin image.Point, final bool) []Face {
 
 // suppressed reports whether f lies mostly (over half its area) inside a face already kept: pigo's
 // clustering can leave a second cluster on the same face at another scale.
-func (d *Detector) suppressed(f Face) bool {
+func (d *Pigo) suppressed(f Face) bool {
 	for _, g := range d.faces {
 		ox := max(0, min(f.X+f.W, g.X+g.W)-max(f.X, g.X))
 		oy := max(0, min(f.Y+f.H, g.Y+g.H)-max(f.Y, g.Y))

@@ -17,9 +17,9 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 )
 
-func newDetector(t testing.TB, o Options) *Detector {
+func newDetector(t testing.TB, o PigoOptions) *Pigo {
 	t.Helper()
-	d, err := NewDetector(o)
+	d, err := NewPigo(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,28 +94,28 @@ func FuzzParseCascade(f *testing.F) {
 func TestOptionsValidation(t *testing.T) {
 	tests := []struct {
 		name  string
-		o     Options
+		o     PigoOptions
 		field string
 	}{
-		{"negative MinSize", Options{MinSize: -1}, "MinSize"},
-		{"MaxSize below MinSize", Options{MinSize: 100, MaxSize: 50}, "MaxSize"},
-		{"MinSizeFrac over 1", Options{MinSizeFrac: 1.5}, "MinSizeFrac"},
-		{"ScaleFactor 1", Options{ScaleFactor: 1}, "ScaleFactor"},
-		{"ShiftFactor negative", Options{ShiftFactor: -0.1}, "ShiftFactor"},
-		{"MaxAngle 90", Options{MaxAngle: 90}, "MaxAngle"},
-		{"MinScore NaN", Options{MinScore: math.NaN()}, "MinScore"},
-		{"IoU 1", Options{IoU: 1}, "IoU"},
+		{"negative MinSize", PigoOptions{MinSize: -1}, "MinSize"},
+		{"MaxSize below MinSize", PigoOptions{MinSize: 100, MaxSize: 50}, "MaxSize"},
+		{"MinSizeFrac over 1", PigoOptions{MinSizeFrac: 1.5}, "MinSizeFrac"},
+		{"ScaleFactor 1", PigoOptions{ScaleFactor: 1}, "ScaleFactor"},
+		{"ShiftFactor negative", PigoOptions{ShiftFactor: -0.1}, "ShiftFactor"},
+		{"MaxAngle 90", PigoOptions{MaxAngle: 90}, "MaxAngle"},
+		{"MinScore NaN", PigoOptions{MinScore: math.NaN()}, "MinScore"},
+		{"IoU 1", PigoOptions{IoU: 1}, "IoU"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewDetector(tc.o)
+			_, err := NewPigo(tc.o)
 			var oe *OptionError
 			if !errors.As(err, &oe) || oe.Field != tc.field {
 				t.Fatalf("err = %v, want *OptionError on %s", err, tc.field)
 			}
 		})
 	}
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	o := d.Options()
 	if o.ScaleFactor != DefaultScaleFactor || o.MinSizeFrac != DefaultMinSizeFrac || o.MaxAngle != DefaultMaxAngle {
 		t.Fatalf("defaults not filled in: %+v", o)
@@ -126,7 +126,7 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestDetectSyntheticFaces(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	tests := []struct {
 		name           string
 		w, h           int
@@ -175,7 +175,7 @@ func TestDetectSyntheticFaces(t *testing.T) {
 }
 
 func TestDetectLargestFirstAndSubImage(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	big := facetest.Face(640, 480, 200, 240, 180, 0)
 	small := facetest.Face(640, 480, 520, 200, 110, 0)
 	// Paste the small face's right-hand region into the big frame.
@@ -205,7 +205,7 @@ func TestDetectLargestFirstAndSubImage(t *testing.T) {
 }
 
 func TestDetectNothingAndBadFrames(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	rng := rand.New(rand.NewPCG(7, 7))
 	noise := image.NewRGBA(image.Rect(0, 0, 320, 240))
 	for i := range noise.Pix {
@@ -260,7 +260,7 @@ func TestNewFrame(t *testing.T) {
 		{"huge", &image.RGBA{Rect: image.Rect(0, 0, 100000, 10)}, errs.Limit},
 		{"too many pixels", &image.RGBA{Rect: image.Rect(0, 0, 10000, 10000)}, errs.Limit},
 	}
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := NewFrame(tc.img)
@@ -314,7 +314,7 @@ func TestFrameRGBA(t *testing.T) {
 		t.Fatal(err)
 	}
 	img.Pix, img.Stride = img.Pix[:3], 1<<62
-	if _, err := newDetector(t, Options{}).Detect(f); err != nil {
+	if _, err := newDetector(t, PigoOptions{}).Detect(f); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -322,7 +322,7 @@ func TestFrameRGBA(t *testing.T) {
 // TestDetectReusesBuffers checks that after the first frame a detection allocates only small
 // things (pigo's hit list, the result), never a frame-sized buffer.
 func TestDetectReusesBuffers(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	img := facetest.Face(640, 480, 320, 240, 160, 0)
 	if _, err := d.Detect(mustFrame(img)); err != nil {
 		t.Fatal(err)
@@ -349,7 +349,7 @@ func FuzzDetect(f *testing.F) {
 	f.Add(int16(-20), int16(7), uint16(64), uint16(48), int64(300), uint32(300*48), []byte{9})
 	f.Add(int16(0), int16(0), uint16(200), uint16(200), int64(1)<<62, uint32(4*200*200), []byte{5})
 	f.Add(int16(0), int16(0), uint16(4), uint16(3), int64(1)<<62, uint32(48), []byte{5})
-	d := newDetector(f, Options{})
+	d := newDetector(f, PigoOptions{})
 	f.Fuzz(func(t *testing.T, x0, y0 int16, w, h uint16, stride int64, pixLen uint32, seed []byte) {
 		img := handMade(x0, y0, w, h, stride, pixLen)
 		for i := range img.Pix {
@@ -382,7 +382,7 @@ func FuzzDetect(f *testing.F) {
 // pass finds nothing) on tilted faces near the far edges of landscape and portrait frames: pigo's
 // column clamp would hide them without the square buffer.
 func TestFullRotatedSearchCoversWholeFrame(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	for _, tc := range []struct {
 		w, h         int
 		cx, cy, roll float64

@@ -12,28 +12,46 @@
 //
 // # Detection
 //
-// [Detector] runs pico's frontal-face cascade through github.com/esimov/pigo (v1.4.6; the cascade
-// file is embedded, see FACEFINDER.md). Frames of any size from 160×120 up (limits: MaxImageSide,
-// MaxImagePixels) are shrunk by an integer factor so that the smallest face searched is 24 work
-// pixels: the cost depends on frame size over face size. An upright pass scans the frame; the
-// rotated passes (pigo's 11.25° steps, ±22.5° for the default MaxAngle of 20°) then run only
-// around the faces found, which gives each face a roll ([Face].Angle, degrees, positive
-// counter-clockwise on the screen). A frame with no upright face takes the slow path: upright over
-// the frame and a border that repeats its edges (so that a face partly outside the frame is still
-// found, and the gate can say face_partly_outside rather than no_face), and every angle over the
-// frame. Boxes are square, brows to chin, largest first; a box may extend past the frame.
+// Two detectors implement [Detector]. [BlazeFace], the default, runs MediaPipe's BlazeFace
+// short-range model (models/blazeface: the 128×128 front-camera file, or the 256×256 back-camera
+// one for smaller faces) on bonafide's own engine through core/model, the public engine API
+// (core/face imports nothing under internal/). The frame is letterboxed straight into the model's
+// input buffer (the longer side scaled to the input, area-averaged; black padding, as MediaPipe
+// pads), the 896 anchors (16×16 cells × 2 and 8×8 × 6, fixed size, at the cell centres) are
+// decoded with sigmoid scores, boxes and six keypoints, and MediaPipe's weighted non-maximum
+// suppression merges them; then they are mapped back to frame pixels. Roll comes from the eye line.
+// Nothing is allocated per frame.
 //
-// Two pigo defects are worked around: its Unpack indexes without bounds checks (the cascade is
-// validated first, see parseCascade), and its rotated classifier clamps columns to Rows−1, which
-// hides tilted faces on the right of landscape frames (the work image is a square buffer).
+// Every detector returns the same face box: a square in pico's geometry, forehead to chin, which
+// every model's crop spec was defined on. BlazeFace's own box (brows to chin, square) is scaled by
+// 1.22 and moved up by 0.135 of the new side, the medians measured on NUAA frames where both
+// detectors found the face (see bfBoxScale). [Face].Box is cut to the frame; [Face].Full is the whole
+// square, which the quality gate and the crop use.
 //
-// [Tracker] follows the main face through video: it searches a square of 2 face sides around the
-// last box (all angles, sizes ×/÷1.25), falls back to a full detection when the face is lost,
-// re-detects the whole frame every 15 frames so that a second person is noticed, and smooths the
-// box with a One Euro filter (Casiez et al., CHI 2012).
+// [Pigo] runs pico's frontal-face cascade through github.com/esimov/pigo (v1.4.6; the cascade
+// file is embedded, see FACEFINDER.md): the detector before BlazeFace, still selectable. Frames of
+// any size from 160×120 up (limits: MaxImageSide, MaxImagePixels) are shrunk by an integer factor so
+// that the smallest face searched is 24 work pixels: the cost depends on frame size over face size.
+// An upright pass scans the frame; the rotated passes (pigo's 11.25° steps, ±22.5° for the default
+// MaxAngle of 20°) then run only around the faces found, which gives each face a roll ([Face].Angle,
+// degrees, positive counter-clockwise on the screen). A frame with no upright face takes the slow
+// path: upright over the frame and a border that repeats its edges (so that a face partly outside
+// the frame is still found, and the gate can say face_partly_outside rather than no_face), and
+// every angle over the frame. Two pigo defects are worked around: its Unpack indexes without bounds
+// checks (the cascade is validated first, see parseCascade), and its rotated classifier clamps
+// columns to Rows−1, which hides tilted faces on the right of landscape frames (the work image is
+// a square buffer).
 //
-// Detector and Tracker reuse their buffers and are not safe for concurrent use: one per goroutine.
-// Creating one is cheap (the cascade is parsed once per process and shared read-only). [Crop],
+// [Tracker] follows the main face through video: it searches around the last box
+// ([Detector].DetectNear: BlazeFace runs the model on a square of Region face sides around it,
+// resampled to the model's input; pigo searches that square at all angles, sizes ×/÷ SizeRange),
+// falls back to a full detection when the face is lost, re-detects the whole frame every 15 frames
+// so that a second person is noticed, and smooths the box with a One Euro filter (Casiez et al., CHI
+// 2012) driven by the frames' timestamps ([Tracker].TrackAt).
+//
+// Detectors and Trackers reuse their buffers and are not safe for concurrent use: one per goroutine.
+// Creating one is cheap (pigo's cascade is parsed once per process and shared read-only; BlazeFace
+// detectors can share one loaded model, see [NewBlazeFaceModel]). [Crop],
 // [CropRGBA], [QualityGate] and [Decode] are safe for concurrent use.
 //
 // # Crop

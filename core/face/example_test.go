@@ -9,7 +9,7 @@ import (
 )
 
 func ExampleDetector_Detect() {
-	d, err := face.NewDetector(face.Options{})
+	d, err := face.NewPigo(face.PigoOptions{})
 	if err != nil {
 		panic(err)
 	}

@@ -27,7 +27,7 @@ func TestTuneEyesAndTracking(t *testing.T) {
 	}
 	plc := loadPuploc(t)
 	seqs := nuaaSequences(t, "data/nuaa-train/live/*/*.jpg")
-	d, err := NewDetector(Options{})
+	d, err := NewPigo(PigoOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

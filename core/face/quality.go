@@ -187,22 +187,23 @@ func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error)
 	if len(faces) == 0 {
 		return Measures{}, &ImageError{Op: "quality", Reason: "no face to measure"}
 	}
-	for _, g := range faces {
-		for _, v := range [...]float64{g.X, g.Y, g.W, g.H, g.Angle} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", g)}
-			}
+	for i := range faces {
+		g := &faces[i]
+		if !g.finite() {
+			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", *g)}
 		}
-		if !(g.W > 0 && g.H > 0) {
-			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", g)}
+		if e := g.Extent(); !(e.W > 0 && e.H > 0) {
+			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", *g)}
 		}
 	}
-	f := faces[0]
+	// Sizes and positions are judged on the whole box (Extent), which may extend past the frame;
+	// pixels on the part inside it.
+	f := faces[0].Extent()
 	r := img.Rect
 	W, H := float64(r.Dx()), float64(r.Dy())
 	var m Measures
-	for _, g := range faces {
-		if g.W >= o.OtherFaceRatio*f.W {
+	for i := range faces {
+		if faces[i].Extent().W >= o.OtherFaceRatio*f.W {
 			m.Faces++
 		}
 	}
@@ -215,7 +216,7 @@ func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error)
 	iy := max(0, min(cy+mh/2, H)-max(cy-mh/2, 0))
 	m.Outside = 1 - ix*iy/(mw*mh)
 	m.OffCentre = max(math.Abs(cx-W/2)/W, math.Abs(cy-H/2)/H)
-	m.Roll = math.Abs(f.Angle)
+	m.Roll = math.Abs(faces[0].Angle)
 
 	// The photometric values use the part of the box inside the frame.
 	box := image.Rect(int(math.Floor(f.X)), int(math.Floor(f.Y)), int(math.Ceil(f.X+f.W)), int(math.Ceil(f.Y+f.H))).Intersect(r)

@@ -25,7 +25,7 @@ func codesOf(q Quality) []string {
 // TestQualityOnSyntheticFrames degrades a generated, usable frame in one way at a time and checks
 // that the gate names that problem (and the measured value crosses the reported limit).
 func TestQualityOnSyntheticFrames(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	good := facetest.Face(640, 480, 320, 240, 170, 0)
 	tests := []struct {
 		name string
@@ -196,7 +196,7 @@ func TestQualityOptionFields(t *testing.T) {
 // TestCheckQualityAllocs: a usable frame costs the gate no allocation (it runs on every frame); only
 // the reasons of a failing frame are allocated, as the caller's result.
 func TestQualityGateAllocs(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	img := mustFrame(facetest.Face(640, 480, 320, 240, 170, 0))
 	faces, err := d.Detect(img)
 	if err != nil || len(faces) == 0 {

@@ -15,7 +15,7 @@ import (
 // frames: a face must be found in at least 99% of them, and at least 99% of the live frames must
 // pass the gate. In the browser (GOOS=js) every 5th frame is used to keep the run short.
 func TestNUAAFaceFound(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	stride := 1
 	if runtime.GOOS == "js" || testing.Short() {
 		stride = 5
@@ -60,7 +60,7 @@ func TestNUAAFaceFound(t *testing.T) {
 // TestFacePhotos finds a face in every ordinary photo; the files Decode cannot read (one WebP
 // named .jpg) must fail with a typed error, not a panic.
 func TestFacePhotos(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	files := globFiles(t, filepath.Join("data", "faces", "*", "*.jpg"))
 	decoded := 0
 	for _, f := range files {

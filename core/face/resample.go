@@ -144,3 +144,76 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 		}
 	}
 }
+
+// maxTurnedSamples bounds the samples per output pixel and axis of resampleTurned: a window more
+// than this many times the output's size is undersampled rather than made slow.
+const maxTurnedSamples = 8
+
+// resampleTurned is resample for a window turned by angle degrees (counter-clockwise on the
+// screen) about its centre: output pixel (u, v) reads the frame at the window's centre plus
+// (u − W/2, v − H/2) × the window-to-output scale, turned. Shrinking averages an n×n grid of
+// bilinear samples over the pixel's footprint (n the scale rounded up), which approximates the
+// area average resample computes; points outside the image read as fill. Nothing is allocated.
+func resampleTurned(img *image.RGBA, win image.Rectangle, angle float64, outW, outH int, fill [3]uint8, emit func(i int, r, g, b float32)) {
+	b := img.Rect
+	sx := float64(win.Dx()) / float64(outW)
+	sy := float64(win.Dy()) / float64(outH)
+	nx := min(maxTurnedSamples, max(1, int(math.Ceil(sx))))
+	ny := min(maxTurnedSamples, max(1, int(math.Ceil(sy))))
+	cs, sn := math.Cos(angle*math.Pi/180), math.Sin(angle*math.Pi/180)
+	// Pixel centres: frame pixel (x, y) has its centre at (x+0.5, y+0.5).
+	cx := float64(win.Min.X) + float64(win.Dx())/2 - float64(b.Min.X) - 0.5
+	cy := float64(win.Min.Y) + float64(win.Dy())/2 - float64(b.Min.Y) - 0.5
+	w, h := b.Dx(), b.Dy()
+	fr, fg, fb := float32(fill[0]), float32(fill[1]), float32(fill[2])
+	inv := 1 / float32(nx*ny)
+	for oy := range outH {
+		for ox := range outW {
+			var r, g, bl float32
+			for j := range ny {
+				dv := (float64(oy) + (float64(j)+0.5)/float64(ny) - float64(outH)/2) * sy
+				for i := range nx {
+					du := (float64(ox) + (float64(i)+0.5)/float64(nx) - float64(outW)/2) * sx
+					x := cx + du*cs + dv*sn
+					y := cy - du*sn + dv*cs
+					if !(x > -1 && y > -1 && x < float64(w) && y < float64(h)) {
+						r += fr
+						g += fg
+						bl += fb
+						continue
+					}
+					x0, y0 := int(math.Floor(x)), int(math.Floor(y))
+					fx, fy := float32(x-float64(x0)), float32(y-float64(y0))
+					// Bilinear over the four neighbours; a neighbour outside the image reads fill.
+					var pr, pg, pb float32
+					for k := range 4 {
+						xx, yy := x0+k&1, y0+k>>1
+						wgt := (1 - fx) * (1 - fy)
+						switch k {
+						case 1:
+							wgt = fx * (1 - fy)
+						case 2:
+							wgt = (1 - fx) * fy
+						case 3:
+							wgt = fx * fy
+						}
+						if xx < 0 || yy < 0 || xx >= w || yy >= h {
+							pr += wgt * fr
+							pg += wgt * fg
+							pb += wgt * fb
+							continue
+						}
+						p := img.Pix[yy*img.Stride+4*xx : yy*img.Stride+4*xx+3 : yy*img.Stride+4*xx+3]
+						pr += wgt * float32(p[0])
+						pg += wgt * float32(p[1])
+						pb += wgt * float32(p[2])
+					}
+					r += pr
+					g += pg
+					bl += pb
+				}
+			}
+			emit(oy*outW+ox, r*inv, g*inv, bl*inv)
+		}
+	}
+}

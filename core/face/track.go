@@ -83,7 +83,7 @@ func (o TrackerOptions) withDefaults() (TrackerOptions, error) {
 // A Tracker owns its Detector's buffers while it runs: do not use the Detector elsewhere at the
 // same time. Like the Detector it is not safe for concurrent use.
 type Tracker struct {
-	d    *Detector
+	d    Detector
 	opts TrackerOptions
 
 	tracking bool
@@ -97,9 +97,9 @@ type Tracker struct {
 	w, h     int
 }
 
-// NewTracker returns a Tracker that detects with d.
-func NewTracker(d *Detector, opts TrackerOptions) (*Tracker, error) {
-	if d == nil {
+// NewTracker returns a Tracker that detects with d (a *BlazeFace or a *Pigo).
+func NewTracker(d Detector, opts TrackerOptions) (*Tracker, error) {
+	if d == nil || isNilDetector(d) {
 		return nil, &OptionError{Field: "Detector", Value: nil, Reason: "must not be nil"}
 	}
 	o, err := opts.withDefaults()
@@ -138,7 +138,10 @@ func (t *Tracker) TrackAt(fr *Frame, ts time.Duration) ([]Face, error) {
 	var faces []Face
 	full := !t.tracking || (t.opts.RedetectEvery > 0 && t.frames >= t.opts.RedetectEvery)
 	if !full {
-		faces = t.searchNear(img)
+		var err error
+		if faces, err = t.d.DetectNear(fr, t.raw.Extent(), t.opts.Region, t.opts.SizeRange); err != nil {
+			return nil, err
+		}
 		if len(faces) == 0 {
 			full = true // lost it: look everywhere before giving up
 		}
@@ -160,7 +163,7 @@ func (t *Tracker) TrackAt(fr *Frame, ts time.Duration) ([]Face, error) {
 	if t.tracking {
 		bestIoU := 0.0
 		for i, f := range faces {
-			if v := boxIoU(f.Box, t.raw.Box); v > bestIoU {
+			if v := boxIoU(f.Extent(), t.raw.Extent()); v > bestIoU {
 				best, bestIoU = i, v
 			}
 		}
@@ -170,27 +173,16 @@ func (t *Tracker) TrackAt(fr *Frame, ts time.Duration) ([]Face, error) {
 	}
 	f := faces[best]
 	faces[0], faces[best] = faces[best], faces[0]
-	faces[0] = t.smooth(f, ts)
+	faces[0] = t.smooth(f, ts, img.Rect)
 	return faces, nil
 }
 
-// searchNear looks for the tracked face in a square of Region sides around it.
-func (t *Tracker) searchNear(img *image.RGBA) []Face {
-	d := t.d
-	minSize, maxSize, k := d.sizes(img.Rect.Dx(), img.Rect.Dy())
-	d.gray.load(img, k)
-	d.dets = d.dets[:0]
-	b := t.raw.Box
-	b.X -= float64(img.Rect.Min.X)
-	b.Y -= float64(img.Rect.Min.Y)
-	d.searchRegion(b, t.opts.Region, t.opts.SizeRange, minSize, maxSize, d.angles)
-	return d.cluster(img.Rect.Min, true)
-}
-
-func (t *Tracker) smooth(f Face, ts time.Duration) Face {
+// smooth filters the whole box (Extent) and the roll, then cuts the box to the frame r again. The
+// keypoints stay as detected: they feed the quality gate, which judges each frame as it is.
+func (t *Tracker) smooth(f Face, ts time.Duration, r image.Rectangle) Face {
 	t.raw = f
-	cx, cy := f.Center()
-	side := math.Sqrt(f.W * f.H)
+	cx, cy := f.Extent().Center()
+	side := math.Sqrt(f.Extent().W * f.Extent().H)
 	if !t.tracking {
 		t.x.reset(cx)
 		t.y.reset(cy)
@@ -209,7 +201,7 @@ func (t *Tracker) smooth(f Face, ts time.Duration) Face {
 	ls := t.size.filter(math.Log(side), dt, o.MinCutoff, o.Beta, o.DCutoff)
 	a := t.angle.filter(f.Angle, dt, o.MinCutoff, 0, o.DCutoff)
 	s := math.Exp(ls)
-	f.Box = Box{X: sx - s/2, Y: sy - s/2, W: s, H: s}
+	f.setFull(Box{X: sx - s/2, Y: sy - s/2, W: s, H: s}, r)
 	f.Angle = a
 	return f
 }
@@ -244,4 +236,15 @@ func boxIoU(a, b Box) float64 {
 		return 0
 	}
 	return inter / u
+}
+
+// isNilDetector reports whether d holds a nil pointer of one of this package's detectors.
+func isNilDetector(d Detector) bool {
+	switch v := d.(type) {
+	case *Pigo:
+		return v == nil
+	case *BlazeFace:
+		return v == nil
+	}
+	return false
 }

@@ -19,7 +19,7 @@ func noisy(src *image.RGBA, sigma float64, rng *rand.Rand) *image.RGBA {
 
 func newTracker(t testing.TB, o TrackerOptions) *Tracker {
 	t.Helper()
-	tr, err := NewTracker(newDetector(t, Options{}), o)
+	tr, err := NewTracker(newDetector(t, PigoOptions{}), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func stdDev(v []float64) float64 {
 func TestTrackerSteadiesAStillFace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := facetest.Face(640, 480, 320, 240, 150, 0)
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	tr, err := NewTracker(d, TrackerOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestTrackerTimestamps(t *testing.T) {
 }
 
 func TestTrackerOptions(t *testing.T) {
-	d := newDetector(t, Options{})
+	d := newDetector(t, PigoOptions{})
 	if _, err := NewTracker(nil, TrackerOptions{}); err == nil {
 		t.Fatal("nil detector accepted")
 	}

@@ -17,7 +17,7 @@ func TestTuneQuality(t *testing.T) {
 	if os.Getenv("BONAFIDE_TUNE") == "" {
 		t.Skip("tuning run: set BONAFIDE_TUNE=1")
 	}
-	d, err := NewDetector(Options{})
+	d, err := NewPigo(PigoOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,9 +35,17 @@ type Config struct {
 	// Threshold overrides the profile's decision threshold; 0 means the profile's. Anything
 	// outside [0,1], NaN included, is a *ConfigError.
 	Threshold float64
-	// Detector and Quality configure the face front end; zero values mean the defaults.
-	Detector face.Options
-	Quality  face.QualityOptions
+	// Detector selects the face detector: DetectorBlazeFace (the default when empty) or DetectorPigo.
+	Detector string
+	// FaceModel is BlazeFace's ONNX file (the CLI passes models.BlazeFaceFront; the browser build
+	// fetches its copy). FaceLoaded, when set, is used instead, so that several Checkers share one.
+	// Neither is needed with DetectorPigo.
+	FaceModel  []byte
+	FaceLoaded *model.Model
+	// BlazeFace and Pigo configure the detectors; Quality the gate. Zero values mean the defaults.
+	BlazeFace face.BlazeFaceOptions
+	Pigo      face.PigoOptions
+	Quality   face.QualityOptions
 	// Track follows the face across video frames (limits the search, smooths the box).
 	Track   bool
 	Tracker face.TrackerOptions
@@ -49,7 +57,7 @@ type Checker struct {
 	profile  Profile
 	b        binding
 	thresh   float64
-	det      *face.Detector
+	det      face.Detector
 	tracker  *face.Tracker
 	gate     *face.QualityGate
 	sess     *model.Session
@@ -119,7 +127,7 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	det, err := face.NewDetector(cfg.Detector)
+	det, err := newDetector(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +152,28 @@ func New(cfg Config) (*Checker, error) {
 		c.res.Maps = append(c.res.Maps, Map{Label: mb.label, W: mb.w, H: mb.h})
 	}
 	return c, nil
+}
+
+// Detectors Config.Detector names.
+const (
+	DetectorBlazeFace = "blazeface"
+	DetectorPigo      = "pigo"
+)
+
+func newDetector(cfg Config) (face.Detector, error) {
+	switch cfg.Detector {
+	case "", DetectorBlazeFace:
+		if cfg.FaceLoaded != nil {
+			return face.NewBlazeFaceModel(cfg.FaceLoaded, cfg.BlazeFace)
+		}
+		if len(cfg.FaceModel) == 0 {
+			return nil, &ConfigError{Field: "face model", Msg: "BlazeFace needs its ONNX file in Config.FaceModel (models.BlazeFaceFront), or Detector: \"pigo\""}
+		}
+		return face.NewBlazeFace(cfg.FaceModel, cfg.BlazeFace)
+	case DetectorPigo:
+		return face.NewPigo(cfg.Pigo)
+	}
+	return nil, &ConfigError{Field: "detector", Msg: fmt.Sprintf("unknown detector %q (known: blazeface, pigo)", cfg.Detector)}
 }
 
 // Profile returns the profile in use.
@@ -182,18 +212,36 @@ func (c *Checker) ResetTracking() {
 	}
 }
 
-// Analyze finds the face in a frame, checks its quality, runs the model on its crop and decides.
-// The Result (its slices and Face included) is valid until the next call.
+// Analyze finds the face in a frame, checks its quality, runs the model on its crop and
+// decides. The Result (its slices and Face included) is valid until the next call. With tracking
+// (Config.Track), frames are taken as 1/FPS apart; AnalyzeAt takes their timestamps.
 func (c *Checker) Analyze(img *face.Frame) (*Result, error) {
+	return c.analyze(img, -1)
+}
+
+// AnalyzeAt is Analyze for a video frame with its timestamp (e.g. the browser's
+// requestVideoFrameCallback mediaTime or performance.now()), which the tracker's smoothing uses;
+// a timestamp that does not increase restarts the smoothing. Without tracking it is Analyze.
+func (c *Checker) AnalyzeAt(img *face.Frame, ts time.Duration) (*Result, error) {
+	if ts < 0 {
+		return nil, &ConfigError{Field: "timestamp", Msg: fmt.Sprintf("%v is negative", ts)}
+	}
+	return c.analyze(img, ts)
+}
+
+func (c *Checker) analyze(img *face.Frame, ts time.Duration) (*Result, error) {
 	t0 := time.Now()
 	r := &c.res
 	r.Live, r.Scored, r.Score, r.Threshold, r.Face, r.ReferenceScore = false, false, math.NaN(), c.thresh, nil, math.NaN()
 	r.Crop = face.CropInfo{}
 	var faces []face.Face
 	var err error
-	if c.tracker != nil {
+	switch {
+	case c.tracker != nil && ts >= 0:
+		faces, err = c.tracker.TrackAt(img, ts)
+	case c.tracker != nil:
 		faces, err = c.tracker.Track(img)
-	} else {
+	default:
 		faces, err = c.det.Detect(img)
 	}
 	if err != nil {
@@ -215,7 +263,7 @@ func (c *Checker) Analyze(img *face.Frame) (*Result, error) {
 	}
 	c.face = faces[0]
 	r.Face = &c.face
-	if r.Crop, err = face.Crop(c.input, img, c.face.Box, c.profile.Crop); err != nil {
+	if r.Crop, err = face.CropFace(c.input, img, &c.face, c.profile.Crop); err != nil {
 		return nil, err
 	}
 	return c.infer(t0, t1)

@@ -18,6 +18,7 @@ import (
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 // pyramidProfile describes the Pyramid-Supervision-style test net (core/model/testdata/nets), which
@@ -155,7 +156,7 @@ func TestModelVersion(t *testing.T) {
 	// Through New, the error reaches the caller as it is.
 	meta := map[string]string{KeyKind: KindPyramidBinary, KeyCrop: "size=128x128 scale=1.5 square=true", KeyScore: "score",
 		KeyVersion: fmt.Sprintf("%d.0.0", major+1)}
-	if _, err := New(Config{Model: withMetadata(t, testModel(t, "pyramid_128.onnx"), meta)}); !errors.As(err, new(*VersionError)) {
+	if _, err := New(Config{FaceModel: models.BlazeFaceFront, Model: withMetadata(t, testModel(t, "pyramid_128.onnx"), meta)}); !errors.As(err, new(*VersionError)) {
 		t.Fatalf("New: %v, want a *VersionError", err)
 	}
 }
@@ -170,16 +171,16 @@ func TestNewErrors(t *testing.T) {
 		kind errs.Kind
 	}{
 		{"no model", Config{}, "no model", errs.Config},
-		{"no metadata", Config{Model: net}, "no bonafide metadata", errs.Model},
-		{"crop does not fit input", Config{Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]", errs.Model},
-		{"missing score output", Config{Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
-		{"map of wrong size", Config{Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
-		{"unknown kind", Config{Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
-		{"threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
+		{"no metadata", Config{FaceModel: models.BlazeFaceFront, Model: net}, "no bonafide metadata", errs.Model},
+		{"crop does not fit input", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Crop.Width = 64 })}, "needs [1 3 128 64]", errs.Model},
+		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
+		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
+		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
 		// Once silently replaced by the model's threshold.
-		{"negative threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
-		{"NaN threshold", Config{Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
-		{"bad model", Config{Model: []byte("junk")}, "malformed", errs.Model},
+		{"negative threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
+		{"NaN threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
+		{"bad model", Config{FaceModel: models.BlazeFaceFront, Model: []byte("junk")}, "malformed", errs.Model},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +197,7 @@ func TestNewErrors(t *testing.T) {
 
 // TestNoFace analyses a frame without a face: no score, no decision, the no_face reason.
 func TestNoFace(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestNoFace(t *testing.T) {
 // timed.
 func TestAnalyzePhoto(t *testing.T) {
 	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +257,7 @@ func TestAnalyzePhoto(t *testing.T) {
 // is the whole image (also for a sub-image whose bounds do not start at the origin), and the maps
 // and decision are filled as for a frame.
 func TestAnalyzeCroppedWholeImage(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 // maps must agree.
 func TestAnalyzeCroppedMatchesAnalyze(t *testing.T) {
 	img := loadImage(t, filepath.Join(sharedtest.Dir(t), "data", "faces", "deepface-tests", "img1.jpg"))
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +344,7 @@ func TestMiniFASNetOnNUAA(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := MiniFASNetV2Profile()
-	c, err := New(Config{Model: data, Profile: &p, Quality: face.QualityOptions{}})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: data, Profile: &p, Quality: face.QualityOptions{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +419,7 @@ func TestSession(t *testing.T) {
 }
 
 func TestReferenceNeedsEmbeddings(t *testing.T) {
-	c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +450,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	if img.Bounds().Dx() != 640 {
 		b.Fatalf("frame is %v, want 640×480", img.Bounds())
 	}
-	c, err := New(Config{Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(b, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -467,19 +468,25 @@ var _ = model.Options{}
 
 // TestAnalyzeAllocs holds Analyze to its allocations per frame, so that a change that makes a
 // frame allocate more fails here: a still frame (full detection) and a tracked video frame, both
-// with a face that is scored. What remains is pigo's: its cascade returns a fresh slice of hits.
+// with a face that is scored, with each detector. BlazeFace allocates nothing; what remains with
+// pigo is its own: its cascade returns a fresh slice of hits.
 func TestAnalyzeAllocs(t *testing.T) {
 	img, err := face.NewFrame(facetest.Face(640, 480, 320, 240, 170, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name  string
-		track bool
-		max   float64
-	}{{"still", false, analyzeAllocsStill}, {"video", true, analyzeAllocsVideo}} {
+		name     string
+		detector string
+		track    bool
+		max      float64
+	}{
+		{"blazeface still", DetectorBlazeFace, false, 0}, {"blazeface video", DetectorBlazeFace, true, 0},
+		{"pigo still", DetectorPigo, false, analyzeAllocsStill}, {"pigo video", DetectorPigo, true, analyzeAllocsVideo},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := New(Config{Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile(), Track: tc.track})
+			c, err := New(Config{Detector: tc.detector, FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"),
+				Profile: pyramidProfile(), Track: tc.track})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -500,8 +507,9 @@ func TestAnalyzeAllocs(t *testing.T) {
 	}
 }
 
-// Allocations per Analyze as measured when the test was written (go test -run TestAnalyzeAllocs
-// -v ./core/liveness, natively and in Chromium): pigo's per-search hit slices, one per cascade run.
+// Allocations per Analyze with pigo as measured when the test was written (go test -run
+// TestAnalyzeAllocs -v ./core/liveness, natively and in Chromium): pigo's per-search hit slices,
+// one per cascade run.
 const (
 	analyzeAllocsStill = 9
 	analyzeAllocsVideo = 10

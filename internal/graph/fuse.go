@@ -164,6 +164,27 @@ func fusableAct(a *actStep) bool {
 
 func (b *builder) fuseAt(i int, users map[*Value][]step) bool {
 	switch s := b.steps[i].(type) {
+	case *binaryStep:
+		return s.op == kernel.OpMul && b.fuseSE(s, users)
+	case *seStep:
+		// A residual Add after the block.
+		n, ok := soleReader(users, s.out[0]).(*binaryStep)
+		if !ok || n.op != kernel.OpAdd || s.residual {
+			return false
+		}
+		other := n.in[0]
+		if other == s.out[0] {
+			other = n.in[1]
+		}
+		if other == s.out[0] || other.Len() != s.out[0].Len() || n.out[0].Len() != other.Len() || other.Const != nil {
+			return false
+		}
+		s.residual = true
+		s.in = append(s.in, other)
+		s.out[0] = n.out[0]
+		s.fused = append(s.fused, "Add")
+		b.moveTo(s, n)
+		return true
 	case *convStep:
 		next := soleReader(users, s.out[0])
 		switch n := next.(type) {

@@ -292,3 +292,64 @@ func TestProfile(t *testing.T) {
 		t.Errorf("Run without a profile allocates %v times", n)
 	}
 }
+
+// seBlock is an SE block as PyTorch exports it, inside a residual: x → Conv → ReduceMean →
+// Conv → Relu → Conv → Sigmoid → Mul(x') → Add(x). With useGAP, GlobalAveragePool pools instead.
+func seBlock(useGAP bool) *Graph {
+	pool := &Node{Op: "ReduceMean", Name: "pool", Inputs: []string{"c0"}, Outputs: []string{"p"},
+		Attrs: map[string]Attr{"axes": {Kind: AttrInts, Ints: []int64{2, 3}}}}
+	if useGAP {
+		pool = &Node{Op: "GlobalAveragePool", Name: "pool", Inputs: []string{"c0"}, Outputs: []string{"p"}}
+	}
+	return &Graph{
+		Opset: 13,
+		Initializers: map[string]*Tensor{
+			"w0": f32([]int{8, 8, 1, 1}, 0.2, -0.1, 0.05), "w1": f32([]int{2, 8, 1, 1}, 0.3, -0.2, 0.1),
+			"b1": f32([]int{2}, 0.1, -0.3), "w2": f32([]int{8, 2, 1, 1}, 0.5, -0.4), "b2": f32([]int{8}, 0.2, -0.1),
+		},
+		Inputs:  []ValueInfo{input("x", 1, 8, 5, 5)},
+		Outputs: []ValueInfo{{Name: "y"}},
+		Nodes: []*Node{
+			{Op: "Conv", Name: "c0", Inputs: []string{"x", "w0"}, Outputs: []string{"c0"}},
+			pool,
+			{Op: "Conv", Name: "fc1", Inputs: []string{"p", "w1", "b1"}, Outputs: []string{"f1"}},
+			{Op: "Relu", Name: "relu", Inputs: []string{"f1"}, Outputs: []string{"r"}},
+			{Op: "Conv", Name: "fc2", Inputs: []string{"r", "w2", "b2"}, Outputs: []string{"f2"}},
+			{Op: "Sigmoid", Name: "gate", Inputs: []string{"f2"}, Outputs: []string{"g"}},
+			{Op: "Mul", Name: "scale", Inputs: []string{"c0", "g"}, Outputs: []string{"m"}},
+			{Op: "Add", Name: "add", Inputs: []string{"x", "m"}, Outputs: []string{"y"}},
+		},
+	}
+}
+
+// TestSEFusion checks that an SE block and the residual Add after it become one SE+Add step that
+// computes what the unfused steps do, for both spellings of the pool.
+func TestSEFusion(t *testing.T) {
+	for _, gap := range []bool{false, true} {
+		fused, err := Compile(seBlock(gap), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := Compile(seBlock(gap), Options{NoFusion: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(fused.StepOps(), " "); got != "Conv SE+Add" {
+			t.Errorf("GlobalAveragePool=%v: fused steps: %s", gap, got)
+		}
+		in := make([]float32, 8*5*5)
+		for i := range in {
+			in[i] = float32(math.Sin(float64(i) * 0.7))
+		}
+		a, b := run(t, fused, in), run(t, plain, in)
+		for i := range a {
+			if d := math.Abs(float64(a[i] - b[i])); d > 1e-5 {
+				t.Fatalf("GlobalAveragePool=%v: element %d: fused %v, unfused %v", gap, i, a[i], b[i])
+			}
+		}
+		ss := fused.NewSession()
+		if n := testing.AllocsPerRun(5, func() { ss.Run([][]float32{in}) }); n != 0 {
+			t.Errorf("GlobalAveragePool=%v: %v allocations per Run, want 0", gap, n)
+		}
+	}
+}

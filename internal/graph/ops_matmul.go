@@ -261,6 +261,9 @@ func buildMatMul(c *nodeCtx) error {
 type reduceStep struct {
 	stepBase
 	k *kernel.Reduce
+	// planeMean: a ReduceMean over exactly the two spatial axes of an NCHW tensor, keeping them (a
+	// global average pool, as PyTorch exports SE blocks' pooling).
+	planeMean bool
 }
 
 func (s *reduceStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
@@ -323,5 +326,7 @@ func buildReduce(c *nodeCtx, op kernel.ReduceOp) error {
 		}
 	}
 	y := c.newOutput(0, shape)
-	return c.finishStep(&reduceStep{stepBase: newBase(c, []*Value{x}, y), k: k})
+	st := &reduceStep{stepBase: newBase(c, []*Value{x}, y), k: k}
+	st.planeMean = op == kernel.ReduceMean && keep != 0 && rank == 4 && len(norm) == 2 && seen[2] && seen[3]
+	return c.finishStep(st)
 }

@@ -80,10 +80,15 @@ func (a Activation) channelSlope(c int) float32 {
 	return a.Slope[0]
 }
 
-// Apply computes y = f(x) elementwise; y and x may be the same slice. Data is laid out as
-// [outer, channels, inner] for PRelu's per-channel slope; other kinds ignore the layout, and callers
-// without channels pass channels = 1, inner = len(x).
+// Apply computes y = f(x) elementwise with the Default implementation; y and x may be the same
+// slice. Data is laid out as [outer, channels, inner] for PRelu's per-channel slope; other kinds
+// ignore the layout, and callers without channels pass channels = 1, inner = len(x).
 func (a Activation) Apply(y, x []float32, channels, inner int) {
+	Default.Apply(a, y, x, channels, inner)
+}
+
+// Apply is Activation.Apply on im.
+func (im *Impl) Apply(a Activation, y, x []float32, channels, inner int) {
 	n := len(x)
 	mustLen("Activation", "y", y, n)
 	y = y[:n]
@@ -94,37 +99,37 @@ func (a Activation) Apply(y, x []float32, channels, inner int) {
 		for base := 0; base < n; base += channels * inner {
 			for c := 0; c < channels; c++ {
 				off := base + c*inner
-				leakyF32(y[off:off+inner], x[off:off+inner], a.Slope[c])
+				im.leaky(y[off:off+inner], x[off:off+inner], a.Slope[c])
 			}
 		}
 		return
 	}
-	a.apply(y, x)
+	a.apply(im, y, x)
 }
 
 // apply computes y = f(x) with PRelu's first slope for every element.
-func (a Activation) apply(y, x []float32) {
+func (a Activation) apply(im *Impl, y, x []float32) {
 	switch a.Kind {
 	case ActNone:
 		if &y[0] != &x[0] {
 			copy(y, x)
 		}
 	case ActRelu:
-		clampF32(y, x, 0, float32(math.Inf(1)))
+		im.clamp(y, x, 0, float32(math.Inf(1)))
 	case ActClip:
-		clampF32(y, x, a.Alpha, a.Beta)
+		im.clamp(y, x, a.Alpha, a.Beta)
 	case ActLeakyRelu:
-		leakyF32(y, x, a.Alpha)
+		im.leaky(y, x, a.Alpha)
 	case ActPRelu:
-		leakyF32(y, x, a.Slope[0])
+		im.leaky(y, x, a.Slope[0])
 	case ActSigmoid:
 		for i, v := range x {
 			y[i] = sigmoid(v)
 		}
 	case ActHardSigmoid:
-		hardSigmoidF32(y, x, a.Alpha, a.Beta)
+		im.hardSigmoid(y, x, a.Alpha, a.Beta)
 	case ActHardSwish:
-		hardSwishF32(y, x)
+		im.hardSwish(y, x)
 	case ActTanh:
 		for i, v := range x {
 			y[i] = float32(math.Tanh(float64(v)))
@@ -156,20 +161,20 @@ func (a Activation) apply(y, x []float32) {
 
 // applyChannel applies the activation in place to one channel's contiguous run, the form conv
 // epilogues need.
-func (a Activation) applyChannel(y []float32, c int) {
+func (a Activation) applyChannel(im *Impl, y []float32, c int) {
 	if len(y) == 0 {
 		return
 	}
 	if a.Kind == ActPRelu && len(a.Slope) > 1 {
-		leakyF32(y, y, a.Slope[c])
+		im.leaky(y, y, a.Slope[c])
 		return
 	}
-	a.apply(y, y)
+	a.apply(im, y, y)
 }
 
 // applyColumns applies the activation in place to one row of a matrix whose PRelu slopes run along
 // the columns (MatMul's output).
-func (a Activation) applyColumns(row []float32) {
+func (a Activation) applyColumns(im *Impl, row []float32) {
 	if len(row) == 0 {
 		return
 	}
@@ -182,7 +187,7 @@ func (a Activation) applyColumns(row []float32) {
 		}
 		return
 	}
-	a.apply(row, row)
+	a.apply(im, row, row)
 }
 
 func sigmoid(v float32) float32 {

@@ -10,9 +10,9 @@ import (
 // The elementwise loops of the SIMD build: four lanes at a time through pointers (the slices are
 // resliced to a common length first), then a scalar tail.
 
-// clampF32 computes y = min(max(x, lo), hi) (Relu is lo = 0, hi = +Inf). wasm's f32x4.min/max
+// clampSIMD computes y = min(max(x, lo), hi) (Relu is lo = 0, hi = +Inf). wasm's f32x4.min/max
 // propagate NaN like Go's min and max.
-func clampF32(y, x []float32, lo, hi float32) {
+func clampSIMD(y, x []float32, lo, hi float32) {
 	n := len(x)
 	y = y[:n]
 	vl, vh := archsimd.BroadcastFloat32x4(lo), archsimd.BroadcastFloat32x4(hi)
@@ -29,9 +29,9 @@ func clampF32(y, x []float32, lo, hi float32) {
 	}
 }
 
-// leakyF32 computes y = x < 0 ? alpha·x : x (LeakyRelu, and PRelu with one slope) as
+// leakySIMD computes y = x < 0 ? alpha·x : x (LeakyRelu, and PRelu with one slope) as
 // max(x, 0) + alpha·min(x, 0).
-func leakyF32(y, x []float32, alpha float32) {
+func leakySIMD(y, x []float32, alpha float32) {
 	n := len(x)
 	y = y[:n]
 	va, zero := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(0)
@@ -53,8 +53,8 @@ func leakyF32(y, x []float32, alpha float32) {
 	}
 }
 
-// hardSigmoidF32 computes y = max(0, min(1, alpha·x + beta)).
-func hardSigmoidF32(y, x []float32, alpha, beta float32) {
+// hardSigmoidSIMD computes y = max(0, min(1, alpha·x + beta)).
+func hardSigmoidSIMD(y, x []float32, alpha, beta float32) {
 	n := len(x)
 	y = y[:n]
 	va, vb := archsimd.BroadcastFloat32x4(alpha), archsimd.BroadcastFloat32x4(beta)
@@ -72,8 +72,8 @@ func hardSigmoidF32(y, x []float32, alpha, beta float32) {
 	}
 }
 
-// hardSwishF32 computes y = x·max(0, min(1, x/6 + 1/2)).
-func hardSwishF32(y, x []float32) {
+// hardSwishSIMD computes y = x·max(0, min(1, x/6 + 1/2)).
+func hardSwishSIMD(y, x []float32) {
 	n := len(x)
 	y = y[:n]
 	sixth, half := archsimd.BroadcastFloat32x4(1.0/6), archsimd.BroadcastFloat32x4(0.5)

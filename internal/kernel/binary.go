@@ -28,6 +28,7 @@ func (op BinaryOp) String() string {
 // Broadcast is a prepared numpy-style broadcast of two shapes. Adjacent axes that broadcast the same
 // way are merged, so the common cases (same shape, scalar, per-channel) run as one or two flat loops.
 type Broadcast struct {
+	im     *Impl
 	rank   int
 	dims   [MaxRank]int
 	sa, sb [MaxRank]int // element strides of a and b per merged output axis (0 where broadcast)
@@ -35,8 +36,12 @@ type Broadcast struct {
 	na, nb int          // input elements
 }
 
-// NewBroadcast prepares y = f(a, b) for a of shape as and b of shape bs, returning the output shape.
-func NewBroadcast(as, bs []int) (*Broadcast, []int, error) {
+// NewBroadcast prepares y = f(a, b) for a of shape as and b of shape bs with the Default
+// implementation, returning the output shape.
+func NewBroadcast(as, bs []int) (*Broadcast, []int, error) { return Default.NewBroadcast(as, bs) }
+
+// NewBroadcast is the package function NewBroadcast on im.
+func (im *Impl) NewBroadcast(as, bs []int) (*Broadcast, []int, error) {
 	rank := max(len(as), len(bs))
 	if rank > MaxRank {
 		return nil, nil, shapeErrorf("Broadcast", "rank %d exceeds %d", rank, MaxRank)
@@ -56,7 +61,7 @@ func NewBroadcast(as, bs []int) (*Broadcast, []int, error) {
 			return nil, nil, shapeErrorf("Broadcast", "negative dimension in %v, %v", as, bs)
 		}
 	}
-	p := &Broadcast{n: product(out), na: product(as), nb: product(bs)}
+	p := &Broadcast{im: im, n: product(out), na: product(as), nb: product(bs)}
 	// Merge axes: walk from the innermost outwards, joining an axis to the previous merged one when
 	// both inputs either vary or stay fixed along both.
 	var dims, ka, kb [MaxRank]int // ka/kb: 1 if the input varies along the axis
@@ -128,7 +133,7 @@ func (p *Broadcast) Run(op BinaryOp, y, a, b []float32) {
 	var idx [MaxRank]int
 	offA, offB := 0, 0
 	for o := 0; o < p.n; o += inner {
-		binaryRow(op, y[o:o+inner], a[offA:], b[offB:], ia, ib)
+		p.binaryRow(op, y[o:o+inner], a[offA:], b[offB:], ia, ib)
 		// Advance the outer counters like an odometer.
 		for k := p.rank - 2; k >= 0; k-- {
 			idx[k]++
@@ -145,15 +150,15 @@ func (p *Broadcast) Run(op BinaryOp, y, a, b []float32) {
 }
 
 // binaryRow computes one innermost run; ia and ib are 0 (broadcast) or 1.
-func binaryRow(op BinaryOp, y, a, b []float32, ia, ib int) {
+func (p *Broadcast) binaryRow(op BinaryOp, y, a, b []float32, ia, ib int) {
 	n := len(y)
 	switch {
 	case ia == 1 && ib == 1:
-		binaryVV(op, y, a[:n], b[:n])
+		p.im.binVV(op, y, a[:n], b[:n])
 	case ia == 1:
-		binaryVS(op, y, a[:n], b[0])
+		p.im.binVS(op, y, a[:n], b[0])
 	case ib == 1:
-		binarySV(op, y, a[0], b[:n])
+		p.im.binSV(op, y, a[0], b[:n])
 	default:
 		v := binary1(op, a[0], b[0])
 		for i := range y {

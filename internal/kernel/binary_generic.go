@@ -1,8 +1,6 @@
-//go:build !(goexperiment.simd && wasm)
-
 package kernel
 
-func binaryVV(op BinaryOp, y, a, b []float32) {
+func binaryVVGeneric(op BinaryOp, y, a, b []float32) {
 	switch op {
 	case OpAdd:
 		for i := range y {
@@ -27,7 +25,7 @@ func binaryVV(op BinaryOp, y, a, b []float32) {
 	}
 }
 
-func binaryVS(op BinaryOp, y, a []float32, b float32) {
+func binaryVSGeneric(op BinaryOp, y, a []float32, b float32) {
 	switch op {
 	case OpAdd:
 		for i := range y {
@@ -52,14 +50,38 @@ func binaryVS(op BinaryOp, y, a []float32, b float32) {
 	}
 }
 
-func binarySV(op BinaryOp, y []float32, a float32, b []float32) {
+func binarySVGeneric(op BinaryOp, y []float32, a float32, b []float32) {
 	for i := range y {
 		y[i] = binary1(op, a, b[i])
 	}
 }
 
-// scaleShiftRow computes y = x·s + t.
-func scaleShiftRow(y, x []float32, s, t float32) {
+// scaleAddGeneric computes y = x·s + r.
+func scaleAddGeneric(y, x []float32, s float32, r []float32) {
+	y, r = y[:len(x)], r[:len(x)]
+	for i, v := range x {
+		y[i] = v*s + r[i]
+	}
+}
+
+// sumGeneric is Σ a[i], in four interleaved partial sums like the SIMD loop.
+func sumGeneric(a []float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i]
+		s1 += a[i+1]
+		s2 += a[i+2]
+		s3 += a[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// scaleShiftRowGeneric computes y = x·s + t.
+func scaleShiftRowGeneric(y, x []float32, s, t float32) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] = v*s + t

@@ -11,8 +11,8 @@ import (
 // (add, sub, mul, div, min, max: f32x4.min/max propagate NaN like Go's), PRelu as
 // max(a,0) + b·min(a,0), and Pow through the scalar path.
 
-// binaryVV computes y[i] = op(a[i], b[i]).
-func binaryVV(op BinaryOp, y, a, b []float32) {
+// binaryVVSIMD computes y[i] = op(a[i], b[i]).
+func binaryVVSIMD(op BinaryOp, y, a, b []float32) {
 	n := len(y)
 	a, b = a[:n], b[:n]
 	i := 0
@@ -63,8 +63,8 @@ func binaryVV(op BinaryOp, y, a, b []float32) {
 	}
 }
 
-// binaryVS computes y[i] = op(a[i], s).
-func binaryVS(op BinaryOp, y, a []float32, s float32) {
+// binaryVSSIMD computes y[i] = op(a[i], s).
+func binaryVSSIMD(op BinaryOp, y, a []float32, s float32) {
 	n := len(y)
 	a = a[:n]
 	i := 0
@@ -116,8 +116,8 @@ func binaryVS(op BinaryOp, y, a []float32, s float32) {
 	}
 }
 
-// binarySV computes y[i] = op(s, b[i]).
-func binarySV(op BinaryOp, y []float32, s float32, b []float32) {
+// binarySVSIMD computes y[i] = op(s, b[i]).
+func binarySVSIMD(op BinaryOp, y []float32, s float32, b []float32) {
 	n := len(y)
 	b = b[:n]
 	i := 0
@@ -152,8 +152,8 @@ func binarySV(op BinaryOp, y []float32, s float32, b []float32) {
 	}
 }
 
-// scaleShiftRow computes y = x·s + t.
-func scaleShiftRow(y, x []float32, s, t float32) {
+// scaleShiftRowSIMD computes y = x·s + t.
+func scaleShiftRowSIMD(y, x []float32, s, t float32) {
 	n := len(x)
 	y = y[:n]
 	i := 0
@@ -168,4 +168,42 @@ func scaleShiftRow(y, x []float32, s, t float32) {
 	for ; i < n; i++ {
 		y[i] = x[i]*s + t
 	}
+}
+
+// scaleAddSIMD computes y = x·s + r.
+func scaleAddSIMD(y, x []float32, s float32, r []float32) {
+	n := len(x)
+	y, r = y[:n], r[:n]
+	vs := archsimd.BroadcastFloat32x4(s)
+	i := 0
+	if n >= 4 {
+		px, py, pr := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&r[0])
+		for ; i+4 <= n; i += 4 {
+			o := uintptr(i) * 4
+			st4(py, o, ld4(px, o).Mul(vs).Add(ld4(pr, o)))
+		}
+	}
+	for ; i < n; i++ {
+		y[i] = x[i]*s + r[i]
+	}
+}
+
+// sumSIMD is Σ a[i]: four lanes of partial sums, then a scalar tail.
+func sumSIMD(a []float32) float32 {
+	n := len(a)
+	var acc archsimd.Float32x4
+	i := 0
+	if n >= 4 {
+		pa := unsafe.Pointer(&a[0])
+		for ; i+4 <= n; i += 4 {
+			acc = acc.Add(ld4(pa, uintptr(i)*4))
+		}
+	}
+	var lanes [4]float32
+	acc.StoreArray(&lanes)
+	s := (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+	for ; i < n; i++ {
+		s += a[i]
+	}
+	return s
 }

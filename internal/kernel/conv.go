@@ -63,6 +63,7 @@ const (
 
 // Conv2D is a prepared convolution: y = act(conv(x, w) + bias + residual).
 type Conv2D struct {
+	im    *Impl
 	s     ConvShape
 	algo  convAlgo
 	k     int       // C/Groups·KH·KW, the GEMM's reduction length
@@ -74,8 +75,8 @@ type Conv2D struct {
 	slope []float32 // fused LeakyRelu/PRelu: per group, one slope per output channel padded likewise
 	act   Activation
 	fused fusedAct
-	// tap: a convolution three taps wide, stride 1 or 2, dilation 1, whose input channels are
-	// padded (stride 1) or padded and split by column parity (stride 2, as for the depthwise
+	// tap: a convolution 2 to maxTapKW taps wide, stride 1 or 2, dilation 1, whose input channels
+	// are padded (stride 1) or padded and split by column parity (stride 2, as for the depthwise
 	// kernels) into planes once, so that each tap of consecutive output pixels in a row is
 	// consecutive floats: the packed panels are filled straight from the planes, with no im2col
 	// buffer and no packB pass, and nothing is repeated per tap.
@@ -92,30 +93,59 @@ type Conv2D struct {
 // workspace (one image, or the whole batch when it runs as one GEMM); larger inputs take im2col.
 const planesMax = 1 << 20
 
-// planeGeom is the padded input of one channel: rows padded rows of ldx floats. Stride 1 pads
-// each row to OW+2 columns; stride 2 keeps OW+1 even columns, then OW odd ones.
-func (s ConvShape) planeGeom() (rows, ldx int) {
+// maxTapKW bounds the kernel width of tap convolutions (stems are 3, 5 or 7 wide).
+const maxTapKW = 7
+
+// planeGeom is the padded input of one channel (dilation 1) that the tap convolutions and the
+// padded-plane depthwise kernels read: rows padded rows of ldx floats, enough for every output.
+// Stride 1 pads each row to OW+KW−1 columns. Stride 2 splits each padded row by column parity:
+// ne = OW+(KW−1)/2 even columns E[j] = padded column 2j, then the odd ones O[j] = column 2j+1, so
+// that a tap of consecutive outputs reads consecutive floats.
+func (s ConvShape) planeGeom() (rows, ldx, ne int) {
 	rows = (s.OH-1)*s.SH + s.KH
 	if s.SW == 2 {
-		return rows, 2*s.OW + 1
+		ne = s.OW + (s.KW-1)/2
+		return rows, ne + s.OW + (s.KW-2)/2, ne
 	}
-	return rows, s.OW + 2
+	return rows, s.OW + s.KW - 1, 0
+}
+
+// tapOffset is the offset in a padded plane (planeGeom) of tap (kh, kw) from an output pixel's base.
+func (s ConvShape) tapOffset(kh, kw int) int {
+	_, ldx, ne := s.planeGeom()
+	o := kh * ldx
+	switch {
+	case s.SW == 1:
+		return o + kw
+	case kw%2 == 0:
+		return o + kw/2
+	}
+	return o + ne + (kw-1)/2
 }
 
 // planeLen is the floats of one image's padded input planes for one group.
 func (s ConvShape) planeLen() int {
-	rows, ldx := s.planeGeom()
+	rows, ldx, _ := s.planeGeom()
 	return s.C / s.Groups * rows * ldx
 }
 
 // NewConv2D validates the shape and keeps (a packed copy of) the weights [M, C/Groups, KH, KW] and
-// the bias [M] (or nil).
+// the bias [M] (or nil), for the Default implementation.
 func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
-	return (*Packs)(nil).Conv2D(s, w, bias, act)
+	return Default.NewConv2D(s, w, bias, act)
 }
 
-// Conv2D is NewConv2D with the packed weights shared through p.
+// NewConv2D is the package function NewConv2D on im.
+func (im *Impl) NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
+	return im.newConv2D(s, w, bias, act, nil)
+}
+
+// Conv2D is NewConv2D (Default implementation) with the packed weights shared through p.
 func (p *Packs) Conv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
+	return Default.newConv2D(s, w, bias, act, p)
+}
+
+func (im *Impl) newConv2D(s ConvShape, w, bias []float32, act Activation, p *Packs) (*Conv2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -129,7 +159,7 @@ func (p *Packs) Conv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D,
 		return nil, shapeErrorf("Conv", "PRelu slope has %d elements, want 1 or %d", len(act.Slope), s.M)
 	}
 	cg, mg := s.C/s.Groups, s.M/s.Groups
-	c := &Conv2D{s: s, k: cg * s.KH * s.KW, act: act, fused: fuseAct(act)}
+	c := &Conv2D{im: im, s: s, k: cg * s.KH * s.KW, act: act, fused: fuseAct(act)}
 	if bias != nil {
 		c.bias = append([]float32(nil), bias...)
 	}
@@ -137,7 +167,7 @@ func (p *Packs) Conv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D,
 	case cg == 1 && mg == 1:
 		c.algo = algoDepthwise
 		var err error
-		if c.w, err = p.get(keyOf(w, 'W', 0, 0, 0), len(w), func(dst []float32) { copy(dst, w) }); err != nil {
+		if c.w, err = p.get(keyOf(im, w, 'W', 0, 0, 0), len(w), func(dst []float32) { copy(dst, w) }); err != nil {
 			return nil, err
 		}
 		return c, nil
@@ -145,15 +175,12 @@ func (p *Packs) Conv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D,
 		c.algo = algoPointwise
 	default:
 		c.algo = algoIm2col
-		if s.KW == 3 && s.DW == 1 && s.DH == 1 && (s.SW == 1 || s.SW == 2) {
-			rows, ldx := s.planeGeom()
+		if s.KW >= 2 && s.KW <= maxTapKW && s.DW == 1 && s.DH == 1 && (s.SW == 1 || s.SW == 2) {
+			rows, ldx, _ := s.planeGeom()
 			for ci := 0; ci < cg; ci++ {
 				for kh := 0; kh < s.KH; kh++ {
-					o := ci*rows*ldx + kh*ldx
-					if s.SW == 1 {
-						c.tapOff = append(c.tapOff, o, o+1, o+2)
-					} else {
-						c.tapOff = append(c.tapOff, o, o+s.OW+1, o+1) // E[ow], O[ow], E[ow+1]
+					for kw := 0; kw < s.KW; kw++ {
+						c.tapOff = append(c.tapOff, ci*rows*ldx+s.tapOffset(kh, kw))
 					}
 				}
 			}
@@ -172,7 +199,7 @@ func (p *Packs) Conv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D,
 	}
 	pl := packedALen(mg, c.k)
 	var err error
-	c.wp, err = p.get(keyOf(w, 'A', s.Groups, mg, c.k), s.Groups*pl+tileSlack, func(dst []float32) {
+	c.wp, err = p.get(keyOf(im, w, 'A', s.Groups, mg, c.k), s.Groups*pl+tileSlack, func(dst []float32) {
 		for g := 0; g < s.Groups; g++ {
 			packA(dst[g*pl:(g+1)*pl], w[g*mg*c.k:], mg, c.k, c.k)
 		}
@@ -205,17 +232,8 @@ func (c *Conv2D) Shape() ConvShape { return c.s }
 // (for a pointwise convolution the input is the patch matrix, so only the panels); for a 3×3
 // depthwise convolution one padded input channel.
 func (c *Conv2D) WorkspaceLen() int {
-	switch c.algo {
-	case algoDepthwise:
-		n := 0
-		if dwDirectFunc(c.s) != nil {
-			n = c.s.W // the zero row
-		}
-		if !useDW3(c.s) {
-			return n
-		}
-		g := newDWGeom(c.s)
-		return max(n, g.rows*g.ldx+dwSlack)
+	if c.algo == algoDepthwise {
+		return c.dwWorkspaceLen()
 	}
 	if c.ncb > 0 {
 		// Panels, the chunk's patch matrix (or the planes), its output and its residual.
@@ -248,14 +266,14 @@ func (c *Conv2D) planesLen() int {
 // group, xg, into pl.
 func (c *Conv2D) fillPlanes(pl, xg []float32) {
 	s := c.s
-	rows, ldx := s.planeGeom()
+	rows, ldx, ne := s.planeGeom()
 	ihw := s.H * s.W
 	for ci := 0; ci < s.C/s.Groups; ci++ {
 		dst, src := pl[ci*rows*ldx:(ci+1)*rows*ldx], xg[ci*ihw:(ci+1)*ihw]
 		if s.SW == 1 {
-			padS1(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL)
+			c.im.padS1(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL)
 		} else {
-			padS2(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL, s.OW)
+			c.im.padS2(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL, ne)
 		}
 	}
 }
@@ -327,18 +345,18 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 			e.res = rn[g*mg*hw+j0:]
 		}
 		if c.algo == algoPointwise {
-			packB(panels, xg[j0:], c.k, jn, hw)
+			c.im.packB(panels, xg[j0:], c.k, jn, hw)
 		} else if c.tap {
 			c.tapPanels(panels, planes, j0, jn)
 		} else {
 			col := ws[len(panels) : len(panels)+c.k*jn]
 			c.im2col(col, xg, j0, jn)
-			packB(panels, col, c.k, jn, jn)
+			c.im.packB(panels, col, c.k, jn, jn)
 		}
-		gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
+		c.im.gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
 		if c.fused.post {
 			for m := 0; m < mg; m++ {
-				c.act.applyChannel(yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
+				c.act.applyChannel(c.im, yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
 			}
 		}
 	}
@@ -405,17 +423,17 @@ func (c *Conv2D) runGroupBatch(g int, y, x, res, ws []float32) {
 		if c.tap {
 			c.tapPanels(panels, planes, j0, jn)
 		} else {
-			packB(panels, col, c.k, jn, jn)
+			c.im.packB(panels, col, c.k, jn, jn)
 		}
 		e := ep
 		e.ldr = jn
 		if res != nil {
 			e.res = rbuf
 		}
-		gemmPacked(mg, jn, c.k, wp, panels, out, jn, &e)
+		c.im.gemmPacked(mg, jn, c.k, wp, panels, out, jn, &e)
 		if c.fused.post {
 			for m := 0; m < mg; m++ {
-				c.act.applyChannel(out[m*jn:(m+1)*jn], g*mg+m)
+				c.act.applyChannel(c.im, out[m*jn:(m+1)*jn], g*mg+m)
 			}
 		}
 		for n := j0 / hw; n*hw < j0+jn; n++ {
@@ -467,7 +485,7 @@ func (c *Conv2D) im2colAt(dst []float32, ld int, x []float32, j0, jn int) {
 						copy(seg[lo:hi], xr[iw0+lo:iw0+hi])
 						zero(seg[hi:])
 					case s.SW == 2:
-						deinterleave(seg, lo, hi, xr, iw0+2*lo)
+						c.im.deinterleave(seg, lo, hi, xr, iw0+2*lo)
 					default:
 						zero(seg[:lo])
 						zero(seg[hi:])
@@ -491,7 +509,7 @@ func (c *Conv2D) im2colAt(dst []float32, ld int, x []float32, j0, jn int) {
 // so each panel is filled a run of pixels at a time (tapRun), and columns past jn are zero.
 func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn int) {
 	s := c.s
-	_, ldx := s.planeGeom()
+	_, ldx, _ := s.planeGeom()
 	hw, plen, k := s.OH*s.OW, s.planeLen(), c.k
 	for q := 0; q*gemmNR < jn; q++ {
 		panel := dst[q*k*gemmNR : (q+1)*k*gemmNR]
@@ -506,7 +524,7 @@ func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn int) {
 			n, p := (j0+j)/hw, (j0+j)%hw
 			oh, ow := p/s.OW, p%s.OW
 			run := min(gemmNR-c0, s.OW-ow, jn-j)
-			tapRun(panel, c0, run, pl, n*plen+oh*s.SH*ldx+ow, c.tapOff, c.tapMax)
+			c.im.tapRun(panel, c0, run, pl, n*plen+oh*s.SH*ldx+ow, c.tapOff, c.tapMax)
 			c0 += run
 		}
 	}

@@ -36,6 +36,7 @@ func (s ConvTransposeShape) MACs() int64 {
 // GEMM, col = Wᵀ·x with Wᵀ [Mg·KH·KW, Cg] packed once, whose columns (one per input pixel) are then
 // scattered into y (col2im), a chunk of input pixels at a time.
 type ConvTranspose2D struct {
+	im    *Impl
 	s     ConvTransposeShape
 	rows  int       // Mg·KH·KW, the GEMM's output rows
 	nc    int       // input pixels per chunk
@@ -45,13 +46,24 @@ type ConvTranspose2D struct {
 	fused fusedAct
 }
 
-// NewConvTranspose2D keeps the weights [C, M/Groups, KH, KW] (ONNX's layout) and bias [M] or nil.
+// NewConvTranspose2D keeps the weights [C, M/Groups, KH, KW] (ONNX's layout) and bias [M] or nil,
+// for the Default implementation.
 func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
-	return (*Packs)(nil).ConvTranspose2D(s, w, bias, act)
+	return Default.NewConvTranspose2D(s, w, bias, act)
 }
 
-// ConvTranspose2D is NewConvTranspose2D with the packed weights shared through p.
+// NewConvTranspose2D is the package function NewConvTranspose2D on im.
+func (im *Impl) NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
+	return im.newConvTranspose2D(s, w, bias, act, nil)
+}
+
+// ConvTranspose2D is NewConvTranspose2D (Default implementation) with the packed weights shared
+// through p.
 func (p *Packs) ConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
+	return Default.newConvTranspose2D(s, w, bias, act, p)
+}
+
+func (im *Impl) newConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation, p *Packs) (*ConvTranspose2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -66,11 +78,11 @@ func (p *Packs) ConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Act
 	if act.Kind == ActPRelu && len(act.Slope) != 1 && len(act.Slope) != s.M {
 		return nil, shapeErrorf("ConvTranspose", "PRelu slope has %d elements, want 1 or %d", len(act.Slope), s.M)
 	}
-	t := &ConvTranspose2D{s: s, rows: rows, act: act, fused: fuseAct(act)}
+	t := &ConvTranspose2D{im: im, s: s, rows: rows, act: act, fused: fuseAct(act)}
 	t.nc = min(roundUp(s.H*s.W, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/max(cg, rows)/gemmNR*gemmNR)))
 	pl := packedALen(rows, cg)
 	var err error
-	t.wp, err = p.get(keyOf(w, 'T', s.Groups, rows, cg), s.Groups*pl+tileSlack, func(dst []float32) {
+	t.wp, err = p.get(keyOf(im, w, 'T', s.Groups, rows, cg), s.Groups*pl+tileSlack, func(dst []float32) {
 		wt := make([]float32, rows*cg)
 		for g := 0; g < s.Groups; g++ {
 			src := w[g*cg*rows : (g+1)*cg*rows]
@@ -116,8 +128,8 @@ func (t *ConvTranspose2D) Run(y, x, ws []float32) {
 			for j0 := 0; j0 < hw; j0 += t.nc {
 				jn := min(t.nc, hw-j0)
 				col := ws[len(panels) : len(panels)+t.rows*jn]
-				packB(panels, xg[j0:], cg, jn, hw)
-				gemmPacked(t.rows, jn, cg, t.wp[g*pl:(g+1)*pl], panels, col, jn, &ep)
+				t.im.packB(panels, xg[j0:], cg, jn, hw)
+				t.im.gemmPacked(t.rows, jn, cg, t.wp[g*pl:(g+1)*pl], panels, col, jn, &ep)
 				t.col2im(yn[g*mg*ohw:(g+1)*mg*ohw], col, mg, j0, jn)
 			}
 		}
@@ -131,11 +143,11 @@ func (t *ConvTranspose2D) Run(y, x, ws []float32) {
 			}
 			switch {
 			case t.fused.clamp:
-				clampF32(ym, ym, t.fused.lo, t.fused.hi)
+				t.im.clamp(ym, ym, t.fused.lo, t.fused.hi)
 			case t.fused.leaky:
-				leakyF32(ym, ym, t.act.channelSlope(m))
+				t.im.leaky(ym, ym, t.act.channelSlope(m))
 			case t.fused.post:
-				t.act.applyChannel(ym, m)
+				t.act.applyChannel(t.im, ym, m)
 			}
 		}
 	}

@@ -1,109 +1,174 @@
 package kernel
 
-// dwGeom is the geometry of a 3×3 depthwise convolution's padded plane: the channel's input copied
-// with its zero padding around it (so no output column needs bounds tests), and for stride 2 each
-// padded row split into its even and odd columns (so four outputs read four consecutive inputs per
-// tap, which wasm SIMD can load as one vector).
-type dwGeom struct {
-	rows int // padded rows: (OH−1)·SH + 3
-	ldx  int // floats per padded row: OW+2 for stride 1; (OW+1) evens then OW odds for stride 2
-}
+// A depthwise convolution (one input and one output channel per group) runs a channel at a time,
+// by the first algorithm that takes its shape:
+//
+//   - dwDot: the kernel covers the whole unpadded plane and gives one output per channel (the
+//     "global depthwise" 5×5 or 7×7 layer that ends MiniFASNet and MobileFaceNet): a dot product.
+//   - the implementation's direct kernel (Impl.dwDirect; the SIMD build's 3×3 of stride 1 or 2 with
+//     padding 0 or 1): straight from the input plane, no padded copy, no residual.
+//   - padded plane, 3×3 (dw3Plane) or any other kernel up to maxDWK wide (dwKPlane), stride 1 or 2,
+//     dilation 1: the channel is copied with its zero padding around it into the workspace (split
+//     into even and odd columns for stride 2, planeGeom), so that no output needs bounds tests and
+//     a tap of consecutive outputs reads consecutive floats; bias, residual, Relu/Clip and the
+//     negative slope are fused.
+//   - dwPlaneGeneric, anything else (dilation): bounds tests on every tap.
+//
+// Other activations run on the finished plane while it is in cache.
 
-// useDW3 reports whether the padded-plane 3×3 kernels apply: dilation 1, strides of 1 or 2.
-func useDW3(s ConvShape) bool {
-	return s.KH == 3 && s.KW == 3 && s.DH == 1 && s.DW == 1 && (s.SH == 1 || s.SH == 2) && (s.SW == 1 || s.SW == 2)
-}
+// maxDWK bounds the kernel height and width of the padded-plane depthwise kernels.
+const maxDWK = 7
 
 // dwSlack floats follow the padded plane so a row's last vector step may read past its end.
 const dwSlack = 4
 
-func newDWGeom(s ConvShape) dwGeom {
-	g := dwGeom{rows: (s.OH-1)*s.SH + 3, ldx: s.OW + 2}
-	if s.SW == 2 {
-		g.ldx = 2*s.OW + 1
+// dwAlgo is how a depthwise convolution computes.
+type dwAlgo uint8
+
+const (
+	dwBounds  dwAlgo = iota // dwPlaneGeneric
+	dwDotAlgo               // a dot product per channel
+	dwPlane3                // padded plane, 3×3
+	dwPlaneK                // padded plane, KH×KW
+)
+
+// dwAlgoFor picks the algorithm for s (the direct kernels are tried first, at Run, where the
+// residual is known).
+func dwAlgoFor(s ConvShape) dwAlgo {
+	switch {
+	case s.OH == 1 && s.OW == 1 && s.KH == s.H && s.KW == s.W && s.PT == 0 && s.PL == 0:
+		return dwDotAlgo
+	case s.DH != 1 || s.DW != 1 || (s.SH != 1 && s.SH != 2) || (s.SW != 1 && s.SW != 2):
+		return dwBounds
+	case s.KH == 3 && s.KW == 3:
+		return dwPlane3
+	case s.KH <= maxDWK && s.KW <= maxDWK:
+		return dwPlaneK
 	}
-	return g
+	return dwBounds
 }
 
-// depthwise computes a convolution with one input and one output channel per group, a channel at a
-// time: where the build has a direct kernel for the shape (wasm SIMD: 3×3 with padding 1, stride 1
-// or 2, rows a whole number of vectors) it reads the input planes in place; other 3×3 kernels of
-// stride 1 or 2 (MobileNet's and MiniFASNet's) pad the channel into the workspace and run dw3Plane,
-// which fuses bias, residual and Relu/Clip; other kernels run the bounds-tested loop. Other
-// activations run on the finished plane while it is in cache.
+// dwWorkspaceLen is the scratch the depthwise algorithms need: a zero row for the direct kernels,
+// one padded plane (and its slack) for the padded-plane ones.
+func (c *Conv2D) dwWorkspaceLen() int {
+	n := 0
+	if c.im.dwDirect(c.s) != nil {
+		n = c.s.W + dwSlack // the zero row
+	}
+	if a := dwAlgoFor(c.s); a == dwPlane3 || a == dwPlaneK {
+		rows, ldx, _ := c.s.planeGeom()
+		n = max(n, rows*ldx+dwSlack)
+	}
+	return n
+}
+
+// depthwise computes one image's channels (see the algorithms above).
 func (c *Conv2D) depthwise(y, x, res, ws []float32) {
 	s := c.s
 	kk := s.KH * s.KW
-	ohw := s.OH * s.OW
-	var g dwGeom
-	fast := useDW3(s)
-	if fast {
-		g = newDWGeom(s)
+	ohw, ihw := s.OH*s.OW, s.H*s.W
+	algo := dwAlgoFor(s)
+	if algo == dwDotAlgo {
+		c.dwDot(y, x, res)
+		return
 	}
-	if direct := dwDirectFunc(s); direct != nil && res == nil {
+	if direct := c.im.dwDirect(s); direct != nil && res == nil {
 		// Straight from the input planes; rows outside them read zr.
-		zr := ws[:s.W]
+		zr := ws[:s.W+dwSlack]
 		clear(zr)
 		for ch := 0; ch < s.C; ch++ {
-			var b float32
-			if c.bias != nil {
-				b = c.bias[ch]
-			}
-			slope := float32(1)
-			if c.fused.leaky {
-				slope = c.act.channelSlope(ch)
-			}
 			yc := y[ch*ohw : (ch+1)*ohw]
-			direct(yc, x[ch*s.H*s.W:(ch+1)*s.H*s.W], s.H, s.W, (*[9]float32)(c.w[ch*9:ch*9+9]), b, &c.fused, slope, zr)
+			direct(yc, x[ch*ihw:(ch+1)*ihw], &c.s, (*[9]float32)(c.w[ch*9:ch*9+9]), c.chBias(ch), &c.fused, c.chSlope(ch), zr)
 			if c.fused.post {
-				c.act.applyChannel(yc, ch)
+				c.act.applyChannel(c.im, yc, ch)
 			}
 		}
 		return
 	}
+	rows, ldx, ne := s.planeGeom()
 	for ch := 0; ch < s.C; ch++ {
-		xc := x[ch*s.H*s.W : (ch+1)*s.H*s.W]
+		xc := x[ch*ihw : (ch+1)*ihw]
 		yc := y[ch*ohw : (ch+1)*ohw]
 		var rc []float32
 		if res != nil {
 			rc = res[ch*ohw : (ch+1)*ohw]
 		}
-		var b float32
-		if c.bias != nil {
-			b = c.bias[ch]
-		}
-		if fast {
-			xp := ws[:g.rows*g.ldx+dwSlack]
-			c.padPlane(xp, xc, g)
-			slope := float32(1) // max(v,0) + 1·min(v,0) = v
-			if c.fused.leaky {
-				slope = c.act.channelSlope(ch)
+		b := c.chBias(ch)
+		switch algo {
+		case dwPlane3, dwPlaneK:
+			xp := ws[:rows*ldx+dwSlack]
+			c.padPlane(xp, xc, rows, ldx, ne)
+			if algo == dwPlane3 {
+				c.im.dw3Plane(yc, xp, ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused, c.chSlope(ch))
+			} else {
+				c.im.dwKPlane(yc, xp, ldx, ne, s.OH, s.OW, s.SH, s.SW, s.KH, s.KW, c.w[ch*kk:(ch+1)*kk], b, rc, &c.fused, c.chSlope(ch))
 			}
-			dw3Plane(yc, xp, g.ldx, s.OH, s.OW, s.SH, s.SW, (*[9]float32)(c.w[ch*9:ch*9+9]), b, rc, &c.fused, slope)
-		} else {
+		default:
 			c.dwPlaneGeneric(yc, xc, c.w[ch*kk:(ch+1)*kk], b, rc)
 			if c.fused.clamp {
-				clampF32(yc, yc, c.fused.lo, c.fused.hi)
+				c.im.clamp(yc, yc, c.fused.lo, c.fused.hi)
 			}
 			if c.fused.leaky {
-				leakyF32(yc, yc, c.act.channelSlope(ch))
+				c.im.leaky(yc, yc, c.chSlope(ch))
 			}
 		}
 		if c.fused.post {
-			c.act.applyChannel(yc, ch)
+			c.act.applyChannel(c.im, yc, ch)
 		}
 	}
 }
 
-// padPlane copies one input channel into its padded plane (see dwGeom); padS1 and padS2 are the
-// build's copies (generic, or wasm SIMD vector moves).
-func (c *Conv2D) padPlane(xp, xc []float32, g dwGeom) {
+// chBias is channel ch's bias, or zero.
+func (c *Conv2D) chBias(ch int) float32 {
+	if c.bias != nil {
+		return c.bias[ch]
+	}
+	return 0
+}
+
+// chSlope is channel ch's fused negative slope; 1 (max(v,0) + 1·min(v,0) = v) when there is none.
+func (c *Conv2D) chSlope(ch int) float32 {
+	if c.fused.leaky {
+		return c.act.channelSlope(ch)
+	}
+	return 1
+}
+
+// dwDot computes a depthwise convolution whose kernel covers each whole plane: y[ch] = act(b[ch] +
+// w[ch]·x[ch] + res[ch]).
+func (c *Conv2D) dwDot(y, x, res []float32) {
+	s := c.s
+	n := s.H * s.W
+	y = y[:s.C]
+	for ch := range y {
+		v := c.chBias(ch) + c.im.dot(c.w[ch*n:(ch+1)*n], x[ch*n:(ch+1)*n])
+		if res != nil {
+			v += res[ch]
+		}
+		if c.fused.clamp {
+			v = clamp32(v, c.fused.lo, c.fused.hi)
+		}
+		if c.fused.leaky {
+			v = leaky32(v, c.act.channelSlope(ch))
+		}
+		y[ch] = v
+	}
+	if c.fused.post {
+		for ch := range y {
+			c.act.applyChannel(c.im, y[ch:ch+1], ch)
+		}
+	}
+}
+
+// padPlane copies one input channel into its padded plane (see planeGeom); padS1 and padS2 are the
+// implementation's copies (generic, or wasm SIMD vector moves).
+func (c *Conv2D) padPlane(xp, xc []float32, rows, ldx, ne int) {
 	s := c.s
 	if s.SW == 1 {
-		padS1(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL)
+		c.im.padS1(xp, xc, rows, ldx, s.H, s.W, s.PT, s.PL)
 		return
 	}
-	padS2(xp, xc, g.rows, g.ldx, s.H, s.W, s.PT, s.PL, s.OW)
+	c.im.padS2(xp, xc, rows, ldx, s.H, s.W, s.PT, s.PL, ne)
 }
 
 // dwPlaneGeneric computes one channel of any depthwise kernel with bounds tests on every tap, plus

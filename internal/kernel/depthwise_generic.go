@@ -1,11 +1,9 @@
-//go:build !(goexperiment.simd && wasm)
-
 package kernel
 
-// dw3Plane computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
+// dw3PlaneGeneric computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
 // apart, see dwGeom): y = act(b + taps + res) for a fused clamp or negative slope. Stride-1 rows slide a 3-wide window so each input
 // is loaded once.
-func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
+func dw3PlaneGeneric(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	w0, w1, w2, w3, w4, w5, w6, w7, w8 := w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
 	for r := 0; r < oh; r++ {
 		yr := y[r*ow : (r+1)*ow]
@@ -49,16 +47,16 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 			}
 		}
 		if f.clamp {
-			clampF32(yr, yr, f.lo, f.hi)
+			clampGeneric(yr, yr, f.lo, f.hi)
 		}
 		if f.leaky {
-			leakyF32(yr, yr, slope)
+			leakyGeneric(yr, yr, slope)
 		}
 	}
 }
 
-// deinterleave sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere.
-func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
+// deinterleaveGeneric sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere.
+func deinterleaveGeneric(dst []float32, lo, hi int, src []float32, i0 int) {
 	zero(dst[:lo])
 	if lo < hi {
 		s := src[i0 : i0+2*(hi-lo)-1]
@@ -70,9 +68,9 @@ func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
 	zero(dst[hi:])
 }
 
-// padS1 writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
+// padS1Generic writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
 // zero outside the input. The valid column range is the same for every row, so it is worked out once.
-func padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
+func padS1Generic(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 	lo, hi := validRun(-pl, 1, ldx, w)
 	for r := 0; r < rows; r++ {
 		dst := xp[r*ldx : (r+1)*ldx]
@@ -86,11 +84,11 @@ func padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 	}
 }
 
-// padS2 writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
-// column 2j − pl (ow+1 of them), then odds O[j] = input column 2j+1−pl (ow of them).
-func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
-	eLo, eHi := validRun(-pl, 2, ow+1, w)
-	oLo, oHi := validRun(1-pl, 2, ow, w)
+// padS2Generic writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
+// column 2j − pl (ne of them), then odds O[j] = input column 2j+1−pl (ldx − ne of them).
+func padS2Generic(xp, xc []float32, rows, ldx, h, w, pt, pl, ne int) {
+	eLo, eHi := validRun(-pl, 2, ne, w)
+	oLo, oHi := validRun(1-pl, 2, ldx-ne, w)
 	for r := 0; r < rows; r++ {
 		dst := xp[r*ldx : (r+1)*ldx]
 		ih := r - pt
@@ -98,21 +96,74 @@ func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
 			clear(dst)
 			continue
 		}
-		deinterleave(dst[:ow+1], eLo, eHi, xc[ih*w:(ih+1)*w], 2*eLo-pl)
-		deinterleave(dst[ow+1:], oLo, oHi, xc[ih*w:(ih+1)*w], 2*oLo+1-pl)
+		deinterleaveGeneric(dst[:ne], eLo, eHi, xc[ih*w:(ih+1)*w], 2*eLo-pl)
+		deinterleaveGeneric(dst[ne:], oLo, oHi, xc[ih*w:(ih+1)*w], 2*oLo+1-pl)
 	}
 }
 
-// dwDirectFunc returns the build's kernel that computes a channel of s straight from its input plane
-// (dw3s1Direct's signature), or nil; the generic build has none.
-func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	return nil
-}
-
-// tapRun copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
+// tapRunGeneric copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
 // maxOff is the largest of offs.
-func tapRun(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
+func tapRunGeneric(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
 	for r, o := range offs {
 		copy(panel[r*gemmNR+c0:r*gemmNR+c0+run], pl[base+o:base+o+run])
 	}
+}
+
+// dwKPlaneGeneric computes one channel of a kh×kw depthwise convolution from its padded plane xp
+// (rows ldx apart, split at ne for stride 2, see planeGeom): y = act(b + taps + res) for a fused
+// clamp or negative slope. Each tap adds its row of inputs to the output row, so the inner loop
+// is one multiply-add over consecutive floats.
+func dwKPlaneGeneric(y, xp []float32, ldx, ne, oh, ow, sh, sw, kh, kw int, w []float32, b float32, res []float32, f *fusedAct, slope float32) {
+	for r := 0; r < oh; r++ {
+		yr := y[r*ow : (r+1)*ow]
+		if res != nil {
+			for t, v := range res[r*ow : (r+1)*ow] {
+				yr[t] = v + b
+			}
+		} else {
+			for t := range yr {
+				yr[t] = b
+			}
+		}
+		for i := 0; i < kh; i++ {
+			row := xp[(r*sh+i)*ldx : (r*sh+i+1)*ldx]
+			for j := 0; j < kw; j++ {
+				off := j
+				if sw == 2 {
+					off = j / 2
+					if j%2 == 1 {
+						off = ne + (j-1)/2
+					}
+				}
+				wv := w[i*kw+j]
+				src := row[off : off+ow]
+				for t, v := range src {
+					yr[t] += wv * v
+				}
+			}
+		}
+		if f.clamp {
+			clampGeneric(yr, yr, f.lo, f.hi)
+		}
+		if f.leaky {
+			leakyGeneric(yr, yr, slope)
+		}
+	}
+}
+
+// dotGeneric is Σ a[i]·b[i] over len(a) elements.
+func dotGeneric(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -8,13 +8,13 @@ import (
 	"unsafe"
 )
 
-// dw3Plane computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
+// dw3PlaneSIMD computes one channel of a 3×3 depthwise convolution from its padded plane xp (rows ldx
 // apart, see dwGeom, followed by dwSlack floats): y = clamp(b + taps + res), then the fused negative
 // slope, four outputs per step. Stride 1 reads three overlapping vectors per row and, without a
 // residual, computes two output rows per pass, which share two of their four input rows; stride 2
 // reads the even, odd and next-even vectors of the split row. A row's last ow mod 4 outputs take
 // one more vector step whose extra lanes read the slack or the next row and are not stored.
-func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
+func dw3PlaneSIMD(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	_ = y[:oh*ow]
 	_ = xp[:((oh-1)*sh+3)*ldx+dwSlack]
 	if res != nil {
@@ -115,14 +115,14 @@ func dw3Plane(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32
 	}
 	// A fused LeakyRelu/PRelu runs over the finished plane, still in cache.
 	if f.leaky {
-		leakyF32(y[:oh*ow], y[:oh*ow], slope)
+		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
 	}
 }
 
-// padS1 writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
+// padS1SIMD writes rows padded rows of ldx floats: padded column j of row r holds input (r−pt, j−pl), or
 // zero outside the input. Rows are moved a vector at a time; the valid column range is the same for
 // every row, so it is worked out once.
-func padS1(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
+func padS1SIMD(xp, xc []float32, rows, ldx, h, w, pt, pl int) {
 	_ = xp[:rows*ldx]
 	_ = xc[:h*w]
 	lo, hi := validRun(-pl, 1, ldx, w) // padded columns [lo, hi) hold input columns [lo−pl, hi−pl)
@@ -171,12 +171,12 @@ var (
 	oddHi = [16]int8{-1, -1, -1, -1, -1, -1, -1, -1, 4, 5, 6, 7, 12, 13, 14, 15}
 )
 
-// padS2 writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
-// column 2j − pl (ow+1 of them), then odds O[j] = input column 2j+1−pl (ow of them). Each step
+// padS2SIMD writes rows padded rows split by column parity: evens E[j] = padded column 2j = input
+// column 2j − pl (ne of them), then odds O[j] = input column 2j+1−pl (ldx − ne of them). Each step
 // loads eight input floats and stores their even and odd columns (two byte swizzles and an or
 // each) where they land: with pl even the input's evens go to E and its odds to O, with pl odd the
 // other way round.
-func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
+func padS2SIMD(xp, xc []float32, rows, ldx, h, w, pt, pl, ne int) {
 	_ = xp[:rows*ldx]
 	_ = xc[:h*w]
 	// dest maps input column c to its float offset in a split row, and how many slots of that half
@@ -184,9 +184,9 @@ func padS2(xp, xc []float32, rows, ldx, h, w, pt, pl, ow int) {
 	dest := func(c int) (off, room int) {
 		p := c + pl
 		if p%2 == 0 {
-			return p / 2, ow + 1 - p/2
+			return p / 2, ne - p/2
 		}
-		return ow + 1 + (p-1)/2, ow - (p-1)/2
+		return ne + (p-1)/2, ldx - ne - (p-1)/2
 	}
 	eOff, eRoom := dest(0)
 	oOff, oRoom := dest(1)
@@ -229,10 +229,10 @@ var (
 	evenHi = [16]int8{-1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 8, 9, 10, 11}
 )
 
-// deinterleave sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere: eight source
+// deinterleaveSIMD sets dst[j] = src[i0 + 2(j−lo)] for j in [lo, hi) and zero elsewhere: eight source
 // floats become four per step through two byte swizzles (out-of-range indices select zero) and an
 // or.
-func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
+func deinterleaveSIMD(dst []float32, lo, hi int, src []float32, i0 int) {
 	n := len(dst)
 	_ = dst[:hi]
 	pd := unsafe.Pointer(&dst[0])
@@ -265,8 +265,8 @@ func deinterleave(dst []float32, lo, hi int, src []float32, i0 int) {
 	}
 }
 
-// dwDirectFunc returns the kernel that computes a channel of s straight from its input plane, or nil.
-func dwDirectFunc(s ConvShape) func(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+// dwDirectSIMD returns the kernel that computes a channel of s straight from its input plane, or nil.
+func dwDirectSIMD(s ConvShape) dwDirectKernel {
 	switch {
 	case dwDirect(s):
 		return dw3s1Direct
@@ -287,18 +287,21 @@ func asFloats(v archsimd.Int8x16) archsimd.Float32x4 {
 }
 
 // dwDirect reports whether dw3s1Direct runs the convolution: 3×3, stride 1, padding 1 on every
-// side, rows a whole number of vectors long.
+// side, rows at least one vector long.
 func dwDirect(s ConvShape) bool {
 	return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && s.DH == 1 && s.DW == 1 &&
-		s.PT == 1 && s.PL == 1 && s.OH == s.H && s.OW == s.W && s.W%4 == 0
+		s.PT == 1 && s.PL == 1 && s.OH == s.H && s.OW == s.W && s.W >= 4
 }
 
 // dw3s1Direct computes one channel of a 3×3 stride-1 depthwise convolution with padding 1 straight
-// from the input plane (h rows of w floats, w a multiple of 4), with no padded copy: a vector's left
-// and right taps are unaligned loads one float either side, except at the row's ends, where they are
-// the middle vector shifted by one lane with a zero shifted in. Rows above and below the plane read
-// zr, w zeros.
-func dw3s1Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+// from the input plane (h rows of w ≥ 4 floats), with no padded copy: a vector's left and right
+// taps are unaligned loads one float either side, except at the row's ends, where they are the
+// middle vector shifted by one lane with a zero shifted in. A row whose length is not a whole
+// number of vectors ends with a vector that overlaps the one before (MiniFASNet's 10×10 and 5×5
+// planes): it recomputes a few outputs with the same values instead of running a scalar tail. Rows
+// above and below the plane read zr, w zeros.
+func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	h, w := s.H, s.W
 	_ = y[:h*w]
 	_ = x[:h*w]
 	_ = zr[:w]
@@ -312,7 +315,7 @@ func dw3s1Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAc
 	}
 	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
 	sx := uintptr(w) * 4
-	last := sx - 16
+	last := uintptr(w-4) * 4 // the last vector's byte offset in a row
 	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
 	r := 0
 	if w > 4 {
@@ -403,28 +406,34 @@ func dw3s1Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAc
 		st4(py, orow+last, acc.Max(lo).Min(hi))
 	}
 	if f.leaky {
-		leakyF32(y[:h*w], y[:h*w], slope)
+		leakySIMD(y[:h*w], y[:h*w], slope)
 	}
 }
 
-// lane3to0 moves lane 3 to lane 0 and zeroes the rest.
-var lane3to0 = [16]int8{12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+var (
+	lane3to0 = [16]int8{12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1} // (v3, 0, 0, 0)
+	keep0    = [16]int8{0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}     // (v0, 0, 0, 0)
+	keep3    = [16]int8{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 12, 13, 14, 15} // (0, 0, 0, v3)
+)
 
-// dwDirectS2 reports whether dw3s2Direct runs the convolution: 3×3, stride 2, padding 1 at the top
-// and left, an even input whose rows are whole numbers of vector pairs.
+// dwDirectS2 reports whether dw3s2Direct runs the convolution: 3×3, stride 2, top and left
+// padding 0 or 1 (PyTorch pads 1, TensorFlow's SAME 0 and 1 at the bottom and right), an even
+// input width with OW = W/2 of at least one vector.
 func dwDirectS2(s ConvShape) bool {
 	return s.KH == 3 && s.KW == 3 && s.SH == 2 && s.SW == 2 && s.DH == 1 && s.DW == 1 &&
-		s.PT == 1 && s.PL == 1 && s.H%2 == 0 && s.W%8 == 0 && s.OH == s.H/2 && s.OW == s.W/2
+		s.PT <= 1 && s.PL <= 1 && s.W%2 == 0 && s.OW == s.W/2 && s.OW >= 4
 }
 
-// dw3s2Direct computes one channel of a 3×3 stride-2 depthwise convolution with top and left padding
-// 1 straight from the input plane (h rows of w floats, w a multiple of 8). Output row r reads input
-// rows 2r−1 (zr, w zeros, for r = 0), 2r and 2r+1. Four outputs t..t+3 need input columns 2t−1 to
-// 2t+6: eight loaded floats x[2t..2t+7] give the even columns (middle taps) and the odd ones (right
-// taps) through byte swizzles; the left taps are the odd ones shifted by a lane, the previous
-// step's last odd column (zero padding at the row's start) shifted in.
-func dw3s2Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	oh, ow := h/2, w/2
+// dw3s2Direct computes one channel of a 3×3 stride-2 depthwise convolution straight from the input
+// plane. Output row r reads input rows 2r−PT to 2r−PT+2 (zr, W+dwSlack zeros, outside the plane);
+// four outputs t..t+3 read input columns 2t−PL to 2t−PL+8. Eight floats loaded from column 2t give
+// the even columns E and the odd ones O through byte swizzles. With PL = 1 the taps are (L, E, O),
+// L being O shifted right by a lane with column 2t−1 (zero at the row's start) shifted in; with
+// PL = 0 they are (E, O, R), R being E shifted left with column 2t+8 (the zero padding at the
+// row's end) shifted in. A row whose output is not a whole number of vectors ends with a vector
+// that overlaps the one before.
+func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	h, w, oh, ow := s.H, s.W, s.OH, s.OW
 	_ = y[:oh*ow]
 	_ = x[:h*w]
 	_ = zr[:w]
@@ -436,38 +445,178 @@ func dw3s2Direct(y, x []float32, h, w int, wt *[9]float32, b float32, f *fusedAc
 	if f.clamp {
 		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
 	}
-	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
-	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
-	sr, s30 := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&lane3to0)
+	sw := s2Swizzles{
+		elo: archsimd.LoadInt8x16Array(&evenLo), ehi: archsimd.LoadInt8x16Array(&evenHi),
+		olo: archsimd.LoadInt8x16Array(&oddLo), ohi: archsimd.LoadInt8x16Array(&oddHi),
+	}
+	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
+	k0, k3 := archsimd.LoadInt8x16Array(&keep0), archsimd.LoadInt8x16Array(&keep3)
 	sx := uintptr(w) * 4
 	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	row := func(i int) unsafe.Pointer {
+		if i < 0 || i >= h {
+			return pz
+		}
+		return unsafe.Add(px, uintptr(i)*sx)
+	}
+	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
 	for r := 0; r < oh; r++ {
-		p1 := unsafe.Add(px, uintptr(2*r)*sx)
-		p2 := unsafe.Add(p1, sx)
-		p0 := pz
-		if r > 0 {
-			p0 = unsafe.Add(px, uintptr(2*r-1)*sx)
-		}
+		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
-		var q0, q1, q2 archsimd.Int8x16 // the previous step's odd columns of each row
-		for t := uintptr(0); t < sx/2; t += 16 {
-			a0, b0 := asBytes(ld4(p0, 2*t)), asBytes(ld4(p0, 2*t+16))
-			a1, b1 := asBytes(ld4(p1, 2*t)), asBytes(ld4(p1, 2*t+16))
-			a2, b2 := asBytes(ld4(p2, 2*t)), asBytes(ld4(p2, 2*t+16))
-			e0, o0 := a0.LookupOrZero(elo).Or(b0.LookupOrZero(ehi)), a0.LookupOrZero(olo).Or(b0.LookupOrZero(ohi))
-			e1, o1 := a1.LookupOrZero(elo).Or(b1.LookupOrZero(ehi)), a1.LookupOrZero(olo).Or(b1.LookupOrZero(ohi))
-			e2, o2 := a2.LookupOrZero(elo).Or(b2.LookupOrZero(ehi)), a2.LookupOrZero(olo).Or(b2.LookupOrZero(ohi))
-			l0 := o0.LookupOrZero(sr).Or(q0.LookupOrZero(s30))
-			l1 := o1.LookupOrZero(sr).Or(q1.LookupOrZero(s30))
-			l2 := o2.LookupOrZero(sr).Or(q2.LookupOrZero(s30))
-			q0, q1, q2 = o0, o1, o2
-			s0 := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
-			s1 := w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1)))
-			s2 := w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2)))
-			st4(py, orow+t, s0.Add(s1).Add(s2).Max(lo).Min(hi))
+		if s.PL == 1 {
+			// First vector: column −1 is padding.
+			e0, o0 := sw.split(p0, 0)
+			e1, o1 := sw.split(p1, 0)
+			e2, o2 := sw.split(p2, 0)
+			l0, l1, l2 := o0.LookupOrZero(sr), o1.LookupOrZero(sr), o2.LookupOrZero(sr)
+			acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+			acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+			acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+			st4(py, orow, acc.Max(lo).Min(hi))
+			for t := uintptr(16); lastT > 0; t += 16 {
+				t = min(t, lastT)
+				// Column 2t−1 is lane 0 of the four floats loaded from it.
+				e0, o0 := sw.split(p0, 2*t)
+				e1, o1 := sw.split(p1, 2*t)
+				e2, o2 := sw.split(p2, 2*t)
+				l0 := o0.LookupOrZero(sr).Or(asBytes(ld4(p0, 2*t-4)).LookupOrZero(k0))
+				l1 := o1.LookupOrZero(sr).Or(asBytes(ld4(p1, 2*t-4)).LookupOrZero(k0))
+				l2 := o2.LookupOrZero(sr).Or(asBytes(ld4(p2, 2*t-4)).LookupOrZero(k0))
+				acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+				acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+				acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+				st4(py, orow+t, acc.Max(lo).Min(hi))
+				if t == lastT {
+					break
+				}
+			}
+			continue
 		}
+		// PL = 0: every vector but the last takes column 2t+8 from the four floats loaded at 2t+5.
+		t := uintptr(0)
+		for ; t < lastT; t += 16 {
+			e0, o0 := sw.split(p0, 2*t)
+			e1, o1 := sw.split(p1, 2*t)
+			e2, o2 := sw.split(p2, 2*t)
+			r0 := e0.LookupOrZero(sl).Or(asBytes(ld4(p0, 2*t+20)).LookupOrZero(k3))
+			r1 := e1.LookupOrZero(sl).Or(asBytes(ld4(p1, 2*t+20)).LookupOrZero(k3))
+			r2 := e2.LookupOrZero(sl).Or(asBytes(ld4(p2, 2*t+20)).LookupOrZero(k3))
+			acc := vb.Add(w0.Mul(asFloats(e0))).Add(w1.Mul(asFloats(o0))).Add(w2.Mul(asFloats(r0)))
+			acc = acc.Add(w3.Mul(asFloats(e1)).Add(w4.Mul(asFloats(o1))).Add(w5.Mul(asFloats(r1))))
+			acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
+			st4(py, orow+t, acc.Max(lo).Min(hi))
+		}
+		// Last vector: column W is padding.
+		t = lastT
+		e0, o0 := sw.split(p0, 2*t)
+		e1, o1 := sw.split(p1, 2*t)
+		e2, o2 := sw.split(p2, 2*t)
+		r0, r1, r2 := e0.LookupOrZero(sl), e1.LookupOrZero(sl), e2.LookupOrZero(sl)
+		acc := vb.Add(w0.Mul(asFloats(e0))).Add(w1.Mul(asFloats(o0))).Add(w2.Mul(asFloats(r0)))
+		acc = acc.Add(w3.Mul(asFloats(e1)).Add(w4.Mul(asFloats(o1))).Add(w5.Mul(asFloats(r1))))
+		acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
+		st4(py, orow+t, acc.Max(lo).Min(hi))
 	}
 	if f.leaky {
-		leakyF32(y[:oh*ow], y[:oh*ow], slope)
+		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
 	}
+}
+
+// s2Swizzles holds the byte swizzles that split eight floats into their even and odd columns.
+type s2Swizzles struct{ elo, ehi, olo, ohi archsimd.Int8x16 }
+
+// split loads the eight floats at byte offset o from p and returns their even and odd columns.
+func (sw *s2Swizzles) split(p unsafe.Pointer, o uintptr) (e, od archsimd.Int8x16) {
+	a, b := asBytes(ld4(p, o)), asBytes(ld4(p, o+16))
+	return a.LookupOrZero(sw.elo).Or(b.LookupOrZero(sw.ehi)), a.LookupOrZero(sw.olo).Or(b.LookupOrZero(sw.ohi))
+}
+
+// dwKPlaneSIMD computes one channel of a kh×kw depthwise convolution from its padded plane xp
+// (rows ldx apart, split at ne for stride 2, see planeGeom, followed by dwSlack floats): y =
+// act(b + taps + res) for a fused clamp or negative slope. Each tap adds its row of inputs,
+// times its weight, to the output row, four outputs per step; the row's last ow mod 4 outputs are
+// computed in a vector on the stack. Taps run in the outer loop so that the vector loop over a
+// row, the only inner loop, has no loop over taps inside it (each loop costs a trip through
+// Go-wasm's block dispatcher).
+func dwKPlaneSIMD(y, xp []float32, ldx, ne, oh, ow, sh, sw, kh, kw int, w []float32, b float32, res []float32, f *fusedAct, slope float32) {
+	_ = y[:oh*ow]
+	_ = xp[:((oh-1)*sh+kh)*ldx+dwSlack]
+	_ = w[:kh*kw]
+	if res != nil {
+		_ = res[:oh*ow]
+	}
+	vb := archsimd.BroadcastFloat32x4(b)
+	lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
+	if f.clamp {
+		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
+	}
+	n4 := ow &^ 3
+	var tail [4]float32 // the row's last ow mod 4 outputs
+	px, py, pt := unsafe.Pointer(&xp[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&tail[0])
+	for r := 0; r < oh; r++ {
+		orow := uintptr(r*ow) * 4
+		yr := y[r*ow : (r+1)*ow]
+		if res != nil {
+			for t, v := range res[r*ow : (r+1)*ow] {
+				yr[t] = v + b
+			}
+			copy(tail[:], yr[n4:])
+		} else {
+			for t := uintptr(0); t < uintptr(n4)*4; t += 16 {
+				st4(py, orow+t, vb)
+			}
+			tail = [4]float32{b, b, b, b}
+		}
+		for i := 0; i < kh; i++ {
+			base := uintptr((r*sh+i)*ldx) * 4
+			for j := 0; j < kw; j++ {
+				off := j
+				if sw == 2 {
+					off = j / 2
+					if j%2 == 1 {
+						off = ne + (j-1)/2
+					}
+				}
+				wv := archsimd.BroadcastFloat32x4(w[i*kw+j])
+				src := base + uintptr(off)*4
+				for t := uintptr(0); t < uintptr(n4)*4; t += 16 {
+					st4(py, orow+t, ld4(py, orow+t).Add(wv.Mul(ld4(px, src+t))))
+				}
+				if n4 < ow {
+					// Reads up to 3 floats past the row's outputs: the next row, or the slack.
+					st4(pt, 0, ld4(pt, 0).Add(wv.Mul(ld4(px, src+uintptr(n4)*4))))
+				}
+			}
+		}
+		for t := uintptr(0); t < uintptr(n4)*4; t += 16 {
+			st4(py, orow+t, ld4(py, orow+t).Max(lo).Min(hi))
+		}
+		st4(pt, 0, ld4(pt, 0).Max(lo).Min(hi))
+		copy(yr[n4:], tail[:ow-n4])
+	}
+	if f.leaky {
+		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
+	}
+}
+
+// dotSIMD is Σ a[i]·b[i] over len(a) elements: four lanes of partial sums, then a scalar tail.
+func dotSIMD(a, b []float32) float32 {
+	n := len(a)
+	b = b[:n]
+	var acc archsimd.Float32x4
+	i := 0
+	if n >= 4 {
+		pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
+		for ; i+4 <= n; i += 4 {
+			o := uintptr(i) * 4
+			acc = acc.Add(ld4(pa, o).Mul(ld4(pb, o)))
+		}
+	}
+	var lanes [4]float32
+	acc.StoreArray(&lanes)
+	s := (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+	for ; i < n; i++ {
+		s += a[i] * b[i]
+	}
+	return s
 }

@@ -27,10 +27,12 @@
 //     zero-padded plane in the workspace, deinterleaved by column parity for stride 2, so every
 //     output column runs the same vector loop with the epilogue fused.
 //
-// Two implementations of the hot loops exist behind build tags: generic Go (4×2 scalar tiles), and
-// wasm SIMD through Go 1.27's simd/archsimd (GOEXPERIMENT=simd, GOARCH=wasm; 4×8 tiles of Float32x4,
-// vector depthwise, activations and elementwise ops). Both pass the shared conformance suite in
-// package kerneltest, which checks every operator against the naive loops of package kernelref.
+// Two implementations of the hot loops exist (Impl): generic Go (4×8 tiles computed a 4×2 strip at a
+// time), in every build, and wasm SIMD through Go 1.27's simd/archsimd (GOEXPERIMENT=simd,
+// GOARCH=wasm; 4×8 tiles of Float32x4, vector depthwise, activations and elementwise ops), the
+// default where it exists. They share the packed layouts, so one binary holds both; the shared
+// conformance suite in package kerneltest takes an implementation, checks every operator of each
+// against the naive loops of package kernelref, and compares the implementations with each other.
 // BENCH.md records the measurements behind the choices.
 package kernel
 

@@ -4,7 +4,7 @@ package kernel
 // packed by packB (n columns, k rows). ep is the template for every tile: its bias is the whole row
 // bias (roundUp(m, gemmMR) values) or column bias (roundUp(n, gemmNR) values), its res the whole
 // residual matrix (rows ldr apart).
-func gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpilogue) {
+func (im *Impl) gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpilogue) {
 	e := *ep
 	full := n / gemmNR
 	for i0 := 0; i0 < m; i0 += gemmMR {
@@ -21,10 +21,10 @@ func gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpi
 			e.res = ep.res[i0*ep.ldr:]
 		}
 		ct := c[i0*ldc:]
-		gemmTilesRows(rows, k, a, bp, ct, ldc, full, &e)
+		im.tilesRows(rows, k, a, bp, ct, ldc, full, &e)
 		if j0 := full * gemmNR; j0 < n {
 			ej := e.at(j0)
-			gemmEdge(k, a, bp[j0*k:], ct[j0:], ldc, rows, n-j0, &ej)
+			im.gemmEdge(k, a, bp[j0*k:], ct[j0:], ldc, rows, n-j0, &ej)
 		}
 	}
 }
@@ -33,9 +33,14 @@ func gemmPacked(m, n, k int, ap, bp []float32, c []float32, ldc int, ep *tileEpi
 const gemmKC = 256
 
 // Gemm computes C = A·B (or C += A·B when accumulate) for row-major A [m,k] with row stride lda,
-// B [k,n] with row stride ldb and C [m,n] with row stride ldc. It needs no workspace: A and B are
-// packed gemmKC rows of k at a time, a tile's worth, into stack buffers.
+// B [k,n] with row stride ldb and C [m,n] with row stride ldc, with the Default implementation.
 func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	Default.Gemm(m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// Gemm is the package function Gemm on im. It needs no workspace: A and B are packed gemmKC rows
+// of k at a time, a tile's worth, into stack buffers.
+func (im *Impl) Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -64,11 +69,11 @@ func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 			ci := c[i0*ldc:]
 			for j0 := 0; j0 < n; j0 += gemmNR {
 				cols := min(gemmNR, n-j0)
-				packB(bp[:], b[p0*ldb+j0:], kc, cols, ldb)
+				im.packB(bp[:], b[p0*ldb+j0:], kc, cols, ldb)
 				if cols == gemmNR {
-					gemmTilesRows(rows, kc, ap[:], bp[:], ci[j0:], ldc, 1, &ep)
+					im.tilesRows(rows, kc, ap[:], bp[:], ci[j0:], ldc, 1, &ep)
 				} else {
-					gemmEdge(kc, ap[:], bp[:], ci[j0:], ldc, rows, cols, &ep)
+					im.gemmEdge(kc, ap[:], bp[:], ci[j0:], ldc, rows, cols, &ep)
 				}
 			}
 		}
@@ -79,20 +84,30 @@ func Gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 // Run, and bias one value per column or none.
 type MatMul struct {
 	M, N, K int
+	im      *Impl
 	bp      []float32 // constant B packed by packB, or nil
 	bias    []float32 // n values padded with zeros to a whole tile, or nil
 	act     Activation
 	fused   fusedAct
 }
 
-// NewMatMul prepares a matrix product. constB, when non-nil, is the [k,n] right-hand side for every
-// Run, packed here once; bias, when non-nil, has n elements.
+// NewMatMul prepares a matrix product with the Default implementation. constB, when non-nil, is the
+// [k,n] right-hand side for every Run, packed here once; bias, when non-nil, has n elements.
 func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
-	return (*Packs)(nil).MatMul(m, n, k, constB, bias, act)
+	return Default.NewMatMul(m, n, k, constB, bias, act)
 }
 
-// MatMul is NewMatMul with the packed B shared through ps.
+// NewMatMul is the package function NewMatMul on im.
+func (im *Impl) NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
+	return im.newMatMul(m, n, k, constB, bias, act, nil)
+}
+
+// MatMul is NewMatMul (Default implementation) with the packed B shared through ps.
 func (ps *Packs) MatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
+	return Default.newMatMul(m, n, k, constB, bias, act, ps)
+}
+
+func (im *Impl) newMatMul(m, n, k int, constB, bias []float32, act Activation, ps *Packs) (*MatMul, error) {
 	if m < 0 || n < 0 || k < 0 {
 		return nil, shapeErrorf("MatMul", "negative size m=%d n=%d k=%d", m, n, k)
 	}
@@ -105,14 +120,14 @@ func (ps *Packs) MatMul(m, n, k int, constB, bias []float32, act Activation) (*M
 	if act.Kind == ActPRelu && len(act.Slope) != 1 && len(act.Slope) != n {
 		return nil, shapeErrorf("MatMul", "PRelu slope has %d elements, want 1 or n = %d", len(act.Slope), n)
 	}
-	p := &MatMul{M: m, N: n, K: k, act: act, fused: fuseAct(act)}
+	p := &MatMul{M: m, N: n, K: k, im: im, act: act, fused: fuseAct(act)}
 	if p.fused.leaky {
 		// MatMul's slopes run along the columns; applyColumns handles them after the tiles.
 		p.fused = fusedAct{post: true}
 	}
 	if constB != nil {
 		var err error
-		if p.bp, err = ps.get(keyOf(constB, 'B', 0, k, n), packedBLen(k, n)+tileSlack, func(dst []float32) { packB(dst, constB, k, n, n) }); err != nil {
+		if p.bp, err = ps.get(keyOf(im, constB, 'B', 0, k, n), packedBLen(k, n)+tileSlack, func(dst []float32) { im.packB(dst, constB, k, n, n) }); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +166,7 @@ func (p *MatMul) Run(c, a, b, ws []float32) {
 			} else {
 				clear(row)
 			}
-			p.act.applyColumns(row)
+			p.act.applyColumns(p.im, row)
 		}
 		return
 	}
@@ -160,17 +175,17 @@ func (p *MatMul) Run(c, a, b, ws []float32) {
 	if bp == nil {
 		mustLen("MatMul", "B", b, k*n)
 		bp = ws[len(ap) : len(ap)+packedBLen(k, n)]
-		packB(bp, b, k, n, n)
+		p.im.packB(bp, b, k, n, n)
 	}
 	packA(ap, a, m, k, k)
 	ep := tileEpilogue{init: initZero, clamp: p.fused.clamp, lo: p.fused.lo, hi: p.fused.hi}
 	if p.bias != nil {
 		ep.init, ep.bias = initColBias, p.bias
 	}
-	gemmPacked(m, n, k, ap, bp, c, n, &ep)
+	p.im.gemmPacked(m, n, k, ap, bp, c, n, &ep)
 	if p.fused.post {
 		for i := 0; i < m; i++ {
-			p.act.applyColumns(c[i*n : (i+1)*n])
+			p.act.applyColumns(p.im, c[i*n:(i+1)*n])
 		}
 	}
 }

@@ -14,32 +14,27 @@ import (
 // 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
 // whole networks 4×8 beat 6×8, 4×12 and 8×8, whose larger tiles waste more on MiniFASNet's odd
 // channel counts (BENCH.md).
-const (
-	gemmMR = 4
-	gemmNR = 8
-)
+//
+// The generator wrote these for 4×8 tiles: the array index fails to compile unless tile.go's
+// gemmMR and gemmNR are the same.
+var _ = [1]struct{}{}[gemmMR-4+gemmNR-8]
 
-// gemmTiles computes nt full gemmMR×gemmNR tiles side by side (see tile.go).
-func gemmTiles(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
-	gemmTiles4(k, a, b, c, ldc, nt, ep)
-}
-
-// gemmTilesRows computes nt tiles of which only the first rows rows exist in c (and the residual).
-func gemmTilesRows(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
+// gemmTilesRowsSIMD computes nt tiles of which only the first rows rows exist in c (and the residual).
+func gemmTilesRowsSIMD(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	switch rows {
 	case 1:
-		gemmTiles1(k, a, b, c, ldc, nt, ep)
+		gemmTilesSIMD1(k, a, b, c, ldc, nt, ep)
 	case 2:
-		gemmTiles2(k, a, b, c, ldc, nt, ep)
+		gemmTilesSIMD2(k, a, b, c, ldc, nt, ep)
 	case 3:
-		gemmTiles3(k, a, b, c, ldc, nt, ep)
+		gemmTilesSIMD3(k, a, b, c, ldc, nt, ep)
 	case 4:
-		gemmTiles4(k, a, b, c, ldc, nt, ep)
+		gemmTilesSIMD4(k, a, b, c, ldc, nt, ep)
 	}
 }
 
-// gemmTiles1 is gemmTiles for a block whose first 1 rows exist.
-func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
+// gemmTilesSIMD1 computes nt full tiles side by side (see tile.go) of which only the first 1 rows exist.
+func gemmTilesSIMD1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if nt <= 0 {
 		return
 	}
@@ -130,8 +125,8 @@ func gemmTiles1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 }
 
-// gemmTiles2 is gemmTiles for a block whose first 2 rows exist.
-func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
+// gemmTilesSIMD2 computes nt full tiles side by side (see tile.go) of which only the first 2 rows exist.
+func gemmTilesSIMD2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if nt <= 0 {
 		return
 	}
@@ -253,8 +248,8 @@ func gemmTiles2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 }
 
-// gemmTiles3 is gemmTiles for a block whose first 3 rows exist.
-func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
+// gemmTilesSIMD3 computes nt full tiles side by side (see tile.go) of which only the first 3 rows exist.
+func gemmTilesSIMD3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if nt <= 0 {
 		return
 	}
@@ -407,8 +402,8 @@ func gemmTiles3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 }
 
-// gemmTiles4 is gemmTiles for a block whose first 4 rows exist.
-func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
+// gemmTilesSIMD4 computes nt full tiles side by side (see tile.go) of which only the first 4 rows exist.
+func gemmTilesSIMD4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if nt <= 0 {
 		return
 	}
@@ -592,9 +587,9 @@ func gemmTiles4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	}
 }
 
-// packPanels copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)
+// packPanelsSIMD copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)
 // of k rows of src, ld apart, to dst[j·k·gemmNR:].
-func packPanels(dst, src []float32, k, ld, np int) {
+func packPanelsSIMD(dst, src []float32, k, ld, np int) {
 	if k == 0 || np == 0 {
 		return
 	}

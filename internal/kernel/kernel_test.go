@@ -3,39 +3,60 @@ package kernel_test
 import (
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/internal/kernel"
 	"github.com/bonafide-pad/bonafide/internal/kernel/kerneltest"
 )
 
-// Every build of the kernels (generic, wasm SIMD) runs the shared conformance suite.
+// Every implementation of the kernels this build has (generic, and wasm SIMD in the SIMD build)
+// runs the shared conformance suite, one subtest per implementation, and TestImplsAgree compares
+// them with each other.
 
-func TestConv2D(t *testing.T)          { kerneltest.TestConv2D(t) }
-func TestConvErrors(t *testing.T)      { kerneltest.TestConvErrors(t) }
-func TestConvTranspose2D(t *testing.T) { kerneltest.TestConvTranspose2D(t) }
-func TestGemm(t *testing.T)            { kerneltest.TestGemm(t) }
-func TestMatMul(t *testing.T)          { kerneltest.TestMatMul(t) }
-func TestActivation(t *testing.T)      { kerneltest.TestActivation(t) }
-func TestMaxPool2D(t *testing.T)       { kerneltest.TestMaxPool2D(t) }
-func TestAvgPool2D(t *testing.T)       { kerneltest.TestAvgPool2D(t) }
-func TestGlobalPool(t *testing.T)      { kerneltest.TestGlobalPool(t) }
-func TestResize2D(t *testing.T)        { kerneltest.TestResize2D(t) }
-func TestBroadcast(t *testing.T)       { kerneltest.TestBroadcast(t) }
-func TestTranspose(t *testing.T)       { kerneltest.TestTranspose(t) }
-func TestSlice(t *testing.T)           { kerneltest.TestSlice(t) }
-func TestPad(t *testing.T)             { kerneltest.TestPad(t) }
-func TestGather(t *testing.T)          { kerneltest.TestGather(t) }
-func TestConcat(t *testing.T)          { kerneltest.TestConcat(t) }
-func TestReduce(t *testing.T)          { kerneltest.TestReduce(t) }
-func TestSoftmax(t *testing.T)         { kerneltest.TestSoftmax(t) }
-func TestScaleShift(t *testing.T)      { kerneltest.TestScaleShift(t) }
-func TestAllocs(t *testing.T)          { kerneltest.TestAllocs(t) }
-func TestGoldens(t *testing.T)         { kerneltest.TestGoldens(t) }
+// each runs f once per implementation.
+func each(t *testing.T, f func(*testing.T, *kernel.Impl)) {
+	for _, im := range kernel.Impls() {
+		t.Run(im.String(), func(t *testing.T) { f(t, im) })
+	}
+}
 
-func BenchmarkConv2D(b *testing.B)          { kerneltest.BenchmarkConv2D(b) }
-func BenchmarkConvTranspose2D(b *testing.B) { kerneltest.BenchmarkConvTranspose2D(b) }
-func BenchmarkGemm(b *testing.B)            { kerneltest.BenchmarkGemm(b) }
-func BenchmarkMatMul(b *testing.B)          { kerneltest.BenchmarkMatMul(b) }
-func BenchmarkBinary(b *testing.B)          { kerneltest.BenchmarkBinary(b) }
-func BenchmarkActivation(b *testing.B)      { kerneltest.BenchmarkActivation(b) }
-func BenchmarkPool(b *testing.B)            { kerneltest.BenchmarkPool(b) }
+// eachB runs f once per implementation.
+func eachB(b *testing.B, f func(*testing.B, *kernel.Impl)) {
+	for _, im := range kernel.Impls() {
+		b.Run(im.String(), func(b *testing.B) { f(b, im) })
+	}
+}
+
+func TestConv2D(t *testing.T)          { each(t, kerneltest.TestConv2D) }
+func TestConvErrors(t *testing.T)      { each(t, kerneltest.TestConvErrors) }
+func TestConvTranspose2D(t *testing.T) { each(t, kerneltest.TestConvTranspose2D) }
+func TestGemm(t *testing.T)            { each(t, kerneltest.TestGemm) }
+func TestMatMul(t *testing.T)          { each(t, kerneltest.TestMatMul) }
+func TestActivation(t *testing.T)      { each(t, kerneltest.TestActivation) }
+func TestMaxPool2D(t *testing.T)       { each(t, kerneltest.TestMaxPool2D) }
+func TestAvgPool2D(t *testing.T)       { each(t, kerneltest.TestAvgPool2D) }
+func TestBroadcast(t *testing.T)       { each(t, kerneltest.TestBroadcast) }
+func TestScaleShift(t *testing.T)      { each(t, kerneltest.TestScaleShift) }
+func TestAllocs(t *testing.T)          { each(t, kerneltest.TestAllocs) }
+func TestGoldens(t *testing.T)         { each(t, kerneltest.TestGoldens) }
+func TestSE(t *testing.T)              { each(t, kerneltest.TestSE) }
+func TestImplsAgree(t *testing.T)      { kerneltest.TestImplsAgree(t, kernel.Impls()) }
+
+// Kernels with one implementation.
+func TestGlobalPool(t *testing.T) { kerneltest.TestGlobalPool(t) }
+func TestResize2D(t *testing.T)   { kerneltest.TestResize2D(t) }
+func TestTranspose(t *testing.T)  { kerneltest.TestTranspose(t) }
+func TestSlice(t *testing.T)      { kerneltest.TestSlice(t) }
+func TestPad(t *testing.T)        { kerneltest.TestPad(t) }
+func TestGather(t *testing.T)     { kerneltest.TestGather(t) }
+func TestConcat(t *testing.T)     { kerneltest.TestConcat(t) }
+func TestReduce(t *testing.T)     { kerneltest.TestReduce(t) }
+func TestSoftmax(t *testing.T)    { kerneltest.TestSoftmax(t) }
+
+func BenchmarkConv2D(b *testing.B)          { eachB(b, kerneltest.BenchmarkConv2D) }
+func BenchmarkConvTranspose2D(b *testing.B) { eachB(b, kerneltest.BenchmarkConvTranspose2D) }
+func BenchmarkGemm(b *testing.B)            { eachB(b, kerneltest.BenchmarkGemm) }
+func BenchmarkMatMul(b *testing.B)          { eachB(b, kerneltest.BenchmarkMatMul) }
+func BenchmarkBinary(b *testing.B)          { eachB(b, kerneltest.BenchmarkBinary) }
+func BenchmarkActivation(b *testing.B)      { eachB(b, kerneltest.BenchmarkActivation) }
+func BenchmarkPool(b *testing.B)            { eachB(b, kerneltest.BenchmarkPool) }
 func BenchmarkResize(b *testing.B)          { kerneltest.BenchmarkResize(b) }
-func BenchmarkModels(b *testing.B)          { kerneltest.BenchmarkModels(b) }
+func BenchmarkModels(b *testing.B)          { eachB(b, kerneltest.BenchmarkModels) }

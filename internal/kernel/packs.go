@@ -19,6 +19,7 @@ type Packs struct {
 // packKey identifies a packed copy by the weights it was made from (their first element and
 // length: constant tensors are never written, so identity is equality) and the layout.
 type packKey struct {
+	im      *Impl
 	src     *float32
 	n       int
 	layout  byte // 'A' (packA, per group), 'T' (transposed, then packA), 'B' (packB), 'W' (as is)
@@ -58,10 +59,10 @@ func (p *Packs) get(key packKey, n int, fill func(dst []float32)) ([]float32, er
 	return b, nil
 }
 
-func keyOf(w []float32, layout byte, g, m, k int) packKey {
+func keyOf(im *Impl, w []float32, layout byte, g, m, k int) packKey {
 	var src *float32
 	if len(w) > 0 {
 		src = &w[0]
 	}
-	return packKey{src: src, n: len(w), layout: layout, g: g, m: m, k: k}
+	return packKey{im: im, src: src, n: len(w), layout: layout, g: g, m: m, k: k}
 }

@@ -28,11 +28,19 @@ func (s PoolShape) Validate() error {
 	return nil
 }
 
-// MaxPool2D computes the maximum over each window, ignoring padding.
-func MaxPool2D(y, x []float32, s PoolShape) {
+// MaxPool2D computes the maximum over each window, ignoring padding, with the Default
+// implementation.
+func MaxPool2D(y, x []float32, s PoolShape) { Default.MaxPool2D(y, x, s) }
+
+// MaxPool2D is the package function MaxPool2D on im.
+func (im *Impl) MaxPool2D(y, x []float32, s PoolShape) {
 	planes := s.N * s.C
 	mustLen("MaxPool", "x", x, planes*s.H*s.W)
 	mustLen("MaxPool", "y", y, planes*s.OH*s.OW)
+	if s.DH == 1 && s.DW == 1 && s.PT == 0 && s.PL == 0 && (s.OH-1)*s.SH+s.KH <= s.H && (s.OW-1)*s.SW+s.KW <= s.W {
+		im.maxPoolInside(y, x, s)
+		return
+	}
 	for p := 0; p < planes; p++ {
 		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
 		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
@@ -60,9 +68,15 @@ func MaxPool2D(y, x []float32, s PoolShape) {
 	}
 }
 
-// AvgPool2D computes the mean over each window. With countIncludePad the divisor counts the padded
-// positions inside [−PT, H+PB) × [−PL, W+PR); without it, only real input positions.
+// AvgPool2D computes the mean over each window with the Default implementation. With
+// countIncludePad the divisor counts the padded positions inside [−PT, H+PB) × [−PL, W+PR); without
+// it, only real input positions.
 func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
+	Default.AvgPool2D(y, x, s, countIncludePad)
+}
+
+// AvgPool2D is the package function AvgPool2D on im.
+func (im *Impl) AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 	planes := s.N * s.C
 	mustLen("AveragePool", "x", x, planes*s.H*s.W)
 	mustLen("AveragePool", "y", y, planes*s.OH*s.OW)
@@ -71,7 +85,7 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 		return
 	}
 	if s.PT == 0 && s.PL == 0 && (s.OH-1)*s.SH+s.KH <= s.H && (s.OW-1)*s.SW+s.KW <= s.W {
-		avgPoolInside(y, x, s)
+		im.avgPoolInside(y, x, s)
 		return
 	}
 	for p := 0; p < planes; p++ {
@@ -107,8 +121,8 @@ func AvgPool2D(y, x []float32, s PoolShape, countIncludePad bool) {
 // avgPoolInside is AvgPool2D when every window lies inside the input (no padding reached, so every
 // divisor is KH·KW): the pyramid heads' pools. Without the per-window range arithmetic of the
 // general loop it runs several times faster on their small windows.
-func avgPoolInside(y, x []float32, s PoolShape) {
-	if avgPoolTiles(y, x, s) {
+func (im *Impl) avgPoolInside(y, x []float32, s PoolShape) {
+	if im.avgPoolTiles(y, x, s) {
 		return
 	}
 	n := float32(s.KH * s.KW)
@@ -127,6 +141,55 @@ func avgPoolInside(y, x []float32, s PoolShape) {
 				}
 				yr[ow] = sum / n
 			}
+		}
+	}
+}
+
+// maxPoolInside is MaxPool2D when every window lies inside the input (BlazeFace's 2×2 shortcuts,
+// ResNet's 3×3 after padding is not this): no bounds tests; 2×2 windows of stride 2 run the
+// implementation's two-row loop.
+func (im *Impl) maxPoolInside(y, x []float32, s PoolShape) {
+	planes := s.N * s.C
+	if s.KH == 2 && s.KW == 2 && s.SH == 2 && s.SW == 2 && s.H == 2*s.OH && s.W == 2*s.OW {
+		im.maxPool2x2(y[:planes*s.OH*s.OW], x[:planes*s.H*s.W], planes*s.OH, s.W)
+		return
+	}
+	for p := 0; p < planes; p++ {
+		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
+		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
+		for oh := 0; oh < s.OH; oh++ {
+			yr := yp[oh*s.OW : (oh+1)*s.OW]
+			for ow := range yr {
+				base := oh*s.SH*s.W + ow*s.SW
+				m := xp[base]
+				for kh := 0; kh < s.KH; kh++ {
+					for _, v := range xp[base+kh*s.W : base+kh*s.W+s.KW] {
+						m = max32(m, v)
+					}
+				}
+				yr[ow] = m
+			}
+		}
+	}
+}
+
+// max32 is max(a, b), NaN-propagating like Go's max, as a select (see clamp32).
+func max32(a, b float32) float32 {
+	r := math.Float32bits(a)
+	if b > a || b != b {
+		r = math.Float32bits(b)
+	}
+	return math.Float32frombits(r)
+}
+
+// maxPool2x2Generic takes the maxima of the 2×2 windows of rows pairs of rows of w floats (w even)
+// into rows rows of w/2.
+func maxPool2x2Generic(y, x []float32, rows, w int) {
+	for r := 0; r < rows; r++ {
+		a, b := x[2*r*w:(2*r+1)*w], x[(2*r+1)*w:(2*r+2)*w]
+		yr := y[r*w/2 : (r+1)*w/2]
+		for j := range yr {
+			yr[j] = max32(max32(a[2*j], a[2*j+1]), max32(b[2*j], b[2*j+1]))
 		}
 	}
 }
@@ -176,11 +239,7 @@ func GlobalAvgPool(y, x []float32, nc, hw int) {
 	mustLen("GlobalAveragePool", "x", x, nc*hw)
 	mustLen("GlobalAveragePool", "y", y, nc)
 	for i := 0; i < nc; i++ {
-		var s float32
-		for _, v := range x[i*hw : (i+1)*hw] {
-			s += v
-		}
-		y[i] = s / float32(hw)
+		y[i] = Default.sum(x[i*hw:(i+1)*hw]) / float32(hw)
 	}
 }
 

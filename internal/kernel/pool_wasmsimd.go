@@ -7,16 +7,16 @@ import (
 	"unsafe"
 )
 
-// avgPoolRowMax bounds the floats of one output row's windows (OW·KW) that avgPoolTiles sums in
+// avgPoolRowMax bounds the floats of one output row's windows (OW·KW) that avgPoolTilesSIMD sums in
 // its stack buffer.
 const avgPoolRowMax = 256
 
-// avgPoolTiles averages windows that tile the input (kernel = stride, no padding reached, a
+// avgPoolTilesSIMD averages windows that tile the input (kernel = stride, no padding reached, a
 // multiple-of-4 input width): the KH input rows of an output row are summed a vector at a time, then
 // each window's KW sums are added with pointer loads. The scalar loop pays a bounds test and a
 // branch per tap in Go-wasm: on PS-B's head pools this runs several times faster. It returns false,
 // doing nothing, for other shapes.
-func avgPoolTiles(y, x []float32, s PoolShape) bool {
+func avgPoolTilesSIMD(y, x []float32, s PoolShape) bool {
 	l := s.OW * s.KW
 	if s.KH != s.SH || s.KW != s.SW || s.W%4 != 0 || l > avgPoolRowMax || l > s.W {
 		return false
@@ -96,6 +96,34 @@ func avgPool2x2(y, x []float32, rows, w int) {
 			e := asFloats(a.LookupOrZero(elo).Or(b.LookupOrZero(ehi)))
 			od := asFloats(a.LookupOrZero(olo).Or(b.LookupOrZero(ohi)))
 			st4(py, o+j/2, e.Add(od).Div(quarter))
+		}
+		o += sx / 2
+	}
+}
+
+// maxPool2x2SIMD takes the maxima of the 2×2 windows of rows pairs of rows of w floats (w a multiple
+// of 8) into rows rows of w/2, as avgPool2x2 averages them: one flat loop over row pairs, the
+// vertical maximum first, then the even and odd columns split by swizzles. f32x4.max propagates
+// NaN like Go's max.
+func maxPool2x2SIMD(y, x []float32, rows, w int) {
+	_ = x[:2*rows*w]
+	_ = y[:rows*w/2]
+	if rows == 0 {
+		return
+	}
+	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	sx := uintptr(w) * 4
+	n := uintptr(rows) * sx / 2 // bytes of output
+	var o uintptr
+	for i := uintptr(0); o < n; i += 2 * sx {
+		for j := uintptr(0); j < sx; j += 32 {
+			a := asBytes(ld4(px, i+j).Max(ld4(px, i+sx+j)))
+			b := asBytes(ld4(px, i+j+16).Max(ld4(px, i+sx+j+16)))
+			e := asFloats(a.LookupOrZero(elo).Or(b.LookupOrZero(ehi)))
+			od := asFloats(a.LookupOrZero(olo).Or(b.LookupOrZero(ohi)))
+			st4(py, o+j/2, e.Max(od))
 		}
 		o += sx / 2
 	}

@@ -153,14 +153,20 @@ func Softmax(y, x []float32, outer, n, inner int) {
 	}
 }
 
-// ScaleShift computes y = x·scale[c] + shift[c] over [n, c, hw] data (an unfused BatchNorm).
+// ScaleShift computes y = x·scale[c] + shift[c] over [n, c, hw] data (an unfused BatchNorm) with
+// the Default implementation.
 func ScaleShift(y, x []float32, n, c, hw int, scale, shift []float32) {
+	Default.ScaleShift(y, x, n, c, hw, scale, shift)
+}
+
+// ScaleShift is the package function ScaleShift on im.
+func (im *Impl) ScaleShift(y, x []float32, n, c, hw int, scale, shift []float32) {
 	mustLen("ScaleShift", "x", x, n*c*hw)
 	mustLen("ScaleShift", "y", y, n*c*hw)
 	for b := 0; b < n; b++ {
 		for ch := 0; ch < c; ch++ {
 			off := (b*c + ch) * hw
-			scaleShiftRow(y[off:off+hw], x[off:off+hw], scale[ch], shift[ch])
+			im.scaleShift(y[off:off+hw], x[off:off+hw], scale[ch], shift[ch])
 		}
 	}
 }

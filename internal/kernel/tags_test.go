@@ -12,9 +12,11 @@ import (
 )
 
 // TestBuildTags checks the file naming contract that keeps the two builds apart: files importing
-// simd/archsimd are named *_wasmsimd.go and built only with GOEXPERIMENT=simd on wasm, and every
-// *_generic.go file carries exactly the negation. A file missing its tag would break one build or
-// silently swap kernels in the other.
+// simd/archsimd are named *_wasmsimd.go and built only with GOEXPERIMENT=simd on wasm; *_generic.go
+// files hold the generic implementation, which every build has (so that kerneltest can compare it
+// with the SIMD one), and carry no tag, except the one that picks the default (impl_default_generic.go)
+// which carries exactly the negation. A file missing its tag would break one build or silently swap
+// kernels in the other.
 func TestBuildTags(t *testing.T) {
 	if runtime.GOOS == "js" {
 		t.Skip("source checks run natively: a browser has no file system")
@@ -61,10 +63,12 @@ func TestBuildTags(t *testing.T) {
 			if tag != simdTag {
 				t.Errorf("%s: build tag %q, want %q", name, tag, simdTag)
 			}
-		case strings.HasSuffix(name, "_generic.go"):
+		case name == "impl_default_generic.go":
 			if tag != "!("+simdTag+")" {
 				t.Errorf("%s: build tag %q, want %q", name, tag, "!("+simdTag+")")
 			}
+		case strings.HasSuffix(name, "_generic.go") && tag != "":
+			t.Errorf("%s: build tag %q: the generic implementation is in every build", name, tag)
 		case usesSIMD:
 			t.Errorf("%s imports simd/archsimd but is not a *_wasmsimd.go file", name)
 		case tag != "":

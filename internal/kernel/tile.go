@@ -17,6 +17,14 @@ package kernel
 // bias per column. The residual, the clamp (Relu, Clip) and per-row negative slopes (LeakyRelu,
 // PRelu) are fused; other activations run on the finished rows while they are still in cache.
 
+// The tile shape: A is packed gemmMR rows interleaved (packA), B in gemmNR-column panels (packB).
+// Every implementation computes the same tiles over the same packing (the generic one a 4×2 strip
+// at a time), so an operator's packed weights suit either.
+const (
+	gemmMR = 4
+	gemmNR = 8
+)
+
 // initMode says what a tile's accumulators start from.
 type initMode uint8
 
@@ -55,7 +63,7 @@ func (ep *tileEpilogue) at(j int) tileEpilogue {
 // gemmEdge computes a tile that is cut short by the matrix edge (rows ≤ gemmMR, cols ≤ gemmNR):
 // the micro-kernel fills a full tile on the stack from b's panel (zero-padded by packB) and the valid
 // part is copied out.
-func gemmEdge(k int, a, b []float32, c []float32, ldc int, rows, cols int, ep *tileEpilogue) {
+func (im *Impl) gemmEdge(k int, a, b []float32, c []float32, ldc int, rows, cols int, ep *tileEpilogue) {
 	var tmp [gemmMR * gemmNR]float32
 	local := tileEpilogue{init: ep.init, bias: ep.bias}
 	if ep.init == initC {
@@ -63,7 +71,7 @@ func gemmEdge(k int, a, b []float32, c []float32, ldc int, rows, cols int, ep *t
 			copy(tmp[i*gemmNR:i*gemmNR+cols], c[i*ldc:i*ldc+cols])
 		}
 	}
-	gemmTiles(k, a, b, tmp[:], gemmNR, 1, &local)
+	im.tilesRows(gemmMR, k, a, b, tmp[:], gemmNR, 1, &local)
 	for i := 0; i < rows; i++ {
 		src := tmp[i*gemmNR : i*gemmNR+cols]
 		dst := c[i*ldc : i*ldc+cols]
@@ -113,9 +121,9 @@ func packedALen(m, k int) int { return roundUp(m, gemmMR) * k }
 
 // packB packs columns [0, n) of a row-major B (rows ldb apart, k rows) into gemmNR-column panels:
 // panel j holds b[p·ldb + j·gemmNR + c] at [j·k·gemmNR + p·gemmNR + c], columns past n zero.
-func packB(dst, b []float32, k, n, ldb int) {
+func (im *Impl) packB(dst, b []float32, k, n, ldb int) {
 	full := n / gemmNR
-	packPanels(dst, b, k, ldb, full)
+	im.packPanels(dst, b, k, ldb, full)
 	if j0 := full * gemmNR; j0 < n {
 		panel := dst[j0*k : (j0+gemmNR)*k]
 		w := n - j0

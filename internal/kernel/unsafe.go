@@ -28,8 +28,9 @@ const tileSlack = gemmNR
 // is inside its slices, and A and B have room for the pointers' final step.
 func checkTilesRows(rows, k int, a, b []float32, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	w := nt * gemmNR
+	// The generic kernels' last strip of the last tile steps B's pointer to k·w + gemmNR − 2 + 1.
 	_ = a[:k*gemmMR+1]
-	_ = b[:k*w+1]
+	_ = b[:k*w+gemmNR-1]
 	_ = c[:(rows-1)*ldc+w]
 	if ep.res != nil {
 		_ = ep.res[:(rows-1)*ep.ldr+w]

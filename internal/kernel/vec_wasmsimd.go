@@ -22,10 +22,10 @@ func splat(p unsafe.Pointer, off uintptr) archsimd.Float32x4 {
 	return archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(p, off)))
 }
 
-// tapRun copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
+// tapRunSIMD copies, for each patch row r, run floats from pl[base+offs[r]:] to panel[r·gemmNR+c0:];
 // maxOff is the largest of offs. Both ranges are proven once; whole panels (8 floats) and half
 // panels (4) move as vectors.
-func tapRun(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
+func tapRunSIMD(panel []float32, c0, run int, pl []float32, base int, offs []int, maxOff int) {
 	if len(offs) == 0 || run <= 0 {
 		return
 	}

@@ -67,6 +67,8 @@ export function suite(name, { setup, teardown, tests }, ctx) {
 
 // ------------------------------------------------------------------------------------ the server
 
+let builtCLI = false;
+
 /** Copies build/web and the fixture pages into build/e2e-site. */
 export function prepareSite() {
   const web = path.join(BUILD, 'web');
@@ -88,13 +90,14 @@ export function prepareSite() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }
 
-/** Builds the CLI and starts `bonafide serve` on a free port; resolves to {origin, stop}. */
-export async function startServer({ isolated = true } = {}) {
+/** Builds the CLI (once) and starts `bonafide serve` of dir on a free port; resolves to {origin, stop}. */
+export async function startServer({ isolated = true, dir = SITE } = {}) {
   const bin = path.join(BUILD, 'bin', 'bonafide');
-  if (!process.env.BONAFIDE_BIN) {
+  if (!process.env.BONAFIDE_BIN && !builtCLI) {
     execFileSync('go', ['build', '-o', bin, './cmd/bonafide'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto' } });
+    builtCLI = true;
   }
-  const args = ['serve', '-addr', '127.0.0.1:0', '-dir', SITE];
+  const args = ['serve', '-addr', '127.0.0.1:0', '-dir', dir];
   if (isolated) args.push('-isolated');
   const proc = spawn(process.env.BONAFIDE_BIN || bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   process.on('exit', () => proc.kill());

@@ -10,7 +10,7 @@ import (
 
 // TestActivation checks Activation.Apply for every kind, in place and out of place, over lengths
 // around the SIMD widths and inputs that saturate sigmoid, tanh and exp.
-func TestActivation(t *testing.T) {
+func TestActivation(t *testing.T, im *kernel.Impl) {
 	r := newRand(7)
 	acts := append(fusedActs(r, 5),
 		kernel.Activation{Kind: kernel.ActExp},
@@ -39,10 +39,10 @@ func TestActivation(t *testing.T) {
 				want := make([]float32, n)
 				kernelref.Activation(want, x, a, channels, inner)
 				y := nans(n)
-				a.Apply(y, x, channels, inner)
+				im.Apply(a, y, x, channels, inner)
 				compare(t, y, want)
 				in := append([]float32(nil), x...)
-				a.Apply(in, in, channels, inner)
+				im.Apply(a, in, in, channels, inner)
 				compare(t, in, want)
 			})
 		}

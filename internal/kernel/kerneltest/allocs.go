@@ -8,7 +8,7 @@ import (
 
 // TestAllocs checks that no Run method or free kernel allocates: the engine promises zero heap
 // allocations per inference after the first.
-func TestAllocs(t *testing.T) {
+func TestAllocs(t *testing.T, im *kernel.Impl) {
 	r := newRand(42)
 	relu := kernel.Activation{Kind: kernel.ActRelu}
 	for _, cc := range []convCase{
@@ -18,10 +18,14 @@ func TestAllocs(t *testing.T) {
 		conv("depthwise", 1, 24, 9, 10, 24, 3, 1, 1, 24),
 		conv("depthwise-s2", 1, 24, 9, 10, 24, 3, 2, 1, 24),
 		conv("depthwise-5x5", 1, 8, 9, 10, 8, 5, 1, 2, 8),
+		conv("depthwise-10x10", 1, 8, 10, 10, 8, 3, 1, 1, 8),
+		conv("depthwise-s2-same", 1, 8, 16, 16, 8, 3, 2, 0, 8).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
+		conv("depthwise-gdc", 1, 8, 5, 5, 8, 5, 1, 0, 8),
+		conv("5x5-s2-stem", 1, 3, 16, 16, 8, 5, 2, 2, 1),
 	} {
 		s := cc.shape()
 		for _, act := range fusedActs(r, s.M) {
-			c, err := kernel.NewConv2D(s, uniform(r, s.M*s.C/s.Groups*s.KH*s.KW, -1, 1), uniform(r, s.M, -1, 1), act)
+			c, err := im.NewConv2D(s, uniform(r, s.M*s.C/s.Groups*s.KH*s.KW, -1, 1), uniform(r, s.M, -1, 1), act)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +38,7 @@ func TestAllocs(t *testing.T) {
 	}
 
 	cts := ct("", 1, 8, 5, 7, 4, 3, 2, 1, 1).shape()
-	ctOp, err := kernel.NewConvTranspose2D(cts, uniform(r, 8*4*9, -1, 1), uniform(r, 4, -1, 1), relu)
+	ctOp, err := im.NewConvTranspose2D(cts, uniform(r, 8*4*9, -1, 1), uniform(r, 4, -1, 1), relu)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,19 +54,19 @@ func TestAllocs(t *testing.T) {
 		} else {
 			rb = b
 		}
-		mm, err := kernel.NewMatMul(5, 33, 64, cb, uniform(r, 33, -1, 1), relu)
+		mm, err := im.NewMatMul(5, 33, 64, cb, uniform(r, 33, -1, 1), relu)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ws := make([]float32, mm.WorkspaceLen())
 		checkAllocs(t, "MatMul", func() { mm.Run(c, a, rb, ws) })
 	}
-	checkAllocs(t, "Gemm", func() { kernel.Gemm(5, 33, 64, a, 64, b, 33, c, 33, false) })
+	checkAllocs(t, "Gemm", func() { im.Gemm(5, 33, 64, a, 64, b, 33, c, 33, false) })
 
 	ps := pool("", 4, 13, 13, 3, 2, 1, true).shape()
 	px, py := uniform(r, 4*13*13, -1, 1), make([]float32, 4*ps.OH*ps.OW)
-	checkAllocs(t, "MaxPool2D", func() { kernel.MaxPool2D(py, px, ps) })
-	checkAllocs(t, "AvgPool2D", func() { kernel.AvgPool2D(py, px, ps, true) })
+	checkAllocs(t, "MaxPool2D", func() { im.MaxPool2D(py, px, ps) })
+	checkAllocs(t, "AvgPool2D", func() { im.AvgPool2D(py, px, ps, true) })
 	checkAllocs(t, "GlobalAvgPool", func() { kernel.GlobalAvgPool(py, px, 4, 13*13) })
 	checkAllocs(t, "GlobalMaxPool", func() { kernel.GlobalMaxPool(py, px, 4, 13*13) })
 
@@ -76,7 +80,7 @@ func TestAllocs(t *testing.T) {
 	}
 
 	for _, bc := range broadcastCases {
-		p, out, err := kernel.NewBroadcast(bc.as, bc.bs)
+		p, out, err := im.NewBroadcast(bc.as, bc.bs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +91,7 @@ func TestAllocs(t *testing.T) {
 	}
 	ax, ay := uniform(r, 3*5*37, -1, 1), make([]float32, 3*5*37)
 	for _, act := range append(fusedActs(r, 5), kernel.Activation{Kind: kernel.ActExp}) {
-		checkAllocs(t, "Activation/"+actName(act), func() { act.Apply(ay, ax, 5, 37) })
+		checkAllocs(t, "Activation/"+actName(act), func() { im.Apply(act, ay, ax, 5, 37) })
 	}
 
 	shape := []int{1, 5, 6, 8}
@@ -118,7 +122,13 @@ func TestAllocs(t *testing.T) {
 	checkAllocs(t, "Reduce", func() { rd.Run(my, mx) })
 	checkAllocs(t, "Softmax", func() { kernel.Softmax(my, mx, 1, 5, 48) })
 	scale, shift := uniform(r, 5, -1, 1), uniform(r, 5, -1, 1)
-	checkAllocs(t, "ScaleShift", func() { kernel.ScaleShift(my, mx, 1, 5, 48, scale, shift) })
+	se, err := im.NewSE(1, 16, 25, 4, uniform(r, 64, -1, 1), uniform(r, 4, -1, 1), relu, uniform(r, 64, -1, 1), nil, kernel.Activation{Kind: kernel.ActSigmoid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seX, seY, seWS := uniform(r, 16*25, -1, 1), make([]float32, 16*25), make([]float32, se.WorkspaceLen())
+	checkAllocs(t, "SE", func() { se.Run(seY, seX, seX, seWS) })
+	checkAllocs(t, "ScaleShift", func() { im.ScaleShift(my, mx, 1, 5, 48, scale, shift) })
 }
 
 func checkAllocs(t *testing.T, name string, f func()) {

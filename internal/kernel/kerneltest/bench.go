@@ -66,16 +66,25 @@ var convBenchmarks = []benchConv{
 	{conv("psb/pw/480to160/8", 1, 480, 8, 8, 160, 1, 1, 0, 1), noAct, false},
 	{conv("psb/pw/80to480/8", 1, 80, 8, 8, 480, 1, 1, 0, 1), relu6, false},
 	{conv("psb/pw/160to384/8", 1, 160, 8, 8, 384, 1, 1, 0, 1), relu6, false},
+	// MiniFASNet's depthwise layers on planes that are not whole vectors.
+	{conv("minifas/dw3x3s2/231ch/20", 1, 231, 20, 20, 231, 3, 2, 1, 231), prelu(231), false},
+	{conv("minifas/dw3x3s2/308ch/10", 1, 308, 10, 10, 308, 3, 2, 1, 308), prelu(308), false},
+	{conv("minifas/dw3x3/26ch/5", 1, 26, 5, 5, 26, 3, 1, 1, 26), prelu(26), false},
+	// BlazeFace (front 128²): its 5×5 stride-2 stem and SAME-padded stride-2 depthwise.
+	{conv("blazeface/stem/5x5s2/3to24/128", 1, 3, 128, 128, 24, 5, 2, 1, 1).with(func(c *convCase) { c.pb, c.pr = 2, 2 }), reluA, false},
+	{conv("blazeface/dw3x3s2/28ch/64", 1, 28, 64, 64, 28, 3, 2, 0, 28).with(func(c *convCase) { c.pb, c.pr = 1, 1 }), noAct, false},
+	{conv("blazeface/dw3x3/24ch/64", 1, 24, 64, 64, 24, 3, 1, 1, 24), noAct, false},
+	{conv("blazeface/pw/24to24/64+res", 1, 24, 64, 64, 24, 1, 1, 0, 1), reluA, true},
 }
 
 // BenchmarkConv2D runs Conv2D on the named model shapes and reports GFLOP/s.
-func BenchmarkConv2D(b *testing.B) {
+func BenchmarkConv2D(b *testing.B, im *kernel.Impl) {
 	for _, bc := range convBenchmarks {
 		b.Run(bc.cc.name, func(b *testing.B) {
 			s := bc.cc.shape()
 			r := newRand(1)
 			k := s.C / s.Groups * s.KH * s.KW
-			c, err := kernel.NewConv2D(s, uniform(r, s.M*k, -1, 1), uniform(r, s.M, -1, 1), bc.act)
+			c, err := im.NewConv2D(s, uniform(r, s.M*k, -1, 1), uniform(r, s.M, -1, 1), bc.act)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -97,7 +106,7 @@ func BenchmarkConv2D(b *testing.B) {
 }
 
 // BenchmarkConvTranspose2D runs a decoder-style 2× upsampling.
-func BenchmarkConvTranspose2D(b *testing.B) {
+func BenchmarkConvTranspose2D(b *testing.B, im *kernel.Impl) {
 	for _, cc := range []ctCase{
 		ct("up/4x4s2/32to16/16", 1, 32, 16, 16, 16, 4, 2, 1, 1),
 		ct("up/2x2s2/64to32/8", 1, 64, 8, 8, 32, 2, 2, 0, 1),
@@ -105,7 +114,7 @@ func BenchmarkConvTranspose2D(b *testing.B) {
 		b.Run(cc.name, func(b *testing.B) {
 			s := cc.shape()
 			r := newRand(2)
-			op, err := kernel.NewConvTranspose2D(s, uniform(r, s.C*s.M/s.Groups*s.KH*s.KW, -1, 1), uniform(r, s.M, -1, 1), reluA)
+			op, err := im.NewConvTranspose2D(s, uniform(r, s.C*s.M/s.Groups*s.KH*s.KW, -1, 1), uniform(r, s.M, -1, 1), reluA)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -122,7 +131,7 @@ func BenchmarkConvTranspose2D(b *testing.B) {
 }
 
 // BenchmarkGemm runs the workspace-free Gemm on square and conv-like sizes.
-func BenchmarkGemm(b *testing.B) {
+func BenchmarkGemm(b *testing.B, im *kernel.Impl) {
 	for _, sz := range []struct {
 		name    string
 		m, n, k int
@@ -138,7 +147,7 @@ func BenchmarkGemm(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				kernel.Gemm(sz.m, sz.n, sz.k, a, sz.k, bb, sz.n, c, sz.n, false)
+				im.Gemm(sz.m, sz.n, sz.k, a, sz.k, bb, sz.n, c, sz.n, false)
 			}
 			reportGFLOPs(b, int64(sz.m)*int64(sz.n)*int64(sz.k))
 		})
@@ -147,7 +156,7 @@ func BenchmarkGemm(b *testing.B) {
 
 // BenchmarkMatMul runs MatMul with constant weights: MiniFASNetV2's classifier (batch 1) and a batched
 // fully connected layer.
-func BenchmarkMatMul(b *testing.B) {
+func BenchmarkMatMul(b *testing.B, im *kernel.Impl) {
 	for _, sz := range []struct {
 		name    string
 		m, n, k int
@@ -158,7 +167,7 @@ func BenchmarkMatMul(b *testing.B) {
 	} {
 		b.Run(sz.name, func(b *testing.B) {
 			r := newRand(4)
-			p, err := kernel.NewMatMul(sz.m, sz.n, sz.k, uniform(r, sz.k*sz.n, -1, 1), uniform(r, sz.n, -1, 1), noAct)
+			p, err := im.NewMatMul(sz.m, sz.n, sz.k, uniform(r, sz.k*sz.n, -1, 1), uniform(r, sz.n, -1, 1), noAct)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -175,7 +184,7 @@ func BenchmarkMatMul(b *testing.B) {
 
 // BenchmarkBinary runs the elementwise ops the models use: residual Add on a feature map and
 // per-channel Mul; it reports bytes of output per second.
-func BenchmarkBinary(b *testing.B) {
+func BenchmarkBinary(b *testing.B, im *kernel.Impl) {
 	for _, bc := range []struct {
 		name   string
 		op     kernel.BinaryOp
@@ -186,7 +195,7 @@ func BenchmarkBinary(b *testing.B) {
 		{"add/scalar/64x20x20", kernel.OpAdd, []int{1, 64, 20, 20}, []int{}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			p, out, err := kernel.NewBroadcast(bc.as, bc.bs)
+			p, out, err := im.NewBroadcast(bc.as, bc.bs)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -202,7 +211,7 @@ func BenchmarkBinary(b *testing.B) {
 }
 
 // BenchmarkActivation runs standalone activations over a 96×32² feature map.
-func BenchmarkActivation(b *testing.B) {
+func BenchmarkActivation(b *testing.B, im *kernel.Impl) {
 	for _, act := range []kernel.Activation{reluA, relu6, prelu(96), {Kind: kernel.ActSigmoid}, {Kind: kernel.ActHardSwish}} {
 		b.Run(actName(act), func(b *testing.B) {
 			r := newRand(6)
@@ -210,27 +219,34 @@ func BenchmarkActivation(b *testing.B) {
 			b.SetBytes(int64(4 * len(y)))
 			b.ReportAllocs()
 			for b.Loop() {
-				act.Apply(y, x, 96, 32*32)
+				im.Apply(act, y, x, 96, 32*32)
 			}
 		})
 	}
 }
 
 // BenchmarkPool runs the pools of the models: ResNet's 3×3/s2 max pool and global average pools.
-func BenchmarkPool(b *testing.B) {
+func BenchmarkPool(b *testing.B, im *kernel.Impl) {
 	r := newRand(7)
 	ps := pool("", 64, 56, 56, 3, 2, 1, false).shape()
 	x, y := uniform(r, 64*56*56, -1, 1), make([]float32, 64*56*56)
 	b.Run("max/3x3s2/64ch/56", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			kernel.MaxPool2D(y, x, ps)
+			im.MaxPool2D(y, x, ps)
+		}
+	})
+	bf := pool("", 28, 64, 64, 2, 2, 0, false).shape() // BlazeFace's max-pool shortcut
+	b.Run("max/2x2s2/28ch/64", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			im.MaxPool2D(y, x, bf)
 		}
 	})
 	b.Run("avg/3x3s2/64ch/56", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			kernel.AvgPool2D(y, x, ps, false)
+			im.AvgPool2D(y, x, ps, false)
 		}
 	})
 	b.Run("globalavg/1280ch/4", func(b *testing.B) {

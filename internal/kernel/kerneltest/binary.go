@@ -32,13 +32,13 @@ var broadcastCases = []struct {
 
 // TestBroadcast checks every binary op over broadcast patterns, and in place where the output has a's
 // shape.
-func TestBroadcast(t *testing.T) {
+func TestBroadcast(t *testing.T, im *kernel.Impl) {
 	ops := []kernel.BinaryOp{kernel.OpAdd, kernel.OpSub, kernel.OpMul, kernel.OpDiv, kernel.OpPow,
 		kernel.OpMax, kernel.OpMin, kernel.OpPRelu}
 	for i, bc := range broadcastCases {
 		for _, op := range ops {
 			t.Run(fmt.Sprintf("%s/%s", bc.name, op), func(t *testing.T) {
-				p, out, err := kernel.NewBroadcast(bc.as, bc.bs)
+				p, out, err := im.NewBroadcast(bc.as, bc.bs)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -70,7 +70,7 @@ func TestBroadcast(t *testing.T) {
 			})
 		}
 	}
-	if _, _, err := kernel.NewBroadcast([]int{2, 3}, []int{4, 3}); err == nil {
+	if _, _, err := im.NewBroadcast([]int{2, 3}, []int{4, 3}); err == nil {
 		t.Error("NewBroadcast([2 3], [4 3]) succeeded, want an error")
 	}
 }

@@ -110,11 +110,40 @@ var convCases = []convCase{
 	conv("dw/3x3/s2/5ch/8x8", 1, 5, 8, 8, 5, 3, 2, 1, 5).with(sweep),
 	conv("dw/3x3/s2/3ch/6x16", 1, 3, 6, 16, 3, 3, 2, 1, 3),
 	conv("dw/3x3/s2/batch2/3ch/4x8", 2, 3, 4, 8, 3, 3, 2, 1, 3),
+	// Rows that are not a whole number of vectors end with an overlapping vector (MiniFASNet's 10×10
+	// and 5×5 planes, its stride-2 steps 20→10 and 10→5).
+	conv("dw/3x3/5ch/10x10", 1, 5, 10, 10, 5, 3, 1, 1, 5).with(sweep),
+	conv("dw/3x3/4ch/5x5", 1, 4, 5, 5, 4, 3, 1, 1, 4),
+	conv("dw/3x3/3ch/6x7", 1, 3, 6, 7, 3, 3, 1, 1, 3),
+	conv("dw/3x3/3ch/4x13", 1, 3, 4, 13, 3, 3, 1, 1, 3),
+	conv("dw/3x3/s2/5ch/20x20", 1, 5, 20, 20, 5, 3, 2, 1, 5).with(sweep),
+	conv("dw/3x3/s2/4ch/10x10", 1, 4, 10, 10, 4, 3, 2, 1, 4),
+	conv("dw/3x3/s2/3ch/7x12", 1, 3, 7, 12, 3, 3, 2, 1, 3),
+	// TensorFlow's SAME padding at stride 2 (BlazeFace): none at the top and left, one at the bottom
+	// and right.
+	conv("dw/3x3/s2/same/5ch/16x16", 1, 5, 16, 16, 5, 3, 2, 0, 5).with(func(c *convCase) { c.pb, c.pr = 1, 1; c.sweep = true }),
+	conv("dw/3x3/s2/same/4ch/10x10", 1, 4, 10, 10, 4, 3, 2, 0, 4).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
+	conv("dw/3x3/s2/same/3ch/8x24", 1, 3, 8, 24, 3, 3, 2, 0, 3).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
+	conv("dw/3x3/s2/pt0pl1/3ch/9x12", 1, 3, 9, 12, 3, 3, 2, 1, 3).with(func(c *convCase) { c.pt, c.pb = 0, 1 }),
+	// Larger depthwise kernels on padded planes, and the global depthwise layer (the kernel covers
+	// the plane: MiniFASNet's 5×5, MobileFaceNet's 7×7).
+	conv("dw/5x5/pad2/6ch/10x10", 1, 6, 10, 10, 6, 5, 1, 2, 6).with(sweep),
+	conv("dw/5x5/s2/pad2/4ch/11x12", 1, 4, 11, 12, 4, 5, 2, 2, 4),
+	conv("dw/7x7/pad3/3ch/9x14", 1, 3, 9, 14, 3, 7, 1, 3, 3),
+	conv("dw/5x3/asym/3ch/8x9", 1, 3, 8, 9, 3, 5, 1, 2, 3).with(func(c *convCase) { c.kw, c.pl, c.pr = 3, 0, 2 }),
+	conv("dw/gdc/5x5/6ch", 1, 6, 5, 5, 6, 5, 1, 0, 6).with(sweep),
+	conv("dw/gdc/7x7/batch2/5ch", 2, 5, 7, 7, 5, 7, 1, 0, 5),
+	// Stems five and seven taps wide fill the panels from padded planes (tap convolutions).
+	conv("5x5/s2/3to8/17x16", 1, 3, 17, 16, 8, 5, 2, 2, 1).with(sweep),
+	conv("5x5/s2/same/3to6/16x16", 1, 3, 16, 16, 6, 5, 2, 1, 1).with(func(c *convCase) { c.pb, c.pr = 2, 2 }),
+	conv("7x7/s2/p3/3to5/20x19", 1, 3, 20, 19, 5, 7, 2, 3, 1),
+	conv("2x2/s2/4to6/8x8", 1, 4, 8, 8, 6, 2, 2, 0, 1),
+	conv("4x4/s1/3to5/9x9", 1, 3, 9, 9, 5, 4, 1, 1, 1).with(func(c *convCase) { c.pb, c.pr = 2, 2 }),
 }
 
 // TestConv2D checks Conv2D against kernelref.Conv2D over convCases. Cases marked sweep run every
 // fused activation with and without the residual; the others run a few combinations.
-func TestConv2D(t *testing.T) {
+func TestConv2D(t *testing.T, im *kernel.Impl) {
 	for i, cc := range convCases {
 		t.Run(cc.name, func(t *testing.T) {
 			s := cc.shape()
@@ -151,7 +180,7 @@ func TestConv2D(t *testing.T) {
 					rs = res
 				}
 				t.Run(fmt.Sprintf("%s/res=%v", actName(rn.act), rn.res), func(t *testing.T) {
-					checkConv2D(t, s, x, w, bias, rs, rn.act)
+					checkConv2D(t, im, s, x, w, bias, rs, rn.act)
 				})
 			}
 		})
@@ -169,9 +198,9 @@ func scaleWeights(w []float32, k int) {
 	}
 }
 
-func checkConv2D(t *testing.T, s kernel.ConvShape, x, w, bias, res []float32, act kernel.Activation) {
+func checkConv2D(t *testing.T, im *kernel.Impl, s kernel.ConvShape, x, w, bias, res []float32, act kernel.Activation) {
 	t.Helper()
-	c, err := kernel.NewConv2D(s, w, bias, act)
+	c, err := im.NewConv2D(s, w, bias, act)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +260,7 @@ var convTransposeCases = []ctCase{
 }
 
 // TestConvTranspose2D checks ConvTranspose2D against kernelref.ConvTranspose2D.
-func TestConvTranspose2D(t *testing.T) {
+func TestConvTranspose2D(t *testing.T, im *kernel.Impl) {
 	for i, cc := range convTransposeCases {
 		t.Run(cc.name, func(t *testing.T) {
 			s := cc.shape()
@@ -250,7 +279,7 @@ func TestConvTranspose2D(t *testing.T) {
 			acts := fusedActs(r, s.M)
 			for _, a := range []kernel.Activation{acts[0], acts[1+i%(len(acts)-1)]} {
 				t.Run(actName(a), func(t *testing.T) {
-					op, err := kernel.NewConvTranspose2D(s, w, bias, a)
+					op, err := im.NewConvTranspose2D(s, w, bias, a)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -270,7 +299,7 @@ func TestConvTranspose2D(t *testing.T) {
 
 // TestConvErrors checks that the constructors reject inconsistent shapes and weights with a
 // *kernel.ShapeError instead of panicking later.
-func TestConvErrors(t *testing.T) {
+func TestConvErrors(t *testing.T, im *kernel.Impl) {
 	good := conv("", 1, 4, 8, 8, 6, 3, 1, 1, 2).shape()
 	w := make([]float32, 6*2*9)
 	tests := []struct {
@@ -290,13 +319,13 @@ func TestConvErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := kernel.NewConv2D(tt.s, tt.w, tt.bias, tt.act)
+			_, err := im.NewConv2D(tt.s, tt.w, tt.bias, tt.act)
 			if _, ok := err.(*kernel.ShapeError); !ok {
 				t.Fatalf("NewConv2D: got error %v, want a *kernel.ShapeError", err)
 			}
 		})
 	}
-	if _, err := kernel.NewConv2D(good, w, nil, kernel.Activation{}); err != nil {
+	if _, err := im.NewConv2D(good, w, nil, kernel.Activation{}); err != nil {
 		t.Fatalf("NewConv2D on a good shape: %v", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // TestGemm checks Gemm on strided matrices, with and without accumulation.
-func TestGemm(t *testing.T) {
+func TestGemm(t *testing.T, im *kernel.Impl) {
 	sizes := [][3]int{{1, 1, 1}, {3, 4, 0}, {1, 7, 5}, {3, 1, 4}, {4, 8, 16}, {5, 9, 3}, {6, 12, 17}, {7, 13, 1},
 		{13, 31, 29}, {17, 64, 100}, {33, 70, 65}, {64, 64, 64}, {2, 300, 11}}
 	for i, sz := range sizes {
@@ -31,7 +31,7 @@ func TestGemm(t *testing.T) {
 							copy(got[r*ldc:r*ldc+n], nans(n))
 						}
 					}
-					kernel.Gemm(m, n, k, a, lda, b, ldb, got, ldc, acc)
+					im.Gemm(m, n, k, a, lda, b, ldb, got, ldc, acc)
 					compare(t, got, want) // the padding columns of C must be untouched too
 				})
 			}
@@ -40,7 +40,7 @@ func TestGemm(t *testing.T) {
 }
 
 // TestMatMul checks MatMul with constant and per-Run B, bias and every fused activation.
-func TestMatMul(t *testing.T) {
+func TestMatMul(t *testing.T, im *kernel.Impl) {
 	sizes := [][3]int{{1, 1, 1}, {2, 3, 0}, {1, 128, 512}, {1, 3, 128}, {2, 5, 7}, {3, 8, 64}, {4, 13, 257},
 		{7, 100, 3}, {17, 33, 65}, {64, 48, 96}}
 	for i, sz := range sizes {
@@ -62,7 +62,7 @@ func TestMatMul(t *testing.T) {
 						if constB {
 							cb = b
 						}
-						p, err := kernel.NewMatMul(m, n, k, cb, bi, act)
+						p, err := im.NewMatMul(m, n, k, cb, bi, act)
 						if err != nil {
 							t.Fatal(err)
 						}

@@ -46,7 +46,7 @@ func (c *goldenCase) ints(key string) []int {
 // TestGoldens checks kernelref and the kernels against onnxruntime on the cases of
 // testdata/ort_goldens.json: Conv, ConvTranspose, MaxPool, AveragePool, Resize, Pad, Softmax,
 // reductions and activations, with the attributes whose semantics are easy to get wrong.
-func TestGoldens(t *testing.T) {
+func TestGoldens(t *testing.T, im *kernel.Impl) {
 	var file struct {
 		Meta  map[string]string `json:"meta"`
 		Cases []goldenCase      `json:"cases"`
@@ -63,7 +63,7 @@ func TestGoldens(t *testing.T) {
 			want := c.Output.Data
 			n := len(want)
 			ref, got := nans(n), nans(n)
-			if err := runGolden(c, ref, got); err != nil {
+			if err := runGolden(im, c, ref, got); err != nil {
 				t.Fatal(err)
 			}
 			t.Run("kernelref", func(t *testing.T) { compare(t, ref, want) })
@@ -73,7 +73,7 @@ func TestGoldens(t *testing.T) {
 }
 
 // runGolden computes a case with kernelref into ref and with the kernels into got.
-func runGolden(c *goldenCase, ref, got []float32) error {
+func runGolden(im *kernel.Impl, c *goldenCase, ref, got []float32) error {
 	x := c.Inputs["x"].Data
 	out := c.Output.Shape
 	switch c.Op {
@@ -87,7 +87,7 @@ func runGolden(c *goldenCase, ref, got []float32) error {
 		}
 		w := c.Inputs["w"].Data
 		kernelref.Conv2D(ref, x, w, bias, nil, s, kernel.Activation{})
-		op, err := kernel.NewConv2D(s, w, bias, kernel.Activation{})
+		op, err := im.NewConv2D(s, w, bias, kernel.Activation{})
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func runGolden(c *goldenCase, ref, got []float32) error {
 			DH: c.int("DH"), DW: c.int("DW"), PT: c.int("PT"), PL: c.int("PL"), Groups: c.int("Groups")}
 		w, bias := c.Inputs["w"].Data, c.Inputs["b"].Data
 		kernelref.ConvTranspose2D(ref, x, w, bias, s, kernel.Activation{})
-		op, err := kernel.NewConvTranspose2D(s, w, bias, kernel.Activation{})
+		op, err := im.NewConvTranspose2D(s, w, bias, kernel.Activation{})
 		if err != nil {
 			return err
 		}
@@ -112,11 +112,11 @@ func runGolden(c *goldenCase, ref, got []float32) error {
 		}
 		if c.Op == "MaxPool" {
 			kernelref.MaxPool2D(ref, x, s)
-			kernel.MaxPool2D(got, x, s)
+			im.MaxPool2D(got, x, s)
 		} else {
 			cip := c.Params["CountIncludePad"].(bool)
 			kernelref.AvgPool2D(ref, x, s, cip)
-			kernel.AvgPool2D(got, x, s, cip)
+			im.AvgPool2D(got, x, s, cip)
 		}
 	case "Resize":
 		mode := map[string]kernel.ResizeMode{"nearest": kernel.ResizeNearest, "linear": kernel.ResizeLinear}[c.str("Mode")]
@@ -167,7 +167,7 @@ func runGolden(c *goldenCase, ref, got []float32) error {
 		shape := c.Inputs["x"].Shape
 		channels, inner := shape[1], shape[2]*shape[3]
 		kernelref.Activation(ref, x, a, channels, inner)
-		a.Apply(got, x, channels, inner)
+		im.Apply(a, got, x, channels, inner)
 	default:
 		return fmt.Errorf("no runner for op %s", c.Op)
 	}

@@ -1,6 +1,8 @@
-// Package kerneltest is the conformance and benchmark suite every build of package kernel (generic Go,
-// wasm SIMD) must pass, in the manner of gonum's blas/testblas: each exported TestXxx/BenchmarkXxx takes
-// the *testing.T or *testing.B of a one-line wrapper in package kernel's tests.
+// Package kerneltest is the conformance and benchmark suite every implementation of package kernel
+// (kernel.Generic, and the wasm SIMD one in that build; kernel.Impls lists them) must pass, in the
+// manner of gonum's blas/testblas: each exported TestXxx/BenchmarkXxx takes the *testing.T or
+// *testing.B of a one-line wrapper in package kernel's tests and the implementation to check, and
+// TestImplsAgree compares the implementations' outputs with each other.
 //
 // Every kernel is compared with the naive float64 loops of package kernelref over table-driven shapes
 // (odd sizes, 1×1, depthwise, grouped, strided, dilated, asymmetric padding, every fused activation

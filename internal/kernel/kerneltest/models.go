@@ -105,7 +105,7 @@ func mobileNetV2HalfOS(os, last int) []modelLayer {
 
 // BenchmarkModels runs every convolution of a network in sequence (MiniFASNetV2 at 80², MobileNetV2
 // 0.5 at 128², and PS-B's backbone: the same at output stride 16 with a last 1×1 to 384), the kernels' share of one inference, and reports GFLOP/s over the whole.
-func BenchmarkModels(b *testing.B) {
+func BenchmarkModels(b *testing.B, im *kernel.Impl) {
 	for _, model := range []struct {
 		name   string
 		layers []modelLayer
@@ -122,7 +122,7 @@ func BenchmarkModels(b *testing.B) {
 			for _, l := range model.layers {
 				cc := conv("", 1, l.c, l.h, l.h, l.m, l.k, l.s, l.p, l.g)
 				s := cc.shape()
-				c, err := kernel.NewConv2D(s, uniform(r, s.M*s.C/s.Groups*s.KH*s.KW, -0.1, 0.1), uniform(r, s.M, -0.1, 0.1), l.act)
+				c, err := im.NewConv2D(s, uniform(r, s.M*s.C/s.Groups*s.KH*s.KW, -0.1, 0.1), uniform(r, s.M, -0.1, 0.1), l.act)
 				if err != nil {
 					b.Fatal(err)
 				}

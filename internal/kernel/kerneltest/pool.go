@@ -58,6 +58,10 @@ var poolCases = []poolCase{
 	pool("2x2/s2/6x16", 2, 6, 16, 2, 2, 0, false),
 	pool("4x4/s4/8x8", 3, 8, 8, 4, 4, 0, false),
 	pool("8x8/s8/8x8", 3, 8, 8, 8, 8, 0, false),
+	// BlazeFace's 2×2 max-pool shortcuts (whole vectors, and rows of 12 and 6).
+	pool("2x2/s2/16x16", 3, 16, 16, 2, 2, 0, false),
+	pool("2x2/s2/6x12", 2, 6, 12, 2, 2, 0, false),
+	pool("2x2/s2/4x6", 2, 4, 6, 2, 2, 0, false),
 	pool("3x3/s3/9x12", 2, 9, 12, 3, 3, 0, false),
 	pool("3x3/s3/7x8", 2, 7, 8, 3, 3, 0, false),
 	{name: "2x3/s1x2/asym/7x9", n: 2, c: 2, h: 7, w: 9, kh: 2, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pl: 0, pb: 0, pr: 2},
@@ -66,7 +70,7 @@ var poolCases = []poolCase{
 }
 
 // TestMaxPool2D checks MaxPool2D against kernelref.MaxPool2D.
-func TestMaxPool2D(t *testing.T) {
+func TestMaxPool2D(t *testing.T, im *kernel.Impl) {
 	for i, pc := range poolCases {
 		t.Run(pc.name, func(t *testing.T) {
 			s := pc.shape()
@@ -77,14 +81,14 @@ func TestMaxPool2D(t *testing.T) {
 			n := s.N * s.C * s.OH * s.OW
 			want, y := make([]float32, n), nans(n)
 			kernelref.MaxPool2D(want, x, s)
-			kernel.MaxPool2D(y, x, s)
+			im.MaxPool2D(y, x, s)
 			compare(t, y, want)
 		})
 	}
 }
 
 // TestAvgPool2D checks AvgPool2D, with and without count_include_pad, against kernelref.AvgPool2D.
-func TestAvgPool2D(t *testing.T) {
+func TestAvgPool2D(t *testing.T, im *kernel.Impl) {
 	for i, pc := range poolCases {
 		for _, cip := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/count_include_pad=%v", pc.name, cip), func(t *testing.T) {
@@ -96,7 +100,7 @@ func TestAvgPool2D(t *testing.T) {
 				n := s.N * s.C * s.OH * s.OW
 				want, y := make([]float32, n), nans(n)
 				kernelref.AvgPool2D(want, x, s, cip)
-				kernel.AvgPool2D(y, x, s, cip)
+				im.AvgPool2D(y, x, s, cip)
 				compare(t, y, want)
 			})
 		}

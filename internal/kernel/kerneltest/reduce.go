@@ -57,7 +57,7 @@ func TestSoftmax(t *testing.T) {
 }
 
 // TestScaleShift checks ScaleShift (an unfused BatchNormalization).
-func TestScaleShift(t *testing.T) {
+func TestScaleShift(t *testing.T, im *kernel.Impl) {
 	for i, c := range [][3]int{{1, 1, 1}, {1, 3, 7}, {2, 16, 64}, {1, 5, 1}} {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
 			r := newRand(uint64(i) + 1700)
@@ -66,7 +66,7 @@ func TestScaleShift(t *testing.T) {
 			scale, shift := uniform(r, c[1], -2, 2), uniform(r, c[1], -1, 1)
 			want, y := make([]float32, n), nans(n)
 			kernelref.ScaleShift(want, x, c[0], c[1], c[2], scale, shift)
-			kernel.ScaleShift(y, x, c[0], c[1], c[2], scale, shift)
+			im.ScaleShift(y, x, c[0], c[1], c[2], scale, shift)
 			compare(t, y, want)
 		})
 	}

@@ -1,12 +1,15 @@
 // Command gentile writes the GEMM micro-kernels of package kernel: gemm_tiles_generic.go (scalar,
-// 4×2 tiles) and gemm_tiles_wasmsimd.go (wasm SIMD, 4×8 tiles of Float32x4), each with variants for
-// 1 to 4 rows. The kernels are fully unrolled straight-line code because Go's wasm backend keeps
-// every value of a loop body in its 16 v128 "registers" (wasm locals) and pays a trip through the
-// function's block dispatcher for every branch; see internal/kernel/BENCH.md for the measurements that
-// chose the shapes.
+// in every build) and gemm_tiles_wasmsimd.go (wasm SIMD, Float32x4), each with variants for 1 to 4
+// rows. Both compute gemmMR×gemmNR = 4×8 tiles over the same packed operands (tile.go), so that one
+// binary can hold both implementations and kerneltest can compare them; the scalar kernel keeps
+// only a 4×2 strip of the tile in registers at a time and runs the tile's four strips in turn. The
+// kernels are fully unrolled straight-line code because Go's wasm backend keeps every value of a
+// loop body in its 16 v128 "registers" (wasm locals) and pays a trip through the function's block
+// dispatcher for every branch; see internal/kernel/BENCH.md for the measurements that chose the
+// shapes.
 //
-// Run it with go generate in internal/kernel. The flags regenerate other tile shapes for measuring
-// (BENCH.md lists the commands); TestUpToDate fails until the defaults are regenerated.
+// Run it with go generate in internal/kernel. The flags regenerate other unrolls or strips for
+// measuring (BENCH.md lists the commands); TestUpToDate fails until the defaults are regenerated.
 package main
 
 import (
@@ -18,26 +21,35 @@ import (
 	"os"
 )
 
-// kernel describes one build's micro-kernel family.
+// The tile shape both kernels compute; tile.go's gemmMR and gemmNR must agree (the generated files
+// fail to compile otherwise).
+const (
+	tileMR = 4
+	tileNR = 8
+)
+
+// kernel describes one implementation's micro-kernel family.
 type kernel struct {
 	file   string
-	tag    string
-	mr, nr int // tile rows and columns
-	lanes  int // floats per accumulator: 4 (Float32x4) or 1 (float32)
-	unroll int // k steps per loop iteration
+	tag    string // build constraint, or "" for every build
+	suffix string // of the generated functions' names: gemmTiles<suffix>1, ...
+	strip  int    // tile columns held in registers at a time (tileNR for one strip)
+	lanes  int    // floats per accumulator: 4 (Float32x4) or 1 (float32)
+	unroll int    // k steps per loop iteration
 	why    string
 }
 
 var kernels = []kernel{
 	{
-		file: "gemm_tiles_generic.go", tag: "!(goexperiment.simd && wasm)", mr: 4, nr: 2, lanes: 1, unroll: 4,
-		why: `// The scalar micro-kernels: a 4×2 tile keeps its eight accumulators, four A values and two B values
-// in registers on amd64 and in wasm locals, k unrolled by four. Natively 4×4 spills (5.6 against
-// 10.9 GFLOP/s in a tile-only test); in Chromium the scalar shapes measured within noise of each
-// other on the models, and the four-way unroll beat the two-way one in both runs (BENCH.md).`,
+		file: "gemm_tiles_generic.go", suffix: "Generic", strip: 2, lanes: 1, unroll: 4,
+		why: `// The scalar micro-kernels: each 4×8 tile runs as four 4×2 strips, a strip keeping its eight
+// accumulators, four A values and two B values in registers on amd64 and in wasm locals, k
+// unrolled by four. Natively 4×4 strips spill (5.6 against 10.9 GFLOP/s in a tile-only test); in
+// Chromium the scalar shapes measured within noise of each other on the models, and the four-way
+// unroll beat the two-way one in both runs (BENCH.md).`,
 	},
 	{
-		file: "gemm_tiles_wasmsimd.go", tag: "goexperiment.simd && wasm", mr: 4, nr: 8, lanes: 4, unroll: 4,
+		file: "gemm_tiles_wasmsimd.go", tag: "goexperiment.simd && wasm", suffix: "SIMD", strip: tileNR, lanes: 4, unroll: 4,
 		why: `// The wasm SIMD micro-kernels: a 4×8 tile of eight Float32x4 accumulators, k unrolled by four.
 // In a tile-only test under node, 4×8 and 6×8 with the four-way unroll both reach 23–25 GFLOP/s,
 // 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
@@ -48,13 +60,12 @@ var kernels = []kernel{
 
 func main() {
 	shape := func(name string, k *kernel) {
-		flag.Func(name, fmt.Sprintf("tile shape MRxNR[/unroll] (default %dx%d/%d)", k.mr, k.nr, k.unroll), func(v string) error {
-			n, err := fmt.Sscanf(v, "%dx%d/%d", &k.mr, &k.nr, &k.unroll)
-			if n < 2 {
-				return fmt.Errorf("want MRxNR[/unroll]: %v", err)
+		flag.Func(name, fmt.Sprintf("strip width and unroll STRIP/UNROLL (default %d/%d)", k.strip, k.unroll), func(v string) error {
+			if _, err := fmt.Sscanf(v, "%d/%d", &k.strip, &k.unroll); err != nil {
+				return fmt.Errorf("want STRIP/UNROLL: %v", err)
 			}
-			if k.nr%k.lanes != 0 {
-				return fmt.Errorf("NR %d is not a multiple of %d lanes", k.nr, k.lanes)
+			if k.strip%k.lanes != 0 || tileNR%k.strip != 0 || k.unroll < 1 {
+				return fmt.Errorf("strip %d must be a multiple of %d lanes dividing %d, unroll ≥ 1", k.strip, k.lanes, tileNR)
 			}
 			return nil
 		})
@@ -86,15 +97,17 @@ func (k kernel) generate() ([]byte, error) {
 
 func (k kernel) simd() bool { return k.lanes > 1 }
 
-// vecs is the number of accumulators per tile row.
-func (k kernel) vecs() int { return k.nr / k.lanes }
+// vecs is the number of accumulators per tile row of a strip.
+func (k kernel) vecs() int { return k.strip / k.lanes }
 
 func (k kernel) write(b *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
 	p("// Code generated by internal/gentile; DO NOT EDIT.")
 	p("")
-	p("//go:build %s", k.tag)
-	p("")
+	if k.tag != "" {
+		p("//go:build %s", k.tag)
+		p("")
+	}
 	p("package kernel")
 	p("")
 	if k.simd() {
@@ -104,33 +117,31 @@ func (k kernel) write(b *bytes.Buffer) {
 	}
 	p("")
 	p("%s", k.why)
-	p("const (\ngemmMR = %d\ngemmNR = %d\n)", k.mr, k.nr)
+	p("//")
+	p("// The generator wrote these for %d×%d tiles: the array index fails to compile unless tile.go's", tileMR, tileNR)
+	p("// gemmMR and gemmNR are the same.")
+	p("var _ = [1]struct{}{}[gemmMR-%d+gemmNR-%d]", tileMR, tileNR)
 	p("")
-	p("// gemmTiles computes nt full gemmMR×gemmNR tiles side by side (see tile.go).")
-	p("func gemmTiles(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {")
-	p("gemmTiles%d(k, a, b, c, ldc, nt, ep)", k.mr)
-	p("}")
-	p("")
-	p("// gemmTilesRows computes nt tiles of which only the first rows rows exist in c (and the residual).")
-	p("func gemmTilesRows(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {")
+	p("// gemmTilesRows%s computes nt tiles of which only the first rows rows exist in c (and the residual).", k.suffix)
+	p("func gemmTilesRows%s(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {", k.suffix)
 	p("switch rows {")
-	for r := 1; r <= k.mr; r++ {
-		p("case %d:\ngemmTiles%d(k, a, b, c, ldc, nt, ep)", r, r)
+	for r := 1; r <= tileMR; r++ {
+		p("case %d:\ngemmTiles%s%d(k, a, b, c, ldc, nt, ep)", r, k.suffix, r)
 	}
 	p("}\n}")
-	for r := 1; r <= k.mr; r++ {
+	for r := 1; r <= tileMR; r++ {
 		k.tiles(p, r)
 	}
 	k.packPanel(p)
 }
 
-// packPanel writes packPanels, the copy of np full panels of B, unrolled across a panel's gemmNR
-// columns.
+// packPanel writes packPanels<suffix>, the copy of np full panels of B, unrolled across a panel's
+// gemmNR columns.
 func (k kernel) packPanel(p func(string, ...any)) {
 	p("")
-	p("// packPanels copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)")
+	p("// packPanels%s copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)", k.suffix)
 	p("// of k rows of src, ld apart, to dst[j·k·gemmNR:].")
-	p("func packPanels(dst, src []float32, k, ld, np int) {")
+	p("func packPanels%s(dst, src []float32, k, ld, np int) {", k.suffix)
 	p("if k == 0 || np == 0 {\nreturn\n}")
 	p("_ = dst[:np*k*gemmNR]")
 	p("_ = src[:(k-1)*ld+np*gemmNR]")
@@ -138,7 +149,7 @@ func (k kernel) packPanel(p func(string, ...any)) {
 	p("for j := 0; j < np; j++ {")
 	p("pd, ps := unsafe.Pointer(&dst[j*k*gemmNR]), unsafe.Pointer(&src[j*gemmNR])")
 	p("for p := 0; ; {")
-	for j := 0; j < k.nr; j += k.lanes {
+	for j := 0; j < tileNR; j += k.lanes {
 		if k.simd() {
 			p("st4(pd, %d, ld4(ps, %d))", 4*j, 4*j)
 		} else {
@@ -146,11 +157,11 @@ func (k kernel) packPanel(p func(string, ...any)) {
 		}
 	}
 	p("if p++; p == k {\nbreak\n}")
-	p("pd, ps = unsafe.Add(pd, %d), unsafe.Add(ps, sl)", 4*k.nr)
+	p("pd, ps = unsafe.Add(pd, %d), unsafe.Add(ps, sl)", 4*tileNR)
 	p("}\n}\n}")
 }
 
-// tiles writes gemmTiles<rows>: the tile loop for a block of rows ≤ gemmMR rows of packed A.
+// tiles writes gemmTiles<suffix><rows>: the tile loop for a block of rows ≤ gemmMR rows of packed A.
 func (k kernel) tiles(p func(string, ...any), rows int) {
 	V, L := k.vecs(), k.lanes
 	typ := "float32"
@@ -178,10 +189,11 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 		}
 		return fmt.Sprintf("%d*%s+%s", i, stride, o)
 	}
+	strips := k.strip < tileNR
 
 	p("")
-	p("// gemmTiles%d is gemmTiles for a block whose first %d rows exist.", rows, rows)
-	p("func gemmTiles%d(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {", rows)
+	p("// gemmTiles%s%d computes nt full tiles side by side (see tile.go) of which only the first %d rows exist.", k.suffix, rows, rows)
+	p("func gemmTiles%s%d(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {", k.suffix, rows)
 	p("if nt <= 0 {\nreturn\n}")
 	p("checkTilesRows(%d, k, a, b, c, ldc, nt, ep)", rows)
 	p("sc := uintptr(ldc) * 4")
@@ -192,6 +204,12 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 	p("var pslope unsafe.Pointer")
 	p("if ep.slope != nil {\npslope = unsafe.Pointer(&ep.slope[0])\n}")
 	p("for t := 0; t < nt; t++ {")
+	// col is the first column of the registers' strip, bcol the strip's first float in B's panel.
+	col, bcol := "t*gemmNR", "t*k*gemmNR"
+	if strips {
+		p("for s := 0; s < gemmNR; s += %d {", k.strip)
+		col, bcol = "t*gemmNR+s", "t*k*gemmNR+s"
+	}
 	var names []string
 	for i := 0; i < rows; i++ {
 		for j := 0; j < V; j++ {
@@ -201,7 +219,7 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 	p("var %s %s", join(names), typ)
 	// c and the residual are addressed from an element of the tile (&s[i]), never by stepping a
 	// pointer past the end of the caller's buffer, which checkptr (-race) rejects.
-	p("qc := unsafe.Pointer(&c[t*gemmNR])")
+	p("qc := unsafe.Pointer(&c[%s])", col)
 	p("switch ep.init {")
 	p("case initC:")
 	for i := 0; i < rows; i++ {
@@ -218,7 +236,7 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 		}
 	}
 	p("case initColBias:")
-	p("pbias := unsafe.Pointer(&ep.bias[t*gemmNR])")
+	p("pbias := unsafe.Pointer(&ep.bias[%s])", col)
 	for j := 0; j < V; j++ {
 		p("q%d := %s", j, ld("pbias", fmt.Sprint(4*L*j)))
 	}
@@ -234,10 +252,10 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 			op = ":="
 		}
 		for j := 0; j < V; j++ {
-			p("b%d %s %s", j, op, ld("qb", fmt.Sprint(4*(u*k.nr+j*L))))
+			p("b%d %s %s", j, op, ld("qb", fmt.Sprint(4*(u*tileNR+j*L))))
 		}
 		for i := 0; i < rows; i++ {
-			p("a%d %s %s", i, op, splat("qa", fmt.Sprint(4*(u*k.mr+i))))
+			p("a%d %s %s", i, op, splat("qa", fmt.Sprint(4*(u*tileMR+i))))
 			for j := 0; j < V; j++ {
 				p("%s", fma(acc(i, j), fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", j)))
 			}
@@ -247,21 +265,21 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 	// that spot (tileSlack), so even checkptr (-race) sees them inside their allocations. A guarded
 	// step (advance only while another step follows) or integer offsets cost 5-10% in Chromium.
 	p("if k > 0 {")
-	p("qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])")
+	p("qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[%s])", bcol)
 	p("p := 0")
 	p("for ; p+%d <= k; p += %d {", k.unroll, k.unroll)
 	for u := 0; u < k.unroll; u++ {
 		step(u, u == 0)
 	}
-	p("qa, qb = unsafe.Add(qa, %d), unsafe.Add(qb, %d)", 4*k.mr*k.unroll, 4*k.nr*k.unroll)
+	p("qa, qb = unsafe.Add(qa, %d), unsafe.Add(qb, %d)", 4*tileMR*k.unroll, 4*tileNR*k.unroll)
 	p("}")
 	p("for ; p < k; p++ {")
 	step(0, true)
-	p("qa, qb = unsafe.Add(qa, %d), unsafe.Add(qb, %d)", 4*k.mr, 4*k.nr)
+	p("qa, qb = unsafe.Add(qa, %d), unsafe.Add(qb, %d)", 4*tileMR, 4*tileNR)
 	p("}")
 	p("}")
 	p("if ep.res != nil {")
-	p("qr := unsafe.Pointer(&ep.res[t*gemmNR])")
+	p("qr := unsafe.Pointer(&ep.res[%s])", col)
 	for i := 0; i < rows; i++ {
 		for j := 0; j < V; j++ {
 			if k.simd() {
@@ -305,6 +323,9 @@ func (k kernel) tiles(p func(string, ...any), rows int) {
 		for j := 0; j < V; j++ {
 			p("%s", st("qc", rowOff("sc", i, j), acc(i, j)))
 		}
+	}
+	if strips {
+		p("}")
 	}
 	p("}")
 	p("}")
