@@ -20,9 +20,12 @@ func (b *builder) fuse(outputs []*Value) {
 		changed = false
 		b.deadCode(outputs)
 		users := b.users(outputs)
-		f := &fusing{users: users, pos: make(map[step]int, len(b.steps))}
+		f := &fusing{users: users, pos: make(map[step]int, len(b.steps)), prod: make(map[*Value]step, len(b.steps))}
 		for i, s := range b.steps {
 			f.pos[s] = i
+			for _, o := range s.base().out {
+				f.prod[o] = s
+			}
 		}
 		b.fusing = f
 		for i := 0; i < len(b.steps); i++ {
@@ -35,10 +38,12 @@ func (b *builder) fuse(outputs []*Value) {
 	}
 }
 
-// fusing is the state of one fusion pass: where each step is, and who reads what.
+// fusing is the state of one fusion pass: where each step is, who reads what and who produced
+// what when the pass began.
 type fusing struct {
 	users map[*Value][]step
 	pos   map[step]int
+	prod  map[*Value]step
 }
 
 // goneStep stands, in a pass's reader lists, for a step that the pass fused away: the value it
@@ -120,37 +125,80 @@ func soleReader(users map[*Value][]step, v *Value) step {
 	return rs[0]
 }
 
-func (b *builder) remove(s step) {
+// producerOf returns the step that writes v, or nil.
+func (b *builder) producerOf(v *Value) step {
 	if f := b.fusing; f != nil {
-		b.steps[f.pos[s]] = nil
-		f.forget(s)
-		return
+		// The pass's index, while it is still true (fusions move outputs between steps).
+		if s, ok := f.prod[v]; ok {
+			if _, present := f.pos[s]; present && slices.Contains(s.base().out, v) {
+				return s
+			}
+		}
+	}
+	for _, s := range b.steps {
+		if s != nil && slices.Contains(s.base().out, v) {
+			return s
+		}
+	}
+	return nil
+}
+
+// indexOf returns where step s is, or -1.
+func (b *builder) indexOf(s step) int {
+	if f := b.fusing; f != nil {
+		if i, ok := f.pos[s]; ok && b.steps[i] == s {
+			return i
+		}
 	}
 	for i, t := range b.steps {
 		if t == s {
-			b.steps = append(b.steps[:i], b.steps[i+1:]...)
-			return
+			return i
 		}
+	}
+	return -1
+}
+
+// replace puts step s where step old is.
+func (b *builder) replace(old, s step) {
+	i := b.indexOf(old)
+	if i < 0 {
+		return
+	}
+	b.steps[i] = s
+	if f := b.fusing; f != nil {
+		f.forget(old)
+		f.pos[s] = i
 	}
 }
 
-// moveTo moves step s to where step at currently is (s must come earlier), keeping order
-// otherwise.
-func (b *builder) moveTo(s, at step) {
+// remove takes step s out; during a pass it leaves a hole, so that positions stay valid.
+func (b *builder) remove(s step) {
+	i := b.indexOf(s)
+	if i < 0 {
+		return
+	}
 	if f := b.fusing; f != nil {
-		i, j := f.pos[s], f.pos[at]
-		b.steps[i], b.steps[j] = nil, s
+		b.steps[i] = nil
+		f.forget(s)
+		return
+	}
+	b.steps = append(b.steps[:i], b.steps[i+1:]...)
+}
+
+// moveTo moves step s to where step at currently is (s must come earlier), removing at and keeping
+// the order otherwise.
+func (b *builder) moveTo(s, at step) {
+	i, j := b.indexOf(s), b.indexOf(at)
+	if i < 0 || j < 0 {
+		return
+	}
+	b.steps[i], b.steps[j] = nil, s
+	if f := b.fusing; f != nil {
 		f.forget(at)
 		f.pos[s] = j
 		return
 	}
-	b.remove(s)
-	for i, t := range b.steps {
-		if t == at {
-			b.steps[i] = s
-			return
-		}
-	}
+	b.steps = slices.DeleteFunc(b.steps, func(t step) bool { return t == nil })
 }
 
 func fusableAct(a *actStep) bool {
