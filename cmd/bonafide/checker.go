@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -27,6 +26,11 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 
 // load loads the model (and the face detector's) once; checkers for several goroutines share it.
 func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
+	// 0 means the model's threshold; anything else outside [0,1], NaN included, once fell back to
+	// it silently.
+	if !(f.threshold >= 0 && f.threshold <= 1) {
+		return nil, nil, usagef("-threshold %v: want a number in [0,1] (0: the model's)", f.threshold)
+	}
 	if err := f.det.load(); err != nil {
 		return nil, nil, err
 	}
@@ -35,7 +39,7 @@ func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
 	if f.path == "" {
 		data, err = defaultModel()
 	} else {
-		data, err = os.ReadFile(f.path)
+		data, err = readModelFile(f.path)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -10,10 +10,7 @@
 package model
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sort"
 	"sync"
 
@@ -137,41 +134,11 @@ func Load(data []byte, opts Options) (*Model, error) {
 
 // LoadFile reads and loads a model file.
 func LoadFile(path string, opts Options) (*Model, error) {
-	data, err := readFile(path)
+	data, err := onnx.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Load(data, opts)
-}
-
-// readFile reads at most MaxModelBytes of a model file: a larger file, or a device that never
-// ends (/dev/zero, whose size Stat reports as 0), is an *errs.LimitError after MaxModelBytes+1
-// bytes.
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
-	}
-	if fi.Size() > MaxModelBytes {
-		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: fi.Size(), Limit: MaxModelBytes, Detail: path}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxModelBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxModelBytes {
-		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: int64(len(data)), Limit: MaxModelBytes,
-			Detail: path + " (or more: it did not end)"}
-	}
-	return data, nil
 }
 
 // Inputs describes the model's inputs (shapes with dynamic dimensions resolved).

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"strconv"
@@ -777,4 +778,47 @@ func (d *decoder) decodeType(v *ValueInfo, b []byte, path string) error {
 		v.NonTensor = true
 	}
 	return err
+}
+
+// CheckPrefix reports a *FormatError when b, the first bytes of a file of at most max bytes,
+// cannot begin a ModelProto: a bad tag, a wire type no ModelProto field has (groups, or a known
+// field's wrong type), or a field longer than max. It lets a reader refuse a stream that is not ONNX
+// after a few bytes instead of after max bytes of it: /dev/zero begins with tag 0, and random bytes
+// soon declare a field longer than any model. A field that runs past the end of b is not an error.
+func CheckPrefix(b []byte, max int64) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			if len(b) < 10 && protowire.ParseError(n) == io.ErrUnexpectedEOF {
+				return nil
+			}
+			return formatErr("model", "bad tag: %v", protowire.ParseError(n))
+		}
+		switch {
+		case typ == protowire.StartGroupType || typ == protowire.EndGroupType:
+			return formatErr("model", "field %d is a group, which ONNX never uses", num)
+		case (num == 1 || num == 5) && typ != protowire.VarintType: // ir_version, model_version
+			return formatErr("model", "field %d has wire type %d", num, typ)
+		case (num >= 2 && num <= 4 || num >= 6 && num <= 8 || num == 14) && typ != protowire.BytesType: // strings, messages
+			return formatErr("model", "field %d has wire type %d", num, typ)
+		}
+		if typ == protowire.BytesType {
+			l, m := protowire.ConsumeVarint(b[n:])
+			if m < 0 {
+				if len(b)-n < 10 {
+					return nil
+				}
+				return formatErr("model", "field %d: bad length: %v", num, protowire.ParseError(m))
+			}
+			if l > uint64(max) {
+				return formatErr("model", "field %d declares %d bytes, more than a model file may hold (%d)", num, l, max)
+			}
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return nil // runs past the prefix (or is malformed further on, which decoding will say)
+		}
+		b = b[n+m:]
+	}
+	return nil
 }
