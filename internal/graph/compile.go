@@ -9,7 +9,7 @@ import (
 	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
-// The limits Compile enforces are internal/limits' (MaxNodes, MaxOutputs, limits.MaxElements, MaxRank)
+// The limits Compile enforces are internal/limits' (MaxNodes, MaxOutputs, MaxElements, MaxRank)
 // and Options.MaxMemory.
 const (
 	// MinOpset and MaxOpset bound the default-domain operator set versions the engine accepts.

@@ -7,7 +7,7 @@ import (
 )
 
 // Errors of compilation are *errs.UnsupportedError (an operator, attribute value or type the engine
-// does not implement), *errs.LimitError (a graph over MaxNodes, MaxOutputs, limits.MaxElements or the
+// does not implement), *errs.LimitError (a graph over MaxNodes, MaxOutputs, MaxElements or the
 // memory budget) and the three types below, which are errs.Model errors: the model is wrong.
 
 // ShapeError reports inputs whose shapes (or constant values) an operator cannot accept.

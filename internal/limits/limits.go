@@ -11,7 +11,8 @@ const (
 	// output, a constant folded at compile time or a run-time value (64 Mi float32 = 256 MiB, ten
 	// 1080p RGB frames).
 	MaxElements = 1 << 26
-	// MaxNodes bounds the nodes of a graph.
+	// MaxNodes bounds the nodes of a graph: a graph of this many loads within 2 s in the browser
+	// (decoding and compiling are linear in it), and no vision model comes near it.
 	MaxNodes = 1 << 14
 	// MaxOutputs bounds the outputs of a graph: each is a buffer that lives until the end of a
 	// run, and a liveness model has a handful.
