@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"time"
 	"unsafe"
 
 	"github.com/hack-pad/safejs"
@@ -198,7 +199,9 @@ func (a *api) version(args []safejs.Value) (any, error) {
 	}, nil
 }
 
-// newChecker(model: Uint8Array, options) → {id, profile, model}
+// newChecker(model: Uint8Array, options) → {id, profile, model, options}. Every option is checked
+// here, once, by liveness.New; options in the reply are the ones in effect, defaults filled in by
+// Go (the JS side keeps no copy of them).
 func (a *api) newChecker(args []safejs.Value) (any, error) {
 	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
@@ -231,6 +234,9 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if cfg.Quality, err = qualityOptions(o); err != nil {
 		return nil, err
 	}
+	if cfg.Session, err = sessionOptions(o); err != nil {
+		return nil, err
+	}
 	// The browser build still runs pico's cascade; BlazeFace needs its model fetched by the page.
 	cfg.Detector = liveness.DetectorPigo
 	if cfg.Pigo, err = detectorOptions(o); err != nil {
@@ -251,11 +257,59 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 		"id": id,
 		"profile": map[string]any{
 			"kind": p.Kind, "crop": p.Crop.String(), "cropWidth": p.Crop.Width, "cropHeight": p.Crop.Height,
-			"threshold": p.Threshold, "maps": maps, "version": p.Version,
+			"threshold": p.Threshold, "maps": maps, "mapRegion": mapRegion(p), "version": p.Version,
 		},
 		"threshold": c.Threshold(),
 		"model":     modelInfo(c.Model()),
+		"options":   optionsInfo(c),
 	}, nil
+}
+
+// optionsInfo is what a checker's options are now, for the JS side to carry.
+func optionsInfo(c *liveness.Checker) map[string]any {
+	q := c.Quality()
+	quality := map[string]any{}
+	for _, f := range qualityFields(&q) {
+		quality[f.name] = *f.dst
+	}
+	quality["skip"] = anyStrings(q.Skip)
+	so := c.SessionOptions()
+	return map[string]any{"threshold": c.Threshold(), "quality": quality, "minFrames": so.MinFrames, "maxFrames": so.MaxFrames}
+}
+
+// qualityField is one numeric limit of face.QualityOptions under its JS name.
+type qualityField struct {
+	name string
+	dst  *float64
+}
+
+func qualityFields(q *face.QualityOptions) []qualityField {
+	return []qualityField{
+		{"otherFaceRatio", &q.OtherFaceRatio}, {"minFaceFrac", &q.MinFaceFrac}, {"maxFaceFrac", &q.MaxFaceFrac},
+		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
+		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
+		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
+	}
+}
+
+// sessionOptions reads minFrames, maxFrames and (for a session) threshold.
+func sessionOptions(o opts) (liveness.SessionOptions, error) {
+	var so liveness.SessionOptions
+	var err error
+	if so.MinFrames, _, err = o.int("minFrames"); err != nil {
+		return so, err
+	}
+	so.MaxFrames, _, err = o.int("maxFrames")
+	return so, err
+}
+
+// mapRegion is where the profile's maps carry evidence: "face" or "crop" (also for profiles that do
+// not say).
+func mapRegion(p liveness.Profile) string {
+	if p.MapRegion == "" {
+		return liveness.MapRegionCrop
+	}
+	return p.MapRegion
 }
 
 func qualityOptions(o opts) (face.QualityOptions, error) {
@@ -264,15 +318,13 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	if !ok || err != nil {
 		return q, err
 	}
-	for _, f := range []struct {
-		name string
-		dst  *float64
-	}{
-		{"otherFaceRatio", &q.OtherFaceRatio}, {"minFaceFrac", &q.MinFaceFrac}, {"maxFaceFrac", &q.MaxFaceFrac},
-		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
-		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
-		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
-	} {
+	fields := qualityFields(&q)
+	if err := qo.onlyKeys(func(k string) bool {
+		return k == "skip" || slices.ContainsFunc(fields, func(f qualityField) bool { return f.name == k })
+	}, "a limit of the quality gate (or skip)"); err != nil {
+		return q, err
+	}
+	for _, f := range fields {
 		if *f.dst, _, err = qo.float(f.name); err != nil {
 			return q, err
 		}
@@ -307,8 +359,10 @@ func detectorOptions(o opts) (face.PigoOptions, error) {
 	return d, err
 }
 
-// setOptions(id, {threshold?, quality?, resetTracking?}): quality replaces the whole gate (the JS
-// side merges partial updates).
+// setOptions(id, {threshold?, quality?, minFrames?, maxFrames?, resetTracking?}) → the options in
+// effect (as newChecker's). quality replaces the whole gate and minFrames/maxFrames both session
+// defaults (the JS side merges partial updates over what Go returned); nothing changes unless
+// every option is valid.
 func (a *api) setOptions(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
 	if err != nil {
@@ -318,34 +372,58 @@ func (a *api) setOptions(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, ok, err := o.float("threshold"); err != nil {
+	// Read and check everything first, then apply: a bad option changes nothing.
+	t, setT, err := o.float("threshold")
+	if err != nil {
 		return nil, err
-	} else if ok {
+	}
+	_, setQ, err := o.get("quality")
+	if err != nil {
+		return nil, err
+	}
+	q, err := qualityOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	so, err := sessionOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	setS := so != (liveness.SessionOptions{})
+	reset, _, err := o.boolean("resetTracking")
+	if err != nil {
+		return nil, err
+	}
+	old := c.c.Threshold()
+	if setT {
 		if err := c.c.SetThreshold(t); err != nil {
 			return nil, err
 		}
 	}
-	if _, ok, err := o.get("quality"); err != nil {
-		return nil, err
-	} else if ok {
-		q, err := qualityOptions(o)
-		if err != nil {
-			return nil, err
-		}
+	oldQ := c.c.Quality()
+	if setQ {
 		if err := c.c.SetQuality(q); err != nil {
+			c.c.SetThreshold(old) //nolint:errcheck // it was valid
 			return nil, err
 		}
 	}
-	if r, _, err := o.boolean("resetTracking"); err != nil {
-		return nil, err
-	} else if r {
+	if setS {
+		if err := c.c.SetSessionOptions(so); err != nil {
+			c.c.SetThreshold(old) //nolint:errcheck // it was valid
+			c.c.SetQuality(oldQ)  //nolint:errcheck // it was valid
+			return nil, err
+		}
+	}
+	if reset {
 		c.c.ResetTracking()
 	}
-	return c.c.Threshold(), nil
+	return optionsInfo(c.c), nil
 }
 
-// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?) → blob
-// (see blob.go). reset forgets the tracked face first (independent images rather than video).
+// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?,
+// timestampMs?) → blob (see blob.go). reset forgets the tracked face first (independent images
+// rather than video); timestampMs, the video frame's time, reaches the face tracker. In a session
+// the frame goes to the liveness.Session, whose verdict (with its evidence) the blob carries.
 // The frame's bytes cross once, in; the result crosses once, out.
 func (a *api) analyze(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
@@ -384,16 +462,38 @@ func (a *api) analyze(args []safejs.Value) (any, error) {
 			c.c.ResetTracking()
 		}
 	}
-	r, err := c.c.Analyze(img)
+	ts := time.Duration(-1)
+	if tv := argOr(args, 6); tv.Type() != safejs.TypeUndefined && tv.Type() != safejs.TypeNull {
+		ms, err := tv.Float()
+		if tv.Type() != safejs.TypeNumber || err != nil {
+			return nil, typeErrorf("timestampMs: want a number, got %s", tv.Type())
+		}
+		if !(ms >= 0 && ms < 1e12) {
+			return nil, rangeErrorf("timestampMs: want a time in milliseconds in [0, 1e12), got %v", ms)
+		}
+		ts = time.Duration(ms * float64(time.Millisecond))
+	}
+	var (
+		r  *liveness.Result
+		v  liveness.Verdict
+		vp *liveness.Verdict
+	)
+	switch {
+	case sess != nil && ts >= 0:
+		r, v, err = sess.AnalyzeAt(img, ts)
+		vp = &v
+	case sess != nil:
+		r, v, err = sess.Analyze(img)
+		vp = &v
+	case ts >= 0:
+		r, err = c.c.AnalyzeAt(img, ts)
+	default:
+		r, err = c.c.Analyze(img)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var v *liveness.Verdict
-	if sess != nil {
-		vv := sess.Add(r, c.c.Threshold())
-		v = &vv
-	}
-	return a.bytesOut(a.blob.encodeResult(r, w, h, v))
+	return a.bytesOut(a.blob.encodeResult(r, w, h, vp))
 }
 
 // bytesOut copies b into a fresh Uint8Array (fresh, so that the worker can transfer its buffer).
@@ -408,8 +508,9 @@ func (a *api) bytesOut(b []byte) (any, error) {
 	return u, nil
 }
 
-// startSession(id, {minFrames?, maxFrames?, threshold?}) → session handle. It also resets the face
-// tracker: a session is a new look at the camera.
+// startSession(id, {minFrames?, maxFrames?, threshold?}) → session handle. Absent options are the
+// checker's (newChecker's minFrames and maxFrames, its threshold); the liveness.Session resets the
+// face tracker: a session is a new look at the camera.
 func (a *api) startSession(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
 	if err != nil {
@@ -419,37 +520,28 @@ func (a *api) startSession(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var so liveness.SessionOptions
-	if so.MinFrames, _, err = o.int("minFrames"); err != nil {
-		return nil, err
-	}
-	if so.MaxFrames, _, err = o.int("maxFrames"); err != nil {
+	so, err := sessionOptions(o)
+	if err != nil {
 		return nil, err
 	}
 	if so.Threshold, _, err = o.float("threshold"); err != nil {
 		return nil, err
 	}
-	if so.MaxFrames > maxSessionFrames {
-		return nil, rangeErrorf("options.maxFrames: %d, over the limit of %d", so.MaxFrames, maxSessionFrames)
+	if len(c.sessions) >= maxSessions {
+		return nil, rangeErrorf("%d sessions are open on this checker: end some first", len(c.sessions))
 	}
-	s, err := liveness.NewSession(so)
+	s, err := c.c.NewSession(so)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.sessions) >= maxSessions {
-		return nil, rangeErrorf("%d sessions are open on this detector: end some first", len(c.sessions))
-	}
-	c.c.ResetTracking()
 	id := a.id()
 	c.sessions[id] = s
 	return id, nil
 }
 
-// Limits on what a page can make the Go side hold.
-const (
-	maxSessionFrames = 100_000
-	maxSessions      = 64
-)
+// maxSessions bounds what a page can make the Go side hold (each session keeps its frames' scores,
+// bounded by liveness.MaxSessionFrames, and up to two evidence crops).
+const maxSessions = 64
 
 func (a *api) endSession(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)

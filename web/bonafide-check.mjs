@@ -146,10 +146,23 @@ export function finestMap(maps) {
 }
 
 /**
+ * The rectangle of the frame a result's maps may be drawn in, or null when there is nothing to draw.
+ * Models whose maps carry evidence on the face only (info.mapRegion 'face': the cells outside the
+ * face box were not trained) are shown over the face box, so that the overlay says where the medium
+ * looks fake and not where the face is not; other models over their whole crop.
+ */
+export function mapClip(result, info) {
+  if (!result?.crop) return null;
+  if (info?.mapRegion === 'face') return result.face ? { x: result.face.x, y: result.face.y, width: result.face.width, height: result.face.height } : null;
+  return { x: result.crop.x, y: result.crop.y, width: result.crop.width, height: result.crop.height };
+}
+
+/**
  * Draws a live-probability map as a spoof heatmap into the rectangle (x, y, w, h) of ctx: clear
  * where the model sees a live face, red where it sees an attack. Smoothed, as the map is coarse.
+ * With clip ({x, y, width, height} in ctx's coordinates, see mapClip) nothing is drawn outside it.
  */
-export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75) {
+export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75, clip = null) {
   const grid = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(map.w, map.h) : Object.assign(document.createElement('canvas'), { width: map.w, height: map.h });
   const g = grid.getContext('2d');
   const img = g.createImageData(map.w, map.h);
@@ -162,6 +175,11 @@ export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75) {
   }
   g.putImageData(img, 0, 0);
   ctx.save();
+  if (clip) {
+    ctx.beginPath();
+    ctx.rect(clip.x, clip.y, clip.width, clip.height);
+    ctx.clip();
+  }
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(grid, x, y, w, h);
@@ -434,8 +452,10 @@ export class BonafideCheck extends HTMLElement {
     ctx.clearRect(0, 0, width, height);
     const map = finestMap(result.maps);
     if (!map || !result.crop) return;
+    const clip = mapClip(result, this.#detector?.info);
+    if (!clip) return;
     const { x, y, width: w, height: h } = result.crop;
-    drawSpoofMap(ctx, map, x, y, w, h);
+    drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);
   }
 }
 

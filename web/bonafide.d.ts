@@ -108,9 +108,9 @@ export interface Verdict {
   frameScores: number[];
   /** Quality codes that made frames unusable, most frequent first. */
   reasons: QualityCode[];
-  /** Index of the best evidence frame (highest score for live, lowest for spoof), -1 for retake. */
+  /** Index of the best evidence frame (highest score for live, lowest for spoof), as Go's session chose it; -1 for retake. */
   best: number;
-  /** The best evidence frame: its score, its crop window and the crop itself. */
+  /** The best evidence frame: its score, its crop window and the crop itself (the part of the frame the model saw). */
   bestFrame: { index: number; score: number; box: CropWindow | null; crop: ImageBitmap | null } | null;
   durationMs: number;
 }
@@ -128,7 +128,10 @@ export interface ProgressDetail {
   frame: number;
 }
 
-/** Limits of the quality gate. Each defaults to core/face's value, shown here. */
+/**
+ * Limits of the quality gate. Each defaults to core/face's value (its Default* constants), shown
+ * here; `options.quality` reports the limits in effect, as Go filled them in.
+ */
 export interface QualityLimits {
   /** Another face counts for multiple_faces when at least this fraction of the main face's size. Default 0.5. */
   otherFaceRatio?: number;
@@ -138,9 +141,9 @@ export interface QualityLimits {
   maxFaceFrac?: number;
   /** The face box is scaled by this about its centre (to the whole head) before measuring how much is outside. Default 1.3. */
   outsideMargin?: number;
-  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.1. */
+  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.14. */
   maxOutside?: number;
-  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.32. */
+  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.35. */
   maxOffCentre?: number;
   /** Mean luma of the face, 0–255: below → too_dark. Default 45. */
   minBrightness?: number;
@@ -203,6 +206,12 @@ export interface AnalyzeOptions {
   transfer?: boolean;
   /** Track the face from the previous call (consecutive video frames). Default false: each call is an independent image. */
   video?: boolean;
+  /**
+   * With video: the frame's time in milliseconds (e.g. requestVideoFrameCallback's mediaTime × 1000, or
+   * VideoFrame.timestamp / 1000), which the face tracker's smoothing uses; a time that does not increase
+   * restarts the smoothing. Default: performance.now() when analyze() is called.
+   */
+  timestampMs?: number;
 }
 
 export interface SessionOptions {
@@ -230,6 +239,11 @@ export interface DetectorInfo {
   cropHeight: number;
   /** Map labels, e.g. ["8x8", "4x4", "2x2"]. */
   maps: string[];
+  /**
+   * Where the maps carry evidence (metadata bonafide.maps.region): 'crop', every cell, or 'face',
+   * only the cells over the face box (the others were not trained: mask them, see mapClip).
+   */
+  mapRegion: 'crop' | 'face';
   modelThreshold: number;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
@@ -270,8 +284,11 @@ export interface DetectorEventMap {
 export declare class Detector extends EventTarget {
   private constructor();
   readonly info: DetectorInfo;
-  /** The options in effect (a copy). */
-  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile'> & { profile?: 'minifasnet-v2' };
+  /**
+   * The options in effect (a copy). threshold, quality (every limit), minFrames and maxFrames are as Go
+   * checked them and filled in its defaults.
+   */
+  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile' | 'quality'> & { quality: Required<QualityLimits>; profile?: 'minifasnet-v2' };
   readonly closed: boolean;
   /** Analyses one image or frame. The caller's source is not consumed (see AnalyzeOptions.transfer). */
   analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Result>;
@@ -338,8 +355,8 @@ export default Bonafide;
 
 /** This release (semantic version), the same as the wasm's and the npm package's. */
 export declare const version: string;
-export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile'>>>;
-export declare const qualityDefaults: Readonly<Required<Omit<QualityLimits, 'skip'>>>;
+/** Defaults of create()'s own options; the liveness options' defaults are Go's (see Detector.options). */
+export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile' | 'minFrames' | 'maxFrames' | 'quality'>>>;
 export declare const qualityCodes: readonly QualityCode[];
 
 export declare class BonafideError extends Error {}
@@ -388,7 +405,9 @@ export declare class BonafideCheck extends HTMLElement {
 }
 export declare const bundles: Record<string, BonafideStrings>;
 export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
-export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number): void;
+export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
+/** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
+export declare function mapClip(result: Result, info: Pick<DetectorInfo, 'mapRegion'>): Box | null;
 
 declare global {
   interface HTMLElementTagNameMap {

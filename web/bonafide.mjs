@@ -79,66 +79,47 @@ function fromData(d) {
 // that is the form bundlers (webpack, Vite) recognise and copy, and what works unbundled. The URL
 // options override each.
 
-/** Defaults of Bonafide.create's options (see bonafide.d.ts for each). */
+/**
+ * Defaults of Bonafide.create's own options (see bonafide.d.ts for each). The liveness options
+ * (threshold, quality, minFrames, maxFrames, profile) have their defaults and their checks in Go,
+ * once, when the checker is created: `checker.options` reports them as Go filled them in.
+ */
 export const defaults = Object.freeze({
   modelUrl: new URL('./models/default.onnx', import.meta.url).href,
   wasmUrl: new URL('./bonafide.wasm', import.meta.url).href,
   wasmExecUrl: new URL('./wasm_exec.js', import.meta.url).href,
   workerUrl: new URL('./bonafide.worker.mjs', import.meta.url).href,
   worker: true,
-  threshold: undefined, // the model's bonafide.threshold
-  minFrames: 5,
-  maxFrames: 30,
-  quality: Object.freeze({}),
   track: true,
   maxFrameSide: 1280,
   timeoutMs: 30000,
   integrity: Object.freeze({}),
-  profile: undefined,
-});
-
-/** Default limits of the quality gate (core/face's Default* constants). */
-export const qualityDefaults = Object.freeze({
-  otherFaceRatio: 0.5, minFaceFrac: 0.2, maxFaceFrac: 0.75, outsideMargin: 1.3, maxOutside: 0.1,
-  maxOffCentre: 0.32, minBrightness: 45, maxBrightness: 195, maxClipped: 0.3, minContrast: 25,
-  minSharpness: 0.075, maxRoll: 12,
 });
 
 /** Reason codes of the quality gate, in report order (core/face/reasons.go). */
 export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_too_small', 'face_too_large',
   'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated']);
 
-const optionKeys = new Set([...Object.keys(defaults), 'model']);
-
-function isNum(v) { return typeof v === 'number' && Number.isFinite(v); }
+// Options Go checks and fills in (liveness.Config): they are handed over as plain data.
+const goOptionKeys = ['threshold', 'minFrames', 'maxFrames', 'quality', 'profile'];
+const optionKeys = new Set([...Object.keys(defaults), ...goOptionKeys, 'model']);
 
 function checkInt(name, v, min) {
   if (v === undefined) return;
   if (!Number.isInteger(v) || v < min) throw new RangeError(`bonafide: ${name} must be an integer ≥ ${min}, got ${v}`);
 }
 
-function checkThreshold(name, v) {
-  if (v === undefined) return;
-  if (!isNum(v) || v < 0 || v > 1) throw new RangeError(`bonafide: ${name} must be a number in [0, 1], got ${v}`);
-}
-
-/** Copies and checks quality limits into a fresh plain object (only plain data reaches Go). */
-function cleanQuality(q, path = 'options.quality') {
-  if (q === undefined || q === null) return {};
-  if (typeof q !== 'object') throw new TypeError(`bonafide: ${path} must be an object`);
+/**
+ * Copies quality limits into a fresh plain object, reading each property once here: Go reads only
+ * plain data (wasm/main.go says why). Names, types and ranges are Go's to check.
+ */
+function plainQuality(q) {
+  if (q === undefined || q === null) return undefined;
+  if (typeof q !== 'object') return q; // Go names the type error
   const out = {};
   for (const [k, v] of Object.entries(q)) {
-    if (k === 'skip') {
-      if (!Array.isArray(v) || v.some((c) => typeof c !== 'string')) throw new TypeError(`bonafide: ${path}.skip must be an array of reason codes`);
-      for (const c of v) if (!qualityCodes.includes(c)) throw new RangeError(`bonafide: ${path}.skip: unknown reason code "${c}" (known: ${qualityCodes.join(', ')})`);
-      out.skip = [...v];
-    } else if (k in qualityDefaults) {
-      if (v === undefined) continue;
-      if (!isNum(v)) throw new TypeError(`bonafide: ${path}.${k} must be a finite number`);
-      out[k] = v;
-    } else {
-      throw new TypeError(`bonafide: ${path}: unknown limit "${k}" (known: ${Object.keys(qualityDefaults).join(', ')}, skip)`);
-    }
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? [...v] : v;
   }
   return out;
 }
@@ -161,15 +142,11 @@ function cleanOptions(options, base = defaults) {
   if (o.model !== undefined && !(o.model instanceof ArrayBuffer || ArrayBuffer.isView(o.model))) {
     throw new TypeError('bonafide: options.model must be an ArrayBuffer or a Uint8Array');
   }
-  checkThreshold('options.threshold', o.threshold);
-  checkInt('options.minFrames', o.minFrames, 1);
-  checkInt('options.maxFrames', o.maxFrames, 1);
-  if (o.maxFrames < o.minFrames) throw new RangeError(`bonafide: options.maxFrames (${o.maxFrames}) must be ≥ minFrames (${o.minFrames})`);
   checkInt('options.maxFrameSide', o.maxFrameSide, 16);
   checkInt('options.timeoutMs', o.timeoutMs, 1);
   o.worker = !!o.worker;
   o.track = !!o.track;
-  o.quality = cleanQuality(o.quality);
+  o.quality = plainQuality(o.quality);
   if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, wasm?}');
   o.integrity = { ...o.integrity };
   for (const k of Object.keys(o.integrity)) {
@@ -180,7 +157,6 @@ function cleanOptions(options, base = defaults) {
   for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx']]) {
     if (o.integrity[key] === undefined && o.ownAssets[key] && assets[file]) o.integrityDefaults[key] = assets[file].sha256;
   }
-  if (o.profile !== undefined && o.profile !== 'minifasnet-v2') throw new RangeError(`bonafide: options.profile: unknown profile "${o.profile}" (known: minifasnet-v2)`);
   return o;
 }
 
@@ -465,9 +441,8 @@ function waitForVideo(video, ms) {
   });
 }
 
-function publicVerdict(v, results, crop, t0) {
-  const bestIdx = v.best;
-  const best = bestIdx >= 0 ? results[bestIdx] : null;
+/** The Verdict the page sees: Go's, evidence included, with the session's duration. */
+function publicVerdict(v, t0) {
   return {
     decision: v.decision,
     live: v.decision === 'live',
@@ -476,10 +451,10 @@ function publicVerdict(v, results, crop, t0) {
     frames: v.frames,
     usable: v.usable,
     scores: v.scores,
-    frameScores: results.map((r) => r.score),
+    frameScores: v.frameScores,
     reasons: v.reasons,
-    best: bestIdx,
-    bestFrame: best ? { index: bestIdx, score: best.score, box: best.crop, crop } : null,
+    best: v.best,
+    bestFrame: v.bestFrame,
     durationMs: performance.now() - t0,
   };
 }
@@ -513,6 +488,7 @@ export class Detector extends EventTarget {
       cropWidth: p.cropWidth,
       cropHeight: p.cropHeight,
       maps: p.maps,
+      mapRegion: p.mapRegion,
       modelThreshold: p.threshold,
       inputs: m.inputs,
       outputs: m.outputs,
@@ -523,7 +499,13 @@ export class Detector extends EventTarget {
       go: engineInfo.go,
       worker: opts.worker,
     });
-    this.#opts.threshold = checkerInfo.threshold;
+    this.#carry(checkerInfo.options);
+  }
+
+  /** Takes the liveness options as Go has them (checked, defaults filled in). */
+  #carry(goOpts) {
+    const { threshold, minFrames, maxFrames, quality } = goOpts;
+    this.#opts = { ...this.#opts, threshold, minFrames, maxFrames, quality };
   }
 
   /** What was loaded: model kind, version, crop, maps, inputs/outputs, metadata, size. */
@@ -543,15 +525,22 @@ export class Detector extends EventTarget {
 
   /**
    * Analyses one image or video frame. Without {video: true} each call is an independent image; with
-   * it, the face is tracked from the previous call (smoother boxes on a live stream).
+   * it, the face is tracked from the previous call (smoother boxes on a live stream), with the
+   * frame's time (options.timestampMs, or when it was read) for the tracker's smoothing.
    */
   async analyze(source, options = {}) {
     this.#alive();
+    const video = !!options.video;
+    let timestampMs;
+    if (video) {
+      timestampMs = options.timestampMs ?? performance.now();
+      if (typeof timestampMs !== 'number') throw new TypeError('bonafide: analyze: timestampMs must be a number (milliseconds)');
+    }
     const frame = await toFrame(source, !!options.transfer);
     this.#alive();
     const t0 = performance.now();
     const res = await this.#port.call('analyze', {
-      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !options.video,
+      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !video, timestampMs,
     }, transferList(frame));
     res.timings.roundTrip = performance.now() - t0;
     delete res.verdict;
@@ -559,9 +548,10 @@ export class Detector extends EventTarget {
   }
 
   /**
-   * Samples frames from a playing video (a camera stream), skips unusable ones and aggregates the
-   * usable ones into a verdict: the median score against the threshold once `frames` usable frames
-   * were seen, or "retake" after `maxFrames` frames without enough usable ones.
+   * Samples frames from a playing video (a camera stream) into a Go liveness.Session, which skips
+   * unusable ones and aggregates the usable ones into a verdict: the median score against the
+   * threshold once `frames` usable frames were seen, or "retake" after `maxFrames` frames without
+   * enough usable ones. This side carries Go's verdict; it decides nothing.
    */
   async startSession(video, options = {}) {
     this.#alive();
@@ -570,23 +560,20 @@ export class Detector extends EventTarget {
     for (const k of Object.keys(o)) {
       if (!['frames', 'maxFrames', 'timeoutMs', 'threshold', 'signal', 'onProgress'].includes(k)) throw new TypeError(`bonafide: startSession: unknown option "${k}"`);
     }
-    const minFrames = o.frames ?? this.#opts.minFrames;
-    checkInt('frames', minFrames, 1);
-    const maxFrames = o.maxFrames ?? Math.max(this.#opts.maxFrames, minFrames);
-    checkInt('maxFrames', maxFrames, minFrames);
     const timeoutMs = o.timeoutMs ?? 20000;
     checkInt('timeoutMs', timeoutMs, 1);
-    checkThreshold('threshold', o.threshold);
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError('bonafide: onProgress must be a function');
     const signal = o.signal;
     signal?.throwIfAborted();
 
     const t0 = performance.now();
     const deadline = t0 + timeoutMs;
-    const sessionOpts = { minFrames, maxFrames };
+    // Absent options are the checker's (Go fills them in and checks them).
+    const sessionOpts = {};
+    if (o.frames !== undefined) sessionOpts.minFrames = o.frames;
+    if (o.maxFrames !== undefined) sessionOpts.maxFrames = o.maxFrames;
     if (o.threshold !== undefined) sessionOpts.threshold = o.threshold;
     const sid = await this.#port.call('startSession', { checker: this.#checker, options: sessionOpts });
-    const results = [];
     let last = null;
     try {
       await Promise.race([waitForVideo(video, Math.max(1, deadline - performance.now())), this.#aborted(signal)]);
@@ -595,28 +582,25 @@ export class Detector extends EventTarget {
         signal?.throwIfAborted();
         if (performance.now() >= deadline) {
           const why = last ? ` ${last.frames} frames seen, ${last.usable} usable${last.reasons.length ? `; most frequent problems: ${last.reasons.slice(0, 3).join(', ')}` : ''}` : ' no frame analysed';
-          throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, results, null, t0) : null } });
+          throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, t0) : null } });
         }
         await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
         if (performance.now() >= deadline) continue;
+        const timestampMs = performance.now(); // when the frame was read: the tracker's clock
         const frame = await toFrame(video, false);
         this.#alive();
-        const ft = performance.now();
         const res = await this.#port.call('analyze', {
-          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide,
+          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide, timestampMs,
         }, transferList(frame));
-        res.timings.roundTrip = performance.now() - ft;
+        res.timings.roundTrip = performance.now() - timestampMs;
         const v = res.verdict;
         delete res.verdict;
-        const crop = v.crop || null;
-        delete v.crop;
         last = v;
-        results.push({ score: res.score, crop: res.crop, quality: res.quality });
-        const verdictSoFar = publicVerdict(v, results, null, t0);
-        const detail = { result: res, verdict: verdictSoFar, frame: v.frames - 1 };
+        const verdict = publicVerdict(v, t0);
+        const detail = { result: res, verdict, frame: v.frames - 1 };
         o.onProgress?.(detail);
         this.dispatchEvent(new CustomEvent('progress', { detail }));
-        if (v.decision !== 'pending') return publicVerdict(v, results, crop, t0);
+        if (v.decision !== 'pending') return verdict;
       }
     } finally {
       if (!this.#closed) this.#port.call('endSession', { checker: this.#checker, session: sid }).catch(() => {});
@@ -642,19 +626,21 @@ export class Detector extends EventTarget {
     for (const k of Object.keys(partial)) {
       if (!allowed.includes(k)) throw new TypeError(`bonafide: setOptions: "${k}" cannot change after create (changeable: ${allowed.join(', ')})`);
     }
-    const next = { ...this.#opts };
-    if (partial.threshold !== undefined) next.threshold = partial.threshold;
-    if (partial.quality !== undefined) next.quality = { ...this.#opts.quality, ...cleanQuality(partial.quality) };
-    for (const k of ['minFrames', 'maxFrames', 'maxFrameSide']) if (partial[k] !== undefined) next[k] = partial[k];
-    checkThreshold('threshold', next.threshold);
-    checkInt('minFrames', next.minFrames, 1);
-    checkInt('maxFrames', next.maxFrames, next.minFrames);
-    checkInt('maxFrameSide', next.maxFrameSide, 16);
+    if (partial.maxFrameSide !== undefined) checkInt('maxFrameSide', partial.maxFrameSide, 16);
+    // Go checks the liveness options and changes nothing unless all are valid; partial ones are
+    // merged over what Go reported last.
     const goOpts = {};
-    if (partial.threshold !== undefined) goOpts.threshold = next.threshold;
-    if (partial.quality !== undefined) goOpts.quality = next.quality;
-    if (Object.keys(goOpts).length) await this.#port.call('setOptions', { checker: this.#checker, options: goOpts });
-    this.#opts = next;
+    if (partial.threshold !== undefined) goOpts.threshold = partial.threshold;
+    if (partial.quality !== undefined) {
+      const q = plainQuality(partial.quality);
+      goOpts.quality = q && typeof q === 'object' ? { ...this.#opts.quality, ...q } : q;
+    }
+    if (partial.minFrames !== undefined || partial.maxFrames !== undefined) {
+      goOpts.minFrames = partial.minFrames ?? this.#opts.minFrames;
+      goOpts.maxFrames = partial.maxFrames ?? this.#opts.maxFrames;
+    }
+    if (Object.keys(goOpts).length) this.#carry(await this.#port.call('setOptions', { checker: this.#checker, options: goOpts }));
+    if (partial.maxFrameSide !== undefined) this.#opts.maxFrameSide = partial.maxFrameSide;
   }
 
   /** Debug figures: Go heap (after a GC with {gc: true}), wasm memory, live js.Funcs and JS references held by Go. */
@@ -742,10 +728,10 @@ export class Model {
 
 // ---------------------------------------------------------------------------------------- Bonafide
 
+/** The options Go checks and fills in, as plain data (absent ones are left to Go's defaults). */
 const goOptions = (o) => {
-  const g = { track: o.track, quality: o.quality };
-  if (o.threshold !== undefined) g.threshold = o.threshold;
-  if (o.profile !== undefined) g.profile = o.profile;
+  const g = { track: o.track };
+  for (const k of goOptionKeys) if (o[k] !== undefined) g[k] = o[k];
   return g;
 };
 

@@ -23,6 +23,16 @@ type scanFace struct {
 	Angle float64 `json:"angle"`
 }
 
+// scanCrop is the window of the image the model saw (image pixels): the maps cover it. MapRegion
+// says where they carry evidence ("crop", or "face": over the face box only).
+type scanCrop struct {
+	X         int    `json:"x"`
+	Y         int    `json:"y"`
+	W         int    `json:"w"`
+	H         int    `json:"h"`
+	MapRegion string `json:"map_region"`
+}
+
 type scanQuality struct {
 	OK      bool          `json:"ok"`
 	Reasons []face.Reason `json:"reasons"`
@@ -35,6 +45,7 @@ type scanLine struct {
 	Score     *float64               `json:"score,omitempty"`
 	Threshold float64                `json:"threshold,omitempty"`
 	Face      *scanFace              `json:"face,omitempty"`
+	Crop      *scanCrop              `json:"crop,omitempty"`
 	Quality   *scanQuality           `json:"quality,omitempty"`
 	Maps      map[string][][]float32 `json:"maps,omitempty"`
 	MS        float64                `json:"ms,omitempty"`
@@ -95,6 +106,13 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 				}
 				if r.Face != nil {
 					line.Face = &scanFace{X: r.Face.X, Y: r.Face.Y, W: r.Face.W, H: r.Face.H, Score: r.Face.Score, Angle: r.Face.Angle}
+				}
+				if w := r.Crop.Window; r.Scored && !w.Empty() {
+					region := c.Profile().MapRegion
+					if region == "" {
+						region = liveness.MapRegionCrop
+					}
+					line.Crop = &scanCrop{X: w.Min.X, Y: w.Min.Y, W: w.Dx(), H: w.Dy(), MapRegion: region}
 				}
 				line.Quality = &scanQuality{OK: r.Quality.OK, Reasons: r.Quality.Reasons}
 				if line.Quality.Reasons == nil {

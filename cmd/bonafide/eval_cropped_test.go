@@ -86,7 +86,8 @@ func TestEvalCroppedFolders(t *testing.T) {
 			if sl.Error != "" {
 				continue
 			}
-			if sl.Face != nil || sl.Score == nil || sl.Quality == nil || !sl.Quality.OK || len(sl.Maps["8x8"]) != 8 {
+			if sl.Face != nil || sl.Score == nil || sl.Quality == nil || !sl.Quality.OK || len(sl.Maps["8x8"]) != 8 ||
+				sl.Crop == nil || sl.Crop.X != 0 || sl.Crop.Y != 0 || sl.Crop.W < 90 || sl.Crop.H < 100 {
 				t.Fatalf("scan -cropped line %s", l)
 			}
 			rel, _ := filepath.Rel(side.root, sl.Path)

@@ -94,6 +94,11 @@ func TestScanPhotoHasMaps(t *testing.T) {
 	if line.Score == nil || line.Face == nil || len(line.Maps["8x8"]) != 8 || len(line.Maps["8x8"][0]) != 8 || len(line.Maps["4x4"]) != 4 {
 		t.Fatalf("line %s", out)
 	}
+	// The crop window holds the face box and its maps cover the whole crop (the dev model says nothing).
+	c, f := line.Crop, line.Face
+	if c == nil || c.MapRegion != "crop" || float64(c.X) > f.X || float64(c.Y) > f.Y || float64(c.X+c.W) < f.X+f.W-1 || float64(c.Y+c.H) < f.Y+f.H-1 {
+		t.Fatalf("crop %+v for face %+v", c, f)
+	}
 }
 
 func TestEvalMiniFASNet(t *testing.T) {

@@ -27,6 +27,15 @@ const (
 	// KeyVersion is the bonafide release the model was made for (semantic version). Its major
 	// version must be this release's (see checkVersion).
 	KeyVersion = "bonafide.version"
+	// KeyMapRegion says where the maps carry evidence: "crop" (every cell; the default) or "face"
+	// (the cells the face box covers: cells outside it were not trained and are masked when shown).
+	KeyMapRegion = "bonafide.maps.region"
+)
+
+// Map regions (Profile.MapRegion).
+const (
+	MapRegionCrop = "crop"
+	MapRegionFace = "face"
 )
 
 // Kinds of model.
@@ -56,6 +65,9 @@ type Profile struct {
 	Threshold float64
 	// Version is the model's bonafide.version, or a description for a profile without metadata.
 	Version string
+	// MapRegion is where the maps mean something: MapRegionCrop (every cell) or MapRegionFace (only
+	// the cells over the face box; an overlay should mask the others). Empty reads as MapRegionCrop.
+	MapRegion string
 }
 
 // MapSpec names one spoof map output.
@@ -145,7 +157,7 @@ func MiniFASNetV2Profile() Profile {
 // ProfileFromMetadata reads a model's bonafide.* metadata.
 func ProfileFromMetadata(meta map[string]string) (Profile, error) {
 	p := Profile{Kind: meta[KeyKind], Input: meta[KeyInput], Score: meta[KeyScore], Logits: meta[KeyLogits],
-		Embedding: meta[KeyEmbedding], Version: meta[KeyVersion], Threshold: 0.5}
+		Embedding: meta[KeyEmbedding], Version: meta[KeyVersion], Threshold: 0.5, MapRegion: meta[KeyMapRegion]}
 	if p.Kind == "" {
 		return p, &ProfileError{Field: KeyKind, Msg: "the model has no bonafide metadata; pass a Profile (e.g. MiniFASNetV2Profile)"}
 	}
@@ -169,6 +181,11 @@ func ProfileFromMetadata(meta map[string]string) (Profile, error) {
 		if p.LiveIndex, err = strconv.Atoi(s); err != nil {
 			return p, &ProfileError{Field: KeyLiveIndex, Msg: fmt.Sprintf("not an integer: %q", s)}
 		}
+	}
+	switch p.MapRegion {
+	case "", MapRegionCrop, MapRegionFace:
+	default:
+		return p, &ProfileError{Field: KeyMapRegion, Msg: fmt.Sprintf("%q is neither %q nor %q", p.MapRegion, MapRegionCrop, MapRegionFace)}
 	}
 	if s := meta[KeyMaps]; s != "" {
 		for _, pair := range strings.Split(s, ",") {
@@ -204,6 +221,9 @@ func bind(p Profile, m *model.Model) (binding, error) {
 	b := binding{embedding: -1}
 	if err := p.Crop.Validate(); err != nil {
 		return b, &ProfileError{Field: "crop", Msg: err.Error()}
+	}
+	if p.MapRegion != "" && p.MapRegion != MapRegionCrop && p.MapRegion != MapRegionFace {
+		return b, &ProfileError{Field: "map region", Msg: fmt.Sprintf("%q is neither %q nor %q", p.MapRegion, MapRegionCrop, MapRegionFace)}
 	}
 	ins := m.Inputs()
 	switch {

@@ -2,7 +2,7 @@
 // the raw score per frame, the pyramid maps, per-stage timings and a drop zone for photos. The
 // detector is created at load and handed to the element, so the page keeps working offline.
 import { Bonafide } from '../bonafide.mjs';
-import { drawSpoofMap, finestMap } from '../bonafide-check.mjs';
+import { drawSpoofMap, finestMap, mapClip } from '../bonafide-check.mjs';
 
 const $ = (id) => document.getElementById(id);
 const check = $('check');
@@ -157,8 +157,11 @@ async function scorePhoto(file, detector) {
   ctx.drawImage(bitmap, 0, 0, c.width, c.height);
   bitmap.close();
   const map = finestMap(res.maps);
-  if (map && res.crop) {
-    drawSpoofMap(ctx, map, res.crop.x * scale, res.crop.y * scale, res.crop.width * scale, res.crop.height * scale);
+  const clip = mapClip(res, detector.info);
+  if (map && clip) {
+    const k = (r) => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale });
+    const c = k(res.crop);
+    drawSpoofMap(ctx, map, c.x, c.y, c.width, c.height, 0.75, k(clip));
   }
   if (res.face) {
     ctx.strokeStyle = '#2f81f7';

@@ -299,26 +299,32 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
-      name: 'setOptions changes the threshold and merges quality limits',
+      name: 'options come from Go, defaults filled in; setOptions changes the threshold and merges quality limits, all or nothing',
       async fn() {
         const out = await page.evaluate(async () => {
           const d = await window.bonafide.Bonafide.create();
+          const initial = d.options;
           await d.setOptions({ threshold: 0.9, quality: { minBrightness: 20 } });
           await d.setOptions({ quality: { maxRoll: 30 } });
           const r = await d.analyze(window.__frame);
           const o = d.options;
-          let e1 = null;
-          try {
-            await d.setOptions({ wasmUrl: 'x' });
-          } catch (e) {
-            e1 = e.name;
+          const errs = [];
+          for (const bad of [{ wasmUrl: 'x' }, { threshold: 0.2, quality: { minBrightness: 300 } }, { quality: { maxOffCenter: 0.2 } }, { minFrames: 40 }]) {
+            errs.push(await d.setOptions(bad).then(() => 'resolved', (e) => e.name));
           }
+          const after = d.options;
           await d.close();
-          return { threshold: r.threshold, live: r.live, q: o.quality, e1 };
+          return { threshold: r.threshold, live: r.live, initial, q: o.quality, errs, after };
         });
+        // The gate's defaults as Go has them (core/face's Default* constants), not a copy in JS.
+        const q0 = out.initial.quality;
+        assert(q0.maxOutside === 0.14 && q0.maxOffCentre === 0.35 && q0.minBrightness === 45 && q0.maxRoll === 12 && Array.isArray(q0.skip),
+          `default quality ${JSON.stringify(q0)}`);
+        assert(out.initial.minFrames === 5 && out.initial.maxFrames === 30 && out.initial.threshold > 0, `initial ${JSON.stringify(out.initial)}`);
         assert(out.threshold === 0.9, `threshold ${out.threshold}`);
-        assert(out.q.minBrightness === 20 && out.q.maxRoll === 30, `quality ${JSON.stringify(out.q)}`);
-        assert(out.e1 === 'TypeError', `fixed option: ${out.e1}`);
+        assert(out.q.minBrightness === 20 && out.q.maxRoll === 30 && out.q.maxOutside === 0.14, `quality ${JSON.stringify(out.q)}`);
+        assert(JSON.stringify(out.errs) === JSON.stringify(['TypeError', 'RangeError', 'TypeError', 'RangeError']), `bad options: ${out.errs}`);
+        assert(out.after.threshold === 0.9 && out.after.quality.minBrightness === 20 && out.after.minFrames === 5, `a refused setOptions changed ${JSON.stringify(out.after)}`);
       },
     },
     {
@@ -387,10 +393,16 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           clearInterval(timer);
           video.srcObject.getTracks().forEach((t) => t.stop());
           await d.close();
-          return { ...verdict, progress, crop: verdict.bestFrame?.crop ? { w: verdict.bestFrame.crop.width, h: verdict.bestFrame.crop.height, cls: verdict.bestFrame.crop.constructor.name } : null, bestFrame: undefined };
+          const b = verdict.bestFrame;
+          return { ...verdict, progress, crop: b?.crop ? { w: b.crop.width, h: b.crop.height, cls: b.crop.constructor.name } : null,
+            evidence: b && { index: b.index, score: b.score, box: b.box }, bestFrame: undefined };
         });
         assert(['live', 'spoof', 'retake'].includes(v.decision), `decision ${v.decision}`);
         assert(v.progress === v.frames && v.frameScores.length === v.frames && v.scores.length === v.usable, `counts ${JSON.stringify(v)}`);
+        if (v.best >= 0) {
+          assert(v.evidence.index === v.best && v.evidence.score === v.frameScores[v.best] && v.evidence.box?.width > 0, `evidence ${JSON.stringify(v.evidence)}`);
+          assert(v.decision === 'live' ? v.evidence.score === Math.max(...v.scores) : v.evidence.score === Math.min(...v.scores), `evidence score ${v.evidence.score} of ${v.scores}`);
+        }
         if (hasFace) {
           assert(v.decision !== 'retake' && v.usable === 3, `a clear face should decide in 3 usable frames: ${JSON.stringify(v)}`);
           assert(v.live === (v.decision === 'live') && v.best >= 0 && v.crop?.cls === 'ImageBitmap' && v.crop.w > 50, `best evidence ${JSON.stringify(v.crop)} best=${v.best}`);
@@ -436,6 +448,36 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         assert(out.timeout?.name === 'TimeoutError' && /no_face/.test(out.timeout.message) && out.timeout.verdict === 'pending', `timeout: ${JSON.stringify(out.timeout)}`);
         assert(out.abort === 'AbortError', `abort: ${out.abort}`);
         assert(out.after === 'ok', 'the detector broke after a timeout');
+      },
+    },
+    {
+      name: 'spoof maps of face-region models are drawn over the face box only (mapClip, drawSpoofMap clip)',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { mapClip, drawSpoofMap } = await import('/bonafide-check.mjs');
+          const { Bonafide } = window.bonafide;
+          const d = await Bonafide.create();
+          const info = d.info;
+          d.close();
+          const result = { crop: { x: 10, y: 20, width: 80, height: 80 }, face: { x: 40, y: 50, width: 20, height: 20 } };
+          const clips = {
+            face: mapClip(result, { mapRegion: 'face' }),
+            crop: mapClip(result, { mapRegion: 'crop' }),
+            faceWithoutFace: mapClip({ crop: result.crop, face: null }, { mapRegion: 'face' }),
+            noCrop: mapClip({ crop: null, face: result.face }, { mapRegion: 'crop' }),
+          };
+          // An all-spoof 8x8 map over the crop, clipped to the face box: alpha only inside it.
+          const c = new OffscreenCanvas(100, 100);
+          const ctx = c.getContext('2d');
+          drawSpoofMap(ctx, { w: 8, h: 8, data: new Float32Array(64) }, 10, 20, 80, 80, 0.75, clips.face);
+          const a = (x, y) => ctx.getImageData(x, y, 1, 1).data[3];
+          return { info: info.mapRegion, clips, inFace: a(50, 60), inCropOutsideFace: a(15, 25), besideFace: a(35, 60) };
+        });
+        assert(['crop', 'face'].includes(out.info), `info.mapRegion ${out.info}`);
+        assert(JSON.stringify(out.clips.face) === JSON.stringify({ x: 40, y: 50, width: 20, height: 20 }), `face clip ${JSON.stringify(out.clips.face)}`);
+        assert(JSON.stringify(out.clips.crop) === JSON.stringify({ x: 10, y: 20, width: 80, height: 80 }), `crop clip ${JSON.stringify(out.clips.crop)}`);
+        assert(out.clips.faceWithoutFace === null && out.clips.noCrop === null, `clips without face or crop: ${JSON.stringify(out.clips)}`);
+        assert(out.inFace > 0 && out.inCropOutsideFace === 0 && out.besideFace === 0, `alpha in the face ${out.inFace}, outside ${out.inCropOutsideFace}, ${out.besideFace}`);
       },
     },
   ] };
