@@ -43,7 +43,7 @@ type checker struct {
 
 type lowModel struct {
 	m      *model.Model
-	s      *model.Session
+	s      *model.Runner
 	inputs [][]float32
 }
 
@@ -223,13 +223,11 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if p, ok, err := o.string("profile"); err != nil {
 		return nil, err
 	} else if ok {
-		switch p {
-		case "minifasnet-v2":
-			prof := liveness.MiniFASNetV2Profile()
-			cfg.Profile = &prof
-		default:
-			return nil, rangeErrorf("options.profile: unknown profile %q (known: minifasnet-v2)", p)
+		prof, err := liveness.NamedProfile(p)
+		if err != nil {
+			return nil, err
 		}
+		cfg.Profile = &prof
 	}
 	if cfg.Quality, err = qualityOptions(o); err != nil {
 		return nil, err
@@ -597,7 +595,7 @@ func (a *api) loadModel(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	lm := &lowModel{m: m, s: m.NewSession()}
+	lm := &lowModel{m: m, s: m.NewRunner()}
 	for _, in := range m.Inputs() {
 		lm.inputs = append(lm.inputs, make([]float32, in.Len()))
 	}

@@ -1,7 +1,7 @@
 // <bonafide-check>: a drop-in liveness check for a KYC page. No framework, no build step.
 //
 //   <script type="module" src="/bonafide/bonafide-check.mjs"></script>
-//   <bonafide-check model-url="/bonafide/models/default.onnx" frames="5"></bonafide-check>
+//   <bonafide-check model-url="/bonafide/models/default.onnx" min-frames="5"></bonafide-check>
 //   check.addEventListener('result', (e) => e.detail.decision); // "live" | "spoof" | "retake"
 //
 // It shows the camera with a face guide, tells the user what to fix ("move closer", "more light")
@@ -191,8 +191,8 @@ export class BonafideCheck extends HTMLElement {
 
   #shadow;
   #ui = {};
-  #detector = null;
-  #ownsDetector = false;
+  #checker = null;
+  #ownsChecker = false;
   #stream = null;
   #abort = null;
   #running = false;
@@ -237,9 +237,9 @@ export class BonafideCheck extends HTMLElement {
 
   disconnectedCallback() {
     this.stop();
-    if (this.#ownsDetector) {
-      this.#detector?.close();
-      this.#detector = null;
+    if (this.#ownsChecker) {
+      this.#checker?.close();
+      this.#checker = null;
     }
   }
 
@@ -268,15 +268,19 @@ export class BonafideCheck extends HTMLElement {
   }
 
   /**
-   * A Detector to use instead of creating one from the attributes (e.g. created at page load, so
+   * A Checker to use instead of creating one from the attributes (e.g. created at page load, so
    * that the check also works if the network drops). The element does not close it.
    */
-  get detector() { return this.#detector; }
-  set detector(d) {
-    if (this.#ownsDetector) this.#detector?.close();
-    this.#detector = d;
-    this.#ownsDetector = false;
+  get checker() { return this.#checker; }
+  set checker(c) {
+    if (this.#ownsChecker) this.#checker?.close();
+    this.#checker = c;
+    this.#ownsChecker = false;
   }
+
+  /** @deprecated Since 1.0.0: `checker` (the alias goes in the next release). */
+  get detector() { return this.checker; }
+  set detector(c) { this.checker = c; }
 
   /** The last per-frame result (with maps), or null. */
   get lastResult() { return this.#lastResult; }
@@ -322,8 +326,8 @@ export class BonafideCheck extends HTMLElement {
     return p;
   }
 
-  async #ensureDetector() {
-    if (this.#detector && !this.#detector.closed) return this.#detector;
+  async #ensureChecker() {
+    if (this.#checker && !this.#checker.closed) return this.#checker;
     const opts = {};
     const url = this.getAttribute('model-url');
     if (url) opts.modelUrl = url;
@@ -333,9 +337,9 @@ export class BonafideCheck extends HTMLElement {
     }
     const th = this.#attr('threshold', Number);
     if (th !== undefined) opts.threshold = th;
-    this.#detector = await Bonafide.create(opts);
-    this.#ownsDetector = true;
-    return this.#detector;
+    this.#checker = await Bonafide.create(opts);
+    this.#ownsChecker = true;
+    return this.#checker;
   }
 
   /** Starts the camera and a session; resolves with the verdict (also sent as a `result` event). */
@@ -352,15 +356,16 @@ export class BonafideCheck extends HTMLElement {
     this.#applyStrings();
     try {
       this.#say('loading', {}, true);
-      const detector = await this.#ensureDetector();
+      const checker = await this.#ensureChecker();
       this.#say('camera', {}, true);
       this.#stream = await Bonafide.openCamera(this.#ui.video);
       this.#say('checking', {}, true);
-      const frames = this.#attr('frames', (v) => parseInt(v, 10));
+      // `frames` is the attribute's name before 1.0.0, kept for one release.
+      const minFrames = this.#attr(this.hasAttribute('min-frames') ? 'min-frames' : 'frames', (v) => parseInt(v, 10));
       const maxFrames = this.#attr('max-frames', (v) => parseInt(v, 10));
       const timeoutMs = this.#attr('timeout-ms', (v) => parseInt(v, 10));
       const onProgress = (detail) => this.#progress(detail);
-      const verdict = await detector.startSession(this.#ui.video, { frames, maxFrames, timeoutMs, signal: this.#abort.signal, onProgress });
+      const verdict = await checker.startSession(this.#ui.video, { minFrames, maxFrames, timeoutMs, signal: this.#abort.signal, onProgress });
       this.#freeze();
       this.#setGuide(verdict.decision === 'live' ? 'live' : verdict.decision === 'spoof' ? 'spoof' : '');
       if (verdict.decision === 'retake') {
@@ -452,7 +457,7 @@ export class BonafideCheck extends HTMLElement {
     ctx.clearRect(0, 0, width, height);
     const map = finestMap(result.maps);
     if (!map || !result.crop) return;
-    const clip = mapClip(result, this.#detector?.info);
+    const clip = mapClip(result, this.#checker?.info);
     if (!clip) return;
     const { x, y, width: w, height: h } = result.crop;
     drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);

@@ -215,13 +215,15 @@ export interface AnalyzeOptions {
 }
 
 export interface SessionOptions {
-  /** Usable frames needed. Default: the detector's minFrames (5). */
+  /** Usable frames needed. Default: the checker's minFrames (5). */
+  minFrames?: number;
+  /** @deprecated Since 1.0.0: minFrames (this alias goes in the next release). */
   frames?: number;
-  /** Frames before "retake". Default: the detector's maxFrames (30), at least `frames`. */
+  /** Frames before "retake". Default: the checker's maxFrames (30), at least `minFrames`. */
   maxFrames?: number;
   /** Without a verdict by then, the session rejects with TimeoutError (its `verdict` holds the state). Default 20000. */
   timeoutMs?: number;
-  /** Threshold for this session. Default: the detector's. */
+  /** Threshold for this session. Default: the checker's. */
   threshold?: number;
   /** Aborting rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;
@@ -229,7 +231,7 @@ export interface SessionOptions {
   onProgress?: (detail: ProgressDetail) => void;
 }
 
-export interface DetectorInfo {
+export interface CheckerInfo {
   kind: 'pyramid-binary' | 'patchnet' | 'pyramid-depth' | 'softmax';
   /** The model's bonafide.version: the release it was made for (its major version is this release's, or 0 for test files). */
   version: string;
@@ -256,7 +258,7 @@ export interface DetectorInfo {
   worker: boolean;
 }
 
-export interface DetectorStats {
+export interface CheckerStats {
   /** Go heap in use, reserved and total memory from the OS (runtime.ReadMemStats). */
   heapAlloc: number;
   heapInuse: number;
@@ -266,7 +268,7 @@ export interface DetectorStats {
   mallocs: number;
   frees: number;
   goroutines: number;
-  /** js.Funcs Go has exported and not released (constant while the detector lives). */
+  /** js.Funcs Go has exported and not released (constant while the checker lives). */
   funcs: number;
   /** JS values Go holds references to (wasm_exec.js's table). */
   jsRefs: number;
@@ -277,13 +279,17 @@ export interface DetectorStats {
   sessions: number;
 }
 
-export interface DetectorEventMap {
+export interface CheckerEventMap {
   progress: CustomEvent<ProgressDetail>;
 }
 
-export declare class Detector extends EventTarget {
+/**
+ * A loaded liveness model with its face detector and quality gate: Go's liveness.Checker. Create it
+ * with Bonafide.create().
+ */
+export declare class Checker extends EventTarget {
   private constructor();
-  readonly info: DetectorInfo;
+  readonly info: CheckerInfo;
   /**
    * The options in effect (a copy). threshold, quality (every limit), minFrames and maxFrames are as Go
    * checked them and filled in its defaults.
@@ -297,12 +303,23 @@ export declare class Detector extends EventTarget {
   /** Changes threshold, quality (merged), minFrames, maxFrames or maxFrameSide. */
   setOptions(partial: Pick<CreateOptions, 'threshold' | 'quality' | 'minFrames' | 'maxFrames' | 'maxFrameSide'>): Promise<void>;
   /** Debug figures for leak checks; {gc: true} collects Go's garbage first. */
-  stats(options?: { gc?: boolean }): Promise<DetectorStats>;
+  stats(options?: { gc?: boolean }): Promise<CheckerStats>;
   /** Frees everything (the worker is terminated, the Go program exits). Idempotent. */
   close(): Promise<void>;
-  addEventListener<K extends keyof DetectorEventMap>(type: K, listener: (ev: DetectorEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof CheckerEventMap>(type: K, listener: (ev: CheckerEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }
+
+/** @deprecated Since 1.0.0: Checker ("detector" now means only the face detector). Goes in the next release. */
+export declare const Detector: typeof Checker;
+/** @deprecated Since 1.0.0: Checker. */
+export type Detector = Checker;
+/** @deprecated Since 1.0.0: CheckerInfo. */
+export type DetectorInfo = CheckerInfo;
+/** @deprecated Since 1.0.0: CheckerStats. */
+export type DetectorStats = CheckerStats;
+/** @deprecated Since 1.0.0: CheckerEventMap. */
+export type DetectorEventMap = CheckerEventMap;
 
 export interface TensorInfo {
   name: string;
@@ -346,7 +363,7 @@ export declare const Bonafide: {
   readonly version: string;
   /** Whether this browser can run bonafide (WebAssembly with SIMD, createImageBitmap). */
   support(): { ok: boolean; reason: string };
-  create(options?: CreateOptions): Promise<Detector>;
+  create(options?: CreateOptions): Promise<Checker>;
   loadModel(source: string | URL | ArrayBuffer | Uint8Array, options?: LoadModelOptions): Promise<Model>;
   /** getUserMedia with bonafide's errors; with a video element, attaches and plays the stream. */
   openCamera(video?: HTMLVideoElement | null, constraints?: MediaStreamConstraints): Promise<MediaStream>;
@@ -355,7 +372,7 @@ export default Bonafide;
 
 /** This release (semantic version), the same as the wasm's and the npm package's. */
 export declare const version: string;
-/** Defaults of create()'s own options; the liveness options' defaults are Go's (see Detector.options). */
+/** Defaults of create()'s own options; the liveness options' defaults are Go's (see Checker.options). */
 export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile' | 'minFrames' | 'maxFrames' | 'quality'>>>;
 export declare const qualityCodes: readonly QualityCode[];
 
@@ -388,7 +405,7 @@ export type BonafideStrings = Partial<Record<
   'WebAssemblyUnsupportedError' | 'error' | 'videoLabel' | QualityCode, string>>;
 
 /**
- * <bonafide-check model-url threshold frames max-frames timeout-ms heatmap lang autostart wasm-url
+ * <bonafide-check model-url threshold min-frames (frames: deprecated) max-frames timeout-ms heatmap lang autostart wasm-url
  * worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
  * (CustomEvent<Verdict>), error (CustomEvent<Error>).
  */
@@ -397,8 +414,10 @@ export declare class BonafideCheck extends HTMLElement {
   heatmap: boolean;
   /** Overrides of single strings; `lang` (en, fr) picks the built-in bundle. */
   strings: BonafideStrings;
-  /** A detector to use instead of creating one from the attributes; the element does not close it. */
-  detector: Detector | null;
+  /** A checker to use instead of creating one from the attributes; the element does not close it. */
+  checker: Checker | null;
+  /** @deprecated Since 1.0.0: checker. */
+  detector: Checker | null;
   readonly lastResult: Result | null;
   start(): Promise<Verdict | null>;
   stop(): void;
@@ -407,7 +426,7 @@ export declare const bundles: Record<string, BonafideStrings>;
 export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
 export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
 /** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
-export declare function mapClip(result: Result, info: Pick<DetectorInfo, 'mapRegion'>): Box | null;
+export declare function mapClip(result: Result, info: Pick<CheckerInfo, 'mapRegion'>): Box | null;
 
 declare global {
   interface HTMLElementTagNameMap {

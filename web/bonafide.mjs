@@ -1,10 +1,10 @@
 // bonafide: face liveness in the browser. Plain ES module, no build step; types in bonafide.d.ts.
 //
 //   import { Bonafide } from './bonafide.mjs';
-//   const detector = await Bonafide.create({ modelUrl: '/bonafide/models/default.onnx' });
-//   const result = await detector.analyze(videoElement);      // one frame
-//   const verdict = await detector.startSession(videoElement); // several frames → live | spoof | retake
-//   await detector.close();
+//   const checker = await Bonafide.create({ modelUrl: '/bonafide/models/default.onnx' });
+//   const result = await checker.analyze(videoElement);      // one frame
+//   const verdict = await checker.startSession(videoElement); // several frames → live | spoof | retake
+//   await checker.close();
 //
 // The shape follows MediaPipe tasks-vision (async static factory, setOptions, close) and
 // onnxruntime-web (a URL or the bytes; asset paths and worker use are options, so that strict CSPs
@@ -51,7 +51,7 @@ export class FrameError extends BonafideError { static errorName = 'FrameError';
 export class LimitError extends BonafideError { static errorName = 'LimitError'; }
 /** Model.run: tensors that do not fit the model's inputs. */
 export class InputError extends BonafideError { static errorName = 'InputError'; }
-/** The detector or model was closed. */
+/** The checker or model was closed. */
 export class InvalidStateError extends BonafideError { static errorName = 'InvalidStateError'; }
 /** A bug in bonafide (a recovered Go panic or a stopped Go runtime): please report it. */
 export class InternalError extends BonafideError { static errorName = 'InternalError'; }
@@ -459,13 +459,13 @@ function publicVerdict(v, t0) {
   };
 }
 
-// ---------------------------------------------------------------------------------------- Detector
+// ----------------------------------------------------------------------------------------- Checker
 
 /**
  * A loaded liveness model. Create it with Bonafide.create(); it emits 'progress' events during
  * sessions. Methods reject with the named errors above; close() frees everything.
  */
-export class Detector extends EventTarget {
+export class Checker extends EventTarget {
   #port;
   #checker;
   #opts;
@@ -520,7 +520,7 @@ export class Detector extends EventTarget {
   get closed() { return this.#closed; }
 
   #alive() {
-    if (this.#closed) throw new InvalidStateError('bonafide: the detector is closed');
+    if (this.#closed) throw new InvalidStateError('bonafide: the checker is closed');
   }
 
   /**
@@ -550,7 +550,7 @@ export class Detector extends EventTarget {
   /**
    * Samples frames from a playing video (a camera stream) into a Go liveness.Session, which skips
    * unusable ones and aggregates the usable ones into a verdict: the median score against the
-   * threshold once `frames` usable frames were seen, or "retake" after `maxFrames` frames without
+   * threshold once `minFrames` usable frames were seen, or "retake" after `maxFrames` frames without
    * enough usable ones. This side carries Go's verdict; it decides nothing.
    */
   async startSession(video, options = {}) {
@@ -558,7 +558,7 @@ export class Detector extends EventTarget {
     if (!(has('HTMLVideoElement') && video instanceof HTMLVideoElement)) throw new TypeError('bonafide: startSession() takes an HTMLVideoElement');
     const o = options || {};
     for (const k of Object.keys(o)) {
-      if (!['frames', 'maxFrames', 'timeoutMs', 'threshold', 'signal', 'onProgress'].includes(k)) throw new TypeError(`bonafide: startSession: unknown option "${k}"`);
+      if (!['minFrames', 'frames', 'maxFrames', 'timeoutMs', 'threshold', 'signal', 'onProgress'].includes(k)) throw new TypeError(`bonafide: startSession: unknown option "${k}"`);
     }
     const timeoutMs = o.timeoutMs ?? 20000;
     checkInt('timeoutMs', timeoutMs, 1);
@@ -570,7 +570,9 @@ export class Detector extends EventTarget {
     const deadline = t0 + timeoutMs;
     // Absent options are the checker's (Go fills them in and checks them).
     const sessionOpts = {};
-    if (o.frames !== undefined) sessionOpts.minFrames = o.frames;
+    if (o.frames !== undefined && o.minFrames !== undefined) throw new TypeError('bonafide: startSession: give minFrames only (frames is its deprecated name)');
+    const minFrames = o.minFrames ?? o.frames; // `frames`: the name before 1.0.0, kept for one release
+    if (minFrames !== undefined) sessionOpts.minFrames = minFrames;
     if (o.maxFrames !== undefined) sessionOpts.maxFrames = o.maxFrames;
     if (o.threshold !== undefined) sessionOpts.threshold = o.threshold;
     const sid = await this.#port.call('startSession', { checker: this.#checker, options: sessionOpts });
@@ -616,7 +618,7 @@ export class Detector extends EventTarget {
   }
 
   /**
-   * Changes options on a live detector: threshold, quality (merged into the current limits),
+   * Changes options on a live checker: threshold, quality (merged into the current limits),
    * minFrames, maxFrames (for later sessions), maxFrameSide. Asset and worker options are fixed.
    */
   async setOptions(partial) {
@@ -662,6 +664,12 @@ export class Detector extends EventTarget {
     }
   }
 }
+
+/**
+ * @deprecated Since 1.0.0 the class is named Checker, as in Go (liveness.Checker); "detector" now
+ * means only the face detector. This alias goes in the next release.
+ */
+export const Detector = Checker;
 
 // ------------------------------------------------------------------------------------------- Model
 
@@ -741,7 +749,7 @@ export const Bonafide = Object.freeze({
   /** Whether this browser can run bonafide: {ok, reason}. */
   support,
 
-  /** Loads the wasm engine and a liveness model; resolves to a Detector. */
+  /** Loads the wasm engine and a liveness model; resolves to a Checker. */
   async create(options) {
     const o = cleanOptions(options);
     let port = null;
@@ -751,7 +759,7 @@ export const Bonafide = Object.freeze({
       port = started.port;
       if (timedOut) throw new TimeoutError('bonafide: timed out');
       const info = await port.call('newChecker', { model: bytes.buffer, options: goOptions(o) }, [bytes.buffer]);
-      return new Detector(port, info, o, started.info);
+      return new Checker(port, info, o, started.info);
     })();
     try {
       return await withTimeout(work, o.timeoutMs, 'loading bonafide (wasm, worker and model)', () => { timedOut = true; });

@@ -141,7 +141,7 @@ class Runtime {
 
   async call(name, ...args) {
     if (this.go.exited) {
-      throw named('InternalError', `bonafide: the Go runtime has exited (code ${this.exitCode()}); see the console, then create a new detector`);
+      throw named('InternalError', `bonafide: the Go runtime has exited (code ${this.exitCode()}); see the console, then create a new checker`);
     }
     try {
       return await this.api[name](...args);

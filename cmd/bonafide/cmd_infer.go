@@ -50,7 +50,7 @@ func runInfer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	outs, err := m.NewSession().RunFloat32(data)
+	outs, err := m.NewRunner().RunFloat32(data)
 	if err != nil {
 		return err
 	}

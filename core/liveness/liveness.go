@@ -63,7 +63,7 @@ type Checker struct {
 	det      face.Detector
 	tracker  *face.Tracker
 	gate     *face.QualityGate
-	sess     *model.Session
+	sess     *model.Runner
 	input    []float32
 	res      Result
 	mapBufs  [][]float32
@@ -140,7 +140,7 @@ func New(cfg Config) (*Checker, error) {
 		return nil, err
 	}
 	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, gate: gate,
-		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
+		sess: m.NewRunner(), input: make([]float32, p.Crop.Len())}
 	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
 			return nil, err

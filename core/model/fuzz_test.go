@@ -48,7 +48,7 @@ func FuzzLoad(f *testing.F) {
 			}
 			ins = append(ins, make([]float32, n))
 		}
-		if _, err := m.NewSession().RunFloat32(ins...); err != nil {
+		if _, err := m.NewRunner().RunFloat32(ins...); err != nil {
 			t.Fatalf("a model that loads failed on well-formed inputs: %v", err)
 		}
 	})

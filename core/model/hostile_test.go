@@ -87,7 +87,7 @@ func TestHostileModels(t *testing.T) {
 		{"packed weights over the memory budget", func() []byte { return hostile.SharedWeightConvs(4) },
 			Options{MaxMemory: 24 << 10}, refused(errs.Limit, "packing the weights")},
 		{"buffers over the memory budget", func() []byte { return tinyModel([]int64{1, 1 << 20}, nil) },
-			Options{MaxMemory: 1 << 20}, refused(errs.Limit, "session's buffers")},
+			Options{MaxMemory: 1 << 20}, refused(errs.Limit, "runner's buffers")},
 		{"a negative memory budget", func() []byte { return tinyModel([]int64{1, 4}, nil) },
 			Options{MaxMemory: -1}, refused(errs.Config, "MaxMemory")},
 	}

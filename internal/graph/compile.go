@@ -27,7 +27,7 @@ type Options struct {
 	// NoFusion keeps every operator as its own step (for debugging and for tests of the fusions).
 	NoFusion bool
 	// MaxMemory bounds, in bytes, what the program holds: its constants (the weights and what
-	// folding computes), the kernels' packed copies of the weights and one session's buffers.
+	// folding computes), the kernels' packed copies of the weights and one runner's buffers.
 	// Compile refuses a graph over it with an *errs.LimitError before making the allocation that
 	// would cross it. Zero means limits.DefaultMaxMemory.
 	MaxMemory int64
@@ -42,7 +42,7 @@ type Value struct {
 	// Const is non-nil for values known at compile time.
 	Const *Tensor
 
-	id      int    // index into Session.bufs; -1 until planned
+	id      int    // index into Runner.bufs; -1 until planned
 	view    *Value // for zero-copy views (Reshape and friends): the value whose storage this shares
 	input   bool   // a graph input, bound to the caller's buffer
 	output  bool   // a graph output

@@ -14,7 +14,7 @@ func (c *nodeCtx) evalNow(st step) error {
 		}
 	}
 	vals := append(append([]*Value(nil), sb.in...), sb.out...)
-	s := &Session{bufs: make([][]float32, len(vals)), ws: make([]float32, st.workspace()), ptrs: make([][]float32, len(sb.in))}
+	s := &Runner{bufs: make([][]float32, len(vals)), ws: make([]float32, st.workspace()), ptrs: make([][]float32, len(sb.in))}
 	for i, v := range vals {
 		v.id = i
 		if v.Const != nil {

@@ -51,7 +51,7 @@ type fusing struct {
 // pass recounts the readers.
 type goneStep struct{ stepBase }
 
-func (*goneStep) run(*Session) {}
+func (*goneStep) run(*Runner) {}
 
 var gone step = &goneStep{}
 

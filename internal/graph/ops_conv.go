@@ -155,7 +155,7 @@ func (s *convStep) prepare() error {
 
 func (s *convStep) workspace() int { return s.k.WorkspaceLen() }
 
-func (s *convStep) run(ss *Session) {
+func (s *convStep) run(ss *Runner) {
 	var r []float32
 	if s.residual {
 		r = ss.buf(s.in[1])
@@ -250,7 +250,7 @@ func (s *convTransposeStep) prepare() error {
 
 func (s *convTransposeStep) workspace() int { return s.k.WorkspaceLen() }
 
-func (s *convTransposeStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0]), ss.ws) }
+func (s *convTransposeStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0]), ss.ws) }
 
 func (s *convTransposeStep) fusedName() string {
 	return strings.Join(append([]string{"ConvTranspose"}, s.fused...), "+")

@@ -62,7 +62,7 @@ type actStep struct {
 	channels, inner int
 }
 
-func (s *actStep) run(ss *Session) {
+func (s *actStep) run(ss *Runner) {
 	s.act.Apply(ss.buf(s.out[0]), ss.buf(s.in[0]), s.channels, s.inner)
 }
 
@@ -170,7 +170,7 @@ type scaleShiftStep struct {
 	n, ch, hw    int
 }
 
-func (s *scaleShiftStep) run(ss *Session) {
+func (s *scaleShiftStep) run(ss *Runner) {
 	kernel.ScaleShift(ss.buf(s.out[0]), ss.buf(s.in[0]), s.n, s.ch, s.hw, s.scale, s.shift)
 }
 
@@ -232,7 +232,7 @@ type softmaxStep struct {
 	outer, n, inner int
 }
 
-func (s *softmaxStep) run(ss *Session) {
+func (s *softmaxStep) run(ss *Runner) {
 	kernel.Softmax(ss.buf(s.out[0]), ss.buf(s.in[0]), s.outer, s.n, s.inner)
 }
 
@@ -274,7 +274,7 @@ type binaryStep struct {
 	bc *kernel.Broadcast
 }
 
-func (s *binaryStep) run(ss *Session) {
+func (s *binaryStep) run(ss *Runner) {
 	s.bc.Run(s.op, ss.buf(s.out[0]), ss.buf(s.in[0]), ss.buf(s.in[1]))
 }
 

@@ -27,7 +27,7 @@ func (s *seStep) prepare() error {
 
 func (s *seStep) workspace() int { return s.k.WorkspaceLen() }
 
-func (s *seStep) run(ss *Session) {
+func (s *seStep) run(ss *Runner) {
 	var r []float32
 	if s.residual {
 		r = ss.buf(s.in[1])

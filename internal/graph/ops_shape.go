@@ -308,7 +308,7 @@ type gatherStep struct {
 	idx                   []int
 }
 
-func (s *gatherStep) run(ss *Session) {
+func (s *gatherStep) run(ss *Runner) {
 	kernel.Gather(ss.buf(s.out[0]), ss.buf(s.in[0]), s.outer, s.axisLen, s.inner, s.idx)
 }
 
@@ -356,7 +356,7 @@ type sliceStep struct {
 	k *kernel.Slice
 }
 
-func (s *sliceStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *sliceStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildSlice(c *nodeCtx) error {
 	x, err := c.need(0)
@@ -464,8 +464,8 @@ type concatStep struct {
 	chunks []int
 }
 
-func (s *concatStep) run(ss *Session) {
-	// The input list lives in the session (steps are shared between sessions).
+func (s *concatStep) run(ss *Runner) {
+	// The input list lives in the runner (steps are shared between runners).
 	srcs := ss.ptrs[:len(s.in)]
 	for i, v := range s.in {
 		srcs[i] = ss.buf(v)
@@ -523,7 +523,7 @@ type transposeStep struct {
 	k *kernel.Transpose
 }
 
-func (s *transposeStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *transposeStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildTranspose(c *nodeCtx) error {
 	if err := c.needInputs(1, 1); err != nil {
@@ -552,7 +552,7 @@ type padStep struct {
 	k *kernel.Pad
 }
 
-func (s *padStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *padStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildPad(c *nodeCtx) error {
 	x, err := c.need(0)

@@ -13,9 +13,9 @@ type step interface {
 	base() *stepBase
 	// prepare builds the kernels once shapes are final and fusions are done.
 	prepare() error
-	// workspace is the scratch length run needs (shared by all steps of a session).
+	// workspace is the scratch length run needs (shared by all steps of a runner).
 	workspace() int
-	run(s *Session)
+	run(s *Runner)
 }
 
 // stepBase holds what every step has: its node, inputs and outputs.
@@ -41,7 +41,7 @@ func newBase(c *nodeCtx, in []*Value, out ...*Value) stepBase {
 }
 
 // Program is a compiled graph: immutable, shareable between goroutines. Each goroutine runs it
-// through its own Session.
+// through its own Runner.
 type Program struct {
 	inputs   []*Value
 	outputs  []*Value
@@ -81,11 +81,11 @@ func infos(vs []*Value) []TensorInfo {
 // MACs is the multiply-accumulate count of one run (convolutions and matrix products).
 func (p *Program) MACs() int64 { return p.macs }
 
-// ArenaBytes is the memory one Session holds for intermediate tensors and scratch.
+// ArenaBytes is the memory one Runner holds for intermediate tensors and scratch.
 func (p *Program) ArenaBytes() int64 { return 4 * int64(p.arenaLen+p.wsLen) }
 
 // WeightBytes is the memory the program's constants and packed weights take, shared by its
-// sessions; with ArenaBytes it is what Options.MaxMemory bounds.
+// runners; with ArenaBytes it is what Options.MaxMemory bounds.
 func (p *Program) WeightBytes() int64 { return p.weightBytes }
 
 // StepCount is the number of run-time steps after folding and fusion.
@@ -269,7 +269,7 @@ func (p *Program) plan(arenaBudget int64) error {
 		size := (v.Len() + 15) &^ 15
 		off := free.first(size)
 		if 4*(int64(off)+int64(size)) > arenaBudget {
-			return &errs.LimitError{Where: "graph", What: "memory of one session's buffers in bytes", Got: 4 * (int64(off) + int64(size)),
+			return &errs.LimitError{Where: "graph", What: "memory of one runner's buffers in bytes", Got: 4 * (int64(off) + int64(size)),
 				Limit: max(0, arenaBudget), Detail: "what the model's memory budget leaves after its weights"}
 		}
 		free.take(off, size)
@@ -307,21 +307,21 @@ func (p *Program) plan(arenaBudget int64) error {
 
 type interval struct{ off, size int }
 
-// Session runs a Program. It owns the intermediate buffers, so each goroutine needs its own; Run
+// Runner runs a Program. It owns the intermediate buffers, so each goroutine needs its own; Run
 // makes no heap allocations.
-type Session struct {
+type Runner struct {
 	p     *Program
 	bufs  [][]float32
 	arena []float32
 	ws    []float32
 	outs  [][]float32
 	ptrs  [][]float32 // scratch list of input buffers for multi-input steps
-	prof  *Profile    // nil unless SetProfile was called
+	prof  *StepTimes  // nil unless SetStepTimes was called
 }
 
-// NewSession allocates a session's buffers.
-func (p *Program) NewSession() *Session {
-	s := &Session{p: p, bufs: make([][]float32, len(p.values)), arena: make([]float32, p.arenaLen),
+// NewRunner allocates a runner's buffers.
+func (p *Program) NewRunner() *Runner {
+	s := &Runner{p: p, bufs: make([][]float32, len(p.values)), arena: make([]float32, p.arenaLen),
 		ws: make([]float32, p.wsLen), outs: make([][]float32, len(p.outputs)), ptrs: make([][]float32, p.maxInputs)}
 	for id, v := range p.values {
 		switch {
@@ -351,8 +351,8 @@ func (p *Program) NewSession() *Session {
 }
 
 // Run computes the outputs from the inputs (in graph order, each with exactly the input's element
-// count). The returned slices belong to the session and are overwritten by the next Run.
-func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
+// count). The returned slices belong to the runner and are overwritten by the next Run.
+func (s *Runner) Run(inputs [][]float32) ([][]float32, error) {
 	p := s.p
 	if len(inputs) != len(p.inputs) {
 		return nil, &errs.InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(p.inputs))}
@@ -381,9 +381,9 @@ func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
 	return s.outs, nil
 }
 
-func (s *Session) buf(v *Value) []float32 { return s.bufs[v.id] }
+func (s *Runner) buf(v *Value) []float32 { return s.bufs[v.id] }
 
 // copyStep copies its input; it gives graph outputs storage of their own.
 type copyStep struct{ stepBase }
 
-func (c *copyStep) run(s *Session) { copy(s.buf(c.out[0]), s.buf(c.in[0])) }
+func (c *copyStep) run(s *Runner) { copy(s.buf(c.out[0]), s.buf(c.in[0])) }

@@ -23,5 +23,5 @@ const (
 
 // DefaultMaxMemory (limits_native.go, limits_js.go) is the memory a model may hold when its
 // options set no budget: its weights (decoded, folded and packed for the kernels) plus one
-// session's buffers. A browser tab's wasm memory is the scarcer one, hence the smaller default
+// runner's buffers. A browser tab's wasm memory is the scarcer one, hence the smaller default
 // there.

@@ -79,11 +79,11 @@ func TestQuantizedMatchesFloat(t *testing.T) {
 				t.Error("no quantization metadata")
 			}
 			ins := randomInputs(fm, 1)
-			want, err := fm.NewSession().RunFloat32(ins...)
+			want, err := fm.NewRunner().RunFloat32(ins...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := qm.NewSession().RunFloat32(ins...)
+			got, err := qm.NewRunner().RunFloat32(ins...)
 			if err != nil {
 				t.Fatal(err)
 			}

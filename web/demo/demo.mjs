@@ -1,6 +1,6 @@
 // The demo page: an onboarding step with <bonafide-check>, plus what a developer wants to see —
 // the raw score per frame, the pyramid maps, per-stage timings and a drop zone for photos. The
-// detector is created at load and handed to the element, so the page keeps working offline.
+// checker is created at load and handed to the element, so the page keeps working offline.
 import { Bonafide } from '../bonafide.mjs';
 import { drawSpoofMap, finestMap, mapClip } from '../bonafide-check.mjs';
 
@@ -146,8 +146,8 @@ function showTimings(t) {
 
 // ----------------------------------------------------------------------------------------- photo
 
-async function scorePhoto(file, detector) {
-  const res = await detector.analyze(file);
+async function scorePhoto(file, checker) {
+  const res = await checker.analyze(file);
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, 640 / bitmap.width);
   const c = $('photocanvas');
@@ -157,7 +157,7 @@ async function scorePhoto(file, detector) {
   ctx.drawImage(bitmap, 0, 0, c.width, c.height);
   bitmap.close();
   const map = finestMap(res.maps);
-  const clip = mapClip(res, detector.info);
+  const clip = mapClip(res, checker.info);
   if (map && clip) {
     const k = (r) => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale });
     const c = k(res.crop);
@@ -177,13 +177,13 @@ async function scorePhoto(file, detector) {
   document.body.dataset.photo = 'done';
 }
 
-function wireDrop(detector) {
+function wireDrop(checker) {
   const drop = $('drop');
   const input = $('file');
   const take = (file) => {
     if (!file) return;
     document.body.dataset.photo = 'busy';
-    scorePhoto(file, detector).catch((e) => {
+    scorePhoto(file, checker).catch((e) => {
       document.body.dataset.photo = 'error';
       showError(e);
     });
@@ -203,8 +203,8 @@ function wireDrop(detector) {
 
 // ------------------------------------------------------------------------------------------ main
 
-function showModel(detector, manifest, sizes) {
-  const i = detector.info;
+function showModel(checker, manifest, sizes) {
+  const i = checker.info;
   const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
   const rows = [
     ['model', manifest ? `${manifest.source} (${mb(manifest.bytes)})` : 'default'],
@@ -212,7 +212,7 @@ function showModel(detector, manifest, sizes) {
     ['version', i.version || '–'],
     ['crop', `${i.cropWidth}×${i.cropHeight}`],
     ['maps', i.maps.join(', ') || 'none'],
-    ['threshold', fmt(detector.options.threshold, 2)],
+    ['threshold', fmt(checker.options.threshold, 2)],
     ['params / MACs', `${(i.params / 1e3).toFixed(1)} k / ${(i.macs / 1e6).toFixed(1)} M`],
     ['runs in', i.worker ? `a Web Worker (${i.go})` : `the page (${i.go})`],
   ];
@@ -240,12 +240,12 @@ async function main() {
     b.hidden = false;
   }
   const integrity = manifest ? { model: manifest.sha256, wasm: sizes?.wasm?.sha256 } : {};
-  const detector = await Bonafide.create({ integrity });
-  check.detector = detector;
-  window.bonafideDemo = { detector };
-  showModel(detector, manifest, sizes);
-  drawChart(detector.options.threshold);
-  wireDrop(detector);
+  const checker = await Bonafide.create({ integrity });
+  check.checker = checker;
+  window.bonafideDemo = { checker };
+  showModel(checker, manifest, sizes);
+  drawChart(checker.options.threshold);
+  wireDrop(checker);
 
   check.addEventListener('progress', (e) => {
     const { result, frame } = e.detail;

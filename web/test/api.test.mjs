@@ -129,13 +129,19 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           const ra = await a.analyze(window.__frame);
           const rb = await b.analyze(window.__frame);
           const workers = a.info.worker && !b.info.worker;
+          // The names before 1.0.0, kept for one release: Detector is Checker, element.detector is element.checker.
+          await import('/bonafide-check.mjs');
+          const el = document.createElement('bonafide-check');
+          el.detector = b;
+          const aliases = a instanceof window.bonafide.Checker && window.bonafide.Detector === window.bonafide.Checker && el.checker === b && el.detector === b;
           await a.close();
           await b.close();
           const same = ra.scored === rb.scored && (Number.isNaN(ra.score) ? Number.isNaN(rb.score) : ra.score === rb.score)
             && Object.keys(ra.maps).every((k) => ra.maps[k].every((v, i) => v === rb.maps[k][i]));
-          return { same, workers };
+          return { same, workers, aliases };
         });
         assert(out.workers, 'info.worker reports where the engine runs');
+        assert(out.aliases, 'the deprecated names Detector and element.detector do not reach Checker and element.checker');
         assert(out.same, 'worker and in-page results differ');
       },
     },
@@ -389,7 +395,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           await video.play();
           let progress = 0;
           d.addEventListener('progress', () => progress++);
-          const verdict = await d.startSession(video, { frames: 3, maxFrames: 8, timeoutMs: 20000 });
+          const verdict = await d.startSession(video, { minFrames: 3, maxFrames: 8, timeoutMs: 20000 });
           clearInterval(timer);
           video.srcObject.getTracks().forEach((t) => t.stop());
           await d.close();
@@ -428,7 +434,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           await video.play();
           const res = {};
           try {
-            await d.startSession(video, { frames: 3, maxFrames: 100000, timeoutMs: 800 });
+            await d.startSession(video, { frames: 3, maxFrames: 100000, timeoutMs: 800 }); // frames: minFrames' deprecated name
           } catch (e) {
             res.timeout = { name: e.name, message: e.message, verdict: e.verdict && e.verdict.decision };
           }
@@ -439,6 +445,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           } catch (e) {
             res.abort = e.name;
           }
+          res.both = await d.startSession(video, { minFrames: 3, frames: 3 }).then(() => 'resolved', (e) => e.name);
           res.after = await d.analyze(video).then(() => 'ok', (e) => e.name);
           clearInterval(timer);
           video.srcObject.getTracks().forEach((t) => t.stop());
@@ -447,6 +454,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         });
         assert(out.timeout?.name === 'TimeoutError' && /no_face/.test(out.timeout.message) && out.timeout.verdict === 'pending', `timeout: ${JSON.stringify(out.timeout)}`);
         assert(out.abort === 'AbortError', `abort: ${out.abort}`);
+        assert(out.both === 'TypeError', `minFrames and frames together: ${out.both}`);
         assert(out.after === 'ok', 'the detector broke after a timeout');
       },
     },

@@ -7,7 +7,7 @@
 //	go run ./scripts/bench/native -face-png frame.png
 //
 // Runs are interleaved (one run of each model per round) so that load from other processes falls on
-// every model alike; each model runs on its own Session, one goroutine, like the browser's single
+// every model alike; each model runs on its own Runner, one goroutine, like the browser's single
 // thread.
 package main
 
@@ -36,7 +36,7 @@ type result struct {
 
 type bench struct {
 	res  *result
-	sess *model.Session
+	sess *model.Runner
 	ins  [][]float32
 	ms   []float64
 	want int // timed runs
@@ -124,7 +124,7 @@ func load(file string, r *result) (*bench, error) {
 		return nil, err
 	}
 	r.MACs = m.MACs()
-	b := &bench{res: r, sess: m.NewSession()}
+	b := &bench{res: r, sess: m.NewRunner()}
 	for i, in := range m.Inputs() {
 		n := 1
 		for _, d := range in.Shape {

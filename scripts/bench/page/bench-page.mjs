@@ -130,27 +130,27 @@ function blankFrame(W, H) {
   return c.transferToImageBitmap();
 }
 
-const detectors = [];
+const checkers = [];
 
-/** Creates the detector(s) for the end-to-end runs on the model at modelUrl. */
+/** Creates the checker(s) for the end-to-end runs on the model at modelUrl. */
 async function e2eSetup({ modelUrl, count }) {
   const bytes = await fetchBytes(modelUrl);
-  for (const d of detectors.splice(0)) await d.close();
-  for (let i = 0; i < count; i++) detectors.push(await Bonafide.create({ model: bytes.slice() }));
-  return { info: { macs: detectors[0].info.macs, kind: detectors[0].info.kind } };
+  for (const d of checkers.splice(0)) await d.close();
+  for (let i = 0; i < count; i++) checkers.push(await Bonafide.create({ model: bytes.slice() }));
+  return { info: { macs: checkers[0].info.macs, kind: checkers[0].info.kind } };
 }
 
 /** Finds whether an image gives a scored face at W×H. */
 async function e2eProbe({ url, W, H }) {
   const f = await frame(url, W, H);
-  const r = await detectors[0].analyze(f);
+  const r = await checkers[0].analyze(f);
   return { scored: r.scored, ok: r.quality.ok, reasons: r.quality.reasons.map((x) => x.code), face: r.face };
 }
 
 const T = (r) => r.timings;
 
 /**
- * Per-frame figures through detector.analyze (the Worker): each case analyses the same frame runs
+ * Per-frame figures through checker.analyze (the Worker): each case analyses the same frame runs
  * times after warmup. Cases are interleaved in blocks of `block` consecutive calls, so that the video
  * case tracks the face from one call to the next as it does on a camera (a still call in between
  * would restart the tracker). Returns the wall time of each call and the stage timings Go reports.
@@ -158,7 +158,7 @@ const T = (r) => r.timings;
 async function e2e({ url, W, H, warmup, runs, block = 10 }) {
   const face = await frame(url, W, H);
   const blank = blankFrame(W, H);
-  const d = detectors[0];
+  const d = checkers[0];
   const cases = [
     { name: 'face, video', src: face, opt: { video: true } },
     { name: 'face, still', src: face, opt: {} },
@@ -182,12 +182,12 @@ async function e2e({ url, W, H, warmup, runs, block = 10 }) {
   return { cases: out, wasmMemoryBytes: stats.wasmMemoryBytes };
 }
 
-/** Frames per second with one detector against two (each its own Worker and wasm instance). */
+/** Frames per second with one checker against two (each its own Worker and wasm instance). */
 async function throughput({ url, W, H, frames }) {
   const face = await frame(url, W, H);
   const res = {};
   for (const n of [1, 2]) {
-    const ds = detectors.slice(0, n);
+    const ds = checkers.slice(0, n);
     if (ds.length < n) break;
     let next = 0;
     const t0 = performance.now();
