@@ -17,7 +17,6 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
 
 // api holds everything the JS side can reach: checkers, sessions and low-level models by handle,
@@ -195,7 +194,7 @@ func (a *api) version(args []safejs.Value) (any, error) {
 		"go":             runtime.Version(),
 		"maxImageSide":   face.MaxImageSide,
 		"maxImagePixels": face.MaxImagePixels,
-		"maxModelBytes":  onnx.MaxModelBytes,
+		"maxModelBytes":  model.MaxModelBytes,
 		"qualityCodes":   anyStrings(face.Codes()),
 	}, nil
 }
@@ -206,7 +205,7 @@ func (a *api) version(args []safejs.Value) (any, error) {
 // ONNX file, which the page fetches (options.detector "blazeface", the default); options.detector
 // "pigo" needs none.
 func (a *api) newChecker(args []safejs.Value) (any, error) {
-	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -599,7 +598,7 @@ func (a *api) closeChecker(args []safejs.Value) (any, error) {
 
 // loadModel(bytes, {batch?, dims?}) → {id, inputs, outputs, metadata, …}
 func (a *api) loadModel(args []safejs.Value) (any, error) {
-	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
