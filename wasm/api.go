@@ -243,7 +243,7 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	switch cfg.Detector {
 	case "", liveness.DetectorBlazeFace:
 		cfg.Detector = liveness.DetectorBlazeFace
-		if cfg.FaceModel, err = bytesArg(nil, argOr(args, 2), "faceModel", onnx.MaxModelBytes); err != nil {
+		if cfg.FaceModel, err = bytesArg(nil, argOr(args, 2), "faceModel", model.MaxModelBytes); err != nil {
 			return nil, err
 		}
 	case liveness.DetectorPigo:
