@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -30,6 +29,11 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 
 // load loads the model (and the face detector's) once; checkers for several goroutines share it.
 func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
+	// 0 means the model's threshold; anything else outside [0,1], NaN included, once fell back to
+	// it silently.
+	if !(f.threshold >= 0 && f.threshold <= 1) {
+		return nil, nil, usagef("-threshold %v: want a number in [0,1] (0: the model's)", f.threshold)
+	}
 	if err := f.det.load(); err != nil {
 		return nil, nil, err
 	}
@@ -38,7 +42,7 @@ func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
 	if f.path == "" {
 		data, err = defaultModel()
 	} else {
-		data, err = os.ReadFile(f.path)
+		data, err = readModelFile(f.path)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -54,9 +54,10 @@ func TestScanNoFaceAndErrors(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\n truncated"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// One line per image, the unreadable one with "error", and exit status 1 (main.go's rule).
 	out, errOut, code := runCmd(t, "scan", "-model", devModel(t), noface, broken)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 {

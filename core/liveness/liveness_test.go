@@ -179,6 +179,9 @@ func TestNewErrors(t *testing.T) {
 		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
 		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
 		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		// Once accepted: w·h overflowed to 1, and the first frame panicked making the map.
+		{"map label that overflows", Config{FaceModel: models.BlazeFaceFront, Model: net,
+			Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"9223372036854775807x9223372036854775807", "score"}} })}, "more than 67108864 elements", errs.Model},
 		{"unknown map region", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.MapRegion = "neck" })}, "neither", errs.Model},
 		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
 		// Once silently replaced by the model's threshold.
@@ -661,4 +664,48 @@ func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte
 		m.Metadata = append(m.Metadata, onnxpb.StringPair{Key: k, Value: v})
 	}
 	return m.Marshal()
+}
+
+// FuzzProfileFromMetadata reads arbitrary bonafide.* metadata and binds what reads to a model, as
+// New does: never a panic, every error a kind-model error, and every map that binds is as large as
+// its output. A map label of 9223372036854775807x9223372036854775807 once overflowed to 1 element
+// and passed.
+func FuzzProfileFromMetadata(f *testing.F) {
+	f.Add(KindPyramidBinary, "size=128x128 scale=1.5 square=true", "score", "", "", "8x8:map8,4x4:map4", "", "0.5", "")
+	f.Add(KindSoftmax, "size=80 scale=2.7 border=shift order=bgr", "", "score", "1", "", "", "", "1.0.0")
+	f.Add(KindPyramidBinary, "size=128", "score", "", "", "9223372036854775807x9223372036854775807:score", "", "", "")
+	f.Add(KindPatchNet, "size=128", "score", "", "", "1x1:score", "map8", "nan", "0.9")
+	m, err := model.Load(testModel(f, "pyramid_128.onnx"), model.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, kind, crop, score, logits, liveIndex, maps, embedding, threshold, version string) {
+		meta := map[string]string{KeyKind: kind, KeyCrop: crop, KeyScore: score, KeyLogits: logits, KeyLiveIndex: liveIndex,
+			KeyMaps: maps, KeyEmbedding: embedding, KeyThreshold: threshold, KeyVersion: version}
+		for k, v := range meta {
+			if v == "" {
+				delete(meta, k)
+			}
+		}
+		p, err := ProfileFromMetadata(meta)
+		if err != nil {
+			if errs.KindOf(err) != errs.Model {
+				t.Fatalf("ProfileFromMetadata: err = %v (%T), want kind model", err, err)
+			}
+			return
+		}
+		b, err := bind(p, m)
+		if err != nil {
+			if errs.KindOf(err) != errs.Model {
+				t.Fatalf("bind: err = %v (%T), want kind model", err, err)
+			}
+			return
+		}
+		outs := m.Outputs()
+		for _, mb := range b.maps {
+			if mb.w <= 0 || mb.h <= 0 || mb.w*mb.h != outs[mb.out].Len() {
+				t.Fatalf("map %s binds %d×%d to output %v", mb.label, mb.w, mb.h, outs[mb.out])
+			}
+		}
+	})
 }

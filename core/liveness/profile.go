@@ -329,5 +329,10 @@ func parseLabel(label string) (w, h int, err error) {
 	if !ok || err != nil || w <= 0 || h <= 0 {
 		return 0, 0, &ProfileError{Field: "maps", Msg: fmt.Sprintf("label %q is not WxH", label)}
 	}
+	// Bounded before multiplying: 9223372036854775807x9223372036854775807 once overflowed to a
+	// map of 1 element, and the first frame panicked allocating it.
+	if int64(w) > model.MaxElements || int64(h) > model.MaxElements/int64(w) {
+		return 0, 0, &ProfileError{Field: "maps", Msg: fmt.Sprintf("label %q has more than %d elements", label, model.MaxElements)}
+	}
 	return w, h, nil
 }

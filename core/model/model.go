@@ -12,13 +12,32 @@
 package model
 
 import (
-	"os"
+	"fmt"
 	"sort"
 	"sync"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnx"
+)
+
+// Limits on what a model file may describe. Load refuses a file over one of them with an
+// *errs.LimitError before allocating anything in proportion to it (the README's reliability
+// section lists the hostile files they were tried on).
+const (
+	// MaxModelBytes bounds a model file's size.
+	MaxModelBytes = limits.MaxModelBytes
+	// MaxElements bounds the elements of any one tensor: a weight, a declared input or output, a
+	// constant computed at load or a value computed at run time (64 Mi float32, 256 MiB).
+	MaxElements = limits.MaxElements
+	// MaxNodes bounds a graph's nodes.
+	MaxNodes = limits.MaxNodes
+	// MaxOutputs bounds a graph's outputs.
+	MaxOutputs = limits.MaxOutputs
+	// DefaultMaxMemory is Options.MaxMemory's default: 1 GiB natively, 512 MiB in the browser
+	// (GOOS=js).
+	DefaultMaxMemory = limits.DefaultMaxMemory
 )
 
 // Options control loading.
@@ -29,6 +48,10 @@ type Options struct {
 	Dims map[string]int
 	// NoFusion disables operator fusion (for debugging).
 	NoFusion bool
+	// MaxMemory is the model's memory budget in bytes: its weights (decoded, folded and packed for
+	// the kernels) plus one runner's buffers (ArenaBytes). A model over it is refused with an
+	// *errs.LimitError before the allocation that would cross it. 0 means DefaultMaxMemory.
+	MaxMemory int64
 }
 
 // TensorInfo describes an input or output.
@@ -45,6 +68,17 @@ func (t TensorInfo) Len() int {
 	}
 	return n
 }
+
+// OptionError reports an Options field outside its domain.
+type OptionError struct {
+	Field string
+	Msg   string
+}
+
+func (e *OptionError) Error() string { return "model: Options." + e.Field + ": " + e.Msg }
+
+// Kind is errs.Config.
+func (e *OptionError) Kind() errs.Kind { return errs.Config }
 
 // Model is a loaded, compiled model.
 type Model struct {
@@ -63,11 +97,14 @@ type Model struct {
 
 // Load decodes and compiles an ONNX model.
 func Load(data []byte, opts Options) (*Model, error) {
-	d, err := onnx.Decode(data)
+	if opts.MaxMemory < 0 {
+		return nil, &OptionError{Field: "MaxMemory", Msg: fmt.Sprintf("%d is negative (0 means DefaultMaxMemory)", opts.MaxMemory)}
+	}
+	d, err := onnx.Decode(data, opts.MaxMemory)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion})
+	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion, MaxMemory: opts.MaxMemory})
 	if err != nil {
 		return nil, err
 	}
@@ -99,14 +136,7 @@ func Load(data []byte, opts Options) (*Model, error) {
 
 // LoadFile reads and loads a model file.
 func LoadFile(path string, opts Options) (*Model, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > onnx.MaxModelBytes {
-		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: fi.Size(), Limit: onnx.MaxModelBytes}
-	}
-	data, err := os.ReadFile(path)
+	data, err := onnx.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +202,10 @@ func (m *Model) Steps() []string { return m.prog.StepOps() }
 
 // ArenaBytes is the memory one runner holds for intermediate tensors.
 func (m *Model) ArenaBytes() int64 { return m.prog.ArenaBytes() }
+
+// WeightBytes is the memory the model's weights take, packed copies included (shared by every
+// runner); WeightBytes + ArenaBytes is what Options.MaxMemory bounds.
+func (m *Model) WeightBytes() int64 { return m.prog.WeightBytes() }
 
 // Producer is the producer_name the exporter wrote.
 func (m *Model) Producer() string { return m.producer }

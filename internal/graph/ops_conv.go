@@ -149,7 +149,7 @@ type convStep struct {
 
 func (s *convStep) prepare() error {
 	var err error
-	s.k, err = kernel.NewConv2D(s.shape, s.w, s.bias, s.act)
+	s.k, err = s.packs.Conv2D(s.shape, s.w, s.bias, s.act)
 	return err
 }
 
@@ -173,11 +173,11 @@ func buildConv(c *nodeCtx) error {
 	if err != nil {
 		return err
 	}
-	wt, err := c.constInput(1, "weights")
+	wt, err := c.floatConst(1, "weights")
 	if err != nil {
 		return err
 	}
-	bt, err := c.constInput(2, "bias")
+	bt, err := c.floatConst(2, "bias")
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ type convTransposeStep struct {
 
 func (s *convTransposeStep) prepare() error {
 	var err error
-	s.k, err = kernel.NewConvTranspose2D(s.shape, s.w, s.bias, s.act)
+	s.k, err = s.packs.ConvTranspose2D(s.shape, s.w, s.bias, s.act)
 	return err
 }
 
@@ -264,11 +264,11 @@ func buildConvTranspose(c *nodeCtx) error {
 	if err != nil {
 		return err
 	}
-	wt, err := c.constInput(1, "weights")
+	wt, err := c.floatConst(1, "weights")
 	if err != nil {
 		return err
 	}
-	bt, err := c.constInput(2, "bias")
+	bt, err := c.floatConst(2, "bias")
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func buildClip(c *nodeCtx) error {
 			return err
 		}
 		for i, p := range []*float32{&lo, &hi} {
-			t, err := c.constInput(i+1, []string{"min", "max"}[i])
+			t, err := c.floatConst(i+1, []string{"min", "max"}[i])
 			if err != nil {
 				return err
 			}
@@ -135,6 +135,9 @@ func buildPRelu(c *nodeCtx) error {
 		return err
 	}
 	slope := c.in[1]
+	if slope.DType != Float32 {
+		return c.unsupported("slope %q is an %v tensor, want float32", slope.Name, slope.DType)
+	}
 	if slope.Const != nil && len(x.Shape) >= 2 && len(slope.Shape) <= len(x.Shape) {
 		sl := slope.Const.Floats()
 		if len(sl) == 1 {
@@ -202,7 +205,7 @@ func buildBatchNorm(c *nodeCtx) error {
 	ch := x.Shape[1]
 	params := make([][]float32, 4)
 	for i, name := range []string{"scale", "B", "mean", "var"} {
-		t, err := c.constInput(i+1, name)
+		t, err := c.floatConst(i+1, name)
 		if err != nil {
 			return err
 		}

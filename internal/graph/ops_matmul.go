@@ -33,7 +33,7 @@ type matmulStep struct {
 
 func (s *matmulStep) prepare() error {
 	var err error
-	s.kern, err = kernel.NewMatMul(s.m, s.n, s.k, s.constB, s.bias, s.act)
+	s.kern, err = s.packs.MatMul(s.m, s.n, s.k, s.constB, s.bias, s.act)
 	return err
 }
 

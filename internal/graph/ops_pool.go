@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/bonafide-pad/bonafide/internal/kernel"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
 func init() {
@@ -312,7 +313,7 @@ func emitResize(c *nodeCtx, x *Value, spec resizeSpec) error {
 			}
 			scales[i] = s
 			out[i] = int(float32(x.Shape[i]) * s)
-			if out[i] <= 0 || out[i] > MaxElements {
+			if out[i] <= 0 || out[i] > limits.MaxElements {
 				return c.shapeErr("scale %v gives output size %d on axis %d", s, out[i], i)
 			}
 		}

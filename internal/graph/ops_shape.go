@@ -5,6 +5,7 @@ import (
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/kernel"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
 func init() {
@@ -618,7 +619,7 @@ func buildPad(c *nodeCtx) error {
 		return c.shapeErr("pads %v do not match rank %d", pads, rank)
 	}
 	for _, p := range pads {
-		if p > MaxElements || p < -MaxElements {
+		if p > limits.MaxElements || p < -limits.MaxElements {
 			return c.shapeErr("padding %d out of range", p)
 		}
 	}
@@ -775,8 +776,8 @@ func buildRange(c *nodeCtx) error {
 		return c.shapeErr("delta is 0")
 	}
 	n := int(max(math.Ceil((limit-start)/delta), 0))
-	if n > MaxElements {
-		return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(n), Limit: MaxElements}
+	if n > limits.MaxElements {
+		return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(n), Limit: limits.MaxElements}
 	}
 	if ts[0].DType == Int64 {
 		out := make([]int64, n)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -19,19 +20,24 @@ type Decoded struct {
 	FoldedDequantize int
 }
 
-// Decode reads an ONNX model file.
-func Decode(data []byte) (*Decoded, error) {
-	if len(data) > MaxModelBytes {
-		return nil, limitErr("model size in bytes", int64(len(data)), MaxModelBytes)
+// Decode reads an ONNX model file. maxMemory bounds the memory the model's weights may take once
+// decoded (as float32), and what the decoder allocates on the way (limits.DefaultMaxMemory when 0):
+// a file over it is refused before its weights are decoded.
+func Decode(data []byte, maxMemory int64) (*Decoded, error) {
+	if maxMemory <= 0 {
+		maxMemory = limits.DefaultMaxMemory
+	}
+	if len(data) > limits.MaxModelBytes {
+		return nil, limitErr("model size in bytes", int64(len(data)), limits.MaxModelBytes)
 	}
 	if len(data) == 0 {
 		return nil, &onnxpb.FormatError{Msg: "empty file"}
 	}
-	pbm, err := onnxpb.DecodeModel(data)
+	pbm, err := onnxpb.DecodeModelWithin(data, maxMemory)
 	if err != nil {
 		return nil, err
 	}
-	p, err := prepare(pbm)
+	p, err := prepare(pbm, maxMemory)
 	if err != nil {
 		return nil, err
 	}
@@ -64,9 +70,11 @@ func (p *prepared) buildDirect() (*graph.Graph, error) {
 		g.Initializers[name] = t
 	}
 	for _, pn := range pg.Nodes {
-		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain,
-			Inputs: append([]string(nil), pn.Inputs...), Outputs: append([]string(nil), pn.Outputs...),
-			Attrs: map[string]graph.Attr{}}
+		// The protobuf is discarded after this: the node may keep its slices.
+		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain, Inputs: pn.Inputs, Outputs: pn.Outputs}
+		if len(pn.Attributes) > 0 {
+			n.Attrs = make(map[string]graph.Attr, len(pn.Attributes))
+		}
 		for _, a := range pn.Attributes {
 			ga, ok, err := attrFromPB(a)
 			if err != nil {
