@@ -137,10 +137,10 @@ func checkQuality(f *Frame, faces []Face, opts QualityOptions) (Quality, error) 
 	return g.Check(f, faces)
 }
 
-func measureFace(f *Frame, faces []Face, opts QualityOptions) (Measures, error) {
+func measureFace(f *Frame, faces []Face, opts QualityOptions) (measures, error) {
 	g, err := NewQualityGate(opts)
 	if err != nil {
-		return Measures{}, err
+		return measures{}, err
 	}
-	return g.Measure(f, faces)
+	return g.measureFrame(f, faces)
 }

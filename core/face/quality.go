@@ -128,8 +128,8 @@ func (o QualityOptions) withDefaults() (QualityOptions, error) {
 	return o, nil
 }
 
-// Measures are the raw values the gate compares with its limits, for the main face (faces[0]).
-type Measures struct {
+// measures are the raw values the gate compares with its limits, for the main face (faces[0]).
+type measures struct {
 	Faces      int     // faces that count for multiple_faces, the main one included
 	Size       float64 // face side / shorter frame side
 	Outside    float64 // fraction of the margin box outside the frame
@@ -173,27 +173,27 @@ func (g *QualityGate) Options() QualityOptions {
 	return o
 }
 
-// Measure computes the gate's values for faces[0] (the main face: the largest, or the tracked
+// measureFrame computes the gate's values for faces[0] (the main face: the largest, or the tracked
 // one). It needs at least one face.
-func (g *QualityGate) Measure(f *Frame, faces []Face) (Measures, error) {
+func (g *QualityGate) measureFrame(f *Frame, faces []Face) (measures, error) {
 	img, err := f.pixels("quality")
 	if err != nil {
-		return Measures{}, err
+		return measures{}, err
 	}
 	return measure(img, faces, &g.o)
 }
 
-func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error) {
+func measure(img *image.RGBA, faces []Face, o *QualityOptions) (measures, error) {
 	if len(faces) == 0 {
-		return Measures{}, &ImageError{Op: "quality", Reason: "no face to measure"}
+		return measures{}, &ImageError{Op: "quality", Reason: "no face to measure"}
 	}
 	for i := range faces {
 		g := &faces[i]
 		if !g.finite() {
-			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", *g)}
+			return measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is not finite", *g)}
 		}
 		if e := g.Extent(); !(e.W > 0 && e.H > 0) {
-			return Measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", *g)}
+			return measures{}, &ImageError{Op: "quality", Reason: fmt.Sprintf("face %+v is empty", *g)}
 		}
 	}
 	// Sizes and positions are judged on the whole box (Extent), which may extend past the frame;
@@ -201,7 +201,7 @@ func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error)
 	f := faces[0].Extent()
 	r := img.Rect
 	W, H := float64(r.Dx()), float64(r.Dy())
-	var m Measures
+	var m measures
 	for i := range faces {
 		if faces[i].Extent().W >= o.OtherFaceRatio*f.W {
 			m.Faces++

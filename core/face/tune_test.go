@@ -22,7 +22,7 @@ func TestTuneQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	type series map[string][]float64
-	collect := func(s series, m Measures) {
+	collect := func(s series, m measures) {
 		s["faces"] = append(s["faces"], float64(m.Faces))
 		s["size"] = append(s["size"], m.Size)
 		s["outside"] = append(s["outside"], m.Outside)
