@@ -199,9 +199,11 @@ func (a *api) version(args []safejs.Value) (any, error) {
 	}, nil
 }
 
-// newChecker(model: Uint8Array, options) → {id, profile, model, options}. Every option is checked
-// here, once, by liveness.New; options in the reply are the ones in effect, defaults filled in by
-// Go (the JS side keeps no copy of them).
+// newChecker(model: Uint8Array, options, faceModel?: Uint8Array) → {id, profile, model, options,
+// detector}. Every option is checked here, once, by liveness.New; options in the reply are the ones
+// in effect, defaults filled in by Go (the JS side keeps no copy of them). faceModel is BlazeFace's
+// ONNX file, which the page fetches (options.detector "blazeface", the default); options.detector
+// "pigo" needs none.
 func (a *api) newChecker(args []safejs.Value) (any, error) {
 	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
@@ -235,9 +237,23 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if cfg.Session, err = sessionOptions(o); err != nil {
 		return nil, err
 	}
-	// The browser build still runs pico's cascade; BlazeFace needs its model fetched by the page.
-	cfg.Detector = liveness.DetectorPigo
-	if cfg.Pigo, err = detectorOptions(o); err != nil {
+	if cfg.Detector, _, err = o.string("detector"); err != nil {
+		return nil, err
+	}
+	switch cfg.Detector {
+	case "", liveness.DetectorBlazeFace:
+		cfg.Detector = liveness.DetectorBlazeFace
+		if cfg.FaceModel, err = bytesArg(nil, argOr(args, 2), "faceModel", model.MaxModelBytes); err != nil {
+			return nil, err
+		}
+	case liveness.DetectorPigo:
+	default:
+		return nil, rangeErrorf("options.detector: unknown detector %q (known: blazeface, pigo)", cfg.Detector)
+	}
+	if cfg.Pigo, err = pigoOptions(o); err != nil {
+		return nil, err
+	}
+	if cfg.BlazeFace, err = blazeFaceOptions(o); err != nil {
 		return nil, err
 	}
 	c, err := liveness.New(cfg)
@@ -260,6 +276,7 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 		"threshold": c.Threshold(),
 		"model":     modelInfo(c.Model()),
 		"options":   optionsInfo(c),
+		"detector":  cfg.Detector,
 	}, nil
 }
 
@@ -287,6 +304,7 @@ func qualityFields(q *face.QualityOptions) []qualityField {
 		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
 		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
 		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
+		{"maxYaw", &q.MaxYaw}, {"minEyeContrast", &q.MinEyeContrast},
 	}
 }
 
@@ -333,9 +351,24 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	return q, nil
 }
 
-func detectorOptions(o opts) (face.PigoOptions, error) {
+// blazeFaceOptions reads options.blazeface: {minScore?, maxFaces?}.
+func blazeFaceOptions(o opts) (face.BlazeFaceOptions, error) {
+	var d face.BlazeFaceOptions
+	do, ok, err := o.object("blazeface")
+	if !ok || err != nil {
+		return d, err
+	}
+	if d.MinScore, _, err = do.float("minScore"); err != nil {
+		return d, err
+	}
+	d.MaxFaces, _, err = do.int("maxFaces")
+	return d, err
+}
+
+// pigoOptions reads options.pigo: {minSize?, maxSize?, minSizeFrac?, maxAngle?, minScore?, upright?}.
+func pigoOptions(o opts) (face.PigoOptions, error) {
 	var d face.PigoOptions
-	do, ok, err := o.object("detector")
+	do, ok, err := o.object("pigo")
 	if !ok || err != nil {
 		return d, err
 	}

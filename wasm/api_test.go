@@ -22,6 +22,7 @@ import (
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/facetest"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 // These tests run in headless Chromium through wasmbrowsertest (installed as go_js_wasm_exec):
@@ -309,9 +310,16 @@ type resultHead struct {
 	Score     *float64 `json:"score"`
 	Threshold float64  `json:"threshold"`
 	Frame     struct{ Width, Height int }
-	Face      *struct{ X, Y, Width, Height, Score, Angle float64 }
-	Faces     []struct{ X, Y, Width, Height float64 }
-	Crop      *struct {
+	Face      *struct {
+		X, Y, Width, Height, Score, Angle float64
+		Yaw                               *float64
+		Keypoints                         []struct {
+			Name string
+			X, Y float64
+		}
+	}
+	Faces []struct{ X, Y, Width, Height float64 }
+	Crop  *struct {
 		X, Y, Width, Height, Scale float64
 		OutputWidth                int `json:"outputWidth"`
 	}
@@ -465,7 +473,7 @@ func TestModelErrors(t *testing.T) {
 			if tt.options != nil {
 				opts = jsObject(t, tt.options)
 			}
-			_, err := h.call(tt.method, u8(tt.model), opts)
+			_, err := h.call(tt.method, u8(tt.model), opts, u8(models.BlazeFaceFront))
 			je := wantErr(t, err, tt.errName, tt.parts...)
 			if tt.name == "model for another major version" {
 				if f, _ := mustGet(t, je.v, "field").String(); f != liveness.KeyVersion {
@@ -488,7 +496,10 @@ func TestModelErrors(t *testing.T) {
 
 func newChecker(t *testing.T, h *harness) int {
 	t.Helper()
-	info := h.must("newChecker", u8(pyramidModel(true)), nil)
+	info := h.must("newChecker", u8(pyramidModel(true)), nil, u8(models.BlazeFaceFront))
+	if d, _ := mustGet(t, info, "detector").String(); d != liveness.DetectorBlazeFace {
+		t.Fatalf("detector %q, want blazeface", d)
+	}
 	prof := mustGet(t, info, "profile")
 	if k, _ := mustGet(t, prof, "kind").String(); k != liveness.KindPyramidBinary {
 		t.Fatalf("profile kind %q", k)
@@ -635,7 +646,7 @@ func TestSetOptions(t *testing.T) {
 // side keeps no copy of them.
 func TestCheckerOptions(t *testing.T) {
 	h := newHarness(t)
-	info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"minFrames": 3, "quality": map[string]any{"maxRoll": 20.0}}))
+	info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"minFrames": 3, "quality": map[string]any{"maxRoll": 20.0}}), u8(models.BlazeFaceFront))
 	o := mustGet(t, info, "options")
 	gate, err := face.NewQualityGate(face.QualityOptions{MaxRoll: 20})
 	if err != nil {
@@ -841,5 +852,49 @@ func TestEncodeResult(t *testing.T) {
 	allocs := testing.AllocsPerRun(20, func() { b.encodeResult(r, 100, 80, v) })
 	if allocs > 0 {
 		t.Errorf("encodeResult allocates %v times per frame", allocs)
+	}
+}
+
+// TestDetectors: BlazeFace (the default) needs its model's bytes; pigo none; both find the face in
+// a synthetic frame, and BlazeFace's result carries the keypoints (named) and the yaw.
+func TestDetectors(t *testing.T) {
+	h := newHarness(t)
+	_, err := h.call("newChecker", u8(pyramidModel(true)), nil)
+	wantErr(t, err, nameType, "faceModel", "Uint8Array")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), nil, u8([]byte("not a model")))
+	wantErr(t, err, nameModel, "BlazeFace")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": "haar"}))
+	wantErr(t, err, nameRange, "haar")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"blazeface": map[string]any{"minScore": 2.0}}), u8(models.BlazeFaceFront))
+	wantErr(t, err, nameRange, "MinScore")
+
+	img := facetest.Face(320, 240, 160, 120, 100, 0)
+	for _, det := range []string{liveness.DetectorBlazeFace, liveness.DetectorPigo} {
+		info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": det}), u8(models.BlazeFaceFront))
+		if d, _ := mustGet(t, info, "detector").String(); d != det {
+			t.Errorf("detector %q, want %q", d, det)
+		}
+		id := intOf(t, mustGet(t, info, "id"))
+		var r resultHead
+		// With a timestamp (ms), as a video frame.
+		decodeBlob(t, goBytes(t, h.must("analyze", id, u8(img.Pix), 320, 240, 0, false, 1234.5)), &r)
+		if r.Face == nil {
+			t.Fatalf("%s: no face", det)
+		}
+		if det == liveness.DetectorPigo {
+			if r.Face.Keypoints != nil || r.Face.Yaw != nil {
+				t.Errorf("pigo gave keypoints %+v", r.Face)
+			}
+			continue
+		}
+		k := r.Face.Keypoints
+		if len(k) != face.NumKeypoints || k[0].Name != "right_eye" || k[5].Name != "left_ear" || r.Face.Yaw == nil {
+			t.Fatalf("keypoints %+v, yaw %v", k, r.Face.Yaw)
+		}
+		if !(k[0].X < k[1].X && k[2].Y > k[0].Y && k[3].Y > k[2].Y) {
+			t.Errorf("keypoints out of place: %+v", k)
+		}
+		_, err := h.call("analyze", id, u8(img.Pix), 320, 240, 0, false, -5)
+		wantErr(t, err, nameRange, "timestampMs")
 	}
 }

@@ -130,6 +130,24 @@ func (b *blob) face(f *face.Face) {
 	b.num(f.Score)
 	b.raw(`,"angle":`)
 	b.num(f.Angle)
+	if f.HasKeypoints {
+		b.raw(`,"yaw":`)
+		b.num(f.Yaw())
+		b.raw(`,"keypoints":[`)
+		for i, p := range f.Keypoints {
+			if i > 0 {
+				b.comma()
+			}
+			b.raw(`{"name":`)
+			b.str(face.KeypointName(i))
+			b.raw(`,"x":`)
+			b.num(p.X)
+			b.raw(`,"y":`)
+			b.num(p.Y)
+			b.raw("}")
+		}
+		b.raw("]")
+	}
 	b.raw("}")
 }
 

@@ -45,6 +45,8 @@ export const bundles = {
     low_contrast: 'More even light on your face, please.',
     blurry: 'Hold still: the image is blurry.',
     rotated: 'Keep your head upright.',
+    face_turned: 'Look at the camera.',
+    eyes_not_visible: 'Keep your eyes visible: no sunglasses, hair or hand over them.',
     videoLabel: 'Camera preview',
   },
   fr: {
@@ -79,6 +81,8 @@ export const bundles = {
     low_contrast: 'Un éclairage plus uniforme, s’il vous plaît.',
     blurry: 'Ne bougez pas : l’image est floue.',
     rotated: 'Gardez la tête droite.',
+    face_turned: 'Regardez la caméra.',
+    eyes_not_visible: 'Gardez les yeux visibles : sans lunettes de soleil, cheveux ni main devant.',
     videoLabel: 'Aperçu de la caméra',
   },
 };
@@ -186,8 +190,32 @@ export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75, clip = null) {
   ctx.restore();
 }
 
+/**
+ * Draws a face's keypoints (BlazeFace: eyes, nose tip, mouth, ear tragions) as dots sized to the
+ * face, the eyes joined by their line (the roll). Nothing for a face without keypoints (pigo).
+ */
+export function drawKeypoints(ctx, face, color = '#2f81f7') {
+  const k = face?.keypoints;
+  if (!k || k.length < 6) return;
+  const r = Math.max(2, face.width / 60);
+  ctx.save();
+  ctx.fillStyle = color;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = Math.max(1, r / 2);
+  ctx.beginPath();
+  ctx.moveTo(k[0].x, k[0].y);
+  ctx.lineTo(k[1].x, k[1].y);
+  ctx.stroke();
+  for (const p of k) {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
 export class BonafideCheck extends HTMLElement {
-  static observedAttributes = ['heatmap', 'lang'];
+  static observedAttributes = ['heatmap', 'lang', 'no-keypoints'];
 
   #shadow;
   #ui = {};
@@ -244,10 +272,10 @@ export class BonafideCheck extends HTMLElement {
   }
 
   attributeChangedCallback(name) {
-    if (name === 'heatmap') {
-      this.#ui.toggle.checked = this.heatmap;
-      if (!this.heatmap) this.#clearHeat();
-      else if (this.#lastResult) this.#drawHeat(this.#lastResult);
+    if (name === 'heatmap') this.#ui.toggle.checked = this.heatmap;
+    if (name === 'heatmap' || name === 'no-keypoints') {
+      if (this.#lastResult) this.#drawOverlay(this.#lastResult);
+      else this.#clearHeat();
     }
     if (name === 'lang') {
       this.#applyStrings();
@@ -258,6 +286,10 @@ export class BonafideCheck extends HTMLElement {
   /** Whether the spoof map is drawn over the face (attribute `heatmap`). */
   get heatmap() { return this.hasAttribute('heatmap'); }
   set heatmap(on) { this.toggleAttribute('heatmap', !!on); }
+
+  /** Whether the face's keypoints (eyes, nose, mouth, ears; BlazeFace) are drawn: yes unless attribute `no-keypoints`. */
+  get keypoints() { return !this.hasAttribute('no-keypoints'); }
+  set keypoints(on) { this.toggleAttribute('no-keypoints', !on); }
 
   /** Overrides of single strings, e.g. {too_dark: 'Turn on a light'}. */
   get strings() { return { ...this.#strings }; }
@@ -337,6 +369,10 @@ export class BonafideCheck extends HTMLElement {
     }
     const th = this.#attr('threshold', Number);
     if (th !== undefined) opts.threshold = th;
+    const det = this.getAttribute('face-detector');
+    if (det) opts.detector = det;
+    const fm = this.getAttribute('face-model-url');
+    if (fm) opts.faceModelUrl = fm;
     this.#checker = await Bonafide.create(opts);
     this.#ownsChecker = true;
     return this.#checker;
@@ -428,7 +464,7 @@ export class BonafideCheck extends HTMLElement {
     this.#okRun = result.quality.ok ? Math.max(1, this.#okRun + 1) : Math.min(-1, this.#okRun - 1);
     if (this.#okRun >= 2) this.#setGuide('ok');
     else if (this.#okRun <= -2) this.#setGuide('');
-    if (this.heatmap) this.#drawHeat(result);
+    this.#drawOverlay(result);
     const code = result.quality.reasons[0]?.code;
     if (!code) {
       this.#hintCounts.clear();
@@ -446,7 +482,9 @@ export class BonafideCheck extends HTMLElement {
     c.getContext('2d').clearRect(0, 0, c.width, c.height);
   }
 
-  #drawHeat(result) {
+  // #drawOverlay draws over the video, in the frame's pixels (the canvas is mirrored like the video):
+  // the spoof map when `heatmap` is set, and the face's keypoints unless `no-keypoints` is.
+  #drawOverlay(result) {
     const c = this.#ui.heat;
     const { width, height } = result.frame;
     if (c.width !== width || c.height !== height) {
@@ -456,11 +494,12 @@ export class BonafideCheck extends HTMLElement {
     const ctx = c.getContext('2d');
     ctx.clearRect(0, 0, width, height);
     const map = finestMap(result.maps);
-    if (!map || !result.crop) return;
-    const clip = mapClip(result, this.#checker?.info);
-    if (!clip) return;
-    const { x, y, width: w, height: h } = result.crop;
-    drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);
+    const clip = map && result.crop ? mapClip(result, this.#checker?.info) : null;
+    if (this.heatmap && clip) {
+      const { x, y, width: w, height: h } = result.crop;
+      drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);
+    }
+    if (this.keypoints) drawKeypoints(ctx, result.face);
   }
 }
 

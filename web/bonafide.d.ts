@@ -9,11 +9,29 @@ export interface Box {
   height: number;
 }
 
+/** Names of BlazeFace's six landmarks. Right and left are the person's: on an unmirrored camera image the right eye is on the viewer's left. */
+export type KeypointName = 'right_eye' | 'left_eye' | 'nose_tip' | 'mouth' | 'right_ear' | 'left_ear';
+
+/** A landmark, in the source image's pixels (held inside the frame). */
+export interface Keypoint {
+  name: KeypointName;
+  x: number;
+  y: number;
+}
+
+/**
+ * A face. The box is a square from the forehead to the chin (the geometry every model's crop is
+ * defined on), cut to the frame: it never lies outside it.
+ */
 export interface Face extends Box {
-  /** The detector's relative confidence (pigo's cascade score). */
+  /** The detector's confidence: BlazeFace's probability in [0, 1]; pigo's relative cascade score. */
   score: number;
-  /** In-plane rotation in degrees (coarse, 11.25° steps); positive is counter-clockwise on screen. */
+  /** In-plane rotation (roll) in degrees, positive counter-clockwise on screen: BlazeFace's eye line; pigo's coarse 11.25° steps. */
   angle: number;
+  /** BlazeFace only: how far the head is turned left or right, in [−1, 1] (0 facing the camera; see the quality code face_turned). */
+  yaw?: number;
+  /** BlazeFace only: the six landmarks, in the order of KeypointName. */
+  keypoints?: Keypoint[];
 }
 
 /** The part of the frame the model saw: spoof maps cover this rectangle. */
@@ -28,7 +46,8 @@ export interface CropWindow extends Box {
 /** Reason codes of the quality gate (core/face/reasons.go). Stable: new codes may be added. */
 export type QualityCode =
   | 'no_face' | 'multiple_faces' | 'face_too_small' | 'face_too_large' | 'face_partly_outside'
-  | 'face_off_centre' | 'too_dark' | 'too_bright' | 'clipped' | 'low_contrast' | 'blurry' | 'rotated';
+  | 'face_off_centre' | 'too_dark' | 'too_bright' | 'clipped' | 'low_contrast' | 'blurry' | 'rotated'
+  | 'face_turned' | 'eyes_not_visible';
 
 export interface QualityReason {
   code: QualityCode;
@@ -155,8 +174,12 @@ export interface QualityLimits {
   minContrast?: number;
   /** Laplacian variance over luma variance at 64×64: below → blurry. Default 0.075. */
   minSharpness?: number;
-  /** |roll| in degrees: above → rotated. Default 12. */
+  /** |roll| in degrees (the eye line's, with BlazeFace): above → rotated. Default 12. */
   maxRoll?: number;
+  /** |yaw| (Face.yaw: 0 facing the camera, 1 in profile): above → face_turned. BlazeFace only. Default 0.6. */
+  maxYaw?: number;
+  /** The weaker eye's contrast over the face's: below → eyes_not_visible (sunglasses, a hand, hair). BlazeFace only. Default 0.09. */
+  minEyeContrast?: number;
   /** Codes not to check, e.g. ['face_off_centre'] for photos. Default []. */
   skip?: QualityCode[];
 }
@@ -166,6 +189,12 @@ export interface CreateOptions {
   modelUrl?: string | URL;
   /** The model's bytes instead of a URL (copied). Default: none. */
   model?: ArrayBuffer | Uint8Array;
+  /** The face detector. Default 'blazeface' (MediaPipe's BlazeFace, run by bonafide's engine, with keypoints); 'pigo' is pico's cascade, the detector before it (no keypoints, no model to fetch). */
+  detector?: 'blazeface' | 'pigo';
+  /** BlazeFace's model URL. Default: models/blazeface.onnx next to bonafide.mjs. */
+  faceModelUrl?: string | URL;
+  /** BlazeFace's model bytes instead of a URL (copied). Default: none. */
+  faceModel?: ArrayBuffer | Uint8Array;
   /** bonafide.wasm's URL (self-hosting). Default: next to bonafide.mjs. */
   wasmUrl?: string | URL;
   /** Go's wasm_exec.js. Default: next to bonafide.mjs. */
@@ -189,11 +218,12 @@ export interface CreateOptions {
   /** Loading (fetch, compile, start, model) must finish within this, or TimeoutError. Default 30000. */
   timeoutMs?: number;
   /**
-   * SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError.
-   * Default: the files next to bonafide.mjs (no modelUrl/model or wasmUrl given) are checked against this release's
-   * manifest.mjs when crypto.subtle is available (https or localhost); a file given by URL or bytes is not checked.
+   * SHA-256 of the model, of the face detector's model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a
+   * mismatch is an IntegrityError. Default: the files next to bonafide.mjs (no modelUrl/model, faceModelUrl/faceModel or
+   * wasmUrl given) are checked against this release's manifest.mjs when crypto.subtle is available (https or localhost);
+   * a file given by URL or bytes is not checked.
    */
-  integrity?: { model?: string; wasm?: string };
+  integrity?: { model?: string; faceModel?: string; wasm?: string };
   /** Use a built-in profile for a model without bonafide metadata. Default: read the model's metadata. */
   profile?: 'minifasnet-v2';
 }
@@ -256,6 +286,8 @@ export interface CheckerInfo {
   /** Go version of the engine. */
   go: string;
   worker: boolean;
+  /** The face detector in use. */
+  detector: 'blazeface' | 'pigo';
 }
 
 export interface CheckerStats {
@@ -294,7 +326,7 @@ export declare class Checker extends EventTarget {
    * The options in effect (a copy). threshold, quality (every limit), minFrames and maxFrames are as Go
    * checked them and filled in its defaults.
    */
-  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile' | 'quality'> & { quality: Required<QualityLimits>; profile?: 'minifasnet-v2' };
+  readonly options: Omit<Required<CreateOptions>, 'model' | 'faceModel' | 'profile' | 'quality'> & { quality: Required<QualityLimits>; profile?: 'minifasnet-v2' };
   readonly closed: boolean;
   /** Analyses one image or frame. The caller's source is not consumed (see AnalyzeOptions.transfer). */
   analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Result>;
@@ -405,13 +437,15 @@ export type BonafideStrings = Partial<Record<
   'WebAssemblyUnsupportedError' | 'error' | 'videoLabel' | QualityCode, string>>;
 
 /**
- * <bonafide-check model-url threshold min-frames (frames: deprecated) max-frames timeout-ms heatmap lang autostart wasm-url
- * worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
+ * <bonafide-check model-url threshold min-frames (frames: deprecated) max-frames timeout-ms heatmap no-keypoints
+ * lang autostart face-detector face-model-url wasm-url worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
  * (CustomEvent<Verdict>), error (CustomEvent<Error>).
  */
 export declare class BonafideCheck extends HTMLElement {
   /** Reflects the `heatmap` attribute: draw the spoof map over the face. */
   heatmap: boolean;
+  /** Draw the face's keypoints (BlazeFace) over the video; false reflects the `no-keypoints` attribute. Default true. */
+  keypoints: boolean;
   /** Overrides of single strings; `lang` (en, fr) picks the built-in bundle. */
   strings: BonafideStrings;
   /** A checker to use instead of creating one from the attributes; the element does not close it. */
@@ -427,6 +461,8 @@ export declare function finestMap(maps: Record<string, Float32Array>): { label: 
 export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
 /** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
 export declare function mapClip(result: Result, info: Pick<CheckerInfo, 'mapRegion'>): Box | null;
+/** Draws a face's keypoints (dots sized to the face, the eyes joined); nothing for a face without them. */
+export declare function drawKeypoints(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, face: Face | null, color?: string): void;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -86,6 +86,9 @@ function fromData(d) {
  */
 export const defaults = Object.freeze({
   modelUrl: new URL('./models/default.onnx', import.meta.url).href,
+  // BlazeFace, the face detector's model (models/blazeface in the repository: MediaPipe, Apache-2.0).
+  faceModelUrl: new URL('./models/blazeface.onnx', import.meta.url).href,
+  detector: 'blazeface',
   wasmUrl: new URL('./bonafide.wasm', import.meta.url).href,
   wasmExecUrl: new URL('./wasm_exec.js', import.meta.url).href,
   workerUrl: new URL('./bonafide.worker.mjs', import.meta.url).href,
@@ -98,11 +101,15 @@ export const defaults = Object.freeze({
 
 /** Reason codes of the quality gate, in report order (core/face/reasons.go). */
 export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_too_small', 'face_too_large',
-  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated']);
+  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated',
+  'face_turned', 'eyes_not_visible']);
 
 // Options Go checks and fills in (liveness.Config): they are handed over as plain data.
 const goOptionKeys = ['threshold', 'minFrames', 'maxFrames', 'quality', 'profile'];
-const optionKeys = new Set([...Object.keys(defaults), ...goOptionKeys, 'model']);
+const optionKeys = new Set([...Object.keys(defaults), ...goOptionKeys, 'model', 'faceModel']);
+
+/** The face detectors options.detector names. */
+export const detectors = Object.freeze(['blazeface', 'pigo']);
 
 function checkInt(name, v, min) {
   if (v === undefined) return;
@@ -134,27 +141,33 @@ function cleanOptions(options, base = defaults) {
   for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
   // Which assets are this package's own (their URL not given): only those get the manifest's hashes.
   const own = base === defaults ? (k) => options[k] === undefined : () => false;
-  o.ownAssets = { wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined };
-  for (const k of ['modelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
+  o.ownAssets = {
+    wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined,
+    faceModel: own('faceModelUrl') && options.faceModel === undefined,
+  };
+  for (const k of ['modelUrl', 'faceModelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
     if (typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw new TypeError(`bonafide: options.${k} must be a string or URL`);
     o[k] = new URL(o[k], globalThis.location?.href).href;
   }
-  if (o.model !== undefined && !(o.model instanceof ArrayBuffer || ArrayBuffer.isView(o.model))) {
-    throw new TypeError('bonafide: options.model must be an ArrayBuffer or a Uint8Array');
+  for (const k of ['model', 'faceModel']) {
+    if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer || ArrayBuffer.isView(o[k]))) {
+      throw new TypeError(`bonafide: options.${k} must be an ArrayBuffer or a Uint8Array`);
+    }
   }
+  if (!detectors.includes(o.detector)) throw new RangeError(`bonafide: options.detector: unknown detector "${o.detector}" (known: ${detectors.join(', ')})`);
   checkInt('options.maxFrameSide', o.maxFrameSide, 16);
   checkInt('options.timeoutMs', o.timeoutMs, 1);
   o.worker = !!o.worker;
   o.track = !!o.track;
   o.quality = plainQuality(o.quality);
-  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, wasm?}');
+  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, faceModel?, wasm?}');
   o.integrity = { ...o.integrity };
   for (const k of Object.keys(o.integrity)) {
-    if (k !== 'model' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, wasm)`);
+    if (k !== 'model' && k !== 'faceModel' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, faceModel, wasm)`);
   }
   // The package's own files are checked against the SHA-256 in manifest.mjs unless a hash was given.
   o.integrityDefaults = {};
-  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx']]) {
+  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx'], ['faceModel', 'models/blazeface.onnx']]) {
     if (o.integrity[key] === undefined && o.ownAssets[key] && assets[file]) o.integrityDefaults[key] = assets[file].sha256;
   }
   return o;
@@ -357,6 +370,14 @@ async function modelBytes(o) {
   return bytes;
 }
 
+/** The face detector's model (BlazeFace), fetched beside the liveness model; none for pigo. */
+async function faceModelBytes(o) {
+  if (o.detector !== 'blazeface') return null;
+  const bytes = o.faceModel !== undefined ? toBytes(o.faceModel) : await fetchBytes(o.faceModelUrl, 'face detection model (BlazeFace)');
+  await checkIntegrity(bytes, o, 'faceModel');
+  return bytes;
+}
+
 // ------------------------------------------------------------------------------------------ frames
 
 const has = (name) => typeof globalThis[name] === 'function';
@@ -498,6 +519,7 @@ export class Checker extends EventTarget {
       macs: m.macs,
       go: engineInfo.go,
       worker: opts.worker,
+      detector: checkerInfo.detector,
     });
     this.#carry(checkerInfo.options);
   }
@@ -513,7 +535,7 @@ export class Checker extends EventTarget {
 
   /** The options in effect (a copy). */
   get options() {
-    const { model, ownAssets, integrityDefaults, ...o } = this.#opts;
+    const { model, faceModel, ownAssets, integrityDefaults, ...o } = this.#opts;
     return structuredClone(o);
   }
 
@@ -738,7 +760,7 @@ export class Model {
 
 /** The options Go checks and fills in, as plain data (absent ones are left to Go's defaults). */
 const goOptions = (o) => {
-  const g = { track: o.track };
+  const g = { track: o.track, detector: o.detector };
   for (const k of goOptionKeys) if (o[k] !== undefined) g[k] = o[k];
   return g;
 };
@@ -755,10 +777,11 @@ export const Bonafide = Object.freeze({
     let port = null;
     let timedOut = false;
     const work = (async () => {
-      const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
+      const [bytes, faceBytes, started] = await Promise.all([modelBytes(o), faceModelBytes(o), startEngine(o)]);
       port = started.port;
       if (timedOut) throw new TimeoutError('bonafide: timed out');
-      const info = await port.call('newChecker', { model: bytes.buffer, options: goOptions(o) }, [bytes.buffer]);
+      const transfer = faceBytes ? [bytes.buffer, faceBytes.buffer] : [bytes.buffer];
+      const info = await port.call('newChecker', { model: bytes.buffer, faceModel: faceBytes?.buffer, options: goOptions(o) }, transfer);
       return new Checker(port, info, o, started.info);
     })();
     try {

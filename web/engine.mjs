@@ -50,6 +50,16 @@ function scaleBox(b, k) {
   return out;
 }
 
+/** A face in the source's pixels: box, score, roll; with BlazeFace also yaw and named keypoints. */
+function scaleFace(f, k) {
+  const out = { ...scaleBox(f, k), score: f.score, angle: f.angle };
+  if (f.keypoints) {
+    out.yaw = f.yaw;
+    out.keypoints = f.keypoints.map((p) => ({ name: p.name, x: p.x * k, y: p.y * k }));
+  }
+  return out;
+}
+
 /**
  * Turns an analyze blob into the Result the page sees. Coordinates are scaled back by 1/scale to the
  * source's pixels when the frame was shrunk for analysis.
@@ -64,8 +74,8 @@ export function decodeResult(u8, scale = 1, sourceWidth, sourceHeight) {
     scored: h.scored,
     score: nan(h.score),
     threshold: h.threshold,
-    face: h.face ? { ...scaleBox(h.face, k), score: h.face.score, angle: h.face.angle } : null,
-    faces: h.faces.map((f) => ({ ...scaleBox(f, k), score: f.score, angle: f.angle })),
+    face: h.face ? scaleFace(h.face, k) : null,
+    faces: h.faces.map((f) => scaleFace(f, k)),
     crop: h.crop ? { ...scaleBox(h.crop, k), scale: h.crop.scale, outputWidth: h.crop.outputWidth, outputHeight: h.crop.outputHeight } : null,
     quality: { ok: h.quality.ok, reasons: h.quality.reasons.map((r) => ({ code: r.code, value: nan(r.value), limit: nan(r.limit) })) },
     maps,
@@ -202,7 +212,7 @@ export class Engine {
     if (!this.rt) throw named('InvalidStateError', 'bonafide: engine not started');
     switch (op) {
       case 'newChecker':
-        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options) };
+        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options, a.faceModel ? new Uint8Array(a.faceModel) : undefined) };
       case 'setOptions':
         return { value: await this.rt.call('setOptions', a.checker, a.options) };
       case 'analyze':

@@ -315,7 +315,7 @@ function report(res, cfg, models) {
     const rows2 = Object.entries(e.cases).map(([name, c]) => [name, ms(c.wall), f1(median(c.detect)), f1(median(c.crop)), f1(median(c.infer)), f1(median(c.total)), `${c.scored}/${c.wall.length}`]);
     t2 = table(['640×480 frame', 'analyze() ms', 'detect', 'crop', 'infer', 'inside Go', 'scored'], rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
     const tp = e.throughput;
-    t2 += `\n\nModel ${e.model} (${mmacs(e.macs)} MACs); frame from ${e.image}${e.generatedImage ? ' (generated: ../shared absent)' : ''}. ` +
+    t2 += `\n\nFace detector: BlazeFace (front 128×128, the default), and pigo in the rows marked so; "detect" includes the quality gate. Model ${e.model} (${mmacs(e.macs)} MACs); frame from ${e.image}${e.generatedImage ? ' (generated: ../shared absent)' : ''}. ` +
       `analyze() is the page's wall time per call, median (p95) of ${E2E_RUNS}; stage columns are medians of Go's own timings. ` +
       `wasm download: ${kb(res.wasm.raw)} raw, ${kb(res.wasm.gzip)} gzip -9. Peak wasm memory of the checker: ${kb(e.wasmMemoryBytes)}. ` +
       `Throughput (video frames, face tracked): ${f1(tp[1])} frames/s with one Worker, ${f1(tp[2])} with two Workers (two wasm instances).`;

@@ -2,7 +2,7 @@
 // the raw score per frame, the pyramid maps, per-stage timings and a drop zone for photos. The
 // checker is created at load and handed to the element, so the page keeps working offline.
 import { Bonafide } from '../bonafide.mjs';
-import { drawSpoofMap, finestMap, mapClip } from '../bonafide-check.mjs';
+import { bundles, drawKeypoints, drawSpoofMap, finestMap, mapClip } from '../bonafide-check.mjs';
 
 const $ = (id) => document.getElementById(id);
 const check = $('check');
@@ -167,10 +167,17 @@ async function scorePhoto(file, checker) {
     ctx.strokeStyle = '#2f81f7';
     ctx.lineWidth = 2;
     ctx.strokeRect(res.face.x * scale, res.face.y * scale, res.face.width * scale, res.face.height * scale);
+    ctx.save();
+    ctx.scale(scale, scale);
+    drawKeypoints(ctx, res.face);
+    ctx.restore();
   }
   $('p-score').textContent = res.scored ? fmt(res.score) : 'no face scored';
   $('p-live').textContent = res.live ? 'live' : res.scored && res.quality.ok ? 'spoof' : 'retake';
-  $('p-quality').textContent = res.quality.ok ? 'ok' : res.quality.reasons.map((r) => `${r.code} (${fmt(r.value, 2)} vs ${fmt(r.limit, 2)})`).join(', ');
+  // The codes with their measures, then the advice the element gives for the first one (e.g.
+  // face_turned: "Look at the camera.").
+  const first = res.quality.reasons[0]?.code;
+  $('p-quality').textContent = res.quality.ok ? 'ok' : `${res.quality.reasons.map((r) => `${r.code} (${fmt(r.value, 2)} vs ${fmt(r.limit, 2)})`).join(', ')}: ${bundles.en[first] ?? ''}`;
   $('p-time').textContent = `${fmt(res.timings.roundTrip, 1)} ms`;
   $('photo').hidden = false;
   if (Object.keys(res.maps).length) drawMaps(res.maps);
@@ -215,6 +222,7 @@ function showModel(checker, manifest, sizes) {
     ['threshold', fmt(checker.options.threshold, 2)],
     ['params / MACs', `${(i.params / 1e3).toFixed(1)} k / ${(i.macs / 1e6).toFixed(1)} M`],
     ['runs in', i.worker ? `a Web Worker (${i.go})` : `the page (${i.go})`],
+    ['face detector', i.detector === 'blazeface' ? 'BlazeFace (MediaPipe, front 128×128), with keypoints' : 'pigo (pico cascade)'],
   ];
   if (sizes) {
     rows.push(['bonafide.wasm', `${mb(sizes.wasm.raw)} (${mb(sizes.wasm.gzip)} gzip)`]);

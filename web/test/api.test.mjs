@@ -110,6 +110,13 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             assert(r.maps['8x8'].type === 'Float32Array' && r.maps['8x8'].length === 64 && r.maps['4x4'].length === 16 && r.maps['2x2'].length === 4, `${k}: map sizes`);
             assert(r.maps['8x8'].min >= 0 && r.maps['8x8'].max <= 1, `${k}: map values are probabilities`);
             assert(r.crop.x >= 0 && r.crop.y >= 0 && r.crop.x + r.crop.width <= frame.width + 1, `${k}: crop window inside the frame`);
+            // BlazeFace (the default detector): six named keypoints inside the frame, a yaw, a box inside the frame.
+            const kp = r.face.keypoints;
+            assert(Array.isArray(kp) && kp.map((p) => p.name).join() === 'right_eye,left_eye,nose_tip,mouth,right_ear,left_ear', `${k}: keypoints ${JSON.stringify(kp)}`);
+            assert(kp.every((p) => p.x >= 0 && p.y >= 0 && p.x <= frame.width && p.y <= frame.height), `${k}: a keypoint outside the frame`);
+            assert(kp[0].x < kp[1].x && kp[2].y > kp[0].y && kp[3].y > kp[2].y, `${k}: keypoints out of place ${JSON.stringify(kp)}`);
+            assert(Number.isFinite(r.face.yaw) && Math.abs(r.face.yaw) <= 1, `${k}: yaw ${r.face.yaw}`);
+            assert(r.face.x >= 0 && r.face.y >= 0 && r.face.x + r.face.width <= frame.width + 1e-6 && r.face.y + r.face.height <= frame.height + 1e-6, `${k}: face box outside the frame ${JSON.stringify(r.face)}`);
             // Lossless sources hold the same pixels, hence the same score; a video stream is re-encoded.
             if (k !== 'HTMLVideoElement') assert(Math.abs(r.score - ref.score) < 1e-6, `${k}: score ${r.score} differs from ImageData's ${ref.score}`);
           } else {
@@ -117,6 +124,36 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             assert(r.quality.reasons[0]?.code === 'no_face', `${k}: no_face expected on the generated frame`);
           }
         }
+      },
+    },
+    {
+      name: "detectors: BlazeFace by default (keypoints, its model fetched and checked), 'pigo' selectable (no keypoints), a bad name a RangeError",
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const a = await Bonafide.create();
+          const b = await Bonafide.create({ detector: 'pigo' });
+          const ra = await a.analyze(window.__frame);
+          const rb = await b.analyze(window.__frame);
+          // Video frames with timestamps, as startSession sends them: tracked, same face.
+          const rv = [];
+          for (let i = 0; i < 3; i++) rv.push(await a.analyze(window.__frame, { video: true, timestampMs: 1000 + 33 * i }));
+          const info = [a.info.detector, b.info.detector];
+          await a.close();
+          await b.close();
+          let bad = null;
+          try {
+            await Bonafide.create({ detector: 'haar' });
+          } catch (e) {
+            bad = e.name;
+          }
+          return { info, a: ra.face, b: rb.face, video: rv.map((r) => r.face && r.face.keypoints.length), bad };
+        });
+        assert(out.info[0] === 'blazeface' && out.info[1] === 'pigo', `info.detector ${out.info}`);
+        assert(out.bad === 'RangeError', `unknown detector: ${out.bad}`);
+        if (!hasFace) throw new Skip('../shared is absent: the generated frame has no face to find');
+        assert(out.a?.keypoints?.length === 6 && out.b && out.b.keypoints === undefined && out.b.yaw === undefined, `faces ${JSON.stringify(out)}`);
+        assert(out.video.every((n) => n === 6), `video frames: ${out.video}`);
       },
     },
     {
@@ -175,7 +212,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         }, { wasm: sizes.wasm.sha256, model: sri });
         assert(ok === null, `valid hashes refused: ${JSON.stringify(ok)}`);
         const bad = '0'.repeat(64);
-        for (const which of ['model', 'wasm']) {
+        for (const which of ['model', 'faceModel', 'wasm']) {
           const e = await errorOf(page, (w) => window.bonafide.Bonafide.create({ integrity: { [w]: '0'.repeat(64) } }), which);
           assert(e?.name === 'IntegrityError' && e.message.includes(bad) && e.message.includes(which), `${which}: got ${JSON.stringify(e)}`);
         }
@@ -195,6 +232,17 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           return v;
         });
         assert(ok === '0.0.0-dev', `a model given by URL is not checked against the manifest: loaded ${ok}`);
+        // The face detector's model is checked the same way.
+        const wantFace = manifest.files['models/blazeface.onnx'].sha256;
+        const f = await errorOf(page, async () => (await import('/tampered-face/bonafide.mjs')).Bonafide.create());
+        assert(f?.name === 'IntegrityError' && f.message.includes('manifest') && f.message.includes(wantFace), `swapped face model: ${JSON.stringify(f)}`);
+        const okFace = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create({ faceModelUrl: '/tampered-face/models/blazeface.onnx' });
+          const v = d.info.detector;
+          await d.close();
+          return v;
+        });
+        assert(okFace === 'blazeface', `a face model given by URL (the 256×256 file) is not checked against the manifest: ${okFace}`);
       },
     },
     {

@@ -131,13 +131,19 @@ function blankFrame(W, H) {
 }
 
 const checkers = [];
+let pigoChecker = null;
 
-/** Creates the checker(s) for the end-to-end runs on the model at modelUrl. */
+/**
+ * Creates the checker(s) for the end-to-end runs on the model at modelUrl: `count` with the default
+ * face detector (BlazeFace), and one with pigo for the comparison rows.
+ */
 async function e2eSetup({ modelUrl, count }) {
   const bytes = await fetchBytes(modelUrl);
   for (const d of checkers.splice(0)) await d.close();
+  await pigoChecker?.close();
   for (let i = 0; i < count; i++) checkers.push(await Bonafide.create({ model: bytes.slice() }));
-  return { info: { macs: checkers[0].info.macs, kind: checkers[0].info.kind } };
+  pigoChecker = await Bonafide.create({ model: bytes.slice(), detector: 'pigo' });
+  return { info: { macs: checkers[0].info.macs, kind: checkers[0].info.kind, detector: checkers[0].info.detector } };
 }
 
 /** Finds whether an image gives a scored face at W×H. */
@@ -158,19 +164,19 @@ const T = (r) => r.timings;
 async function e2e({ url, W, H, warmup, runs, block = 10 }) {
   const face = await frame(url, W, H);
   const blank = blankFrame(W, H);
-  const d = checkers[0];
-  const cases = [
-    { name: 'face, video', src: face, opt: { video: true } },
-    { name: 'face, still', src: face, opt: {} },
-    { name: 'no face', src: blank, opt: {} },
-  ];
+  const cases = [];
+  for (const [d, suffix] of [[checkers[0], ''], [pigoChecker, ' (pigo)']]) {
+    cases.push({ name: `face, video${suffix}`, src: face, opt: { video: true }, d },
+      { name: `face, still${suffix}`, src: face, opt: {}, d },
+      { name: `no face${suffix}`, src: blank, opt: {}, d });
+  }
   const out = Object.fromEntries(cases.map((c) => [c.name, { wall: [], detect: [], crop: [], infer: [], total: [], scored: 0 }]));
-  for (let i = 0; i < warmup; i++) for (const c of cases) await d.analyze(c.src, c.opt);
+  for (let i = 0; i < warmup; i++) for (const c of cases) await c.d.analyze(c.src, c.opt);
   for (let i = 0; i < runs; i += block) {
     for (const c of cases) {
       for (let j = i; j < Math.min(runs, i + block); j++) {
         const t0 = performance.now();
-        const r = await d.analyze(c.src, c.opt);
+        const r = await c.d.analyze(c.src, c.opt);
         const o = out[c.name];
         o.wall.push(performance.now() - t0);
         for (const k of ['detect', 'crop', 'infer', 'total']) o[k].push(T(r)[k] ?? NaN);
@@ -178,7 +184,7 @@ async function e2e({ url, W, H, warmup, runs, block = 10 }) {
       }
     }
   }
-  const stats = await d.stats({ gc: false });
+  const stats = await checkers[0].stats({ gc: false });
   return { cases: out, wasmMemoryBytes: stats.wasmMemoryBytes };
 }
 
