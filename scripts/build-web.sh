@@ -53,6 +53,11 @@ asset() {
 	SOURCE[$2]="$1"
 }
 asset "$DEFAULT_MODEL" models/default.onnx
+# The face detector (BlazeFace front 128×128, Apache-2.0; models/blazeface/README.md), fetched beside
+# the liveness model and checked the same way.
+FACE_MODEL="${FACE_MODEL:-models/blazeface/face_detection_front_128x128_barracuda.onnx}"
+[ -f "$FACE_MODEL" ] || die "FACE_MODEL $FACE_MODEL does not exist"
+asset "$FACE_MODEL" models/blazeface.onnx
 
 # The root redirects to the demo.
 cat > "$OUT/index.html" <<'HTML'
@@ -111,7 +116,8 @@ cat > "$OUT/sizes.json" <<JSON
   "js": {"files": ["bonafide.mjs", "bonafide.worker.mjs", "engine.mjs", "manifest.mjs", "wasm_exec.js"], "raw": $jsraw, "gzip": $jsgz},
   "worker": {"raw": $(( $(raw "$OUT/bonafide.worker.mjs") + $(raw "$OUT/engine.mjs") )), "gzip": $(( $(gz "$OUT/bonafide.worker.mjs") + $(gz "$OUT/engine.mjs") ))},
   "component": {"raw": $(raw "$OUT/bonafide-check.mjs"), "gzip": $(gz "$OUT/bonafide-check.mjs")},
-  "model": {"source": "$DEFAULT_MODEL", "raw": $(raw "$OUT/models/default.onnx"), "gzip": $(gz "$OUT/models/default.onnx")}
+  "model": {"source": "$DEFAULT_MODEL", "raw": $(raw "$OUT/models/default.onnx"), "gzip": $(gz "$OUT/models/default.onnx")},
+  "faceModel": {"source": "$FACE_MODEL", "raw": $(raw "$OUT/models/blazeface.onnx"), "gzip": $(gz "$OUT/models/blazeface.onnx")}
 }
 JSON
 echo "build-web: $OUT ready (bonafide $VERSION, model $DEFAULT_MODEL); sizes in $OUT/sizes.json"

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"time"
 	"unsafe"
 
 	"github.com/hack-pad/safejs"
@@ -16,7 +17,6 @@ import (
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
-	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
 
 // api holds everything the JS side can reach: checkers, sessions and low-level models by handle,
@@ -43,7 +43,7 @@ type checker struct {
 
 type lowModel struct {
 	m      *model.Model
-	s      *model.Session
+	s      *model.Runner
 	inputs [][]float32
 }
 
@@ -194,14 +194,18 @@ func (a *api) version(args []safejs.Value) (any, error) {
 		"go":             runtime.Version(),
 		"maxImageSide":   face.MaxImageSide,
 		"maxImagePixels": face.MaxImagePixels,
-		"maxModelBytes":  onnx.MaxModelBytes,
+		"maxModelBytes":  model.MaxModelBytes,
 		"qualityCodes":   anyStrings(face.Codes()),
 	}, nil
 }
 
-// newChecker(model: Uint8Array, options) → {id, profile, model}
+// newChecker(model: Uint8Array, options, faceModel?: Uint8Array) → {id, profile, model, options,
+// detector}. Every option is checked here, once, by liveness.New; options in the reply are the ones
+// in effect, defaults filled in by Go (the JS side keeps no copy of them). faceModel is BlazeFace's
+// ONNX file, which the page fetches (options.detector "blazeface", the default); options.detector
+// "pigo" needs none.
 func (a *api) newChecker(args []safejs.Value) (any, error) {
-	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -221,20 +225,35 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	if p, ok, err := o.string("profile"); err != nil {
 		return nil, err
 	} else if ok {
-		switch p {
-		case "minifasnet-v2":
-			prof := liveness.MiniFASNetV2Profile()
-			cfg.Profile = &prof
-		default:
-			return nil, rangeErrorf("options.profile: unknown profile %q (known: minifasnet-v2)", p)
+		prof, err := liveness.NamedProfile(p)
+		if err != nil {
+			return nil, err
 		}
+		cfg.Profile = &prof
 	}
 	if cfg.Quality, err = qualityOptions(o); err != nil {
 		return nil, err
 	}
-	// The browser build still runs pico's cascade; BlazeFace needs its model fetched by the page.
-	cfg.Detector = liveness.DetectorPigo
-	if cfg.Pigo, err = detectorOptions(o); err != nil {
+	if cfg.Session, err = sessionOptions(o); err != nil {
+		return nil, err
+	}
+	if cfg.Detector, _, err = o.string("detector"); err != nil {
+		return nil, err
+	}
+	switch cfg.Detector {
+	case "", liveness.DetectorBlazeFace:
+		cfg.Detector = liveness.DetectorBlazeFace
+		if cfg.FaceModel, err = bytesArg(nil, argOr(args, 2), "faceModel", model.MaxModelBytes); err != nil {
+			return nil, err
+		}
+	case liveness.DetectorPigo:
+	default:
+		return nil, rangeErrorf("options.detector: unknown detector %q (known: blazeface, pigo)", cfg.Detector)
+	}
+	if cfg.Pigo, err = pigoOptions(o); err != nil {
+		return nil, err
+	}
+	if cfg.BlazeFace, err = blazeFaceOptions(o); err != nil {
 		return nil, err
 	}
 	c, err := liveness.New(cfg)
@@ -256,7 +275,48 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 		},
 		"threshold": c.Threshold(),
 		"model":     modelInfo(c.Model()),
+		"options":   optionsInfo(c),
+		"detector":  cfg.Detector,
 	}, nil
+}
+
+// optionsInfo is what a checker's options are now, for the JS side to carry.
+func optionsInfo(c *liveness.Checker) map[string]any {
+	q := c.Quality()
+	quality := map[string]any{}
+	for _, f := range qualityFields(&q) {
+		quality[f.name] = *f.dst
+	}
+	quality["skip"] = anyStrings(q.Skip)
+	so := c.SessionOptions()
+	return map[string]any{"threshold": c.Threshold(), "quality": quality, "minFrames": so.MinFrames, "maxFrames": so.MaxFrames}
+}
+
+// qualityField is one numeric limit of face.QualityOptions under its JS name.
+type qualityField struct {
+	name string
+	dst  *float64
+}
+
+func qualityFields(q *face.QualityOptions) []qualityField {
+	return []qualityField{
+		{"otherFaceRatio", &q.OtherFaceRatio}, {"minFaceFrac", &q.MinFaceFrac}, {"maxFaceFrac", &q.MaxFaceFrac},
+		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
+		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
+		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
+		{"maxYaw", &q.MaxYaw}, {"minEyeContrast", &q.MinEyeContrast},
+	}
+}
+
+// sessionOptions reads minFrames, maxFrames and (for a session) threshold.
+func sessionOptions(o opts) (liveness.SessionOptions, error) {
+	var so liveness.SessionOptions
+	var err error
+	if so.MinFrames, _, err = o.int("minFrames"); err != nil {
+		return so, err
+	}
+	so.MaxFrames, _, err = o.int("maxFrames")
+	return so, err
 }
 
 // mapRegion is where the profile's maps carry evidence: "face" or "crop" (also for profiles that do
@@ -274,15 +334,13 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	if !ok || err != nil {
 		return q, err
 	}
-	for _, f := range []struct {
-		name string
-		dst  *float64
-	}{
-		{"otherFaceRatio", &q.OtherFaceRatio}, {"minFaceFrac", &q.MinFaceFrac}, {"maxFaceFrac", &q.MaxFaceFrac},
-		{"outsideMargin", &q.OutsideMargin}, {"maxOutside", &q.MaxOutside}, {"maxOffCentre", &q.MaxOffCentre},
-		{"minBrightness", &q.MinBrightness}, {"maxBrightness", &q.MaxBrightness}, {"maxClipped", &q.MaxClipped},
-		{"minContrast", &q.MinContrast}, {"minSharpness", &q.MinSharpness}, {"maxRoll", &q.MaxRoll},
-	} {
+	fields := qualityFields(&q)
+	if err := qo.onlyKeys(func(k string) bool {
+		return k == "skip" || slices.ContainsFunc(fields, func(f qualityField) bool { return f.name == k })
+	}, "a limit of the quality gate (or skip)"); err != nil {
+		return q, err
+	}
+	for _, f := range fields {
 		if *f.dst, _, err = qo.float(f.name); err != nil {
 			return q, err
 		}
@@ -293,9 +351,24 @@ func qualityOptions(o opts) (face.QualityOptions, error) {
 	return q, nil
 }
 
-func detectorOptions(o opts) (face.PigoOptions, error) {
+// blazeFaceOptions reads options.blazeface: {minScore?, maxFaces?}.
+func blazeFaceOptions(o opts) (face.BlazeFaceOptions, error) {
+	var d face.BlazeFaceOptions
+	do, ok, err := o.object("blazeface")
+	if !ok || err != nil {
+		return d, err
+	}
+	if d.MinScore, _, err = do.float("minScore"); err != nil {
+		return d, err
+	}
+	d.MaxFaces, _, err = do.int("maxFaces")
+	return d, err
+}
+
+// pigoOptions reads options.pigo: {minSize?, maxSize?, minSizeFrac?, maxAngle?, minScore?, upright?}.
+func pigoOptions(o opts) (face.PigoOptions, error) {
 	var d face.PigoOptions
-	do, ok, err := o.object("detector")
+	do, ok, err := o.object("pigo")
 	if !ok || err != nil {
 		return d, err
 	}
@@ -317,8 +390,10 @@ func detectorOptions(o opts) (face.PigoOptions, error) {
 	return d, err
 }
 
-// setOptions(id, {threshold?, quality?, resetTracking?}): quality replaces the whole gate (the JS
-// side merges partial updates).
+// setOptions(id, {threshold?, quality?, minFrames?, maxFrames?, resetTracking?}) → the options in
+// effect (as newChecker's). quality replaces the whole gate and minFrames/maxFrames both session
+// defaults (the JS side merges partial updates over what Go returned); nothing changes unless
+// every option is valid.
 func (a *api) setOptions(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
 	if err != nil {
@@ -328,34 +403,58 @@ func (a *api) setOptions(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, ok, err := o.float("threshold"); err != nil {
+	// Read and check everything first, then apply: a bad option changes nothing.
+	t, setT, err := o.float("threshold")
+	if err != nil {
 		return nil, err
-	} else if ok {
+	}
+	_, setQ, err := o.get("quality")
+	if err != nil {
+		return nil, err
+	}
+	q, err := qualityOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	so, err := sessionOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	setS := so != (liveness.SessionOptions{})
+	reset, _, err := o.boolean("resetTracking")
+	if err != nil {
+		return nil, err
+	}
+	old := c.c.Threshold()
+	if setT {
 		if err := c.c.SetThreshold(t); err != nil {
 			return nil, err
 		}
 	}
-	if _, ok, err := o.get("quality"); err != nil {
-		return nil, err
-	} else if ok {
-		q, err := qualityOptions(o)
-		if err != nil {
-			return nil, err
-		}
+	oldQ := c.c.Quality()
+	if setQ {
 		if err := c.c.SetQuality(q); err != nil {
+			c.c.SetThreshold(old) //nolint:errcheck // it was valid
 			return nil, err
 		}
 	}
-	if r, _, err := o.boolean("resetTracking"); err != nil {
-		return nil, err
-	} else if r {
+	if setS {
+		if err := c.c.SetSessionOptions(so); err != nil {
+			c.c.SetThreshold(old) //nolint:errcheck // it was valid
+			c.c.SetQuality(oldQ)  //nolint:errcheck // it was valid
+			return nil, err
+		}
+	}
+	if reset {
 		c.c.ResetTracking()
 	}
-	return c.c.Threshold(), nil
+	return optionsInfo(c.c), nil
 }
 
-// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?) → blob
-// (see blob.go). reset forgets the tracked face first (independent images rather than video).
+// analyze(id, pixels: Uint8Array|Uint8ClampedArray RGBA, width, height, session?, reset?,
+// timestampMs?) → blob (see blob.go). reset forgets the tracked face first (independent images
+// rather than video); timestampMs, the video frame's time, reaches the face tracker. In a session
+// the frame goes to the liveness.Session, whose verdict (with its evidence) the blob carries.
 // The frame's bytes cross once, in; the result crosses once, out.
 func (a *api) analyze(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
@@ -394,16 +493,38 @@ func (a *api) analyze(args []safejs.Value) (any, error) {
 			c.c.ResetTracking()
 		}
 	}
-	r, err := c.c.Analyze(img)
+	ts := time.Duration(-1)
+	if tv := argOr(args, 6); tv.Type() != safejs.TypeUndefined && tv.Type() != safejs.TypeNull {
+		ms, err := tv.Float()
+		if tv.Type() != safejs.TypeNumber || err != nil {
+			return nil, typeErrorf("timestampMs: want a number, got %s", tv.Type())
+		}
+		if !(ms >= 0 && ms < 1e12) {
+			return nil, rangeErrorf("timestampMs: want a time in milliseconds in [0, 1e12), got %v", ms)
+		}
+		ts = time.Duration(ms * float64(time.Millisecond))
+	}
+	var (
+		r  *liveness.Result
+		v  liveness.Verdict
+		vp *liveness.Verdict
+	)
+	switch {
+	case sess != nil && ts >= 0:
+		r, v, err = sess.AnalyzeAt(img, ts)
+		vp = &v
+	case sess != nil:
+		r, v, err = sess.Analyze(img)
+		vp = &v
+	case ts >= 0:
+		r, err = c.c.AnalyzeAt(img, ts)
+	default:
+		r, err = c.c.Analyze(img)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var v *liveness.Verdict
-	if sess != nil {
-		vv := sess.Add(r, c.c.Threshold())
-		v = &vv
-	}
-	return a.bytesOut(a.blob.encodeResult(r, w, h, v))
+	return a.bytesOut(a.blob.encodeResult(r, w, h, vp))
 }
 
 // bytesOut copies b into a fresh Uint8Array (fresh, so that the worker can transfer its buffer).
@@ -418,8 +539,9 @@ func (a *api) bytesOut(b []byte) (any, error) {
 	return u, nil
 }
 
-// startSession(id, {minFrames?, maxFrames?, threshold?}) → session handle. It also resets the face
-// tracker: a session is a new look at the camera.
+// startSession(id, {minFrames?, maxFrames?, threshold?}) → session handle. Absent options are the
+// checker's (newChecker's minFrames and maxFrames, its threshold); the liveness.Session resets the
+// face tracker: a session is a new look at the camera.
 func (a *api) startSession(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
 	if err != nil {
@@ -429,37 +551,28 @@ func (a *api) startSession(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var so liveness.SessionOptions
-	if so.MinFrames, _, err = o.int("minFrames"); err != nil {
-		return nil, err
-	}
-	if so.MaxFrames, _, err = o.int("maxFrames"); err != nil {
+	so, err := sessionOptions(o)
+	if err != nil {
 		return nil, err
 	}
 	if so.Threshold, _, err = o.float("threshold"); err != nil {
 		return nil, err
 	}
-	if so.MaxFrames > maxSessionFrames {
-		return nil, rangeErrorf("options.maxFrames: %d, over the limit of %d", so.MaxFrames, maxSessionFrames)
+	if len(c.sessions) >= maxSessions {
+		return nil, rangeErrorf("%d sessions are open on this checker: end some first", len(c.sessions))
 	}
-	s, err := liveness.NewSession(so)
+	s, err := c.c.NewSession(so)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.sessions) >= maxSessions {
-		return nil, rangeErrorf("%d sessions are open on this detector: end some first", len(c.sessions))
-	}
-	c.c.ResetTracking()
 	id := a.id()
 	c.sessions[id] = s
 	return id, nil
 }
 
-// Limits on what a page can make the Go side hold.
-const (
-	maxSessionFrames = 100_000
-	maxSessions      = 64
-)
+// maxSessions bounds what a page can make the Go side hold (each session keeps its frames' scores,
+// bounded by liveness.MaxSessionFrames, and up to two evidence crops).
+const maxSessions = 64
 
 func (a *api) endSession(args []safejs.Value) (any, error) {
 	c, err := a.checker(args)
@@ -485,7 +598,7 @@ func (a *api) closeChecker(args []safejs.Value) (any, error) {
 
 // loadModel(bytes, {batch?, dims?}) → {id, inputs, outputs, metadata, …}
 func (a *api) loadModel(args []safejs.Value) (any, error) {
-	data, err := bytesArg(nil, argOr(args, 0), "model", onnx.MaxModelBytes)
+	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +628,7 @@ func (a *api) loadModel(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	lm := &lowModel{m: m, s: m.NewSession()}
+	lm := &lowModel{m: m, s: m.NewRunner()}
 	for _, in := range m.Inputs() {
 		lm.inputs = append(lm.inputs, make([]float32, in.Len()))
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"math"
 	"slices"
 	"strings"
@@ -17,9 +18,11 @@ import (
 
 	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
+	"github.com/bonafide-pad/bonafide/models"
 )
 
 // These tests run in headless Chromium through wasmbrowsertest (installed as go_js_wasm_exec):
@@ -295,15 +298,28 @@ func decodeBlob(t *testing.T, b []byte, head any) (floats func(off, n int) []flo
 	}
 }
 
+// payload returns n bytes at off in a blob's payload.
+func payload(b []byte, off, n int) []byte {
+	start := (8 + int(binary.LittleEndian.Uint32(b[4:])) + 3) &^ 3
+	return b[start+off : start+off+n]
+}
+
 type resultHead struct {
 	Live      bool     `json:"live"`
 	Scored    bool     `json:"scored"`
 	Score     *float64 `json:"score"`
 	Threshold float64  `json:"threshold"`
 	Frame     struct{ Width, Height int }
-	Face      *struct{ X, Y, Width, Height, Score, Angle float64 }
-	Faces     []struct{ X, Y, Width, Height float64 }
-	Crop      *struct {
+	Face      *struct {
+		X, Y, Width, Height, Score, Angle float64
+		Yaw                               *float64
+		Keypoints                         []struct {
+			Name string
+			X, Y float64
+		}
+	}
+	Faces []struct{ X, Y, Width, Height float64 }
+	Crop  *struct {
 		X, Y, Width, Height, Scale float64
 		OutputWidth                int `json:"outputWidth"`
 	}
@@ -320,14 +336,23 @@ type resultHead struct {
 	}
 	Timings struct{ Detect, Crop, Infer, Total float64 }
 	Verdict *struct {
-		Decision string
-		Frames   int
-		Usable   int
-		Best     int
-		Scores   []float64
-		Reasons  []string
-		Score    *float64
+		Decision    string
+		Frames      int
+		Usable      int
+		Best        int
+		BestFrame   *bestFrameHead `json:"bestFrame"`
+		Scores      []float64
+		FrameScores []*float64 `json:"frameScores"`
+		Reasons     []string
+		Score       *float64
 	}
+}
+
+type bestFrameHead struct {
+	Index int
+	Score float64
+	Box   *struct{ X, Y, Width, Height float64 }
+	Image *struct{ Width, Height, Offset, Length int }
 }
 
 func greyFrame(w, h int, v byte) []byte {
@@ -435,6 +460,8 @@ func TestModelErrors(t *testing.T) {
 		{"unsupported op in a checker", "newChecker", unsupportedModel(), nil, nameModel, []string{"Det"}},
 		{"threshold out of range", "newChecker", pyramidModel(true), map[string]any{"threshold": 2.0}, nameRange, []string{"threshold"}},
 		{"quality limit out of range", "newChecker", pyramidModel(true), map[string]any{"quality": map[string]any{"minFaceFrac": 5.0}}, nameRange, []string{"MinFaceFrac"}},
+		{"unknown quality limit", "newChecker", pyramidModel(true), map[string]any{"quality": map[string]any{"maxOffCenter": 0.3}}, nameType, []string{"maxOffCenter", "options.quality"}},
+		{"session options out of range", "newChecker", pyramidModel(true), map[string]any{"minFrames": 9, "maxFrames": 3}, nameRange, []string{"MinFrames"}},
 		{"unknown quality code", "newChecker", pyramidModel(true), map[string]any{"quality": map[string]any{"skip": []any{"no_such_code"}}}, nameRange, []string{"no_such_code"}},
 		{"option of the wrong type", "newChecker", pyramidModel(true), map[string]any{"threshold": "high"}, nameType, []string{"options.threshold", "number"}},
 		{"unknown profile", "newChecker", pyramidModel(true), map[string]any{"profile": "nope"}, nameRange, []string{"nope"}},
@@ -446,7 +473,7 @@ func TestModelErrors(t *testing.T) {
 			if tt.options != nil {
 				opts = jsObject(t, tt.options)
 			}
-			_, err := h.call(tt.method, u8(tt.model), opts)
+			_, err := h.call(tt.method, u8(tt.model), opts, u8(models.BlazeFaceFront))
 			je := wantErr(t, err, tt.errName, tt.parts...)
 			if tt.name == "model for another major version" {
 				if f, _ := mustGet(t, je.v, "field").String(); f != liveness.KeyVersion {
@@ -469,7 +496,10 @@ func TestModelErrors(t *testing.T) {
 
 func newChecker(t *testing.T, h *harness) int {
 	t.Helper()
-	info := h.must("newChecker", u8(pyramidModel(true)), nil)
+	info := h.must("newChecker", u8(pyramidModel(true)), nil, u8(models.BlazeFaceFront))
+	if d, _ := mustGet(t, info, "detector").String(); d != liveness.DetectorBlazeFace {
+		t.Fatalf("detector %q, want blazeface", d)
+	}
 	prof := mustGet(t, info, "profile")
 	if k, _ := mustGet(t, prof, "kind").String(); k != liveness.KindPyramidBinary {
 		t.Fatalf("profile kind %q", k)
@@ -575,11 +605,25 @@ func TestSessionRetake(t *testing.T) {
 func TestSetOptions(t *testing.T) {
 	h := newHarness(t)
 	id := newChecker(t, h)
-	got := h.must("setOptions", id, jsObject(t, map[string]any{"threshold": 0.8, "resetTracking": true,
+	got := h.must("setOptions", id, jsObject(t, map[string]any{"threshold": 0.8, "resetTracking": true, "maxFrames": 12,
 		"quality": map[string]any{"minBrightness": 10.0, "skip": []any{"face_off_centre"}}}))
-	if f, _ := got.Float(); f != 0.8 {
-		t.Errorf("threshold %v", f)
+	wantOptions := func(threshold, minBrightness float64, maxFrames int) {
+		t.Helper()
+		if f, _ := mustGet(t, got, "threshold").Float(); f != threshold {
+			t.Errorf("threshold %v, want %v", f, threshold)
+		}
+		q := mustGet(t, got, "quality")
+		if f, _ := mustGet(t, q, "minBrightness").Float(); f != minBrightness {
+			t.Errorf("quality.minBrightness %v, want %v", f, minBrightness)
+		}
+		if f, _ := mustGet(t, q, "maxBrightness").Float(); f != face.DefaultMaxBrightness {
+			t.Errorf("quality.maxBrightness %v, want the default %v", f, face.DefaultMaxBrightness)
+		}
+		if n := intOf(t, mustGet(t, got, "maxFrames")); n != maxFrames {
+			t.Errorf("maxFrames %d, want %d", n, maxFrames)
+		}
 	}
+	wantOptions(0.8, 10, 12)
 	var r resultHead
 	decodeBlob(t, goBytes(t, h.must("analyze", id, u8(greyFrame(16, 16, 1)), 16, 16)), &r)
 	if r.Threshold != 0.8 {
@@ -589,6 +633,93 @@ func TestSetOptions(t *testing.T) {
 	wantErr(t, err, nameRange, "threshold")
 	_, err = h.call("setOptions", id, jsObject(t, map[string]any{"quality": map[string]any{"minBrightness": 200.0, "maxBrightness": 100.0}}))
 	wantErr(t, err, nameRange, "MaxBrightness")
+	// A bad option among good ones changes nothing.
+	_, err = h.call("setOptions", id, jsObject(t, map[string]any{"threshold": 0.3, "quality": map[string]any{"minBrightness": 20.0}, "minFrames": 50, "maxFrames": 12}))
+	wantErr(t, err, nameRange, "MinFrames")
+	_, err = h.call("setOptions", id, jsObject(t, map[string]any{"threshold": 0.3, "quality": map[string]any{"minBrightnes": 20.0}}))
+	wantErr(t, err, nameType, "minBrightnes")
+	got = h.must("setOptions", id, jsObject(t, map[string]any{}))
+	wantOptions(0.8, 10, 12)
+}
+
+// TestCheckerOptions: the options a checker reports are Go's, defaults filled in, so that the JS
+// side keeps no copy of them.
+func TestCheckerOptions(t *testing.T) {
+	h := newHarness(t)
+	info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"minFrames": 3, "quality": map[string]any{"maxRoll": 20.0}}), u8(models.BlazeFaceFront))
+	o := mustGet(t, info, "options")
+	gate, err := face.NewQualityGate(face.QualityOptions{MaxRoll: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gate.Options()
+	q := mustGet(t, o, "quality")
+	for _, f := range qualityFields(&want) {
+		if got, _ := mustGet(t, q, f.name).Float(); got != *f.dst {
+			t.Errorf("quality.%s = %v, want %v", f.name, got, *f.dst)
+		}
+	}
+	if got, _ := mustGet(t, q, "maxOutside").Float(); got != face.DefaultMaxOutside {
+		t.Errorf("quality.maxOutside = %v, want %v", got, face.DefaultMaxOutside)
+	}
+	if n := intOf(t, mustGet(t, o, "minFrames")); n != 3 {
+		t.Errorf("minFrames %d", n)
+	}
+	if n := intOf(t, mustGet(t, o, "maxFrames")); n != liveness.DefaultMaxFrames {
+		t.Errorf("maxFrames %d", n)
+	}
+	if f, _ := mustGet(t, o, "threshold").Float(); f != 0.5 {
+		t.Errorf("threshold %v, want the model's 0.5", f)
+	}
+}
+
+// TestSessionEvidence runs a session on frames of one synthetic face, with timestamps: it decides,
+// and its verdict carries the evidence frame's number, score, box and pixels.
+func TestSessionEvidence(t *testing.T) {
+	h := newHarness(t)
+	id := newChecker(t, h)
+	h.must("setOptions", id, jsObject(t, map[string]any{"quality": map[string]any{"skip": anyStrings(face.Codes())}}))
+	sid := intOf(t, h.must("startSession", id, jsObject(t, map[string]any{"minFrames": 2, "maxFrames": 4})))
+	var (
+		r      resultHead
+		blob   []byte
+		frames [][]byte
+		scores []float64
+	)
+	for i := 0; i < 4; i++ {
+		img := facetest.Face(160, 120, 80+float64(i), 60, 60, 0)
+		frames = append(frames, img.Pix)
+		blob = goBytes(t, h.must("analyze", id, u8(img.Pix), 160, 120, sid, false, float64(1000+33*i)))
+		r = resultHead{}
+		decodeBlob(t, blob, &r)
+		if r.Score == nil {
+			t.Fatalf("frame %d: no face scored: %+v", i, r)
+		}
+		scores = append(scores, *r.Score)
+		if r.Verdict.Decision != liveness.DecisionPending {
+			break
+		}
+	}
+	v := r.Verdict
+	bf := v.BestFrame
+	if v.Decision != liveness.DecisionLive && v.Decision != liveness.DecisionSpoof || bf == nil || v.Best != bf.Index || bf.Score != scores[bf.Index] || bf.Image == nil {
+		t.Fatalf("verdict %+v, evidence %+v, scores %v", v, bf, scores)
+	}
+	if len(v.FrameScores) != len(scores) || *v.FrameScores[bf.Index] != bf.Score {
+		t.Errorf("frame scores %v, scores %v", v.FrameScores, scores)
+	}
+	x, y := int(bf.Box.X), int(bf.Box.Y)
+	if bf.Image.Width != min(160, x+int(bf.Box.Width))-max(0, x) || bf.Image.Length != 4*bf.Image.Width*bf.Image.Height {
+		t.Fatalf("evidence image %+v for box %+v", bf.Image, bf.Box)
+	}
+	src := frames[bf.Index]
+	row := payload(blob, bf.Image.Offset, 4*bf.Image.Width)
+	i := 4 * (max(0, y)*160 + max(0, x))
+	if !slices.Equal(row, src[i:i+len(row)]) {
+		t.Error("the evidence image's first row is not the frame's")
+	}
+	_, err := h.call("analyze", id, u8(frames[0]), 160, 120, sid, false, -5.0)
+	wantErr(t, err, nameRange, "timestampMs")
 }
 
 // TestPanicsAndThrownValuesReject checks the boundary itself: a panic in a method and a JS
@@ -677,17 +808,30 @@ func TestEncodeResult(t *testing.T) {
 	r.Faces = []face.Face{*r.Face}
 	r.Crop.Window.Max.X, r.Crop.Window.Max.Y = 40, 50
 	r.Crop.Width, r.Crop.Height, r.Crop.Scale = 16, 16, 1.5
-	v := &liveness.Verdict{Decision: "spoof", Score: math.NaN(), Scores: []float64{0.25}, Best: 0, Reasons: []string{`we"ird`}}
+	ev := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	for i := range ev.Pix {
+		ev.Pix[i] = byte(i * 11)
+	}
+	v := &liveness.Verdict{Decision: "spoof", Score: math.NaN(), Scores: []float64{0.25}, FrameScores: []float64{math.NaN(), 0.25},
+		Best: &liveness.Evidence{Frame: 1, Score: 0.25, Crop: r.Crop, Image: ev}, Reasons: []string{`we"ird`}}
 	var head resultHead
-	floats := decodeBlob(t, b.encodeResult(r, 100, 80, v), &head)
+	enc := b.encodeResult(r, 100, 80, v)
+	floats := decodeBlob(t, enc, &head)
 	if head.Score == nil || *head.Score != 0.25 || head.Face.Angle != -11.25 || head.Crop.Width != 40 || head.Crop.OutputWidth != 16 {
 		t.Errorf("head %+v", head)
 	}
 	if len(head.Quality.Reasons) != 1 || head.Quality.Reasons[0].Code != face.TooDark || *head.Quality.Reasons[0].Limit != 45 {
 		t.Errorf("reasons %+v", head.Quality.Reasons)
 	}
-	if head.Verdict.Reasons[0] != `we"ird` || head.Verdict.Score != nil {
+	if head.Verdict.Reasons[0] != `we"ird` || head.Verdict.Score != nil || len(head.Verdict.FrameScores) != 2 || head.Verdict.FrameScores[0] != nil {
 		t.Errorf("verdict %+v", head.Verdict)
+	}
+	if bf := head.Verdict.BestFrame; head.Verdict.Best != 1 || bf == nil || bf.Index != 1 || bf.Score != 0.25 || bf.Box == nil || bf.Box.Width != 40 ||
+		bf.Image == nil || bf.Image.Width != 3 || bf.Image.Height != 2 || bf.Image.Length != 24 {
+		t.Fatalf("evidence %+v", head.Verdict.BestFrame)
+	}
+	if got := payload(enc, head.Verdict.BestFrame.Image.Offset, 24); !slices.Equal(got, ev.Pix) {
+		t.Errorf("evidence pixels % x, want % x", got, ev.Pix)
 	}
 	if len(head.Maps) != 2 || head.Maps[1].Offset%4 != 0 {
 		t.Fatalf("maps %+v", head.Maps)
@@ -708,5 +852,49 @@ func TestEncodeResult(t *testing.T) {
 	allocs := testing.AllocsPerRun(20, func() { b.encodeResult(r, 100, 80, v) })
 	if allocs > 0 {
 		t.Errorf("encodeResult allocates %v times per frame", allocs)
+	}
+}
+
+// TestDetectors: BlazeFace (the default) needs its model's bytes; pigo none; both find the face in
+// a synthetic frame, and BlazeFace's result carries the keypoints (named) and the yaw.
+func TestDetectors(t *testing.T) {
+	h := newHarness(t)
+	_, err := h.call("newChecker", u8(pyramidModel(true)), nil)
+	wantErr(t, err, nameType, "faceModel", "Uint8Array")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), nil, u8([]byte("not a model")))
+	wantErr(t, err, nameModel, "BlazeFace")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": "haar"}))
+	wantErr(t, err, nameRange, "haar")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"blazeface": map[string]any{"minScore": 2.0}}), u8(models.BlazeFaceFront))
+	wantErr(t, err, nameRange, "MinScore")
+
+	img := facetest.Face(320, 240, 160, 120, 100, 0)
+	for _, det := range []string{liveness.DetectorBlazeFace, liveness.DetectorPigo} {
+		info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": det}), u8(models.BlazeFaceFront))
+		if d, _ := mustGet(t, info, "detector").String(); d != det {
+			t.Errorf("detector %q, want %q", d, det)
+		}
+		id := intOf(t, mustGet(t, info, "id"))
+		var r resultHead
+		// With a timestamp (ms), as a video frame.
+		decodeBlob(t, goBytes(t, h.must("analyze", id, u8(img.Pix), 320, 240, 0, false, 1234.5)), &r)
+		if r.Face == nil {
+			t.Fatalf("%s: no face", det)
+		}
+		if det == liveness.DetectorPigo {
+			if r.Face.Keypoints != nil || r.Face.Yaw != nil {
+				t.Errorf("pigo gave keypoints %+v", r.Face)
+			}
+			continue
+		}
+		k := r.Face.Keypoints
+		if len(k) != face.NumKeypoints || k[0].Name != "right_eye" || k[5].Name != "left_ear" || r.Face.Yaw == nil {
+			t.Fatalf("keypoints %+v, yaw %v", k, r.Face.Yaw)
+		}
+		if !(k[0].X < k[1].X && k[2].Y > k[0].Y && k[3].Y > k[2].Y) {
+			t.Errorf("keypoints out of place: %+v", k)
+		}
+		_, err := h.call("analyze", id, u8(img.Pix), 320, 240, 0, false, -5)
+		wantErr(t, err, nameRange, "timestampMs")
 	}
 }

@@ -20,8 +20,9 @@ import (
 //	offset 4   uint32 LE  N, the length of the JSON header
 //	offset 8   N bytes    JSON header (UTF-8)
 //	           zero padding to a multiple of 4
-//	           float32 LE payload: the maps (analyze) or the output tensors (run), each described
-//	           in the header by {"offset": byte offset from the payload's start, "length": elements}
+//	           payload: float32 LE maps (analyze) or output tensors (run), then, in a decided
+//	           session, the evidence's RGBA bytes; each described in the header by {"offset": byte
+//	           offset from the payload's start, "length": elements}
 //
 // The payload starts at (8+N) rounded up to a multiple of 4, so Float32Array views on it are aligned.
 //
@@ -47,6 +48,13 @@ func (b *blob) addFloats(v []float32) int {
 	if len(v) > 0 {
 		b.data = append(b.data, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))...) // wasm is little-endian
 	}
+	return off
+}
+
+// addBytes appends raw bytes (a length that is a multiple of 4 keeps later floats aligned).
+func (b *blob) addBytes(v []byte) int {
+	off := len(b.data)
+	b.data = append(b.data, v...)
 	return off
 }
 
@@ -122,6 +130,24 @@ func (b *blob) face(f *face.Face) {
 	b.num(f.Score)
 	b.raw(`,"angle":`)
 	b.num(f.Angle)
+	if f.HasKeypoints {
+		b.raw(`,"yaw":`)
+		b.num(f.Yaw())
+		b.raw(`,"keypoints":[`)
+		for i, p := range f.Keypoints {
+			if i > 0 {
+				b.comma()
+			}
+			b.raw(`{"name":`)
+			b.str(face.KeypointName(i))
+			b.raw(`,"x":`)
+			b.num(p.X)
+			b.raw(`,"y":`)
+			b.num(p.Y)
+			b.raw("}")
+		}
+		b.raw("]")
+	}
 	b.raw("}")
 }
 
@@ -154,18 +180,7 @@ func (b *blob) encodeResult(r *liveness.Result, width, height int, v *liveness.V
 		b.face(&r.Faces[i])
 	}
 	b.raw(`],"crop":`)
-	if w := r.Crop.Window; r.Face != nil && !w.Empty() {
-		b.box(float64(w.Min.X), float64(w.Min.Y), float64(w.Dx()), float64(w.Dy()))
-		b.raw(`,"scale":`)
-		b.num(r.Crop.Scale)
-		b.raw(`,"outputWidth":`)
-		b.int(r.Crop.Width)
-		b.raw(`,"outputHeight":`)
-		b.int(r.Crop.Height)
-		b.raw("}")
-	} else {
-		b.raw("null")
-	}
+	b.crop(r.Crop, r.Face != nil)
 	b.raw(`,"quality":{"ok":`)
 	b.boolean(r.Quality.OK)
 	b.raw(`,"reasons":[`)
@@ -222,6 +237,37 @@ func (b *blob) encodeResult(r *liveness.Result, width, height int, v *liveness.V
 	return b.finish()
 }
 
+// crop writes the window the model saw, or null.
+func (b *blob) crop(c face.CropInfo, ok bool) {
+	w := c.Window
+	if !ok || w.Empty() {
+		b.raw("null")
+		return
+	}
+	b.box(float64(w.Min.X), float64(w.Min.Y), float64(w.Dx()), float64(w.Dy()))
+	b.raw(`,"scale":`)
+	b.num(c.Scale)
+	b.raw(`,"outputWidth":`)
+	b.int(c.Width)
+	b.raw(`,"outputHeight":`)
+	b.int(c.Height)
+	b.raw("}")
+}
+
+func (b *blob) floatList(v []float64) {
+	b.raw("[")
+	for i, s := range v {
+		if i > 0 {
+			b.comma()
+		}
+		b.num(s)
+	}
+	b.raw("]")
+}
+
+// verdict writes a session's verdict; its evidence ("best", the frame number, -1 when none, and
+// "bestFrame") carries the pixels of the window the model saw in that frame, which the JS side
+// turns into an ImageBitmap.
 func (b *blob) verdict(v *liveness.Verdict) {
 	b.raw(`{"decision":`)
 	b.str(v.Decision)
@@ -233,16 +279,39 @@ func (b *blob) verdict(v *liveness.Verdict) {
 	b.int(v.Frames)
 	b.raw(`,"usable":`)
 	b.int(v.Usable)
+	b.raw(`,"scores":`)
+	b.floatList(v.Scores)
+	b.raw(`,"frameScores":`)
+	b.floatList(v.FrameScores)
 	b.raw(`,"best":`)
-	b.int(v.Best)
-	b.raw(`,"scores":[`)
-	for i, s := range v.Scores {
-		if i > 0 {
-			b.comma()
+	if e := v.Best; e != nil {
+		b.int(e.Frame)
+		b.raw(`,"bestFrame":{"index":`)
+		b.int(e.Frame)
+		b.raw(`,"score":`)
+		b.num(e.Score)
+		b.raw(`,"box":`)
+		b.crop(e.Crop, true)
+		b.raw(`,"image":`)
+		if img := e.Image; img != nil && !img.Rect.Empty() && img.Stride == 4*img.Rect.Dx() {
+			n := 4 * img.Rect.Dx() * img.Rect.Dy()
+			b.raw(`{"width":`)
+			b.int(img.Rect.Dx())
+			b.raw(`,"height":`)
+			b.int(img.Rect.Dy())
+			b.raw(`,"offset":`)
+			b.int(b.addBytes(img.Pix[:n]))
+			b.raw(`,"length":`)
+			b.int(n)
+			b.raw("}")
+		} else {
+			b.raw("null")
 		}
-		b.num(s)
+		b.raw("}")
+	} else {
+		b.raw(`-1,"bestFrame":null`)
 	}
-	b.raw(`],"reasons":[`)
+	b.raw(`,"reasons":[`)
 	for i, r := range v.Reasons {
 		if i > 0 {
 			b.comma()

@@ -212,3 +212,21 @@ func argOr(args []safejs.Value, i int) safejs.Value {
 	}
 	return safejs.Undefined()
 }
+
+// onlyKeys reports a key of the options object that known refuses, as a TypeError naming the
+// path and what was expected: a misspelt option fails loudly instead of being ignored.
+func (o opts) onlyKeys(known func(string) bool, want string) error {
+	if t := o.v.Type(); t != safejs.TypeObject {
+		return nil
+	}
+	keys, err := objectKeys(o.v)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if !known(k) {
+			return typeErrorf("%s: unknown key %q: want %s", o.path, k, want)
+		}
+	}
+	return nil
+}

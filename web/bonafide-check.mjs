@@ -1,7 +1,7 @@
 // <bonafide-check>: a drop-in liveness check for a KYC page. No framework, no build step.
 //
 //   <script type="module" src="/bonafide/bonafide-check.mjs"></script>
-//   <bonafide-check model-url="/bonafide/models/default.onnx" frames="5"></bonafide-check>
+//   <bonafide-check model-url="/bonafide/models/default.onnx" min-frames="5"></bonafide-check>
 //   check.addEventListener('result', (e) => e.detail.decision); // "live" | "spoof" | "retake"
 //
 // It shows the camera with a face guide, tells the user what to fix ("move closer", "more light")
@@ -45,6 +45,8 @@ export const bundles = {
     low_contrast: 'More even light on your face, please.',
     blurry: 'Hold still: the image is blurry.',
     rotated: 'Keep your head upright.',
+    face_turned: 'Look at the camera.',
+    eyes_not_visible: 'Keep your eyes visible: no sunglasses, hair or hand over them.',
     videoLabel: 'Camera preview',
   },
   fr: {
@@ -79,6 +81,8 @@ export const bundles = {
     low_contrast: 'Un éclairage plus uniforme, s’il vous plaît.',
     blurry: 'Ne bougez pas : l’image est floue.',
     rotated: 'Gardez la tête droite.',
+    face_turned: 'Regardez la caméra.',
+    eyes_not_visible: 'Gardez les yeux visibles : sans lunettes de soleil, cheveux ni main devant.',
     videoLabel: 'Aperçu de la caméra',
   },
 };
@@ -186,13 +190,37 @@ export function drawSpoofMap(ctx, map, x, y, w, h, alpha = 0.75, clip = null) {
   ctx.restore();
 }
 
+/**
+ * Draws a face's keypoints (BlazeFace: eyes, nose tip, mouth, ear tragions) as dots sized to the
+ * face, the eyes joined by their line (the roll). Nothing for a face without keypoints (pigo).
+ */
+export function drawKeypoints(ctx, face, color = '#2f81f7') {
+  const k = face?.keypoints;
+  if (!k || k.length < 6) return;
+  const r = Math.max(2, face.width / 60);
+  ctx.save();
+  ctx.fillStyle = color;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = Math.max(1, r / 2);
+  ctx.beginPath();
+  ctx.moveTo(k[0].x, k[0].y);
+  ctx.lineTo(k[1].x, k[1].y);
+  ctx.stroke();
+  for (const p of k) {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
 export class BonafideCheck extends HTMLElement {
-  static observedAttributes = ['heatmap', 'lang'];
+  static observedAttributes = ['heatmap', 'lang', 'no-keypoints'];
 
   #shadow;
   #ui = {};
-  #detector = null;
-  #ownsDetector = false;
+  #checker = null;
+  #ownsChecker = false;
   #stream = null;
   #abort = null;
   #running = false;
@@ -237,17 +265,17 @@ export class BonafideCheck extends HTMLElement {
 
   disconnectedCallback() {
     this.stop();
-    if (this.#ownsDetector) {
-      this.#detector?.close();
-      this.#detector = null;
+    if (this.#ownsChecker) {
+      this.#checker?.close();
+      this.#checker = null;
     }
   }
 
   attributeChangedCallback(name) {
-    if (name === 'heatmap') {
-      this.#ui.toggle.checked = this.heatmap;
-      if (!this.heatmap) this.#clearHeat();
-      else if (this.#lastResult) this.#drawHeat(this.#lastResult);
+    if (name === 'heatmap') this.#ui.toggle.checked = this.heatmap;
+    if (name === 'heatmap' || name === 'no-keypoints') {
+      if (this.#lastResult) this.#drawOverlay(this.#lastResult);
+      else this.#clearHeat();
     }
     if (name === 'lang') {
       this.#applyStrings();
@@ -259,6 +287,10 @@ export class BonafideCheck extends HTMLElement {
   get heatmap() { return this.hasAttribute('heatmap'); }
   set heatmap(on) { this.toggleAttribute('heatmap', !!on); }
 
+  /** Whether the face's keypoints (eyes, nose, mouth, ears; BlazeFace) are drawn: yes unless attribute `no-keypoints`. */
+  get keypoints() { return !this.hasAttribute('no-keypoints'); }
+  set keypoints(on) { this.toggleAttribute('no-keypoints', !on); }
+
   /** Overrides of single strings, e.g. {too_dark: 'Turn on a light'}. */
   get strings() { return { ...this.#strings }; }
   set strings(s) {
@@ -268,15 +300,19 @@ export class BonafideCheck extends HTMLElement {
   }
 
   /**
-   * A Detector to use instead of creating one from the attributes (e.g. created at page load, so
+   * A Checker to use instead of creating one from the attributes (e.g. created at page load, so
    * that the check also works if the network drops). The element does not close it.
    */
-  get detector() { return this.#detector; }
-  set detector(d) {
-    if (this.#ownsDetector) this.#detector?.close();
-    this.#detector = d;
-    this.#ownsDetector = false;
+  get checker() { return this.#checker; }
+  set checker(c) {
+    if (this.#ownsChecker) this.#checker?.close();
+    this.#checker = c;
+    this.#ownsChecker = false;
   }
+
+  /** @deprecated Since 1.0.0: `checker` (the alias goes in the next release). */
+  get detector() { return this.checker; }
+  set detector(c) { this.checker = c; }
 
   /** The last per-frame result (with maps), or null. */
   get lastResult() { return this.#lastResult; }
@@ -322,8 +358,8 @@ export class BonafideCheck extends HTMLElement {
     return p;
   }
 
-  async #ensureDetector() {
-    if (this.#detector && !this.#detector.closed) return this.#detector;
+  async #ensureChecker() {
+    if (this.#checker && !this.#checker.closed) return this.#checker;
     const opts = {};
     const url = this.getAttribute('model-url');
     if (url) opts.modelUrl = url;
@@ -333,9 +369,13 @@ export class BonafideCheck extends HTMLElement {
     }
     const th = this.#attr('threshold', Number);
     if (th !== undefined) opts.threshold = th;
-    this.#detector = await Bonafide.create(opts);
-    this.#ownsDetector = true;
-    return this.#detector;
+    const det = this.getAttribute('face-detector');
+    if (det) opts.detector = det;
+    const fm = this.getAttribute('face-model-url');
+    if (fm) opts.faceModelUrl = fm;
+    this.#checker = await Bonafide.create(opts);
+    this.#ownsChecker = true;
+    return this.#checker;
   }
 
   /** Starts the camera and a session; resolves with the verdict (also sent as a `result` event). */
@@ -352,15 +392,16 @@ export class BonafideCheck extends HTMLElement {
     this.#applyStrings();
     try {
       this.#say('loading', {}, true);
-      const detector = await this.#ensureDetector();
+      const checker = await this.#ensureChecker();
       this.#say('camera', {}, true);
       this.#stream = await Bonafide.openCamera(this.#ui.video);
       this.#say('checking', {}, true);
-      const frames = this.#attr('frames', (v) => parseInt(v, 10));
+      // `frames` is the attribute's name before 1.0.0, kept for one release.
+      const minFrames = this.#attr(this.hasAttribute('min-frames') ? 'min-frames' : 'frames', (v) => parseInt(v, 10));
       const maxFrames = this.#attr('max-frames', (v) => parseInt(v, 10));
       const timeoutMs = this.#attr('timeout-ms', (v) => parseInt(v, 10));
       const onProgress = (detail) => this.#progress(detail);
-      const verdict = await detector.startSession(this.#ui.video, { frames, maxFrames, timeoutMs, signal: this.#abort.signal, onProgress });
+      const verdict = await checker.startSession(this.#ui.video, { minFrames, maxFrames, timeoutMs, signal: this.#abort.signal, onProgress });
       this.#freeze();
       this.#setGuide(verdict.decision === 'live' ? 'live' : verdict.decision === 'spoof' ? 'spoof' : '');
       if (verdict.decision === 'retake') {
@@ -423,7 +464,7 @@ export class BonafideCheck extends HTMLElement {
     this.#okRun = result.quality.ok ? Math.max(1, this.#okRun + 1) : Math.min(-1, this.#okRun - 1);
     if (this.#okRun >= 2) this.#setGuide('ok');
     else if (this.#okRun <= -2) this.#setGuide('');
-    if (this.heatmap) this.#drawHeat(result);
+    this.#drawOverlay(result);
     const code = result.quality.reasons[0]?.code;
     if (!code) {
       this.#hintCounts.clear();
@@ -441,7 +482,9 @@ export class BonafideCheck extends HTMLElement {
     c.getContext('2d').clearRect(0, 0, c.width, c.height);
   }
 
-  #drawHeat(result) {
+  // #drawOverlay draws over the video, in the frame's pixels (the canvas is mirrored like the video):
+  // the spoof map when `heatmap` is set, and the face's keypoints unless `no-keypoints` is.
+  #drawOverlay(result) {
     const c = this.#ui.heat;
     const { width, height } = result.frame;
     if (c.width !== width || c.height !== height) {
@@ -451,11 +494,12 @@ export class BonafideCheck extends HTMLElement {
     const ctx = c.getContext('2d');
     ctx.clearRect(0, 0, width, height);
     const map = finestMap(result.maps);
-    if (!map || !result.crop) return;
-    const clip = mapClip(result, this.#detector?.info);
-    if (!clip) return;
-    const { x, y, width: w, height: h } = result.crop;
-    drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);
+    const clip = map && result.crop ? mapClip(result, this.#checker?.info) : null;
+    if (this.heatmap && clip) {
+      const { x, y, width: w, height: h } = result.crop;
+      drawSpoofMap(ctx, map, x, y, w, h, 0.75, clip);
+    }
+    if (this.keypoints) drawKeypoints(ctx, result.face);
   }
 }
 

@@ -9,11 +9,29 @@ export interface Box {
   height: number;
 }
 
+/** Names of BlazeFace's six landmarks. Right and left are the person's: on an unmirrored camera image the right eye is on the viewer's left. */
+export type KeypointName = 'right_eye' | 'left_eye' | 'nose_tip' | 'mouth' | 'right_ear' | 'left_ear';
+
+/** A landmark, in the source image's pixels (held inside the frame). */
+export interface Keypoint {
+  name: KeypointName;
+  x: number;
+  y: number;
+}
+
+/**
+ * A face. The box is a square from the forehead to the chin (the geometry every model's crop is
+ * defined on), cut to the frame: it never lies outside it.
+ */
 export interface Face extends Box {
-  /** The detector's relative confidence (pigo's cascade score). */
+  /** The detector's confidence: BlazeFace's probability in [0, 1]; pigo's relative cascade score. */
   score: number;
-  /** In-plane rotation in degrees (coarse, 11.25° steps); positive is counter-clockwise on screen. */
+  /** In-plane rotation (roll) in degrees, positive counter-clockwise on screen: BlazeFace's eye line; pigo's coarse 11.25° steps. */
   angle: number;
+  /** BlazeFace only: how far the head is turned left or right, in [−1, 1] (0 facing the camera; see the quality code face_turned). */
+  yaw?: number;
+  /** BlazeFace only: the six landmarks, in the order of KeypointName. */
+  keypoints?: Keypoint[];
 }
 
 /** The part of the frame the model saw: spoof maps cover this rectangle. */
@@ -28,7 +46,8 @@ export interface CropWindow extends Box {
 /** Reason codes of the quality gate (core/face/reasons.go). Stable: new codes may be added. */
 export type QualityCode =
   | 'no_face' | 'multiple_faces' | 'face_too_small' | 'face_too_large' | 'face_partly_outside'
-  | 'face_off_centre' | 'too_dark' | 'too_bright' | 'clipped' | 'low_contrast' | 'blurry' | 'rotated';
+  | 'face_off_centre' | 'too_dark' | 'too_bright' | 'clipped' | 'low_contrast' | 'blurry' | 'rotated'
+  | 'face_turned' | 'eyes_not_visible';
 
 export interface QualityReason {
   code: QualityCode;
@@ -108,9 +127,9 @@ export interface Verdict {
   frameScores: number[];
   /** Quality codes that made frames unusable, most frequent first. */
   reasons: QualityCode[];
-  /** Index of the best evidence frame (highest score for live, lowest for spoof), -1 for retake. */
+  /** Index of the best evidence frame (highest score for live, lowest for spoof), as Go's session chose it; -1 for retake. */
   best: number;
-  /** The best evidence frame: its score, its crop window and the crop itself. */
+  /** The best evidence frame: its score, its crop window and the crop itself (the part of the frame the model saw). */
   bestFrame: { index: number; score: number; box: CropWindow | null; crop: ImageBitmap | null } | null;
   durationMs: number;
 }
@@ -128,7 +147,10 @@ export interface ProgressDetail {
   frame: number;
 }
 
-/** Limits of the quality gate. Each defaults to core/face's value, shown here. */
+/**
+ * Limits of the quality gate. Each defaults to core/face's value (its Default* constants), shown
+ * here; `options.quality` reports the limits in effect, as Go filled them in.
+ */
 export interface QualityLimits {
   /** Another face counts for multiple_faces when at least this fraction of the main face's size. Default 0.5. */
   otherFaceRatio?: number;
@@ -138,9 +160,9 @@ export interface QualityLimits {
   maxFaceFrac?: number;
   /** The face box is scaled by this about its centre (to the whole head) before measuring how much is outside. Default 1.3. */
   outsideMargin?: number;
-  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.1. */
+  /** Fraction of that box outside the frame: above → face_partly_outside. Default 0.14. */
   maxOutside?: number;
-  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.32. */
+  /** Distance of the face centre from the frame centre, over the frame size: above → face_off_centre. Default 0.35. */
   maxOffCentre?: number;
   /** Mean luma of the face, 0–255: below → too_dark. Default 45. */
   minBrightness?: number;
@@ -152,8 +174,12 @@ export interface QualityLimits {
   minContrast?: number;
   /** Laplacian variance over luma variance at 64×64: below → blurry. Default 0.075. */
   minSharpness?: number;
-  /** |roll| in degrees: above → rotated. Default 12. */
+  /** |roll| in degrees (the eye line's, with BlazeFace): above → rotated. Default 12. */
   maxRoll?: number;
+  /** |yaw| (Face.yaw: 0 facing the camera, 1 in profile): above → face_turned. BlazeFace only. Default 0.6. */
+  maxYaw?: number;
+  /** The weaker eye's contrast over the face's: below → eyes_not_visible (sunglasses, a hand, hair). BlazeFace only. Default 0.09. */
+  minEyeContrast?: number;
   /** Codes not to check, e.g. ['face_off_centre'] for photos. Default []. */
   skip?: QualityCode[];
 }
@@ -163,6 +189,12 @@ export interface CreateOptions {
   modelUrl?: string | URL;
   /** The model's bytes instead of a URL (copied). Default: none. */
   model?: ArrayBuffer | Uint8Array;
+  /** The face detector. Default 'blazeface' (MediaPipe's BlazeFace, run by bonafide's engine, with keypoints); 'pigo' is pico's cascade, the detector before it (no keypoints, no model to fetch). */
+  detector?: 'blazeface' | 'pigo';
+  /** BlazeFace's model URL. Default: models/blazeface.onnx next to bonafide.mjs. */
+  faceModelUrl?: string | URL;
+  /** BlazeFace's model bytes instead of a URL (copied). Default: none. */
+  faceModel?: ArrayBuffer | Uint8Array;
   /** bonafide.wasm's URL (self-hosting). Default: next to bonafide.mjs. */
   wasmUrl?: string | URL;
   /** Go's wasm_exec.js. Default: next to bonafide.mjs. */
@@ -186,11 +218,12 @@ export interface CreateOptions {
   /** Loading (fetch, compile, start, model) must finish within this, or TimeoutError. Default 30000. */
   timeoutMs?: number;
   /**
-   * SHA-256 of the model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a mismatch is an IntegrityError.
-   * Default: the files next to bonafide.mjs (no modelUrl/model or wasmUrl given) are checked against this release's
-   * manifest.mjs when crypto.subtle is available (https or localhost); a file given by URL or bytes is not checked.
+   * SHA-256 of the model, of the face detector's model and of the wasm, as "sha256-BASE64" (SRI) or 64 hex digits; a
+   * mismatch is an IntegrityError. Default: the files next to bonafide.mjs (no modelUrl/model, faceModelUrl/faceModel or
+   * wasmUrl given) are checked against this release's manifest.mjs when crypto.subtle is available (https or localhost);
+   * a file given by URL or bytes is not checked.
    */
-  integrity?: { model?: string; wasm?: string };
+  integrity?: { model?: string; faceModel?: string; wasm?: string };
   /** Use a built-in profile for a model without bonafide metadata. Default: read the model's metadata. */
   profile?: 'minifasnet-v2';
 }
@@ -203,16 +236,24 @@ export interface AnalyzeOptions {
   transfer?: boolean;
   /** Track the face from the previous call (consecutive video frames). Default false: each call is an independent image. */
   video?: boolean;
+  /**
+   * With video: the frame's time in milliseconds (e.g. requestVideoFrameCallback's mediaTime × 1000, or
+   * VideoFrame.timestamp / 1000), which the face tracker's smoothing uses; a time that does not increase
+   * restarts the smoothing. Default: performance.now() when analyze() is called.
+   */
+  timestampMs?: number;
 }
 
 export interface SessionOptions {
-  /** Usable frames needed. Default: the detector's minFrames (5). */
+  /** Usable frames needed. Default: the checker's minFrames (5). */
+  minFrames?: number;
+  /** @deprecated Since 1.0.0: minFrames (this alias goes in the next release). */
   frames?: number;
-  /** Frames before "retake". Default: the detector's maxFrames (30), at least `frames`. */
+  /** Frames before "retake". Default: the checker's maxFrames (30), at least `minFrames`. */
   maxFrames?: number;
   /** Without a verdict by then, the session rejects with TimeoutError (its `verdict` holds the state). Default 20000. */
   timeoutMs?: number;
-  /** Threshold for this session. Default: the detector's. */
+  /** Threshold for this session. Default: the checker's. */
   threshold?: number;
   /** Aborting rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;
@@ -220,7 +261,7 @@ export interface SessionOptions {
   onProgress?: (detail: ProgressDetail) => void;
 }
 
-export interface DetectorInfo {
+export interface CheckerInfo {
   kind: 'pyramid-binary' | 'patchnet' | 'pyramid-depth' | 'softmax';
   /** The model's bonafide.version: the release it was made for (its major version is this release's, or 0 for test files). */
   version: string;
@@ -245,9 +286,11 @@ export interface DetectorInfo {
   /** Go version of the engine. */
   go: string;
   worker: boolean;
+  /** The face detector in use. */
+  detector: 'blazeface' | 'pigo';
 }
 
-export interface DetectorStats {
+export interface CheckerStats {
   /** Go heap in use, reserved and total memory from the OS (runtime.ReadMemStats). */
   heapAlloc: number;
   heapInuse: number;
@@ -257,7 +300,7 @@ export interface DetectorStats {
   mallocs: number;
   frees: number;
   goroutines: number;
-  /** js.Funcs Go has exported and not released (constant while the detector lives). */
+  /** js.Funcs Go has exported and not released (constant while the checker lives). */
   funcs: number;
   /** JS values Go holds references to (wasm_exec.js's table). */
   jsRefs: number;
@@ -268,15 +311,22 @@ export interface DetectorStats {
   sessions: number;
 }
 
-export interface DetectorEventMap {
+export interface CheckerEventMap {
   progress: CustomEvent<ProgressDetail>;
 }
 
-export declare class Detector extends EventTarget {
+/**
+ * A loaded liveness model with its face detector and quality gate: Go's liveness.Checker. Create it
+ * with Bonafide.create().
+ */
+export declare class Checker extends EventTarget {
   private constructor();
-  readonly info: DetectorInfo;
-  /** The options in effect (a copy). */
-  readonly options: Omit<Required<CreateOptions>, 'model' | 'profile'> & { profile?: 'minifasnet-v2' };
+  readonly info: CheckerInfo;
+  /**
+   * The options in effect (a copy). threshold, quality (every limit), minFrames and maxFrames are as Go
+   * checked them and filled in its defaults.
+   */
+  readonly options: Omit<Required<CreateOptions>, 'model' | 'faceModel' | 'profile' | 'quality'> & { quality: Required<QualityLimits>; profile?: 'minifasnet-v2' };
   readonly closed: boolean;
   /** Analyses one image or frame. The caller's source is not consumed (see AnalyzeOptions.transfer). */
   analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Result>;
@@ -285,12 +335,23 @@ export declare class Detector extends EventTarget {
   /** Changes threshold, quality (merged), minFrames, maxFrames or maxFrameSide. */
   setOptions(partial: Pick<CreateOptions, 'threshold' | 'quality' | 'minFrames' | 'maxFrames' | 'maxFrameSide'>): Promise<void>;
   /** Debug figures for leak checks; {gc: true} collects Go's garbage first. */
-  stats(options?: { gc?: boolean }): Promise<DetectorStats>;
+  stats(options?: { gc?: boolean }): Promise<CheckerStats>;
   /** Frees everything (the worker is terminated, the Go program exits). Idempotent. */
   close(): Promise<void>;
-  addEventListener<K extends keyof DetectorEventMap>(type: K, listener: (ev: DetectorEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof CheckerEventMap>(type: K, listener: (ev: CheckerEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }
+
+/** @deprecated Since 1.0.0: Checker ("detector" now means only the face detector). Goes in the next release. */
+export declare const Detector: typeof Checker;
+/** @deprecated Since 1.0.0: Checker. */
+export type Detector = Checker;
+/** @deprecated Since 1.0.0: CheckerInfo. */
+export type DetectorInfo = CheckerInfo;
+/** @deprecated Since 1.0.0: CheckerStats. */
+export type DetectorStats = CheckerStats;
+/** @deprecated Since 1.0.0: CheckerEventMap. */
+export type DetectorEventMap = CheckerEventMap;
 
 export interface TensorInfo {
   name: string;
@@ -334,7 +395,7 @@ export declare const Bonafide: {
   readonly version: string;
   /** Whether this browser can run bonafide (WebAssembly with SIMD, createImageBitmap). */
   support(): { ok: boolean; reason: string };
-  create(options?: CreateOptions): Promise<Detector>;
+  create(options?: CreateOptions): Promise<Checker>;
   loadModel(source: string | URL | ArrayBuffer | Uint8Array, options?: LoadModelOptions): Promise<Model>;
   /** getUserMedia with bonafide's errors; with a video element, attaches and plays the stream. */
   openCamera(video?: HTMLVideoElement | null, constraints?: MediaStreamConstraints): Promise<MediaStream>;
@@ -343,8 +404,8 @@ export default Bonafide;
 
 /** This release (semantic version), the same as the wasm's and the npm package's. */
 export declare const version: string;
-export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile'>>>;
-export declare const qualityDefaults: Readonly<Required<Omit<QualityLimits, 'skip'>>>;
+/** Defaults of create()'s own options; the liveness options' defaults are Go's (see Checker.options). */
+export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile' | 'minFrames' | 'maxFrames' | 'quality'>>>;
 export declare const qualityCodes: readonly QualityCode[];
 
 export declare class BonafideError extends Error {}
@@ -376,17 +437,21 @@ export type BonafideStrings = Partial<Record<
   'WebAssemblyUnsupportedError' | 'error' | 'videoLabel' | QualityCode, string>>;
 
 /**
- * <bonafide-check model-url threshold frames max-frames timeout-ms heatmap lang autostart wasm-url
- * worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
+ * <bonafide-check model-url threshold min-frames (frames: deprecated) max-frames timeout-ms heatmap no-keypoints
+ * lang autostart face-detector face-model-url wasm-url worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
  * (CustomEvent<Verdict>), error (CustomEvent<Error>).
  */
 export declare class BonafideCheck extends HTMLElement {
   /** Reflects the `heatmap` attribute: draw the spoof map over the face. */
   heatmap: boolean;
+  /** Draw the face's keypoints (BlazeFace) over the video; false reflects the `no-keypoints` attribute. Default true. */
+  keypoints: boolean;
   /** Overrides of single strings; `lang` (en, fr) picks the built-in bundle. */
   strings: BonafideStrings;
-  /** A detector to use instead of creating one from the attributes; the element does not close it. */
-  detector: Detector | null;
+  /** A checker to use instead of creating one from the attributes; the element does not close it. */
+  checker: Checker | null;
+  /** @deprecated Since 1.0.0: checker. */
+  detector: Checker | null;
   readonly lastResult: Result | null;
   start(): Promise<Verdict | null>;
   stop(): void;
@@ -395,7 +460,9 @@ export declare const bundles: Record<string, BonafideStrings>;
 export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
 export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
 /** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
-export declare function mapClip(result: Result, info: Pick<DetectorInfo, 'mapRegion'>): Box | null;
+export declare function mapClip(result: Result, info: Pick<CheckerInfo, 'mapRegion'>): Box | null;
+/** Draws a face's keypoints (dots sized to the face, the eyes joined); nothing for a face without them. */
+export declare function drawKeypoints(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, face: Face | null, color?: string): void;
 
 declare global {
   interface HTMLElementTagNameMap {

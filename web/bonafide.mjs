@@ -1,10 +1,10 @@
 // bonafide: face liveness in the browser. Plain ES module, no build step; types in bonafide.d.ts.
 //
 //   import { Bonafide } from './bonafide.mjs';
-//   const detector = await Bonafide.create({ modelUrl: '/bonafide/models/default.onnx' });
-//   const result = await detector.analyze(videoElement);      // one frame
-//   const verdict = await detector.startSession(videoElement); // several frames → live | spoof | retake
-//   await detector.close();
+//   const checker = await Bonafide.create({ modelUrl: '/bonafide/models/default.onnx' });
+//   const result = await checker.analyze(videoElement);      // one frame
+//   const verdict = await checker.startSession(videoElement); // several frames → live | spoof | retake
+//   await checker.close();
 //
 // The shape follows MediaPipe tasks-vision (async static factory, setOptions, close) and
 // onnxruntime-web (a URL or the bytes; asset paths and worker use are options, so that strict CSPs
@@ -51,7 +51,7 @@ export class FrameError extends BonafideError { static errorName = 'FrameError';
 export class LimitError extends BonafideError { static errorName = 'LimitError'; }
 /** Model.run: tensors that do not fit the model's inputs. */
 export class InputError extends BonafideError { static errorName = 'InputError'; }
-/** The detector or model was closed. */
+/** The checker or model was closed. */
 export class InvalidStateError extends BonafideError { static errorName = 'InvalidStateError'; }
 /** A bug in bonafide (a recovered Go panic or a stopped Go runtime): please report it. */
 export class InternalError extends BonafideError { static errorName = 'InternalError'; }
@@ -79,66 +79,54 @@ function fromData(d) {
 // that is the form bundlers (webpack, Vite) recognise and copy, and what works unbundled. The URL
 // options override each.
 
-/** Defaults of Bonafide.create's options (see bonafide.d.ts for each). */
+/**
+ * Defaults of Bonafide.create's own options (see bonafide.d.ts for each). The liveness options
+ * (threshold, quality, minFrames, maxFrames, profile) have their defaults and their checks in Go,
+ * once, when the checker is created: `checker.options` reports them as Go filled them in.
+ */
 export const defaults = Object.freeze({
   modelUrl: new URL('./models/default.onnx', import.meta.url).href,
+  // BlazeFace, the face detector's model (models/blazeface in the repository: MediaPipe, Apache-2.0).
+  faceModelUrl: new URL('./models/blazeface.onnx', import.meta.url).href,
+  detector: 'blazeface',
   wasmUrl: new URL('./bonafide.wasm', import.meta.url).href,
   wasmExecUrl: new URL('./wasm_exec.js', import.meta.url).href,
   workerUrl: new URL('./bonafide.worker.mjs', import.meta.url).href,
   worker: true,
-  threshold: undefined, // the model's bonafide.threshold
-  minFrames: 5,
-  maxFrames: 30,
-  quality: Object.freeze({}),
   track: true,
   maxFrameSide: 1280,
   timeoutMs: 30000,
   integrity: Object.freeze({}),
-  profile: undefined,
-});
-
-/** Default limits of the quality gate (core/face's Default* constants). */
-export const qualityDefaults = Object.freeze({
-  otherFaceRatio: 0.5, minFaceFrac: 0.2, maxFaceFrac: 0.75, outsideMargin: 1.3, maxOutside: 0.1,
-  maxOffCentre: 0.32, minBrightness: 45, maxBrightness: 195, maxClipped: 0.3, minContrast: 25,
-  minSharpness: 0.075, maxRoll: 12,
 });
 
 /** Reason codes of the quality gate, in report order (core/face/reasons.go). */
 export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_too_small', 'face_too_large',
-  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated']);
+  'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated',
+  'face_turned', 'eyes_not_visible']);
 
-const optionKeys = new Set([...Object.keys(defaults), 'model']);
+// Options Go checks and fills in (liveness.Config): they are handed over as plain data.
+const goOptionKeys = ['threshold', 'minFrames', 'maxFrames', 'quality', 'profile'];
+const optionKeys = new Set([...Object.keys(defaults), ...goOptionKeys, 'model', 'faceModel']);
 
-function isNum(v) { return typeof v === 'number' && Number.isFinite(v); }
+/** The face detectors options.detector names. */
+export const detectors = Object.freeze(['blazeface', 'pigo']);
 
 function checkInt(name, v, min) {
   if (v === undefined) return;
   if (!Number.isInteger(v) || v < min) throw new RangeError(`bonafide: ${name} must be an integer ≥ ${min}, got ${v}`);
 }
 
-function checkThreshold(name, v) {
-  if (v === undefined) return;
-  if (!isNum(v) || v < 0 || v > 1) throw new RangeError(`bonafide: ${name} must be a number in [0, 1], got ${v}`);
-}
-
-/** Copies and checks quality limits into a fresh plain object (only plain data reaches Go). */
-function cleanQuality(q, path = 'options.quality') {
-  if (q === undefined || q === null) return {};
-  if (typeof q !== 'object') throw new TypeError(`bonafide: ${path} must be an object`);
+/**
+ * Copies quality limits into a fresh plain object, reading each property once here: Go reads only
+ * plain data (wasm/main.go says why). Names, types and ranges are Go's to check.
+ */
+function plainQuality(q) {
+  if (q === undefined || q === null) return undefined;
+  if (typeof q !== 'object') return q; // Go names the type error
   const out = {};
   for (const [k, v] of Object.entries(q)) {
-    if (k === 'skip') {
-      if (!Array.isArray(v) || v.some((c) => typeof c !== 'string')) throw new TypeError(`bonafide: ${path}.skip must be an array of reason codes`);
-      for (const c of v) if (!qualityCodes.includes(c)) throw new RangeError(`bonafide: ${path}.skip: unknown reason code "${c}" (known: ${qualityCodes.join(', ')})`);
-      out.skip = [...v];
-    } else if (k in qualityDefaults) {
-      if (v === undefined) continue;
-      if (!isNum(v)) throw new TypeError(`bonafide: ${path}.${k} must be a finite number`);
-      out[k] = v;
-    } else {
-      throw new TypeError(`bonafide: ${path}: unknown limit "${k}" (known: ${Object.keys(qualityDefaults).join(', ')}, skip)`);
-    }
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? [...v] : v;
   }
   return out;
 }
@@ -153,34 +141,35 @@ function cleanOptions(options, base = defaults) {
   for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
   // Which assets are this package's own (their URL not given): only those get the manifest's hashes.
   const own = base === defaults ? (k) => options[k] === undefined : () => false;
-  o.ownAssets = { wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined };
-  for (const k of ['modelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
+  o.ownAssets = {
+    wasm: own('wasmUrl'), worker: own('workerUrl'), model: own('modelUrl') && options.model === undefined,
+    faceModel: own('faceModelUrl') && options.faceModel === undefined,
+  };
+  for (const k of ['modelUrl', 'faceModelUrl', 'wasmUrl', 'wasmExecUrl', 'workerUrl']) {
     if (typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw new TypeError(`bonafide: options.${k} must be a string or URL`);
     o[k] = new URL(o[k], globalThis.location?.href).href;
   }
-  if (o.model !== undefined && !(o.model instanceof ArrayBuffer || ArrayBuffer.isView(o.model))) {
-    throw new TypeError('bonafide: options.model must be an ArrayBuffer or a Uint8Array');
+  for (const k of ['model', 'faceModel']) {
+    if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer || ArrayBuffer.isView(o[k]))) {
+      throw new TypeError(`bonafide: options.${k} must be an ArrayBuffer or a Uint8Array`);
+    }
   }
-  checkThreshold('options.threshold', o.threshold);
-  checkInt('options.minFrames', o.minFrames, 1);
-  checkInt('options.maxFrames', o.maxFrames, 1);
-  if (o.maxFrames < o.minFrames) throw new RangeError(`bonafide: options.maxFrames (${o.maxFrames}) must be ≥ minFrames (${o.minFrames})`);
+  if (!detectors.includes(o.detector)) throw new RangeError(`bonafide: options.detector: unknown detector "${o.detector}" (known: ${detectors.join(', ')})`);
   checkInt('options.maxFrameSide', o.maxFrameSide, 16);
   checkInt('options.timeoutMs', o.timeoutMs, 1);
   o.worker = !!o.worker;
   o.track = !!o.track;
-  o.quality = cleanQuality(o.quality);
-  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, wasm?}');
+  o.quality = plainQuality(o.quality);
+  if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, faceModel?, wasm?}');
   o.integrity = { ...o.integrity };
   for (const k of Object.keys(o.integrity)) {
-    if (k !== 'model' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, wasm)`);
+    if (k !== 'model' && k !== 'faceModel' && k !== 'wasm') throw new TypeError(`bonafide: options.integrity: unknown key "${k}" (model, faceModel, wasm)`);
   }
   // The package's own files are checked against the SHA-256 in manifest.mjs unless a hash was given.
   o.integrityDefaults = {};
-  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx']]) {
+  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx'], ['faceModel', 'models/blazeface.onnx']]) {
     if (o.integrity[key] === undefined && o.ownAssets[key] && assets[file]) o.integrityDefaults[key] = assets[file].sha256;
   }
-  if (o.profile !== undefined && o.profile !== 'minifasnet-v2') throw new RangeError(`bonafide: options.profile: unknown profile "${o.profile}" (known: minifasnet-v2)`);
   return o;
 }
 
@@ -381,6 +370,14 @@ async function modelBytes(o) {
   return bytes;
 }
 
+/** The face detector's model (BlazeFace), fetched beside the liveness model; none for pigo. */
+async function faceModelBytes(o) {
+  if (o.detector !== 'blazeface') return null;
+  const bytes = o.faceModel !== undefined ? toBytes(o.faceModel) : await fetchBytes(o.faceModelUrl, 'face detection model (BlazeFace)');
+  await checkIntegrity(bytes, o, 'faceModel');
+  return bytes;
+}
+
 // ------------------------------------------------------------------------------------------ frames
 
 const has = (name) => typeof globalThis[name] === 'function';
@@ -465,9 +462,8 @@ function waitForVideo(video, ms) {
   });
 }
 
-function publicVerdict(v, results, crop, t0) {
-  const bestIdx = v.best;
-  const best = bestIdx >= 0 ? results[bestIdx] : null;
+/** The Verdict the page sees: Go's, evidence included, with the session's duration. */
+function publicVerdict(v, t0) {
   return {
     decision: v.decision,
     live: v.decision === 'live',
@@ -476,21 +472,21 @@ function publicVerdict(v, results, crop, t0) {
     frames: v.frames,
     usable: v.usable,
     scores: v.scores,
-    frameScores: results.map((r) => r.score),
+    frameScores: v.frameScores,
     reasons: v.reasons,
-    best: bestIdx,
-    bestFrame: best ? { index: bestIdx, score: best.score, box: best.crop, crop } : null,
+    best: v.best,
+    bestFrame: v.bestFrame,
     durationMs: performance.now() - t0,
   };
 }
 
-// ---------------------------------------------------------------------------------------- Detector
+// ----------------------------------------------------------------------------------------- Checker
 
 /**
  * A loaded liveness model. Create it with Bonafide.create(); it emits 'progress' events during
  * sessions. Methods reject with the named errors above; close() frees everything.
  */
-export class Detector extends EventTarget {
+export class Checker extends EventTarget {
   #port;
   #checker;
   #opts;
@@ -523,8 +519,15 @@ export class Detector extends EventTarget {
       macs: m.macs,
       go: engineInfo.go,
       worker: opts.worker,
+      detector: checkerInfo.detector,
     });
-    this.#opts.threshold = checkerInfo.threshold;
+    this.#carry(checkerInfo.options);
+  }
+
+  /** Takes the liveness options as Go has them (checked, defaults filled in). */
+  #carry(goOpts) {
+    const { threshold, minFrames, maxFrames, quality } = goOpts;
+    this.#opts = { ...this.#opts, threshold, minFrames, maxFrames, quality };
   }
 
   /** What was loaded: model kind, version, crop, maps, inputs/outputs, metadata, size. */
@@ -532,27 +535,34 @@ export class Detector extends EventTarget {
 
   /** The options in effect (a copy). */
   get options() {
-    const { model, ownAssets, integrityDefaults, ...o } = this.#opts;
+    const { model, faceModel, ownAssets, integrityDefaults, ...o } = this.#opts;
     return structuredClone(o);
   }
 
   get closed() { return this.#closed; }
 
   #alive() {
-    if (this.#closed) throw new InvalidStateError('bonafide: the detector is closed');
+    if (this.#closed) throw new InvalidStateError('bonafide: the checker is closed');
   }
 
   /**
    * Analyses one image or video frame. Without {video: true} each call is an independent image; with
-   * it, the face is tracked from the previous call (smoother boxes on a live stream).
+   * it, the face is tracked from the previous call (smoother boxes on a live stream), with the
+   * frame's time (options.timestampMs, or when it was read) for the tracker's smoothing.
    */
   async analyze(source, options = {}) {
     this.#alive();
+    const video = !!options.video;
+    let timestampMs;
+    if (video) {
+      timestampMs = options.timestampMs ?? performance.now();
+      if (typeof timestampMs !== 'number') throw new TypeError('bonafide: analyze: timestampMs must be a number (milliseconds)');
+    }
     const frame = await toFrame(source, !!options.transfer);
     this.#alive();
     const t0 = performance.now();
     const res = await this.#port.call('analyze', {
-      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !options.video,
+      checker: this.#checker, ...frame, maxSide: this.#opts.maxFrameSide, reset: !video, timestampMs,
     }, transferList(frame));
     res.timings.roundTrip = performance.now() - t0;
     delete res.verdict;
@@ -560,34 +570,34 @@ export class Detector extends EventTarget {
   }
 
   /**
-   * Samples frames from a playing video (a camera stream), skips unusable ones and aggregates the
-   * usable ones into a verdict: the median score against the threshold once `frames` usable frames
-   * were seen, or "retake" after `maxFrames` frames without enough usable ones.
+   * Samples frames from a playing video (a camera stream) into a Go liveness.Session, which skips
+   * unusable ones and aggregates the usable ones into a verdict: the median score against the
+   * threshold once `minFrames` usable frames were seen, or "retake" after `maxFrames` frames without
+   * enough usable ones. This side carries Go's verdict; it decides nothing.
    */
   async startSession(video, options = {}) {
     this.#alive();
     if (!(has('HTMLVideoElement') && video instanceof HTMLVideoElement)) throw new TypeError('bonafide: startSession() takes an HTMLVideoElement');
     const o = options || {};
     for (const k of Object.keys(o)) {
-      if (!['frames', 'maxFrames', 'timeoutMs', 'threshold', 'signal', 'onProgress'].includes(k)) throw new TypeError(`bonafide: startSession: unknown option "${k}"`);
+      if (!['minFrames', 'frames', 'maxFrames', 'timeoutMs', 'threshold', 'signal', 'onProgress'].includes(k)) throw new TypeError(`bonafide: startSession: unknown option "${k}"`);
     }
-    const minFrames = o.frames ?? this.#opts.minFrames;
-    checkInt('frames', minFrames, 1);
-    const maxFrames = o.maxFrames ?? Math.max(this.#opts.maxFrames, minFrames);
-    checkInt('maxFrames', maxFrames, minFrames);
     const timeoutMs = o.timeoutMs ?? 20000;
     checkInt('timeoutMs', timeoutMs, 1);
-    checkThreshold('threshold', o.threshold);
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError('bonafide: onProgress must be a function');
     const signal = o.signal;
     signal?.throwIfAborted();
 
     const t0 = performance.now();
     const deadline = t0 + timeoutMs;
-    const sessionOpts = { minFrames, maxFrames };
+    // Absent options are the checker's (Go fills them in and checks them).
+    const sessionOpts = {};
+    if (o.frames !== undefined && o.minFrames !== undefined) throw new TypeError('bonafide: startSession: give minFrames only (frames is its deprecated name)');
+    const minFrames = o.minFrames ?? o.frames; // `frames`: the name before 1.0.0, kept for one release
+    if (minFrames !== undefined) sessionOpts.minFrames = minFrames;
+    if (o.maxFrames !== undefined) sessionOpts.maxFrames = o.maxFrames;
     if (o.threshold !== undefined) sessionOpts.threshold = o.threshold;
     const sid = await this.#port.call('startSession', { checker: this.#checker, options: sessionOpts });
-    const results = [];
     let last = null;
     try {
       await Promise.race([waitForVideo(video, Math.max(1, deadline - performance.now())), this.#aborted(signal)]);
@@ -596,28 +606,25 @@ export class Detector extends EventTarget {
         signal?.throwIfAborted();
         if (performance.now() >= deadline) {
           const why = last ? ` ${last.frames} frames seen, ${last.usable} usable${last.reasons.length ? `; most frequent problems: ${last.reasons.slice(0, 3).join(', ')}` : ''}` : ' no frame analysed';
-          throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, results, null, t0) : null } });
+          throw new TimeoutError(`bonafide: no verdict within ${timeoutMs} ms:${why}`, { details: { verdict: last ? publicVerdict(last, t0) : null } });
         }
         await Promise.race([nextVideoFrame(video, Math.min(250, Math.max(1, deadline - performance.now()))), this.#aborted(signal)]);
         if (performance.now() >= deadline) continue;
+        const timestampMs = performance.now(); // when the frame was read: the tracker's clock
         const frame = await toFrame(video, false);
         this.#alive();
-        const ft = performance.now();
         const res = await this.#port.call('analyze', {
-          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide,
+          checker: this.#checker, ...frame, session: sid, maxSide: this.#opts.maxFrameSide, timestampMs,
         }, transferList(frame));
-        res.timings.roundTrip = performance.now() - ft;
+        res.timings.roundTrip = performance.now() - timestampMs;
         const v = res.verdict;
         delete res.verdict;
-        const crop = v.crop || null;
-        delete v.crop;
         last = v;
-        results.push({ score: res.score, crop: res.crop, quality: res.quality });
-        const verdictSoFar = publicVerdict(v, results, null, t0);
-        const detail = { result: res, verdict: verdictSoFar, frame: v.frames - 1 };
+        const verdict = publicVerdict(v, t0);
+        const detail = { result: res, verdict, frame: v.frames - 1 };
         o.onProgress?.(detail);
         this.dispatchEvent(new CustomEvent('progress', { detail }));
-        if (v.decision !== 'pending') return publicVerdict(v, results, crop, t0);
+        if (v.decision !== 'pending') return verdict;
       }
     } finally {
       if (!this.#closed) this.#port.call('endSession', { checker: this.#checker, session: sid }).catch(() => {});
@@ -633,7 +640,7 @@ export class Detector extends EventTarget {
   }
 
   /**
-   * Changes options on a live detector: threshold, quality (merged into the current limits),
+   * Changes options on a live checker: threshold, quality (merged into the current limits),
    * minFrames, maxFrames (for later sessions), maxFrameSide. Asset and worker options are fixed.
    */
   async setOptions(partial) {
@@ -643,19 +650,21 @@ export class Detector extends EventTarget {
     for (const k of Object.keys(partial)) {
       if (!allowed.includes(k)) throw new TypeError(`bonafide: setOptions: "${k}" cannot change after create (changeable: ${allowed.join(', ')})`);
     }
-    const next = { ...this.#opts };
-    if (partial.threshold !== undefined) next.threshold = partial.threshold;
-    if (partial.quality !== undefined) next.quality = { ...this.#opts.quality, ...cleanQuality(partial.quality) };
-    for (const k of ['minFrames', 'maxFrames', 'maxFrameSide']) if (partial[k] !== undefined) next[k] = partial[k];
-    checkThreshold('threshold', next.threshold);
-    checkInt('minFrames', next.minFrames, 1);
-    checkInt('maxFrames', next.maxFrames, next.minFrames);
-    checkInt('maxFrameSide', next.maxFrameSide, 16);
+    if (partial.maxFrameSide !== undefined) checkInt('maxFrameSide', partial.maxFrameSide, 16);
+    // Go checks the liveness options and changes nothing unless all are valid; partial ones are
+    // merged over what Go reported last.
     const goOpts = {};
-    if (partial.threshold !== undefined) goOpts.threshold = next.threshold;
-    if (partial.quality !== undefined) goOpts.quality = next.quality;
-    if (Object.keys(goOpts).length) await this.#port.call('setOptions', { checker: this.#checker, options: goOpts });
-    this.#opts = next;
+    if (partial.threshold !== undefined) goOpts.threshold = partial.threshold;
+    if (partial.quality !== undefined) {
+      const q = plainQuality(partial.quality);
+      goOpts.quality = q && typeof q === 'object' ? { ...this.#opts.quality, ...q } : q;
+    }
+    if (partial.minFrames !== undefined || partial.maxFrames !== undefined) {
+      goOpts.minFrames = partial.minFrames ?? this.#opts.minFrames;
+      goOpts.maxFrames = partial.maxFrames ?? this.#opts.maxFrames;
+    }
+    if (Object.keys(goOpts).length) this.#carry(await this.#port.call('setOptions', { checker: this.#checker, options: goOpts }));
+    if (partial.maxFrameSide !== undefined) this.#opts.maxFrameSide = partial.maxFrameSide;
   }
 
   /** Debug figures: Go heap (after a GC with {gc: true}), wasm memory, live js.Funcs and JS references held by Go. */
@@ -677,6 +686,12 @@ export class Detector extends EventTarget {
     }
   }
 }
+
+/**
+ * @deprecated Since 1.0.0 the class is named Checker, as in Go (liveness.Checker); "detector" now
+ * means only the face detector. This alias goes in the next release.
+ */
+export const Detector = Checker;
 
 // ------------------------------------------------------------------------------------------- Model
 
@@ -743,10 +758,10 @@ export class Model {
 
 // ---------------------------------------------------------------------------------------- Bonafide
 
+/** The options Go checks and fills in, as plain data (absent ones are left to Go's defaults). */
 const goOptions = (o) => {
-  const g = { track: o.track, quality: o.quality };
-  if (o.threshold !== undefined) g.threshold = o.threshold;
-  if (o.profile !== undefined) g.profile = o.profile;
+  const g = { track: o.track, detector: o.detector };
+  for (const k of goOptionKeys) if (o[k] !== undefined) g[k] = o[k];
   return g;
 };
 
@@ -756,17 +771,18 @@ export const Bonafide = Object.freeze({
   /** Whether this browser can run bonafide: {ok, reason}. */
   support,
 
-  /** Loads the wasm engine and a liveness model; resolves to a Detector. */
+  /** Loads the wasm engine and a liveness model; resolves to a Checker. */
   async create(options) {
     const o = cleanOptions(options);
     let port = null;
     let timedOut = false;
     const work = (async () => {
-      const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
+      const [bytes, faceBytes, started] = await Promise.all([modelBytes(o), faceModelBytes(o), startEngine(o)]);
       port = started.port;
       if (timedOut) throw new TimeoutError('bonafide: timed out');
-      const info = await port.call('newChecker', { model: bytes.buffer, options: goOptions(o) }, [bytes.buffer]);
-      return new Detector(port, info, o, started.info);
+      const transfer = faceBytes ? [bytes.buffer, faceBytes.buffer] : [bytes.buffer];
+      const info = await port.call('newChecker', { model: bytes.buffer, faceModel: faceBytes?.buffer, options: goOptions(o) }, transfer);
+      return new Checker(port, info, o, started.info);
     })();
     try {
       return await withTimeout(work, o.timeoutMs, 'loading bonafide (wasm, worker and model)', () => { timedOut = true; });

@@ -5,7 +5,8 @@
 //
 // The Go side is reached only with plain data built here (see wasm/main.go for why), and one frame
 // costs one call into Go: the RGBA bytes go in once, one blob comes out (wasm/blob.go), and the
-// blob's buffer is what the worker transfers back to the page.
+// blob's buffer is what the worker transfers back to the page. Go keeps all session state (scores,
+// verdict, the evidence frame's pixels); this side only decodes what Go decided.
 
 const BLOB_MAGIC = 0x31464e42; // "BNF1", wasm/blob.go
 const textDecoder = new TextDecoder();
@@ -36,7 +37,9 @@ export function decodeBlob(u8) {
   const n = dv.getUint32(4, true);
   const head = JSON.parse(textDecoder.decode(u8.subarray(8, 8 + n)));
   const start = u8.byteOffset + ((8 + n + 3) & ~3);
-  return { head, floats: (offset, length) => new Float32Array(u8.buffer, start + offset, length) };
+  const floats = (offset, length) => new Float32Array(u8.buffer, start + offset, length);
+  floats.bytes = (offset, length) => new Uint8ClampedArray(u8.buffer, start + offset, length);
+  return { head, floats };
 }
 
 const nan = (v) => (v === null || v === undefined ? NaN : v);
@@ -44,6 +47,16 @@ const nan = (v) => (v === null || v === undefined ? NaN : v);
 function scaleBox(b, k) {
   if (!b) return null;
   const out = { ...b, x: b.x * k, y: b.y * k, width: b.width * k, height: b.height * k };
+  return out;
+}
+
+/** A face in the source's pixels: box, score, roll; with BlazeFace also yaw and named keypoints. */
+function scaleFace(f, k) {
+  const out = { ...scaleBox(f, k), score: f.score, angle: f.angle };
+  if (f.keypoints) {
+    out.yaw = f.yaw;
+    out.keypoints = f.keypoints.map((p) => ({ name: p.name, x: p.x * k, y: p.y * k }));
+  }
   return out;
 }
 
@@ -61,17 +74,35 @@ export function decodeResult(u8, scale = 1, sourceWidth, sourceHeight) {
     scored: h.scored,
     score: nan(h.score),
     threshold: h.threshold,
-    face: h.face ? { ...scaleBox(h.face, k), score: h.face.score, angle: h.face.angle } : null,
-    faces: h.faces.map((f) => ({ ...scaleBox(f, k), score: f.score, angle: f.angle })),
+    face: h.face ? scaleFace(h.face, k) : null,
+    faces: h.faces.map((f) => scaleFace(f, k)),
     crop: h.crop ? { ...scaleBox(h.crop, k), scale: h.crop.scale, outputWidth: h.crop.outputWidth, outputHeight: h.crop.outputHeight } : null,
     quality: { ok: h.quality.ok, reasons: h.quality.reasons.map((r) => ({ code: r.code, value: nan(r.value), limit: nan(r.limit) })) },
     maps,
     referenceScore: nan(h.referenceScore),
     timings: { ...h.timings },
     frame: { width: sourceWidth ?? h.frame.width, height: sourceHeight ?? h.frame.height, analyzedWidth: h.frame.width, analyzedHeight: h.frame.height },
-    verdict: h.verdict ? { ...h.verdict, score: nan(h.verdict.score) } : undefined,
-    _analyzedCrop: h.crop, // in analysed pixels, for the session's best-evidence crop; removed below
+    verdict: h.verdict ? decodeVerdict(h.verdict, k, floats) : undefined,
   };
+}
+
+/**
+ * A session's verdict as Go decided it. bestFrame.image (the evidence's RGBA pixels in the blob) is
+ * left as {width, height, data} for the engine to turn into an ImageBitmap.
+ */
+function decodeVerdict(v, k, floats) {
+  const b = v.bestFrame;
+  let bestFrame = null;
+  if (b) {
+    const img = b.image;
+    bestFrame = {
+      index: b.index,
+      score: nan(b.score),
+      box: b.box ? { ...scaleBox(b.box, k), scale: b.box.scale, outputWidth: b.box.outputWidth, outputHeight: b.box.outputHeight } : null,
+      image: img ? { width: img.width, height: img.height, data: floats.bytes(img.offset, img.length) } : null,
+    };
+  }
+  return { ...v, score: nan(v.score), frameScores: v.frameScores.map(nan), bestFrame };
 }
 
 /** Decodes a run blob into {name: {type, dims, data}} (onnxruntime-web's tensor shape). */
@@ -120,7 +151,7 @@ class Runtime {
 
   async call(name, ...args) {
     if (this.go.exited) {
-      throw named('InternalError', `bonafide: the Go runtime has exited (code ${this.exitCode()}); see the console, then create a new detector`);
+      throw named('InternalError', `bonafide: the Go runtime has exited (code ${this.exitCode()}); see the console, then create a new checker`);
     }
     try {
       return await this.api[name](...args);
@@ -163,7 +194,6 @@ export class Engine {
     this.rt = null;
     this.canvas = null;
     this.ctx = null;
-    this.sessions = new Map(); // session handle → best-evidence crops
     this.tail = Promise.resolve();
   }
 
@@ -182,18 +212,14 @@ export class Engine {
     if (!this.rt) throw named('InvalidStateError', 'bonafide: engine not started');
     switch (op) {
       case 'newChecker':
-        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options) };
+        return { value: await this.rt.call('newChecker', new Uint8Array(a.model), a.options, a.faceModel ? new Uint8Array(a.faceModel) : undefined) };
       case 'setOptions':
         return { value: await this.rt.call('setOptions', a.checker, a.options) };
       case 'analyze':
         return this.analyze(a);
-      case 'startSession': {
-        const sid = await this.rt.call('startSession', a.checker, a.options);
-        this.sessions.set(sid, { max: null, min: null });
-        return { value: sid };
-      }
+      case 'startSession':
+        return { value: await this.rt.call('startSession', a.checker, a.options) };
       case 'endSession':
-        this.dropSession(a.session);
         return { value: await this.rt.call('endSession', a.checker, a.session) };
       case 'closeChecker':
         return { value: await this.rt.call('closeChecker', a.checker) };
@@ -211,7 +237,6 @@ export class Engine {
         return { value: { ...s, wasmMemoryBytes: this.rt.memoryBytes(), jsRefs: this.rt.jsRefs() } };
       }
       case 'exit':
-        for (const sid of [...this.sessions.keys()]) this.dropSession(sid);
         await this.rt.exit();
         this.canvas = this.ctx = null;
         return { value: { exitCode: this.rt.exitCode() } };
@@ -233,7 +258,8 @@ export class Engine {
     return this.ctx;
   }
 
-  // analyze: {checker, bitmap} or {checker, pixels, width, height}; session, reset, maxSide.
+  // analyze: {checker, bitmap} or {checker, pixels, width, height}; session, reset, maxSide,
+  // timestampMs (a video frame's time, for the face tracker).
   async analyze(a) {
     const t0 = performance.now();
     let pixels;
@@ -264,70 +290,21 @@ export class Engine {
       h = srcH = a.height;
     }
     const t1 = performance.now();
-    const u8 = await this.rt.call('analyze', a.checker, pixels, w, h, a.session || 0, !!a.reset);
+    const ts = Number.isFinite(a.timestampMs) ? a.timestampMs : undefined;
+    const u8 = await this.rt.call('analyze', a.checker, pixels, w, h, a.session || 0, !!a.reset, ts);
     const t2 = performance.now();
     const res = decodeResult(u8, scale, srcW, srcH);
     res.timings.pixels = t1 - t0;
     res.timings.wasm = t2 - t1;
     const transfer = [u8.buffer];
-    if (a.session && res.verdict) {
-      const crop = await this.trackEvidence(a.session, res, a.bitmap ? null : { pixels, w, h });
-      if (crop) {
-        res.verdict.crop = crop;
-        transfer.push(crop);
-      }
+    const best = res.verdict?.bestFrame;
+    if (best) {
+      // The evidence's pixels become an ImageBitmap, which the worker hands over as it is.
+      const img = best.image;
+      best.crop = img ? await createImageBitmap(new ImageData(img.data, img.width, img.height)) : null;
+      delete best.image;
+      if (best.crop) transfer.push(best.crop);
     }
-    delete res._analyzedCrop;
     return { value: res, transfer };
-  }
-
-  // trackEvidence keeps crops of the highest- and lowest-scoring usable frames of a session (the
-  // best evidence for live and for spoof, as liveness.Session defines Best) and returns the one the
-  // verdict names once the session has decided.
-  async trackEvidence(sid, res, raw) {
-    const s = this.sessions.get(sid);
-    if (!s) return null;
-    const v = res.verdict;
-    const frame = v.frames - 1;
-    if (res.scored && res.quality.ok && res._analyzedCrop) {
-      const better = (slot, cmp) => !slot || cmp(res.score, slot.score);
-      const wantMax = better(s.max, (a, b) => a > b);
-      const wantMin = better(s.min, (a, b) => a < b);
-      if (wantMax || wantMin) {
-        if (raw) this.context(raw.w, raw.h).putImageData(new ImageData(raw.pixels, raw.w, raw.h), 0, 0);
-        const c = res._analyzedCrop;
-        const x = Math.max(0, Math.floor(c.x));
-        const y = Math.max(0, Math.floor(c.y));
-        const w = Math.max(1, Math.min(this.canvas.width, Math.ceil(c.x + c.width)) - x);
-        const h = Math.max(1, Math.min(this.canvas.height, Math.ceil(c.y + c.height)) - y);
-        const grab = () => createImageBitmap(this.canvas, x, y, w, h);
-        if (wantMax) {
-          s.max?.bitmap.close();
-          s.max = { score: res.score, frame, bitmap: await grab() };
-        }
-        if (wantMin) {
-          s.min?.bitmap.close();
-          s.min = { score: res.score, frame, bitmap: await grab() };
-        }
-      }
-    }
-    if (v.decision === 'pending') return null;
-    let crop = null;
-    for (const slot of [s.max, s.min]) {
-      if (slot && !crop && slot.frame === v.best) {
-        crop = slot.bitmap;
-        slot.bitmap = null;
-      }
-    }
-    this.dropSession(sid);
-    return crop;
-  }
-
-  dropSession(sid) {
-    const s = this.sessions.get(sid);
-    if (!s) return;
-    s.max?.bitmap?.close();
-    s.min?.bitmap?.close();
-    this.sessions.delete(sid);
   }
 }

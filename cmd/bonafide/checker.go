@@ -4,7 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -16,17 +16,24 @@ type modelFlags struct {
 	profile   string
 	threshold float64
 	det       detectorFlags
+	stderr    io.Writer // the flag set's output, for deprecation notes
 }
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.path, "model", "", "ONNX liveness model (default: the built-in default model)")
-	fs.StringVar(&f.profile, "profile", "", `how to read a model without bonafide metadata: "minifasnet" (MiniFASNetV2)`)
+	fs.StringVar(&f.profile, "profile", "", `how to read a model without bonafide metadata: "`+liveness.ProfileMiniFASNetV2+`" (Silent-Face's MiniFASNetV2)`)
 	fs.Float64Var(&f.threshold, "threshold", 0, "decision threshold on the live score (default: the model's)")
 	f.det.register(fs)
+	f.stderr = fs.Output()
 }
 
 // load loads the model (and the face detector's) once; checkers for several goroutines share it.
 func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
+	// 0 means the model's threshold; anything else outside [0,1], NaN included, once fell back to
+	// it silently.
+	if !(f.threshold >= 0 && f.threshold <= 1) {
+		return nil, nil, usagef("-threshold %v: want a number in [0,1] (0: the model's)", f.threshold)
+	}
 	if err := f.det.load(); err != nil {
 		return nil, nil, err
 	}
@@ -35,7 +42,7 @@ func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
 	if f.path == "" {
 		data, err = defaultModel()
 	} else {
-		data, err = os.ReadFile(f.path)
+		data, err = readModelFile(f.path)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -44,16 +51,20 @@ func (f *modelFlags) load() (*model.Model, *liveness.Profile, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var p *liveness.Profile
-	switch f.profile {
-	case "":
-	case "minifasnet":
-		mp := liveness.MiniFASNetV2Profile()
-		p = &mp
-	default:
-		return nil, nil, fmt.Errorf("unknown -profile %q (known: minifasnet)", f.profile)
+	if f.profile == "" {
+		return m, nil, nil
 	}
-	return m, p, nil
+	name := f.profile
+	if name == "minifasnet" {
+		// The name before 1.0.0; accepted for one release.
+		fmt.Fprintf(f.stderr, "bonafide: -profile minifasnet is deprecated: use -profile %s\n", liveness.ProfileMiniFASNetV2)
+		name = liveness.ProfileMiniFASNetV2
+	}
+	p, err := liveness.NamedProfile(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, &p, nil
 }
 
 func (f *modelFlags) checker(m *model.Model, p *liveness.Profile) (*liveness.Checker, error) {

@@ -82,9 +82,15 @@ func runCrop(args []string, stdout, stderr io.Writer) error {
 	if err := df.load(); err != nil {
 		return err
 	}
+	if err := checkJobs("jobs", *jobs); err != nil {
+		return err
+	}
 	inputs, err := expandInputs(fs.Args())
 	if err != nil {
 		return err
+	}
+	if len(inputs) == 0 {
+		return noInputs(fs.Args())
 	}
 	outs := make([]string, len(inputs))
 	seen := map[string]string{}
@@ -105,7 +111,7 @@ func runCrop(args []string, stdout, stderr io.Writer) error {
 		man = bufio.NewWriter(f)
 		defer man.Flush()
 	}
-	detectors := make([]face.Detector, max(1, *jobs))
+	detectors := make([]face.Detector, *jobs)
 	var ok, noFace, failed int
 	inOrder(len(inputs), len(detectors), func(w, i int) cropRecord {
 		if detectors[w] == nil {

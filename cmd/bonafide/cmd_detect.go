@@ -70,7 +70,7 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "w, h in pixels, cut to the image; score; angle, the roll in degrees; with BlazeFace also yaw and")
 		fmt.Fprintln(stderr, "the six keypoints by name) and quality (ok, reasons with code, value and limit).")
 		fmt.Fprintln(stderr, "An image that cannot be read gives a line with \"error\"; the others carry on, and the")
-		fmt.Fprintln(stderr, "exit status is 1. Directories are walked for .jpg, .jpeg and .png files.")
+		fmt.Fprintln(stderr, "exit status is 1 (also when no image is found). Directories are walked for .jpg, .jpeg and .png files.")
 		fmt.Fprintln(stderr, "\nflags:")
 		fs.PrintDefaults()
 	}
@@ -93,11 +93,17 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkJobs("jobs", *jobs); err != nil {
+		return err
+	}
 	inputs, err := expandInputs(fs.Args())
 	if err != nil {
 		return err
 	}
-	detectors := make([]face.Detector, max(1, *jobs))
+	if len(inputs) == 0 {
+		return noInputs(fs.Args())
+	}
+	detectors := make([]face.Detector, *jobs)
 	failed := 0
 	enc := json.NewEncoder(stdout)
 	inOrder(len(inputs), len(detectors), func(w, i int) detectLine {

@@ -76,9 +76,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *liveDir == "" || *spoofDir == "" || fs.NArg() != 0 || *workers < 1 {
+	if *liveDir == "" || *spoofDir == "" || fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "usage: bonafide eval [-model M.onnx] [-cropped] -live DIR -spoof DIR [-json] [-threshold T]")
 		return errUsage
+	}
+	if err := checkJobs("workers", *workers); err != nil {
+		return err
 	}
 	m, p, err := mf.load()
 	if err != nil {
@@ -107,7 +110,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if len(items) == 0 {
 		return fmt.Errorf("no .jpg, .jpeg or .png images under %s and %s", *liveDir, *spoofDir)
 	}
-	// One checker per worker: the model (weights, plan) is shared, buffers are not.
+	// One checker per worker, made by the worker when it starts and no more workers than images:
+	// the model (weights, plan) is shared, buffers are not. A worker whose checker cannot be made
+	// reports it as every image's failure.
 	start := time.Now()
 	outcomes := make([]evalOutcome, len(items))
 	jobs := make(chan int)
@@ -116,17 +121,26 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	done := 0
 	bar := newProgress(stderr, len(items))
 	var firstErr error
-	for w := 0; w < *workers; w++ {
-		c, err := mf.checker(m, p)
-		if err != nil {
-			return err
-		}
+	// The first checker is made here, so that a configuration the checker refuses stops the run
+	// before any image.
+	first, err := mf.checker(m, p)
+	if err != nil {
+		return err
+	}
+	for w := 0; w < min(*workers, len(items)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			c, cerr := first, error(nil)
+			if w > 0 {
+				c, cerr = mf.checker(m, p)
+			}
 			for i := range jobs {
 				o := evalOutcome{}
 				img, err := readImage(items[i].path)
+				if err == nil && cerr != nil {
+					err = cerr
+				}
 				if err == nil {
 					var r *liveness.Result
 					var aerr error
@@ -159,14 +173,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	close(jobs)
 	wg.Wait()
 	bar.finish()
-	threshold := mf.threshold
-	if threshold == 0 {
-		c, err := mf.checker(m, p)
-		if err != nil {
-			return err
-		}
-		threshold = c.Threshold()
-	}
+	threshold := first.Threshold()
 	rep, err := summarize(items, outcomes, threshold)
 	if err != nil {
 		if firstErr != nil {
@@ -176,8 +183,16 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Cropped = *cropped
 	rep.Seconds = time.Since(start).Seconds()
+	// Exit status 1 when an image could not be read (main.go's rule), after the report of the others.
+	var failure error
+	if firstErr != nil {
+		failure = fmt.Errorf("%d of %d images could not be read or scored; the first: %w", rep.Unreadable, len(items), firstErr)
+	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(rep)
+		if err := json.NewEncoder(stdout).Encode(rep); err != nil {
+			return err
+		}
+		return failure
 	}
 	pct := func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
 	fmt.Fprintf(stdout, "images     %d live, %d spoof scored; %d without a face; %d unreadable; %d scored despite a failed quality gate\n",
@@ -202,10 +217,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "time       %.1f s (%.1f ms per image)\n", rep.Seconds, 1000*rep.Seconds/float64(len(items)))
-	if firstErr != nil {
-		fmt.Fprintf(stdout, "first unreadable image: %v\n", firstErr)
-	}
-	return nil
+	return failure
 }
 
 // summarize counts the outcomes per class folder and computes the pooled and per-folder metrics.

@@ -50,7 +50,7 @@ func runInfer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	outs, err := m.NewSession().RunFloat32(data)
+	outs, err := m.NewRunner().RunFloat32(data)
 	if err != nil {
 		return err
 	}
@@ -75,16 +75,14 @@ func parseShape(s string) ([]int, error) {
 }
 
 func readF32(path string, n int) ([]float32, error) {
-	fi, err := os.Stat(path)
+	// Read through a limit one past the size the shape needs: a folder or a device cannot pass
+	// for a file of the right size (a folder once read as "has 4096 bytes").
+	raw, err := readFileMax(path, int64(4*n), "input size in bytes")
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() != int64(4*n) {
-		return nil, fmt.Errorf("%s has %d bytes; the shape needs %d float32 = %d bytes", path, fi.Size(), n, 4*n)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+	if len(raw) != 4*n {
+		return nil, fmt.Errorf("%s has %d bytes; the shape needs %d float32 = %d bytes", path, len(raw), n, 4*n)
 	}
 	out := make([]float32, n)
 	for i := range out {

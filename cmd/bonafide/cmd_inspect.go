@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -40,15 +39,15 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	path := fs.Arg(0)
-	m, err := model.LoadFile(path, model.Options{})
+	data, err := readModelFile(path)
 	if err != nil {
 		return err
 	}
-	fi, err := os.Stat(path)
+	m, err := model.Load(data, model.Options{})
 	if err != nil {
 		return err
 	}
-	r := inspectReport{Path: path, Bytes: fi.Size(), Opset: m.Opset(), Producer: m.Producer(), Inputs: m.Inputs(),
+	r := inspectReport{Path: path, Bytes: int64(len(data)), Opset: m.Opset(), Producer: m.Producer(), Inputs: m.Inputs(),
 		Outputs: m.Outputs(), Ops: m.Ops(), Params: m.Params(), MACs: m.MACs(), Steps: len(m.Steps()),
 		ArenaBytes: m.ArenaBytes(), Metadata: m.Metadata()}
 	if *asJSON {

@@ -26,7 +26,11 @@ func runQuantize(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: bonafide quantize -in M.onnx -out Q.onnx [-min-elements N] [-per-tensor]")
 		return errUsage
 	}
-	data, err := os.ReadFile(*in)
+	if *minElems < 1 {
+		// It once fell back to the default silently.
+		return usagef("-min-elements %d: want at least 1", *minElems)
+	}
+	data, err := readModelFile(*in)
 	if err != nil {
 		return err
 	}

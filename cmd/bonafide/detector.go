@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/bonafide-pad/bonafide/core/face"
 	"github.com/bonafide-pad/bonafide/core/liveness"
@@ -49,7 +48,7 @@ func (f *detectorFlags) load() error {
 		data = models.BlazeFaceBack
 	default:
 		var err error
-		if data, err = os.ReadFile(f.faceModel); err != nil {
+		if data, err = readModelFile(f.faceModel); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/face"
+	"github.com/bonafide-pad/bonafide/internal/onnx"
 )
 
 // input is one image named on the command line or found under a directory named there.
@@ -52,6 +55,48 @@ func expandInputs(args []string) ([]input, error) {
 		}
 	}
 	return out, nil
+}
+
+// maxJobs bounds -jobs and -workers: each worker holds a detector (and a checker's buffers), and
+// 10^11 of them once exhausted memory before the first image.
+const maxJobs = 64
+
+// checkJobs refuses a worker count outside [1, maxJobs] as bad usage.
+func checkJobs(flagName string, n int) error {
+	if n < 1 || n > maxJobs {
+		return usagef("-%s %d: want 1 to %d", flagName, n, maxJobs)
+	}
+	return nil
+}
+
+// noInputs is the error for arguments that name no image.
+func noInputs(args []string) error {
+	return fmt.Errorf("no .jpg, .jpeg or .png images in %s", strings.Join(args, " "))
+}
+
+// readModelFile reads a model file within model.MaxModelBytes (see onnx.ReadFile).
+func readModelFile(path string) ([]byte, error) { return onnx.ReadFile(path) }
+
+// readFileMax reads a regular file (or a device, through the limit) of at most max bytes.
+func readFileMax(path string, max int64, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if fi.IsDir() {
+		return nil, fmt.Errorf("%s is a folder, not a file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, &errs.LimitError{Where: "bonafide", What: what, Got: max + 1, Limit: max, Detail: path + " (or more)"}
+	}
+	return data, nil
 }
 
 // readImage decodes one image file with the face package's limits.

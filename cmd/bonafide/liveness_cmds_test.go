@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/internal/sharedtest"
 )
@@ -53,9 +54,10 @@ func TestScanNoFaceAndErrors(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\n truncated"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// One line per image, the unreadable one with "error", and exit status 1 (main.go's rule).
 	out, errOut, code := runCmd(t, "scan", "-model", devModel(t), noface, broken)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 {
@@ -77,6 +79,45 @@ func TestScanNoFaceAndErrors(t *testing.T) {
 	_, errOut, code = runCmd(t, "scan", "-model", devModel(t), broken)
 	if code == 0 {
 		t.Errorf("scan of only unreadable files exited 0 (%s)", errOut)
+	}
+}
+
+// TestProfileNames: -profile takes the built-in profiles' names (liveness.NamedProfile); the name
+// before 1.0.0 still works for one release, with a note on stderr.
+func TestProfileNames(t *testing.T) {
+	tests := []struct {
+		name, profile string
+		wantErr       string // "" when the profile loads
+		wantNote      bool
+	}{
+		{"current name", "minifasnet-v2", "", false},
+		{"deprecated name", "minifasnet", "", true},
+		{"unknown", "nope", `unknown profile "nope" (known: minifasnet-v2)`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var note strings.Builder
+			fs := newFlagSet("scan", &note)
+			var f modelFlags
+			f.register(fs)
+			if err := fs.Parse([]string{"-model", devModel(t), "-profile", tt.profile}); err != nil {
+				t.Fatal(err)
+			}
+			_, p, err := f.load()
+			switch {
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case p == nil || p.Kind != liveness.KindSoftmax || p.Crop.Width != 80:
+				t.Fatalf("profile %+v, want MiniFASNetV2's", p)
+			}
+			if got := strings.Contains(note.String(), "deprecated"); got != tt.wantNote {
+				t.Errorf("stderr %q, deprecation note %v", note.String(), tt.wantNote)
+			}
+		})
 	}
 }
 
@@ -122,7 +163,7 @@ func TestEvalMiniFASNet(t *testing.T) {
 			}
 		}
 	}
-	out, errOut, code := runCmd(t, "eval", "-model", mf, "-profile", "minifasnet", "-live", filepath.Join(dir, "live"), "-spoof", filepath.Join(dir, "spoof"), "-json")
+	out, errOut, code := runCmd(t, "eval", "-model", mf, "-profile", "minifasnet-v2", "-live", filepath.Join(dir, "live"), "-spoof", filepath.Join(dir, "spoof"), "-json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

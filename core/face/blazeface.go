@@ -88,7 +88,7 @@ func (e *ModelError) Kind() errs.Kind { return errs.Model }
 type BlazeFace struct {
 	opts  BlazeFaceOptions
 	m     *model.Model
-	sess  *model.Session
+	sess  *model.Runner
 	size  int // input side
 	out   bfOutputIndex
 	input []float32
@@ -133,7 +133,7 @@ func NewBlazeFaceModel(m *model.Model, opts BlazeFaceOptions) (*BlazeFace, error
 	if err != nil {
 		return nil, err
 	}
-	return &BlazeFace{opts: o, m: m, sess: m.NewSession(), size: s[1], out: idx, input: make([]float32, s[1]*s[1]*3)}, nil
+	return &BlazeFace{opts: o, m: m, sess: m.NewRunner(), size: s[1], out: idx, input: make([]float32, s[1]*s[1]*3)}, nil
 }
 
 // bfOutputIndex says which model output holds what.

@@ -393,7 +393,7 @@ func TestBlazeFaceParity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := m.NewSession().RunFloat32(g.Inputs[0].floats(t))
+			got, err := m.NewRunner().RunFloat32(g.Inputs[0].floats(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,6 +46,8 @@ const (
 	DefaultMinContrast    = 25
 	DefaultMinSharpness   = 0.075
 	DefaultMaxRoll        = 12
+	DefaultMaxYaw         = 0.6
+	DefaultMinEyeContrast = 0.09
 )
 
 // QualityOptions are the limits of the quality gate. Zero fields take the defaults above.
@@ -66,6 +68,12 @@ type QualityOptions struct {
 	MinContrast   float64 // standard deviation of luma
 	MinSharpness  float64 // variance of the Laplacian over variance of luma, at 64×64
 	MaxRoll       float64 // degrees
+	// MaxYaw bounds |Face.Yaw()|, the head's left-right turn from the keypoints (0 facing the
+	// camera, 1 in profile). BlazeFace only.
+	MaxYaw float64
+	// MinEyeContrast bounds the weaker eye's luma contrast (standard deviation in a patch of
+	// eyePatchFrac × the eye distance around the keypoint) over the face's. BlazeFace only.
+	MinEyeContrast float64
 	// Skip lists codes not to check (for example FaceOffCentre for still photos).
 	Skip []string
 }
@@ -96,12 +104,14 @@ var qualityLimits = [...]struct {
 	{"MinContrast", DefaultMinContrast, 128},
 	{"MinSharpness", DefaultMinSharpness, 1e6},
 	{"MaxRoll", DefaultMaxRoll, 180},
+	{"MaxYaw", DefaultMaxYaw, 1},
+	{"MinEyeContrast", DefaultMinEyeContrast, 100},
 }
 
 func (o QualityOptions) withDefaults() (QualityOptions, error) {
 	vals := [len(qualityLimits)]*float64{&o.OtherFaceRatio, &o.MinFaceFrac, &o.MaxFaceFrac, &o.OutsideMargin,
 		&o.MaxOutside, &o.MaxOffCentre, &o.MinBrightness, &o.MaxBrightness, &o.MaxClipped, &o.MinContrast,
-		&o.MinSharpness, &o.MaxRoll}
+		&o.MinSharpness, &o.MaxRoll, &o.MaxYaw, &o.MinEyeContrast}
 	for i, l := range qualityLimits {
 		if *vals[i] == 0 {
 			*vals[i] = l.def
@@ -139,6 +149,10 @@ type Measures struct {
 	Contrast   float64
 	Sharpness  float64 // var(Laplacian) / var(luma) of the face at 64×64 grey
 	Roll       float64 // |angle|, degrees
+	// Yaw (|Face.Yaw()|) and Eyes (the weaker eye's contrast over the face's; 0 for an eye
+	// outside the frame) need keypoints: Keypoints says whether they were measured.
+	Yaw, Eyes float64
+	Keypoints bool
 	// Sampled counts the face pixels behind Brightness, Clipped, Contrast and Sharpness; 0 when
 	// the face lies (almost) wholly outside the frame, and those values are then not checked.
 	Sampled int
@@ -217,6 +231,10 @@ func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error)
 	m.Outside = 1 - ix*iy/(mw*mh)
 	m.OffCentre = max(math.Abs(cx-W/2)/W, math.Abs(cy-H/2)/H)
 	m.Roll = math.Abs(faces[0].Angle)
+	if faces[0].HasKeypoints {
+		m.Keypoints = true
+		m.Yaw = math.Abs(faces[0].Yaw())
+	}
 
 	// The photometric values use the part of the box inside the frame.
 	box := image.Rect(int(math.Floor(f.X)), int(math.Floor(f.Y)), int(math.Ceil(f.X+f.W)), int(math.Ceil(f.Y+f.H))).Intersect(r)
@@ -251,6 +269,9 @@ func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error)
 		patch[i] = (lumaR*r + lumaG*g + lumaB*b) / 65536
 	})
 	m.Sharpness = sharpness(patch[:], sharpSide)
+	if m.Keypoints {
+		m.Eyes = eyeContrast(img, &faces[0].Keypoints, m.Contrast)
+	}
 	return m, nil
 }
 
@@ -325,6 +346,62 @@ func (g *QualityGate) Check(f *Frame, faces []Face) (Quality, error) {
 	add(LowContrast, px && m.Contrast < o.MinContrast, m.Contrast, o.MinContrast)
 	add(Blurry, px && m.Sharpness < o.MinSharpness, m.Sharpness, o.MinSharpness)
 	add(Rotated, m.Roll > o.MaxRoll, m.Roll, o.MaxRoll)
+	add(FaceTurned, m.Keypoints && m.Yaw > o.MaxYaw, m.Yaw, o.MaxYaw)
+	add(EyesNotVisible, m.Keypoints && px && m.Eyes < o.MinEyeContrast, m.Eyes, o.MinEyeContrast)
 	q.OK = len(q.Reasons) == 0
 	return q, nil
+}
+
+// eyePatchFrac is the side of the patch judged around each eye keypoint, as a fraction of the
+// distance between the eyes: about the eye opening's width, so that an open eye (dark iris, white
+// sclera, lids) fills it and a lens or a hand covers it.
+const eyePatchFrac = 0.35
+
+// eyeSamples is the sample grid's side in each eye patch.
+const eyeSamples = 12
+
+// eyeContrast is the eye measure of the gate: the smaller of the two eyes' luma standard
+// deviations (over an eyeSamples² grid of a square of eyePatchFrac × the eye distance around the
+// keypoint) divided by faceContrast. An eye at the frame's edge (the keypoints are held inside
+// the frame, so one that was outside sits on the edge) counts as 0. Eyes closer than 4 pixels are
+// too small to judge: +Inf.
+func eyeContrast(img *image.RGBA, k *Keypoints, faceContrast float64) float64 {
+	r := img.Rect
+	d := math.Hypot(k[LeftEye].X-k[RightEye].X, k[LeftEye].Y-k[RightEye].Y)
+	if !(d >= 4) {
+		return math.Inf(1)
+	}
+	side := eyePatchFrac * d
+	worst := math.Inf(1)
+	for _, e := range [2]Point{k[RightEye], k[LeftEye]} {
+		if e.X <= float64(r.Min.X) || e.Y <= float64(r.Min.Y) || e.X >= float64(r.Max.X) || e.Y >= float64(r.Max.Y) {
+			return 0
+		}
+		var sum, sum2 float64
+		n := 0
+		for j := range eyeSamples {
+			y := int(math.Floor(e.Y + (float64(j)+0.5)/eyeSamples*side - side/2))
+			if y < r.Min.Y || y >= r.Max.Y {
+				continue
+			}
+			row := img.Pix[(y-r.Min.Y)*img.Stride:]
+			for i := range eyeSamples {
+				x := int(math.Floor(e.X + (float64(i)+0.5)/eyeSamples*side - side/2))
+				if x < r.Min.X || x >= r.Max.X {
+					continue
+				}
+				p := row[4*(x-r.Min.X) : 4*(x-r.Min.X)+3 : 4*(x-r.Min.X)+3]
+				l := float64(lumaR*uint32(p[0])+lumaG*uint32(p[1])+lumaB*uint32(p[2])) / 65536
+				sum += l
+				sum2 += l * l
+				n++
+			}
+		}
+		if n == 0 {
+			return 0
+		}
+		mean := sum / float64(n)
+		worst = min(worst, math.Sqrt(max(0, sum2/float64(n)-mean*mean)))
+	}
+	return worst / max(1, faceContrast)
 }

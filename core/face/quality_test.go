@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -23,33 +24,68 @@ func codesOf(q Quality) []string {
 }
 
 // TestQualityOnSyntheticFrames degrades a generated, usable frame in one way at a time and checks
-// that the gate names that problem (and the measured value crosses the reported limit).
+// that the gate names that problem (and the measured value crosses the reported limit), with each
+// detector. BlazeFace gets the cartoon on a plain wall (facetest.FaceOnWall: the textured background
+// of facetest.Face can read as a face to it) and the checks that need keypoints: eyes covered by
+// dark lenses or outside the frame.
 func TestQualityOnSyntheticFrames(t *testing.T) {
-	d := newDetector(t, PigoOptions{})
-	good := facetest.Face(640, 480, 320, 240, 170, 0)
-	tests := []struct {
+	for _, det := range []string{"pigo", "blazeface"} {
+		t.Run(det, func(t *testing.T) {
+			var d Detector
+			draw := facetest.Face
+			if det == "pigo" {
+				d = newDetector(t, PigoOptions{})
+			} else {
+				d = newBlazeFace(t, false)
+				draw = facetest.FaceOnWall
+			}
+			qualityOnSyntheticFrames(t, d, draw, det == "blazeface")
+		})
+	}
+}
+
+func qualityOnSyntheticFrames(t *testing.T, d Detector, draw func(w, h int, cx, cy, side, roll float64) *image.RGBA, keypoints bool) {
+	good := draw(640, 480, 320, 240, 170, 0)
+	type tcase struct {
 		name string
 		img  *image.RGBA
 		want []string // codes that must be present; nil: the frame must pass
-	}{
+	}
+	tests := []tcase{
 		{"good", good, nil},
 		{"no face", paint(640, 480, [3]uint8{90, 100, 110}, [3]uint8{}, image.Rectangle{}), []string{NoFace}},
-		{"too small", facetest.Face(640, 480, 320, 240, 70, 0), []string{FaceTooSmall}},
-		{"too large", facetest.Face(640, 480, 320, 240, 360, 0), []string{FaceTooLarge}},
-		{"at the edge", facetest.Face(640, 480, 560, 240, 160, 0), []string{FacePartlyOutside}},
-		{"off centre", facetest.Face(640, 480, 78, 240, 100, 0), []string{FaceOffCentre}},
+		{"too small", draw(640, 480, 320, 240, 70, 0), []string{FaceTooSmall}},
+		{"too large", draw(640, 480, 320, 240, 360, 0), []string{FaceTooLarge}},
+		{"at the edge", draw(640, 480, 560, 240, 160, 0), []string{FacePartlyOutside}},
+		{"off centre", draw(640, 480, 78, 240, 100, 0), []string{FaceOffCentre}},
 		{"dark", darken(good, 0.25), []string{TooDark}},
 		{"bright", brighten(good, 0.75), []string{TooBright}},
 		{"clipped", darken(good, 2.2), []string{Clipped}},
 		{"flat", flatten(good, 0.2), []string{LowContrast}},
 		{"blurred", boxBlur(good, 5), []string{Blurry}},
-		{"rolled", facetest.Face(640, 480, 320, 240, 170, 22), []string{Rotated}},
+		{"rolled", draw(640, 480, 320, 240, 170, 22), []string{Rotated}},
+	}
+	if keypoints {
+		// The cartoon's eyes are drawn at (±0.19, −0.1) face sides from its centre.
+		lenses := facetest.Occlude(good, [3]uint8{30, 32, 36}, 0, 1, 0.14*170, 0.09*170, [2]float64{320 - 0.19*170, 240 - 0.1*170}, [2]float64{320 + 0.19*170, 240 - 0.1*170})
+		tests = append(tests, tcase{"dark lenses", lenses, []string{EyesNotVisible}},
+			// The face cut by the top edge through its eyes.
+			tcase{"eyes above the frame", draw(640, 480, 320, 30, 320, 0), []string{EyesNotVisible}})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			faces, err := d.Detect(mustFrame(tc.img))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(faces) == 0 && tc.name == "too small" && keypoints {
+				// BlazeFace's front model does not see a face this small in a 640×480 frame
+				// (it is 14 pixels in the model's input): the gate says no_face, which is right.
+				q, err := checkQuality(mustFrame(tc.img), faces, QualityOptions{})
+				if err != nil || !q.Has(NoFace) {
+					t.Fatalf("%v, %v", codesOf(q), err)
+				}
+				return
 			}
 			if len(faces) == 0 && tc.name != "no face" {
 				// The gate must explain a degraded frame even when the detector gives up on it:
@@ -72,7 +108,8 @@ func TestQualityOnSyntheticFrames(t *testing.T) {
 			}
 			for _, code := range tc.want {
 				if !q.Has(code) {
-					t.Fatalf("reasons %v, want %s among them", codesOf(q), code)
+					m, _ := measureFace(mustFrame(tc.img), faces, QualityOptions{})
+					t.Fatalf("reasons %v, want %s among them (measures %+v)", codesOf(q), code, m)
 				}
 			}
 			for _, r := range q.Reasons {
@@ -81,6 +118,61 @@ func TestQualityOnSyntheticFrames(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestYaw: the turn measured along the eye line, from the nose tip's place between the ear
+// tragions; roll does not change it.
+func TestYaw(t *testing.T) {
+	kp := func(nose float64, roll float64) Face {
+		pts := [NumKeypoints][2]float64{RightEye: {-30, 0}, LeftEye: {30, 0}, NoseTip: {nose, 30}, Mouth: {0, 60}, RightEar: {-70, 10}, LeftEar: {70, 10}}
+		th := roll * math.Pi / 180
+		f := Face{HasKeypoints: true}
+		for i, p := range pts {
+			// Counter-clockwise on screen by roll (y down).
+			f.Keypoints[i] = Point{200 + p[0]*math.Cos(th) + p[1]*math.Sin(th), 200 - p[0]*math.Sin(th) + p[1]*math.Cos(th)}
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		nose, roll, want float64
+	}{{0, 0, 0}, {0, 30, 0}, {35, 0, 0.5}, {35, -25, 0.5}, {-70, 0, -1}, {140, 10, 1}, {-17.5, 0, -0.25}} {
+		f := kp(tc.nose, tc.roll)
+		if got := f.Yaw(); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("nose at %v, roll %v: yaw %v, want %v", tc.nose, tc.roll, got, tc.want)
+		}
+	}
+	// Ears crossed over (the far one hidden behind the face): a profile.
+	f := kp(0, 0)
+	f.Keypoints[RightEar].X, f.Keypoints[LeftEar].X = 260, 150
+	if got := f.Yaw(); math.Abs(got) != 1 {
+		t.Errorf("crossed ears: yaw %v, want ±1", got)
+	}
+	if (&Face{}).Yaw() != 0 {
+		t.Error("a face without keypoints has a yaw")
+	}
+}
+
+// TestQualityTurnedHead: face_turned on real photos checked by hand: in couple.jpg the man (the
+// larger face) is turned well away from the camera; img1.jpg faces it.
+func TestQualityTurnedHead(t *testing.T) {
+	d := newBlazeFace(t, false)
+	for _, tc := range []struct {
+		file   string
+		turned bool
+	}{{"couple.jpg", true}, {"img1.jpg", false}, {"img12.jpg", false}} {
+		img := mustFrame(loadImage(t, filepath.Join(sharedDir(t), "data", "faces", "deepface-tests", tc.file)))
+		faces, err := d.Detect(img)
+		if err != nil || len(faces) == 0 {
+			t.Fatalf("%s: %v %v", tc.file, faces, err)
+		}
+		q, err := checkQuality(img, faces, QualityOptions{Skip: []string{MultipleFaces}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Has(FaceTurned) != tc.turned {
+			t.Errorf("%s: yaw %.3f, reasons %v; turned: %v", tc.file, faces[0].Yaw(), codesOf(q), tc.turned)
+		}
 	}
 }
 
@@ -151,8 +243,8 @@ func TestReasonCodesDocumented(t *testing.T) {
 	}
 	snake := regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
 	codes := Codes()
-	if len(codes) != 12 {
-		t.Fatalf("%d codes, want the 12 of the issue", len(codes))
+	if len(codes) != 14 {
+		t.Fatalf("%d codes, want the 12 of issue 3 and the 2 of issue 10", len(codes))
 	}
 	seen := map[string]bool{}
 	for _, c := range codes {

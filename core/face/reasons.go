@@ -32,12 +32,19 @@ const (
 	// Blurry: variance of the Laplacian of the face resampled to 64×64 grey, over the variance of
 	// that patch (so that darkness and low contrast do not read as blur), below MinSharpness.
 	Blurry = "blurry"
-	// Rotated: |Face.Angle| in degrees above MaxRoll.
+	// Rotated: |Face.Angle| in degrees above MaxRoll: the roll of the eye line with BlazeFace.
 	Rotated = "rotated"
+	// FaceTurned: the head is turned left or right: |Face.Yaw()| above MaxYaw. BlazeFace only
+	// (it needs the keypoints). Advice: look at the camera.
+	FaceTurned = "face_turned"
+	// EyesNotVisible: an eye lies outside the frame, or the patch around an eye keypoint is too
+	// flat to hold an eye (sunglasses, a hand, hair): the weaker eye's luma contrast over the
+	// face's, below MinEyeContrast. BlazeFace only.
+	EyesNotVisible = "eyes_not_visible"
 )
 
 var codes = []string{NoFace, MultipleFaces, FaceTooSmall, FaceTooLarge, FacePartlyOutside, FaceOffCentre,
-	TooDark, TooBright, Clipped, LowContrast, Blurry, Rotated}
+	TooDark, TooBright, Clipped, LowContrast, Blurry, Rotated, FaceTurned, EyesNotVisible}
 
 // Codes returns every reason code in report order.
 func Codes() []string { return slices.Clone(codes) }

@@ -13,7 +13,7 @@
 //
 // A frame is scored only when a face is found; Live is true only when the score reaches the
 // threshold and the quality gate passed, so a dark or blurred live face reads as "retake", not
-// "fake". Session aggregates frames into one verdict.
+// "fake". A Session (Checker.NewSession) analyses a stream of frames into one verdict.
 package liveness
 
 import (
@@ -49,6 +49,9 @@ type Config struct {
 	// Track follows the face across video frames (limits the search, smooths the box).
 	Track   bool
 	Tracker face.TrackerOptions
+	// Session holds the defaults of NewSession's options; zero fields mean DefaultMinFrames,
+	// DefaultMaxFrames and the Checker's threshold.
+	Session SessionOptions
 }
 
 // Checker analyses frames with one model.
@@ -60,12 +63,13 @@ type Checker struct {
 	det      face.Detector
 	tracker  *face.Tracker
 	gate     *face.QualityGate
-	sess     *model.Session
+	sess     *model.Runner
 	input    []float32
 	res      Result
 	mapBufs  [][]float32
-	enrolled [][]float32 // reference patch embeddings (PatchNet)
-	face     face.Face   // what Result.Face points to, so that a frame allocates no Face
+	session  SessionOptions // defaults for NewSession, filled in
+	enrolled [][]float32    // reference patch embeddings (PatchNet)
+	face     face.Face      // what Result.Face points to, so that a frame allocates no Face
 }
 
 // Map is one spoof map: live probabilities on a W×H grid over the crop, row-major.
@@ -136,11 +140,14 @@ func New(cfg Config) (*Checker, error) {
 		return nil, err
 	}
 	c := &Checker{m: m, profile: p, b: b, thresh: p.Threshold, det: det, gate: gate,
-		sess: m.NewSession(), input: make([]float32, p.Crop.Len())}
+		sess: m.NewRunner(), input: make([]float32, p.Crop.Len())}
 	if cfg.Threshold != 0 {
 		if err := c.SetThreshold(cfg.Threshold); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.SetSessionOptions(cfg.Session); err != nil {
+		return nil, err
 	}
 	if cfg.Track {
 		if c.tracker, err = face.NewTracker(det, cfg.Tracker); err != nil {
@@ -202,6 +209,24 @@ func (c *Checker) SetQuality(q face.QualityOptions) error {
 		return err
 	}
 	c.gate = gate
+	return nil
+}
+
+// Quality returns the quality gate's limits, defaults filled in.
+func (c *Checker) Quality() face.QualityOptions { return c.gate.Options() }
+
+// SessionOptions returns the defaults of NewSession's options, filled in (Threshold 0: the
+// Checker's threshold).
+func (c *Checker) SessionOptions() SessionOptions { return c.session }
+
+// SetSessionOptions replaces the defaults of NewSession's options (zero fields: the package's
+// defaults); invalid ones are a *ConfigError and change nothing. Open sessions keep theirs.
+func (c *Checker) SetSessionOptions(o SessionOptions) error {
+	o, err := o.merged(SessionOptions{})
+	if err != nil {
+		return err
+	}
+	c.session = o
 	return nil
 }
 

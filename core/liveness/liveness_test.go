@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/errs"
@@ -178,6 +179,9 @@ func TestNewErrors(t *testing.T) {
 		{"missing score output", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Score = "nope" })}, `no output "nope"`, errs.Model},
 		{"map of wrong size", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"4x4", "map8"}} })}, "has 64 elements, want 16", errs.Model},
 		{"unknown kind", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.Kind = "magic" })}, "unknown model kind", errs.Model},
+		// Once accepted: w·h overflowed to 1, and the first frame panicked making the map.
+		{"map label that overflows", Config{FaceModel: models.BlazeFaceFront, Model: net,
+			Profile: bad(func(p *Profile) { p.Maps = []MapSpec{{"9223372036854775807x9223372036854775807", "score"}} })}, "more than 67108864 elements", errs.Model},
 		{"unknown map region", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: bad(func(p *Profile) { p.MapRegion = "neck" })}, "neither", errs.Model},
 		{"threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: 2}, "outside [0,1]", errs.Config},
 		// Once silently replaced by the model's threshold.
@@ -389,35 +393,165 @@ func TestSession(t *testing.T) {
 		name   string
 		frames []*Result
 		want   string
-		best   int
+		best   int // -1: no evidence
 	}{
 		{"live", []*Result{usable(0.9), usable(0.8), usable(0.95)}, DecisionLive, 2},
 		{"spoof", []*Result{usable(0.1), usable(0.2), usable(0.05)}, DecisionSpoof, 2},
 		{"median ignores one outlier", []*Result{usable(0.9), usable(0.05), usable(0.8)}, DecisionLive, 0},
+		{"ties keep the first", []*Result{usable(0.9), usable(0.9), usable(0.7)}, DecisionLive, 0},
 		{"pending", []*Result{usable(0.9), blurry}, DecisionPending, -1},
 		{"retake", []*Result{blurry, none, blurry, none, blurry}, DecisionRetake, -1},
 		{"unusable frames do not count", []*Result{blurry, usable(0.1), blurry, usable(0.2), usable(0.3)}, DecisionSpoof, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := NewSession(SessionOptions{MinFrames: 3, MaxFrames: 5})
+			c := &Checker{thresh: 0.5}
+			s, err := c.NewSession(SessionOptions{MinFrames: 3, MaxFrames: 5})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var v Verdict
 			for _, f := range tt.frames {
-				v = s.Add(f, 0.5)
+				s.add(f, nil)
 			}
-			if v.Decision != tt.want || v.Best != tt.best {
-				t.Fatalf("verdict %+v, want %s with best frame %d", v, tt.want, tt.best)
+			v := s.Verdict()
+			if v.Decision != tt.want || (v.Best == nil) != (tt.best < 0) || (v.Best != nil && v.Best.Frame != tt.best) {
+				t.Fatalf("verdict %+v (best %+v), want %s with best frame %d", v, v.Best, tt.want, tt.best)
+			}
+			if v.Best != nil && v.Best.Score != tt.frames[tt.best].Score {
+				t.Errorf("best score %v, frame %d scored %v", v.Best.Score, tt.best, tt.frames[tt.best].Score)
+			}
+			if len(v.FrameScores) != len(tt.frames) || v.Frames != len(tt.frames) {
+				t.Errorf("%d frame scores for %d frames (Frames %d)", len(v.FrameScores), len(tt.frames), v.Frames)
+			}
+			for i, f := range tt.frames {
+				if got := v.FrameScores[i]; got != f.Score && !(math.IsNaN(got) && math.IsNaN(f.Score)) {
+					t.Errorf("FrameScores[%d] = %v, want %v", i, got, f.Score)
+				}
 			}
 			if tt.want == DecisionRetake && (len(v.Reasons) == 0 || v.Reasons[0] != face.Blurry) {
 				t.Errorf("reasons %v, want blurry first", v.Reasons)
 			}
 		})
 	}
-	if _, err := NewSession(SessionOptions{MinFrames: 5, MaxFrames: 2}); err == nil {
-		t.Error("MinFrames > MaxFrames accepted")
+}
+
+// TestSessionThreshold: a session judges against the Checker's threshold as it is at each verdict,
+// unless its options set one.
+func TestSessionThreshold(t *testing.T) {
+	c := &Checker{thresh: 0.5}
+	own, err := c.NewSession(SessionOptions{MinFrames: 1, Threshold: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.NewSession(SessionOptions{MinFrames: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Result{Scored: true, Score: 0.7, Quality: face.Quality{OK: true}}
+	s.add(r, nil)
+	own.add(r, nil)
+	if v := s.Verdict(); v.Decision != DecisionLive || v.Threshold != 0.5 {
+		t.Errorf("at the checker's 0.5: %+v", v)
+	}
+	if err := c.SetThreshold(0.8); err != nil {
+		t.Fatal(err)
+	}
+	if v := s.Verdict(); v.Decision != DecisionSpoof || v.Threshold != 0.8 {
+		t.Errorf("after SetThreshold(0.8): %+v", v)
+	}
+	if v := own.Verdict(); v.Decision != DecisionSpoof || v.Threshold != 0.9 {
+		t.Errorf("with its own 0.9: %+v", v)
+	}
+}
+
+func TestSessionOptions(t *testing.T) {
+	tests := []struct {
+		name          string
+		checker, sess SessionOptions
+		want          SessionOptions // zero: an error
+	}{
+		{"defaults", SessionOptions{}, SessionOptions{}, SessionOptions{MinFrames: DefaultMinFrames, MaxFrames: DefaultMaxFrames}},
+		{"the checker's", SessionOptions{MinFrames: 2, MaxFrames: 4, Threshold: 0.6}, SessionOptions{}, SessionOptions{MinFrames: 2, MaxFrames: 4, Threshold: 0.6}},
+		{"the session's over the checker's", SessionOptions{MinFrames: 2, MaxFrames: 4}, SessionOptions{MaxFrames: 9, Threshold: 0.3}, SessionOptions{MinFrames: 2, MaxFrames: 9, Threshold: 0.3}},
+		{"more usable frames than the default maximum", SessionOptions{}, SessionOptions{MinFrames: 40}, SessionOptions{MinFrames: 40, MaxFrames: 40}},
+		{"min over max", SessionOptions{}, SessionOptions{MinFrames: 5, MaxFrames: 2}, SessionOptions{}},
+		{"negative", SessionOptions{}, SessionOptions{MinFrames: -1}, SessionOptions{}},
+		{"over the frame limit", SessionOptions{}, SessionOptions{MaxFrames: MaxSessionFrames + 1}, SessionOptions{}},
+		{"threshold over 1", SessionOptions{}, SessionOptions{Threshold: 1.5}, SessionOptions{}},
+		{"NaN threshold", SessionOptions{}, SessionOptions{Threshold: math.NaN()}, SessionOptions{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Checker{thresh: 0.5}
+			if err := c.SetSessionOptions(tt.checker); err != nil {
+				t.Fatal(err)
+			}
+			s, err := c.NewSession(tt.sess)
+			if tt.want == (SessionOptions{}) {
+				var ce *ConfigError
+				if !errors.As(err, &ce) || errs.KindOf(err) != errs.Config {
+					t.Fatalf("got %v, %v; want a *ConfigError", s, err)
+				}
+				if err := c.SetSessionOptions(tt.sess); err == nil {
+					t.Error("SetSessionOptions accepted what NewSession refused")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Options(); got != tt.want {
+				t.Errorf("options %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSessionAnalyze runs a session on synthetic video frames of one face: the verdict comes
+// from the frames analysed, and its evidence carries the pixels of the window the model saw.
+func TestSessionAnalyze(t *testing.T) {
+	c, err := New(Config{FaceModel: models.BlazeFaceFront, Model: testModel(t, "pyramid_128.onnx"), Profile: pyramidProfile(),
+		Track: true, Quality: face.QualityOptions{Skip: face.Codes()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.NewSession(SessionOptions{MinFrames: 3, MaxFrames: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		v      Verdict
+		scores []float64
+		crops  []face.CropInfo
+		frames []*face.Frame
+	)
+	for i := 0; i < 6 && v.Decision != DecisionLive && v.Decision != DecisionSpoof; i++ {
+		img := frameOf(t, facetest.Face(320, 240, 160+float64(i), 120, 110, 0))
+		var r *Result
+		if r, v, err = s.AnalyzeAt(img, time.Duration(i)*33*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		scores, crops, frames = append(scores, r.Score), append(crops, r.Crop), append(frames, img)
+	}
+	if v.Decision == DecisionPending || v.Decision == DecisionRetake {
+		t.Fatalf("no decision on a clear synthetic face: %+v", v)
+	}
+	b := v.Best
+	if b == nil || b.Frame < 0 || b.Frame >= len(scores) || b.Score != scores[b.Frame] || b.Crop != crops[b.Frame] {
+		t.Fatalf("evidence %+v, frame scores %v", b, scores)
+	}
+	win := b.Crop.Window.Intersect(frames[b.Frame].Bounds())
+	if b.Image == nil || b.Image.Rect.Dx() != win.Dx() || b.Image.Rect.Dy() != win.Dy() {
+		t.Fatalf("evidence image %v, window %v", b.Image.Bounds(), win)
+	}
+	src := frames[b.Frame].RGBA()
+	for _, p := range []image.Point{{0, 0}, {win.Dx() - 1, win.Dy() - 1}, {win.Dx() / 2, win.Dy() / 3}} {
+		if got, want := b.Image.RGBAAt(p.X, p.Y), src.RGBAAt(win.Min.X+p.X, win.Min.Y+p.Y); got != want {
+			t.Errorf("evidence pixel %v = %v, the frame has %v", p, got, want)
+		}
+	}
+	if _, _, err := s.AnalyzeAt(frames[0], -time.Millisecond); errs.KindOf(err) != errs.Config {
+		t.Errorf("a negative timestamp: %v", err)
 	}
 }
 
@@ -530,4 +664,48 @@ func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte
 		m.Metadata = append(m.Metadata, onnxpb.StringPair{Key: k, Value: v})
 	}
 	return m.Marshal()
+}
+
+// FuzzProfileFromMetadata reads arbitrary bonafide.* metadata and binds what reads to a model, as
+// New does: never a panic, every error a kind-model error, and every map that binds is as large as
+// its output. A map label of 9223372036854775807x9223372036854775807 once overflowed to 1 element
+// and passed.
+func FuzzProfileFromMetadata(f *testing.F) {
+	f.Add(KindPyramidBinary, "size=128x128 scale=1.5 square=true", "score", "", "", "8x8:map8,4x4:map4", "", "0.5", "")
+	f.Add(KindSoftmax, "size=80 scale=2.7 border=shift order=bgr", "", "score", "1", "", "", "", "1.0.0")
+	f.Add(KindPyramidBinary, "size=128", "score", "", "", "9223372036854775807x9223372036854775807:score", "", "", "")
+	f.Add(KindPatchNet, "size=128", "score", "", "", "1x1:score", "map8", "nan", "0.9")
+	m, err := model.Load(testModel(f, "pyramid_128.onnx"), model.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, kind, crop, score, logits, liveIndex, maps, embedding, threshold, version string) {
+		meta := map[string]string{KeyKind: kind, KeyCrop: crop, KeyScore: score, KeyLogits: logits, KeyLiveIndex: liveIndex,
+			KeyMaps: maps, KeyEmbedding: embedding, KeyThreshold: threshold, KeyVersion: version}
+		for k, v := range meta {
+			if v == "" {
+				delete(meta, k)
+			}
+		}
+		p, err := ProfileFromMetadata(meta)
+		if err != nil {
+			if errs.KindOf(err) != errs.Model {
+				t.Fatalf("ProfileFromMetadata: err = %v (%T), want kind model", err, err)
+			}
+			return
+		}
+		b, err := bind(p, m)
+		if err != nil {
+			if errs.KindOf(err) != errs.Model {
+				t.Fatalf("bind: err = %v (%T), want kind model", err, err)
+			}
+			return
+		}
+		outs := m.Outputs()
+		for _, mb := range b.maps {
+			if mb.w <= 0 || mb.h <= 0 || mb.w*mb.h != outs[mb.out].Len() {
+				t.Fatalf("map %s binds %d×%d to output %v", mb.label, mb.w, mb.h, outs[mb.out])
+			}
+		}
+	})
 }

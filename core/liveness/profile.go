@@ -154,6 +154,20 @@ func MiniFASNetV2Profile() Profile {
 		Version: "MiniFASNetV2 (Silent-Face-Anti-Spoofing, Apache-2.0)"}
 }
 
+// Names of the built-in profiles, for NamedProfile: the CLI's -profile and the browser's
+// options.profile take them.
+const ProfileMiniFASNetV2 = "minifasnet-v2"
+
+// NamedProfile returns a built-in profile by name (ProfileMiniFASNetV2), or a *ConfigError naming
+// the known ones.
+func NamedProfile(name string) (Profile, error) {
+	switch name {
+	case ProfileMiniFASNetV2:
+		return MiniFASNetV2Profile(), nil
+	}
+	return Profile{}, &ConfigError{Field: "profile", Msg: fmt.Sprintf("unknown profile %q (known: %s)", name, ProfileMiniFASNetV2)}
+}
+
 // ProfileFromMetadata reads a model's bonafide.* metadata.
 func ProfileFromMetadata(meta map[string]string) (Profile, error) {
 	p := Profile{Kind: meta[KeyKind], Input: meta[KeyInput], Score: meta[KeyScore], Logits: meta[KeyLogits],
@@ -314,6 +328,11 @@ func parseLabel(label string) (w, h int, err error) {
 	}
 	if !ok || err != nil || w <= 0 || h <= 0 {
 		return 0, 0, &ProfileError{Field: "maps", Msg: fmt.Sprintf("label %q is not WxH", label)}
+	}
+	// Bounded before multiplying: 9223372036854775807x9223372036854775807 once overflowed to a
+	// map of 1 element, and the first frame panicked allocating it.
+	if int64(w) > model.MaxElements || int64(h) > model.MaxElements/int64(w) {
+		return 0, 0, &ProfileError{Field: "maps", Msg: fmt.Sprintf("label %q has more than %d elements", label, model.MaxElements)}
 	}
 	return w, h, nil
 }

@@ -1,9 +1,12 @@
 package liveness
 
 import (
+	"cmp"
 	"fmt"
+	"image"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/bonafide-pad/bonafide/core/face"
 )
@@ -16,60 +19,174 @@ const (
 	DecisionRetake  = "retake" // MaxFrames reached without MinFrames usable ones; see Reasons
 )
 
-// SessionOptions bound a multi-frame check.
+// Defaults of SessionOptions.
+const (
+	DefaultMinFrames = 5
+	DefaultMaxFrames = 30
+	// MaxSessionFrames bounds MaxFrames: a session keeps every frame's score.
+	MaxSessionFrames = 100_000
+)
+
+// SessionOptions bound a multi-frame check. Zero fields take the Checker's (Config.Session), and
+// the Checker's zero fields take the defaults above.
 type SessionOptions struct {
 	// MinFrames usable frames are needed for a verdict (default 5).
 	MinFrames int
-	// MaxFrames frames are looked at before giving up with "retake" (default 30).
+	// MaxFrames frames are looked at before giving up with "retake" (default 30, at most
+	// MaxSessionFrames).
 	MaxFrames int
-	// Threshold on the median score (default: the Checker's).
+	// Threshold on the median score; 0 means the Checker's threshold at the time of each verdict.
 	Threshold float64
 }
 
-// Session aggregates per-frame results into one verdict: the median score of the usable frames
-// (face found, quality gate passed) against the threshold. A median is robust to a few frames
-// caught mid-blink or mid-motion, in either direction.
+// merged fills o's zero fields from base and checks the result.
+func (o SessionOptions) merged(base SessionOptions) (SessionOptions, error) {
+	if o.MinFrames == 0 {
+		o.MinFrames = cmp.Or(base.MinFrames, DefaultMinFrames)
+	}
+	if o.MaxFrames == 0 {
+		// A session that asks for more usable frames than the default maximum looks at that many.
+		o.MaxFrames = max(cmp.Or(base.MaxFrames, DefaultMaxFrames), o.MinFrames)
+	}
+	if o.Threshold == 0 {
+		o.Threshold = base.Threshold
+	}
+	if o.MinFrames < 1 || o.MaxFrames < o.MinFrames || o.MaxFrames > MaxSessionFrames {
+		return o, &ConfigError{Field: "session", Msg: fmt.Sprintf("MinFrames %d and MaxFrames %d: want 1 ≤ min ≤ max ≤ %d", o.MinFrames, o.MaxFrames, MaxSessionFrames)}
+	}
+	if !(o.Threshold >= 0 && o.Threshold <= 1) {
+		return o, &ConfigError{Field: "session", Msg: fmt.Sprintf("threshold %v is outside [0,1]", o.Threshold)}
+	}
+	return o, nil
+}
+
+// Session is one multi-frame check of a person in front of the camera: it analyses frames with its
+// Checker and aggregates them into one verdict, the median score of the usable frames (face found,
+// quality gate passed) against the threshold. A median is robust to a few frames caught mid-blink
+// or mid-motion, in either direction.
+//
+// A Session keeps everything the verdict needs, including a copy of the pixels of the frames that
+// may become its evidence (the highest- and the lowest-scoring usable frame), so that a caller
+// carries nothing from frame to frame. Like its Checker it is for one goroutine; several sessions
+// of one Checker share its face tracker, so run them one after the other.
 type Session struct {
+	c       *Checker
 	opts    SessionOptions
 	frames  int
-	scores  []float64
-	index   []int // frame number of each usable score
+	scores  []float64 // usable frames' scores, in arrival order
+	index   []int     // frame number of each usable score
+	all     []float64 // every frame's score, NaN where none
 	reasons map[string]int
-	best    int
+	hi, lo  evidence // the highest- and lowest-scoring usable frames so far
 }
 
-// NewSession starts a session.
-func NewSession(opts SessionOptions) (*Session, error) {
-	if opts.MinFrames == 0 {
-		opts.MinFrames = 5
-	}
-	if opts.MaxFrames == 0 {
-		opts.MaxFrames = 30
-	}
-	if opts.MinFrames < 1 || opts.MaxFrames < opts.MinFrames {
-		return nil, &ConfigError{Field: "session", Msg: fmt.Sprintf("MinFrames %d and MaxFrames %d: want 1 ≤ min ≤ max", opts.MinFrames, opts.MaxFrames)}
-	}
-	if !(opts.Threshold >= 0 && opts.Threshold <= 1) {
-		return nil, &ConfigError{Field: "session", Msg: fmt.Sprintf("threshold %v is outside [0,1]", opts.Threshold)}
-	}
-	return &Session{opts: opts, reasons: map[string]int{}, best: -1}, nil
+// evidence is a candidate for Verdict.Best, with its own copy of the pixels the model looked at.
+type evidence struct {
+	Evidence
+	pix *image.RGBA // reused buffer
 }
 
-// Add records one frame's result and returns the verdict so far.
-func (s *Session) Add(r *Result, threshold float64) Verdict {
+// Evidence is the frame a verdict rests on: the highest-scoring usable frame for live, the
+// lowest-scoring one for spoof.
+type Evidence struct {
+	// Frame is the frame's number in the session (0-based, counting every frame analysed).
+	Frame int
+	Score float64
+	// Face and Crop are that frame's Result.Face and Result.Crop.
+	Face face.Face
+	Crop face.CropInfo
+	// Image is the part of the frame the model saw (Crop.Window, clipped to the frame), in frame
+	// pixels; it belongs to the Session and is overwritten by later frames.
+	Image *image.RGBA
+}
+
+// NewSession starts a multi-frame check. Zero options take the Checker's session options
+// (Config.Session). It resets the face tracker: a session is a new look at the camera.
+func (c *Checker) NewSession(opts SessionOptions) (*Session, error) {
+	o, err := opts.merged(c.session)
+	if err != nil {
+		return nil, err
+	}
+	c.ResetTracking()
+	return &Session{c: c, opts: o, reasons: map[string]int{}, hi: evidence{Evidence: Evidence{Frame: -1}}, lo: evidence{Evidence: Evidence{Frame: -1}}}, nil
+}
+
+// Options returns the session's options, defaults filled in (Threshold 0: the Checker's).
+func (s *Session) Options() SessionOptions { return s.opts }
+
+// Analyze analyses one frame with the session's Checker (Checker.Analyze), adds it to the session
+// and returns the frame's Result and the verdict so far.
+func (s *Session) Analyze(img *face.Frame) (*Result, Verdict, error) {
+	return s.analyze(img, -1)
+}
+
+// AnalyzeAt is Analyze for a video frame with its timestamp, which the face tracker's smoothing
+// uses (Checker.AnalyzeAt).
+func (s *Session) AnalyzeAt(img *face.Frame, ts time.Duration) (*Result, Verdict, error) {
+	if ts < 0 {
+		return nil, Verdict{}, &ConfigError{Field: "timestamp", Msg: fmt.Sprintf("%v is negative", ts)}
+	}
+	return s.analyze(img, ts)
+}
+
+func (s *Session) analyze(img *face.Frame, ts time.Duration) (*Result, Verdict, error) {
+	r, err := s.c.analyze(img, ts)
+	if err != nil {
+		return nil, Verdict{}, err
+	}
+	s.add(r, img)
+	return r, s.Verdict(), nil
+}
+
+// add records one frame's result; img (nil in tests) is the frame it came from.
+func (s *Session) add(r *Result, img *face.Frame) {
+	n := s.frames
 	s.frames++
+	s.all = append(s.all, r.Score)
 	if r.Scored && r.Quality.OK {
 		s.scores = append(s.scores, r.Score)
-		s.index = append(s.index, s.frames-1)
-	} else {
-		for _, reason := range r.Quality.Reasons {
-			s.reasons[reason.Code]++
+		s.index = append(s.index, n)
+		if s.hi.Frame < 0 || r.Score > s.hi.Score {
+			s.hi.keep(n, r, img)
 		}
-		if !r.Scored && len(r.Quality.Reasons) == 0 {
-			s.reasons[face.NoFace]++
+		if s.lo.Frame < 0 || r.Score < s.lo.Score {
+			s.lo.keep(n, r, img)
 		}
+		return
 	}
-	return s.Verdict(threshold)
+	for _, reason := range r.Quality.Reasons {
+		s.reasons[reason.Code]++
+	}
+	if !r.Scored && len(r.Quality.Reasons) == 0 {
+		s.reasons[face.NoFace]++
+	}
+}
+
+// keep makes frame n (result r, pixels img) this candidate, copying the window the model saw.
+func (e *evidence) keep(n int, r *Result, img *face.Frame) {
+	e.Frame, e.Score, e.Crop = n, r.Score, r.Crop
+	e.Face = face.Face{}
+	if r.Face != nil {
+		e.Face = *r.Face
+	}
+	e.Image = nil
+	if img == nil {
+		return
+	}
+	src := img.RGBA()
+	win := r.Crop.Window.Intersect(src.Rect)
+	if win.Empty() {
+		return
+	}
+	if e.pix == nil || cap(e.pix.Pix) < 4*win.Dx()*win.Dy() {
+		e.pix = &image.RGBA{Pix: make([]byte, 4*win.Dx()*win.Dy())}
+	}
+	e.pix.Pix, e.pix.Stride, e.pix.Rect = e.pix.Pix[:4*win.Dx()*win.Dy()], 4*win.Dx(), image.Rect(0, 0, win.Dx(), win.Dy())
+	for y := 0; y < win.Dy(); y++ {
+		i := src.PixOffset(win.Min.X, win.Min.Y+y)
+		copy(e.pix.Pix[y*e.pix.Stride:(y+1)*e.pix.Stride], src.Pix[i:i+4*win.Dx()])
+	}
+	e.Image = e.pix
 }
 
 // Verdict is a session's decision.
@@ -80,45 +197,39 @@ type Verdict struct {
 	Threshold float64
 	Frames    int // frames seen
 	Usable    int // frames that counted
-	// Scores are the usable frames' scores in arrival order.
-	Scores []float64
-	// Best is the frame number (0-based, counting every frame added) of the best evidence for the
-	// decision: the highest score for live, the lowest for spoof; -1 when none.
-	Best int
+	// Scores are the usable frames' scores in arrival order; FrameScores every frame's (NaN where
+	// no face was scored).
+	Scores      []float64
+	FrameScores []float64
+	// Best is the evidence for a live or spoof decision: the highest-scoring usable frame for live,
+	// the lowest-scoring for spoof; nil while pending and for retake.
+	Best *Evidence
 	// Reasons are the quality codes that made frames unusable, most frequent first.
 	Reasons []string
 }
 
-// Verdict computes the decision from the frames so far. threshold applies when the session's
-// options set none.
-func (s *Session) Verdict(threshold float64) Verdict {
-	if s.opts.Threshold > 0 {
-		threshold = s.opts.Threshold
+// Verdict computes the decision from the frames so far, against the session's threshold or, when
+// its options set none, the Checker's.
+func (s *Session) Verdict() Verdict {
+	threshold := s.opts.Threshold
+	if threshold == 0 {
+		threshold = s.c.Threshold()
 	}
 	v := Verdict{Decision: DecisionPending, Score: math.NaN(), Threshold: threshold, Frames: s.frames,
-		Usable: len(s.scores), Scores: append([]float64(nil), s.scores...), Best: -1, Reasons: s.topReasons()}
+		Usable: len(s.scores), Scores: append([]float64(nil), s.scores...),
+		FrameScores: append([]float64(nil), s.all...), Reasons: s.topReasons()}
 	if len(s.scores) > 0 {
 		v.Score = median(s.scores)
 	}
 	switch {
 	case len(s.scores) >= s.opts.MinFrames:
-		best := 0
+		best := s.lo.Evidence
+		v.Decision = DecisionSpoof
 		if v.Score >= threshold {
+			best = s.hi.Evidence
 			v.Decision = DecisionLive
-			for i, sc := range s.scores {
-				if sc > s.scores[best] {
-					best = i
-				}
-			}
-		} else {
-			v.Decision = DecisionSpoof
-			for i, sc := range s.scores {
-				if sc < s.scores[best] {
-					best = i
-				}
-			}
 		}
-		v.Best = s.index[best]
+		v.Best = &best
 	case s.frames >= s.opts.MaxFrames:
 		v.Decision = DecisionRetake
 	}
@@ -126,8 +237,8 @@ func (s *Session) Verdict(threshold float64) Verdict {
 }
 
 // Done reports whether the session has decided (anything but pending).
-func (s *Session) Done(threshold float64) bool {
-	return s.Verdict(threshold).Decision != DecisionPending
+func (s *Session) Done() bool {
+	return s.Verdict().Decision != DecisionPending
 }
 
 func (s *Session) topReasons() []string {

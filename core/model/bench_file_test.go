@@ -41,10 +41,10 @@ func BenchmarkModelFiles(b *testing.B) {
 					ins[i][j] = float32(x>>8)/float32(1<<24)*4 - 2
 				}
 			}
-			s := m.NewSession()
-			var p Profile
+			s := m.NewRunner()
+			var p StepTimes
 			if *benchProfile {
-				s.SetProfile(&p)
+				s.SetStepTimes(&p)
 			}
 			benchRuns(b, m, s, ins)
 			if *benchProfile {

@@ -20,14 +20,14 @@ type denseState struct {
 	outs []*tensor.Dense
 }
 
-func (s *Session) initDense() {
+func (s *Runner) initDense() {
 	s.in = make([][]float32, len(s.m.inputs))
 	s.outs = make([]*tensor.Dense, len(s.m.outputs))
 }
 
 // Run computes the outputs for float32 inputs given in the model's input order, each with exactly
-// the input's shape. The returned tensors belong to the session: the next Run overwrites them.
-func (s *Session) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
+// the input's shape. The returned tensors belong to the runner: the next Run overwrites them.
+func (s *Runner) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 	if len(inputs) != len(s.m.inputs) {
 		return nil, &errs.InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(s.m.inputs))}
 	}
@@ -63,11 +63,11 @@ func sameBacking(a, b []float32) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-// Run is safe for concurrent use: it borrows a pooled session and returns tensors the caller owns.
+// Run is safe for concurrent use: it borrows a pooled runner and returns tensors the caller owns.
 func (m *Model) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
-	s, _ := m.pool.Get().(*Session)
+	s, _ := m.pool.Get().(*Runner)
 	if s == nil {
-		s = m.NewSession()
+		s = m.NewRunner()
 	}
 	defer m.pool.Put(s)
 	outs, err := s.Run(inputs...)

@@ -20,7 +20,7 @@ func TestRunMakesNoAllocations(t *testing.T) {
 	for _, name := range []string{"mobilenetv2_64", "resnet_64", "pyramid_128"} {
 		t.Run(name, func(t *testing.T) {
 			m, ins := loadNet(t, name, Options{})
-			s := m.NewSession()
+			s := m.NewRunner()
 			if _, err := s.RunFloat32(ins...); err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +96,7 @@ func TestRunInputErrors(t *testing.T) {
 		{"wrong shape", []*tensor.Dense{tensor.New(tensor.WithShape(1, 3, 32, 32), tensor.Of(tensor.Float32))}, "has shape (1, 3, 32, 32)"},
 		{"wrong dtype", []*tensor.Dense{tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))}, "has type float64"},
 	}
-	s := m.NewSession()
+	s := m.NewRunner()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Run(tt.inputs...)
@@ -109,7 +109,7 @@ func TestRunInputErrors(t *testing.T) {
 	if _, err := s.RunFloat32(make([]float32, 7)); err == nil || !strings.Contains(err.Error(), "has 7 elements") {
 		t.Fatalf("RunFloat32 with a short buffer: err = %v", err)
 	}
-	// The session still works after bad input.
+	// The runner still works after bad input.
 	if _, err := s.Run(good); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/bonafide-pad/bonafide/core/model"
 )
 
-// A model that computes Relu on a 2×3×4×5 input: load it, run it through a Session (no allocations per
+// A model that computes Relu on a 2×3×4×5 input: load it, run it through a Runner (no allocations per
 // run) and read the output tensor.
 func Example() {
 	data, err := os.ReadFile("testdata/ops/relu14.onnx")
@@ -33,7 +33,7 @@ func Example() {
 	for i := range in {
 		in[i] = float32(i) - float32(n)/2
 	}
-	out, err := m.NewSession().Run(tensor.New(tensor.WithShape(m.Inputs()[0].Shape...), tensor.WithBacking(in)))
+	out, err := m.NewRunner().Run(tensor.New(tensor.WithShape(m.Inputs()[0].Shape...), tensor.WithBacking(in)))
 	if err != nil {
 		fmt.Println(err)
 		return

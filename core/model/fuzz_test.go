@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
 // FuzzLoad feeds arbitrary bytes to Load: it must return a model or an error, never panic or hang,
@@ -24,6 +26,11 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load(data, Options{})
 		if err != nil {
+			// Every error crosses the public API with a kind (and no file is an input, frame or
+			// config error).
+			if k := errs.KindOf(err); k != errs.Model && k != errs.Limit && k != errs.Unsupported {
+				t.Fatalf("err = %v (%T) has kind %v", err, err, k)
+			}
 			return
 		}
 		// Keep each iteration cheap: skip running models whose buffers are large.
@@ -41,7 +48,7 @@ func FuzzLoad(f *testing.F) {
 			}
 			ins = append(ins, make([]float32, n))
 		}
-		if _, err := m.NewSession().RunFloat32(ins...); err != nil {
+		if _, err := m.NewRunner().RunFloat32(ins...); err != nil {
 			t.Fatalf("a model that loads failed on well-formed inputs: %v", err)
 		}
 	})

@@ -102,7 +102,7 @@ func checkGolden(t *testing.T, g *golden, data []byte, opts Options) {
 			t.Fatal(err)
 		}
 	}
-	outs, err := m.NewSession().RunFloat32(ins...)
+	outs, err := m.NewRunner().RunFloat32(ins...)
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}

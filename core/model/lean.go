@@ -4,4 +4,4 @@ package model
 
 type denseState struct{}
 
-func (s *Session) initDense() {}
+func (s *Runner) initDense() {}

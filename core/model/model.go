@@ -1,22 +1,43 @@
 // Package model is bonafide's engine API: load an ONNX model (float32, or int8 weight-quantized with
 // QDQ) and run it with the same results as onnxruntime, natively or in the browser.
 //
-// Load decodes the file (internal/onnx, through onnx-go) and compiles it (internal/graph): shapes are
-// inferred and checked once, constant subgraphs folded, Conv fused with BatchNormalization,
-// activations and residual Adds, and buffers planned. A Model is immutable and safe for concurrent
-// use. Each goroutine that runs it either calls Model.Run, which borrows a pooled Session and
-// returns fresh tensors, or keeps its own Session, whose Run makes no heap allocations and returns
+// Load decodes the file (internal/onnx: the protobuf is read by internal/onnxpb and pre-passed, then
+// the graph is built through onnx-go in the default build, or straight from the protobuf in the
+// browser build, tag bonafide_lean) and compiles it (internal/graph): shapes are inferred and
+// checked once, constant subgraphs folded, Conv fused with BatchNormalization, activations and
+// residual Adds, and buffers planned. A Model is immutable and safe for concurrent
+// use. Each goroutine that runs it either calls Model.Run, which borrows a pooled Runner and
+// returns fresh tensors, or keeps its own Runner, whose Run makes no heap allocations and returns
 // tensors that the next Run overwrites.
 package model
 
 import (
-	"os"
+	"fmt"
 	"sort"
 	"sync"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnx"
+)
+
+// Limits on what a model file may describe. Load refuses a file over one of them with an
+// *errs.LimitError before allocating anything in proportion to it (the README's reliability
+// section lists the hostile files they were tried on).
+const (
+	// MaxModelBytes bounds a model file's size.
+	MaxModelBytes = limits.MaxModelBytes
+	// MaxElements bounds the elements of any one tensor: a weight, a declared input or output, a
+	// constant computed at load or a value computed at run time (64 Mi float32, 256 MiB).
+	MaxElements = limits.MaxElements
+	// MaxNodes bounds a graph's nodes.
+	MaxNodes = limits.MaxNodes
+	// MaxOutputs bounds a graph's outputs.
+	MaxOutputs = limits.MaxOutputs
+	// DefaultMaxMemory is Options.MaxMemory's default: 1 GiB natively, 512 MiB in the browser
+	// (GOOS=js).
+	DefaultMaxMemory = limits.DefaultMaxMemory
 )
 
 // Options control loading.
@@ -27,6 +48,10 @@ type Options struct {
 	Dims map[string]int
 	// NoFusion disables operator fusion (for debugging).
 	NoFusion bool
+	// MaxMemory is the model's memory budget in bytes: its weights (decoded, folded and packed for
+	// the kernels) plus one runner's buffers (ArenaBytes). A model over it is refused with an
+	// *errs.LimitError before the allocation that would cross it. 0 means DefaultMaxMemory.
+	MaxMemory int64
 }
 
 // TensorInfo describes an input or output.
@@ -44,6 +69,17 @@ func (t TensorInfo) Len() int {
 	return n
 }
 
+// OptionError reports an Options field outside its domain.
+type OptionError struct {
+	Field string
+	Msg   string
+}
+
+func (e *OptionError) Error() string { return "model: Options." + e.Field + ": " + e.Msg }
+
+// Kind is errs.Config.
+func (e *OptionError) Kind() errs.Kind { return errs.Config }
+
 // Model is a loaded, compiled model.
 type Model struct {
 	prog     *graph.Program
@@ -56,16 +92,19 @@ type Model struct {
 	ops      map[string]int
 	producer string
 	folded   int
-	pool     sync.Pool // of *Session, for Run
+	pool     sync.Pool // of *Runner, for Run
 }
 
 // Load decodes and compiles an ONNX model.
 func Load(data []byte, opts Options) (*Model, error) {
-	d, err := onnx.Decode(data)
+	if opts.MaxMemory < 0 {
+		return nil, &OptionError{Field: "MaxMemory", Msg: fmt.Sprintf("%d is negative (0 means DefaultMaxMemory)", opts.MaxMemory)}
+	}
+	d, err := onnx.Decode(data, opts.MaxMemory)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion})
+	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion, MaxMemory: opts.MaxMemory})
 	if err != nil {
 		return nil, err
 	}
@@ -97,14 +136,7 @@ func Load(data []byte, opts Options) (*Model, error) {
 
 // LoadFile reads and loads a model file.
 func LoadFile(path string, opts Options) (*Model, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > onnx.MaxModelBytes {
-		return nil, &errs.LimitError{Where: "model", What: "model size in bytes", Got: fi.Size(), Limit: onnx.MaxModelBytes}
-	}
-	data, err := os.ReadFile(path)
+	data, err := onnx.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -168,29 +200,33 @@ func (m *Model) OpNames() []string {
 // Steps lists the run-time steps after folding and fusion (e.g. "Conv+Relu").
 func (m *Model) Steps() []string { return m.prog.StepOps() }
 
-// ArenaBytes is the memory one session holds for intermediate tensors.
+// ArenaBytes is the memory one runner holds for intermediate tensors.
 func (m *Model) ArenaBytes() int64 { return m.prog.ArenaBytes() }
+
+// WeightBytes is the memory the model's weights take, packed copies included (shared by every
+// runner); WeightBytes + ArenaBytes is what Options.MaxMemory bounds.
+func (m *Model) WeightBytes() int64 { return m.prog.WeightBytes() }
 
 // Producer is the producer_name the exporter wrote.
 func (m *Model) Producer() string { return m.producer }
 
-// Session runs the model from one goroutine at a time. Run makes no heap allocations after the
-// session is created.
-type Session struct {
+// Runner runs the model from one goroutine at a time. Run makes no heap allocations after the
+// runner is created.
+type Runner struct {
 	m *Model
-	s *graph.Session
+	s *graph.Runner
 	denseState
 }
 
-// NewSession allocates a session's buffers (see ArenaBytes).
-func (m *Model) NewSession() *Session {
-	s := &Session{m: m, s: m.prog.NewSession()}
+// NewRunner allocates a runner's buffers (see ArenaBytes).
+func (m *Model) NewRunner() *Runner {
+	s := &Runner{m: m, s: m.prog.NewRunner()}
 	s.initDense()
 	return s
 }
 
-// RunFloat32 is Run on raw row-major float32 buffers. The returned slices belong to the session.
-func (s *Session) RunFloat32(inputs ...[]float32) ([][]float32, error) {
+// RunFloat32 is Run on raw row-major float32 buffers. The returned slices belong to the runner.
+func (s *Runner) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	out, err := s.s.Run(inputs)
 	if err != nil {
 		return nil, err
@@ -198,12 +234,12 @@ func (s *Session) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	return out, nil
 }
 
-// RunFloat32 borrows a pooled session and returns copies of the outputs; it is safe for concurrent
+// RunFloat32 borrows a pooled runner and returns copies of the outputs; it is safe for concurrent
 // use.
 func (m *Model) RunFloat32(inputs ...[]float32) ([][]float32, error) {
-	s, _ := m.pool.Get().(*Session)
+	s, _ := m.pool.Get().(*Runner)
 	if s == nil {
-		s = m.NewSession()
+		s = m.NewRunner()
 	}
 	defer m.pool.Put(s)
 	outs, err := s.RunFloat32(inputs...)
@@ -217,9 +253,9 @@ func (m *Model) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	return res, nil
 }
 
-// Profile is a per-step timing profile (see graph.Profile).
-type Profile = graph.Profile
+// StepTimes is a per-step timing profile (see graph.StepTimes).
+type StepTimes = graph.StepTimes
 
-// SetProfile makes each Run of this session add its per-step wall times to p (nil stops it). Off by
+// SetStepTimes makes each Run of this runner add its per-step wall times to p (nil stops it). Off by
 // default; it exists to find which steps dominate a model.
-func (s *Session) SetProfile(p *Profile) { s.s.SetProfile(p) }
+func (s *Runner) SetStepTimes(p *StepTimes) { s.s.SetStepTimes(p) }

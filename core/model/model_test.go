@@ -31,7 +31,7 @@ func TestRunFloat32MakesNoAllocations(t *testing.T) {
 	for _, name := range []string{"mobilenetv2_64", "resnet_64", "pyramid_128"} {
 		t.Run(name, func(t *testing.T) {
 			m, ins := loadNet(t, name, Options{})
-			s := m.NewSession()
+			s := m.NewRunner()
 			if _, err := s.RunFloat32(ins...); err != nil {
 				t.Fatal(err)
 			}
@@ -84,13 +84,13 @@ func BenchmarkNets(b *testing.B) {
 	for _, name := range []string{"mobilenetv2_64", "resnet_64", "pyramid_128", "patchnet_64", "cdcn_64"} {
 		b.Run(name, func(b *testing.B) {
 			m, ins := loadNet(b, name, Options{})
-			benchRuns(b, m, m.NewSession(), ins)
+			benchRuns(b, m, m.NewRunner(), ins)
 		})
 	}
 }
 
 // benchRuns times s on ins and reports ms per inference and GFLOP/s (2 flops per MAC).
-func benchRuns(b *testing.B, m *Model, s *Session, ins [][]float32) {
+func benchRuns(b *testing.B, m *Model, s *Runner, ins [][]float32) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -5,17 +5,13 @@ import (
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
+	"github.com/bonafide-pad/bonafide/internal/kernel"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
-// Limits refuse models that would make the engine allocate or work without bound.
+// The limits Compile enforces are internal/limits' (MaxNodes, MaxOutputs, MaxElements, MaxRank)
+// and Options.MaxMemory.
 const (
-	// MaxNodes bounds the number of nodes in a graph.
-	MaxNodes = 100_000
-	// MaxElements bounds the elements of any one tensor (64 Mi float32 = 256 MiB: ten 1080p RGB
-	// frames), constants included, so that a hostile file cannot make folding allocate gigabytes.
-	MaxElements = 1 << 26
-	// MaxArena bounds the run-time memory of one session, in float32 elements (1 GiB).
-	MaxArena = 1 << 28
 	// MinOpset and MaxOpset bound the default-domain operator set versions the engine accepts.
 	MinOpset = 7
 	MaxOpset = 18
@@ -30,6 +26,11 @@ type Options struct {
 	Dims map[string]int
 	// NoFusion keeps every operator as its own step (for debugging and for tests of the fusions).
 	NoFusion bool
+	// MaxMemory bounds, in bytes, what the program holds: its constants (the weights and what
+	// folding computes), the kernels' packed copies of the weights and one runner's buffers.
+	// Compile refuses a graph over it with an *errs.LimitError before making the allocation that
+	// would cross it. Zero means limits.DefaultMaxMemory.
+	MaxMemory int64
 }
 
 // Value is a tensor flowing through the graph: a constant known at compile time, or a run-time
@@ -41,7 +42,7 @@ type Value struct {
 	// Const is non-nil for values known at compile time.
 	Const *Tensor
 
-	id      int    // index into Session.bufs; -1 until planned
+	id      int    // index into Runner.bufs; -1 until planned
 	view    *Value // for zero-copy views (Reshape and friends): the value whose storage this shares
 	input   bool   // a graph input, bound to the caller's buffer
 	output  bool   // a graph output
@@ -66,12 +67,31 @@ type builder struct {
 	opts   Options
 	values map[string]*Value
 	steps  []step
+	// budget is Options.MaxMemory; constBytes what the constants take so far; packs the packed
+	// weights, shared between steps.
+	budget     int64
+	constBytes int64
+	packs      *kernel.Packs
+	fusing     *fusing // during a fusion pass
+}
+
+// reserve charges n bytes of constants about to be allocated for what against the budget.
+func (b *builder) reserve(n int64, what string) error {
+	b.constBytes += n
+	if b.constBytes > b.budget {
+		return &errs.LimitError{Where: "graph", What: "memory of the model's constants in bytes", Got: b.constBytes, Limit: b.budget,
+			Detail: "at " + what}
+	}
+	return nil
 }
 
 // Compile infers every shape, folds what is constant, fuses what can be fused and plans buffers.
 func Compile(g *Graph, opts Options) (*Program, error) {
-	if len(g.Nodes) > MaxNodes {
-		return nil, &errs.LimitError{Where: "graph", What: "node count", Got: int64(len(g.Nodes)), Limit: MaxNodes}
+	if len(g.Nodes) > limits.MaxNodes {
+		return nil, &errs.LimitError{Where: "graph", What: "node count", Got: int64(len(g.Nodes)), Limit: limits.MaxNodes}
+	}
+	if len(g.Outputs) > limits.MaxOutputs {
+		return nil, &errs.LimitError{Where: "graph", What: "output count", Got: int64(len(g.Outputs)), Limit: limits.MaxOutputs}
 	}
 	if g.Opset < MinOpset || g.Opset > MaxOpset {
 		return nil, &errs.UnsupportedError{Where: "graph", Op: "(model)", Opset: g.Opset, Node: "",
@@ -80,9 +100,19 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 	if len(g.Outputs) == 0 {
 		return nil, &GraphError{Msg: "graph has no outputs"}
 	}
-	b := &builder{g: g, opts: opts, values: map[string]*Value{}}
+	b := &builder{g: g, opts: opts, values: map[string]*Value{}, budget: opts.MaxMemory, packs: &kernel.Packs{}}
+	if b.budget <= 0 {
+		b.budget = limits.DefaultMaxMemory
+	}
 	for name, t := range g.Initializers {
 		if err := checkTensor(name, t); err != nil {
+			return nil, err
+		}
+		size := int64(4)
+		if t.DType == Int64 {
+			size = 8
+		}
+		if err := b.reserve(size*int64(t.Len()), "initializer "+name); err != nil {
 			return nil, err
 		}
 		b.values[name] = &Value{Name: name, Shape: t.Shape, DType: t.DType, Const: t, id: -1}
@@ -155,7 +185,10 @@ func (b *builder) resolveShape(vi ValueInfo) ([]int, error) {
 	shape := make([]int, len(vi.Dims))
 	for i, d := range vi.Dims {
 		switch {
-		case d.Param != "" || d.Value <= 0:
+		case d.Param == "" && d.Value <= 0:
+			// Once read as a dynamic batch: an input declared [-5,3] or [0,3] loaded as [1,3].
+			return nil, &GraphError{Msg: fmt.Sprintf("graph input %q: dimension %d is declared as %d", vi.Name, i, d.Value)}
+		case d.Param != "":
 			if v, ok := b.opts.Dims[d.Param]; ok && d.Param != "" {
 				shape[i] = v
 			} else if i == 0 {
@@ -177,8 +210,8 @@ func (b *builder) resolveShape(vi ValueInfo) ([]int, error) {
 }
 
 func checkShape(name string, shape []int) error {
-	if len(shape) > 8 {
-		return &errs.LimitError{Where: "graph", What: fmt.Sprintf("rank of %q", name), Got: int64(len(shape)), Limit: 8}
+	if len(shape) > limits.MaxRank {
+		return &errs.LimitError{Where: "graph", What: fmt.Sprintf("rank of %q", name), Got: int64(len(shape)), Limit: limits.MaxRank}
 	}
 	n := int64(1)
 	for _, d := range shape {
@@ -186,8 +219,8 @@ func checkShape(name string, shape []int) error {
 			return &GraphError{Msg: fmt.Sprintf("%q has negative dimension in %v", name, shape)}
 		}
 		n *= int64(d)
-		if n > MaxElements {
-			return &errs.LimitError{Where: "graph", What: fmt.Sprintf("element count of %q %v", name, shape), Got: n, Limit: MaxElements}
+		if n > limits.MaxElements {
+			return &errs.LimitError{Where: "graph", What: fmt.Sprintf("element count of %q %v", name, shape), Got: n, Limit: limits.MaxElements}
 		}
 	}
 	return nil

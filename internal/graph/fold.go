@@ -4,11 +4,17 @@ package graph
 // constants. Float32 steps run their real kernels, so folded and run-time results agree exactly.
 func (c *nodeCtx) evalNow(st step) error {
 	sb := st.base()
+	sb.packs = nil // a folded step's kernel lives only until it has run
 	if err := st.prepare(); err != nil {
 		return c.shapeErr("%v", err)
 	}
+	for _, v := range sb.out {
+		if err := c.b.reserve(4*int64(v.Len()), "the folded value of "+c.n.label()); err != nil {
+			return err
+		}
+	}
 	vals := append(append([]*Value(nil), sb.in...), sb.out...)
-	s := &Session{bufs: make([][]float32, len(vals)), ws: make([]float32, st.workspace()), ptrs: make([][]float32, len(sb.in))}
+	s := &Runner{bufs: make([][]float32, len(vals)), ws: make([]float32, st.workspace()), ptrs: make([][]float32, len(sb.in))}
 	for i, v := range vals {
 		v.id = i
 		if v.Const != nil {
@@ -31,16 +37,21 @@ func (c *nodeCtx) evalNow(st step) error {
 	return nil
 }
 
-// finishStep either folds the step (all inputs constant) or schedules it.
+// finishStep either folds the step (all inputs constant) or schedules it. A float32 step never
+// reads an integer constant: that is a model whose types do not match (an INT8 weight without its
+// DequantizeLinear, an int64 operand of a float Add), which would otherwise compute silently on
+// the integers as floats.
 func (c *nodeCtx) finishStep(st step) error {
+	folds := true
 	for _, v := range st.base().in {
-		if v.Const == nil {
-			c.emit(st)
-			return nil
-		}
 		if v.DType != Float32 {
-			return c.unsupported("cannot compute on %v constant %q", v.DType, v.Name)
+			return c.unsupported("input %q is an %v tensor; this operator computes on float32 (a quantized weight needs its DequantizeLinear)", v.Name, v.DType)
 		}
+		folds = folds && v.Const != nil
+	}
+	if !folds {
+		c.emit(st)
+		return nil
 	}
 	return c.evalNow(st)
 }

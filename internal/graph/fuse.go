@@ -1,23 +1,69 @@
 package graph
 
-import "github.com/bonafide-pad/bonafide/internal/kernel"
+import (
+	"slices"
+
+	"github.com/bonafide-pad/bonafide/internal/kernel"
+)
 
 // fuse rewrites the step list: dead steps go, BatchNorm folds into the Conv before it, a residual
 // Add folds into the Conv that feeds it, and activations fold into the Conv, ConvTranspose or
 // MatMul before them. Each fusion applies only when the intermediate value has no other reader and
 // is not a graph output.
+//
+// Each pass scans the steps once and fuses wherever it can, removing steps by leaving holes, so a
+// pass is linear; passes repeat until one changes nothing (a step fuses at most a few times, so
+// there are a few). A first version rescanned from the start after every fusion, and 4,000
+// Conv+Relu pairs took 21 s to compile.
 func (b *builder) fuse(outputs []*Value) {
 	for changed := true; changed; {
 		changed = false
 		b.deadCode(outputs)
 		users := b.users(outputs)
+		f := &fusing{users: users, pos: make(map[step]int, len(b.steps)), prod: make(map[*Value]step, len(b.steps))}
+		for i, s := range b.steps {
+			f.pos[s] = i
+			for _, o := range s.base().out {
+				f.prod[o] = s
+			}
+		}
+		b.fusing = f
 		for i := 0; i < len(b.steps); i++ {
-			if b.fuseAt(i, users) {
+			for b.steps[i] != nil && b.fuseAt(i, users) {
 				changed = true
-				break
+			}
+		}
+		b.fusing = nil
+		b.steps = slices.DeleteFunc(b.steps, func(s step) bool { return s == nil })
+	}
+}
+
+// fusing is the state of one fusion pass: where each step is, who reads what and who produced
+// what when the pass began.
+type fusing struct {
+	users map[*Value][]step
+	pos   map[step]int
+	prod  map[*Value]step
+}
+
+// goneStep stands, in a pass's reader lists, for a step that the pass fused away: the value it
+// read may now be read by the step it fused into, so no fusion relies on that list until the next
+// pass recounts the readers.
+type goneStep struct{ stepBase }
+
+func (*goneStep) run(*Runner) {}
+
+var gone step = &goneStep{}
+
+func (f *fusing) forget(s step) {
+	for _, v := range s.base().in {
+		for j, r := range f.users[v] {
+			if r == s {
+				f.users[v][j] = gone
 			}
 		}
 	}
+	delete(f.pos, s)
 }
 
 // users counts readers of each storage root; graph outputs count as a reader.
@@ -79,25 +125,80 @@ func soleReader(users map[*Value][]step, v *Value) step {
 	return rs[0]
 }
 
-func (b *builder) remove(s step) {
+// producerOf returns the step that writes v, or nil.
+func (b *builder) producerOf(v *Value) step {
+	if f := b.fusing; f != nil {
+		// The pass's index, while it is still true (fusions move outputs between steps).
+		if s, ok := f.prod[v]; ok {
+			if _, present := f.pos[s]; present && slices.Contains(s.base().out, v) {
+				return s
+			}
+		}
+	}
+	for _, s := range b.steps {
+		if s != nil && slices.Contains(s.base().out, v) {
+			return s
+		}
+	}
+	return nil
+}
+
+// indexOf returns where step s is, or -1.
+func (b *builder) indexOf(s step) int {
+	if f := b.fusing; f != nil {
+		if i, ok := f.pos[s]; ok && b.steps[i] == s {
+			return i
+		}
+	}
 	for i, t := range b.steps {
 		if t == s {
-			b.steps = append(b.steps[:i], b.steps[i+1:]...)
-			return
+			return i
 		}
+	}
+	return -1
+}
+
+// replace puts step s where step old is.
+func (b *builder) replace(old, s step) {
+	i := b.indexOf(old)
+	if i < 0 {
+		return
+	}
+	b.steps[i] = s
+	if f := b.fusing; f != nil {
+		f.forget(old)
+		f.pos[s] = i
 	}
 }
 
-// moveTo moves step s to where step at currently is (s must come earlier), keeping order
-// otherwise.
-func (b *builder) moveTo(s, at step) {
-	b.remove(s)
-	for i, t := range b.steps {
-		if t == at {
-			b.steps[i] = s
-			return
-		}
+// remove takes step s out; during a pass it leaves a hole, so that positions stay valid.
+func (b *builder) remove(s step) {
+	i := b.indexOf(s)
+	if i < 0 {
+		return
 	}
+	if f := b.fusing; f != nil {
+		b.steps[i] = nil
+		f.forget(s)
+		return
+	}
+	b.steps = append(b.steps[:i], b.steps[i+1:]...)
+}
+
+// moveTo moves step s to where step at currently is (s must come earlier), removing at and keeping
+// the order otherwise.
+func (b *builder) moveTo(s, at step) {
+	i, j := b.indexOf(s), b.indexOf(at)
+	if i < 0 || j < 0 {
+		return
+	}
+	b.steps[i], b.steps[j] = nil, s
+	if f := b.fusing; f != nil {
+		f.forget(at)
+		f.pos[s] = j
+		return
+	}
+	b.steps = slices.DeleteFunc(b.steps, func(t step) bool { return t == nil })
 }
 
 func fusableAct(a *actStep) bool {

@@ -51,7 +51,7 @@ func convBlock() *Graph {
 
 func run(t *testing.T, p *Program, in []float32) []float32 {
 	t.Helper()
-	out, err := p.NewSession().Run([][]float32{in})
+	out, err := p.NewRunner().Run([][]float32{in})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,17 +261,17 @@ func TestZeroPadIsAView(t *testing.T) {
 	}
 }
 
-// TestProfile: an attached profile gets one entry per step and the runs counted; detached, Run
+// TestStepTimes: an attached profile gets one entry per step and the runs counted; detached, Run
 // allocates nothing.
-func TestProfile(t *testing.T) {
+func TestStepTimes(t *testing.T) {
 	p, err := Compile(convBlock(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := p.NewSession()
+	s := p.NewRunner()
 	in := [][]float32{make([]float32, 4*8*8)}
-	var prof Profile
-	s.SetProfile(&prof)
+	var prof StepTimes
+	s.SetStepTimes(&prof)
 	for i := 0; i < 3; i++ {
 		if _, err := s.Run(in); err != nil {
 			t.Fatal(err)
@@ -287,7 +287,7 @@ func TestProfile(t *testing.T) {
 	if err := prof.WriteTable(&sb); err != nil || !strings.Contains(sb.String(), "Conv+Add+Relu") {
 		t.Errorf("table: %v\n%s", err, sb.String())
 	}
-	s.SetProfile(nil)
+	s.SetStepTimes(nil)
 	if n := testing.AllocsPerRun(5, func() { s.Run(in) }); n != 0 {
 		t.Errorf("Run without a profile allocates %v times", n)
 	}
@@ -347,7 +347,7 @@ func TestSEFusion(t *testing.T) {
 				t.Fatalf("GlobalAveragePool=%v: element %d: fused %v, unfused %v", gap, i, a[i], b[i])
 			}
 		}
-		ss := fused.NewSession()
+		ss := fused.NewRunner()
 		if n := testing.AllocsPerRun(5, func() { ss.Run([][]float32{in}) }); n != 0 {
 			t.Errorf("GlobalAveragePool=%v: %v allocations per Run, want 0", gap, n)
 		}

@@ -75,14 +75,28 @@ func (c *nodeCtx) constInput(i int, what string) (*Tensor, error) {
 	return v.Const, nil
 }
 
+// floatConst is constInput for parameters the operator computes with (weights, biases, slopes):
+// they must be float32, or the integers would silently be used as floats.
+func (c *nodeCtx) floatConst(i int, what string) (*Tensor, error) {
+	t, err := c.constInput(i, what)
+	if err != nil || t == nil {
+		return t, err
+	}
+	if t.DType != Float32 {
+		return nil, c.unsupported("input %d (%s, %q) is an %v tensor; this operator computes on float32 (a quantized weight needs its DequantizeLinear)",
+			i, what, c.in[i].Name, t.DType)
+	}
+	return t, nil
+}
+
 // float32Input returns input i, checking it is a float32 value.
 func (c *nodeCtx) float32Input(i int) (*Value, error) {
 	v, err := c.need(i)
 	if err != nil {
 		return nil, err
 	}
-	if v.DType != Float32 && v.Const == nil {
-		return nil, c.unsupported("input %q is %v; run-time tensors must be float32", v.Name, v.DType)
+	if v.DType != Float32 {
+		return nil, c.unsupported("input %q is an %v tensor; this operator computes on float32 (a quantized weight needs its DequantizeLinear)", v.Name, v.DType)
 	}
 	return v, nil
 }
@@ -116,7 +130,10 @@ func (c *nodeCtx) view(i int, v *Value, shape []int) {
 		c.setConst(i, &t)
 		return
 	}
-	c.out[i] = &Value{Name: c.outName(i), Shape: shape, DType: Float32, id: -1, view: v}
+	// A view of a view points at the value that owns the storage: chains of reshapes stay one
+	// hop deep, so nothing that follows them costs more than a step (16,000 Flattens in a row
+	// once took seconds).
+	c.out[i] = &Value{Name: c.outName(i), Shape: shape, DType: Float32, id: -1, view: v.root()}
 }
 
 func (c *nodeCtx) outName(i int) string {

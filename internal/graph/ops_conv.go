@@ -149,13 +149,13 @@ type convStep struct {
 
 func (s *convStep) prepare() error {
 	var err error
-	s.k, err = kernel.NewConv2D(s.shape, s.w, s.bias, s.act)
+	s.k, err = s.packs.Conv2D(s.shape, s.w, s.bias, s.act)
 	return err
 }
 
 func (s *convStep) workspace() int { return s.k.WorkspaceLen() }
 
-func (s *convStep) run(ss *Session) {
+func (s *convStep) run(ss *Runner) {
 	var r []float32
 	if s.residual {
 		r = ss.buf(s.in[1])
@@ -173,11 +173,11 @@ func buildConv(c *nodeCtx) error {
 	if err != nil {
 		return err
 	}
-	wt, err := c.constInput(1, "weights")
+	wt, err := c.floatConst(1, "weights")
 	if err != nil {
 		return err
 	}
-	bt, err := c.constInput(2, "bias")
+	bt, err := c.floatConst(2, "bias")
 	if err != nil {
 		return err
 	}
@@ -244,13 +244,13 @@ type convTransposeStep struct {
 
 func (s *convTransposeStep) prepare() error {
 	var err error
-	s.k, err = kernel.NewConvTranspose2D(s.shape, s.w, s.bias, s.act)
+	s.k, err = s.packs.ConvTranspose2D(s.shape, s.w, s.bias, s.act)
 	return err
 }
 
 func (s *convTransposeStep) workspace() int { return s.k.WorkspaceLen() }
 
-func (s *convTransposeStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0]), ss.ws) }
+func (s *convTransposeStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0]), ss.ws) }
 
 func (s *convTransposeStep) fusedName() string {
 	return strings.Join(append([]string{"ConvTranspose"}, s.fused...), "+")
@@ -264,11 +264,11 @@ func buildConvTranspose(c *nodeCtx) error {
 	if err != nil {
 		return err
 	}
-	wt, err := c.constInput(1, "weights")
+	wt, err := c.floatConst(1, "weights")
 	if err != nil {
 		return err
 	}
-	bt, err := c.constInput(2, "bias")
+	bt, err := c.floatConst(2, "bias")
 	if err != nil {
 		return err
 	}

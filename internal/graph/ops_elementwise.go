@@ -62,7 +62,7 @@ type actStep struct {
 	channels, inner int
 }
 
-func (s *actStep) run(ss *Session) {
+func (s *actStep) run(ss *Runner) {
 	s.act.Apply(ss.buf(s.out[0]), ss.buf(s.in[0]), s.channels, s.inner)
 }
 
@@ -107,7 +107,7 @@ func buildClip(c *nodeCtx) error {
 			return err
 		}
 		for i, p := range []*float32{&lo, &hi} {
-			t, err := c.constInput(i+1, []string{"min", "max"}[i])
+			t, err := c.floatConst(i+1, []string{"min", "max"}[i])
 			if err != nil {
 				return err
 			}
@@ -135,6 +135,9 @@ func buildPRelu(c *nodeCtx) error {
 		return err
 	}
 	slope := c.in[1]
+	if slope.DType != Float32 {
+		return c.unsupported("slope %q is an %v tensor, want float32", slope.Name, slope.DType)
+	}
 	if slope.Const != nil && len(x.Shape) >= 2 && len(slope.Shape) <= len(x.Shape) {
 		sl := slope.Const.Floats()
 		if len(sl) == 1 {
@@ -167,7 +170,7 @@ type scaleShiftStep struct {
 	n, ch, hw    int
 }
 
-func (s *scaleShiftStep) run(ss *Session) {
+func (s *scaleShiftStep) run(ss *Runner) {
 	kernel.ScaleShift(ss.buf(s.out[0]), ss.buf(s.in[0]), s.n, s.ch, s.hw, s.scale, s.shift)
 }
 
@@ -202,7 +205,7 @@ func buildBatchNorm(c *nodeCtx) error {
 	ch := x.Shape[1]
 	params := make([][]float32, 4)
 	for i, name := range []string{"scale", "B", "mean", "var"} {
-		t, err := c.constInput(i+1, name)
+		t, err := c.floatConst(i+1, name)
 		if err != nil {
 			return err
 		}
@@ -229,7 +232,7 @@ type softmaxStep struct {
 	outer, n, inner int
 }
 
-func (s *softmaxStep) run(ss *Session) {
+func (s *softmaxStep) run(ss *Runner) {
 	kernel.Softmax(ss.buf(s.out[0]), ss.buf(s.in[0]), s.outer, s.n, s.inner)
 }
 
@@ -271,7 +274,7 @@ type binaryStep struct {
 	bc *kernel.Broadcast
 }
 
-func (s *binaryStep) run(ss *Session) {
+func (s *binaryStep) run(ss *Runner) {
 	s.bc.Run(s.op, ss.buf(s.out[0]), ss.buf(s.in[0]), ss.buf(s.in[1]))
 }
 

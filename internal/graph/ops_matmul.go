@@ -33,13 +33,13 @@ type matmulStep struct {
 
 func (s *matmulStep) prepare() error {
 	var err error
-	s.kern, err = kernel.NewMatMul(s.m, s.n, s.k, s.constB, s.bias, s.act)
+	s.kern, err = s.packs.MatMul(s.m, s.n, s.k, s.constB, s.bias, s.act)
 	return err
 }
 
 func (s *matmulStep) workspace() int { return s.kern.WorkspaceLen() }
 
-func (s *matmulStep) run(ss *Session) {
+func (s *matmulStep) run(ss *Runner) {
 	a, y := ss.buf(s.in[0]), ss.buf(s.out[0])
 	if s.constB != nil {
 		s.kern.Run(y, a, nil, ss.ws)
@@ -266,7 +266,7 @@ type reduceStep struct {
 	planeMean bool
 }
 
-func (s *reduceStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *reduceStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildReduce(c *nodeCtx, op kernel.ReduceOp) error {
 	x, err := c.float32Input(0)

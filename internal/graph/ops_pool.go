@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/bonafide-pad/bonafide/internal/kernel"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
 func init() {
@@ -23,7 +24,7 @@ type poolStep struct {
 
 func (s *poolStep) prepare() error { return s.shape.Validate() }
 
-func (s *poolStep) run(ss *Session) {
+func (s *poolStep) run(ss *Runner) {
 	if s.maxPool {
 		kernel.MaxPool2D(ss.buf(s.out[0]), ss.buf(s.in[0]), s.shape)
 	} else {
@@ -101,7 +102,7 @@ type globalPoolStep struct {
 	nc, hw  int
 }
 
-func (s *globalPoolStep) run(ss *Session) {
+func (s *globalPoolStep) run(ss *Runner) {
 	if s.maxPool {
 		kernel.GlobalMaxPool(ss.buf(s.out[0]), ss.buf(s.in[0]), s.nc, s.hw)
 	} else {
@@ -138,7 +139,7 @@ type resizeStep struct {
 	k *kernel.Resize2D
 }
 
-func (s *resizeStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *resizeStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 // resizeSpec is what Resize and Upsample resolve their inputs and attributes to.
 type resizeSpec struct {
@@ -312,7 +313,7 @@ func emitResize(c *nodeCtx, x *Value, spec resizeSpec) error {
 			}
 			scales[i] = s
 			out[i] = int(float32(x.Shape[i]) * s)
-			if out[i] <= 0 || out[i] > MaxElements {
+			if out[i] <= 0 || out[i] > limits.MaxElements {
 				return c.shapeErr("scale %v gives output size %d on axis %d", s, out[i], i)
 			}
 		}

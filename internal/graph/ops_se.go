@@ -27,7 +27,7 @@ func (s *seStep) prepare() error {
 
 func (s *seStep) workspace() int { return s.k.WorkspaceLen() }
 
-func (s *seStep) run(ss *Session) {
+func (s *seStep) run(ss *Runner) {
 	var r []float32
 	if s.residual {
 		r = ss.buf(s.in[1])
@@ -54,16 +54,7 @@ func fcConv(st *convStep) bool {
 //
 // with one seStep, when each intermediate value has no other reader.
 func (b *builder) fuseSE(mul *binaryStep, users map[*Value][]step) bool {
-	producer := func(v *Value) step {
-		for _, st := range b.steps {
-			for _, o := range st.base().out {
-				if o == v {
-					return st
-				}
-			}
-		}
-		return nil
-	}
+	producer := b.producerOf
 	for xi := 0; xi < 2; xi++ {
 		x, g := mul.in[xi], mul.in[1-xi]
 		if len(x.Shape) != 4 || mul.out[0].Len() != x.Len() {
@@ -104,11 +95,7 @@ func (b *builder) fuseSE(mul *binaryStep, users map[*Value][]step) bool {
 		se := &seStep{stepBase: stepBase{n: mul.n, in: []*Value{x}, out: mul.out, inplace: 0},
 			batch: n, c: c, hw: hw, cr: c1.shape.M, w1: c1.w, b1: c1.bias, act: c1.act, w2: c2.w, b2: c2.bias, gate: c2.act}
 		se.mac = 2*int64(n)*int64(c)*int64(c1.shape.M) + int64(mul.out[0].Len())
-		for i, st := range b.steps {
-			if st == step(mul) {
-				b.steps[i] = se
-			}
-		}
+		b.replace(mul, se)
 		b.remove(pool)
 		b.remove(c1)
 		b.remove(c2)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/kernel"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
 func init() {
@@ -307,7 +308,7 @@ type gatherStep struct {
 	idx                   []int
 }
 
-func (s *gatherStep) run(ss *Session) {
+func (s *gatherStep) run(ss *Runner) {
 	kernel.Gather(ss.buf(s.out[0]), ss.buf(s.in[0]), s.outer, s.axisLen, s.inner, s.idx)
 }
 
@@ -355,7 +356,7 @@ type sliceStep struct {
 	k *kernel.Slice
 }
 
-func (s *sliceStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *sliceStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildSlice(c *nodeCtx) error {
 	x, err := c.need(0)
@@ -463,8 +464,8 @@ type concatStep struct {
 	chunks []int
 }
 
-func (s *concatStep) run(ss *Session) {
-	// The input list lives in the session (steps are shared between sessions).
+func (s *concatStep) run(ss *Runner) {
+	// The input list lives in the runner (steps are shared between runners).
 	srcs := ss.ptrs[:len(s.in)]
 	for i, v := range s.in {
 		srcs[i] = ss.buf(v)
@@ -522,7 +523,7 @@ type transposeStep struct {
 	k *kernel.Transpose
 }
 
-func (s *transposeStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *transposeStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildTranspose(c *nodeCtx) error {
 	if err := c.needInputs(1, 1); err != nil {
@@ -551,7 +552,7 @@ type padStep struct {
 	k *kernel.Pad
 }
 
-func (s *padStep) run(ss *Session) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
+func (s *padStep) run(ss *Runner) { s.k.Run(ss.buf(s.out[0]), ss.buf(s.in[0])) }
 
 func buildPad(c *nodeCtx) error {
 	x, err := c.need(0)
@@ -618,7 +619,7 @@ func buildPad(c *nodeCtx) error {
 		return c.shapeErr("pads %v do not match rank %d", pads, rank)
 	}
 	for _, p := range pads {
-		if p > MaxElements || p < -MaxElements {
+		if p > limits.MaxElements || p < -limits.MaxElements {
 			return c.shapeErr("padding %d out of range", p)
 		}
 	}
@@ -775,8 +776,8 @@ func buildRange(c *nodeCtx) error {
 		return c.shapeErr("delta is 0")
 	}
 	n := int(max(math.Ceil((limit-start)/delta), 0))
-	if n > MaxElements {
-		return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(n), Limit: MaxElements}
+	if n > limits.MaxElements {
+		return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(n), Limit: limits.MaxElements}
 	}
 	if ts[0].DType == Int64 {
 		out := make([]int64, n)

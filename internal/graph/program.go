@@ -1,10 +1,11 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
+	"github.com/bonafide-pad/bonafide/internal/kernel"
 )
 
 // step is one run-time operation of a Program.
@@ -12,9 +13,9 @@ type step interface {
 	base() *stepBase
 	// prepare builds the kernels once shapes are final and fusions are done.
 	prepare() error
-	// workspace is the scratch length run needs (shared by all steps of a session).
+	// workspace is the scratch length run needs (shared by all steps of a runner).
 	workspace() int
-	run(s *Session)
+	run(s *Runner)
 }
 
 // stepBase holds what every step has: its node, inputs and outputs.
@@ -27,6 +28,8 @@ type stepBase struct {
 	inplace int
 	// mac counts multiply-accumulates (or elements for cheap ops), for Inspect.
 	mac int64
+	// packs shares packed weights between the steps of one compilation (nil: each packs its own).
+	packs *kernel.Packs
 }
 
 func (b *stepBase) base() *stepBase { return b }
@@ -34,11 +37,11 @@ func (b *stepBase) prepare() error  { return nil }
 func (b *stepBase) workspace() int  { return 0 }
 
 func newBase(c *nodeCtx, in []*Value, out ...*Value) stepBase {
-	return stepBase{n: c.n, in: in, out: out, inplace: -1}
+	return stepBase{n: c.n, in: in, out: out, inplace: -1, packs: c.b.packs}
 }
 
 // Program is a compiled graph: immutable, shareable between goroutines. Each goroutine runs it
-// through its own Session.
+// through its own Runner.
 type Program struct {
 	inputs   []*Value
 	outputs  []*Value
@@ -51,6 +54,8 @@ type Program struct {
 	inputViews []*Value
 	macs       int64
 	maxInputs  int
+	// weightBytes is what the constants and packed weights take (the budget's other part).
+	weightBytes int64
 }
 
 // TensorInfo describes a program input or output.
@@ -76,8 +81,12 @@ func infos(vs []*Value) []TensorInfo {
 // MACs is the multiply-accumulate count of one run (convolutions and matrix products).
 func (p *Program) MACs() int64 { return p.macs }
 
-// ArenaBytes is the memory one Session holds for intermediate tensors and scratch.
+// ArenaBytes is the memory one Runner holds for intermediate tensors and scratch.
 func (p *Program) ArenaBytes() int64 { return 4 * int64(p.arenaLen+p.wsLen) }
+
+// WeightBytes is the memory the program's constants and packed weights take, shared by its
+// runners; with ArenaBytes it is what Options.MaxMemory bounds.
+func (p *Program) WeightBytes() int64 { return p.weightBytes }
 
 // StepCount is the number of run-time steps after folding and fusion.
 func (p *Program) StepCount() int { return len(p.steps) }
@@ -119,25 +128,35 @@ func (b *builder) finish(inputs, outputs []*Value) (*Program, error) {
 		b.fuse(outputs)
 	}
 	p := &Program{inputs: inputs, outputs: outputs, steps: b.steps}
+	b.packs.Limit = max(1, b.budget-b.constBytes)
 	for _, s := range p.steps {
 		if err := s.prepare(); err != nil {
 			n := s.base().n
+			var be *kernel.BudgetError
+			if errors.As(err, &be) {
+				return nil, &errs.LimitError{Where: "graph", What: "memory of the model in bytes", Got: b.constBytes + be.Used + be.Need,
+					Limit: b.budget, Detail: fmt.Sprintf("packing the weights of %s %q", n.Op, n.Name)}
+			}
 			return nil, &ShapeError{Node: n.Name, Op: n.Op, Msg: err.Error()}
 		}
 		p.wsLen = max(p.wsLen, s.workspace())
 		p.maxInputs = max(p.maxInputs, len(s.base().in))
 		p.macs += s.base().mac
 	}
-	if err := p.plan(); err != nil {
+	// The arena may use what the constants and packed weights left of the budget.
+	if err := p.plan(b.budget - b.constBytes - b.packs.Bytes - 4*int64(p.wsLen)); err != nil {
 		return nil, err
 	}
+	p.weightBytes = b.constBytes + b.packs.Bytes
 	return p, nil
 }
 
 // plan assigns ids and arena offsets. Each step's outputs are placed while its inputs are still
 // live; a value's storage is released after its last reader. Unary and binary steps may write over
-// an input that dies at that step.
-func (p *Program) plan() error {
+// an input that dies at that step. It takes O(n log n) for n values: storage roots are memoised
+// and free space is a search tree of gaps (100,000 values that all live to the end once took
+// minutes, in a planner that sorted the live buffers for every allocation).
+func (p *Program) plan(arenaBudget int64) error {
 	idOf := func(v *Value) {
 		if v.id < 0 {
 			v.id = len(p.values)
@@ -162,20 +181,48 @@ func (p *Program) plan() error {
 		idOf(v)
 	}
 	end := len(p.steps)
-	lastUse := map[*Value]int{}
+	// Per value id: the step after which its storage is last read (-1: never), and the value
+	// that owns its memory (following views and in-place reuse).
+	nv := len(p.values)
+	lastUse := make([]int, nv)
+	for i := range lastUse {
+		lastUse[i] = -1
+	}
 	for i, s := range p.steps {
 		for _, v := range s.base().in {
-			lastUse[v.root()] = i
+			lastUse[v.root().id] = i
 		}
 	}
 	for _, v := range p.outputs {
-		lastUse[v.root()] = end
+		lastUse[v.root().id] = end
 	}
-	// In-place decisions.
+	// storage follows views and in-place reuse to the value that owns the memory, compressing
+	// the paths it walks so that long chains (a hundred thousand in-place Relus) stay linear.
+	owner := make([]*Value, nv)
+	var chain []*Value
 	storage := func(v *Value) *Value {
-		v = v.root()
-		for v.inPlace != nil {
-			v = v.inPlace.root()
+		chain = chain[:0]
+		for {
+			if o := owner[v.id]; o == v {
+				break
+			} else if o != nil {
+				chain = append(chain, v)
+				v = o
+				continue
+			}
+			next := v.view
+			if next == nil {
+				next = v.inPlace
+			}
+			if next == nil {
+				owner[v.id] = v
+				break
+			}
+			chain = append(chain, v)
+			v = next
+		}
+		for _, c := range chain {
+			owner[c.id] = v
 		}
 		return v
 	}
@@ -186,46 +233,51 @@ func (p *Program) plan() error {
 		}
 		in, out := sb.in[sb.inplace], sb.out[0]
 		r := in.root()
-		if r.Const != nil || r.input || lastUse[r] != i || out.view != nil || in.Len() != out.Len() {
+		if r.Const != nil || r.input || lastUse[r.id] != i || out.view != nil || in.Len() != out.Len() {
 			continue
 		}
 		// The input must not be read again through another alias after this step.
-		if storage(in) != r {
-			if lastUse[storage(in)] != i {
-				continue
-			}
+		if si := storage(in); si != r && lastUse[si.id] != i {
+			continue
 		}
 		out.inPlace = in
+		owner[out.id] = nil // out was its own owner until now
 	}
-	final := map[*Value]int{}
-	for v, u := range lastUse {
-		s := storage(v)
-		if u > final[s] {
-			final[s] = u
+	final := make([]int, nv) // per owner: the last step that reads any value stored there
+	for id, u := range lastUse {
+		if u < 0 {
+			continue
 		}
-		if _, ok := final[s]; !ok {
-			final[s] = u
+		if s := storage(p.values[id]); u > final[s.id] {
+			final[s.id] = u
 		}
 	}
-	p.offsets = make([]int, len(p.values))
+	p.offsets = make([]int, nv)
+	placed := make([]bool, nv) // per owner
 	for i := range p.offsets {
 		p.offsets[i] = -1
 	}
-	var live []interval
-	placed := map[*Value]int{}
+	var free gapTree
+	free.init()
+	release := make([][]interval, end+1) // by the step after which the storage dies
 	alloc := func(v *Value, step int) error {
 		s := storage(v)
-		if off, ok := placed[s]; ok {
-			p.offsets[v.id] = off
+		if placed[s.id] {
+			p.offsets[v.id] = p.offsets[s.id]
 			return nil
 		}
 		size := (v.Len() + 15) &^ 15
-		off := firstFit(live, size)
-		if int64(off)+int64(size) > MaxArena {
-			return &errs.LimitError{Where: "graph", What: "session arena (float32 elements)", Got: int64(off) + int64(size), Limit: MaxArena}
+		off := free.first(size)
+		if 4*(int64(off)+int64(size)) > arenaBudget {
+			return &errs.LimitError{Where: "graph", What: "memory of one runner's buffers in bytes", Got: 4 * (int64(off) + int64(size)),
+				Limit: max(0, arenaBudget), Detail: "what the model's memory budget leaves after its weights"}
 		}
-		live = append(live, interval{off: off, size: size, until: final[s], owner: s})
-		placed[s] = off
+		free.take(off, size)
+		if u := max(final[s.id], step); u < end {
+			release[u] = append(release[u], interval{off: off, size: size})
+		}
+		placed[s.id] = true
+		p.offsets[s.id] = off
 		p.offsets[v.id] = off
 		p.arenaLen = max(p.arenaLen, off+size)
 		return nil
@@ -240,13 +292,10 @@ func (p *Program) plan() error {
 			}
 		}
 		// Release storage whose last reader is this step.
-		kept := live[:0]
-		for _, iv := range live {
-			if iv.until > i {
-				kept = append(kept, iv)
-			}
+		for _, iv := range release[i] {
+			free.give(iv.off, iv.size)
 		}
-		live = kept
+		release[i] = nil
 	}
 	for _, v := range p.values {
 		if v.view != nil && v.root().input {
@@ -256,40 +305,23 @@ func (p *Program) plan() error {
 	return nil
 }
 
-type interval struct {
-	off, size, until int
-	owner            *Value
-}
+type interval struct{ off, size int }
 
-// firstFit returns the lowest offset where size elements fit between the live intervals.
-func firstFit(live []interval, size int) int {
-	sorted := append([]interval(nil), live...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].off < sorted[j].off })
-	off := 0
-	for _, iv := range sorted {
-		if iv.off-off >= size {
-			return off
-		}
-		off = max(off, iv.off+iv.size)
-	}
-	return off
-}
-
-// Session runs a Program. It owns the intermediate buffers, so each goroutine needs its own; Run
+// Runner runs a Program. It owns the intermediate buffers, so each goroutine needs its own; Run
 // makes no heap allocations.
-type Session struct {
+type Runner struct {
 	p     *Program
 	bufs  [][]float32
 	arena []float32
 	ws    []float32
 	outs  [][]float32
 	ptrs  [][]float32 // scratch list of input buffers for multi-input steps
-	prof  *Profile    // nil unless SetProfile was called
+	prof  *StepTimes  // nil unless SetStepTimes was called
 }
 
-// NewSession allocates a session's buffers.
-func (p *Program) NewSession() *Session {
-	s := &Session{p: p, bufs: make([][]float32, len(p.values)), arena: make([]float32, p.arenaLen),
+// NewRunner allocates a runner's buffers.
+func (p *Program) NewRunner() *Runner {
+	s := &Runner{p: p, bufs: make([][]float32, len(p.values)), arena: make([]float32, p.arenaLen),
 		ws: make([]float32, p.wsLen), outs: make([][]float32, len(p.outputs)), ptrs: make([][]float32, p.maxInputs)}
 	for id, v := range p.values {
 		switch {
@@ -319,8 +351,8 @@ func (p *Program) NewSession() *Session {
 }
 
 // Run computes the outputs from the inputs (in graph order, each with exactly the input's element
-// count). The returned slices belong to the session and are overwritten by the next Run.
-func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
+// count). The returned slices belong to the runner and are overwritten by the next Run.
+func (s *Runner) Run(inputs [][]float32) ([][]float32, error) {
 	p := s.p
 	if len(inputs) != len(p.inputs) {
 		return nil, &errs.InputError{Msg: fmt.Sprintf("got %d inputs, the model takes %d", len(inputs), len(p.inputs))}
@@ -349,9 +381,9 @@ func (s *Session) Run(inputs [][]float32) ([][]float32, error) {
 	return s.outs, nil
 }
 
-func (s *Session) buf(v *Value) []float32 { return s.bufs[v.id] }
+func (s *Runner) buf(v *Value) []float32 { return s.bufs[v.id] }
 
 // copyStep copies its input; it gives graph outputs storage of their own.
 type copyStep struct{ stepBase }
 
-func (c *copyStep) run(s *Session) { copy(s.buf(c.out[0]), s.buf(c.in[0])) }
+func (c *copyStep) run(s *Runner) { copy(s.buf(c.out[0]), s.buf(c.in[0])) }

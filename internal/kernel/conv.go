@@ -137,6 +137,15 @@ func NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) 
 
 // NewConv2D is the package function NewConv2D on im.
 func (im *Impl) NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
+	return im.newConv2D(s, w, bias, act, nil)
+}
+
+// Conv2D is NewConv2D (Default implementation) with the packed weights shared through p.
+func (p *Packs) Conv2D(s ConvShape, w, bias []float32, act Activation) (*Conv2D, error) {
+	return Default.newConv2D(s, w, bias, act, p)
+}
+
+func (im *Impl) newConv2D(s ConvShape, w, bias []float32, act Activation, p *Packs) (*Conv2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -157,7 +166,10 @@ func (im *Impl) NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv
 	switch {
 	case cg == 1 && mg == 1:
 		c.algo = algoDepthwise
-		c.w = append([]float32(nil), w...)
+		var err error
+		if c.w, err = p.get(keyOf(im, w, 'W', 0, 0, 0), len(w), func(dst []float32) { copy(dst, w) }); err != nil {
+			return nil, err
+		}
 		return c, nil
 	case s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.PT == 0 && s.PL == 0 && s.OH == s.H && s.OW == s.W:
 		c.algo = algoPointwise
@@ -186,9 +198,14 @@ func (im *Impl) NewConv2D(s ConvShape, w, bias []float32, act Activation) (*Conv
 		c.tap, c.tapOff = false, nil
 	}
 	pl := packedALen(mg, c.k)
-	c.wp = make([]float32, s.Groups*pl+tileSlack)
-	for g := 0; g < s.Groups; g++ {
-		packA(c.wp[g*pl:(g+1)*pl], w[g*mg*c.k:], mg, c.k, c.k)
+	var err error
+	c.wp, err = p.get(keyOf(im, w, 'A', s.Groups, mg, c.k), s.Groups*pl+tileSlack, func(dst []float32) {
+		for g := 0; g < s.Groups; g++ {
+			packA(dst[g*pl:(g+1)*pl], w[g*mg*c.k:], mg, c.k, c.k)
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	bl := roundUp(mg, gemmMR)
 	if bias != nil {

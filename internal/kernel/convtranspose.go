@@ -54,6 +54,16 @@ func NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation)
 
 // NewConvTranspose2D is the package function NewConvTranspose2D on im.
 func (im *Impl) NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
+	return im.newConvTranspose2D(s, w, bias, act, nil)
+}
+
+// ConvTranspose2D is NewConvTranspose2D (Default implementation) with the packed weights shared
+// through p.
+func (p *Packs) ConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation) (*ConvTranspose2D, error) {
+	return Default.newConvTranspose2D(s, w, bias, act, p)
+}
+
+func (im *Impl) newConvTranspose2D(s ConvTransposeShape, w, bias []float32, act Activation, p *Packs) (*ConvTranspose2D, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,16 +81,21 @@ func (im *Impl) NewConvTranspose2D(s ConvTransposeShape, w, bias []float32, act 
 	t := &ConvTranspose2D{im: im, s: s, rows: rows, act: act, fused: fuseAct(act)}
 	t.nc = min(roundUp(s.H*s.W, gemmNR), max(gemmNR, min(chunkMax, chunkBudget/max(cg, rows)/gemmNR*gemmNR)))
 	pl := packedALen(rows, cg)
-	t.wp = make([]float32, s.Groups*pl+tileSlack)
-	wt := make([]float32, rows*cg)
-	for g := 0; g < s.Groups; g++ {
-		src := w[g*cg*rows : (g+1)*cg*rows]
-		for c := 0; c < cg; c++ {
-			for r := 0; r < rows; r++ {
-				wt[r*cg+c] = src[c*rows+r]
+	var err error
+	t.wp, err = p.get(keyOf(im, w, 'T', s.Groups, rows, cg), s.Groups*pl+tileSlack, func(dst []float32) {
+		wt := make([]float32, rows*cg)
+		for g := 0; g < s.Groups; g++ {
+			src := w[g*cg*rows : (g+1)*cg*rows]
+			for c := 0; c < cg; c++ {
+				for r := 0; r < rows; r++ {
+					wt[r*cg+c] = src[c*rows+r]
+				}
 			}
+			packA(dst[g*pl:(g+1)*pl], wt, rows, cg, cg)
 		}
-		packA(t.wp[g*pl:(g+1)*pl], wt, rows, cg, cg)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if bias != nil {
 		t.bias = append([]float32(nil), bias...)

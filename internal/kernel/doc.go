@@ -1,11 +1,16 @@
 // Package kernel is bonafide's numeric core: convolutions, GEMM, pooling, resizing, elementwise and
 // data-movement kernels on plain []float32 buffers with explicit shapes.
 //
-// Every operator follows XNNPACK's life cycle: a constructor validates shapes and parses weights once
-// (packing them for the GEMM micro-kernel), WorkspaceLen tells the caller how much scratch memory Run
-// needs, and Run only computes: it never allocates, so a planned graph can run a frame with zero heap
-// allocations. Kernels panic only on programmer error (a buffer shorter than the shape says); every
-// input a user can influence is validated by the constructors, which return errors.
+// Operators with weights or precomputed index arithmetic follow XNNPACK's life cycle: a constructor
+// (NewConv2D, NewConvTranspose2D, NewMatMul, NewSE, NewResize2D, NewBroadcast, NewTranspose,
+// NewSlice, NewPad, NewReduce) validates shapes and parses weights once (packing them for the GEMM
+// micro-kernel), WorkspaceLen tells the caller how much scratch memory Run needs, and Run only
+// computes. The stateless operators are plain functions that take their shapes with every call:
+// Gemm, the pools (MaxPool2D, AvgPool2D, GlobalAvgPool, GlobalMaxPool), Gather, Concat, Softmax and
+// ScaleShift; internal/graph checks their shapes once, when it compiles the model. Neither kind
+// allocates while running, so a planned graph runs a frame with zero heap allocations. Kernels panic
+// only on programmer error (a buffer shorter than the shape says); every input a user can influence
+// is validated by the constructors or by internal/graph, which return errors.
 //
 // How the convolutions compute:
 //

@@ -99,6 +99,15 @@ func NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, er
 
 // NewMatMul is the package function NewMatMul on im.
 func (im *Impl) NewMatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
+	return im.newMatMul(m, n, k, constB, bias, act, nil)
+}
+
+// MatMul is NewMatMul (Default implementation) with the packed B shared through ps.
+func (ps *Packs) MatMul(m, n, k int, constB, bias []float32, act Activation) (*MatMul, error) {
+	return Default.newMatMul(m, n, k, constB, bias, act, ps)
+}
+
+func (im *Impl) newMatMul(m, n, k int, constB, bias []float32, act Activation, ps *Packs) (*MatMul, error) {
 	if m < 0 || n < 0 || k < 0 {
 		return nil, shapeErrorf("MatMul", "negative size m=%d n=%d k=%d", m, n, k)
 	}
@@ -117,8 +126,10 @@ func (im *Impl) NewMatMul(m, n, k int, constB, bias []float32, act Activation) (
 		p.fused = fusedAct{post: true}
 	}
 	if constB != nil {
-		p.bp = make([]float32, packedBLen(k, n)+tileSlack)
-		im.packB(p.bp, constB, k, n, n)
+		var err error
+		if p.bp, err = ps.get(keyOf(im, constB, 'B', 0, k, n), packedBLen(k, n)+tileSlack, func(dst []float32) { im.packB(dst, constB, k, n, n) }); err != nil {
+			return nil, err
+		}
 	}
 	if bias != nil {
 		p.bias = make([]float32, roundUp(n, gemmNR))

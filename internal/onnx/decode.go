@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -19,19 +20,24 @@ type Decoded struct {
 	FoldedDequantize int
 }
 
-// Decode reads an ONNX model file.
-func Decode(data []byte) (*Decoded, error) {
-	if len(data) > MaxModelBytes {
-		return nil, limitErr("model size in bytes", int64(len(data)), MaxModelBytes)
+// Decode reads an ONNX model file. maxMemory bounds the memory the model's weights may take once
+// decoded (as float32), and what the decoder allocates on the way (limits.DefaultMaxMemory when 0):
+// a file over it is refused before its weights are decoded.
+func Decode(data []byte, maxMemory int64) (*Decoded, error) {
+	if maxMemory <= 0 {
+		maxMemory = limits.DefaultMaxMemory
+	}
+	if len(data) > limits.MaxModelBytes {
+		return nil, limitErr("model size in bytes", int64(len(data)), limits.MaxModelBytes)
 	}
 	if len(data) == 0 {
 		return nil, &onnxpb.FormatError{Msg: "empty file"}
 	}
-	pbm, err := onnxpb.DecodeModel(data)
+	pbm, err := onnxpb.DecodeModelWithin(data, maxMemory)
 	if err != nil {
 		return nil, err
 	}
-	p, err := prepare(pbm)
+	p, err := prepare(pbm, maxMemory)
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +52,10 @@ func Decode(data []byte) (*Decoded, error) {
 // buildDirect builds the graph IR from the protobuf alone, without onnx-go. The browser build
 // (tag bonafide_lean) decodes this way: onnx-go's gogo/protobuf calls reflect.Value.MethodByName,
 // which makes the Go linker keep every exported method of every type in the binary (gorgonia's
-// tensor and gonum included), growing the wasm from 0.9 MB to 5 MB gzipped. Tests check that both
-// paths give the same graph for every test model.
+// tensor and gonum included): on 2026-12-05 the wasm was 1.78 MB gzipped (-9) this way and 5.56 MB
+// through onnx-go (GOOS=js GOARCH=wasm GOEXPERIMENT=simd go build -trimpath -ldflags='-s -w'
+// ./wasm, with and without -tags bonafide_lean; build/web/sizes.json has the current size). Tests
+// check that both paths give the same graph for every test model.
 func (p *prepared) buildDirect() (*graph.Graph, error) {
 	pg := p.pb.Graph
 	g := &graph.Graph{Opset: p.opset, Initializers: map[string]*graph.Tensor{}, Inputs: p.inputs, Outputs: p.outputs}
@@ -62,9 +70,11 @@ func (p *prepared) buildDirect() (*graph.Graph, error) {
 		g.Initializers[name] = t
 	}
 	for _, pn := range pg.Nodes {
-		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain,
-			Inputs: append([]string(nil), pn.Inputs...), Outputs: append([]string(nil), pn.Outputs...),
-			Attrs: map[string]graph.Attr{}}
+		// The protobuf is discarded after this: the node may keep its slices.
+		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain, Inputs: pn.Inputs, Outputs: pn.Outputs}
+		if len(pn.Attributes) > 0 {
+			n.Attrs = make(map[string]graph.Attr, len(pn.Attributes))
+		}
 		for _, a := range pn.Attributes {
 			ga, ok, err := attrFromPB(a)
 			if err != nil {

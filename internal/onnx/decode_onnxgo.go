@@ -9,10 +9,25 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
 // decodeGraph decodes through onnx-go with bonafide's backend (the default build).
 func decodeGraph(p *prepared) (*graph.Graph, error) {
+	// onnx-go keys values by name, so two nodes that produce one value merge into a graph it then
+	// misreports ("saw 2 inputs"); say what graph.Compile says of it instead.
+	producer := make(map[string]*onnxpb.Node, len(p.pb.Graph.Nodes))
+	for _, n := range p.pb.Graph.Nodes {
+		for _, o := range n.Outputs {
+			if o == "" {
+				continue
+			}
+			if _, dup := producer[o]; dup {
+				return nil, &graph.GraphError{Msg: fmt.Sprintf("value %q is produced twice (again by node %s %q)", o, n.OpType, n.Name)}
+			}
+			producer[o] = n
+		}
+	}
 	b := newBackend()
 	if err := unmarshal(b, p.pb.Marshal()); err != nil {
 		return nil, err

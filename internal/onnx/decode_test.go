@@ -66,7 +66,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Decode(tt.data)
+			_, err := Decode(tt.data, 0)
 			if err == nil {
 				t.Fatal("Decode succeeded, want an error")
 			}
@@ -106,7 +106,7 @@ func TestFoldDequantize(t *testing.T) {
 	m.Graph.Initializers = []*onnxpb.Tensor{q, scale, zp}
 	m.Graph.Nodes = append([]*onnxpb.Node{{Name: "dq", OpType: "DequantizeLinear", Inputs: []string{"w_q", "w_s", "w_z"},
 		Outputs: []string{"w"}, Attributes: []*onnxpb.Attribute{{Name: "axis", Type: onnxpb.AttrInt, I: 0}}}}, m.Graph.Nodes...)
-	d, err := Decode(m.Marshal())
+	d, err := Decode(m.Marshal(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestFoldDequantize(t *testing.T) {
 func TestMetadata(t *testing.T) {
 	m := tiny(13, "Relu", dims(1, 4), nil)
 	m.Metadata = []onnxpb.StringPair{{Key: "bonafide.kind", Value: "ps-binary"}, {Key: "b", Value: "2"}}
-	d, err := Decode(m.Marshal())
+	d, err := Decode(m.Marshal(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +151,9 @@ func normalizeGraph(g *graph.Graph) *graph.Graph {
 		}
 	}
 	for _, n := range g.Nodes {
+		if len(n.Attrs) == 0 {
+			n.Attrs = nil
+		}
 		for k, a := range n.Attrs {
 			if len(a.Floats) == 0 {
 				a.Floats = nil

@@ -1,8 +1,10 @@
 // Package onnx decodes ONNX model files into bonafide's graph IR.
 //
-// Decoding goes through github.com/owulveryck/onnx-go (onnx.NewModel(backend).UnmarshalBinary) with
-// bonafide's own onnx.Backend, which records the operators and initializers onnx-go hands it and
-// builds a graph.Graph for internal/graph to compile into an execution plan.
+// In the default build, decoding goes through github.com/owulveryck/onnx-go
+// (onnx.NewModel(backend).UnmarshalBinary) with bonafide's own onnx.Backend, which records the
+// operators and initializers onnx-go hands it and builds a graph.Graph for internal/graph to compile
+// into an execution plan. The browser build (tag bonafide_lean) builds the same graph.Graph straight
+// from the protobuf (decode_lean.go), without onnx-go.
 //
 // onnx-go alone cannot decode every model people export, so a pre-pass over the protobuf
 // (internal/onnxpb) runs first:

@@ -6,16 +6,6 @@ import (
 	"github.com/bonafide-pad/bonafide/core/errs"
 )
 
-// Limits refuse hostile files before anything proportional to what they describe is allocated.
-const (
-	// MaxModelBytes bounds the size of a model file.
-	MaxModelBytes = 512 << 20
-	// MaxTensorElements bounds the elements of one initializer or declared value.
-	MaxTensorElements = 1 << 28
-	// MaxTotalElements bounds the elements of all initializers together.
-	MaxTotalElements = 1 << 29
-)
-
 // Errors of decoding are *onnxpb.FormatError (bytes that are not ONNX protobuf),
 // *errs.LimitError, *errs.UnsupportedError (an operator, domain, data type or opset bonafide does
 // not implement), and the two types below, which are errs.Model errors.

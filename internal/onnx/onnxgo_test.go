@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -43,7 +44,7 @@ func TestDirectMatchesOnnxGo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := prepare(m)
+			p, err := prepare(m, limits.DefaultMaxMemory)
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}

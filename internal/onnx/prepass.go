@@ -6,6 +6,7 @@ import (
 
 	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/internal/graph"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -36,7 +37,7 @@ func defaultOpset(m *onnxpb.Model) (int, error) {
 	return 0, &InvalidModelError{Msg: "no opset_import for the default ONNX domain"}
 }
 
-func prepare(m *onnxpb.Model) (*prepared, error) {
+func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
 	g := m.Graph
 	if g == nil {
 		return nil, &InvalidModelError{Msg: "model has no graph"}
@@ -52,9 +53,6 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 	if len(g.Nodes) == 0 {
 		return nil, &InvalidModelError{Msg: "graph has no nodes"}
 	}
-	if len(g.Nodes) > graph.MaxNodes {
-		return nil, limitErr("node count", int64(len(g.Nodes)), graph.MaxNodes)
-	}
 	if len(g.Outputs) == 0 {
 		return nil, &InvalidModelError{Msg: "graph has no outputs"}
 	}
@@ -64,6 +62,7 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 	p := &prepared{pb: m, opset: opset, side: map[string]*graph.Tensor{}, metadata: m.Metadata}
 
 	inits := map[string]*onnxpb.Tensor{}
+	var weightBytes int64 // the weights as float32, which folding and conversion make them
 	for i, t := range g.Initializers {
 		if t.Name == "" {
 			return nil, &InvalidModelError{Msg: fmt.Sprintf("initializer %d has no name", i)}
@@ -72,6 +71,13 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 			return nil, &InvalidModelError{Msg: fmt.Sprintf("initializer %q appears twice", t.Name)}
 		}
 		inits[t.Name] = t
+		n, err := t.NumElements(limits.MaxElements)
+		if err != nil {
+			return nil, err
+		}
+		if weightBytes += 4 * n; weightBytes > maxMemory {
+			return nil, limitErr("memory of the weights as float32 in bytes", weightBytes, maxMemory)
+		}
 	}
 
 	// Constant nodes become initializers, so DequantizeLinear inputs given as Constants fold too
@@ -85,6 +91,13 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 			t, err := constantTensor(n, opset)
 			if err != nil {
 				return nil, err
+			}
+			ne, err := t.NumElements(limits.MaxElements)
+			if err != nil {
+				return nil, err
+			}
+			if weightBytes += 4 * ne; weightBytes > maxMemory {
+				return nil, limitErr("memory of the weights as float32 in bytes", weightBytes, maxMemory)
 			}
 			if _, dup := inits[t.Name]; dup {
 				return nil, &InvalidModelError{Msg: fmt.Sprintf("value %q is produced twice", t.Name)}
@@ -131,7 +144,6 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 	for _, o := range g.Outputs {
 		used[o.Name] = true
 	}
-	var total int64
 	keptInits := g.Initializers[:0]
 	for _, t := range g.Initializers {
 		if !used[t.Name] {
@@ -141,11 +153,6 @@ func prepare(m *onnxpb.Model) (*prepared, error) {
 		nt, empty, err := normalize(t, "initializer")
 		if err != nil {
 			return nil, err
-		}
-		n, _ := t.NumElements(MaxTensorElements)
-		total += n
-		if total > MaxTotalElements {
-			return nil, limitErr("total initializer elements", total, MaxTotalElements)
 		}
 		if empty != nil {
 			p.side[t.Name] = empty
@@ -273,11 +280,11 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 	}
 	x, scale, zp := ts[0], ts[1], ts[2]
 	where := fmt.Sprintf("DequantizeLinear node %q", n.Name)
-	nx, err := x.CheckData(MaxTensorElements)
+	nx, err := x.CheckData(limits.MaxElements)
 	if err != nil {
 		return nil, false, err
 	}
-	ns, err := scale.CheckData(MaxTensorElements)
+	ns, err := scale.CheckData(limits.MaxElements)
 	if err != nil {
 		return nil, false, err
 	}
@@ -304,7 +311,7 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 		if zp.DataType != x.DataType {
 			return nil, false, unsupportedType(zp.Name, zp.DataType.String(), where+": zero point type differs from the data's")
 		}
-		nz, err := zp.CheckData(MaxTensorElements)
+		nz, err := zp.CheckData(limits.MaxElements)
 		if err != nil {
 			return nil, false, err
 		}
@@ -352,7 +359,7 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 // and float32 data pass through as they are). An empty tensor comes back as a graph constant
 // instead, since onnx-go fails on tensors without data.
 func normalize(t *onnxpb.Tensor, where string) (*onnxpb.Tensor, *graph.Tensor, error) {
-	n, err := t.CheckData(MaxTensorElements)
+	n, err := t.CheckData(limits.MaxElements)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -414,9 +421,12 @@ func valueInfo(v *onnxpb.ValueInfo, what string) (graph.ValueInfo, error) {
 	elems := int64(1)
 	for _, d := range v.Dims {
 		switch {
-		case d.HasValue && d.Value > 0:
-			if d.Value > MaxTensorElements || elems*d.Value > MaxTensorElements {
-				return out, limitErr(fmt.Sprintf("declared size of %s %q", what, v.Name), elems*d.Value, MaxTensorElements)
+		case d.HasValue && d.Value <= 0:
+			// Zero or negative: not a size bonafide can run (it was once read as a dynamic batch).
+			out.Dims = append(out.Dims, graph.Dim{Value: int(max(d.Value, -1))})
+		case d.HasValue:
+			if d.Value > limits.MaxElements || elems*d.Value > limits.MaxElements {
+				return out, limitErr(fmt.Sprintf("declared size of %s %q", what, v.Name), elems*d.Value, limits.MaxElements)
 			}
 			elems *= d.Value
 			out.Dims = append(out.Dims, graph.Dim{Value: int(d.Value)})

@@ -3,9 +3,16 @@ package onnxpb
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/bonafide-pad/bonafide/core/errs"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 )
 
 func testModels(t testing.TB) [][]byte {
@@ -51,11 +58,11 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 		for i, init := range m.Graph.Initializers {
-			a, err := init.CheckData(1 << 28)
+			a, err := init.CheckData(limits.MaxElements)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := m2.Graph.Initializers[i].CheckData(1 << 28)
+			b, err := m2.Graph.Initializers[i].CheckData(limits.MaxElements)
 			if err != nil || a != b {
 				t.Fatalf("initializer %q changed: %d → %d elements (%v)", init.Name, a, b, err)
 			}
@@ -65,22 +72,60 @@ func TestRoundTrip(t *testing.T) {
 
 func TestDecodeErrors(t *testing.T) {
 	good := testModels(t)[0]
+	// A graph with one initializer whose int32_data holds n packed varints.
+	packed := func(n int) []byte {
+		var t []byte
+		t = protowire.AppendTag(t, 5, protowire.BytesType)
+		t = protowire.AppendBytes(t, make([]byte, n))
+		var g []byte
+		g = protowire.AppendTag(g, 5, protowire.BytesType)
+		g = protowire.AppendBytes(g, t)
+		return protowire.AppendBytes(protowire.AppendTag(nil, 7, protowire.BytesType), g)
+	}
+	nodes := func(n int) []byte {
+		var g []byte
+		for range n {
+			g = protowire.AppendTag(g, 1, protowire.BytesType)
+			g = protowire.AppendBytes(g, nil)
+		}
+		return protowire.AppendBytes(protowire.AppendTag(nil, 7, protowire.BytesType), g)
+	}
 	tests := []struct {
-		name string
-		data []byte
+		name   string
+		data   []byte
+		budget int64
+		kind   errs.Kind
+		text   string
 	}{
-		{"bad tag", []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
-		{"truncated length", []byte{0x3a, 0x10, 0x01}}, // field 7 (graph), 16 bytes announced, 1 present
-		{"graph with wrong wire type", []byte{0x38, 0x01}},
-		{"two graphs", append([]byte{0x3a, 0x00}, 0x3a, 0x00)},
-		{"truncated model", good[:len(good)/2]},
+		{"bad tag", []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, 0, errs.Model, "bad tag"},
+		{"truncated length", []byte{0x3a, 0x10, 0x01}, 0, errs.Model, "field 7"}, // graph: 16 bytes announced, 1 present
+		{"graph with wrong wire type", []byte{0x38, 0x01}, 0, errs.Model, "wire type"},
+		{"two graphs", append([]byte{0x3a, 0x00}, 0x3a, 0x00), 0, errs.Model, "more than one graph"},
+		{"truncated model", good[:len(good)/2], 0, errs.Model, "malformed"},
+		{"packed varints ending mid-varint", func() []byte {
+			b := packed(3)
+			b[len(b)-1] = 0x80
+			return b
+		}(), 0, errs.Model, "ends inside a varint"},
+		{"more varints than MaxElements", packed(limits.MaxElements + 1), 0, errs.Limit, "element count of field 5"},
+		{"more nodes than MaxNodes", nodes(limits.MaxNodes + 1), 0, errs.Limit, "node count"},
+		{"varints over the memory budget", packed(1 << 20), 1 << 20, errs.Limit, "memory of the decoded model"},
+		{"nodes over the memory budget", nodes(1000), 64 << 10, errs.Limit, "memory of the decoded model"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := DecodeModel(tt.data)
+			budget := tt.budget
+			if budget == 0 {
+				budget = limits.DefaultMaxMemory
+			}
+			_, err := DecodeModelWithin(tt.data, budget)
+			if k := errs.KindOf(err); k != tt.kind || !strings.Contains(fmt.Sprint(err), tt.text) {
+				t.Fatalf("err = %v (%T, kind %v), want kind %v containing %q", err, err, k, tt.kind, tt.text)
+			}
 			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("err = %v (%T), want *FormatError", err, err)
+			var le *errs.LimitError
+			if tt.kind == errs.Model && !errors.As(err, &fe) || tt.kind == errs.Limit && !errors.As(err, &le) {
+				t.Fatalf("err %T, want *FormatError for kind model and *errs.LimitError for kind limit", err)
 			}
 		})
 	}
@@ -88,32 +133,34 @@ func TestDecodeErrors(t *testing.T) {
 
 func TestTensorData(t *testing.T) {
 	tests := []struct {
-		name    string
-		tensor  *Tensor
-		want    []float32
-		wantErr bool
+		name   string
+		tensor *Tensor
+		want   []float32
+		kind   errs.Kind // of CheckData's error; errs.Unknown: no error
 	}{
-		{"raw float", NewFloatTensor("a", []int64{2}, []float32{1.5, -2}), []float32{1.5, -2}, false},
-		{"typed float", &Tensor{Name: "b", Dims: []int64{2}, DataType: Float, FloatData: []float32{3, 4}}, []float32{3, 4}, false},
-		{"int8 raw", NewInt8Tensor("c", []int64{3}, []int8{-128, 0, 127}), []float32{-128, 0, 127}, false},
-		{"float16 typed", &Tensor{Name: "d", Dims: []int64{3}, DataType: Float16, Int32Data: []int32{0x3c00, 0xc000, 0x0001}}, []float32{1, -2, 5.9604645e-08}, false},
-		{"length mismatch", &Tensor{Name: "e", Dims: []int64{3}, DataType: Float, FloatData: []float32{1}}, nil, true},
-		{"negative dim", &Tensor{Name: "f", Dims: []int64{-1}, DataType: Float}, nil, true},
-		{"overflowing dims", &Tensor{Name: "g", Dims: []int64{1 << 40, 1 << 40}, DataType: Float}, nil, true},
-		{"raw not a multiple", &Tensor{Name: "h", Dims: []int64{1}, DataType: Float, RawData: []byte{1, 2, 3}}, nil, true},
-		{"external data", &Tensor{Name: "i", Dims: []int64{1}, DataType: Float, External: true}, nil, true},
+		{"raw float", NewFloatTensor("a", []int64{2}, []float32{1.5, -2}), []float32{1.5, -2}, errs.Unknown},
+		{"typed float", &Tensor{Name: "b", Dims: []int64{2}, DataType: Float, FloatData: []float32{3, 4}}, []float32{3, 4}, errs.Unknown},
+		{"int8 raw", NewInt8Tensor("c", []int64{3}, []int8{-128, 0, 127}), []float32{-128, 0, 127}, errs.Unknown},
+		{"float16 typed", &Tensor{Name: "d", Dims: []int64{3}, DataType: Float16, Int32Data: []int32{0x3c00, 0xc000, 0x0001}}, []float32{1, -2, 5.9604645e-08}, errs.Unknown},
+		{"length mismatch", &Tensor{Name: "e", Dims: []int64{3}, DataType: Float, FloatData: []float32{1}}, nil, errs.Model},
+		{"negative dim", &Tensor{Name: "f", Dims: []int64{-1}, DataType: Float}, nil, errs.Model},
+		{"overflowing dims", &Tensor{Name: "g", Dims: []int64{1 << 40, 1 << 40}, DataType: Float}, nil, errs.Limit},
+		{"2^31 elements", &Tensor{Name: "g2", Dims: []int64{1 << 31}, DataType: Float}, nil, errs.Limit},
+		{"raw not a multiple", &Tensor{Name: "h", Dims: []int64{1}, DataType: Float, RawData: []byte{1, 2, 3}}, nil, errs.Model},
+		{"external data", &Tensor{Name: "i", Dims: []int64{1}, DataType: Float, External: true}, nil, errs.Unsupported},
+		{"segmented", &Tensor{Name: "j", Dims: []int64{1}, DataType: Float, HasSegment: true}, nil, errs.Unsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.tensor.CheckData(1 << 28)
-			if tt.wantErr {
-				if err == nil {
-					t.Fatal("CheckData succeeded, want an error")
+			_, err := tt.tensor.CheckData(limits.MaxElements)
+			if k := errs.KindOf(err); k != tt.kind {
+				t.Fatalf("CheckData: err = %v (%T), kind %v, want %v", err, err, k, tt.kind)
+			}
+			if tt.kind != errs.Unknown {
+				if !strings.HasPrefix(err.Error(), "onnx: ") {
+					t.Errorf("%q does not start with the package name", err)
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got, err := tt.tensor.Float32s()
 			if err != nil {
@@ -138,6 +185,9 @@ func FuzzDecodeModel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := DecodeModel(data)
 		if err != nil {
+			if k := errs.KindOf(err); k != errs.Model && k != errs.Limit {
+				t.Fatalf("err = %v (%T) has kind %v, want model or limit", err, err, k)
+			}
 			return
 		}
 		enc := m.Marshal()

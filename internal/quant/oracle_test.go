@@ -52,7 +52,7 @@ func TestOnnxruntimeLoadsQuantized(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := m.NewSession().RunFloat32(ins...)
+			got, err := m.NewRunner().RunFloat32(ins...)
 			if err != nil {
 				t.Fatal(err)
 			}

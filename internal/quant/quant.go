@@ -15,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
+	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
@@ -80,7 +81,10 @@ func Quantize(data []byte, opts Options) ([]byte, *Report, error) {
 	}
 	perTensor := opts.PerTensor || opset < 13 // per-axis DequantizeLinear arrived in opset 13
 	minElems := opts.MinElements
-	if minElems <= 0 {
+	switch {
+	case minElems < 0:
+		return nil, nil, &Error{Msg: fmt.Sprintf("MinElements %d is negative", minElems)}
+	case minElems == 0:
 		minElems = DefaultMinElements
 	}
 	for _, kv := range m.Metadata {
@@ -129,7 +133,7 @@ func Quantize(data []byte, opts Options) ([]byte, *Report, error) {
 		for _, u := range us[1:] {
 			consistent = consistent && u.axis == axis
 		}
-		n, err := t.CheckData(1 << 28)
+		n, err := t.CheckData(limits.MaxElements)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -140,6 +144,13 @@ func Quantize(data []byte, opts Options) ([]byte, *Report, error) {
 		w, err := t.Float32s()
 		if err != nil {
 			return nil, nil, err
+		}
+		// A NaN or infinite weight has no int8 value: it once became a scale of 1 and a 0 (NaN) or
+		// ±127 (±Inf), and the file computed a finite answer where the float model gives NaN.
+		for i, v := range w {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, nil, &Error{Msg: fmt.Sprintf("weight %q has %v at element %d: a non-finite weight cannot be quantized", name, v, i)}
+			}
 		}
 		q, scales := quantize(w, t.Dims, axis, perTensor)
 		qName, sName := name+"_quantized", name+"_scale"

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"errors"
 	"math"
 	"math/rand"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/core/errs"
 	"github.com/bonafide-pad/bonafide/core/model"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
@@ -77,11 +79,11 @@ func TestQuantizedMatchesFloat(t *testing.T) {
 				t.Error("no quantization metadata")
 			}
 			ins := randomInputs(fm, 1)
-			want, err := fm.NewSession().RunFloat32(ins...)
+			want, err := fm.NewRunner().RunFloat32(ins...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := qm.NewSession().RunFloat32(ins...)
+			got, err := qm.NewRunner().RunFloat32(ins...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,8 +93,14 @@ func TestQuantizedMatchesFloat(t *testing.T) {
 					lo, hi = math.Min(lo, float64(w)), math.Max(hi, float64(w))
 					worst = math.Max(worst, math.Abs(float64(got[k][i]-w)))
 				}
-				if rng := hi - lo; rng > 0 && worst/rng > tt.maxRel {
-					t.Errorf("output %d: worst |Δ| %.4g is %.2f%% of the output range %.4g", k, worst, 100*worst/rng, rng)
+				// The error is judged against the output's range; a single value (a score) has
+				// none, and is judged against its magnitude, at least 1 (scores are in [0,1]).
+				scale := hi - lo
+				if scale == 0 {
+					scale = math.Max(1, math.Abs(lo))
+				}
+				if worst/scale > tt.maxRel {
+					t.Errorf("output %d (%d values): worst |Δ| %.4g is %.2f%% of %.4g", k, len(want[k]), worst, 100*worst/scale, scale)
 				}
 			}
 		})
@@ -116,21 +124,104 @@ func TestQuantizeErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
+		opts Options
+		kind errs.Kind
 		want string
 	}{
-		{"already quantized", q, "already quantized"},
-		{"no weights", relu, "no weight tensor"},
-		{"opset 9", old.Marshal(), "opset ≥ 10"},
-		{"garbage", []byte("not a model"), "malformed"},
+		{"already quantized", q, Options{}, errs.Model, "already quantized"},
+		{"no weights", relu, Options{}, errs.Model, "no weight tensor"},
+		{"opset 9", old.Marshal(), Options{}, errs.Model, "opset ≥ 10"},
+		{"garbage", []byte("not a model"), Options{}, errs.Model, "malformed"},
+		{"negative MinElements", data, Options{MinElements: -1}, errs.Model, "MinElements -1 is negative"},
+		// A non-finite weight once became a finite int8 value: the file answered 0 where the float
+		// model answers NaN, and −254 where it answers −Inf.
+		{"NaN weight", withWeight(t, data, float32(math.NaN())), Options{}, errs.Model, "NaN at element"},
+		{"Inf weight", withWeight(t, data, float32(math.Inf(-1))), Options{}, errs.Model, "-Inf at element"},
+		{"initializer over MaxElements", hugeDims(t, data), Options{}, errs.Limit, "over the limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := Quantize(tt.data, Options{})
+			_, _, err := Quantize(tt.data, tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
+			if k := errs.KindOf(err); k != tt.kind {
+				t.Errorf("err %T has kind %v, want %v", err, k, tt.kind)
+			}
+			var qe *Error
+			if tt.kind == errs.Model && !errors.As(err, &qe) && !strings.Contains(err.Error(), "malformed") {
+				t.Errorf("err %T, want *quant.Error", err)
+			}
 		})
 	}
+}
+
+// withWeight returns the model with the first element of its largest weight set to v.
+func withWeight(t *testing.T, data []byte, v float32) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big *onnxpb.Tensor
+	for _, w := range m.Graph.Initializers {
+		if big == nil || len(w.RawData)+4*len(w.FloatData) > len(big.RawData)+4*len(big.FloatData) {
+			big = w
+		}
+	}
+	f, err := big.Float32s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f[0] = v
+	*big = *onnxpb.NewFloatTensor(big.Name, big.Dims, f)
+	return m.Marshal()
+}
+
+// hugeDims returns the model with its largest weight declaring 2^31 elements (its data unchanged).
+func hugeDims(t *testing.T, data []byte) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big *onnxpb.Tensor
+	for _, w := range m.Graph.Initializers {
+		if big == nil || len(w.RawData) > len(big.RawData) {
+			big = w
+		}
+	}
+	big.Dims = []int64{1 << 31, 1, 1, 1}
+	return m.Marshal()
+}
+
+// FuzzQuantize quantizes arbitrary bytes: never a panic; every error has a kind; and a model that
+// loads before quantization loads after it.
+func FuzzQuantize(f *testing.F) {
+	// The operator test models that carry weights: small, so that each run is cheap.
+	for _, pat := range []string{"conv*.onnx", "gemm*.onnx", "matmul*.onnx"} {
+		ops, _ := filepath.Glob(filepath.Join("../../core/model/testdata/ops", pat))
+		for i, name := range ops {
+			if b, err := os.ReadFile(name); err == nil && len(b) < 64<<10 {
+				f.Add(b, uint16(1+i%3), i%2 == 0)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, minElems uint16, perTensor bool) {
+		q, _, err := Quantize(data, Options{MinElements: int(minElems), PerTensor: perTensor})
+		if err != nil {
+			if k := errs.KindOf(err); k == errs.Unknown {
+				t.Fatalf("err = %v (%T) has no kind", err, err)
+			}
+			return
+		}
+		if _, err := model.Load(data, model.Options{}); err != nil {
+			return // the quantizer rewrites weights; it does not vouch for the rest of the graph
+		}
+		if _, err := model.Load(q, model.Options{}); err != nil {
+			t.Fatalf("the float model loads, the quantized one does not: %v", err)
+		}
+	})
 }
 
 // TestPerTensorOldOpset quantizes an opset-11 model (per-axis DequantizeLinear needs opset 13)

@@ -1,5 +1,5 @@
 // `make bench`: bonafide against onnxruntime-web in the same headless Chromium page, same run, same
-// ONNX files and inputs; then per-frame end-to-end figures through Detector.analyze. Prints two
+// ONNX files and inputs; then per-frame end-to-end figures through Checker.analyze. Prints two
 // tables and writes build/bench/README-table.md (markdown, for the README) and
 // build/bench/results.json (every sample). scripts/bench/README.md explains the method.
 //
@@ -315,9 +315,9 @@ function report(res, cfg, models) {
     const rows2 = Object.entries(e.cases).map(([name, c]) => [name, ms(c.wall), f1(median(c.detect)), f1(median(c.crop)), f1(median(c.infer)), f1(median(c.total)), `${c.scored}/${c.wall.length}`]);
     t2 = table(['640×480 frame', 'analyze() ms', 'detect', 'crop', 'infer', 'inside Go', 'scored'], rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
     const tp = e.throughput;
-    t2 += `\n\nModel ${e.model} (${mmacs(e.macs)} MACs); frame from ${e.image}${e.generatedImage ? ' (generated: ../shared absent)' : ''}. ` +
+    t2 += `\n\nFace detector: BlazeFace (front 128×128, the default), and pigo in the rows marked so; "detect" includes the quality gate. Model ${e.model} (${mmacs(e.macs)} MACs); frame from ${e.image}${e.generatedImage ? ' (generated: ../shared absent)' : ''}. ` +
       `analyze() is the page's wall time per call, median (p95) of ${E2E_RUNS}; stage columns are medians of Go's own timings. ` +
-      `wasm download: ${kb(res.wasm.raw)} raw, ${kb(res.wasm.gzip)} gzip -9. Peak wasm memory of the detector: ${kb(e.wasmMemoryBytes)}. ` +
+      `wasm download: ${kb(res.wasm.raw)} raw, ${kb(res.wasm.gzip)} gzip -9. Peak wasm memory of the checker: ${kb(e.wasmMemoryBytes)}. ` +
       `Throughput (video frames, face tracked): ${f1(tp[1])} frames/s with one Worker, ${f1(tp[2])} with two Workers (two wasm instances).`;
   }
   const date = res.started.slice(0, 10);
@@ -329,7 +329,7 @@ function report(res, cfg, models) {
     '',
     t1,
     '',
-    t2 ? 'End to end, `detector.analyze(ImageBitmap)` through the Worker (detect + crop + infer + maps):' : '',
+    t2 ? 'End to end, `checker.analyze(ImageBitmap)` through the Worker (detect + crop + infer + maps):' : '',
     '',
     t2,
     '',

@@ -1,8 +1,8 @@
 // The demo page: an onboarding step with <bonafide-check>, plus what a developer wants to see —
 // the raw score per frame, the pyramid maps, per-stage timings and a drop zone for photos. The
-// detector is created at load and handed to the element, so the page keeps working offline.
+// checker is created at load and handed to the element, so the page keeps working offline.
 import { Bonafide } from '../bonafide.mjs';
-import { drawSpoofMap, finestMap, mapClip } from '../bonafide-check.mjs';
+import { bundles, drawKeypoints, drawSpoofMap, finestMap, mapClip } from '../bonafide-check.mjs';
 
 const $ = (id) => document.getElementById(id);
 const check = $('check');
@@ -146,8 +146,8 @@ function showTimings(t) {
 
 // ----------------------------------------------------------------------------------------- photo
 
-async function scorePhoto(file, detector) {
-  const res = await detector.analyze(file);
+async function scorePhoto(file, checker) {
+  const res = await checker.analyze(file);
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, 640 / bitmap.width);
   const c = $('photocanvas');
@@ -157,7 +157,7 @@ async function scorePhoto(file, detector) {
   ctx.drawImage(bitmap, 0, 0, c.width, c.height);
   bitmap.close();
   const map = finestMap(res.maps);
-  const clip = mapClip(res, detector.info);
+  const clip = mapClip(res, checker.info);
   if (map && clip) {
     const k = (r) => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale });
     const c = k(res.crop);
@@ -167,23 +167,30 @@ async function scorePhoto(file, detector) {
     ctx.strokeStyle = '#2f81f7';
     ctx.lineWidth = 2;
     ctx.strokeRect(res.face.x * scale, res.face.y * scale, res.face.width * scale, res.face.height * scale);
+    ctx.save();
+    ctx.scale(scale, scale);
+    drawKeypoints(ctx, res.face);
+    ctx.restore();
   }
   $('p-score').textContent = res.scored ? fmt(res.score) : 'no face scored';
   $('p-live').textContent = res.live ? 'live' : res.scored && res.quality.ok ? 'spoof' : 'retake';
-  $('p-quality').textContent = res.quality.ok ? 'ok' : res.quality.reasons.map((r) => `${r.code} (${fmt(r.value, 2)} vs ${fmt(r.limit, 2)})`).join(', ');
+  // The codes with their measures, then the advice the element gives for the first one (e.g.
+  // face_turned: "Look at the camera.").
+  const first = res.quality.reasons[0]?.code;
+  $('p-quality').textContent = res.quality.ok ? 'ok' : `${res.quality.reasons.map((r) => `${r.code} (${fmt(r.value, 2)} vs ${fmt(r.limit, 2)})`).join(', ')}: ${bundles.en[first] ?? ''}`;
   $('p-time').textContent = `${fmt(res.timings.roundTrip, 1)} ms`;
   $('photo').hidden = false;
   if (Object.keys(res.maps).length) drawMaps(res.maps);
   document.body.dataset.photo = 'done';
 }
 
-function wireDrop(detector) {
+function wireDrop(checker) {
   const drop = $('drop');
   const input = $('file');
   const take = (file) => {
     if (!file) return;
     document.body.dataset.photo = 'busy';
-    scorePhoto(file, detector).catch((e) => {
+    scorePhoto(file, checker).catch((e) => {
       document.body.dataset.photo = 'error';
       showError(e);
     });
@@ -203,8 +210,8 @@ function wireDrop(detector) {
 
 // ------------------------------------------------------------------------------------------ main
 
-function showModel(detector, manifest, sizes) {
-  const i = detector.info;
+function showModel(checker, manifest, sizes) {
+  const i = checker.info;
   const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
   const rows = [
     ['model', manifest ? `${manifest.source} (${mb(manifest.bytes)})` : 'default'],
@@ -212,9 +219,10 @@ function showModel(detector, manifest, sizes) {
     ['version', i.version || '–'],
     ['crop', `${i.cropWidth}×${i.cropHeight}`],
     ['maps', i.maps.join(', ') || 'none'],
-    ['threshold', fmt(detector.options.threshold, 2)],
+    ['threshold', fmt(checker.options.threshold, 2)],
     ['params / MACs', `${(i.params / 1e3).toFixed(1)} k / ${(i.macs / 1e6).toFixed(1)} M`],
     ['runs in', i.worker ? `a Web Worker (${i.go})` : `the page (${i.go})`],
+    ['face detector', i.detector === 'blazeface' ? 'BlazeFace (MediaPipe, front 128×128), with keypoints' : 'pigo (pico cascade)'],
   ];
   if (sizes) {
     rows.push(['bonafide.wasm', `${mb(sizes.wasm.raw)} (${mb(sizes.wasm.gzip)} gzip)`]);
@@ -240,12 +248,12 @@ async function main() {
     b.hidden = false;
   }
   const integrity = manifest ? { model: manifest.sha256, wasm: sizes?.wasm?.sha256 } : {};
-  const detector = await Bonafide.create({ integrity });
-  check.detector = detector;
-  window.bonafideDemo = { detector };
-  showModel(detector, manifest, sizes);
-  drawChart(detector.options.threshold);
-  wireDrop(detector);
+  const checker = await Bonafide.create({ integrity });
+  check.checker = checker;
+  window.bonafideDemo = { checker };
+  showModel(checker, manifest, sizes);
+  drawChart(checker.options.threshold);
+  wireDrop(checker);
 
   check.addEventListener('progress', (e) => {
     const { result, frame } = e.detail;

@@ -110,6 +110,13 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             assert(r.maps['8x8'].type === 'Float32Array' && r.maps['8x8'].length === 64 && r.maps['4x4'].length === 16 && r.maps['2x2'].length === 4, `${k}: map sizes`);
             assert(r.maps['8x8'].min >= 0 && r.maps['8x8'].max <= 1, `${k}: map values are probabilities`);
             assert(r.crop.x >= 0 && r.crop.y >= 0 && r.crop.x + r.crop.width <= frame.width + 1, `${k}: crop window inside the frame`);
+            // BlazeFace (the default detector): six named keypoints inside the frame, a yaw, a box inside the frame.
+            const kp = r.face.keypoints;
+            assert(Array.isArray(kp) && kp.map((p) => p.name).join() === 'right_eye,left_eye,nose_tip,mouth,right_ear,left_ear', `${k}: keypoints ${JSON.stringify(kp)}`);
+            assert(kp.every((p) => p.x >= 0 && p.y >= 0 && p.x <= frame.width && p.y <= frame.height), `${k}: a keypoint outside the frame`);
+            assert(kp[0].x < kp[1].x && kp[2].y > kp[0].y && kp[3].y > kp[2].y, `${k}: keypoints out of place ${JSON.stringify(kp)}`);
+            assert(Number.isFinite(r.face.yaw) && Math.abs(r.face.yaw) <= 1, `${k}: yaw ${r.face.yaw}`);
+            assert(r.face.x >= 0 && r.face.y >= 0 && r.face.x + r.face.width <= frame.width + 1e-6 && r.face.y + r.face.height <= frame.height + 1e-6, `${k}: face box outside the frame ${JSON.stringify(r.face)}`);
             // Lossless sources hold the same pixels, hence the same score; a video stream is re-encoded.
             if (k !== 'HTMLVideoElement') assert(Math.abs(r.score - ref.score) < 1e-6, `${k}: score ${r.score} differs from ImageData's ${ref.score}`);
           } else {
@@ -117,6 +124,36 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             assert(r.quality.reasons[0]?.code === 'no_face', `${k}: no_face expected on the generated frame`);
           }
         }
+      },
+    },
+    {
+      name: "detectors: BlazeFace by default (keypoints, its model fetched and checked), 'pigo' selectable (no keypoints), a bad name a RangeError",
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const a = await Bonafide.create();
+          const b = await Bonafide.create({ detector: 'pigo' });
+          const ra = await a.analyze(window.__frame);
+          const rb = await b.analyze(window.__frame);
+          // Video frames with timestamps, as startSession sends them: tracked, same face.
+          const rv = [];
+          for (let i = 0; i < 3; i++) rv.push(await a.analyze(window.__frame, { video: true, timestampMs: 1000 + 33 * i }));
+          const info = [a.info.detector, b.info.detector];
+          await a.close();
+          await b.close();
+          let bad = null;
+          try {
+            await Bonafide.create({ detector: 'haar' });
+          } catch (e) {
+            bad = e.name;
+          }
+          return { info, a: ra.face, b: rb.face, video: rv.map((r) => r.face && r.face.keypoints.length), bad };
+        });
+        assert(out.info[0] === 'blazeface' && out.info[1] === 'pigo', `info.detector ${out.info}`);
+        assert(out.bad === 'RangeError', `unknown detector: ${out.bad}`);
+        if (!hasFace) throw new Skip('../shared is absent: the generated frame has no face to find');
+        assert(out.a?.keypoints?.length === 6 && out.b && out.b.keypoints === undefined && out.b.yaw === undefined, `faces ${JSON.stringify(out)}`);
+        assert(out.video.every((n) => n === 6), `video frames: ${out.video}`);
       },
     },
     {
@@ -129,13 +166,19 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           const ra = await a.analyze(window.__frame);
           const rb = await b.analyze(window.__frame);
           const workers = a.info.worker && !b.info.worker;
+          // The names before 1.0.0, kept for one release: Detector is Checker, element.detector is element.checker.
+          await import('/bonafide-check.mjs');
+          const el = document.createElement('bonafide-check');
+          el.detector = b;
+          const aliases = a instanceof window.bonafide.Checker && window.bonafide.Detector === window.bonafide.Checker && el.checker === b && el.detector === b;
           await a.close();
           await b.close();
           const same = ra.scored === rb.scored && (Number.isNaN(ra.score) ? Number.isNaN(rb.score) : ra.score === rb.score)
             && Object.keys(ra.maps).every((k) => ra.maps[k].every((v, i) => v === rb.maps[k][i]));
-          return { same, workers };
+          return { same, workers, aliases };
         });
         assert(out.workers, 'info.worker reports where the engine runs');
+        assert(out.aliases, 'the deprecated names Detector and element.detector do not reach Checker and element.checker');
         assert(out.same, 'worker and in-page results differ');
       },
     },
@@ -169,7 +212,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         }, { wasm: sizes.wasm.sha256, model: sri });
         assert(ok === null, `valid hashes refused: ${JSON.stringify(ok)}`);
         const bad = '0'.repeat(64);
-        for (const which of ['model', 'wasm']) {
+        for (const which of ['model', 'faceModel', 'wasm']) {
           const e = await errorOf(page, (w) => window.bonafide.Bonafide.create({ integrity: { [w]: '0'.repeat(64) } }), which);
           assert(e?.name === 'IntegrityError' && e.message.includes(bad) && e.message.includes(which), `${which}: got ${JSON.stringify(e)}`);
         }
@@ -189,6 +232,17 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           return v;
         });
         assert(ok === '0.0.0-dev', `a model given by URL is not checked against the manifest: loaded ${ok}`);
+        // The face detector's model is checked the same way.
+        const wantFace = manifest.files['models/blazeface.onnx'].sha256;
+        const f = await errorOf(page, async () => (await import('/tampered-face/bonafide.mjs')).Bonafide.create());
+        assert(f?.name === 'IntegrityError' && f.message.includes('manifest') && f.message.includes(wantFace), `swapped face model: ${JSON.stringify(f)}`);
+        const okFace = await page.evaluate(async () => {
+          const d = await window.bonafide.Bonafide.create({ faceModelUrl: '/tampered-face/models/blazeface.onnx' });
+          const v = d.info.detector;
+          await d.close();
+          return v;
+        });
+        assert(okFace === 'blazeface', `a face model given by URL (the 256×256 file) is not checked against the manifest: ${okFace}`);
       },
     },
     {
@@ -299,26 +353,32 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
-      name: 'setOptions changes the threshold and merges quality limits',
+      name: 'options come from Go, defaults filled in; setOptions changes the threshold and merges quality limits, all or nothing',
       async fn() {
         const out = await page.evaluate(async () => {
           const d = await window.bonafide.Bonafide.create();
+          const initial = d.options;
           await d.setOptions({ threshold: 0.9, quality: { minBrightness: 20 } });
           await d.setOptions({ quality: { maxRoll: 30 } });
           const r = await d.analyze(window.__frame);
           const o = d.options;
-          let e1 = null;
-          try {
-            await d.setOptions({ wasmUrl: 'x' });
-          } catch (e) {
-            e1 = e.name;
+          const errs = [];
+          for (const bad of [{ wasmUrl: 'x' }, { threshold: 0.2, quality: { minBrightness: 300 } }, { quality: { maxOffCenter: 0.2 } }, { minFrames: 40 }]) {
+            errs.push(await d.setOptions(bad).then(() => 'resolved', (e) => e.name));
           }
+          const after = d.options;
           await d.close();
-          return { threshold: r.threshold, live: r.live, q: o.quality, e1 };
+          return { threshold: r.threshold, live: r.live, initial, q: o.quality, errs, after };
         });
+        // The gate's defaults as Go has them (core/face's Default* constants), not a copy in JS.
+        const q0 = out.initial.quality;
+        assert(q0.maxOutside === 0.14 && q0.maxOffCentre === 0.35 && q0.minBrightness === 45 && q0.maxRoll === 12 && Array.isArray(q0.skip),
+          `default quality ${JSON.stringify(q0)}`);
+        assert(out.initial.minFrames === 5 && out.initial.maxFrames === 30 && out.initial.threshold > 0, `initial ${JSON.stringify(out.initial)}`);
         assert(out.threshold === 0.9, `threshold ${out.threshold}`);
-        assert(out.q.minBrightness === 20 && out.q.maxRoll === 30, `quality ${JSON.stringify(out.q)}`);
-        assert(out.e1 === 'TypeError', `fixed option: ${out.e1}`);
+        assert(out.q.minBrightness === 20 && out.q.maxRoll === 30 && out.q.maxOutside === 0.14, `quality ${JSON.stringify(out.q)}`);
+        assert(JSON.stringify(out.errs) === JSON.stringify(['TypeError', 'RangeError', 'TypeError', 'RangeError']), `bad options: ${out.errs}`);
+        assert(out.after.threshold === 0.9 && out.after.quality.minBrightness === 20 && out.after.minFrames === 5, `a refused setOptions changed ${JSON.stringify(out.after)}`);
       },
     },
     {
@@ -383,14 +443,20 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           await video.play();
           let progress = 0;
           d.addEventListener('progress', () => progress++);
-          const verdict = await d.startSession(video, { frames: 3, maxFrames: 8, timeoutMs: 20000 });
+          const verdict = await d.startSession(video, { minFrames: 3, maxFrames: 8, timeoutMs: 20000 });
           clearInterval(timer);
           video.srcObject.getTracks().forEach((t) => t.stop());
           await d.close();
-          return { ...verdict, progress, crop: verdict.bestFrame?.crop ? { w: verdict.bestFrame.crop.width, h: verdict.bestFrame.crop.height, cls: verdict.bestFrame.crop.constructor.name } : null, bestFrame: undefined };
+          const b = verdict.bestFrame;
+          return { ...verdict, progress, crop: b?.crop ? { w: b.crop.width, h: b.crop.height, cls: b.crop.constructor.name } : null,
+            evidence: b && { index: b.index, score: b.score, box: b.box }, bestFrame: undefined };
         });
         assert(['live', 'spoof', 'retake'].includes(v.decision), `decision ${v.decision}`);
         assert(v.progress === v.frames && v.frameScores.length === v.frames && v.scores.length === v.usable, `counts ${JSON.stringify(v)}`);
+        if (v.best >= 0) {
+          assert(v.evidence.index === v.best && v.evidence.score === v.frameScores[v.best] && v.evidence.box?.width > 0, `evidence ${JSON.stringify(v.evidence)}`);
+          assert(v.decision === 'live' ? v.evidence.score === Math.max(...v.scores) : v.evidence.score === Math.min(...v.scores), `evidence score ${v.evidence.score} of ${v.scores}`);
+        }
         if (hasFace) {
           assert(v.decision !== 'retake' && v.usable === 3, `a clear face should decide in 3 usable frames: ${JSON.stringify(v)}`);
           assert(v.live === (v.decision === 'live') && v.best >= 0 && v.crop?.cls === 'ImageBitmap' && v.crop.w > 50, `best evidence ${JSON.stringify(v.crop)} best=${v.best}`);
@@ -416,7 +482,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           await video.play();
           const res = {};
           try {
-            await d.startSession(video, { frames: 3, maxFrames: 100000, timeoutMs: 800 });
+            await d.startSession(video, { frames: 3, maxFrames: 100000, timeoutMs: 800 }); // frames: minFrames' deprecated name
           } catch (e) {
             res.timeout = { name: e.name, message: e.message, verdict: e.verdict && e.verdict.decision };
           }
@@ -427,6 +493,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           } catch (e) {
             res.abort = e.name;
           }
+          res.both = await d.startSession(video, { minFrames: 3, frames: 3 }).then(() => 'resolved', (e) => e.name);
           res.after = await d.analyze(video).then(() => 'ok', (e) => e.name);
           clearInterval(timer);
           video.srcObject.getTracks().forEach((t) => t.stop());
@@ -435,6 +502,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         });
         assert(out.timeout?.name === 'TimeoutError' && /no_face/.test(out.timeout.message) && out.timeout.verdict === 'pending', `timeout: ${JSON.stringify(out.timeout)}`);
         assert(out.abort === 'AbortError', `abort: ${out.abort}`);
+        assert(out.both === 'TypeError', `minFrames and frames together: ${out.both}`);
         assert(out.after === 'ok', 'the detector broke after a timeout');
       },
     },

@@ -97,6 +97,57 @@ export function cameraTests({ origin, clips, hasFace, devModel, rec }) {
     },
   });
   tests.push({
+    name: 'the component draws the keypoints and says "look at the camera" for a turned head (face_turned)',
+    async fn() {
+      // A turned head is not in the fake camera's clips, so the element gets a checker that reports
+      // one (the Go tests check that face_turned fires on real turned heads): what is checked here is
+      // the element's side, the drawing and the words.
+      const b = await launch({ camera: clips[0].y4m });
+      rec.watch(b.context);
+      try {
+        const page = await openDemo(b.context, origin);
+        const en = await strings(page);
+        const out = await page.evaluate(async () => {
+          const el = document.createElement('bonafide-check');
+          document.body.append(el);
+          const face = {
+            x: 220, y: 120, width: 200, height: 200, score: 0.95, angle: 0, yaw: 0.7,
+            keypoints: [['right_eye', 280, 190], ['left_eye', 350, 190], ['nose_tip', 345, 235], ['mouth', 330, 270], ['right_ear', 240, 205], ['left_ear', 372, 205]].map(([name, x, y]) => ({ name, x, y })),
+          };
+          const reasons = [{ code: 'face_turned', value: 0.7, limit: 0.5 }];
+          const statuses = [];
+          let pixels = 0;
+          el.checker = {
+            closed: false,
+            async startSession(video, o) {
+              for (let i = 0; i < 4; i++) {
+                const result = { live: false, scored: true, score: 0.5, face, faces: [face], crop: null, maps: {}, quality: { ok: false, reasons }, frame: { width: 640, height: 480 } };
+                o.onProgress({ result, verdict: { decision: 'pending', reasons: ['face_turned'] }, frame: i });
+                if (i === 1) {
+                  const c = el.shadowRoot.querySelector('canvas.heat');
+                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  for (let j = 3; j < d.length; j += 4) if (d[j] > 0) pixels++;
+                }
+                await new Promise((r) => setTimeout(r, 700));
+                statuses.push(el.shadowRoot.querySelector('.status').textContent);
+              }
+              return { decision: 'retake', live: false, score: NaN, frames: 4, usable: 0, scores: [], reasons: ['face_turned'], best: -1, bestFrame: null };
+            },
+          };
+          await el.start();
+          const final = el.shadowRoot.querySelector('.status').textContent;
+          el.remove();
+          return { statuses, final, pixels };
+        });
+        assert(out.pixels > 20, `no keypoints drawn (${out.pixels} pixels)`);
+        assert(out.statuses.includes(en.face_turned), `statuses ${JSON.stringify(out.statuses)}, want "${en.face_turned}"`);
+        assert(out.final.includes(en.face_turned), `final status "${out.final}"`);
+      } finally {
+        await b.close();
+      }
+    },
+  });
+  tests.push({
     name: 'a denied camera shows NotAllowedError in the UI',
     async fn() {
       const b = await launch({ deny: true });

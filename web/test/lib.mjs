@@ -87,6 +87,12 @@ export function prepareSite() {
   fs.mkdirSync(path.join(tampered, 'models'), { recursive: true });
   for (const f of ['bonafide.mjs', 'bonafide.worker.mjs', 'engine.mjs', 'manifest.mjs', 'wasm_exec.js', 'bonafide.wasm']) fs.copyFileSync(path.join(web, f), path.join(tampered, f));
   fs.copyFileSync(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'), path.join(tampered, 'models', 'default.onnx'));
+  fs.copyFileSync(path.join(web, 'models', 'blazeface.onnx'), path.join(tampered, 'models', 'blazeface.onnx'));
+  // The same with the face detector's model swapped (for BlazeFace's other, valid file).
+  const tamperedFace = path.join(SITE, 'tampered-face');
+  fs.mkdirSync(path.join(tamperedFace, 'models'), { recursive: true });
+  for (const f of ['bonafide.mjs', 'bonafide.worker.mjs', 'engine.mjs', 'manifest.mjs', 'wasm_exec.js', 'bonafide.wasm', 'models/default.onnx']) fs.copyFileSync(path.join(web, f), path.join(tamperedFace, f));
+  fs.copyFileSync(path.join(ROOT, 'models', 'blazeface', 'face_detection_back_256x256_barracuda.onnx'), path.join(tamperedFace, 'models', 'blazeface.onnx'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }
 

@@ -20,10 +20,10 @@ export function readmeBlock(name) {
 }
 
 const PAGE_TAIL = `
-// The test's part: hand the detector to the element, start the check, publish the outcome.
+// The test's part: hand the checker to the element, start the check, publish the outcome.
 import 'bonafide-web/check';
 const check = document.querySelector('bonafide-check');
-check.detector = detector;
+check.checker = checker;
 check.addEventListener('result', (e) => {
   const v = e.detail;
   window.verdict = { decision: v.decision, score: v.score, frames: v.frames, usable: v.usable, reasons: v.reasons };
@@ -44,7 +44,7 @@ ${head}
 </head>
 <body>
 ${body}
-<bonafide-check frames="3" max-frames="40" timeout-ms="30000"></bonafide-check>
+<bonafide-check min-frames="3" max-frames="40" timeout-ms="30000"></bonafide-check>
 </body>
 </html>
 `;
@@ -149,11 +149,13 @@ export function packageTests({ clips, hasFace, devModel }) {
     {
       name: 'the types: a TypeScript user of "bonafide-web" and "bonafide-web/check" compiles (tsc --strict, moduleResolution bundler and node16); a wrong option does not',
       fn() {
-        const good = `import { Bonafide, ModelError, type Detector, type Verdict } from 'bonafide-web';
+        const good = `import { Bonafide, Checker, ModelError, type Detector, type Verdict } from 'bonafide-web';
 import { BonafideCheck } from 'bonafide-web/check';
-const detector: Detector = await Bonafide.create({ threshold: 0.5, integrity: { model: 'sha256-x' } });
+const checker: Checker = await Bonafide.create({ threshold: 0.5, integrity: { model: 'sha256-x' } });
 const check: BonafideCheck = document.createElement('bonafide-check');
-check.detector = detector;
+check.checker = checker;
+const old: Detector = checker; // the deprecated name still type-checks
+await old.startSession(document.createElement('video'), { frames: 3 });
 const release: string = Bonafide.version;
 check.addEventListener('result', (e) => console.log((e as CustomEvent<Verdict>).detail.decision, release));
 try { await Bonafide.create(); } catch (e) { if (e instanceof ModelError) console.log(e.field, e.modelVersion); }

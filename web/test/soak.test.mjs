@@ -1,6 +1,6 @@
-// Soak: 2,000 frames through detector.analyze (worker engine), checking that memory stays flat:
+// Soak: 2,000 frames through checker.analyze (worker engine), checking that memory stays flat:
 // the Go heap after a GC and the wasm linear memory (from Go's runtime.ReadMemStats and the
-// WebAssembly.Memory, via detector.stats), the JS references Go holds (wasm_exec.js's table; grows
+// WebAssembly.Memory, via checker.stats), the JS references Go holds (wasm_exec.js's table; grows
 // if js.Values or js.Funcs leak) and the live js.Func count, the worker's and the page's JS heaps
 // (performance.measureUserAgentSpecificMemory, and CDP for the page).
 import fs from 'node:fs';

@@ -130,27 +130,33 @@ function blankFrame(W, H) {
   return c.transferToImageBitmap();
 }
 
-const detectors = [];
+const checkers = [];
+let pigoChecker = null;
 
-/** Creates the detector(s) for the end-to-end runs on the model at modelUrl. */
+/**
+ * Creates the checker(s) for the end-to-end runs on the model at modelUrl: `count` with the default
+ * face detector (BlazeFace), and one with pigo for the comparison rows.
+ */
 async function e2eSetup({ modelUrl, count }) {
   const bytes = await fetchBytes(modelUrl);
-  for (const d of detectors.splice(0)) await d.close();
-  for (let i = 0; i < count; i++) detectors.push(await Bonafide.create({ model: bytes.slice() }));
-  return { info: { macs: detectors[0].info.macs, kind: detectors[0].info.kind } };
+  for (const d of checkers.splice(0)) await d.close();
+  await pigoChecker?.close();
+  for (let i = 0; i < count; i++) checkers.push(await Bonafide.create({ model: bytes.slice() }));
+  pigoChecker = await Bonafide.create({ model: bytes.slice(), detector: 'pigo' });
+  return { info: { macs: checkers[0].info.macs, kind: checkers[0].info.kind, detector: checkers[0].info.detector } };
 }
 
 /** Finds whether an image gives a scored face at W×H. */
 async function e2eProbe({ url, W, H }) {
   const f = await frame(url, W, H);
-  const r = await detectors[0].analyze(f);
+  const r = await checkers[0].analyze(f);
   return { scored: r.scored, ok: r.quality.ok, reasons: r.quality.reasons.map((x) => x.code), face: r.face };
 }
 
 const T = (r) => r.timings;
 
 /**
- * Per-frame figures through detector.analyze (the Worker): each case analyses the same frame runs
+ * Per-frame figures through checker.analyze (the Worker): each case analyses the same frame runs
  * times after warmup. Cases are interleaved in blocks of `block` consecutive calls, so that the video
  * case tracks the face from one call to the next as it does on a camera (a still call in between
  * would restart the tracker). Returns the wall time of each call and the stage timings Go reports.
@@ -158,19 +164,19 @@ const T = (r) => r.timings;
 async function e2e({ url, W, H, warmup, runs, block = 10 }) {
   const face = await frame(url, W, H);
   const blank = blankFrame(W, H);
-  const d = detectors[0];
-  const cases = [
-    { name: 'face, video', src: face, opt: { video: true } },
-    { name: 'face, still', src: face, opt: {} },
-    { name: 'no face', src: blank, opt: {} },
-  ];
+  const cases = [];
+  for (const [d, suffix] of [[checkers[0], ''], [pigoChecker, ' (pigo)']]) {
+    cases.push({ name: `face, video${suffix}`, src: face, opt: { video: true }, d },
+      { name: `face, still${suffix}`, src: face, opt: {}, d },
+      { name: `no face${suffix}`, src: blank, opt: {}, d });
+  }
   const out = Object.fromEntries(cases.map((c) => [c.name, { wall: [], detect: [], crop: [], infer: [], total: [], scored: 0 }]));
-  for (let i = 0; i < warmup; i++) for (const c of cases) await d.analyze(c.src, c.opt);
+  for (let i = 0; i < warmup; i++) for (const c of cases) await c.d.analyze(c.src, c.opt);
   for (let i = 0; i < runs; i += block) {
     for (const c of cases) {
       for (let j = i; j < Math.min(runs, i + block); j++) {
         const t0 = performance.now();
-        const r = await d.analyze(c.src, c.opt);
+        const r = await c.d.analyze(c.src, c.opt);
         const o = out[c.name];
         o.wall.push(performance.now() - t0);
         for (const k of ['detect', 'crop', 'infer', 'total']) o[k].push(T(r)[k] ?? NaN);
@@ -178,16 +184,16 @@ async function e2e({ url, W, H, warmup, runs, block = 10 }) {
       }
     }
   }
-  const stats = await d.stats({ gc: false });
+  const stats = await checkers[0].stats({ gc: false });
   return { cases: out, wasmMemoryBytes: stats.wasmMemoryBytes };
 }
 
-/** Frames per second with one detector against two (each its own Worker and wasm instance). */
+/** Frames per second with one checker against two (each its own Worker and wasm instance). */
 async function throughput({ url, W, H, frames }) {
   const face = await frame(url, W, H);
   const res = {};
   for (const n of [1, 2]) {
-    const ds = detectors.slice(0, n);
+    const ds = checkers.slice(0, n);
     if (ds.length < n) break;
     let next = 0;
     const t0 = performance.now();

@@ -52,7 +52,7 @@ func run() error {
 	if *n < 1 || len(raw) != 4*per**n {
 		return fmt.Errorf("%s holds %d bytes, want %d samples x %d float32", *in, len(raw), *n, per)
 	}
-	s := m.NewSession()
+	s := m.NewRunner()
 	x := make([]float32, per)
 	var res []byte
 	for i := range *n {

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// Profile accumulates the wall time of each run-time step over the runs of a Session it is attached
-// to (Session.SetProfile). It exists to find which steps dominate a model; it is off by default and
+// StepTimes accumulates the wall time of each run-time step over the runs of a Runner it is attached
+// to (Runner.SetStepTimes). It exists to find which steps dominate a model; it is off by default and
 // then costs Run one nil test.
-type Profile struct {
+type StepTimes struct {
 	Steps []StepTime // one per step, in program order
 	Runs  int
 }
@@ -26,9 +26,9 @@ type StepTime struct {
 	Total time.Duration
 }
 
-// SetProfile attaches p (reset to this program's steps) to the session, or detaches profiling when p
+// SetStepTimes attaches p (reset to this program's steps) to the runner, or detaches profiling when p
 // is nil. A profiled Run reads the clock twice per step; its timings include that.
-func (s *Session) SetProfile(p *Profile) {
+func (s *Runner) SetStepTimes(p *StepTimes) {
 	s.prof = p
 	if p == nil {
 		return
@@ -48,7 +48,7 @@ func (s *Session) SetProfile(p *Profile) {
 	}
 }
 
-func (s *Session) runProfiled() {
+func (s *Runner) runProfiled() {
 	p := s.prof
 	for i, st := range s.p.steps {
 		t0 := time.Now()
@@ -59,7 +59,7 @@ func (s *Session) runProfiled() {
 }
 
 // Total is the summed time of every step over all runs.
-func (p *Profile) Total() time.Duration {
+func (p *StepTimes) Total() time.Duration {
 	var t time.Duration
 	for _, st := range p.Steps {
 		t += st.Total
@@ -69,7 +69,7 @@ func (p *Profile) Total() time.Duration {
 
 // WriteTable writes the steps, slowest first, with their share of the total, time per run and
 // GFLOP/s (2 flops per MAC), then the time per operator kind.
-func (p *Profile) WriteTable(w io.Writer) error {
+func (p *StepTimes) WriteTable(w io.Writer) error {
 	if p.Runs == 0 {
 		_, err := fmt.Fprintln(w, "graph: profile: no runs")
 		return err
