@@ -53,7 +53,7 @@ var (
 // bonafide_lean embeds none (cascade_lean.go) and says so.
 func embeddedCascade() (*pigo.Pigo, error) {
 	if facefinder == nil {
-		return nil, &CascadeError{Reason: "this build (tag bonafide_lean, the browser's) embeds no cascade: " +
+		return nil, &cascadeError{Reason: "this build (tag bonafide_lean, the browser's) embeds no cascade: " +
 			"pass the facefinder file in PigoOptions.Cascade (the web module fetches models/facefinder)"}
 	}
 	defaultCascadeOnce.Do(func() {

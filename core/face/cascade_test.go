@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 // PigoOptions.Cascade is how the browser's lean build (no embedded cascade) gets pigo's cascade:
 // with the facefinder file it must find the synthetic face as the default build does, and a bad
-// file must be a *CascadeError from NewPigo, not a panic later.
+// file must be a *cascadeError from NewPigo, not a panic later.
 func TestPigoCascadeOption(t *testing.T) {
 	file, err := os.ReadFile("facefinder")
 	if err != nil {
@@ -39,9 +39,9 @@ func TestPigoCascadeOption(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewPigo(PigoOptions{Cascade: tc.in})
-			var ce *CascadeError
+			var ce *cascadeError
 			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v, want *CascadeError", err)
+				t.Fatalf("err = %v, want *cascadeError", err)
 			}
 		})
 	}
@@ -53,8 +53,8 @@ func TestPigoWithoutEmbeddedCascade(t *testing.T) {
 		t.Skip("this build embeds facefinder (the lean build, tag bonafide_lean, does not; make test-native runs it)")
 	}
 	_, err := NewPigo(PigoOptions{})
-	var ce *CascadeError
+	var ce *cascadeError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "PigoOptions.Cascade") {
-		t.Fatalf("err = %v, want a *CascadeError naming PigoOptions.Cascade", err)
+		t.Fatalf("err = %v, want a *cascadeError naming PigoOptions.Cascade", err)
 	}
 }

@@ -127,7 +127,7 @@ type window struct {
 }
 
 // NewPigo validates opts and returns a Pigo detector using opts.Cascade, or the embedded
-// facefinder cascade when that is nil. A cascade that cannot be used is a *CascadeError.
+// facefinder cascade when that is nil. A cascade that cannot be used is an error of kind errs.Model.
 func NewPigo(opts PigoOptions) (*Pigo, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
