@@ -4,12 +4,14 @@
 
 package kernel
 
-import (
-	"simd/archsimd"
-	"unsafe"
-)
+import "unsafe"
 
-// The wasm SIMD micro-kernels: a 4×8 tile of eight Float32x4 accumulators, k unrolled by four.
+// The wasm SIMD micro-kernels: the tiles are written in WebAssembly (gemm_tiles_wasm.s, also
+// generated), which ran pointwise convolutions 30-50% faster than the same tiles in Go with
+// simd/archsimd in CPU-time A/Bs under node (BENCH.md, round 3); these functions prove every access
+// in bounds and call them.
+//
+// The 4×8 shape: a tile of eight Float32x4 accumulators.
 // In a tile-only test under node, 4×8 and 6×8 with the four-way unroll both reach 23–25 GFLOP/s,
 // 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
 // whole networks 4×8 beat 6×8, 4×12 and 8×8, whose larger tiles waste more on MiniFASNet's odd
@@ -33,97 +35,24 @@ func gemmTilesRowsSIMD(rows, k int, a, b, c []float32, ldc int, nt int, ep *tile
 	}
 }
 
+// gemmTileAsm1 is the WebAssembly tile for blocks of 1 rows (gemm_tiles_wasm.s).
+//
+//go:noescape
+func gemmTileAsm1(k int, a, b, c unsafe.Pointer, ldc int, nt int, ep *tileEpilogue)
+
 // gemmTilesSIMD1 computes nt full tiles side by side (see tile.go) of which only the first 1 rows exist.
 func gemmTilesSIMD1(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if nt <= 0 {
 		return
 	}
 	checkTilesRows(1, k, a, b, c, ldc, nt, ep)
-	sc := uintptr(ldc) * 4
-	_ = sc // one-row kernels never step to a second row
-	var sr uintptr
-	if ep.res != nil {
-		sr = uintptr(ep.ldr) * 4
-	}
-	_ = sr
-	var pslope unsafe.Pointer
-	if ep.slope != nil {
-		pslope = unsafe.Pointer(&ep.slope[0])
-	}
-	for t := 0; t < nt; t++ {
-		var c00, c01 archsimd.Float32x4
-		qc := unsafe.Pointer(&c[t*gemmNR])
-		switch ep.init {
-		case initC:
-			c00 = ld4(qc, 0)
-			c01 = ld4(qc, 16)
-		case initRowBias:
-			pbias := unsafe.Pointer(&ep.bias[0])
-			r0 := splat(pbias, 0)
-			c00 = r0
-			c01 = r0
-		case initColBias:
-			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
-			q0 := ld4(pbias, 0)
-			q1 := ld4(pbias, 16)
-			c00 = q0
-			c01 = q1
-		}
-		if k > 0 {
-			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
-			p := 0
-			for ; p+4 <= k; p += 4 {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				b0 = ld4(qb, 32)
-				b1 = ld4(qb, 48)
-				a0 = splat(qa, 16)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				b0 = ld4(qb, 64)
-				b1 = ld4(qb, 80)
-				a0 = splat(qa, 32)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				b0 = ld4(qb, 96)
-				b1 = ld4(qb, 112)
-				a0 = splat(qa, 48)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
-			}
-			for ; p < k; p++ {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
-			}
-		}
-		if ep.res != nil {
-			qr := unsafe.Pointer(&ep.res[t*gemmNR])
-			c00 = c00.Add(ld4(qr, 0))
-			c01 = c01.Add(ld4(qr, 16))
-		}
-		if ep.clamp {
-			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
-			c00 = c00.Max(lo).Min(hi)
-			c01 = c01.Max(lo).Min(hi)
-		}
-		if pslope != nil {
-			zero := archsimd.BroadcastFloat32x4(0)
-			s0 := splat(pslope, 0)
-			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
-			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
-		}
-		st4(qc, 0, c00)
-		st4(qc, 16, c01)
-	}
+	gemmTileAsm1(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]), ldc, nt, ep)
 }
+
+// gemmTileAsm2 is the WebAssembly tile for blocks of 2 rows (gemm_tiles_wasm.s).
+//
+//go:noescape
+func gemmTileAsm2(k int, a, b, c unsafe.Pointer, ldc int, nt int, ep *tileEpilogue)
 
 // gemmTilesSIMD2 computes nt full tiles side by side (see tile.go) of which only the first 2 rows exist.
 func gemmTilesSIMD2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
@@ -131,122 +60,13 @@ func gemmTilesSIMD2(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue)
 		return
 	}
 	checkTilesRows(2, k, a, b, c, ldc, nt, ep)
-	sc := uintptr(ldc) * 4
-	_ = sc // one-row kernels never step to a second row
-	var sr uintptr
-	if ep.res != nil {
-		sr = uintptr(ep.ldr) * 4
-	}
-	_ = sr
-	var pslope unsafe.Pointer
-	if ep.slope != nil {
-		pslope = unsafe.Pointer(&ep.slope[0])
-	}
-	for t := 0; t < nt; t++ {
-		var c00, c01, c10, c11 archsimd.Float32x4
-		qc := unsafe.Pointer(&c[t*gemmNR])
-		switch ep.init {
-		case initC:
-			c00 = ld4(qc, 0)
-			c01 = ld4(qc, 16)
-			c10 = ld4(qc, sc+0)
-			c11 = ld4(qc, sc+16)
-		case initRowBias:
-			pbias := unsafe.Pointer(&ep.bias[0])
-			r0 := splat(pbias, 0)
-			c00 = r0
-			c01 = r0
-			r1 := splat(pbias, 4)
-			c10 = r1
-			c11 = r1
-		case initColBias:
-			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
-			q0 := ld4(pbias, 0)
-			q1 := ld4(pbias, 16)
-			c00 = q0
-			c01 = q1
-			c10 = q0
-			c11 = q1
-		}
-		if k > 0 {
-			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
-			p := 0
-			for ; p+4 <= k; p += 4 {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 := splat(qa, 4)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				b0 = ld4(qb, 32)
-				b1 = ld4(qb, 48)
-				a0 = splat(qa, 16)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 20)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				b0 = ld4(qb, 64)
-				b1 = ld4(qb, 80)
-				a0 = splat(qa, 32)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 36)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				b0 = ld4(qb, 96)
-				b1 = ld4(qb, 112)
-				a0 = splat(qa, 48)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 52)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
-			}
-			for ; p < k; p++ {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 := splat(qa, 4)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
-			}
-		}
-		if ep.res != nil {
-			qr := unsafe.Pointer(&ep.res[t*gemmNR])
-			c00 = c00.Add(ld4(qr, 0))
-			c01 = c01.Add(ld4(qr, 16))
-			c10 = c10.Add(ld4(qr, sr+0))
-			c11 = c11.Add(ld4(qr, sr+16))
-		}
-		if ep.clamp {
-			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
-			c00 = c00.Max(lo).Min(hi)
-			c01 = c01.Max(lo).Min(hi)
-			c10 = c10.Max(lo).Min(hi)
-			c11 = c11.Max(lo).Min(hi)
-		}
-		if pslope != nil {
-			zero := archsimd.BroadcastFloat32x4(0)
-			s0 := splat(pslope, 0)
-			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
-			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
-			s1 := splat(pslope, 4)
-			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
-			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
-		}
-		st4(qc, 0, c00)
-		st4(qc, 16, c01)
-		st4(qc, sc+0, c10)
-		st4(qc, sc+16, c11)
-	}
+	gemmTileAsm2(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]), ldc, nt, ep)
 }
+
+// gemmTileAsm3 is the WebAssembly tile for blocks of 3 rows (gemm_tiles_wasm.s).
+//
+//go:noescape
+func gemmTileAsm3(k int, a, b, c unsafe.Pointer, ldc int, nt int, ep *tileEpilogue)
 
 // gemmTilesSIMD3 computes nt full tiles side by side (see tile.go) of which only the first 3 rows exist.
 func gemmTilesSIMD3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
@@ -254,153 +74,13 @@ func gemmTilesSIMD3(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue)
 		return
 	}
 	checkTilesRows(3, k, a, b, c, ldc, nt, ep)
-	sc := uintptr(ldc) * 4
-	_ = sc // one-row kernels never step to a second row
-	var sr uintptr
-	if ep.res != nil {
-		sr = uintptr(ep.ldr) * 4
-	}
-	_ = sr
-	var pslope unsafe.Pointer
-	if ep.slope != nil {
-		pslope = unsafe.Pointer(&ep.slope[0])
-	}
-	for t := 0; t < nt; t++ {
-		var c00, c01, c10, c11, c20, c21 archsimd.Float32x4
-		qc := unsafe.Pointer(&c[t*gemmNR])
-		switch ep.init {
-		case initC:
-			c00 = ld4(qc, 0)
-			c01 = ld4(qc, 16)
-			c10 = ld4(qc, sc+0)
-			c11 = ld4(qc, sc+16)
-			c20 = ld4(qc, 2*sc+0)
-			c21 = ld4(qc, 2*sc+16)
-		case initRowBias:
-			pbias := unsafe.Pointer(&ep.bias[0])
-			r0 := splat(pbias, 0)
-			c00 = r0
-			c01 = r0
-			r1 := splat(pbias, 4)
-			c10 = r1
-			c11 = r1
-			r2 := splat(pbias, 8)
-			c20 = r2
-			c21 = r2
-		case initColBias:
-			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
-			q0 := ld4(pbias, 0)
-			q1 := ld4(pbias, 16)
-			c00 = q0
-			c01 = q1
-			c10 = q0
-			c11 = q1
-			c20 = q0
-			c21 = q1
-		}
-		if k > 0 {
-			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
-			p := 0
-			for ; p+4 <= k; p += 4 {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 := splat(qa, 4)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 := splat(qa, 8)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				b0 = ld4(qb, 32)
-				b1 = ld4(qb, 48)
-				a0 = splat(qa, 16)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 20)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 = splat(qa, 24)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				b0 = ld4(qb, 64)
-				b1 = ld4(qb, 80)
-				a0 = splat(qa, 32)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 36)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 = splat(qa, 40)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				b0 = ld4(qb, 96)
-				b1 = ld4(qb, 112)
-				a0 = splat(qa, 48)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 52)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 = splat(qa, 56)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
-			}
-			for ; p < k; p++ {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 := splat(qa, 4)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 := splat(qa, 8)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
-			}
-		}
-		if ep.res != nil {
-			qr := unsafe.Pointer(&ep.res[t*gemmNR])
-			c00 = c00.Add(ld4(qr, 0))
-			c01 = c01.Add(ld4(qr, 16))
-			c10 = c10.Add(ld4(qr, sr+0))
-			c11 = c11.Add(ld4(qr, sr+16))
-			c20 = c20.Add(ld4(qr, 2*sr+0))
-			c21 = c21.Add(ld4(qr, 2*sr+16))
-		}
-		if ep.clamp {
-			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
-			c00 = c00.Max(lo).Min(hi)
-			c01 = c01.Max(lo).Min(hi)
-			c10 = c10.Max(lo).Min(hi)
-			c11 = c11.Max(lo).Min(hi)
-			c20 = c20.Max(lo).Min(hi)
-			c21 = c21.Max(lo).Min(hi)
-		}
-		if pslope != nil {
-			zero := archsimd.BroadcastFloat32x4(0)
-			s0 := splat(pslope, 0)
-			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
-			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
-			s1 := splat(pslope, 4)
-			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
-			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
-			s2 := splat(pslope, 8)
-			c20 = c20.Max(zero).Add(s2.Mul(c20.Min(zero)))
-			c21 = c21.Max(zero).Add(s2.Mul(c21.Min(zero)))
-		}
-		st4(qc, 0, c00)
-		st4(qc, 16, c01)
-		st4(qc, sc+0, c10)
-		st4(qc, sc+16, c11)
-		st4(qc, 2*sc+0, c20)
-		st4(qc, 2*sc+16, c21)
-	}
+	gemmTileAsm3(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]), ldc, nt, ep)
 }
+
+// gemmTileAsm4 is the WebAssembly tile for blocks of 4 rows (gemm_tiles_wasm.s).
+//
+//go:noescape
+func gemmTileAsm4(k int, a, b, c unsafe.Pointer, ldc int, nt int, ep *tileEpilogue)
 
 // gemmTilesSIMD4 computes nt full tiles side by side (see tile.go) of which only the first 4 rows exist.
 func gemmTilesSIMD4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
@@ -408,183 +88,7 @@ func gemmTilesSIMD4(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue)
 		return
 	}
 	checkTilesRows(4, k, a, b, c, ldc, nt, ep)
-	sc := uintptr(ldc) * 4
-	_ = sc // one-row kernels never step to a second row
-	var sr uintptr
-	if ep.res != nil {
-		sr = uintptr(ep.ldr) * 4
-	}
-	_ = sr
-	var pslope unsafe.Pointer
-	if ep.slope != nil {
-		pslope = unsafe.Pointer(&ep.slope[0])
-	}
-	for t := 0; t < nt; t++ {
-		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x4
-		qc := unsafe.Pointer(&c[t*gemmNR])
-		switch ep.init {
-		case initC:
-			c00 = ld4(qc, 0)
-			c01 = ld4(qc, 16)
-			c10 = ld4(qc, sc+0)
-			c11 = ld4(qc, sc+16)
-			c20 = ld4(qc, 2*sc+0)
-			c21 = ld4(qc, 2*sc+16)
-			c30 = ld4(qc, 3*sc+0)
-			c31 = ld4(qc, 3*sc+16)
-		case initRowBias:
-			pbias := unsafe.Pointer(&ep.bias[0])
-			r0 := splat(pbias, 0)
-			c00 = r0
-			c01 = r0
-			r1 := splat(pbias, 4)
-			c10 = r1
-			c11 = r1
-			r2 := splat(pbias, 8)
-			c20 = r2
-			c21 = r2
-			r3 := splat(pbias, 12)
-			c30 = r3
-			c31 = r3
-		case initColBias:
-			pbias := unsafe.Pointer(&ep.bias[t*gemmNR])
-			q0 := ld4(pbias, 0)
-			q1 := ld4(pbias, 16)
-			c00 = q0
-			c01 = q1
-			c10 = q0
-			c11 = q1
-			c20 = q0
-			c21 = q1
-			c30 = q0
-			c31 = q1
-		}
-		if k > 0 {
-			qa, qb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[t*k*gemmNR])
-			p := 0
-			for ; p+4 <= k; p += 4 {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 := splat(qa, 4)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 := splat(qa, 8)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				a3 := splat(qa, 12)
-				c30 = c30.Add(a3.Mul(b0))
-				c31 = c31.Add(a3.Mul(b1))
-				b0 = ld4(qb, 32)
-				b1 = ld4(qb, 48)
-				a0 = splat(qa, 16)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 20)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 = splat(qa, 24)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				a3 = splat(qa, 28)
-				c30 = c30.Add(a3.Mul(b0))
-				c31 = c31.Add(a3.Mul(b1))
-				b0 = ld4(qb, 64)
-				b1 = ld4(qb, 80)
-				a0 = splat(qa, 32)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 36)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 = splat(qa, 40)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				a3 = splat(qa, 44)
-				c30 = c30.Add(a3.Mul(b0))
-				c31 = c31.Add(a3.Mul(b1))
-				b0 = ld4(qb, 96)
-				b1 = ld4(qb, 112)
-				a0 = splat(qa, 48)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 = splat(qa, 52)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 = splat(qa, 56)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				a3 = splat(qa, 60)
-				c30 = c30.Add(a3.Mul(b0))
-				c31 = c31.Add(a3.Mul(b1))
-				qa, qb = unsafe.Add(qa, 64), unsafe.Add(qb, 128)
-			}
-			for ; p < k; p++ {
-				b0 := ld4(qb, 0)
-				b1 := ld4(qb, 16)
-				a0 := splat(qa, 0)
-				c00 = c00.Add(a0.Mul(b0))
-				c01 = c01.Add(a0.Mul(b1))
-				a1 := splat(qa, 4)
-				c10 = c10.Add(a1.Mul(b0))
-				c11 = c11.Add(a1.Mul(b1))
-				a2 := splat(qa, 8)
-				c20 = c20.Add(a2.Mul(b0))
-				c21 = c21.Add(a2.Mul(b1))
-				a3 := splat(qa, 12)
-				c30 = c30.Add(a3.Mul(b0))
-				c31 = c31.Add(a3.Mul(b1))
-				qa, qb = unsafe.Add(qa, 16), unsafe.Add(qb, 32)
-			}
-		}
-		if ep.res != nil {
-			qr := unsafe.Pointer(&ep.res[t*gemmNR])
-			c00 = c00.Add(ld4(qr, 0))
-			c01 = c01.Add(ld4(qr, 16))
-			c10 = c10.Add(ld4(qr, sr+0))
-			c11 = c11.Add(ld4(qr, sr+16))
-			c20 = c20.Add(ld4(qr, 2*sr+0))
-			c21 = c21.Add(ld4(qr, 2*sr+16))
-			c30 = c30.Add(ld4(qr, 3*sr+0))
-			c31 = c31.Add(ld4(qr, 3*sr+16))
-		}
-		if ep.clamp {
-			lo, hi := archsimd.BroadcastFloat32x4(ep.lo), archsimd.BroadcastFloat32x4(ep.hi)
-			c00 = c00.Max(lo).Min(hi)
-			c01 = c01.Max(lo).Min(hi)
-			c10 = c10.Max(lo).Min(hi)
-			c11 = c11.Max(lo).Min(hi)
-			c20 = c20.Max(lo).Min(hi)
-			c21 = c21.Max(lo).Min(hi)
-			c30 = c30.Max(lo).Min(hi)
-			c31 = c31.Max(lo).Min(hi)
-		}
-		if pslope != nil {
-			zero := archsimd.BroadcastFloat32x4(0)
-			s0 := splat(pslope, 0)
-			c00 = c00.Max(zero).Add(s0.Mul(c00.Min(zero)))
-			c01 = c01.Max(zero).Add(s0.Mul(c01.Min(zero)))
-			s1 := splat(pslope, 4)
-			c10 = c10.Max(zero).Add(s1.Mul(c10.Min(zero)))
-			c11 = c11.Max(zero).Add(s1.Mul(c11.Min(zero)))
-			s2 := splat(pslope, 8)
-			c20 = c20.Max(zero).Add(s2.Mul(c20.Min(zero)))
-			c21 = c21.Max(zero).Add(s2.Mul(c21.Min(zero)))
-			s3 := splat(pslope, 12)
-			c30 = c30.Max(zero).Add(s3.Mul(c30.Min(zero)))
-			c31 = c31.Max(zero).Add(s3.Mul(c31.Min(zero)))
-		}
-		st4(qc, 0, c00)
-		st4(qc, 16, c01)
-		st4(qc, sc+0, c10)
-		st4(qc, sc+16, c11)
-		st4(qc, 2*sc+0, c20)
-		st4(qc, 2*sc+16, c21)
-		st4(qc, 3*sc+0, c30)
-		st4(qc, 3*sc+16, c31)
-	}
+	gemmTileAsm4(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]), ldc, nt, ep)
 }
 
 // packPanelsSIMD copies np full gemmNR-column panels: panel j takes columns [j·gemmNR, (j+1)·gemmNR)

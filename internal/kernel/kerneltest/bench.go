@@ -66,6 +66,8 @@ var convBenchmarks = []benchConv{
 	{conv("psb/pw/480to160/8", 1, 480, 8, 8, 160, 1, 1, 0, 1), noAct, false},
 	{conv("psb/pw/80to480/8", 1, 80, 8, 8, 480, 1, 1, 0, 1), relu6, false},
 	{conv("psb/pw/160to384/8", 1, 160, 8, 8, 384, 1, 1, 0, 1), relu6, false},
+	// The packed-GEMM ceiling of scripts/bench (the same shape as its synthetic model).
+	{conv("ceiling/pw/256to256/32", 1, 256, 32, 32, 256, 1, 1, 0, 1), noAct, false},
 	// MiniFASNet's depthwise layers on planes that are not whole vectors.
 	{conv("minifas/dw3x3s2/231ch/20", 1, 231, 20, 20, 231, 3, 2, 1, 231), prelu(231), false},
 	{conv("minifas/dw3x3s2/308ch/10", 1, 308, 10, 10, 308, 3, 2, 1, 308), prelu(308), false},

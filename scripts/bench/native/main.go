@@ -5,6 +5,7 @@
 //
 //	go run -tags bonafide_lean ./scripts/bench/native -runs 60 -budget 20s a.onnx b.onnx   # JSON on stdout
 //	go run ./scripts/bench/native -face-png frame.png
+//	go run ./scripts/bench/native -gemm-onnx gemm.onnx     # the packed-GEMM ceiling model
 //
 // Runs are interleaved (one run of each model per round) so that load from other processes falls on
 // every model alike; each model runs on its own Runner, one goroutine, like the browser's single
@@ -12,17 +13,20 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"sort"
 	"time"
 
 	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
 type result struct {
@@ -48,9 +52,16 @@ func main() {
 	minRuns := flag.Int("min-runs", 3, "fewest timed runs under -budget")
 	warmup := flag.Int("warmup", 5, "untimed runs per model first")
 	facePNG := flag.String("face-png", "", "write the synthetic 640×480 face frame to this PNG and exit")
+	gemmONNX := flag.String("gemm-onnx", "", "write the packed-GEMM ceiling model (one 1×1 Conv) to this ONNX file and exit")
 	flag.Parse()
-	if *facePNG != "" {
-		if err := writeFace(*facePNG); err != nil {
+	if *facePNG != "" || *gemmONNX != "" {
+		var err error
+		if *facePNG != "" {
+			err = writeFace(*facePNG)
+		} else {
+			err = os.WriteFile(*gemmONNX, gemmModel(), 0o644)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "native:", err)
 			os.Exit(1)
 		}
@@ -166,4 +177,50 @@ func writeFace(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// The ceiling model: one 1×1 convolution of gemmC channels to gemmC over a gemmHW² plane (67 M MACs),
+// which bonafide runs as its packed GEMM (weights packed once, the input packed a chunk of columns
+// at a time) with large enough K, M and N that tile edges and epilogues cost little: the GFLOP/s of
+// the best kernel on this machine, measured in the same page as the models, for both engines.
+const (
+	gemmC  = 256
+	gemmHW = 32
+)
+
+// gemmModel returns the ceiling model's ONNX bytes (opset 13; deterministic weights).
+func gemmModel() []byte {
+	w := make([]byte, 4*gemmC*gemmC)
+	s := uint32(12345)
+	for i := 0; i < gemmC*gemmC; i++ {
+		s ^= s << 13
+		s ^= s >> 17
+		s ^= s << 5
+		binary.LittleEndian.PutUint32(w[4*i:], math.Float32bits((float32(s>>8)/float32(1<<24)*2-1)/16))
+	}
+	dims := func(ds ...int64) []onnxpb.Dim {
+		out := make([]onnxpb.Dim, len(ds))
+		for i, d := range ds {
+			out[i] = onnxpb.Dim{Value: d, HasValue: true}
+		}
+		return out
+	}
+	in := &onnxpb.ValueInfo{Name: "x"}
+	in.SetTensorType(onnxpb.Float, dims(1, gemmC, gemmHW, gemmHW))
+	out := &onnxpb.ValueInfo{Name: "y"}
+	out.SetTensorType(onnxpb.Float, dims(1, gemmC, gemmHW, gemmHW))
+	m := &onnxpb.Model{
+		IRVersion:    7,
+		ProducerName: "bonafide scripts/bench/native -gemm-onnx",
+		Opsets:       []onnxpb.OperatorSet{{Version: 13}},
+		Graph: &onnxpb.Graph{
+			Name: "gemm-ceiling",
+			Nodes: []*onnxpb.Node{{Inputs: []string{"x", "w"}, Outputs: []string{"y"}, Name: "conv", OpType: "Conv",
+				Attributes: []*onnxpb.Attribute{{Name: "kernel_shape", Type: onnxpb.AttrInts, Ints: []int64{1, 1}}}}},
+			Initializers: []*onnxpb.Tensor{{Name: "w", Dims: []int64{gemmC, gemmC, 1, 1}, DataType: onnxpb.Float, RawData: w}},
+			Inputs:       []*onnxpb.ValueInfo{in},
+			Outputs:      []*onnxpb.ValueInfo{out},
+		},
+	}
+	return m.Marshal()
 }

@@ -36,7 +36,10 @@ type kernel struct {
 	strip  int    // tile columns held in registers at a time (tileNR for one strip)
 	lanes  int    // floats per accumulator: 4 (Float32x4) or 1 (float32)
 	unroll int    // k steps per loop iteration
-	why    string
+	// asm: the tiles are written in WebAssembly (asm.go, gemm_tiles_wasm.s) and the Go functions
+	// only prove the accesses in bounds and call them.
+	asm bool
+	why string
 }
 
 var kernels = []kernel{
@@ -50,7 +53,13 @@ var kernels = []kernel{
 	},
 	{
 		file: "gemm_tiles_wasmsimd.go", tag: "goexperiment.simd && wasm", suffix: "SIMD", strip: tileNR, lanes: 4, unroll: 4,
-		why: `// The wasm SIMD micro-kernels: a 4×8 tile of eight Float32x4 accumulators, k unrolled by four.
+		asm: true,
+		why: `// The wasm SIMD micro-kernels: the tiles are written in WebAssembly (gemm_tiles_wasm.s, also
+// generated), which ran pointwise convolutions 30-50% faster than the same tiles in Go with
+// simd/archsimd in CPU-time A/Bs under node (BENCH.md, round 3); these functions prove every access
+// in bounds and call them.
+//
+// The 4×8 shape: a tile of eight Float32x4 accumulators.
 // In a tile-only test under node, 4×8 and 6×8 with the four-way unroll both reach 23–25 GFLOP/s,
 // 2×12 22, 8×8 15 (Go's wasm backend has 16 v128 registers and spills the rest); in Chromium on the
 // whole networks 4×8 beat 6×8, 4×12 and 8×8, whose larger tiles waste more on MiniFASNet's odd
@@ -82,6 +91,11 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	var b bytes.Buffer
+	writeAsm(&b)
+	if err := os.WriteFile(asmFile, b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // generate returns the gofmt-ed source of k's file.
@@ -110,7 +124,7 @@ func (k kernel) write(b *bytes.Buffer) {
 	}
 	p("package kernel")
 	p("")
-	if k.simd() {
+	if k.simd() && !k.asm {
 		p("import (\n\"simd/archsimd\"\n\"unsafe\"\n)")
 	} else {
 		p("import \"unsafe\"")
@@ -130,9 +144,30 @@ func (k kernel) write(b *bytes.Buffer) {
 	}
 	p("}\n}")
 	for r := 1; r <= tileMR; r++ {
+		if k.asm {
+			k.asmWrapper(p, r)
+			continue
+		}
 		k.tiles(p, r)
 	}
 	k.packPanel(p)
+}
+
+// asmWrapper writes gemmTiles<suffix><rows>, which proves the accesses of nt tiles in bounds and
+// runs gemmTileAsm<rows>.
+func (k kernel) asmWrapper(p func(string, ...any), rows int) {
+	p("")
+	p("// gemmTileAsm%d is the WebAssembly tile for blocks of %d rows (gemm_tiles_wasm.s).", rows, rows)
+	p("//")
+	p("//go:noescape")
+	p("func gemmTileAsm%d(k int, a, b, c unsafe.Pointer, ldc int, nt int, ep *tileEpilogue)", rows)
+	p("")
+	p("// gemmTiles%s%d computes nt full tiles side by side (see tile.go) of which only the first %d rows exist.", k.suffix, rows, rows)
+	p("func gemmTiles%s%d(k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {", k.suffix, rows)
+	p("if nt <= 0 {\nreturn\n}")
+	p("checkTilesRows(%d, k, a, b, c, ldc, nt, ep)", rows)
+	p("gemmTileAsm%d(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]), ldc, nt, ep)", rows)
+	p("}")
 }
 
 // packPanel writes packPanels<suffix>, the copy of np full panels of B, unrolled across a panel's

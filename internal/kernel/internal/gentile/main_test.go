@@ -27,4 +27,13 @@ func TestUpToDate(t *testing.T) {
 			t.Errorf("%s is stale: run go generate in internal/kernel", k.file)
 		}
 	}
+	var want bytes.Buffer
+	writeAsm(&want)
+	got, err := os.ReadFile(filepath.Join("..", "..", asmFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("%s is stale: run go generate in internal/kernel", asmFile)
+	}
 }
