@@ -23,7 +23,7 @@ BUILD := $(CURDIR)/build
 WASM := $(BUILD)/web/bonafide.wasm
 
 .PHONY: all tools chromium npm wasmbrowsertest gotoolchain vet test test-native test-wasm test-simd \
-	test-fuzz test-e2e wasm web package demo models bench clean
+	test-fuzz test-e2e wasm web package demo train-deps models bench clean
 
 all: web
 
@@ -128,7 +128,15 @@ package: web npm
 demo: tools web
 	$(GO) run ./cmd/bonafide serve -addr 127.0.0.1:$(PORT) -dir $(BUILD)/web
 
-models:
+# Training uses Debian's PyTorch stack through /usr/bin/python3 (PyPI is unreachable here), installed
+# like chromium: only when that python cannot import it. internal/setuptest runs this step too.
+TRAIN_PY ?= /usr/bin/python3
+TRAIN_DEBS := python3-torch python3-onnx python3-numpy python3-pil
+
+train-deps:
+	@$(TRAIN_PY) -c 'import torch, onnx, numpy, PIL' >/dev/null 2>&1 || { $(call apt_install,$(TRAIN_DEBS)); }
+
+models: npm train-deps
 	scripts/train/make-models.sh
 
 bench: tools web

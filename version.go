@@ -5,7 +5,6 @@ package bonafide
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -20,21 +19,51 @@ var versionFile string
 // Version returns this release's semantic version, e.g. "1.0.0".
 func Version() string { return strings.TrimSpace(versionFile) }
 
-// semver is MAJOR.MINOR.PATCH with an optional -PRERELEASE and +BUILD (semver.org 2.0.0, without
-// its rule against leading zeros, which says nothing about compatibility).
-var semver = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
-
-// ParseVersion returns the numbers of a semantic version "MAJOR.MINOR.PATCH[-PRE][+BUILD]".
+// ParseVersion returns the numbers of a semantic version "MAJOR.MINOR.PATCH[-PRE][+BUILD]"
+// (semver.org 2.0.0, without its rule against leading zeros, which says nothing about
+// compatibility): three runs of digits, then optionally "-" and "+" each followed by one or more of
+// [0-9A-Za-z.-]. It is parsed by hand rather than with regexp, which would add about 260 KB to the
+// wasm binary.
 func ParseVersion(v string) (major, minor, patch int, err error) {
-	m := semver.FindStringSubmatch(v)
-	if m == nil {
-		return 0, 0, 0, fmt.Errorf("%q is not a semantic version (MAJOR.MINOR.PATCH)", v)
+	bad := fmt.Errorf("%q is not a semantic version (MAJOR.MINOR.PATCH)", v)
+	core, pre, build := v, "", ""
+	if i := strings.IndexByte(core, '+'); i >= 0 {
+		core, build = core[:i], core[i+1:]
+		if !semverIdent(build) {
+			return 0, 0, 0, bad
+		}
 	}
-	n := [3]int{}
-	for i := range n {
-		if n[i], err = strconv.Atoi(m[i+1]); err != nil {
-			return 0, 0, 0, fmt.Errorf("%q: %w", v, err) // only on overflow: \d+ matched
+	if i := strings.IndexByte(core, '-'); i >= 0 {
+		core, pre = core[:i], core[i+1:]
+		if !semverIdent(pre) {
+			return 0, 0, 0, bad
+		}
+	}
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return 0, 0, 0, bad
+	}
+	var n [3]int
+	for i, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return 0, 0, 0, bad
+		}
+		if n[i], err = strconv.Atoi(p); err != nil {
+			return 0, 0, 0, fmt.Errorf("%q: %w", v, err) // only on overflow: digits only
 		}
 	}
 	return n[0], n[1], n[2], nil
+}
+
+// semverIdent reports whether s is one or more of [0-9A-Za-z.-] (pre-release and build parts).
+func semverIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

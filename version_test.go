@@ -22,6 +22,18 @@ func TestParseVersion(t *testing.T) {
 		{"", 0, 0, 0, false},
 		{"dev-pyramid-untrained (random weights)", 0, 0, 0, false},
 		{"99999999999999999999.0.0", 0, 0, 0, false},
+		{"1.0.0-a-b.7", 1, 0, 0, true},
+		{"1.0.0+b-c", 1, 0, 0, true},
+		{"3.2.1-rc.1+exp.sha.5114f85", 3, 2, 1, true},
+		{"1.0.0-", 0, 0, 0, false},
+		{"1.0.0+", 0, 0, 0, false},
+		{"1.0.0-a+b+c", 0, 0, 0, false},
+		{"1.0.0-a_b", 0, 0, 0, false},
+		{"1..0", 0, 0, 0, false},
+		{"1.0.0.0", 0, 0, 0, false},
+		{"1.-1.0", 0, 0, 0, false},
+		{"1.+1.0", 0, 0, 0, false},
+		{"1.0.x", 0, 0, 0, false},
 	} {
 		major, minor, patch, err := ParseVersion(c.in)
 		if (err == nil) != c.ok || major != c.major || minor != c.minor || patch != c.patch {

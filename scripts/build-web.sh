@@ -110,6 +110,18 @@ js=("$OUT/bonafide.mjs" "$OUT/bonafide.worker.mjs" "$OUT/engine.mjs" "$OUT/manif
 jsraw=$(cat "${js[@]}" | wc -c | tr -d ' ')
 jsgz=0
 for f in "${js[@]}"; do jsgz=$((jsgz + $(gz "$f"))); done
+# firstUse: everything a page downloads the first time it runs bonafide (the wasm, the JS and every
+# model file the module loads by default: the liveness model and the face detector's weights),
+# against issue 12's budgets (wasm ≤ 1.6 MB gzip, all of it ≤ 2.5 MB gzip).
+fraw=$(( $(raw "$OUT/bonafide.wasm") + jsraw ))
+fgz=$(( $(gz "$OUT/bonafide.wasm") + jsgz ))
+assets_json=""
+for f in "${loaded[@]}"; do
+	[ "$f" = bonafide.wasm ] && continue
+	fraw=$(( fraw + $(raw "$OUT/$f") ))
+	fgz=$(( fgz + $(gz "$OUT/$f") ))
+	assets_json+="${assets_json:+, }{\"file\": \"$f\", \"source\": \"${SOURCE[$f]:-}\", \"raw\": $(raw "$OUT/$f"), \"gzip\": $(gz "$OUT/$f")}"
+done
 cat > "$OUT/sizes.json" <<JSON
 {
   "wasm": {"raw": $(raw "$OUT/bonafide.wasm"), "gzip": $(gz "$OUT/bonafide.wasm"), "sha256": "$(sha "$OUT/bonafide.wasm")"},
@@ -117,7 +129,10 @@ cat > "$OUT/sizes.json" <<JSON
   "worker": {"raw": $(( $(raw "$OUT/bonafide.worker.mjs") + $(raw "$OUT/engine.mjs") )), "gzip": $(( $(gz "$OUT/bonafide.worker.mjs") + $(gz "$OUT/engine.mjs") ))},
   "component": {"raw": $(raw "$OUT/bonafide-check.mjs"), "gzip": $(gz "$OUT/bonafide-check.mjs")},
   "model": {"source": "$DEFAULT_MODEL", "raw": $(raw "$OUT/models/default.onnx"), "gzip": $(gz "$OUT/models/default.onnx")},
-  "faceModel": {"source": "$FACE_MODEL", "raw": $(raw "$OUT/models/blazeface.onnx"), "gzip": $(gz "$OUT/models/blazeface.onnx")}
+  "faceModel": {"source": "$FACE_MODEL", "raw": $(raw "$OUT/models/blazeface.onnx"), "gzip": $(gz "$OUT/models/blazeface.onnx")},
+  "assets": [$assets_json],
+  "firstUse": {"raw": $fraw, "gzip": $fgz},
+  "budget": {"wasmGzip": 1600000, "firstUseGzip": 2500000}
 }
 JSON
 echo "build-web: $OUT ready (bonafide $VERSION, model $DEFAULT_MODEL); sizes in $OUT/sizes.json"

@@ -174,3 +174,71 @@ func TestMakefileInstallsOnBareMachine(t *testing.T) {
 		})
 	}
 }
+
+// TestMakefileTrainDeps runs `make train-deps` (what `make models` installs first) with a python
+// that can or cannot import the training stack.
+func TestMakefileTrainDeps(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed: the Makefile cannot be tested")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		pyExit string
+		want   []string
+	}{
+		{"python lacks torch", "1", []string{
+			"python3 -c import torch, onnx, numpy, PIL",
+			"apt-get update -q",
+			"apt-get install -y -q python3-torch python3-onnx python3-numpy python3-pil",
+		}},
+		{"python has it", "0", []string{"python3 -c import torch, onnx, numpy, PIL"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			bin := filepath.Join(dir, "bin")
+			if err := os.Mkdir(bin, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			write := func(path, body string) {
+				t.Helper()
+				if err := os.WriteFile(path, []byte(body), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(filepath.Join(dir, "Makefile"), string(makefile))
+			for _, tool := range hostTools {
+				p, err := exec.LookPath(tool)
+				if err != nil {
+					t.Skipf("%s is not installed here", tool)
+				}
+				if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(filepath.Join(bin, "id"), "#!/bin/sh\necho 0\n")
+			write(filepath.Join(bin, "apt-get"), stubHeader)
+			py := filepath.Join(bin, "python3")
+			write(py, stubHeader+"exit "+tt.pyExit+"\n")
+			logf := filepath.Join(dir, "calls.log")
+			cmd := exec.Command(filepath.Join(bin, "make"), "--no-print-directory", "train-deps", "TRAIN_PY="+py)
+			cmd.Dir = dir
+			cmd.Env = []string{"PATH=" + bin, "HOME=" + dir, "STUB_LOG=" + logf}
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("make train-deps: %v; output:\n%s", err, out)
+			}
+			logged, _ := os.ReadFile(logf)
+			got := strings.Split(strings.TrimSpace(string(logged)), "\n")
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("commands given:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}

@@ -1,7 +1,8 @@
 // `make bench`: bonafide against onnxruntime-web in the same headless Chromium page, same run, same
-// ONNX files and inputs; then per-frame end-to-end figures through Checker.analyze. Prints two
-// tables and writes build/bench/README-table.md (markdown, for the README) and
-// build/bench/results.json (every sample). scripts/bench/README.md explains the method.
+// ONNX files and inputs; then per-frame end-to-end figures through Checker.analyze. Prints the
+// tables, writes build/bench/README-table.md (markdown) and build/bench/results.json (every sample),
+// and regenerates the README's performance block (between its bench-table markers) and its download
+// table (bench-sizes markers) unless BENCH_README=0. scripts/bench/README.md explains the method.
 //
 //   node scripts/bench/run.mjs          (after `make tools web`; `make bench` does both)
 //
@@ -17,6 +18,8 @@
 //   BENCH_ONLY=substr    only models whose name or path contains this
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
 //   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
+//   BENCH_COLD=10        first runs per engine right after loading, reported as the cold start
+//   BENCH_README=1       regenerate the README's performance block (0: leave README.md alone)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -42,6 +45,8 @@ const BUDGET_MS = 1000 * +env('BENCH_BUDGET_S', 20);
 const HEAVY = +env('BENCH_HEAVY_MACS', 1e9);
 const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
 const GAP_MS = +env('BENCH_GAP_MS', 0);
+const COLD = +env('BENCH_COLD', 10);
+const SHARED = path.resolve(env('BONAFIDE_SHARED', path.join(ROOT, '..', 'shared')));
 const W = 640;
 const H = 480;
 
@@ -72,13 +77,44 @@ function glob(pattern) {
   return fs.readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f));
 }
 
+/** A models.json path: {shared} is ../shared (BONAFIDE_SHARED); relative to the repository root. */
+const resolvePath = (p, extra = {}) => {
+  let q = p.replaceAll('{shared}', SHARED);
+  for (const [k, v] of Object.entries(extra)) q = q.replaceAll(`{${k}}`, v);
+  return path.resolve(ROOT, q);
+};
+
 /** Candidate paths, then each one's file name in every BENCH_SEARCH directory. */
 function candidates(list) {
   const dirs = env('BENCH_SEARCH', '').split(':').filter(Boolean);
-  return [...list.map((c) => path.resolve(ROOT, c)), ...dirs.flatMap((d) => list.map((c) => path.resolve(d, path.basename(c))))];
+  return [...list.map((c) => resolvePath(c)), ...dirs.flatMap((d) => list.map((c) => path.resolve(d, path.basename(c))))];
 }
 
-function discover(cfg) {
+/**
+ * Runs an entry's `make` command to write its first candidate, when every file it needs exists.
+ * Returns the file, or null.
+ */
+function make(e, tools) {
+  if (!e.make) return null;
+  const out = resolvePath(e.candidates[0]);
+  const vars = { out, native: tools.native };
+  const missing = (e.make.needs || []).map((n) => resolvePath(n, vars)).filter((n) => !fs.existsSync(n));
+  if (missing.length) {
+    log(`${e.name}: cannot make ${rel(out)} (missing ${missing.join(', ')})`);
+    return null;
+  }
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const [cmd, ...args] = e.make.cmd.map((a) => (a.startsWith('{') || a.includes('/') ? resolvePath(a, vars) : a));
+  log(`${e.name}: making ${rel(out)}: ${[cmd, ...args].map((a) => (a.startsWith('/') ? rel(a) : a)).join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...goEnv(), BONAFIDE_SHARED: SHARED } });
+  if (r.status !== 0 || !fs.existsSync(out)) {
+    log(`${e.name}: making ${rel(out)} failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' / ')}`);
+    return null;
+  }
+  return out;
+}
+
+function discover(cfg, tools) {
   const list = [];
   const seen = new Set();
   // One model per file name: the same model may sit in models/ and in an export directory.
@@ -95,7 +131,7 @@ function discover(cfg) {
       for (const f of glob(e.glob)) add({ name: path.basename(f, '.onnx'), file: f, group: e.group });
       continue;
     }
-    const found = candidates(e.candidates).find((c) => fs.existsSync(c));
+    const found = candidates(e.candidates).find((c) => fs.existsSync(c)) || make(e, tools);
     if (found) add({ name: e.name, file: found, group: e.group });
     else if (e.standin && fs.existsSync(path.resolve(ROOT, e.standin))) {
       add({ name: `${e.name} (stand-in: ${path.basename(e.standin, '.onnx')})`, file: path.resolve(ROOT, e.standin), group: e.group, standin: true });
@@ -191,9 +227,9 @@ async function main() {
     if (!fs.existsSync(need)) throw new Error(`${need} is missing: run \`make tools web\` (make bench does)`);
   }
   const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'bench', 'models.json'), 'utf8'));
-  const models = discover(cfg);
-  if (!models.length) throw new Error('no models found (models/*.onnx, scripts/bench/models.json)');
   const tools = buildTools();
+  const models = discover(cfg, tools);
+  if (!models.length) throw new Error('no models found (models/*.onnx, scripts/bench/models.json)');
   for (const m of models) {
     const info = inspect(tools.cli, m.file);
     if (info.error) throw new Error(`bonafide inspect ${rel(m.file)}: ${info.error}`);
@@ -210,7 +246,7 @@ async function main() {
   models.forEach((m, i) => { m.native = nat[i]; });
 
   // Frame images for the end-to-end table: the photos in `faces`, else the generated face.
-  const facesDir = path.resolve(ROOT, cfg.faces);
+  const facesDir = resolvePath(cfg.faces);
   const images = fs.existsSync(facesDir) ? glob(path.join(facesDir, '*.jpg')) : [];
   const generated = path.join(OUT, 'generated-face.png');
   fs.mkdirSync(OUT, { recursive: true });
@@ -237,11 +273,12 @@ async function main() {
     for (let i = 0; i < models.length; i++) {
       const m = models[i];
       const heavy = m.macs > HEAVY;
-      const args = { url: `/m/${i}`, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS };
+      // Heavy models (seconds a run) get three cold runs, not ten: the budget is for the timed runs.
+      const args = { url: `/m/${i}`, cold: heavy ? Math.min(3, COLD) : COLD, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS };
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
-      log(`${m.name}: bonafide ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); max |Δ| ${r.maxAbsDiff.toExponential(1)}`);
+      log(`${m.name}: bonafide ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); cold (first ${r.coldTimes.bonafide.length}) bonafide ${f1(median(r.coldTimes.bonafide))}, ORT 1t ${f1(median(r.coldTimes.ort1))} ms; max |Δ| ${r.maxAbsDiff.toExponential(1)} of ${r.maxAbsRef.toExponential(1)}`);
     }
 
     // ---- Table 2: end to end.
@@ -282,16 +319,36 @@ async function e2e(page, file, images) {
   return { model: rel(file), macs: setup.info.macs, image: path.basename(images[chosen]), generatedImage: chosen === images.length - 1, ...r, throughput: tp };
 }
 
+/** The default model's file name: the one the web build ships (build/web/models/default.json), else models.json's. */
+function defaultNames(cfg) {
+  try {
+    const d = JSON.parse(fs.readFileSync(path.join(WEB, 'models', 'default.json'), 'utf8'));
+    if (d.source) return new Set([path.basename(d.source)]);
+  } catch {
+    // no web build: models.json says
+  }
+  return new Set(cfg.default.map((d) => path.basename(d)));
+}
+
+const ratio = (a, b) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : '—');
+
 function report(res, cfg, models) {
   // The default model is recognised by its file name, wherever it was found.
-  const defaults = new Set(cfg.default.map((d) => path.basename(d)));
+  const defaults = defaultNames(cfg);
+  const ceil = models.find((m) => path.basename(m.file) === cfg.ceiling);
+  const ceilGF = ceil?.browser ? 2 * ceil.macs / median(ceil.browser.times.bonafidePage ?? ceil.browser.times.bonafide) / 1e6 : NaN;
+  const summary = [];
   const rows = models.map((m) => {
     const t = m.browser?.times;
+    const c = m.browser?.coldTimes;
     const b = median(t?.bonafide ?? []);
     const o1 = median(t?.ort1 ?? []);
-    const ratio = b / o1;
     const bp = median(t?.bonafidePage ?? []);
     const isDefault = defaults.has(path.basename(m.file));
+    // GFLOP/s on the page's thread (no Worker hop), as a share of the ceiling's.
+    const gf = 2 * m.macs / bp / 1e6;
+    if (t && m !== ceil) summary.push({ name: m.name, steady: b / o1, cold: median(c?.bonafide ?? []) / median(c?.ort1 ?? []), page: bp / o1 });
+    const rel = m.browser && m.browser.maxAbsRef > 0 ? ` (${(m.browser.maxAbsDiff / m.browser.maxAbsRef).toExponential(0)} rel)` : '';
     return [
       `${m.name}${isDefault ? ' **(default)**' : ''}`,
       mmacs(m.macs),
@@ -300,34 +357,44 @@ function report(res, cfg, models) {
       t?.bonafidePage ? ms(t.bonafidePage) : '—',
       t ? ms(t.ort1) : '—',
       t ? ms(t.ort2) : '—',
-      Number.isFinite(ratio) ? ratio.toFixed(2) : '—',
-      Number.isFinite(bp / o1) ? (bp / o1).toFixed(2) : '—',
+      ratio(b, o1),
+      c ? `${ratio(median(c.bonafide), median(c.ort1))} (${f1(median(c.bonafide))} / ${f1(median(c.ort1))})` : '—',
+      ratio(bp, o1),
+      Number.isFinite(gf) ? `${gf.toFixed(1)}${Number.isFinite(ceilGF) && m !== ceil ? ` (${Math.round(100 * gf / ceilGF)}%)` : ''}` : '—',
       m.native?.error ? 'error' : f1(m.native?.median_ms),
-      Number.isFinite(b) ? (2 * m.macs / b / 1e6).toFixed(1) : '—',
-      m.browser ? m.browser.maxAbsDiff.toExponential(0) : '—',
+      m.browser ? `${m.browser.maxAbsDiff.toExponential(0)}${rel}` : '—',
     ];
   });
-  const t1 = table(['model', 'MACs', 'runs', 'bonafide ms', 'bonafide in page ms', 'ORT-web 1t ms', 'ORT-web 2t ms', 'bonafide / ORT 1t', 'in page / ORT 1t', 'native Go ms', 'bonafide GFLOP/s', 'max abs diff'],
-    rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
+  const t1 = table(['model', 'MACs', 'runs', 'bonafide ms', 'in page ms', 'ORT-web 1t ms', 'ORT-web 2t ms', 'bonafide / ORT 1t', 'cold: first runs, ratio (ms / ms)', 'in page / ORT 1t', 'GFLOP/s in page (of ceiling)', 'native Go ms', 'max abs diff'],
+    rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
   let t2 = '';
   if (res.e2e) {
     const e = res.e2e;
-    const rows2 = Object.entries(e.cases).map(([name, c]) => [name, ms(c.wall), f1(median(c.detect)), f1(median(c.crop)), f1(median(c.infer)), f1(median(c.total)), `${c.scored}/${c.wall.length}`]);
-    t2 = table(['640×480 frame', 'analyze() ms', 'detect', 'crop', 'infer', 'inside Go', 'scored'], rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
+    const rows2 = Object.entries(e.cases).map(([name, c]) => [name, ms(c.wall), f1(median(c.detect)), f1(median(c.crop)), f1(median(c.infer)), f1(median(c.total)), f1(median(c.pixels ?? [])), `${c.scored}/${c.wall.length}`]);
+    t2 = table(['640×480 frame', 'analyze() ms', 'detect', 'crop', 'infer', 'inside Go', 'pixels (JS)', 'scored'], rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
     const tp = e.throughput;
     t2 += `\n\nFace detector: BlazeFace (front 128×128, the default), and pigo in the rows marked so; "detect" includes the quality gate. Model ${e.model} (${mmacs(e.macs)} MACs); frame from ${e.image}${e.generatedImage ? ' (generated: ../shared absent)' : ''}. ` +
-      `analyze() is the page's wall time per call, median (p95) of ${E2E_RUNS}; stage columns are medians of Go's own timings. ` +
+      `analyze() is the page's wall time per call, median (p95) of ${E2E_RUNS}; stage columns are medians of the timings each result carries (Go's stages; "pixels" is the Worker reading the frame's pixels). ` +
       `wasm download: ${kb(res.wasm.raw)} raw, ${kb(res.wasm.gzip)} gzip -9. Peak wasm memory of the checker: ${kb(e.wasmMemoryBytes)}. ` +
       `Throughput (video frames, face tracked): ${f1(tp[1])} frames/s with one Worker, ${f1(tp[2])} with two Workers (two wasm instances).`;
   }
   const date = res.started.slice(0, 10);
   const load = `${res.load.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${res.load.end.map((x) => x.toFixed(1)).join(' ')} at the end`;
+  const fast = summary.filter((x) => x.steady <= 1);
+  const worst = summary.slice().sort((a, b) => b.steady - a.steady)[0];
+  const reading = summary.length
+    ? `Reading it: through the public API (its Worker) bonafide takes at most onnxruntime-web's one-thread time on ${fast.length} of ${summary.length} models` +
+      (worst && worst.steady > 1 ? `; the slowest ratio is ${worst.steady.toFixed(2)} (${worst.name}, ${worst.page.toFixed(2)} on the page's thread)` : '') +
+      `. On the page's thread, where ORT runs, the ratio is at most 1 on ${summary.filter((x) => x.page <= 1).length} of ${summary.length}; in the first runs after loading (cold) on ${summary.filter((x) => x.cold <= 1).length}.`
+    : '';
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\`. bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied to the Worker and the outputs come back), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. Models over ${mmacs(HEAVY)} MACs get about ${BUDGET_MS / 1000} s each (all engines together; runs column). GFLOP/s counts 2 flops per MAC at bonafide's median. max abs diff: largest output difference bonafide vs ORT.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied to the Worker and the outputs come back), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
     '',
     t1,
+    '',
+    reading,
     '',
     t2 ? 'End to end, `checker.analyze(ImageBitmap)` through the Worker (detect + crop + infer + maps):' : '',
     '',
@@ -338,6 +405,45 @@ function report(res, cfg, models) {
   fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(res, null, 1));
   console.log(`\n${md}`);
   log(`wrote ${rel(path.join(OUT, 'README-table.md'))} and ${rel(path.join(OUT, 'results.json'))}`);
+  if (env('BENCH_README', '1') !== '0') {
+    updateReadme('bench-table', md);
+    const sizes = sizesTable();
+    if (sizes) updateReadme('bench-sizes', sizes);
+  }
+}
+
+/** The download table from build/web/sizes.json (make web writes it). */
+function sizesTable() {
+  let s;
+  try {
+    s = JSON.parse(fs.readFileSync(path.join(WEB, 'sizes.json'), 'utf8'));
+  } catch {
+    return '';
+  }
+  const n = (x) => (Number.isFinite(x) ? x.toLocaleString('en-US') : '—');
+  const rows = [
+    ['`bonafide.wasm` (lean decoder, `-ldflags=-s -w`)', n(s.wasm?.raw), n(s.wasm?.gzip)],
+    [`JS (${(s.js?.files || []).map((f) => `\`${f}\``).join(', ')})`, n(s.js?.raw), n(s.js?.gzip)],
+    ['of which the Worker, `bonafide.worker.mjs`', n(s.worker?.raw), n(s.worker?.gzip)],
+    ['`<bonafide-check>` component', n(s.component?.raw), n(s.component?.gzip)],
+    [`default model, \`${path.basename(s.model?.source || 'default.onnx')}\``, n(s.model?.raw), n(s.model?.gzip)],
+  ];
+  if (s.detector) rows.push([`face detector, \`${path.basename(s.detector.source || '')}\``, n(s.detector.raw), n(s.detector.gzip)]);
+  if (s.firstUse) rows.push(['**everything a page downloads on first use**', n(s.firstUse.raw), `**${n(s.firstUse.gzip)}**`]);
+  return `\`make web\` writes \`build/web/sizes.json\` (gzip -9); this table is its copy as of the last \`make bench\`:\n\n${table(['file', 'raw', 'gzip'], rows, ['l', 'r', 'r'])}\n`;
+}
+
+/** Replaces the text between <!-- NAME ... --> and <!-- /NAME --> in README.md with body. */
+function updateReadme(name, body) {
+  const file = path.join(ROOT, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const re = new RegExp(`(<!-- ${name}[^>]*-->\\n)[\\s\\S]*?(<!-- /${name} -->)`);
+  if (!re.test(text)) {
+    log(`README.md has no <!-- ${name} --> … <!-- /${name} --> block; left alone`);
+    return;
+  }
+  fs.writeFileSync(file, text.replace(re, (_, open, close) => `${open}${body.trim()}\n${close}`));
+  log(`regenerated README.md's ${name} block`);
 }
 
 main().catch((e) => {

@@ -1,16 +1,16 @@
 """Synthetic presentation attacks made from bona fide (live) face crops, and robustness augmentation.
 
-NUAA has printed-photo attacks only. To teach the models what a screen replay looks like, and to
-widen the print attacks beyond NUAA's one printer and paper, each live training crop is turned into
-synthetic attacks by simulating the physical chain: the image shown on a medium (screen or paper),
+Real attacks in ../shared are NUAA's printed photos and six sources' screen replays. To widen both
+beyond those printers, papers, screens and rooms, every bona fide crop is turned into synthetic
+attacks by simulating the physical chain: the image shown on a medium (screen or paper),
 then recaptured by a webcam. Every function takes and returns float32 HxWx3 RGB in [0, 1] and draws
 all its randomness from the numpy Generator it is given, so a seed fixes the result.
 
 All pixel sizes below are in crop pixels of the 128x128, scale-1.5 crop (the face box is the central
-~85 px); the README model cards list the same parameters. replay() and print_attack() take px, a
-factor for every length (blurs, blobs, bands, bezels, halftone period, paper grain, bending), so that
-the same attacks can be made on whole webcam frames (frame_attacks.py, px = frame pixels per crop
-pixel); the screen's subpixel pitch k is always per camera pixel, as the moire forms on the sensor.
+~85 px); the model cards list the same parameters. replay() and print_attack() take px, a factor for
+every length (blurs, blobs, bands, bezels, halftone period, paper grain, bending), so that the same
+attacks can be made on other crops (protocol.py: px = 1.5 / the crop's box scale, 0.56 for the x2.7
+crop); the screen's subpixel pitch k is always per camera pixel, as the moire forms on the sensor.
 
 Screen replay (replay()) — in order:
   1. display tone: gamma g in [0.75, 1.3] (the screen's transfer curve is not the camera's),
@@ -51,13 +51,10 @@ Print (print_attack()) — in order:
      amplitude [0.5, 3] px and period [60, 200] px, with matching shading [0.03, 0.12].
   7. recapture noise sigma in [0.004, 0.02].
 
-Robustness augmentation (augment()), applied to every training sample, live and attack alike, so
-that none of these conditions is a cue for either class:
-  lighting: gain [0.6, 1.4], gamma [0.7, 1.45], contrast [0.75, 1.25], a linear light gradient
-  across the crop of +-[0, 0.25]; colour temperature: R gain t, B gain 1/t with t in [0.85, 1.15];
-  Gaussian blur sigma [0.3, 1.3] with p=0.3; sensor noise sigma [0, 0.02]; JPEG quality [35, 95]
-  with p=0.5; horizontal flip p=0.5. Small shifts (+-7% of the crop), scales ([0.9, 1.12]) and
-  rotations (+-6 degrees) are applied on the batch in torch (geometry()), to the image and its mask.
+Camera and light domain shift (camera_shift(), its docstring lists every parameter) is applied to
+every training view, live and attack alike, so that none of those conditions is a cue for either
+class; small shifts (+-7% of the crop), scales ([0.9, 1.12]) and rotations (+-6 degrees) are applied
+on the batch in torch (geometry()), to the image and its face mask.
 """
 
 import io
@@ -331,34 +328,75 @@ def jpeg(x, q):
     return np.asarray(Image.open(buf).convert("RGB")).astype(np.float32) / 255
 
 
-def augment(img, rng):
-    """Photometric robustness augmentation and the horizontal flip (see the module doc). img float32
-    HxWx3 in [0,1]. Returns the image and whether it was flipped (the face mask must follow)."""
+def resize(x, w, h, resample=Image.BILINEAR):
+    im = Image.fromarray((np.clip(x, 0, 1) * 255 + 0.5).astype(np.uint8))
+    return np.asarray(im.resize((w, h), resample), np.float32) / 255
+
+
+def motion_kernel(length, angle):
+    """A normalised line kernel (motion blur) of the given length in px and angle in radians."""
+    r = int(math.ceil(length / 2))
+    k = np.zeros((2 * r + 1, 2 * r + 1), np.float32)
+    for t in np.linspace(-length / 2, length / 2, 4 * r + 1):
+        k[int(round(r + t * math.sin(angle))), int(round(r + t * math.cos(angle)))] += 1
+    return k / k.sum()
+
+
+def conv2(x, k):
+    r = k.shape[0] // 2
+    p = np.pad(x, ((r, r), (r, r), (0, 0)), mode="edge")
+    out = np.zeros_like(x)
+    for dy, dx in zip(*np.nonzero(k)):
+        out += k[dy, dx] * p[dy:dy + x.shape[0], dx:dx + x.shape[1]]
+    return out
+
+
+def camera_shift(img, rng):
+    """Camera and light domain shift, in the order a capture goes through them (every parameter in
+    crop pixels of the 128 px x2.7 crop, where the face box is ~47 px):
+      1. resolution loss, p=0.5: down-sampled by [1.3, 2.6] (a 320x240 webcam, a face far away) and
+         back up, bilinear or bicubic;
+      2. motion blur, p=0.25: a line kernel [3, 9] px long at any angle; else defocus blur sigma
+         [0.3, 1.2] with p=0.3;
+      3. exposure: gain [0.5, 1.7] with clipping (blown highlights), gamma [0.7, 1.45], contrast
+         [0.75, 1.25], a light gradient +-[0, 0.3] with p=0.5;
+      4. white balance and colour casts: R and B gains [0.78, 1.25] (G 1), and with p=0.4 a cast
+         added in the shadows (per channel [-0.05, 0.05], weighted by 1 - luma);
+      5. sensor noise: signal-dependent, sigma^2 = a x + b^2 with a in [0, 0.004], b in [0, 0.02], and
+         colour noise at half resolution with p=0.5;
+      6. JPEG quality [30, 95] with p=0.6.
+    img float32 HxWx3 in [0, 1]; returns the same."""
     h, w, _ = img.shape
     x = img
-    flipped = rng.random() < 0.5
-    if flipped:
-        x = x[:, ::-1]
-    # lighting
-    x = x * rng.uniform(0.6, 1.4)
-    m = x.mean()
-    x = (x - m) * rng.uniform(0.75, 1.25) + m
+    if rng.random() < 0.5:
+        f = rng.uniform(1.3, 2.6)
+        small = resize(x, max(8, int(round(w / f))), max(8, int(round(h / f))), Image.BOX)
+        x = resize(small, w, h, Image.BICUBIC if rng.random() < 0.5 else Image.BILINEAR)
+    if rng.random() < 0.25:
+        x = conv2(x, motion_kernel(rng.uniform(3, 9), rng.uniform(0, math.pi)))
+    elif rng.random() < 0.3:
+        x = blur(x, rng.uniform(0.3, 1.2))
+    x = x * rng.uniform(0.5, 1.7)
     if rng.random() < 0.5:
         u, v = grid(h, w)
         ang = rng.uniform(0, 2 * math.pi)
         g = ((u / w - 0.5) * math.cos(ang) + (v / h - 0.5) * math.sin(ang)) * 2
-        x = x * (1 + rng.uniform(0, 0.25) * g)[..., None]
+        x = x * (1 + rng.uniform(0, 0.3) * g)[..., None]
     x = np.clip(x, 0, 1) ** rng.uniform(0.7, 1.45)
-    # colour temperature
-    t = rng.uniform(0.85, 1.15)
-    x = x * np.array([t, 1.0, 1 / t], np.float32)
-    # blur, noise, JPEG
-    if rng.random() < 0.3:
-        x = blur(x, rng.uniform(0.3, 1.3))
-    x = x + rng.normal(0, rng.uniform(0, 0.02), x.shape).astype(np.float32)
+    m = x.mean()
+    x = (x - m) * rng.uniform(0.75, 1.25) + m
+    x = x * np.array([rng.uniform(0.78, 1.25), 1.0, rng.uniform(0.78, 1.25)], np.float32)
+    if rng.random() < 0.4:
+        x = x + rng.uniform(-0.05, 0.05, 3).astype(np.float32) * (1 - luma(np.clip(x, 0, 1)))[..., None]
+    x = np.clip(x, 0, 1)
+    sig = np.sqrt(rng.uniform(0, 0.004) * x + rng.uniform(0, 0.02) ** 2)
+    x = x + sig * rng.normal(0, 1, x.shape).astype(np.float32)
     if rng.random() < 0.5:
-        x = jpeg(x, rng.integers(35, 96))
-    return np.clip(x, 0, 1).astype(np.float32), flipped
+        c = rng.normal(0, rng.uniform(0, 0.015), (h // 2 + 1, w // 2 + 1, 3)).astype(np.float32)
+        x = x + np.repeat(np.repeat(c, 2, 0), 2, 1)[:h, :w]
+    if rng.random() < 0.6:
+        x = jpeg(x, rng.integers(30, 96))
+    return np.clip(x, 0, 1).astype(np.float32)
 
 
 def geometry(x, mask, gen, shift=0.07, scale=(0.9, 1.12), rot=6.0):

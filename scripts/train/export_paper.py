@@ -23,7 +23,6 @@ import numpy as np
 import torch
 
 import common
-import data
 import export
 import nets
 
@@ -41,7 +40,7 @@ def calibrate_bn(model, size, gen, batches=3):
 
 
 def crop_meta(size):
-    return common.crop_spec(dict(size=size, scale=common.CROP["scale"], square=True, border="shift"))
+    return common.crop_spec(dict(size=size, scale=1.5, square=True, border="shift"))
 
 
 def build(name):
@@ -55,7 +54,7 @@ def build(name):
             "bonafide.kind": "pyramid-depth",
             "bonafide.maps": "32x32:depth32,16x16:depth16,8x8:depth8,4x4:depth4,2x2:depth2"}
     if name == "resnet18-patchnet-224":
-        net = nets.PatchNet(len(data.CLASSES), data.LIVE_CLASSES, (64, 128, 256, 512), 512, 30.0, stem="imagenet")
+        net = nets.PatchNet(6, [0, 1], (64, 128, 256, 512), 512, 30.0, stem="imagenet")
         return net, nets.PatchGrid(net, 224, 2), 224, ["score", "patch_map", "embedding"], {
             "bonafide.kind": "patchnet", "bonafide.maps": "2x2:patch_map", "bonafide.output.embedding": "embedding"}
     raise SystemExit(f"unknown model {name}")

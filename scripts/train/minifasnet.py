@@ -163,6 +163,54 @@ class MiniFASNet(nn.Module):
         return self.prob(self.bn(self.linear(f)))
 
 
+class PyramidTop(nn.Module):
+    """What PS-B trains on top of the frozen trunk: conv_5 and conv_6_sep (started from the published
+    weights) and the pyramid binary-mask head (Yu et al. 2020): per scale (8x8, 4x4, 2x2, 1x1: average
+    pools of the 8x8 map) a 1x1 conv to one mask logit per cell, and a linear binary head over all 85
+    mask logits. Input: the trunk's [N,128,8,8] map (conv_45's output for a 128x128 crop)."""
+
+    SCALES = (8, 4, 2, 1)
+
+    def __init__(self, variant="v2"):
+        super().__init__()
+        h5 = HIDDEN[variant][2]
+        self.conv_5 = Stage(128, h5, SE[variant])
+        self.conv_6_sep = ConvBNAct(128, 512, 1)
+        self.mask = nn.ModuleList([nn.Conv2d(512, 1, 1) for _ in self.SCALES])
+        self.binary = nn.Linear(sum(s * s for s in self.SCALES), 1)
+
+    def load_pretrained(self, state):
+        own = {k: v for k, v in state.items() if k.split(".")[0] in ("conv_5", "conv_6_sep")}
+        missing, unexpected = self.load_state_dict(own, strict=False)
+        if unexpected or any(k.split(".")[0] in ("conv_5", "conv_6_sep") for k in missing):
+            raise RuntimeError(f"pretrained top: missing {missing}, unexpected {unexpected}")
+
+    def forward(self, f):
+        f = self.conv_6_sep(self.conv_5(f))
+        logits = []
+        for conv, s in zip(self.mask, self.SCALES):
+            k = int(f.shape[-1]) // s
+            logits.append(conv(f if k == 1 else F.avg_pool2d(f, k)))
+        flat = torch.cat([m.flatten(1) for m in logits], 1)
+        return logits, self.binary(flat)
+
+
+class PyramidNet(nn.Module):
+    """The exported PS-B: trunk conv1..conv_45 + PyramidTop, live probabilities out: score [1,1] and
+    map8, map4, map2 (the 1x1 level is trained but not exported: the score summarises it)."""
+
+    TRUNK = ("conv1", "conv2_dw", "conv_23", "conv_3", "conv_34", "conv_4", "conv_45")
+
+    def __init__(self, trunk, top):
+        super().__init__()
+        self.trunk = nn.Sequential(*[getattr(trunk, n) for n in self.TRUNK])
+        self.top = top
+
+    def forward(self, x):
+        logits, b = self.top(self.trunk(x))
+        return (torch.sigmoid(b), *[torch.sigmoid(m) for m in logits[:3]])
+
+
 def load_state(path):
     """The published state dict with DataParallel's 'module.' prefix removed."""
     sd = torch.load(path, map_location="cpu")

@@ -1,246 +1,283 @@
-"""Train PatchNet (Wang et al., CVPR 2022) on 32x32 patches of the 128x128 crops: patch-type
-recognition over data.CLASSES with an Asymmetric AM-Softmax loss and a self-supervised similarity
-loss between two views.
+"""Train PatchNet (Wang et al., CVPR 2022) on the pretrained MiniFASNetV2 trunk, fold by fold on the
+validation protocol (protocol.py, crop "patch": the face box at 128x128, a 4x4 grid of 32x32
+patches), and the final model on everything.
 
-For every training crop (augmented as in train_psb.py, then the batch's random shift/scale/rotation),
-`pairs` pairs of patches are cut at random positions; the two patches of a pair come from different
-places of the same crop and get different flips/90-degree rotations and a small brightness change,
-so they share only what the whole capture shares: camera, medium, material.
+Every patch goes through the trunk on its own (conv1..conv_45, Silent-Face's weights on the int8 grid,
+frozen and cached by `protocol.py prep --crop patch`); the trained encoder is conv_5 and conv_6_sep
+(from the published weights), a global average pool, a linear projection to D and an L2 norm; a
+cosine classifier recognises the patch type: the capture (each training source's camera is its own
+live class) or the attack material (NUAA prints, each source's real replays, synthetic replays,
+synthetic prints). The live probability of a patch is the softmax mass of the live classes.
 
-Loss = AAMS(view 1) + AAMS(view 2) + lam * mean(1 - cos(e1, e2)), where
-AAMS = cross-entropy over s * cos(theta_j), with cos(theta_y) - m_y for the true class and
-m_y = m_live for live classes, m_spoof for attack classes (m_live > m_spoof: live patches are pulled
-into a tighter cluster, attacks are left spread out, which is what helps with unseen attacks).
-Live and attack patches are weighted to carry half the loss each.
+Loss = Asymmetric AM-Softmax over both views (s * cos with the margin m_live on live classes, the
+smaller m_spoof on attack classes: live patches form tight clusters, attacks may spread) +
+lam * self-supervised similarity, 1 - cos(e1, e2), between two different patches of the same crop
+seen in two different camera views (augmentations). Draw weights as train_pyramid.py.
 
-    /usr/bin/python3 scripts/train/train_patchnet.py [--epochs 24] [--fast] [--out DIR]
+    /usr/bin/python3 scripts/train/train_patchnet.py protocol [--epochs 8 ...]
+
+Writes $WORK/runs/patchnet[-TAG]/<fold>/{head.pt,scores.npz} and protocol.json, as train_pyramid.py.
 """
 
 import argparse
+import json
 import os
+import sys
 import time
 
+import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
-import attacks
 import common
-import data
+import minifasnet
 import nets
+import protocol
 import qat
+import train_pyramid
 
 
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=24)
-    p.add_argument("--batch", type=int, default=64, help="crops per batch (x 2 x pairs patches)")
-    p.add_argument("--pairs", type=int, default=4)
-    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("cmd", choices=["protocol", "fold"])
+    p.add_argument("fold", nargs="?", default="")
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epoch-size", type=int, default=2048, help="crops per epoch")
+    p.add_argument("--batch", type=int, default=64, help="crops per batch")
+    p.add_argument("--pairs", type=int, default=4, help="patch pairs per crop")
+    p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--wd", type=float, default=1e-4)
-    p.add_argument("--widths", default="16,32,64,128")
     p.add_argument("--dim", type=int, default=128)
-    p.add_argument("--scale", type=float, default=30.0, help="AM-Softmax scale s")
+    p.add_argument("--scale", type=float, default=30.0)
     p.add_argument("--m-live", type=float, default=0.4)
     p.add_argument("--m-spoof", type=float, default=0.1)
-    p.add_argument("--lam", type=float, default=1.0, help="weight of the similarity loss")
-    p.add_argument("--synth-frac", type=float, default=0.5)
-    p.add_argument("--variants", type=int, default=2)
-    p.add_argument("--crop-scale", type=float, default=1.0, help="box scale of the crop (make-crops.sh)")
+    p.add_argument("--lam", type=float, default=1.0)
+    p.add_argument("--clean", action="store_true", help="train on the clean crops only (no camera views: an ablation)")
+    p.add_argument("--views", type=int, default=1, help="camera views per crop made by protocol.py prep")
+    p.add_argument("--synth", type=float, default=0.25)
+    p.add_argument("--qat-epochs", type=int, default=1)
+    p.add_argument("--qat-lr", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--epoch-size", type=int, default=1536,
-                   help="samples drawn (without replacement) from the epoch's pool of real + synthetic crops")
-    p.add_argument("--threads", type=int, default=1,
-                   help="torch threads; 1 is fastest on a shared 2-core machine (OpenMP spin-waits thrash)")
-    p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--eval-every", type=int, default=4)
-    p.add_argument("--classes", choices=sorted(data.CLASS_SETS), default="coarse",
-                   help="patch-type classes: coarse (4: live, NUAA print, synthetic replay, synthetic print) or fine (6: live by session, NUAA print still/moved, synthetic replay, synthetic print)")
-    p.add_argument("--qat-epochs", type=int, default=4, help="weight-quantization-aware epochs after training (qat.py)")
-    p.add_argument("--qat-lr", type=float, default=3e-4)
-    p.add_argument("--init", default="", help="start the QAT phase from this patchnet-float.pt (skips the main phase)")
-    p.add_argument("--fast", action="store_true")
-    p.add_argument("--out", default=os.path.join(common.WORK, "runs", "patchnet"))
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--no-final", action="store_true", help="protocol folds only (experiments)")
+    p.add_argument("--tag", default="")
     return p.parse_args(argv)
 
 
-P = 32  # patch side
+class PatchHead(nn.Module):
+    """conv_5, conv_6_sep, average pool, projection to dim, L2 norm; cosine classifier over classes."""
+
+    def __init__(self, classes, live_classes, dim=128, scale=30.0):
+        super().__init__()
+        h5 = minifasnet.HIDDEN["v2"][2]
+        self.conv_5 = minifasnet.Stage(128, h5, False)
+        self.conv_6_sep = minifasnet.ConvBNAct(128, 512, 1)
+        self.proj = nn.Linear(512, dim)
+        self.cls = nets.CosineClassifier(dim, len(classes))
+        self.classes = list(classes)
+        self.live_classes = list(live_classes)
+        self.scale = scale
+
+    def load_pretrained(self, state):
+        own = {k: v for k, v in state.items() if k.split(".")[0] in ("conv_5", "conv_6_sep")}
+        self.load_state_dict(own, strict=False)
+
+    def embed(self, f):
+        f = self.conv_6_sep(self.conv_5(f)).mean((2, 3))
+        return nets.l2norm(self.proj(f))
+
+    def forward(self, f):
+        e = self.embed(f)
+        return e, self.cls(e)
+
+    def live_prob(self, cos):
+        live = torch.zeros(len(self.classes), device=cos.device)
+        live[self.live_classes] = 1
+        return torch.softmax(cos * self.scale, 1) @ live
 
 
-def cut_pairs(x, pairs, gen):
-    """x [B,3,128,128] -> two views [B*pairs,3,P,P] from independent random positions, each with a
-    random flip, 90-degree rotation and brightness x[0.9, 1.1]."""
-    b, _, h, w = x.shape
-    views = []
-    for _ in range(2):
-        ys = torch.randint(0, h - P + 1, (b, pairs), generator=gen)
-        xs = torch.randint(0, w - P + 1, (b, pairs), generator=gen)
-        ar = torch.arange(P)
-        ys, xs, ar = ys.to(x.device), xs.to(x.device), ar.to(x.device)
-        rows = (ys[..., None] + ar).view(b, pairs, P, 1).expand(b, pairs, P, P)
-        cols = (xs[..., None] + ar).view(b, pairs, 1, P).expand(b, pairs, P, P)
-        idx = (rows * w + cols).view(b, 1, pairs * P * P).expand(b, 3, pairs * P * P)
-        pt = torch.gather(x.reshape(b, 3, h * w), 2, idx).view(b, 3, pairs, P, P).permute(0, 2, 1, 3, 4)
-        pt = pt.reshape(b * pairs, 3, P, P)
-        k = torch.randint(0, 4, (len(pt),), generator=gen).to(x.device)
-        flip = (torch.rand(len(pt), generator=gen) < 0.5).to(x.device)
-        out = torch.empty_like(pt)
-        for r in range(4):
-            for f in (False, True):
-                sel = (k == r) & (flip == f)
-                if sel.any():
-                    t = torch.rot90(pt[sel], r, (2, 3))
-                    out[sel] = t.flip(3) if f else t
-        out = out * (0.9 + 0.2 * torch.rand(len(pt), 1, 1, 1, generator=gen)).to(x.device)
-        views.append(out.clamp(0, 1))
-    return views
+class PatchNetExport(nn.Module):
+    """[1,3,128,128] crop -> 4x4 patches (Reshape/Transpose) -> trunk + head per patch -> score [1,1]
+    (mean patch live probability), patch_map [1,1,4,4], embedding [16,D] (row-major patches)."""
+
+    def __init__(self, trunk, head, size=128, grid=4):
+        super().__init__()
+        self.trunk = nn.Sequential(*[getattr(trunk, n) for n in minifasnet.PyramidNet.TRUNK])
+        self.head, self.grid, self.p = head, grid, size // grid
+        live = torch.zeros(len(head.classes), 1)
+        live[head.live_classes] = 1.0
+        self.register_buffer("live", live)
+
+    def forward(self, x):
+        g, p = self.grid, self.p
+        t = x.reshape(3, g, p, g, p).permute(1, 3, 0, 2, 4).reshape(g * g, 3, p, p)
+        e, cos = self.head(self.trunk(t))
+        prob = torch.softmax(cos * self.head.scale, 1) @ self.live
+        return prob.mean(0, keepdim=True), prob.reshape(1, 1, g, g), e
 
 
-def aams_loss(cos, y, live_mask, s, m_live, m_spoof, w):
-    margin = torch.where(live_mask[y], torch.tensor(m_live), torch.tensor(m_spoof)).to(cos.device)
+def class_of(it):
+    if it["live"]:
+        return "live_" + it["source"]
+    return it["species"]
+
+
+def aams(cos, y, live_mask, a, w):
+    margin = torch.where(live_mask[y], torch.tensor(a.m_live), torch.tensor(a.m_spoof))
     logits = cos.clone()
     logits[torch.arange(len(y)), y] -= margin
-    l = F.cross_entropy(s * logits, y, reduction="none")
+    l = F.cross_entropy(a.scale * logits, y, reduction="none")
     return (l * w).sum() / w.sum()
 
 
+class Data(train_pyramid.Data):
+    def patches(self, item_idx, view_of):
+        f, _, _ = self.batch(item_idx, view_of)  # [N,16,128,2,2]
+        return f
+
+
 @torch.no_grad()
-def predict_batched(net, imgs, device, grid=4, batch=64):
-    """Aggregate live score of uint8 NHWC crops: the export graph's math (nets.PatchGrid), many crops
-    at a time."""
-    net.eval()
-    live = torch.zeros(net.classes, device=device)
-    live[net.live_classes] = 1
-    out = []
-    for i in range(0, len(imgs), batch):
-        x = torch.from_numpy(imgs[i:i + batch]).permute(0, 3, 1, 2).float().div(255).to(device)
-        x = data.to_input(x)
-        n = x.shape[0]
-        p = x.shape[-1] // grid
-        t = x.reshape(n, 3, grid, p, grid, p).permute(0, 2, 4, 1, 3, 5).reshape(n * grid * grid, 3, p, p)
-        _, cos = net(t)
-        prob = (torch.softmax(cos * net.scale, 1) @ live).view(n, grid * grid)
-        out.append(prob.mean(1).cpu())
-    return torch.cat(out).numpy()
+def score(head, data, item_idx, batch=128):
+    head.eval()
+    out, emb = [], []
+    for s in range(0, len(item_idx), batch):
+        ii = item_idx[s:s + batch]
+        f = data.patches(ii, [0] * len(ii))
+        n = f.shape[0]
+        e, cos = head(f.reshape(n * 16, *f.shape[2:]))
+        out.append(head.live_prob(cos).view(n, 16).mean(1))
+    return torch.cat(out).numpy() if out else np.zeros(0)
 
 
-def build(args):
-    """The PatchNet of a run's arguments (a dict or argparse namespace)."""
-    g = args if isinstance(args, dict) else vars(args)
-    names, live, _ = data.CLASS_SETS[g.get("classes", "fine")]
-    widths = tuple(int(v) for v in g["widths"].split(","))
-    return nets.PatchNet(len(names), live, widths, g["dim"], g["scale"])
+def train_fold(a, data, fold):
+    items = data.items
+    if fold == "final":
+        train_ok, test_ok = (lambda it: True), (lambda it: False)
+    else:
+        train_ok, test_ok = protocol.folds()[fold]
+    pool = data.views[0][0] if a.clean else data.views[1][0]
+    train_idx = np.array([i for i in pool if train_ok(items[i]) and items[i]["source"] != "faces"])
+    test_idx = np.array([i for i in data.views[0][0] if test_ok(items[i]) and items[i]["source"] != "faces"], int)
+    faces_idx = np.array([i for i in data.views[0][0] if items[i]["source"] == "faces"], int)
+    names = sorted({class_of(items[i]) for i in train_idx}, key=lambda c: (not c.startswith("live_"), c))
+    cid = {c: k for k, c in enumerate(names)}
+    live_classes = [k for k, c in enumerate(names) if c.startswith("live_")]
+    live_mask = torch.zeros(len(names), dtype=torch.bool)
+    live_mask[live_classes] = True
+    ylab = np.array([cid[class_of(items[i])] for i in train_idx])
+    torch.manual_seed(a.seed)
+    head = PatchHead(names, live_classes, a.dim, a.scale)
+    head.load_pretrained(minifasnet.load_state(minifasnet.WEIGHTS["v2"]))
+    w = torch.from_numpy(train_pyramid.sample_weights(items, train_idx, a.synth))
+    steps = a.epoch_size // a.batch
+    gen = torch.Generator().manual_seed(a.seed * 2003 + sum(map(ord, fold)))
+
+    def epoch(opt, sched, freeze_bn=False):
+        head.train()
+        if freeze_bn:
+            qat.freeze_bn(head)
+        tot = tsim = 0.0
+        for _ in range(steps):
+            pick = torch.multinomial(w, a.batch, replacement=True, generator=gen).numpy()
+            if a.clean:
+                v1 = v2 = torch.zeros(a.batch, dtype=torch.long)
+            else:
+                # Two different views of the crop (the clean one counts): different augmentations.
+                v1 = torch.randint(0, a.views + 1, (a.batch,), generator=gen)
+                v2 = (v1 + torch.randint(1, a.views + 1, (a.batch,), generator=gen)) % (a.views + 1)
+            f1 = data.patches(train_idx[pick], v1.numpy())
+            f2 = data.patches(train_idx[pick], v2.numpy())
+            # Two different patches of the same crop, one from each view.
+            p1 = torch.stack([torch.randperm(16, generator=gen)[: a.pairs] for _ in range(a.batch)])
+            p2 = (p1 + torch.randint(1, 16, p1.shape, generator=gen)) % 16
+            ar = torch.arange(a.batch)[:, None]
+            x = torch.cat([f1[ar, p1].reshape(-1, *f1.shape[2:]), f2[ar, p2].reshape(-1, *f2.shape[2:])])
+            y = torch.from_numpy(ylab[pick]).repeat_interleave(a.pairs)
+            e, cos = head(x)
+            e1, e2 = e.chunk(2)
+            c1, c2 = cos.chunk(2)
+            live = live_mask[y].float()
+            wt = live * (len(y) / 2 / live.sum().clamp(min=1)) + (1 - live) * (len(y) / 2 / (1 - live).sum().clamp(min=1))
+            l_sim = (1 - (e1 * e2).sum(1)).mean()
+            loss = aams(c1, y, live_mask, a, wt) + aams(c2, y, live_mask, a, wt) + a.lam * l_sim
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item()
+            tsim += l_sim.item()
+        return tot / steps, tsim / steps
+
+    opt = torch.optim.AdamW(head.parameters(), lr=a.lr, weight_decay=a.wd)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps, pct_start=0.2)
+    hist = []
+    t0 = time.time()
+    for e in range(a.epochs):
+        l, sim = epoch(opt, sched)
+        rec = {"epoch": e + 1, "loss": l, "sim": sim}
+        if len(test_idx) and ((e + 1) % 4 == 0 or e + 1 == a.epochs):
+            s = score(head, data, test_idx)
+            lv = np.array([items[i]["live"] for i in test_idx])
+            rec["test_auc"] = common.auc(s[lv], s[~lv])
+        hist.append(rec)
+        print(f"{fold} epoch {e + 1} loss {l:.4f} sim {sim:.4f}" + (f" test AUC {rec['test_auc']:.4f}" if "test_auc" in rec else "") +
+              f" {time.time() - t0:.0f}s", flush=True)
+    if a.qat_epochs:
+        qat.enable(head)
+        opt = torch.optim.AdamW(head.parameters(), lr=a.qat_lr, weight_decay=a.wd)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.qat_epochs * steps)
+        for e in range(a.qat_epochs):
+            l, sim = epoch(opt, sched, freeze_bn=True)
+            hist.append({"qat_epoch": e + 1, "loss": l, "sim": sim})
+        qat.finalize(head)
+    res = {"fold": fold, "n_train": int(len(train_idx)), "history": hist, "seconds": time.time() - t0,
+           "classes": names, "test_idx": test_idx, "test_scores": score(head, data, test_idx),
+           "faces_idx": faces_idx, "faces_scores": score(head, data, faces_idx)}
+    return head, res
 
 
-def load(path):
+def load_head(path):
     ck = torch.load(path, map_location="cpu")
-    net = build(ck["args"])
+    head = PatchHead(ck["classes"], ck["live_classes"], ck["args"]["dim"], ck["args"]["scale"])
     fz = ck["state"].get("cls.frozen")
     if fz is not None and fz.numel():
-        net.cls.frozen = torch.zeros_like(fz)
-    net.load_state_dict(ck["state"])
-    return net, ck["args"]
-
-
-def run_epoch(net, ds, opt, sched, gen, epoch, steps, a, cmap, live_mask, freeze_bn=False):
-    net.train()
-    if freeze_bn:
-        qat.freeze_bn(net)
-    ds.set_epoch(epoch)
-    order = torch.randperm(len(ds), generator=gen)[: steps * a.batch]
-    loader = torch.utils.data.DataLoader(torch.utils.data.Subset(ds, order.tolist()), batch_size=a.batch,
-                                         num_workers=a.workers, drop_last=True)
-    tot, tsim, n = 0.0, 0.0, 0
-    for x, cls, _ in loader:
-        x, _ = attacks.geometry(x.to(a.device), None, gen)
-        v1, v2 = cut_pairs(x, a.pairs, gen)
-        y = cmap[cls].repeat_interleave(a.pairs).to(a.device)
-        live = live_mask[y].float()
-        w = live * (len(y) / 2 / live.sum().clamp(min=1)) + (1 - live) * (len(y) / 2 / (1 - live).sum().clamp(min=1))
-        e, cos = net(data.to_input(torch.cat([v1, v2])))
-        e1, e2 = e.chunk(2)
-        c1, c2 = cos.chunk(2)
-        l_cls = aams_loss(c1, y, live_mask, a.scale, a.m_live, a.m_spoof, w) + \
-            aams_loss(c2, y, live_mask, a.scale, a.m_live, a.m_spoof, w)
-        l_sim = (1 - (e1 * e2).sum(1)).mean()
-        loss = l_cls + a.lam * l_sim
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        tot += loss.item()
-        tsim += l_sim.item()
-        n += 1
-    return tot / max(n, 1), tsim / max(n, 1)
-
-
-def log_epoch(tag, rec, v=None):
-    line = f"{tag} {rec['epoch']} loss {rec['loss']:.4f} sim {rec['sim']:.4f} {rec['seconds']:.0f}s"
-    if v:
-        line += " | " + data.val_summary(v)
-    print(line, flush=True)
+        head.cls.frozen = torch.zeros_like(fz)
+    head.load_state_dict(ck["state"])
+    return head.eval(), ck["args"]
 
 
 def main(argv=None):
     a = parse(argv)
     torch.set_num_threads(a.threads)
-    common.set_crop_scale(a.crop_scale)
-    common.seed_everything(a.seed)
-    os.makedirs(a.out, exist_ok=True)
-    t0 = time.time()
-    train = data.Split(common.TRAIN_SUBJECTS, seed=a.seed, variants=a.variants, tag="train")
-    val = data.Split(common.VAL_SUBJECTS, seed=1000 + a.seed, variants=1, tag="val")
-    vimgs, vcls = val.eval_set()
-    print(f"data ready in {time.time() - t0:.0f}s", flush=True)
-    net = build(a).to(a.device)
-    names, live_classes, cmap = data.CLASS_SETS[a.classes]
-    cmap = torch.tensor(cmap)
-    live_mask = torch.zeros(len(names), dtype=torch.bool)
-    live_mask[live_classes] = True
-    live_mask = live_mask.to(a.device)
-    ds = data.TrainSet(train, a.seed, a.synth_frac)
-    steps = min(len(ds), a.epoch_size) // a.batch
-    if a.fast:
-        steps, a.epochs, a.qat_epochs = max(2, steps // 8), 2, min(a.qat_epochs, 1)
-    history = []
-    if a.init:
-        net, _ = load(a.init)
-    else:
-        opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.wd)
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps, pct_start=0.15)
-        gen = torch.Generator().manual_seed(a.seed)
-        for epoch in range(a.epochs):
-            te = time.time()
-            l, sim = run_epoch(net, ds, opt, sched, gen, epoch, steps, a, cmap, live_mask)
-            rec = {"epoch": epoch + 1, "loss": l, "sim": sim, "seconds": time.time() - te}
-            if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
-                rec["val"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
-            log_epoch("epoch", rec, rec.get("val"))
-            history.append(rec)
-        torch.save({"state": net.state_dict(), "args": vars(a)}, os.path.join(a.out, "patchnet-float.pt"))
-    result = {"args": vars(a), "history": history}
-    if a.qat_epochs:
-        result["val_before_qat"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
-        qat.enable(net)
-        result["val_before_qat_int8_grid"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
-        opt = torch.optim.AdamW(net.parameters(), lr=a.qat_lr, weight_decay=a.wd)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.qat_epochs * steps)
-        gen = torch.Generator().manual_seed(a.seed * 7919 + 1)
-        for e in range(a.qat_epochs):
-            te = time.time()
-            l, sim = run_epoch(net, ds, opt, sched, gen, 1000 + e, steps, a, cmap, live_mask, freeze_bn=True)
-            rec = {"epoch": e + 1, "loss": l, "sim": sim, "seconds": time.time() - te}
-            log_epoch("qat epoch", rec)
-            result.setdefault("qat_history", []).append(rec)
-        qat.finalize(net)
-        result["val_after_qat"] = data.species_report(predict_batched(net, vimgs, a.device), vcls)
-        for k in ("val_before_qat", "val_before_qat_int8_grid", "val_after_qat"):
-            log_epoch(k, {"epoch": "", "loss": 0, "sim": 0, "seconds": 0}, result[k])
-    torch.save({"state": net.state_dict(), "args": vars(a)}, os.path.join(a.out, "patchnet.pt"))
-    result["seconds"] = time.time() - t0
-    common.write_json(os.path.join(a.out, "history.json"), result)
-    print(f"done in {time.time() - t0:.0f}s", flush=True)
+    protocol.use("patch")
+    data = Data(0 if a.clean else a.views)
+    out = os.path.join(common.WORK, "runs", "patchnet" + (f"-{a.tag}" if a.tag else ""))
+    folds = list(protocol.folds()) if a.cmd == "protocol" else [a.fold]
+    if a.cmd == "protocol" and not a.no_final:
+        folds.append("final")
+    results = {}
+    for fold in folds:
+        d = os.path.join(out, fold)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "scores.npz")
+        if os.path.exists(path) and os.path.exists(os.path.join(d, "head.pt")):
+            z = np.load(path, allow_pickle=True)
+            results[fold] = {k: z[k] for k in z.files}
+            print(f"{fold}: reusing {path}", flush=True)
+            continue
+        head, res = train_fold(a, data, fold)
+        torch.save({"state": head.state_dict(), "args": vars(a), "fold": fold, "classes": head.classes,
+                    "live_classes": head.live_classes}, os.path.join(d, "head.pt"))
+        np.savez(path, **{k: v for k, v in res.items() if isinstance(v, np.ndarray)},
+                 history=json.dumps(res["history"]), seconds=res["seconds"], n_train=res["n_train"])
+        results[fold] = res
+    if a.cmd != "protocol":
+        return
+    summary = train_pyramid.summarize(data.items, results, vars(a))
+    common.write_json(os.path.join(out, "protocol.json"), summary)
+    print(json.dumps(summary["headline"], indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -57,7 +57,7 @@ async function fetchBytes(url) {
  * page's thread) and onnxruntime-web with one thread and with two, interleaved: every round runs
  * each engine once.
  */
-async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true }) {
+async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true }) {
   const { ort1, ort2 } = await ready;
   const bytes = await fetchBytes(url);
   const engines = [];
@@ -76,7 +76,19 @@ async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns
     engines.push({ name, run: () => s.run(of), out: (o, n) => o[n]?.data, close: () => s.release() });
   }
   const times = Object.fromEntries(engines.map((e) => [e.name, []]));
+  const coldTimes = Object.fromEntries(engines.map((e) => [e.name, []]));
   const last = {};
+  const orders = permutations(engines.map((_, j) => j));
+  // Cold start: the first `cold` runs of each engine right after loading, interleaved like the timed
+  // runs (V8 still runs baseline code, the caches are cold), what a page sees on its first frames.
+  for (let i = 0; i < cold; i++) {
+    for (const j of orders[i % orders.length]) {
+      const e = engines[j];
+      const t0 = performance.now();
+      last[e.name] = await e.run();
+      coldTimes[e.name].push(performance.now() - t0);
+    }
+  }
   // Warm-up: at least `warmup` rounds and, for light models, at least warmupMs, so that V8 has
   // tiered every engine's hot code up (its first runs execute baseline code several times slower).
   let round = 0;
@@ -91,7 +103,6 @@ async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns
   // Rounds go through every order of the engines in turn (so each follows each other equally
   // often: ORT's two-thread pool keeps a thread spinning for a while after its run, which slows
   // whatever runs next on a two-core machine), and each run starts after an idle gap.
-  const orders = permutations(engines.map((_, j) => j));
   for (let i = 0; i < runs; i++) {
     for (const j of orders[i % orders.length]) {
       const e = engines[j];
@@ -101,12 +112,18 @@ async function model({ url, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns
       times[e.name].push(performance.now() - t0);
     }
   }
-  // Agreement: the largest difference over every output, bonafide against ORT with one thread.
+  // Agreement: the largest difference over every output, bonafide against ORT with one thread,
+  // and the largest ORT output magnitude, for scale.
   let diff = 0;
+  let scale = 0;
   const ref = engines.find((e) => e.name === 'ort1');
-  for (const o of bm.outputs) diff = Math.max(diff, maxAbsDiff(engines[0].out(last.bonafide, o.name), ref.out(last.ort1, o.name)));
+  for (const o of bm.outputs) {
+    const r = ref.out(last.ort1, o.name);
+    diff = Math.max(diff, maxAbsDiff(engines[0].out(last.bonafide, o.name), r));
+    for (let i = 0; r && i < r.length; i++) scale = Math.max(scale, Math.abs(r[i]));
+  }
   for (const e of engines) await e.close();
-  return { times, maxAbsDiff: diff, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
+  return { times, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
 }
 
 /** A W×H frame: the image scaled to cover it (like a webcam's view), as an ImageBitmap. */
@@ -170,7 +187,7 @@ async function e2e({ url, W, H, warmup, runs, block = 10 }) {
       { name: `face, still${suffix}`, src: face, opt: {}, d },
       { name: `no face${suffix}`, src: blank, opt: {}, d });
   }
-  const out = Object.fromEntries(cases.map((c) => [c.name, { wall: [], detect: [], crop: [], infer: [], total: [], scored: 0 }]));
+  const out = Object.fromEntries(cases.map((c) => [c.name, { wall: [], detect: [], crop: [], infer: [], total: [], pixels: [], wasm: [], scored: 0 }]));
   for (let i = 0; i < warmup; i++) for (const c of cases) await c.d.analyze(c.src, c.opt);
   for (let i = 0; i < runs; i += block) {
     for (const c of cases) {
@@ -179,7 +196,7 @@ async function e2e({ url, W, H, warmup, runs, block = 10 }) {
         const r = await c.d.analyze(c.src, c.opt);
         const o = out[c.name];
         o.wall.push(performance.now() - t0);
-        for (const k of ['detect', 'crop', 'infer', 'total']) o[k].push(T(r)[k] ?? NaN);
+        for (const k of ['detect', 'crop', 'infer', 'total', 'pixels', 'wasm']) o[k].push(T(r)[k] ?? NaN);
         if (r.scored) o.scored++;
       }
     }
