@@ -127,7 +127,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
-      name: "detectors: BlazeFace by default (keypoints, its model fetched and checked), 'pigo' selectable (no keypoints), a bad name a RangeError",
+      name: "detectors: BlazeFace by default (keypoints, its model fetched and checked), 'pigo' selectable (no keypoints, its cascade fetched: the wasm has none), a bad name a RangeError, a bad cascade a ModelError",
       async fn() {
         const out = await page.evaluate(async () => {
           const { Bonafide } = window.bonafide;
@@ -147,10 +147,19 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           } catch (e) {
             bad = e.name;
           }
-          return { info, a: ra.face, b: rb.face, video: rv.map((r) => r.face && r.face.keypoints.length), bad };
+          let badCascade = null;
+          try {
+            await Bonafide.create({ detector: 'pigo', faceModel: new Uint8Array(64) });
+          } catch (e) {
+            badCascade = `${e.name}: ${e.message}`;
+          }
+          const cascadeFetched = performance.getEntriesByType('resource').some((r) => r.name.endsWith('/models/facefinder'));
+          return { info, a: ra.face, b: rb.face, video: rv.map((r) => r.face && r.face.keypoints.length), bad, badCascade, cascadeFetched };
         });
         assert(out.info[0] === 'blazeface' && out.info[1] === 'pigo', `info.detector ${out.info}`);
         assert(out.bad === 'RangeError', `unknown detector: ${out.bad}`);
+        assert(/^ModelError: .*cascade/.test(out.badCascade || ''), `a cascade of 64 zero bytes: ${out.badCascade}`);
+        assert(out.cascadeFetched, "detector 'pigo' did not fetch models/facefinder");
         if (!hasFace) throw new Skip('../shared is absent: the generated frame has no face to find');
         assert(out.a?.keypoints?.length === 6 && out.b && out.b.keypoints === undefined && out.b.yaw === undefined, `faces ${JSON.stringify(out)}`);
         assert(out.video.every((n) => n === 6), `video frames: ${out.video}`);
