@@ -18,9 +18,9 @@ import (
 
 	"github.com/bonafide-pad/bonafide"
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/liveness"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 	"github.com/bonafide-pad/bonafide/models"
 )

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 	"github.com/bonafide-pad/bonafide/models"
 )
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/model"
@@ -71,11 +73,11 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "MACs      %d (%.1f M)\n", r.MACs, float64(r.MACs)/1e6)
 	fmt.Fprintf(stdout, "steps     %d after folding and fusion; %d bytes of buffers per session\n", r.Steps, r.ArenaBytes)
 	fmt.Fprint(stdout, "ops      ")
-	for _, op := range m.OpNames() {
+	for _, op := range slices.Sorted(maps.Keys(r.Ops)) {
 		fmt.Fprintf(stdout, " %s×%d", op, r.Ops[op])
 	}
 	fmt.Fprintln(stdout)
-	keys := m.MetadataKeys()
+	keys := slices.Collect(maps.Keys(r.Metadata))
 	if len(keys) == 0 {
 		fmt.Fprintln(stdout, "metadata  (none)")
 	}

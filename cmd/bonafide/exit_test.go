@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 	"github.com/bonafide-pad/bonafide/internal/hostile"
 )
 

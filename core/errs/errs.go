@@ -51,15 +51,15 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
-// Kinded is what every bonafide error implements.
-type Kinded interface {
+// kinded is what every bonafide error implements.
+type kinded interface {
 	error
 	Kind() Kind
 }
 
 // KindOf returns the kind of the first error in err's tree that has one, or Unknown.
 func KindOf(err error) Kind {
-	var k Kinded
+	var k kinded
 	if errors.As(err, &k) {
 		return k.Kind()
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 // Benchmarks per frame. Native: go test -run '^$' -bench . ./core/face/. In the browser: the same

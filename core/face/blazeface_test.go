@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 	"github.com/bonafide-pad/bonafide/models"
 )
 

@@ -27,24 +27,24 @@ const (
 // 2^depth float32 leaf predictions and a float32 threshold.
 func parseCascade(b []byte) (*pigo.Pigo, error) {
 	if len(b) < 16 {
-		return nil, &CascadeError{Reason: fmt.Sprintf("%d bytes, shorter than the 16-byte header", len(b))}
+		return nil, &cascadeError{Reason: fmt.Sprintf("%d bytes, shorter than the 16-byte header", len(b))}
 	}
 	depth := binary.LittleEndian.Uint32(b[8:])
 	trees := binary.LittleEndian.Uint32(b[12:])
 	if depth < 1 || depth > maxCascadeDepth {
-		return nil, &CascadeError{Reason: fmt.Sprintf("tree depth %d outside 1..%d", depth, maxCascadeDepth)}
+		return nil, &cascadeError{Reason: fmt.Sprintf("tree depth %d outside 1..%d", depth, maxCascadeDepth)}
 	}
 	if trees < 1 || trees > maxCascadeTrees {
-		return nil, &CascadeError{Reason: fmt.Sprintf("%d trees outside 1..%d", trees, maxCascadeTrees)}
+		return nil, &cascadeError{Reason: fmt.Sprintf("%d trees outside 1..%d", trees, maxCascadeTrees)}
 	}
 	leaves := int64(1) << depth
 	perTree := (4*leaves - 4) + 4*leaves + 4
 	if want := 16 + int64(trees)*perTree; int64(len(b)) != want {
-		return nil, &CascadeError{Reason: fmt.Sprintf("%d bytes, depth %d and %d trees need %d", len(b), depth, trees, want)}
+		return nil, &cascadeError{Reason: fmt.Sprintf("%d bytes, depth %d and %d trees need %d", len(b), depth, trees, want)}
 	}
 	p, err := pigo.NewPigo().Unpack(b)
 	if err != nil {
-		return nil, &CascadeError{Reason: err.Error()}
+		return nil, &cascadeError{Reason: err.Error()}
 	}
 	return p, nil
 }

@@ -29,8 +29,8 @@ func (m BorderMode) String() string {
 	return "BorderMode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// ParseBorderMode parses "shift" or "fill".
-func ParseBorderMode(s string) (BorderMode, error) {
+// parseBorderMode parses "shift" or "fill".
+func parseBorderMode(s string) (BorderMode, error) {
 	for i, n := range borderNames {
 		if strings.EqualFold(s, n) {
 			return BorderMode(i), nil
@@ -57,8 +57,8 @@ func (o ChannelOrder) String() string {
 	return "ChannelOrder(" + strconv.Itoa(int(o)) + ")"
 }
 
-// ParseChannelOrder parses "rgb" or "bgr".
-func ParseChannelOrder(s string) (ChannelOrder, error) {
+// parseChannelOrder parses "rgb" or "bgr".
+func parseChannelOrder(s string) (ChannelOrder, error) {
 	switch strings.ToLower(s) {
 	case "rgb":
 		return RGB, nil
@@ -76,8 +76,8 @@ var namedFills = map[string][3]uint8{
 	"white": {255, 255, 255},
 }
 
-// ParseFill parses a fill colour: a name (black, grey or gray, white) or "R,G,B" in 0..255.
-func ParseFill(s string) ([3]uint8, error) {
+// parseFill parses a fill colour: a name (black, grey or gray, white) or "R,G,B" in 0..255.
+func parseFill(s string) ([3]uint8, error) {
 	if c, ok := namedFills[strings.ToLower(s)]; ok {
 		return c, nil
 	}
@@ -116,8 +116,8 @@ func (m AlignMode) String() string {
 	return "AlignMode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// ParseAlignMode parses "none" or "roll".
-func ParseAlignMode(s string) (AlignMode, error) {
+// parseAlignMode parses "none" or "roll".
+func parseAlignMode(s string) (AlignMode, error) {
 	for i, n := range alignNames {
 		if strings.EqualFold(s, n) {
 			return AlignMode(i), nil
@@ -258,13 +258,13 @@ func ParseCropSpec(text string) (CropSpec, error) {
 				return s, &OptionError{Field: "square", Value: strconv.Quote(v), Reason: "want true or false"}
 			}
 		case "border":
-			s.Border, err = ParseBorderMode(v)
+			s.Border, err = parseBorderMode(v)
 		case "fill":
-			s.Fill, err = ParseFill(v)
+			s.Fill, err = parseFill(v)
 		case "order":
-			s.Order, err = ParseChannelOrder(v)
+			s.Order, err = parseChannelOrder(v)
 		case "align":
-			s.Align, err = ParseAlignMode(v)
+			s.Align, err = parseAlignMode(v)
 		case "mean":
 			s.Mean, err = triple("mean", v)
 		case "std":
@@ -313,11 +313,11 @@ func (c CropInfo) ToFrame(u, v float64) (x, y float64) {
 	return cx + du*cs + dv*sn, cy - du*sn + dv*cs
 }
 
-// Window computes the source rectangle for box in an image with bounds r: the geometry shared by
+// window computes the source rectangle for box in an image with bounds r: the geometry shared by
 // Crop and CropRGBA. With BorderShift it follows Silent-Face-Anti-Spoofing's _get_new_box to the
 // pixel (including its truncations and its inclusive right and bottom edges), so that a model
 // trained on its crops sees the same pixels.
-func (s CropSpec) Window(r image.Rectangle, box Box) (image.Rectangle, float64, error) {
+func (s CropSpec) window(r image.Rectangle, box Box) (image.Rectangle, float64, error) {
 	if err := s.Validate(); err != nil {
 		return image.Rectangle{}, 0, err
 	}
@@ -395,7 +395,7 @@ func crop(dst []float32, f *Frame, box Box, angle float64, spec CropSpec) (CropI
 	if err != nil {
 		return CropInfo{}, err
 	}
-	win, scale, err := spec.Window(img.Rect, box)
+	win, scale, err := spec.window(img.Rect, box)
 	if err != nil {
 		return CropInfo{}, err
 	}
@@ -452,7 +452,7 @@ func cropRGBA(f *Frame, box Box, angle float64, spec CropSpec) (*image.RGBA, Cro
 	if err != nil {
 		return nil, CropInfo{}, err
 	}
-	win, scale, err := spec.Window(img.Rect, box)
+	win, scale, err := spec.window(img.Rect, box)
 	if err != nil {
 		return nil, CropInfo{}, err
 	}

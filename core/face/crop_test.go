@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 func rawSpec(w, h int, scale float64, border BorderMode) CropSpec {
@@ -52,7 +52,7 @@ func TestCropWindow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, scale, err := tc.spec.Window(tc.r, tc.box)
+			got, scale, err := tc.spec.window(tc.r, tc.box)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -365,8 +365,8 @@ func TestParseCropSpec(t *testing.T) {
 		in   string
 		want [3]uint8
 	}{{"black", [3]uint8{}}, {"Grey", [3]uint8{128, 128, 128}}, {"white", [3]uint8{255, 255, 255}}, {"1, 2,3", [3]uint8{1, 2, 3}}} {
-		if got, err := ParseFill(tc.in); err != nil || got != tc.want {
-			t.Errorf("ParseFill(%q) = %v, %v", tc.in, got, err)
+		if got, err := parseFill(tc.in); err != nil || got != tc.want {
+			t.Errorf("parseFill(%q) = %v, %v", tc.in, got, err)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/decode (seeds that Go itself produces)")

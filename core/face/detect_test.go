@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 func newDetector(t testing.TB, o PigoOptions) *Pigo {
@@ -63,9 +63,9 @@ func TestParseCascadeRejectsMalformed(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseCascade(tc.in)
-			var ce *CascadeError
+			var ce *cascadeError
 			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v, want *CascadeError", err)
+				t.Fatalf("err = %v, want *cascadeError", err)
 			}
 			if !strings.HasPrefix(err.Error(), "face: ") || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %q, want it to start with \"face: \" and mention %q", err, tc.want)
@@ -83,7 +83,7 @@ func FuzzParseCascade(f *testing.F) {
 	f.Add(small)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if _, err := parseCascade(b); err != nil {
-			var ce *CascadeError
+			var ce *cascadeError
 			if !errors.As(err, &ce) {
 				t.Fatalf("untyped error %v", err)
 			}

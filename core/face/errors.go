@@ -60,15 +60,15 @@ func (e *OptionError) Error() string {
 // Kind is errs.Config.
 func (e *OptionError) Kind() errs.Kind { return errs.Config }
 
-// CascadeError reports a cascade file that cannot be parsed.
-type CascadeError struct {
+// cascadeError reports a cascade file that cannot be parsed.
+type cascadeError struct {
 	Reason string
 }
 
-func (e *CascadeError) Error() string { return "face: cascade: " + e.Reason }
+func (e *cascadeError) Error() string { return "face: cascade: " + e.Reason }
 
 // Kind is errs.Model: the cascade is the detector's model.
-func (e *CascadeError) Kind() errs.Kind { return errs.Model }
+func (e *cascadeError) Kind() errs.Kind { return errs.Model }
 
 // checkSize validates a declared image size against the limits. Zero-sized images are errors:
 // nothing can be detected or cropped in them.

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 func ExampleDetector_Detect() {

@@ -5,7 +5,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 // Image transforms for tests and tuning: degraded copies of real frames, so that each quality

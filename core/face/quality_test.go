@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 func codesOf(q Quality) []string {

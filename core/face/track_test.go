@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 func noisy(src *image.RGBA, sigma float64, rng *rand.Rand) *image.RGBA {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bonafide-pad/bonafide/internal/graph"
 )
 
 var (
@@ -42,9 +44,9 @@ func BenchmarkModelFiles(b *testing.B) {
 				}
 			}
 			s := m.NewRunner()
-			var p StepTimes
+			var p graph.StepTimes
 			if *benchProfile {
-				s.SetStepTimes(&p)
+				s.s.SetStepTimes(&p)
 			}
 			benchRuns(b, m, s, ins)
 			if *benchProfile {

@@ -185,7 +185,7 @@ func TestNetParity(t *testing.T) {
 		for _, fuse := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/fusion=%v", name, fuse), func(t *testing.T) {
 				g, data := loadGolden(t, f)
-				checkGolden(t, g, data, Options{NoFusion: !fuse})
+				checkGolden(t, g, data, Options{noFusion: !fuse})
 			})
 		}
 	}

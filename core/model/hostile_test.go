@@ -80,7 +80,7 @@ func TestHostileModels(t *testing.T) {
 		}, Options{}, refused(errs.Model, "need 4 elements, the data holds 2")},
 		{"input declared [-5,3]", func() []byte { return tinyModel([]int64{-5, 3}, nil) }, Options{}, refused(errs.Model, "dimension 0 is declared as -1")},
 		{"input declared [0,3]", func() []byte { return tinyModel([]int64{0, 3}, nil) }, Options{}, refused(errs.Model, "dimension 0 is declared as 0")},
-		{"INT8 Conv weight without DequantizeLinear", int8ConvWithoutDQ, Options{}, refused(errs.Unsupported, "needs its DequantizeLinear")},
+		{"INT8 Conv weight without DequantizeLinear", int8ConvWithoutDQ, Options{}, refused(errs.Unsupported, "is an integer tensor (int8 to int64, or bool); this operator computes on float32 (a quantized weight needs its DequantizeLinear)")},
 		{"two nodes produce one value", twoProducers, Options{}, refused(errs.Model, `value "y" is produced twice`)},
 		{"weights over the memory budget", func() []byte { return hostile.SharedWeightConvs(4) },
 			Options{MaxMemory: 8 << 10}, refused(errs.Limit, "memory of the weights")},

@@ -13,7 +13,7 @@ package model
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
@@ -46,12 +46,13 @@ type Options struct {
 	Batch int
 	// Dims sets other symbolic dimensions by name.
 	Dims map[string]int
-	// NoFusion disables operator fusion (for debugging).
-	NoFusion bool
 	// MaxMemory is the model's memory budget in bytes: its weights (decoded, folded and packed for
 	// the kernels) plus one runner's buffers (ArenaBytes). A model over it is refused with an
 	// *errs.LimitError before the allocation that would cross it. 0 means DefaultMaxMemory.
 	MaxMemory int64
+	// noFusion keeps every operator a step of its own, for the tests that compare fused and
+	// unfused plans.
+	noFusion bool
 }
 
 // TensorInfo describes an input or output.
@@ -86,7 +87,6 @@ type Model struct {
 	inputs   []TensorInfo
 	outputs  []TensorInfo
 	metadata map[string]string
-	metaKeys []string
 	opset    int
 	params   int64
 	ops      map[string]int
@@ -104,22 +104,19 @@ func Load(data []byte, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.NoFusion, MaxMemory: opts.MaxMemory})
+	prog, err := graph.Compile(d.Graph, graph.Options{Batch: opts.Batch, Dims: opts.Dims, NoFusion: opts.noFusion, MaxMemory: opts.MaxMemory})
 	if err != nil {
 		return nil, err
 	}
 	m := &Model{prog: prog, metadata: map[string]string{}, opset: d.Graph.Opset, ops: map[string]int{},
 		producer: d.ProducerName, folded: d.FoldedDequantize}
-	for _, t := range prog.Inputs() {
-		m.inputs = append(m.inputs, TensorInfo(t))
+	for _, v := range prog.Inputs() {
+		m.inputs = append(m.inputs, TensorInfo{Name: v.Name, Shape: slices.Clone(v.Shape)})
 	}
-	for _, t := range prog.Outputs() {
-		m.outputs = append(m.outputs, TensorInfo(t))
+	for _, v := range prog.Outputs() {
+		m.outputs = append(m.outputs, TensorInfo{Name: v.Name, Shape: slices.Clone(v.Shape)})
 	}
 	for _, kv := range d.Metadata {
-		if _, dup := m.metadata[kv.Key]; !dup {
-			m.metaKeys = append(m.metaKeys, kv.Key)
-		}
 		m.metadata[kv.Key] = kv.Value
 	}
 	for _, t := range d.Graph.Initializers {
@@ -166,9 +163,6 @@ func (m *Model) Metadata() map[string]string {
 	return out
 }
 
-// MetadataKeys lists the metadata keys in file order.
-func (m *Model) MetadataKeys() []string { return append([]string(nil), m.metaKeys...) }
-
 // Opset is the model's default-domain operator set version.
 func (m *Model) Opset() int { return m.opset }
 
@@ -185,16 +179,6 @@ func (m *Model) Ops() map[string]int {
 		out[k] = v
 	}
 	return out
-}
-
-// OpNames lists the operator types in the file, sorted.
-func (m *Model) OpNames() []string {
-	names := make([]string, 0, len(m.ops))
-	for k := range m.ops {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Steps lists the run-time steps after folding and fusion (e.g. "Conv+Relu").
@@ -252,10 +236,3 @@ func (m *Model) RunFloat32(inputs ...[]float32) ([][]float32, error) {
 	}
 	return res, nil
 }
-
-// StepTimes is a per-step timing profile (see graph.StepTimes).
-type StepTimes = graph.StepTimes
-
-// SetStepTimes makes each Run of this runner add its per-step wall times to p (nil stops it). Off by
-// default; it exists to find which steps dominate a model.
-func (s *Runner) SetStepTimes(p *StepTimes) { s.s.SetStepTimes(p) }

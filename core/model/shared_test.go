@@ -16,6 +16,6 @@ func TestMiniFASNetParity(t *testing.T) {
 	}
 	g, _ := loadGoldenFile(t, "testdata/shared/minifasnet-v2-80x80.golden.json")
 	for _, fuse := range []bool{true, false} {
-		checkGolden(t, g, data, Options{NoFusion: !fuse})
+		checkGolden(t, g, data, Options{noFusion: !fuse})
 	}
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
@@ -93,9 +94,16 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 	if len(g.Outputs) > limits.MaxOutputs {
 		return nil, &errs.LimitError{Where: "graph", What: "output count", Got: int64(len(g.Outputs)), Limit: limits.MaxOutputs}
 	}
+	if g.Opset == 0 {
+		return nil, &errs.UnsupportedError{Where: "graph", Op: "(model)",
+			Reason: "the model imports no operator set for the default ONNX domain"}
+	}
 	if g.Opset < MinOpset || g.Opset > MaxOpset {
 		return nil, &errs.UnsupportedError{Where: "graph", Op: "(model)", Opset: g.Opset, Node: "",
 			Reason: fmt.Sprintf("default-domain opset %d is outside the supported %d..%d", g.Opset, MinOpset, MaxOpset)}
+	}
+	if len(g.Nodes) == 0 {
+		return nil, &GraphError{Msg: "graph has no nodes"}
 	}
 	if len(g.Outputs) == 0 {
 		return nil, &GraphError{Msg: "graph has no outputs"}
@@ -218,10 +226,12 @@ func checkShape(name string, shape []int) error {
 		if d < 0 {
 			return &GraphError{Msg: fmt.Sprintf("%q has negative dimension in %v", name, shape)}
 		}
-		n *= int64(d)
-		if n > limits.MaxElements {
-			return &errs.LimitError{Where: "graph", What: fmt.Sprintf("element count of %q %v", name, shape), Got: n, Limit: limits.MaxElements}
+		// Compared before multiplying: [2^20, 2^50] must not wrap around to a small product.
+		if d != 0 && int64(d) > limits.MaxElements/n {
+			return &errs.LimitError{Where: "graph", What: fmt.Sprintf("element count of %q %v", name, shape), Got: math.MaxInt64, Limit: limits.MaxElements,
+				Detail: "or more"}
 		}
+		n *= int64(d)
 	}
 	return nil
 }
@@ -238,6 +248,9 @@ func checkTensor(name string, t *Tensor) error {
 }
 
 func (b *builder) node(n *Node) error {
+	if len(n.Outputs) == 0 {
+		return &GraphError{Msg: fmt.Sprintf("node %s has no outputs", n.label())}
+	}
 	if n.Domain != "" && n.Domain != "ai.onnx" {
 		return &errs.UnsupportedError{Where: "graph", Op: n.Op, Domain: n.Domain, Opset: b.g.Opset, Node: n.Name, Reason: "only the default ONNX domain is supported"}
 	}

@@ -45,7 +45,7 @@ func (c *nodeCtx) finishStep(st step) error {
 	folds := true
 	for _, v := range st.base().in {
 		if v.DType != Float32 {
-			return c.unsupported("input %q is an %v tensor; this operator computes on float32 (a quantized weight needs its DequantizeLinear)", v.Name, v.DType)
+			return c.unsupported("input %q is %s; this operator computes on float32 (a quantized weight needs its DequantizeLinear)", v.Name, notFloat(v.DType))
 		}
 		folds = folds && v.Const != nil
 	}

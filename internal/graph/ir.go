@@ -22,6 +22,16 @@ func (d DType) String() string {
 	return "float32"
 }
 
+// notFloat says what a value of type d that should be float32 is, in words true of the file: the
+// decoders read every integer type (int8 and uint8 weights, bool, int32) as int64, so "int64" would
+// misname an INT8 weight.
+func notFloat(d DType) string {
+	if d == Int64 {
+		return "an integer tensor (int8 to int64, or bool)"
+	}
+	return "a " + d.String() + " tensor"
+}
+
 // Tensor is a constant: an initializer, a Constant node's value, or a folded result.
 type Tensor struct {
 	DType DType

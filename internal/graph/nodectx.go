@@ -83,8 +83,8 @@ func (c *nodeCtx) floatConst(i int, what string) (*Tensor, error) {
 		return t, err
 	}
 	if t.DType != Float32 {
-		return nil, c.unsupported("input %d (%s, %q) is an %v tensor; this operator computes on float32 (a quantized weight needs its DequantizeLinear)",
-			i, what, c.in[i].Name, t.DType)
+		return nil, c.unsupported("input %d (%s, %q) is %s; this operator computes on float32 (a quantized weight needs its DequantizeLinear)",
+			i, what, c.in[i].Name, notFloat(t.DType))
 	}
 	return t, nil
 }
@@ -96,7 +96,7 @@ func (c *nodeCtx) float32Input(i int) (*Value, error) {
 		return nil, err
 	}
 	if v.DType != Float32 {
-		return nil, c.unsupported("input %q is an %v tensor; this operator computes on float32 (a quantized weight needs its DequantizeLinear)", v.Name, v.DType)
+		return nil, c.unsupported("input %q is %s; this operator computes on float32 (a quantized weight needs its DequantizeLinear)", v.Name, notFloat(v.DType))
 	}
 	return v, nil
 }

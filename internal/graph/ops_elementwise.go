@@ -136,7 +136,7 @@ func buildPRelu(c *nodeCtx) error {
 	}
 	slope := c.in[1]
 	if slope.DType != Float32 {
-		return c.unsupported("slope %q is an %v tensor, want float32", slope.Name, slope.DType)
+		return c.unsupported("slope %q is %s, want float32", slope.Name, notFloat(slope.DType))
 	}
 	if slope.Const != nil && len(x.Shape) >= 2 && len(slope.Shape) <= len(x.Shape) {
 		sl := slope.Const.Floats()

@@ -58,25 +58,12 @@ type Program struct {
 	weightBytes int64
 }
 
-// TensorInfo describes a program input or output.
-type TensorInfo struct {
-	Name  string
-	Shape []int
-}
+// Inputs are the program's inputs in graph order (read them; core/model describes them to users
+// as model.TensorInfo, the one type for that).
+func (p *Program) Inputs() []*Value { return p.inputs }
 
-// Inputs describes the program's inputs in graph order.
-func (p *Program) Inputs() []TensorInfo { return infos(p.inputs) }
-
-// Outputs describes the program's outputs in graph order.
-func (p *Program) Outputs() []TensorInfo { return infos(p.outputs) }
-
-func infos(vs []*Value) []TensorInfo {
-	out := make([]TensorInfo, len(vs))
-	for i, v := range vs {
-		out[i] = TensorInfo{Name: v.Name, Shape: append([]int(nil), v.Shape...)}
-	}
-	return out
-}
+// Outputs are the program's outputs in graph order.
+func (p *Program) Outputs() []*Value { return p.outputs }
 
 // MACs is the multiply-accumulate count of one run (convolutions and matrix products).
 func (p *Program) MACs() int64 { return p.macs }

@@ -14,8 +14,12 @@ import (
 
 // decodeGraph decodes through onnx-go with bonafide's backend (the default build).
 func decodeGraph(p *prepared) (*graph.Graph, error) {
-	// onnx-go keys values by name, so two nodes that produce one value merge into a graph it then
-	// misreports ("saw 2 inputs"); say what graph.Compile says of it instead.
+	if len(p.pb.Graph.Nodes) == 0 {
+		// onnx-go refuses an empty graph with an error of its own; graph.Compile says why.
+		return p.buildDirect()
+	}
+	// onnx-go keys values by name, so two nodes that produce one value merge into a record whose
+	// edges are wrong; say what graph.Compile says of such a graph instead.
 	producer := make(map[string]*onnxpb.Node, len(p.pb.Graph.Nodes))
 	for _, n := range p.pb.Graph.Nodes {
 		for _, o := range n.Outputs {
@@ -47,9 +51,12 @@ func unmarshal(b *backend, data []byte) (err error) {
 	return nil
 }
 
-// build turns the backend's record into the graph IR. Node names, domains and the exact input
-// lists (with empty names for omitted optional inputs) come from the protobuf; attributes and
-// initializer data come from onnx-go. The two must agree on the operators.
+// build turns the backend's record into the graph IR: the operators in order, their inputs (by
+// the position onnx-go gives each edge, empty names of omitted optional inputs included), outputs
+// and attributes, and the initializers' data are all onnx-go's. What onnx-go does not hand its
+// backend comes from the file: node names and domains, the initializers' declared dims (gorgonia
+// keeps [1] and [] alike), the graph's declared inputs and outputs (whose types the pre-pass strips,
+// as onnx-go would allocate each), and the fake input onnx-go gives a node without inputs (dropped).
 func (p *prepared) build(b *backend) (*graph.Graph, error) {
 	pg := p.pb.Graph
 	if len(b.ops) != len(pg.Nodes) {
@@ -84,12 +91,16 @@ func (p *prepared) build(b *backend) (*graph.Graph, error) {
 		if call.op != pn.OpType {
 			return nil, &DecodeError{Err: fmt.Errorf("operator %d is %s in onnx-go, %s in the file", k, call.op, pn.OpType)}
 		}
-		if got := b.inputsOf(call); len(pn.Inputs) > 0 && len(got) != len(pn.Inputs) {
-			return nil, &DecodeError{Err: fmt.Errorf("node %q: onnx-go saw %d inputs, the file lists %d", pn.Name, len(got), len(pn.Inputs))}
+		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain, Outputs: make([]string, len(call.outputs))}
+		if len(pn.Inputs) > 0 {
+			n.Inputs = b.inputsOf(call)
 		}
-		n := &graph.Node{Name: pn.Name, Op: pn.OpType, Domain: pn.Domain,
-			Inputs: append([]string(nil), pn.Inputs...), Outputs: append([]string(nil), pn.Outputs...),
-			Attrs: map[string]graph.Attr{}}
+		for i, o := range call.outputs {
+			n.Outputs[i] = o.name
+		}
+		if len(call.attrs) > 0 {
+			n.Attrs = make(map[string]graph.Attr, len(call.attrs))
+		}
 		for name, v := range call.attrs {
 			a, ok, err := convertAttr(v)
 			if err != nil {

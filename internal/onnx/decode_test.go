@@ -47,28 +47,44 @@ func TestDecodeErrors(t *testing.T) {
 	custom.Graph.Nodes[0].Domain = "com.example"
 	noGraph := tiny(13, "Relu", dims(1, 4), nil)
 	noGraph.Graph = nil
+	noOpset := tiny(13, "Relu", dims(1, 4), nil)
+	noOpset.Opsets = []onnxpb.OperatorSet{{Domain: "com.example", Version: 1}}
+	noNodes := tiny(13, "Relu", dims(1, 4), nil)
+	noNodes.Graph.Nodes = nil
+	// compile: Decode rewrites and succeeds, and graph.Compile, the one judge of opsets, domains,
+	// operators and limits, refuses.
 	tests := []struct {
-		name  string
-		data  []byte
-		check func(error) bool
-		kind  errs.Kind
-		text  string
+		name    string
+		data    []byte
+		compile bool
+		check   func(error) bool
+		kind    errs.Kind
+		text    string
 	}{
-		{"empty file", nil, is[*onnxpb.FormatError], errs.Model, "empty file"},
-		{"garbage", []byte("this is not an onnx model at all"), is[*onnxpb.FormatError], errs.Model, "malformed"},
-		{"unknown op", tiny(13, "FancyOp", dims(1, 4), nil).Marshal(), isUnsupported("FancyOp", "n0", 13), errs.Unsupported, `FancyOp (opset 13) in node "n0"`},
-		{"custom domain", custom.Marshal(), isUnsupported("Relu", "n0", 13), errs.Unsupported, "com.example.Relu"},
-		{"opset too old", tiny(5, "Relu", dims(1, 4), nil).Marshal(), is[*errs.UnsupportedError], errs.Unsupported, "opset 5"},
-		{"string initializer", tiny(13, "Add", dims(1), []*onnxpb.Tensor{strTensor}).Marshal(), is[*errs.UnsupportedError], errs.Unsupported, "STRING"},
-		{"short initializer", tiny(13, "Add", dims(4), []*onnxpb.Tensor{short}).Marshal(), is[*onnxpb.FormatError], errs.Model, "need 4 elements, the data holds 2"},
-		{"huge declared input", tiny(13, "Relu", dims(1<<20, 1<<20), nil).Marshal(), is[*errs.LimitError], errs.Limit, "declared size"},
-		{"no graph", noGraph.Marshal(), is[*InvalidModelError], errs.Model, "no graph"},
+		{"empty file", nil, false, is[*onnxpb.FormatError], errs.Model, "empty file"},
+		{"garbage", []byte("this is not an onnx model at all"), false, is[*onnxpb.FormatError], errs.Model, "malformed"},
+		{"unknown op", tiny(13, "FancyOp", dims(1, 4), nil).Marshal(), true, isUnsupported("FancyOp", "n0", 13), errs.Unsupported, `FancyOp (opset 13) in node "n0"`},
+		{"custom domain", custom.Marshal(), true, isUnsupported("Relu", "n0", 13), errs.Unsupported, "com.example.Relu"},
+		{"opset too old", tiny(5, "Relu", dims(1, 4), nil).Marshal(), true, is[*errs.UnsupportedError], errs.Unsupported, "opset 5"},
+		{"no default opset", noOpset.Marshal(), true, is[*errs.UnsupportedError], errs.Unsupported, "imports no operator set"},
+		{"no nodes", noNodes.Marshal(), true, is[*graph.GraphError], errs.Model, "no nodes"},
+		{"huge declared input", tiny(13, "Relu", dims(1<<20, 1<<20), nil).Marshal(), true, is[*errs.LimitError], errs.Limit, "element count"},
+		{"overflowing declared input", tiny(13, "Relu", dims(1<<20, 1<<50), nil).Marshal(), true, is[*errs.LimitError], errs.Limit, "element count"},
+		{"string initializer", tiny(13, "Add", dims(1), []*onnxpb.Tensor{strTensor}).Marshal(), false, is[*errs.UnsupportedError], errs.Unsupported, "STRING"},
+		{"short initializer", tiny(13, "Add", dims(4), []*onnxpb.Tensor{short}).Marshal(), false, is[*onnxpb.FormatError], errs.Model, "need 4 elements, the data holds 2"},
+		{"no graph", noGraph.Marshal(), false, is[*InvalidModelError], errs.Model, "no graph"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Decode(tt.data, 0)
+			d, err := Decode(tt.data, 0)
+			if tt.compile {
+				if err != nil {
+					t.Fatalf("Decode: %v; the pre-pass should only rewrite, and Compile judge", err)
+				}
+				_, err = graph.Compile(d.Graph, graph.Options{})
+			}
 			if err == nil {
-				t.Fatal("Decode succeeded, want an error")
+				t.Fatal("succeeded, want an error")
 			}
 			if !tt.check(err) || !strings.Contains(err.Error(), tt.text) {
 				t.Fatalf("err = %v (%T), want one containing %q", err, err, tt.text)

@@ -25,14 +25,19 @@ func TestOnnxGoPanicRecovered(t *testing.T) {
 	}
 }
 
-// TestDirectMatchesOnnxGo checks that the lean decoder (used by the browser build) and the onnx-go
-// path give identical graphs for every test model.
+// TestDirectMatchesOnnxGo checks that the two decoders, onnx-go (the default build) and the lean
+// protobuf decoder (the browser build), fill identical graph IRs for every ONNX file in the
+// repository: the operator and network test models, the shipped models and their test nets,
+// BlazeFace, and the web tests' model.
 func TestDirectMatchesOnnxGo(t *testing.T) {
-	files, _ := filepath.Glob("../../core/model/testdata/ops/*.onnx")
-	nets, _ := filepath.Glob("../../core/model/testdata/nets/*.onnx")
-	files = append(files, nets...)
-	if len(files) == 0 {
-		t.Fatal("no test models")
+	var files []string
+	for _, pattern := range []string{"core/model/testdata/ops/*.onnx", "core/model/testdata/nets/*.onnx", "models/*.onnx",
+		"models/testdata/*.onnx", "models/blazeface/*.onnx", "web/testdata/*.onnx"} {
+		f, _ := filepath.Glob(filepath.Join("..", "..", pattern))
+		if len(f) == 0 {
+			t.Errorf("no ONNX files match %s", pattern)
+		}
+		files = append(files, f...)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

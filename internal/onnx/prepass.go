@@ -22,19 +22,21 @@ type prepared struct {
 	folded   int // DequantizeLinear nodes folded into float initializers
 }
 
-func defaultOpset(m *onnxpb.Model) (int, error) {
+// defaultOpset is the version of the default-domain operator set the model imports: 0 when it
+// imports none, −1 when the version is not an int32 (graph.Compile refuses both).
+func defaultOpset(m *onnxpb.Model) int {
 	for _, os := range m.Opsets {
 		if os.Domain == "" || os.Domain == "ai.onnx" {
 			if os.Version > math.MaxInt32 || os.Version < 0 {
-				return 0, &InvalidModelError{Msg: fmt.Sprintf("opset version %d", os.Version)}
+				return -1
 			}
-			return int(os.Version), nil
+			return int(os.Version)
 		}
 	}
 	if len(m.Opsets) == 0 && m.IRVersion < 3 {
-		return 1, nil // IR v1/v2 models predate opset_import and mean opset 1
+		return 1 // IR v1/v2 models predate opset_import and mean opset 1
 	}
-	return 0, &InvalidModelError{Msg: "no opset_import for the default ONNX domain"}
+	return 0
 }
 
 func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
@@ -42,20 +44,9 @@ func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
 	if g == nil {
 		return nil, &InvalidModelError{Msg: "model has no graph"}
 	}
-	opset, err := defaultOpset(m)
-	if err != nil {
-		return nil, err
-	}
-	if opset < graph.MinOpset || opset > graph.MaxOpset {
-		return nil, &errs.UnsupportedError{Where: "onnx", Op: "(model)", Opset: opset,
-			Reason: fmt.Sprintf("default-domain opset %d is outside the supported %d..%d", opset, graph.MinOpset, graph.MaxOpset)}
-	}
-	if len(g.Nodes) == 0 {
-		return nil, &InvalidModelError{Msg: "graph has no nodes"}
-	}
-	if len(g.Outputs) == 0 {
-		return nil, &InvalidModelError{Msg: "graph has no outputs"}
-	}
+	// Whether the opset, the domains, the operators and the graph's size are supported is
+	// graph.Compile's to judge; the pre-pass only rewrites what onnx-go cannot read.
+	opset := defaultOpset(m)
 	if g.SparseInitializers > 0 {
 		return nil, unsupportedType("(sparse_initializer)", "SPARSE", "sparse initializers are not supported")
 	}
@@ -84,7 +75,7 @@ func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
 	// and onnx-go never decodes constant tensors of types it lacks.
 	var nodes []*onnxpb.Node
 	for _, n := range g.Nodes {
-		if err := checkNode(n, opset); err != nil {
+		if err := representable(n, opset); err != nil {
 			return nil, err
 		}
 		if n.OpType == "Constant" && (n.Domain == "" || n.Domain == "ai.onnx") && len(n.Outputs) == 1 {
@@ -127,11 +118,6 @@ func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
 		kept = append(kept, n)
 	}
 	nodes = kept
-	for _, n := range nodes {
-		if !graph.IsSupported(n.OpType, opset) {
-			return nil, &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name}
-		}
-	}
 	g.Nodes = nodes
 
 	// Drop initializers no node reads (the folded INT8 weights), then normalise the rest.
@@ -212,11 +198,9 @@ func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
 	return p, nil
 }
 
-func checkNode(n *onnxpb.Node, opset int) error {
-	if n.Domain != "" && n.Domain != "ai.onnx" {
-		return &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Domain: n.Domain, Opset: opset, Node: n.Name,
-			Reason: "only the default ONNX domain is supported"}
-	}
+// representable refuses the attributes neither decoder can put into the graph IR (subgraphs, lists
+// of tensors, sparse tensors, type protos): not a judgement of the model, what the decoders can read.
+func representable(n *onnxpb.Node, opset int) error {
 	for _, a := range n.Attributes {
 		if a.HasGraph || a.Type == onnxpb.AttrGraph || a.Type == onnxpb.AttrGraphs {
 			return &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Opset: opset, Node: n.Name, Reason: "operators with subgraphs are not supported"}
@@ -225,9 +209,6 @@ func checkNode(n *onnxpb.Node, opset int) error {
 		case onnxpb.AttrTensors, onnxpb.AttrSparse, onnxpb.AttrSparses, onnxpb.AttrTypeProto, onnxpb.AttrTypes:
 			return &errs.UnsupportedError{Where: "onnx", Op: n.OpType, Opset: opset, Node: n.Name, Reason: fmt.Sprintf("attribute %q of type %d", a.Name, a.Type)}
 		}
-	}
-	if len(n.Outputs) == 0 {
-		return &InvalidModelError{Msg: fmt.Sprintf("node %q (%s) has no outputs", n.Name, n.OpType)}
 	}
 	return nil
 }
@@ -418,18 +399,14 @@ func valueInfo(v *onnxpb.ValueInfo, what string) (graph.ValueInfo, error) {
 		return out, nil
 	}
 	out.Dims = []graph.Dim{}
-	elems := int64(1)
 	for _, d := range v.Dims {
 		switch {
 		case d.HasValue && d.Value <= 0:
 			// Zero or negative: not a size bonafide can run (it was once read as a dynamic batch).
 			out.Dims = append(out.Dims, graph.Dim{Value: int(max(d.Value, -1))})
 		case d.HasValue:
-			if d.Value > limits.MaxElements || elems*d.Value > limits.MaxElements {
-				return out, limitErr(fmt.Sprintf("declared size of %s %q", what, v.Name), elems*d.Value, limits.MaxElements)
-			}
-			elems *= d.Value
-			out.Dims = append(out.Dims, graph.Dim{Value: int(d.Value)})
+			// Too large is graph.Compile's to say; only keep the value within an int.
+			out.Dims = append(out.Dims, graph.Dim{Value: int(min(d.Value, math.MaxInt32))})
 		case d.Param != "":
 			out.Dims = append(out.Dims, graph.Dim{Param: d.Param})
 		default:

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 // count prints, per source in ../shared, how many images BlazeFace and pigo find a face in (a

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 // quality prints the measurements behind the quality gate's default limits (core/face's package doc

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/bonafide-pad/bonafide/core/face"
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 )
 
 // roll measures what core/face's package doc reports about roll and tracking:

@@ -7,7 +7,9 @@ committed model, float and int8. Also writes the two tiny export-parity models.
 Files (models/testdata/):
   input-<S>.json        golden-format inputs only: the synthetic crop for S x S models
   <model>.golden.json   golden-format outputs only (inputs: see "input" field)
-  tiny-pyramid.onnx, tiny-patchgrid.onnx   tiny nets exported by the same code as the real ones
+  tiny-pyramid.onnx, tiny-patchgrid.onnx, tiny-cdcn.onnx   tiny nets exported by the same code as the real ones
+
+    /usr/bin/python3 scripts/train/goldens.py --tiny     # only the tiny nets and their goldens
 The synthetic crop is not a face photo: smooth gradients, a skin-toned ellipse, stripes and a checker
 patch, as uint8 RGB normalised with the model's crop mean/std, so every layer sees varied values.
 """
@@ -17,6 +19,7 @@ import glob
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -95,6 +98,20 @@ def tiny_models():
         def forward(self, x):
             return self.head(self.backbone(x))
 
+    class TinyCDCNPS(nets.CDCNPS):
+        """CDCN-PS with an eighth of the channels: the same blocks, CDC folding, pools, bilinear resizes
+        and pyramid outputs as the committed cdcn-ps-256, at 128x128 and about 1/250 of its MACs, so
+        that its golden runs in every `make test` (the paper-scale one's needs BONAFIDE_SLOW_TESTS)."""
+
+        def __init__(self, theta=0.7):
+            torch.nn.Module.__init__(self)
+            c = nets.cdc_bn_relu
+            self.stem = c(3, 8, theta)
+            self.low = torch.nn.Sequential(c(8, 16, theta), c(16, 24, theta), c(24, 16, theta), torch.nn.MaxPool2d(3, 2, 1))
+            self.mid = torch.nn.Sequential(c(16, 16, theta), c(16, 24, theta), c(24, 16, theta), torch.nn.MaxPool2d(3, 2, 1))
+            self.high = torch.nn.Sequential(c(16, 16, theta), c(16, 24, theta), c(24, 16, theta), torch.nn.MaxPool2d(3, 2, 1))
+            self.head = torch.nn.Sequential(c(16 * 3, 16, theta), c(16, 8, theta), nets.CDC(8, 1, theta), torch.nn.ReLU(inplace=True))
+
     made = []
     pyr = TinyPyramid()
     pn = nets.PatchNet(3, [0], (4, 4, 8, 8), 8, 30.0)
@@ -124,14 +141,49 @@ def tiny_models():
             meta["bonafide.output.embedding"] = "embedding"
         common.set_metadata(path, meta)
         made.append(path)
+    # Its own seeds, after the other two nets: adding it changed none of their weights.
+    torch.manual_seed(11)
+    gen = torch.Generator().manual_seed(11)
+    cdcn = TinyCDCNPS()
+    cdcn.train()
+    with torch.no_grad():
+        for _ in range(3):
+            cdcn(torch.rand(2, 3, 256, 256, generator=gen) * 4 - 2)
+    cdcn.eval()
+    nets.fold_cdc(cdcn)
+    # Random weights leave the depth map near 0 (mean about 4e-4), which a 1e-4 tolerance cannot
+    # judge: scale the last convolution (ReLU is positively homogeneous) so that on the golden's
+    # synthetic input the depth map spans 0 to 0.9, inside the [0, 1] a depth map keeps to.
+    x = (synthetic_crop(256).astype(np.float32) - np.array(common.MEAN, np.float32)) / np.array(common.STD, np.float32)
+    with torch.no_grad():
+        d = cdcn(torch.from_numpy(x.transpose(2, 0, 1)[None].copy()))
+        cdcn.head[2].weight.mul_(0.9 / float(d.max()))
+    path = os.path.join(TESTDATA, "tiny-cdcn.onnx")
+    outs = ["score", "depth32", "depth16", "depth8", "depth4", "depth2"]
+    export.torch_export(nets.CDCNPSExport(cdcn), path, 256, outs)
+    common.set_metadata(path, {
+        "bonafide.kind": "pyramid-depth", "bonafide.crop": common.crop_spec(dict(size=256, scale=1.5, square=True, border="shift")),
+        "bonafide.input": "input", "bonafide.output.score": "score",
+        "bonafide.maps": "32x32:depth32,16x16:depth16,8x8:depth8,4x4:depth4,2x2:depth2",
+        "bonafide.threshold": "0.5", "bonafide.version": "0.0.0-test", "bonafide.date": common.DATE,
+        "bonafide.training_data": "none: random weights",
+        "bonafide.license": "the bonafide project's licence (random weights, no training data)",
+        "bonafide.description": "tiny-cdcn: CDCN-PS at an eighth of the width, random weights, exported by the code that "
+                                "exports cdcn-ps-256, for a golden that runs in every make test",
+        "bonafide.outputs": ", ".join(outs)})
+    made.append(path)
     return made
 
 
 def main():
+    # --tiny: remake only the tiny test nets and their goldens, leaving the shipped models' goldens as
+    # they are (the inputs are deterministic, so an input file they share is rewritten identically).
+    only_tiny = "--tiny" in sys.argv[1:]
     os.makedirs(TESTDATA, exist_ok=True)
-    for f in glob.glob(os.path.join(TESTDATA, "*.golden.json")) + glob.glob(os.path.join(TESTDATA, "input-*.json")):
-        os.remove(f)
-    tiny_models()
+    if not only_tiny:
+        for f in glob.glob(os.path.join(TESTDATA, "*.golden.json")) + glob.glob(os.path.join(TESTDATA, "input-*.json")):
+            os.remove(f)
+    tiny = tiny_models()
     paths = sorted(glob.glob(os.path.join(MODELS, "*.onnx")) + glob.glob(os.path.join(TESTDATA, "*.onnx")))
     inputs = {}
     for p in paths:
@@ -148,6 +200,8 @@ def main():
                 f.write("\n")
             inputs[key] = fn
         fn = inputs[key]
+        if only_tiny and p not in tiny:
+            continue
         outs = run_ort(p, os.path.join(TESTDATA, fn))
         rel = os.path.relpath(p, MODELS)
         g = {"model": rel, "input": fn, "description": f"onnxruntime-node 1.30.0 (opt basic) outputs of {rel} on {fn}",

@@ -24,8 +24,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/bonafide-pad/bonafide/core/face/facetest"
 	"github.com/bonafide-pad/bonafide/core/model"
+	"github.com/bonafide-pad/bonafide/internal/facetest"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
 
