@@ -82,6 +82,7 @@ LEAN := -tags bonafide_lean
 test-native: gotoolchain npm
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 $(LEAN) ./internal/onnx/ ./core/model/
+	$(GO) test -count=1 $(LEAN) -run '^TestPigo(CascadeOption|WithoutEmbeddedCascade)$$' ./core/face/
 
 # Browser tests: go test builds a wasm binary and go_js_wasm_exec (wasmbrowsertest) runs it in
 # headless Chromium. The chromedp "unknown IPAddressSpace" lines are noise from a newer Chromium.

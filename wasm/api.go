@@ -202,8 +202,8 @@ func (a *api) version(args []safejs.Value) (any, error) {
 // newChecker(model: Uint8Array, options, faceModel?: Uint8Array) → {id, profile, model, options,
 // detector}. Every option is checked here, once, by liveness.New; options in the reply are the ones
 // in effect, defaults filled in by Go (the JS side keeps no copy of them). faceModel is BlazeFace's
-// ONNX file, which the page fetches (options.detector "blazeface", the default); options.detector
-// "pigo" needs none.
+// ONNX file, which the page fetches (options.detector "blazeface", the default); with
+// options.detector "pigo" it is pico's cascade (models/facefinder), which the lean build needs.
 func (a *api) newChecker(args []safejs.Value) (any, error) {
 	data, err := bytesArg(nil, argOr(args, 0), "model", model.MaxModelBytes)
 	if err != nil {
@@ -252,6 +252,16 @@ func (a *api) newChecker(args []safejs.Value) (any, error) {
 	}
 	if cfg.Pigo, err = pigoOptions(o); err != nil {
 		return nil, err
+	}
+	if cfg.Detector == liveness.DetectorPigo {
+		// The browser's (lean) build embeds no cascade: the page passes models/facefinder here.
+		// Without it a build that embeds one uses that, and the lean one fails with face's
+		// *CascadeError, which says what to pass.
+		if fm := argOr(args, 2); fm.Type() != safejs.TypeUndefined && fm.Type() != safejs.TypeNull {
+			if cfg.Pigo.Cascade, err = bytesArg(nil, fm, "faceModel (pigo's cascade)", model.MaxModelBytes); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if cfg.BlazeFace, err = blazeFaceOptions(o); err != nil {
 		return nil, err

@@ -855,8 +855,9 @@ func TestEncodeResult(t *testing.T) {
 	}
 }
 
-// TestDetectors: BlazeFace (the default) needs its model's bytes; pigo none; both find the face in
-// a synthetic frame, and BlazeFace's result carries the keypoints (named) and the yaw.
+// TestDetectors: BlazeFace (the default) needs its model's bytes; pigo takes its cascade's there
+// (which the lean build needs; this test build embeds one); both find the face in a synthetic
+// frame, and BlazeFace's result carries the keypoints (named) and the yaw.
 func TestDetectors(t *testing.T) {
 	h := newHarness(t)
 	_, err := h.call("newChecker", u8(pyramidModel(true)), nil)
@@ -867,10 +868,16 @@ func TestDetectors(t *testing.T) {
 	wantErr(t, err, nameRange, "haar")
 	_, err = h.call("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"blazeface": map[string]any{"minScore": 2.0}}), u8(models.BlazeFaceFront))
 	wantErr(t, err, nameRange, "MinScore")
+	_, err = h.call("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": "pigo"}), u8(models.BlazeFaceFront))
+	wantErr(t, err, nameModel, "cascade")
 
 	img := facetest.Face(320, 240, 160, 120, 100, 0)
 	for _, det := range []string{liveness.DetectorBlazeFace, liveness.DetectorPigo} {
-		info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": det}), u8(models.BlazeFaceFront))
+		faceFile := u8(models.BlazeFaceFront)
+		if det == liveness.DetectorPigo {
+			faceFile = safejs.Undefined() // the embedded cascade
+		}
+		info := h.must("newChecker", u8(pyramidModel(true)), jsObject(t, map[string]any{"detector": det}), faceFile)
 		if d, _ := mustGet(t, info, "detector").String(); d != det {
 			t.Errorf("detector %q, want %q", d, det)
 		}

@@ -189,11 +189,11 @@ export interface CreateOptions {
   modelUrl?: string | URL;
   /** The model's bytes instead of a URL (copied). Default: none. */
   model?: ArrayBuffer | Uint8Array;
-  /** The face detector. Default 'blazeface' (MediaPipe's BlazeFace, run by bonafide's engine, with keypoints); 'pigo' is pico's cascade, the detector before it (no keypoints, no model to fetch). */
+  /** The face detector. Default 'blazeface' (MediaPipe's BlazeFace, run by bonafide's engine, with keypoints); 'pigo' is pico's cascade, the detector before it (no keypoints; its cascade, models/facefinder, is fetched on use). */
   detector?: 'blazeface' | 'pigo';
-  /** BlazeFace's model URL. Default: models/blazeface.onnx next to bonafide.mjs. */
+  /** The face detector's file: BlazeFace's model, or pigo's cascade. Default: models/blazeface.onnx (models/facefinder for 'pigo') next to bonafide.mjs. */
   faceModelUrl?: string | URL;
-  /** BlazeFace's model bytes instead of a URL (copied). Default: none. */
+  /** The face detector's file as bytes instead of a URL (copied). Default: none. */
   faceModel?: ArrayBuffer | Uint8Array;
   /** bonafide.wasm's URL (self-hosting). Default: next to bonafide.mjs. */
   wasmUrl?: string | URL;

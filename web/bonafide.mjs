@@ -99,6 +99,10 @@ export const defaults = Object.freeze({
   integrity: Object.freeze({}),
 });
 
+// pico's cascade, the face detector's file for options.detector 'pigo' (faceModelUrl's default then):
+// the browser's wasm leaves it out (233 KB gzip that only pigo uses), so it is fetched like a model.
+const pigoCascadeUrl = new URL('./models/facefinder', import.meta.url).href;
+
 /** Reason codes of the quality gate, in report order (core/face/reasons.go). */
 export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_too_small', 'face_too_large',
   'face_partly_outside', 'face_off_centre', 'too_dark', 'too_bright', 'clipped', 'low_contrast', 'blurry', 'rotated',
@@ -139,6 +143,7 @@ function cleanOptions(options, base = defaults) {
   }
   const o = { ...base };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  if (base === defaults && options.faceModelUrl === undefined && o.detector === 'pigo') o.faceModelUrl = pigoCascadeUrl;
   // Which assets are this package's own (their URL not given): only those get the manifest's hashes.
   const own = base === defaults ? (k) => options[k] === undefined : () => false;
   o.ownAssets = {
@@ -167,7 +172,8 @@ function cleanOptions(options, base = defaults) {
   }
   // The package's own files are checked against the SHA-256 in manifest.mjs unless a hash was given.
   o.integrityDefaults = {};
-  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx'], ['faceModel', 'models/blazeface.onnx']]) {
+  const faceFile = o.detector === 'pigo' ? 'models/facefinder' : 'models/blazeface.onnx';
+  for (const [key, file] of [['wasm', 'bonafide.wasm'], ['model', 'models/default.onnx'], ['faceModel', faceFile]]) {
     if (o.integrity[key] === undefined && o.ownAssets[key] && assets[file]) o.integrityDefaults[key] = assets[file].sha256;
   }
   return o;
@@ -370,10 +376,10 @@ async function modelBytes(o) {
   return bytes;
 }
 
-/** The face detector's model (BlazeFace), fetched beside the liveness model; none for pigo. */
+/** The face detector's file (BlazeFace's model, or pigo's cascade), fetched beside the liveness model. */
 async function faceModelBytes(o) {
-  if (o.detector !== 'blazeface') return null;
-  const bytes = o.faceModel !== undefined ? toBytes(o.faceModel) : await fetchBytes(o.faceModelUrl, 'face detection model (BlazeFace)');
+  const what = o.detector === 'pigo' ? "face detector's cascade (pigo)" : 'face detection model (BlazeFace)';
+  const bytes = o.faceModel !== undefined ? toBytes(o.faceModel) : await fetchBytes(o.faceModelUrl, what);
   await checkIntegrity(bytes, o, 'faceModel');
   return bytes;
 }

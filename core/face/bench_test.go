@@ -68,40 +68,69 @@ func BenchmarkDetect(b *testing.B) {
 		{"synthetic-160x120", func() []*image.RGBA { return []*image.RGBA{facetest.Face(160, 120, 80, 60, 50, 0)} }},
 		{"synthetic-1920x1080", func() []*image.RGBA { return []*image.RGBA{facetest.Face(1920, 1080, 960, 540, 500, 0)} }},
 	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			frames := frames(c.frames())
-			if len(frames) == 0 {
-				b.Skip("shared data absent")
-			}
-			d := newDetector(b, PigoOptions{})
-			var ft frameTimer
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				ft.time(func() { d.Detect(frames[i%len(frames)]) })
-				i++
-			}
-			ft.report(b)
-		})
+	for _, det := range []string{"blazeface", "pigo"} {
+		for _, c := range cases {
+			b.Run(det+"/"+c.name, func(b *testing.B) {
+				frames := frames(c.frames())
+				if len(frames) == 0 {
+					b.Skip("shared data absent")
+				}
+				d := benchDetector(b, det)
+				var ft frameTimer
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					ft.time(func() { d.Detect(frames[i%len(frames)]) })
+					i++
+				}
+				ft.report(b)
+			})
+		}
 	}
+}
+
+func benchDetector(b *testing.B, name string) Detector {
+	if name == "pigo" {
+		return newDetector(b, PigoOptions{})
+	}
+	return newBlazeFace(b, false)
+}
+
+// BenchmarkBlazeFaceLetterbox is the part of a detection before the model: a 640×480 frame
+// resampled (area average) into the 128×128 input.
+func BenchmarkBlazeFaceLetterbox(b *testing.B) {
+	img := mustFrame(facetest.Face(640, 480, 320, 240, 200, 0))
+	d := newBlazeFace(b, false)
+	var ft frameTimer
+	b.ReportAllocs()
+	for b.Loop() {
+		ft.time(func() { d.letterbox(&img.rgba, image.Rect(0, -80, 640, 560)) })
+	}
+	ft.report(b)
 }
 
 // BenchmarkTrack follows a face moving across 640×480 frames (the browser's video path).
 func BenchmarkTrack(b *testing.B) {
 	var frames []*Frame
 	for i := range 24 {
-		frames = append(frames, mustFrame(facetest.Face(640, 480, 240+8*float64(i), 240, 180, 0)))
+		frames = append(frames, mustFrame(facetest.FaceOnWall(640, 480, 240+8*float64(i), 240, 180, 0)))
 	}
-	tr := newTracker(b, TrackerOptions{})
-	var ft frameTimer
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		ft.time(func() { tr.Track(frames[i%len(frames)]) })
-		i++
+	for _, det := range []string{"blazeface", "pigo"} {
+		b.Run(det, func(b *testing.B) {
+			tr, err := NewTracker(benchDetector(b, det), TrackerOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var ft frameTimer
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				ft.time(func() { tr.Track(frames[i%len(frames)]) })
+				i++
+			}
+			ft.report(b)
+		})
 	}
-	ft.report(b)
 }
 
 func BenchmarkCrop(b *testing.B) {

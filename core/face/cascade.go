@@ -1,19 +1,12 @@
 package face
 
 import (
-	_ "embed"
 	"encoding/binary"
 	"fmt"
 	"sync"
 
 	pigo "github.com/esimov/pigo/core"
 )
-
-// facefinder is pico's frontal-face cascade as github.com/esimov/pigo v1.4.6 ships it
-// (cascade/facefinder, 239 632 bytes). See FACEFINDER.md for its origin and licence.
-//
-//go:embed facefinder
-var facefinder []byte
 
 // Limits of the cascade format that pigo reads; pigo itself checks nothing.
 const (
@@ -56,10 +49,24 @@ var (
 )
 
 // embeddedCascade parses the embedded facefinder once; the result is read-only and shared by
-// every Detector (pigo's RunCascade does not mutate the cascade).
+// every Detector (pigo's RunCascade does not mutate the cascade). A build with the tag
+// bonafide_lean embeds none (cascade_lean.go) and says so.
 func embeddedCascade() (*pigo.Pigo, error) {
+	if facefinder == nil {
+		return nil, &cascadeError{Reason: "this build (tag bonafide_lean, the browser's) embeds no cascade: " +
+			"pass the facefinder file in PigoOptions.Cascade (the web module fetches models/facefinder)"}
+	}
 	defaultCascadeOnce.Do(func() {
 		defaultCascade, defaultCascadeErr = parseCascade(facefinder)
 	})
 	return defaultCascade, defaultCascadeErr
+}
+
+// cascadeFor is the cascade a Pigo with options o runs: o.Cascade when given (parsed for each
+// detector; pigo's Unpack copies it, so the caller may reuse the bytes), else the embedded one.
+func cascadeFor(o PigoOptions) (*pigo.Pigo, error) {
+	if o.Cascade != nil {
+		return parseCascade(o.Cascade)
+	}
+	return embeddedCascade()
 }

@@ -49,6 +49,10 @@ type PigoOptions struct {
 	MinScore float64
 	// IoU is the overlap above which windows merge into one face. Default 0.2.
 	IoU float64
+	// Cascade is a pico cascade file (the format of pigo's cascade/facefinder). nil means the
+	// facefinder embedded in the package, except in builds with the tag bonafide_lean (the
+	// browser's wasm), which leave it out to save 233 KB gzip and need it here.
+	Cascade []byte
 }
 
 // Validate reports the first invalid option as an *OptionError.
@@ -122,13 +126,14 @@ type window struct {
 	angle   float64 // degrees, counter-clockwise on screen
 }
 
-// NewPigo validates opts and returns a Pigo detector using the embedded facefinder cascade.
+// NewPigo validates opts and returns a Pigo detector using opts.Cascade, or the embedded
+// facefinder cascade when that is nil. A cascade that cannot be used is an error of kind errs.Model.
 func NewPigo(opts PigoOptions) (*Pigo, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	c, err := embeddedCascade()
+	c, err := cascadeFor(o)
 	if err != nil {
 		return nil, err
 	}

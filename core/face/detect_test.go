@@ -349,7 +349,9 @@ func FuzzDetect(f *testing.F) {
 	f.Add(int16(-20), int16(7), uint16(64), uint16(48), int64(300), uint32(300*48), []byte{9})
 	f.Add(int16(0), int16(0), uint16(200), uint16(200), int64(1)<<62, uint32(4*200*200), []byte{5})
 	f.Add(int16(0), int16(0), uint16(4), uint16(3), int64(1)<<62, uint32(48), []byte{5})
-	d := newDetector(f, PigoOptions{})
+	// Both detectors: the box must be inside the frame (BlazeFace's is cut to it exactly), and so
+	// must its keypoints, and DetectNear around a face must work as well.
+	dets := []Detector{newDetector(f, PigoOptions{}), newBlazeFace(f, false)}
 	f.Fuzz(func(t *testing.T, x0, y0 int16, w, h uint16, stride int64, pixLen uint32, seed []byte) {
 		img := handMade(x0, y0, w, h, stride, pixLen)
 		for i := range img.Pix {
@@ -362,18 +364,30 @@ func FuzzDetect(f *testing.F) {
 			checkFrameErr(t, err)
 			return
 		}
-		faces, err := d.Detect(fr)
-		if err != nil {
-			t.Fatalf("%v: %v", img.Rect, err)
-		}
-		r := img.Rect
-		for _, fc := range faces {
-			if fc.X < float64(r.Min.X)-1 || fc.Y < float64(r.Min.Y)-1 || fc.X+fc.W > float64(r.Max.X)+1 || fc.Y+fc.H > float64(r.Max.Y)+1 {
-				t.Fatalf("face %+v outside the %v frame", fc, r)
+		for _, d := range dets {
+			faces, err := d.Detect(fr)
+			if err != nil {
+				t.Fatalf("%T %v: %v", d, img.Rect, err)
 			}
-		}
-		if _, err := checkQuality(fr, faces, QualityOptions{}); err != nil {
-			t.Fatal(err)
+			r := img.Rect
+			for _, fc := range faces {
+				if !boxIn(fc.Box, r) || !fc.finite() {
+					t.Fatalf("%T: face %+v outside the %v frame", d, fc, r)
+				}
+				for _, p := range fc.Keypoints {
+					if fc.HasKeypoints && (p.X < float64(r.Min.X) || p.Y < float64(r.Min.Y) || p.X > float64(r.Max.X) || p.Y > float64(r.Max.Y)) {
+						t.Fatalf("%T: keypoint %+v outside the %v frame", d, p, r)
+					}
+				}
+			}
+			if _, err := checkQuality(fr, faces, QualityOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if len(faces) > 0 {
+				if _, err := d.DetectNear(fr, faces[0].Extent(), 2, 1.25); err != nil {
+					t.Fatalf("%T near: %v", d, err)
+				}
+			}
 		}
 	})
 }

@@ -428,8 +428,11 @@ function sizesTable() {
     ['`<bonafide-check>` component', n(s.component?.raw), n(s.component?.gzip)],
     [`default model, \`${path.basename(s.model?.source || 'default.onnx')}\``, n(s.model?.raw), n(s.model?.gzip)],
   ];
-  if (s.detector) rows.push([`face detector, \`${path.basename(s.detector.source || '')}\``, n(s.detector.raw), n(s.detector.gzip)]);
+  if (s.faceModel) rows.push([`face detector (BlazeFace), \`${path.basename(s.faceModel.source || '')}\``, n(s.faceModel.raw), n(s.faceModel.gzip)]);
   if (s.firstUse) rows.push(['**everything a page downloads on first use**', n(s.firstUse.raw), `**${n(s.firstUse.gzip)}**`]);
+  for (const a of s.assets || []) {
+    if (a.firstUse === false) rows.push([`only when asked for: \`${a.file}\` (from \`${a.source}\`)`, n(a.raw), n(a.gzip)]);
+  }
   return `\`make web\` writes \`build/web/sizes.json\` (gzip -9); this table is its copy as of the last \`make bench\`:\n\n${table(['file', 'raw', 'gzip'], rows, ['l', 'r', 'r'])}\n`;
 }
 

@@ -127,7 +127,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
-      name: "detectors: BlazeFace by default (keypoints, its model fetched and checked), 'pigo' selectable (no keypoints), a bad name a RangeError",
+      name: "detectors: BlazeFace by default (keypoints, its model fetched and checked), 'pigo' selectable (no keypoints, its cascade fetched: the wasm has none), a bad name a RangeError, a bad cascade a ModelError",
       async fn() {
         const out = await page.evaluate(async () => {
           const { Bonafide } = window.bonafide;
@@ -147,13 +147,63 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           } catch (e) {
             bad = e.name;
           }
-          return { info, a: ra.face, b: rb.face, video: rv.map((r) => r.face && r.face.keypoints.length), bad };
+          let badCascade = null;
+          try {
+            await Bonafide.create({ detector: 'pigo', faceModel: new Uint8Array(64) });
+          } catch (e) {
+            badCascade = `${e.name}: ${e.message}`;
+          }
+          const cascadeFetched = performance.getEntriesByType('resource').some((r) => r.name.endsWith('/models/facefinder'));
+          return { info, a: ra.face, b: rb.face, video: rv.map((r) => r.face && r.face.keypoints.length), bad, badCascade, cascadeFetched };
         });
         assert(out.info[0] === 'blazeface' && out.info[1] === 'pigo', `info.detector ${out.info}`);
         assert(out.bad === 'RangeError', `unknown detector: ${out.bad}`);
+        assert(/^ModelError: .*cascade/.test(out.badCascade || ''), `a cascade of 64 zero bytes: ${out.badCascade}`);
+        assert(out.cascadeFetched, "detector 'pigo' did not fetch models/facefinder");
         if (!hasFace) throw new Skip('../shared is absent: the generated frame has no face to find');
         assert(out.a?.keypoints?.length === 6 && out.b && out.b.keypoints === undefined && out.b.yaw === undefined, `faces ${JSON.stringify(out)}`);
         assert(out.video.every((n) => n === 6), `video frames: ${out.video}`);
+      },
+    },
+    {
+      name: 'video frames: timestampMs reaches the face tracker (1 ms apart the box is held, 10 s apart it follows the face)',
+      async fn() {
+        if (!hasFace) throw new Skip('../shared is absent: the generated frame has no face to find');
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const img = window.__frame;
+          // Frame B: the test frame moved 24 px to the right (the face with it).
+          const c = new OffscreenCanvas(img.width, img.height);
+          const ctx = c.getContext('2d');
+          ctx.putImageData(img, 0, 0);
+          const a = c.transferToImageBitmap();
+          ctx.fillStyle = '#808080';
+          ctx.fillRect(0, 0, img.width, img.height);
+          ctx.drawImage(a, 24, 0);
+          const b = ctx.getImageData(0, 0, img.width, img.height);
+          const d = await Bonafide.create();
+          const x = (r) => r.face && r.face.x + r.face.width / 2;
+          const raw = [x(await d.analyze(img)), x(await d.analyze(b))]; // still images: no tracking
+          const run = async (gapMs) => {
+            const r0 = await d.analyze(img, { video: true, timestampMs: 1000 });
+            const r1 = await d.analyze(b, { video: true, timestampMs: 1000 + gapMs });
+            // A time that goes back restarts the track (the next pair starts afresh).
+            await d.analyze(img, { video: true, timestampMs: 0 });
+            return [x(r0), x(r1)];
+          };
+          const near = await run(1);
+          const far = await run(10000);
+          await d.close();
+          return { raw, near, far };
+        });
+        const shift = out.raw[1] - out.raw[0];
+        assert(shift > 12 && shift < 36, `the face moved ${shift} px on the frame moved 24 px: ${JSON.stringify(out)}`);
+        // One Euro filter (core/face.Tracker): 1 ms after the last frame the box barely moves; 10 s
+        // after, it is where the detector puts it. Without the timestamp both would be 33 ms apart.
+        const moved = (p) => p[1] - p[0];
+        assert(Math.abs(moved(out.near)) < 0.25 * shift, `1 ms apart the box moved ${moved(out.near)} of ${shift} px: ${JSON.stringify(out)}`);
+        assert(Math.abs(out.far[1] - out.raw[1]) < 0.15 * shift, `10 s apart the box is at ${out.far[1]}, the detector's at ${out.raw[1]}: ${JSON.stringify(out)}`);
+        console.log(`        face moved ${shift.toFixed(1)} px; tracked box moved ${moved(out.near).toFixed(2)} px 1 ms later, ${moved(out.far).toFixed(1)} px 10 s later`);
       },
     },
     {

@@ -3,7 +3,8 @@
 //   node --test-reporter=spec web/test/run.mjs
 //
 // It serves a copy of build/web (plus web/test/pages) with `bonafide serve -isolated`, builds the
-// fake-camera clips from ../shared/data/nuaa-train (a live frame and a printed-photo attack) or,
+// fake-camera clips from ../shared/data/nuaa-train (a live frame and a printed-photo attack; a turned
+// head from data/replay) or,
 // without ../shared, from a generated picture, then runs the suites. Every request of every page is
 // recorded (none may leave the origin) and so is every console error (none may happen).
 // Artifacts (screenshots, clips, soak.json, report.json) go to build/test-artifacts.
@@ -42,6 +43,30 @@ async function pickFrame(page, dir, label) {
   throw new Error(`no usable ${label} frame among the first files of ${dir}`);
 }
 
+/**
+ * Picks a live frame of ../shared/data/replay whose only quality reason is face_turned (a head
+ * turned away from the camera, in a real room), for the "look at the camera" check; null if none
+ * among the first frames of each source.
+ */
+async function pickTurned(page, replay) {
+  const files = [];
+  for (const src of fs.readdirSync(replay).sort()) {
+    const live = path.join(replay, src, 'live');
+    if (!fs.existsSync(live)) continue;
+    files.push(...fs.readdirSync(live).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, 40).map((f) => path.join(live, f)));
+  }
+  for (const file of files) {
+    const rgba = await rgbaInBrowser(page, file, W, H);
+    const codes = await page.evaluate(async (b64) => {
+      const img = new ImageData(Uint8ClampedArray.from(atob(b64), (c) => c.charCodeAt(0)), 640, 480);
+      const r = await window.__picker.analyze(img);
+      return r.quality.reasons.map((q) => q.code);
+    }, rgba.toString('base64'));
+    if (codes.length === 1 && codes[0] === 'face_turned') return { file, rgba };
+  }
+  return null;
+}
+
 async function buildInputs(origin, shared) {
   const clipsDir = path.join(ARTIFACTS, 'clips');
   fs.mkdirSync(clipsDir, { recursive: true });
@@ -57,6 +82,7 @@ async function buildInputs(origin, shared) {
       const nuaa = path.join(shared, 'data', 'nuaa-train');
       const live = await pickFrame(page, path.join(nuaa, 'live'), 'live');
       const spoof = await pickFrame(page, path.join(nuaa, 'spoof'), 'spoof');
+      const turned = await pickTurned(page, path.join(shared, 'data', 'replay'));
       await page.evaluate(() => window.__picker.close());
       const clips = [];
       for (const [label, f] of [['live', live], ['spoof', spoof]]) {
@@ -64,8 +90,13 @@ async function buildInputs(origin, shared) {
         writeY4M(y4m, f.rgba, W, H);
         clips.push({ label, y4m, image: f.file, source: path.relative(shared, f.file) });
       }
+      let turnedClip = null;
+      if (turned) {
+        turnedClip = { label: 'turned', y4m: path.join(clipsDir, 'turned.y4m'), image: turned.file, source: path.relative(shared, turned.file) };
+        writeY4M(turnedClip.y4m, turned.rgba, W, H);
+      }
       const soak = await rgbaInBrowser(page, live.file, 320, 240);
-      return { clips, frame: { rgba: live.rgba, width: W, height: H }, soakFrame: { rgba: soak, width: 320, height: 240 } };
+      return { clips, turnedClip, frame: { rgba: live.rgba, width: W, height: H }, soakFrame: { rgba: soak, width: 320, height: 240 } };
     }
     const rgba = await rgbaInBrowser(page, null, W, H);
     const y4m = path.join(clipsDir, 'generated.y4m');
@@ -107,7 +138,7 @@ try {
   await server.stop();
   throw e;
 }
-console.log(`e2e: clips ${inputs.clips.map((c) => `${c.label} ← ${c.source}`).join('; ')}`);
+console.log(`e2e: clips ${[...inputs.clips, inputs.turnedClip].filter(Boolean).map((c) => `${c.label} ← ${c.source}`).join('; ')}`);
 const ctx = { origin: server.origin, hasFace: !!shared, devModel: manifest.dev, rec, ...inputs };
 
 if (only.includes('api')) suite('api', apiTests(ctx), ctx);
