@@ -384,10 +384,15 @@ export declare class Model {
   readonly params: number;
   readonly macs: number;
   /** One-input models: run(data, dims). Rejects with InputError when the shape does not match. */
-  run(data: Float32Array, dims?: number[]): Promise<Record<string, Tensor>>;
+  run(data: Float32Array, dims?: number[], options?: RunOptions): Promise<Record<string, Tensor>>;
   /** Any model: run({name: {data, dims}}), like onnxruntime-web's session.run(feeds). */
-  run(feeds: Record<string, { data: Float32Array; dims?: number[] }>): Promise<Record<string, Tensor>>;
+  run(feeds: Record<string, { data: Float32Array; dims?: number[] }>, options?: RunOptions): Promise<Record<string, Tensor>>;
   close(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Transfer the inputs' ArrayBuffers to the Worker instead of copying them; they are detached afterwards. Default false. */
+  transfer?: boolean;
 }
 
 export declare const Bonafide: {

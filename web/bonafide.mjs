@@ -722,10 +722,13 @@ export class Model {
   }
 
   /**
-   * run(data, dims) for a one-input model, or run({name: {data, dims}}) like onnxruntime-web.
-   * Resolves to {outputName: {type: 'float32', dims, data: Float32Array}}.
+   * run(data, dims, options?) for a one-input model, or run({name: {data, dims}}, options?) like
+   * onnxruntime-web. Resolves to {outputName: {type: 'float32', dims, data: Float32Array}}.
+   * options.transfer: hand the inputs' ArrayBuffers to the Worker instead of copying them (they
+   * are detached here afterwards): one copy fewer per run, for callers that build a fresh input
+   * each time.
    */
-  async run(data, dims) {
+  async run(data, dims, options) {
     if (this.#closed) throw new InvalidStateError('bonafide: the model is closed');
     let feeds;
     if (data instanceof Float32Array) {
@@ -733,6 +736,7 @@ export class Model {
       feeds = { [this.inputNames[0]]: { data, dims } };
     } else if (data && typeof data === 'object') {
       feeds = data;
+      options = dims;
     } else {
       throw new TypeError('bonafide: run() takes (Float32Array, dims) or {name: {data, dims}}');
     }
@@ -745,7 +749,10 @@ export class Model {
       return { data: f.data, dims: [...d] };
     });
     for (const k of Object.keys(feeds)) if (!this.inputNames.includes(k)) throw new InputError(`bonafide: the model has no input "${k}" (inputs: ${this.inputNames.join(', ')})`);
-    return this.#port.call('run', { model: this.#id, feeds: list });
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('bonafide: run()\'s options must be an object {transfer?}');
+    // Each buffer once: two inputs may share one (a transfer list with a duplicate throws).
+    const transfer = options?.transfer ? [...new Set(list.map((f) => f.data.buffer))].filter((b) => b instanceof ArrayBuffer) : [];
+    return this.#port.call('run', { model: this.#id, feeds: list }, transfer);
   }
 
   /** Frees the model and its runtime. */

@@ -4,11 +4,13 @@ package onnx
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/bonafide-pad/bonafide/internal/graph"
 	"github.com/bonafide-pad/bonafide/internal/limits"
 	"github.com/bonafide-pad/bonafide/internal/onnxpb"
 )
@@ -63,8 +65,34 @@ func TestDirectMatchesOnnxGo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: direct path: %v", f, err)
 		}
-		if !reflect.DeepEqual(normalizeGraph(viaGo), normalizeGraph(direct)) {
-			t.Errorf("%s: the two decoders disagree", filepath.Base(f))
+		if a, b := normalizeGraph(viaGo), normalizeGraph(direct); !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: the two decoders disagree: %s", filepath.Base(f), firstDifference(a, b))
 		}
 	}
+}
+
+// firstDifference says where two graph IRs first differ, onnx-go's first, for the failure message.
+func firstDifference(a, b *graph.Graph) string {
+	switch {
+	case a.Opset != b.Opset:
+		return fmt.Sprintf("opset %d, %d", a.Opset, b.Opset)
+	case !reflect.DeepEqual(a.Inputs, b.Inputs):
+		return fmt.Sprintf("inputs %+v, %+v", a.Inputs, b.Inputs)
+	case !reflect.DeepEqual(a.Outputs, b.Outputs):
+		return fmt.Sprintf("outputs %+v, %+v", a.Outputs, b.Outputs)
+	case len(a.Nodes) != len(b.Nodes):
+		return fmt.Sprintf("%d nodes, %d", len(a.Nodes), len(b.Nodes))
+	}
+	for i := range a.Nodes {
+		if !reflect.DeepEqual(a.Nodes[i], b.Nodes[i]) {
+			return fmt.Sprintf("node %d: %+v, %+v", i, *a.Nodes[i], *b.Nodes[i])
+		}
+	}
+	for name, t := range a.Initializers {
+		u, ok := b.Initializers[name]
+		if !ok || !reflect.DeepEqual(t, u) {
+			return fmt.Sprintf("initializer %q (in both: %v)", name, ok)
+		}
+	}
+	return fmt.Sprintf("%d initializers, %d", len(a.Initializers), len(b.Initializers))
 }

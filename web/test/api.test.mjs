@@ -432,7 +432,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
-      name: 'Model.run matches onnxruntime-node on the dev model; input errors are InputErrors',
+      name: 'Model.run matches onnxruntime-node on the dev model; {transfer: true} detaches the input and gives the same; input errors are InputErrors',
       async fn() {
         const x = new Float32Array(3 * 128 * 128);
         for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 1.5;
@@ -442,6 +442,9 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           const input = Float32Array.from(xs);
           const out = await m.run(input, [1, 3, 128, 128]);
           const out2 = await m.run({ input: { data: input, dims: [1, 3, 128, 128] } });
+          const fresh = Float32Array.from(xs);
+          const out3 = await m.run({ input: { data: fresh, dims: [1, 3, 128, 128] } }, { transfer: true });
+          const detached = fresh.buffer.byteLength === 0 && input.buffer.byteLength > 0;
           const errs = [];
           for (const bad of [() => m.run(input, [1, 3, 64, 256]), () => m.run(input.subarray(10), [1, 3, 128, 128]), () => m.run({ nope: { data: input } })]) {
             try {
@@ -456,7 +459,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           const ms = (performance.now() - t0) / 10;
           await m.close();
           const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { dims: v.dims, type: v.type, data: Array.from(v.data) }]));
-          return { out: plain(out), same: JSON.stringify(plain(out)) === JSON.stringify(plain(out2)), errs, ms, names: m.inputNames };
+          return { out: plain(out), same: JSON.stringify(plain(out)) === JSON.stringify(plain(out2)), same3: JSON.stringify(plain(out)) === JSON.stringify(plain(out3)), detached, errs, ms, names: m.inputNames };
         }, Array.from(x));
         const session = await ort.InferenceSession.create(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'));
         const want = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 128, 128]) });
@@ -468,6 +471,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           assert(worst <= 1e-4, `${name}: max |bonafide − onnxruntime| = ${worst}`);
         }
         assert(got.same, 'run(data, dims) and run(feeds) differ');
+        assert(got.same3 && got.detached, `run(feeds, {transfer: true}): same ${got.same3}, input detached ${got.detached}`);
         assert(/^InputError: .*\[1 3 64 256\].*\[1 3 128 128\]/.test(got.errs[0]), `bad dims: ${got.errs[0]}`);
         assert(/^InputError: .*values/.test(got.errs[1]), `short data: ${got.errs[1]}`);
         assert(/^InputError/.test(got.errs[2]), `unknown input: ${got.errs[2]}`);
