@@ -86,7 +86,7 @@ def experiments_table():
 
 def parity(name):
     r = load(f"{name}.json")
-    if r is None or "parity_float_engine_vs_ort_max_abs" not in r:
+    if r is None or "n_parity" not in r:  # files of the earlier recipe have another layout
         return
     print(f"\n{name}: {r['macs'] / 1e6:.1f} M MACs, {r['params'] / 1e6:.3f} M parameters, float {r['bytes_float']:,} B, "
           f"int8 {r['bytes_int8']:,} B ({100 * r['bytes_int8'] / r['bytes_float']:.1f}%); on {r['n_parity']} real crops: "

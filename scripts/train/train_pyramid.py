@@ -121,7 +121,8 @@ class Data:
             fs.append(f[k])
             cs.append(c[k])
             if teacher:
-                ts.append(t[k])
+                # NaN where this view has no teacher output (prep --teacher not run for it): no target.
+                ts.append(t[k] if t is not None else np.nan)
         live = torch.tensor([1.0 if self.items[i]["live"] else 0.0 for i in item_idx])
         out = (torch.from_numpy(np.stack(fs).astype(np.float32)), torch.from_numpy(np.stack(cs).astype(np.float32)), live)
         return out + (torch.tensor(np.array(ts, np.float32)),) if teacher else out
@@ -183,7 +184,9 @@ def train_fold(a, data, fold):
             if a.distill:
                 # The published classifier as a teacher: its live probability of the same view as a
                 # soft target for the binary head.
-                loss = loss + a.distill * F.binary_cross_entropy_with_logits(b.squeeze(1), tp)
+                has = ~torch.isnan(tp)
+                if has.any():
+                    loss = loss + a.distill * F.binary_cross_entropy_with_logits(b.squeeze(1)[has], tp[has])
             opt.zero_grad()
             loss.backward()
             opt.step()
