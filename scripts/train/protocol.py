@@ -96,6 +96,33 @@ def folds():
 
 # --------------------------------------------------------------------------------------------- crops
 
+def run_folds(a, out, train_fold, weights, save):
+    """Trains every fold of the protocol (a.cmd == "protocol", then the final model on everything
+    unless a.no_final) or the one fold a.fold, and returns each fold's results. A fold whose
+    scores.npz and weights file are already in out/FOLD is read back instead of trained: on this
+    machine a run takes hours, so a stopped run resumes where it was. train_fold(fold) returns
+    (model, results); save(model, fold, path) writes the weights file."""
+    todo = list(folds()) if a.cmd == "protocol" else [a.fold]
+    if a.cmd == "protocol" and not a.no_final:
+        todo.append("final")
+    results = {}
+    for fold in todo:
+        d = os.path.join(out, fold)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "scores.npz")
+        if os.path.exists(path) and os.path.exists(os.path.join(d, weights)):
+            z = np.load(path, allow_pickle=True)
+            results[fold] = {k: z[k] for k in z.files}
+            print(f"{fold}: reusing {path}", flush=True)
+            continue
+        model, res = train_fold(fold)
+        save(model, fold, os.path.join(d, weights))
+        np.savez(path, **{k: v for k, v in res.items() if isinstance(v, np.ndarray)},
+                 history=json.dumps(res["history"]), seconds=res["seconds"], n_train=res["n_train"])
+        results[fold] = res
+    return results
+
+
 def crop_all(bin_):
     """`bonafide crop` over ../shared/data at the crop's geometry (idempotent). Returns the crop dir and
     the manifest path."""

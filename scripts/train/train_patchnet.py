@@ -253,25 +253,12 @@ def main(argv=None):
     protocol.use("patch")
     data = Data(0 if a.clean else a.views)
     out = os.path.join(common.WORK, "runs", "patchnet" + (f"-{a.tag}" if a.tag else ""))
-    folds = list(protocol.folds()) if a.cmd == "protocol" else [a.fold]
-    if a.cmd == "protocol" and not a.no_final:
-        folds.append("final")
-    results = {}
-    for fold in folds:
-        d = os.path.join(out, fold)
-        os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "scores.npz")
-        if os.path.exists(path) and os.path.exists(os.path.join(d, "head.pt")):
-            z = np.load(path, allow_pickle=True)
-            results[fold] = {k: z[k] for k in z.files}
-            print(f"{fold}: reusing {path}", flush=True)
-            continue
-        head, res = train_fold(a, data, fold)
+
+    def save(head, fold, path):
         torch.save({"state": head.state_dict(), "args": vars(a), "fold": fold, "classes": head.classes,
-                    "live_classes": head.live_classes}, os.path.join(d, "head.pt"))
-        np.savez(path, **{k: v for k, v in res.items() if isinstance(v, np.ndarray)},
-                 history=json.dumps(res["history"]), seconds=res["seconds"], n_train=res["n_train"])
-        results[fold] = res
+                    "live_classes": head.live_classes}, path)
+
+    results = protocol.run_folds(a, out, lambda fold: train_fold(a, data, fold), "head.pt", save)
     if a.cmd != "protocol":
         return
     summary = train_pyramid.summarize(data.items, results, vars(a))

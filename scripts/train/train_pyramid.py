@@ -242,24 +242,11 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     data = Data(0 if a.clean else a.views)
     out = run_dir(a)
-    folds = list(protocol.folds()) if a.cmd == "protocol" else [a.fold]
-    if a.cmd == "protocol" and not a.no_final:
-        folds.append("final")
-    results = {}
-    for fold in folds:
-        d = os.path.join(out, fold)
-        os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "scores.npz")
-        if os.path.exists(path) and os.path.exists(os.path.join(d, "top.pt")):
-            z = np.load(path, allow_pickle=True)
-            results[fold] = {k: z[k] for k in z.files}
-            print(f"{fold}: reusing {path}", flush=True)
-            continue
-        top, res = train_fold(a, data, fold)
-        torch.save({"state": top.state_dict(), "args": vars(a), "fold": fold}, os.path.join(d, "top.pt"))
-        np.savez(path, **{k: v for k, v in res.items() if isinstance(v, np.ndarray)},
-                 history=json.dumps(res["history"]), seconds=res["seconds"], n_train=res["n_train"])
-        results[fold] = res
+
+    def save(top, fold, path):
+        torch.save({"state": top.state_dict(), "args": vars(a), "fold": fold}, path)
+
+    results = protocol.run_folds(a, out, lambda fold: train_fold(a, data, fold), "top.pt", save)
     if a.cmd != "protocol":
         return
     summary = summarize(data.items, results, vars(a))
