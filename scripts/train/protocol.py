@@ -96,6 +96,21 @@ def folds():
 
 # --------------------------------------------------------------------------------------------- crops
 
+def fold_split(items, views, fold, clean=False):
+    """A fold's item indices: training (every item of the fold's training side, with its camera
+    views unless clean), test (the held-out side, clean crops only) and the face photos, which no
+    fold trains on and every fold scores for bona fide acceptance. "final" trains on everything."""
+    if fold == "final":
+        train_ok, test_ok = (lambda it: True), (lambda it: False)
+    else:
+        train_ok, test_ok = folds()[fold]
+    pool = views[0][0] if clean else views[1][0]
+    train_idx = np.array([i for i in pool if train_ok(items[i]) and items[i]["source"] != "faces"])
+    test_idx = np.array([i for i in views[0][0] if test_ok(items[i]) and items[i]["source"] != "faces"], int)
+    faces_idx = np.array([i for i in views[0][0] if items[i]["source"] == "faces"], int)
+    return train_idx, test_idx, faces_idx
+
+
 def run_folds(a, out, train_fold, weights, save):
     """Trains every fold of the protocol (a.cmd == "protocol", then the final model on everything
     unless a.no_final) or the one fold a.fold, and returns each fold's results. A fold whose

@@ -152,14 +152,7 @@ def score(head, data, item_idx, batch=128):
 
 def train_fold(a, data, fold):
     items = data.items
-    if fold == "final":
-        train_ok, test_ok = (lambda it: True), (lambda it: False)
-    else:
-        train_ok, test_ok = protocol.folds()[fold]
-    pool = data.views[0][0] if a.clean else data.views[1][0]
-    train_idx = np.array([i for i in pool if train_ok(items[i]) and items[i]["source"] != "faces"])
-    test_idx = np.array([i for i in data.views[0][0] if test_ok(items[i]) and items[i]["source"] != "faces"], int)
-    faces_idx = np.array([i for i in data.views[0][0] if items[i]["source"] == "faces"], int)
+    train_idx, test_idx, faces_idx = protocol.fold_split(items, data.views, fold, a.clean)
     names = sorted({class_of(items[i]) for i in train_idx}, key=lambda c: (not c.startswith("live_"), c))
     cid = {c: k for k, c in enumerate(names)}
     live_classes = [k for k, c in enumerate(names) if c.startswith("live_")]

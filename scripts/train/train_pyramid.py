@@ -143,14 +143,7 @@ def score(top, data, item_idx, batch=512):
 def train_fold(a, data, fold):
     """Trains one fold's top; returns it and the test/faces scores."""
     items = data.items
-    if fold == "final":
-        train_ok, test_ok = (lambda it: True), (lambda it: False)
-    else:
-        train_ok, test_ok = protocol.folds()[fold]
-    pool = data.views[0][0] if a.clean else data.views[1][0]
-    train_idx = np.array([i for i in pool if train_ok(items[i]) and items[i]["source"] != "faces"])
-    test_idx = np.array([i for i in data.views[0][0] if test_ok(items[i]) and items[i]["source"] != "faces"], int)
-    faces_idx = np.array([i for i in data.views[0][0] if items[i]["source"] == "faces"], int)
+    train_idx, test_idx, faces_idx = protocol.fold_split(items, data.views, fold, a.clean)
     torch.manual_seed(a.seed)
     top = minifasnet.PyramidTop("v2")
     top.load_pretrained(minifasnet.load_state(minifasnet.WEIGHTS["v2"]))
