@@ -21,7 +21,17 @@ func (b Box) clip(r image.Rectangle) Box {
 	y0 := min(max(b.Y, float64(r.Min.Y)), float64(r.Max.Y))
 	x1 := min(max(b.X+b.W, float64(r.Min.X)), float64(r.Max.X))
 	y1 := min(max(b.Y+b.H, float64(r.Min.Y)), float64(r.Max.Y))
-	return Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+	return Box{X: x0, Y: y0, W: span(x0, x1), H: span(y0, y1)}
+}
+
+// span returns the largest w with lo+w <= hi. hi-lo alone can round up by an ulp, and then a box
+// cut to the frame would end a hair past its edge (found by FuzzDetect: -18.907… + 45.907… = 27.000…06).
+func span(lo, hi float64) float64 {
+	w := hi - lo
+	for w > 0 && lo+w > hi {
+		w = math.Nextafter(w, 0)
+	}
+	return w
 }
 
 // Face is one detected face.
