@@ -502,9 +502,14 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           const t0 = performance.now();
           for (let i = 0; i < 10; i++) await m.run(input, [1, 3, 128, 128]);
           const ms = (performance.now() - t0) / 10;
+          // Model.run reuses one input buffer between runs (it goes to the Worker and back): another
+          // input gives another answer, and the first input its first answer again.
+          const other = await m.run(Float32Array.from(xs, (v) => 1 - v), [1, 3, 128, 128]);
+          const again = await m.run(input, [1, 3, 128, 128]);
           await m.close();
           const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { dims: v.dims, type: v.type, data: Array.from(v.data) }]));
-          return { out: plain(out), same: JSON.stringify(plain(out)) === JSON.stringify(plain(out2)), same3: JSON.stringify(plain(out)) === JSON.stringify(plain(out3)), detached, errs, ms, names: m.inputNames };
+          const eq = (a, b) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+          return { out: plain(out), same: eq(out, out2), same3: eq(out, out3), reuse: !eq(other, out) && eq(again, out), detached, errs, ms, names: m.inputNames };
         }, Array.from(x));
         const session = await ort.InferenceSession.create(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'));
         const want = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 128, 128]) });
@@ -517,6 +522,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         }
         assert(got.same, 'run(data, dims) and run(feeds) differ');
         assert(got.same3 && got.detached, `run(feeds, {transfer: true}): same ${got.same3}, input detached ${got.detached}`);
+        assert(got.reuse, 'runs after the first give stale or wrong outputs (the reused input buffer)');
         assert(/^InputError: .*\[1 3 64 256\].*\[1 3 128 128\]/.test(got.errs[0]), `bad dims: ${got.errs[0]}`);
         assert(/^InputError: .*values/.test(got.errs[1]), `short data: ${got.errs[1]}`);
         assert(/^InputError/.test(got.errs[2]), `unknown input: ${got.errs[2]}`);
