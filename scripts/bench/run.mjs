@@ -387,12 +387,14 @@ function report(res, cfg, models) {
     const tp = e.throughput;
     if (tp?.fps) {
       const o2 = tp.fps['ORT-web 2 threads'];
-      const rows3 = Object.entries(tp.fps).map(([name, v]) => [name, f1(v), ratio(v, o2), tp.blocks[name].map(f1).join(', ')]);
+      const st = (name, k) => f1(tp.stages?.[name]?.[k]);
+      const rows3 = Object.entries(tp.fps).map(([name, v]) => [name, f1(v), ratio(v, o2), tp.blocks[name].map(f1).join(', '),
+        tp.stages?.[name] ? `${st(name, 'roundTrip')} / ${st(name, 'total')} / ${st(name, 'pixels')}` : '—']);
       t2 += `\n\nFrames per second, the whole pipeline on the same 640×480 face frame (\`BENCH_FPS_ROUNDS\` = ${tp.rounds} blocks of ${tp.frames} frames per row, rows taking turns; median block): ` +
         'bonafide is `checker.analyze(frame)` with one Worker (one frame in flight) and with `Bonafide.create({workers: 2})` (two wasm instances, four frames in flight); ' +
         '"still" detects in every frame, "video" (`{video: true}`) tracks the face. ORT-web runs the same two models (BlazeFace front, then the liveness model on the face region) with canvas reading the pixels, one frame at a time, ' +
         'without box decoding, quality gate or maps: less work than analyze(), so its rate is an upper bound for an ORT pipeline.\n\n' +
-        table(['pipeline', 'frames/s', '/ ORT-web 2 threads', 'blocks'], rows3, ['l', 'r', 'r', 'r']);
+        table(['pipeline', 'frames/s', '/ ORT-web 2 threads', 'blocks', 'per frame ms: analyze() / inside Go / pixels'], rows3, ['l', 'r', 'r', 'r', 'r']);
     }
   }
   const date = res.started.slice(0, 10);

@@ -356,10 +356,10 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           // Frames still in flight when close() is called settle (resolved before the engines exit,
           // or InvalidStateError), and later calls reject: nothing hangs.
           const c = await Bonafide.create({ workers: 2 });
-          const pending = [0, 1, 2, 3].map(() => c.analyze(window.__frame));
+          const pending = Promise.allSettled([0, 1, 2, 3].map(() => c.analyze(window.__frame)));
           await c.close();
           const timeout = new Promise((r) => setTimeout(() => r('hung'), 15000));
-          const settled = await Promise.race([Promise.allSettled(pending), timeout]);
+          const settled = await Promise.race([pending, timeout]);
           const after = await err(() => c.analyze(window.__frame));
           return {
             zero, many, half, inPage, model, badUrl, after,

@@ -275,12 +275,16 @@ async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
   const face = await frame(url, W, H);
   const o1 = await ortPipeline(ort1, faceModelUrl);
   const o2 = await ortPipeline(ort2, faceModelUrl);
-  const ours = (c, inFlight, opt) => async () => {
+  // Where a frame's time goes: Go's total and the Worker's pixel reading, per configuration.
+  const stages = {};
+  const ours = (c, inFlight, opt, name) => async () => {
     let next = 0;
+    const st = (stages[name] ??= { total: [], pixels: [], roundTrip: [] });
     await Promise.all(Array.from({ length: inFlight }, async () => {
       while (next < frames) {
         next++;
-        await c.analyze(face, opt);
+        const r = await c.analyze(face, opt);
+        for (const k of ['total', 'pixels', 'roundTrip']) st[k].push(r.timings[k]);
       }
     }));
   };
@@ -288,10 +292,10 @@ async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
     for (let i = 0; i < frames; i++) await o.analyze(face);
   };
   const configs = {
-    'bonafide, 1 Worker, still': ours(checkers[0], 1, {}),
-    'bonafide, 2 Workers, still': ours(pool, 4, {}),
-    'bonafide, 1 Worker, video': ours(checkers[0], 1, { video: true }),
-    'bonafide, 2 Workers, video': ours(pool, 4, { video: true }),
+    'bonafide, 1 Worker, still': ours(checkers[0], 1, {}, 'bonafide, 1 Worker, still'),
+    'bonafide, 2 Workers, still': ours(pool, 4, {}, 'bonafide, 2 Workers, still'),
+    'bonafide, 1 Worker, video': ours(checkers[0], 1, { video: true }, 'bonafide, 1 Worker, video'),
+    'bonafide, 2 Workers, video': ours(pool, 4, { video: true }, 'bonafide, 2 Workers, video'),
     'ORT-web 1 thread': theirs(o1),
     'ORT-web 2 threads': theirs(o2),
   };
@@ -307,7 +311,10 @@ async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
   await o1.close();
   await o2.close();
   const med = (xs) => xs.slice().sort((a, b) => a - b)[(xs.length - 1) >> 1];
-  return { fps: Object.fromEntries(Object.entries(fps).map(([k, v]) => [k, med(v)])), blocks: fps, frames, rounds };
+  return {
+    fps: Object.fromEntries(Object.entries(fps).map(([k, v]) => [k, med(v)])), blocks: fps, frames, rounds,
+    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([s, xs]) => [s, med(xs)]))])),
+  };
 }
 
 window.bench = { ready: ready.then(() => true), model, e2eSetup, e2eProbe, e2e, throughput, isolated: () => crossOriginIsolated };
