@@ -751,7 +751,8 @@ func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 // dw3s2DirectPRelu is dw3s2Direct for a convolution with a fused negative slope and no Relu/Clip
 // (MiniFASNet's strided depthwise layers and their PRelu): the slope is applied to each output
 // vector before it is stored (leakySIMD's formula, the same results), not clamped to ±Inf and then
-// rescaled in a second pass over the plane. Keep the two in step.
+// rescaled in a second pass over the plane; with PL = 1 it computes two output rows per pass,
+// which share an input row and so split it once. Keep the two in step.
 func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
 	h, w, oh, ow := s.H, s.W, s.OH, s.OW
 	_ = y[:oh*ow]
@@ -777,7 +778,55 @@ func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 		return unsafe.Add(px, uintptr(i)*sx)
 	}
 	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
-	for r := 0; r < oh; r++ {
+	r := 0
+	if s.PL == 1 {
+		// Two output rows per pass: five input rows, the middle one (rows 2r−PT+2) split once for
+		// both. Otherwise as in the single-row loop below.
+		for ; r+2 <= oh; r += 2 {
+			p0, p1, p2, p3, p4 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2), row(2*r-s.PT+3), row(2*r-s.PT+4)
+			orow := uintptr(r*ow) * 4
+			orow2 := orow + uintptr(ow)*4
+			e0, o0 := sw.split(p0, 0)
+			e1, o1 := sw.split(p1, 0)
+			e2, o2 := sw.split(p2, 0)
+			e3, o3 := sw.split(p3, 0)
+			e4, o4 := sw.split(p4, 0)
+			l0, l1, l2, l3, l4 := o0.LookupOrZero(sr), o1.LookupOrZero(sr), o2.LookupOrZero(sr), o3.LookupOrZero(sr), o4.LookupOrZero(sr)
+			acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+			acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+			acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+			st4(py, orow, prelu(acc, z, vs))
+			acc = vb.Add(w0.Mul(asFloats(l2))).Add(w1.Mul(asFloats(e2))).Add(w2.Mul(asFloats(o2)))
+			acc = acc.Add(w3.Mul(asFloats(l3)).Add(w4.Mul(asFloats(e3))).Add(w5.Mul(asFloats(o3))))
+			acc = acc.Add(w6.Mul(asFloats(l4)).Add(w7.Mul(asFloats(e4))).Add(w8.Mul(asFloats(o4))))
+			st4(py, orow2, prelu(acc, z, vs))
+			for t := uintptr(16); lastT > 0; t += 16 {
+				t = min(t, lastT)
+				e0, o0 := sw.split(p0, 2*t)
+				e1, o1 := sw.split(p1, 2*t)
+				e2, o2 := sw.split(p2, 2*t)
+				e3, o3 := sw.split(p3, 2*t)
+				e4, o4 := sw.split(p4, 2*t)
+				l0 := o0.LookupOrZero(sr).Or(asBytes(ld4(p0, 2*t-4)).LookupOrZero(k0))
+				l1 := o1.LookupOrZero(sr).Or(asBytes(ld4(p1, 2*t-4)).LookupOrZero(k0))
+				l2 := o2.LookupOrZero(sr).Or(asBytes(ld4(p2, 2*t-4)).LookupOrZero(k0))
+				l3 := o3.LookupOrZero(sr).Or(asBytes(ld4(p3, 2*t-4)).LookupOrZero(k0))
+				l4 := o4.LookupOrZero(sr).Or(asBytes(ld4(p4, 2*t-4)).LookupOrZero(k0))
+				acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+				acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+				acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+				st4(py, orow+t, prelu(acc, z, vs))
+				acc = vb.Add(w0.Mul(asFloats(l2))).Add(w1.Mul(asFloats(e2))).Add(w2.Mul(asFloats(o2)))
+				acc = acc.Add(w3.Mul(asFloats(l3)).Add(w4.Mul(asFloats(e3))).Add(w5.Mul(asFloats(o3))))
+				acc = acc.Add(w6.Mul(asFloats(l4)).Add(w7.Mul(asFloats(e4))).Add(w8.Mul(asFloats(o4))))
+				st4(py, orow2+t, prelu(acc, z, vs))
+				if t == lastT {
+					break
+				}
+			}
+		}
+	}
+	for ; r < oh; r++ {
 		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
 		if s.PL == 1 {
