@@ -104,5 +104,73 @@ async function hop({ url, runs, warmup }) {
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
 }
 
+/**
+ * What handing a 640×480 frame to the Worker costs on the page's side, for analyze(): each way of
+ * making a transferable copy (createImageBitmap of an ImageBitmap, with and without
+ * premultiplyAlpha 'none'; of a playing video; the RGBA bytes in an ArrayBuffer), the time to make it
+ * and the time until the Worker's onmessage runs (the engine is not called: an unknown operation).
+ */
+async function frameHop({ runs, warmup }) {
+  const W = 640;
+  const H = 480;
+  const c = new OffscreenCanvas(W, H);
+  const ctx = c.getContext('2d');
+  const g = ctx.createLinearGradient(0, 0, W, H);
+  g.addColorStop(0, '#8aa4c8');
+  g.addColorStop(1, '#d9c7a1');
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, W, H);
+  const rgba = ctx.getImageData(0, 0, W, H).data;
+  const frame = c.transferToImageBitmap();
+  // A playing video, as from a camera: a canvas stream redrawn every 30 ms.
+  const vc = document.createElement('canvas');
+  vc.width = W;
+  vc.height = H;
+  const vctx = vc.getContext('2d');
+  const draw = () => vctx.drawImage(frame, 0, 0);
+  draw();
+  const timer = setInterval(draw, 30);
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = vc.captureStream(30);
+  await video.play();
+  const w = new Worker('/hop/worker.mjs', { type: 'module' });
+  let nextId = 1;
+  const pending = new Map();
+  w.onmessage = (e) => {
+    const p = pending.get(e.data.id);
+    pending.delete(e.data.id);
+    p(e.data);
+  };
+  const call = (args, transfer) => new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    w.postMessage({ id, op: 'none', args }, transfer);
+  });
+  const ways = {
+    'createImageBitmap(ImageBitmap)': async () => { const b = await createImageBitmap(frame); return [{ bitmap: b }, [b]]; },
+    'createImageBitmap(ImageBitmap, {premultiplyAlpha: none})': async () => { const b = await createImageBitmap(frame, { premultiplyAlpha: 'none' }); return [{ bitmap: b }, [b]]; },
+    'createImageBitmap(video)': async () => { const b = await createImageBitmap(video); return [{ bitmap: b }, [b]]; },
+    'RGBA bytes copied into an ArrayBuffer': async () => { const p = new Uint8ClampedArray(rgba); return [{ pixels: p }, [p.buffer]]; },
+  };
+  const rows = Object.fromEntries(Object.keys(ways).map((k) => [k, { make: [], toWorker: [] }]));
+  for (let i = 0; i < warmup + runs; i++) {
+    for (const [k, f] of Object.entries(ways)) {
+      const t0 = now();
+      const [args, transfer] = await f();
+      const t1 = now();
+      const r = await call(args, transfer);
+      if (i >= warmup) {
+        rows[k].make.push(t1 - t0);
+        rows[k].toWorker.push(r.t.recv - t1);
+      }
+    }
+  }
+  clearInterval(timer);
+  w.terminate();
+  return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { make: median(v.make), toWorker: median(v.toWorker) }]));
+}
+
 window.hop = hop;
+window.frameHop = frameHop;
 document.getElementById('status').textContent = 'ready';

@@ -6,7 +6,8 @@
 // trip, and onnxruntime-web 1.30 runs it with one thread on the page's thread. Prints medians in ms
 // (and each against ORT's): roundTrip (page), go (the engine's call in the Worker), hop =
 // roundTrip − go, and its parts toWorker (postMessage until the Worker's onmessage), readMessage
-// (reading event.data: deserialising) and toPage. HOP_RUNS (100), HOP_WARMUP (20).
+// (reading event.data: deserialising) and toPage. Then what handing analyze() a 640×480 frame costs
+// on the page's side (frameHop in page.mjs). HOP_RUNS (100), HOP_WARMUP (20).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -61,6 +62,10 @@ try {
       console.log(`  ${m.padEnd(8)} roundTrip ${f(r[`${m}.roundTrip`])} (${f(r[`${m}.roundTrip`] / r.ort1)}× ORT 1t)  go ${f(r[`${m}.go`])}  hop ${f(r[`${m}.hop`])} (toWorker ${f(r[`${m}.toWorker`])}, readMessage ${f(r[`${m}.readMessage`])}, toPage ${f(r[`${m}.toPage`])})`);
     }
   }
+  const load0 = os.loadavg()[0];
+  const fr = await page.evaluate((a) => window.frameHop(a), { runs: +(process.env.HOP_RUNS || 100), warmup: +(process.env.HOP_WARMUP || 20) });
+  console.log(`a 640×480 frame to the Worker (load ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}): making the transferable copy, then postMessage until the Worker's onmessage, medians in ms`);
+  for (const [k, v] of Object.entries(fr)) console.log(`  ${k.padEnd(58)} make ${v.make.toFixed(2)}  toWorker ${v.toWorker.toFixed(2)}  sum ${(v.make + v.toWorker).toFixed(2)}`);
 } finally {
   await context.close();
   fs.rmSync(profile, { recursive: true, force: true });
