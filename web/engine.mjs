@@ -259,7 +259,10 @@ export class Engine {
       case 'run': {
         const feeds = a.feeds.map((f) => ({ data: new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength), dims: f.dims }));
         const u8 = await this.rt.call('run', a.model, feeds);
-        return { value: decodeOutputs(u8), transfer: [u8.buffer] };
+        // a.recycle: the inputs came in one buffer of the page's (Model.run), which goes back with
+        // the outputs for its next run; Go has copied them already.
+        const spare = a.recycle ? a.feeds[0]?.data.buffer : undefined;
+        return { value: { outputs: decodeOutputs(u8), spare }, transfer: spare ? [u8.buffer, spare] : [u8.buffer] };
       }
       case 'closeModel':
         return { value: await this.rt.call('closeModel', a.model) };
