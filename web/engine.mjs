@@ -303,10 +303,12 @@ export class Engine {
   async copyPixels(bm, w, h) {
     if (this.videoFrameCopy === undefined) this.videoFrameCopy = await videoFrameCopyWorks();
     if (!this.videoFrameCopy) return null;
+    const own = !(bm instanceof VideoFrame); // the page's VideoFrame is closed by the caller
     let vf;
     try {
-      vf = new VideoFrame(bm, { timestamp: 0 });
-      if (!RGB_FORMATS.has(vf.format) || vf.codedWidth !== w || vf.codedHeight !== h) return null;
+      vf = own ? new VideoFrame(bm, { timestamp: 0 }) : bm;
+      const v = vf.visibleRect;
+      if (!RGB_FORMATS.has(vf.format) || vf.codedWidth !== w || vf.codedHeight !== h || !v || v.x || v.y || v.width !== w || v.height !== h) return null;
       const n = 4 * w * h;
       if (!this.pixBuf || this.pixBuf.length !== n) {
         this.pixBuf = new Uint8Array(n);
@@ -323,11 +325,11 @@ export class Engine {
     } catch {
       return null;
     } finally {
-      vf?.close();
+      if (own) vf?.close();
     }
   }
 
-  // analyze: {checker, bitmap} or {checker, pixels, width, height}; session, reset, maxSide,
+  // analyze: {checker, bitmap}, {checker, videoFrame} or {checker, pixels, width, height}; session, reset, maxSide,
   // timestampMs (a video frame's time, for the face tracker).
   async analyze(a) {
     const t0 = performance.now();
@@ -337,10 +339,10 @@ export class Engine {
     let scale = 1;
     let srcW;
     let srcH;
-    if (a.bitmap) {
-      const bm = a.bitmap;
-      srcW = bm.width;
-      srcH = bm.height;
+    if (a.bitmap || a.videoFrame) {
+      const bm = a.videoFrame || a.bitmap;
+      srcW = a.videoFrame ? bm.displayWidth : bm.width;
+      srcH = a.videoFrame ? bm.displayHeight : bm.height;
       if (!srcW || !srcH) {
         bm.close();
         throw named('FrameError', `bonafide: empty frame (${srcW}×${srcH})`);
