@@ -236,13 +236,7 @@ func (d *BlazeFace) detectIn(img *image.RGBA, win image.Rectangle) ([]Face, erro
 // letterbox writes the window win of img, resampled to the input size, into the model's input:
 // NHWC, RGB, p/127.5 − 1. Outside the frame is black (−1), as MediaPipe pads.
 func (d *BlazeFace) letterbox(img *image.RGBA, win image.Rectangle) {
-	in := d.input
-	resample(img, win, d.size, d.size, [3]uint8{}, func(i int, r, g, b float32) {
-		p := in[3*i : 3*i+3 : 3*i+3]
-		p[0] = r*(1/127.5) - 1
-		p[1] = g*(1/127.5) - 1
-		p[2] = b*(1/127.5) - 1
-	})
+	resample(img, win, d.size, d.size, [3]uint8{}, &sink{kind: sinkNHWC, f: d.input})
 }
 
 // BlazeFace's own box is square and tighter than pico's: its top edge lies at the brows (the eyes at

@@ -404,25 +404,20 @@ func crop(dst []float32, f *Frame, box Box, angle float64, spec CropSpec) (CropI
 			len(dst), spec.Width, spec.Height, spec.Len())}
 	}
 	plane := spec.Width * spec.Height
-	c0, c2 := 0, 2*plane // where R and B go
-	m0, m1, m2 := spec.Mean[0], spec.Mean[1], spec.Mean[2]
-	k0, k1, k2 := 1/spec.Std[0], 1/spec.Std[1], 1/spec.Std[2]
+	out := sink{kind: sinkPlanar, f: dst, off: [3]int{0, plane, 2 * plane}, mean: spec.Mean,
+		k: [3]float32{1 / spec.Std[0], 1 / spec.Std[1], 1 / spec.Std[2]}}
 	if spec.Order == BGR {
-		c0, c2 = c2, c0
-		// Mean and Std are in the output's channel order: swap them back to R, G, B.
-		m0, m2 = m2, m0
-		k0, k2 = k2, k0
-	}
-	emit := func(i int, r, g, b float32) {
-		dst[c0+i] = (r - m0) * k0
-		dst[plane+i] = (g - m1) * k1
-		dst[c2+i] = (b - m2) * k2
+		// R goes to the last plane; Mean and Std are in the output's channel order: swap them back
+		// to R, G, B.
+		out.off[0], out.off[2] = out.off[2], out.off[0]
+		out.mean[0], out.mean[2] = out.mean[2], out.mean[0]
+		out.k[0], out.k[2] = out.k[2], out.k[0]
 	}
 	info := CropInfo{Window: win, Scale: scale, Width: spec.Width, Height: spec.Height}
 	if info.Angle = alignAngle(spec, angle); info.Angle != 0 {
-		resampleTurned(img, win, info.Angle, spec.Width, spec.Height, spec.Fill, emit)
+		resampleTurned(img, win, info.Angle, spec.Width, spec.Height, spec.Fill, &out)
 	} else {
-		resample(img, win, spec.Width, spec.Height, spec.Fill, emit)
+		resample(img, win, spec.Width, spec.Height, spec.Fill, &out)
 	}
 	return info, nil
 }
@@ -457,15 +452,12 @@ func cropRGBA(f *Frame, box Box, angle float64, spec CropSpec) (*image.RGBA, Cro
 		return nil, CropInfo{}, err
 	}
 	out := image.NewRGBA(image.Rect(0, 0, spec.Width, spec.Height))
-	emit := func(i int, r, g, b float32) {
-		p := out.Pix[4*i : 4*i+4 : 4*i+4]
-		p[0], p[1], p[2], p[3] = to8(r), to8(g), to8(b), 255
-	}
+	px := sink{kind: sinkRGBA8, u8: out.Pix}
 	info := CropInfo{Window: win, Scale: scale, Width: spec.Width, Height: spec.Height}
 	if info.Angle = alignAngle(spec, angle); info.Angle != 0 {
-		resampleTurned(img, win, info.Angle, spec.Width, spec.Height, spec.Fill, emit)
+		resampleTurned(img, win, info.Angle, spec.Width, spec.Height, spec.Fill, &px)
 	} else {
-		resample(img, win, spec.Width, spec.Height, spec.Fill, emit)
+		resample(img, win, spec.Width, spec.Height, spec.Fill, &px)
 	}
 	return out, info, nil
 }

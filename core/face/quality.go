@@ -265,9 +265,7 @@ func measure(img *image.RGBA, faces []Face, o *QualityOptions) (Measures, error)
 	m.Clipped = float64(clipped) / float64(n)
 
 	var patch [sharpSide * sharpSide]float32
-	resample(img, box, sharpSide, sharpSide, [3]uint8{}, func(i int, r, g, b float32) {
-		patch[i] = (lumaR*r + lumaG*g + lumaB*b) / 65536
-	})
+	resample(img, box, sharpSide, sharpSide, [3]uint8{}, &sink{kind: sinkLuma, f: patch[:]})
 	m.Sharpness = sharpness(patch[:], sharpSide)
 	if m.Keypoints {
 		m.Eyes = eyeContrast(img, &faces[0].Keypoints, m.Contrast)

@@ -53,12 +53,71 @@ func (t *tap) weight(i int32) float32 {
 // (no model has one) recompute them per row.
 const maxStackTaps = 512
 
-// resample maps the window win of img onto an outW×outH grid and calls emit with each output
-// pixel's index (row-major) and its R, G, B in 0..255. Window pixels outside the image read as
-// fill. Nothing is allocated: the taps live on the stack and emit's closure on the caller's.
+// sinkKind says how a sink stores resampled pixels.
+type sinkKind uint8
+
+const (
+	sinkPlanar sinkKind = iota // three planes of (v − mean[c]) × k[c] at f[off[c]+i]: Crop
+	sinkNHWC                   // interleaved v/127.5 − 1: BlazeFace's input
+	sinkLuma                   // one plane of luma/65536 (0..255): the quality gate's patch
+	sinkRGBA8                  // 8-bit RGBA, alpha 255: CropRGBA
+)
+
+// sink is where resample and resampleTurned put the output pixels, a row at a time. It is a plain
+// struct and not a callback so that the row (on the resampler's stack) does not escape: a closure
+// taking a slice made it a heap allocation per call under GOOS=js, and a call per pixel cost a
+// fifth of a 128×128 letterbox in Chromium.
+type sink struct {
+	kind sinkKind
+	f    []float32 // sinkPlanar, sinkNHWC, sinkLuma
+	u8   []uint8   // sinkRGBA8
+	off  [3]int    // sinkPlanar: where the R, G and B planes start in f
+	mean [3]float32
+	k    [3]float32
+}
+
+// put stores the pixels of rgb (R, G, B interleaved, 0..255) at output indices i, i+1, …
+func (s *sink) put(i int, rgb []float32) {
+	n := len(rgb) / 3
+	switch s.kind {
+	case sinkPlanar:
+		d0, d1, d2 := s.f[s.off[0]+i:s.off[0]+i+n], s.f[s.off[1]+i:s.off[1]+i+n], s.f[s.off[2]+i:s.off[2]+i+n]
+		m0, m1, m2 := s.mean[0], s.mean[1], s.mean[2]
+		k0, k1, k2 := s.k[0], s.k[1], s.k[2]
+		for j := range n {
+			q := rgb[3*j : 3*j+3 : 3*j+3]
+			d0[j] = (q[0] - m0) * k0
+			d1[j] = (q[1] - m1) * k1
+			d2[j] = (q[2] - m2) * k2
+		}
+	case sinkNHWC:
+		d := s.f[3*i : 3*i+3*n]
+		for j, v := range rgb[:3*n] {
+			d[j] = v*(1/127.5) - 1
+		}
+	case sinkLuma:
+		d := s.f[i : i+n]
+		for j := range n {
+			q := rgb[3*j : 3*j+3 : 3*j+3]
+			d[j] = (lumaR*q[0] + lumaG*q[1] + lumaB*q[2]) / 65536
+		}
+	case sinkRGBA8:
+		d := s.u8[4*i : 4*i+4*n]
+		for j := range n {
+			q := rgb[3*j : 3*j+3 : 3*j+3]
+			p := d[4*j : 4*j+4 : 4*j+4]
+			p[0], p[1], p[2], p[3] = to8(q[0]), to8(q[1]), to8(q[2]), 255
+		}
+	}
+}
+
+// resample maps the window win of img onto an outW×outH grid and hands the output pixels to out,
+// a row (or maxStackTaps pixels) at a time. Window pixels outside the image read as fill. Nothing
+// is allocated: the taps and the row live on the stack.
 //
-// The loops call nothing per source pixel: under GOOS=js every call costs far more than natively.
-func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, emit func(i int, r, g, b float32)) {
+// The loops call nothing per source pixel, and out.put once per row: under GOOS=js every call
+// costs far more than natively.
+func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, out *sink) {
 	ww, wh := win.Dx(), win.Dy()
 	b := img.Rect
 	var stackTaps [maxStackTaps]tap
@@ -75,8 +134,10 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 	// image (BorderFill with a huge box) costs no more than the image.
 	inX0, inX1 := int32(b.Min.X-win.Min.X), int32(b.Max.X-win.Min.X)
 	inY0, inY1 := int32(b.Min.Y-win.Min.Y), int32(b.Max.Y-win.Min.Y)
+	var rowBuf [3 * maxStackTaps]float32
 	for oy := range outH {
 		yt := makeTap(oy, wh, outH)
+		run := 0 // pixels of this row in rowBuf
 		for ox := range outW {
 			var tx tap
 			if xt != nil {
@@ -125,22 +186,27 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 						rg += wx * float32(p[1])
 						rb += wx * float32(p[2])
 					}
-					if out := 1 - wsumX; out > 0 {
-						rr += out * fr
-						rg += out * fg
-						rb += out * fb
+					if rest := 1 - wsumX; rest > 0 {
+						rr += rest * fr
+						rg += rest * fg
+						rb += rest * fb
 					}
 				}
 				r += wy * rr
 				g += wy * rg
 				bl += wy * rb
 			}
-			if out := 1 - wsumY; out > 0 && (yt.i0 < inY0 || yt.i1 > inY1) {
-				r += out * fr
-				g += out * fg
-				bl += out * fb
+			if rest := 1 - wsumY; rest > 0 && (yt.i0 < inY0 || yt.i1 > inY1) {
+				r += rest * fr
+				g += rest * fg
+				bl += rest * fb
 			}
-			emit(oy*outW+ox, r, g, bl)
+			q := rowBuf[3*run : 3*run+3 : 3*run+3]
+			q[0], q[1], q[2] = r, g, bl
+			if run++; run == maxStackTaps || ox == outW-1 {
+				out.put(oy*outW+ox+1-run, rowBuf[:3*run])
+				run = 0
+			}
 		}
 	}
 }
@@ -154,7 +220,7 @@ const maxTurnedSamples = 8
 // (u − W/2, v − H/2) × the window-to-output scale, turned. Shrinking averages an n×n grid of
 // bilinear samples over the pixel's footprint (n the scale rounded up), which approximates the
 // area average resample computes; points outside the image read as fill. Nothing is allocated.
-func resampleTurned(img *image.RGBA, win image.Rectangle, angle float64, outW, outH int, fill [3]uint8, emit func(i int, r, g, b float32)) {
+func resampleTurned(img *image.RGBA, win image.Rectangle, angle float64, outW, outH int, fill [3]uint8, out *sink) {
 	b := img.Rect
 	sx := float64(win.Dx()) / float64(outW)
 	sy := float64(win.Dy()) / float64(outH)
@@ -167,7 +233,9 @@ func resampleTurned(img *image.RGBA, win image.Rectangle, angle float64, outW, o
 	w, h := b.Dx(), b.Dy()
 	fr, fg, fb := float32(fill[0]), float32(fill[1]), float32(fill[2])
 	inv := 1 / float32(nx*ny)
+	var rowBuf [3 * maxStackTaps]float32
 	for oy := range outH {
+		run := 0 // pixels of this row in rowBuf
 		for ox := range outW {
 			var r, g, bl float32
 			for j := range ny {
@@ -213,7 +281,12 @@ func resampleTurned(img *image.RGBA, win image.Rectangle, angle float64, outW, o
 					bl += pb
 				}
 			}
-			emit(oy*outW+ox, r*inv, g*inv, bl*inv)
+			q := rowBuf[3*run : 3*run+3 : 3*run+3]
+			q[0], q[1], q[2] = r*inv, g*inv, bl*inv
+			if run++; run == maxStackTaps || ox == outW-1 {
+				out.put(oy*outW+ox+1-run, rowBuf[:3*run])
+				run = 0
+			}
 		}
 	}
 }

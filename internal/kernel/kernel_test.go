@@ -59,4 +59,5 @@ func BenchmarkBinary(b *testing.B)          { eachB(b, kerneltest.BenchmarkBinar
 func BenchmarkActivation(b *testing.B)      { eachB(b, kerneltest.BenchmarkActivation) }
 func BenchmarkPool(b *testing.B)            { eachB(b, kerneltest.BenchmarkPool) }
 func BenchmarkResize(b *testing.B)          { kerneltest.BenchmarkResize(b) }
+func BenchmarkTranspose(b *testing.B)       { kerneltest.BenchmarkTranspose(b) }
 func BenchmarkModels(b *testing.B)          { eachB(b, kerneltest.BenchmarkModels) }

@@ -212,6 +212,33 @@ func BenchmarkBinary(b *testing.B, im *kernel.Impl) {
 	}
 }
 
+// BenchmarkTranspose runs the layout changes around BlazeFace: its NHWC input to NCHW, and its
+// head's NCHW maps back to NHWC; it reports bytes of output per second.
+func BenchmarkTranspose(b *testing.B) {
+	for _, bc := range []struct {
+		name        string
+		shape, perm []int
+	}{
+		{"nhwc-nchw/128x128x3", []int{1, 128, 128, 3}, []int{0, 3, 1, 2}},
+		{"nhwc-nchw/256x256x3", []int{1, 256, 256, 3}, []int{0, 3, 1, 2}},
+		{"nchw-nhwc/32x16x16", []int{1, 32, 16, 16}, []int{0, 2, 3, 1}},
+		{"nchw-nhwc/96x8x8", []int{1, 96, 8, 8}, []int{0, 2, 3, 1}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			p, out, err := kernel.NewTranspose(bc.shape, bc.perm)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, y := uniform(newRand(8), prod(bc.shape), -1, 1), make([]float32, prod(out))
+			b.SetBytes(int64(4 * len(y)))
+			b.ReportAllocs()
+			for b.Loop() {
+				p.Run(y, x)
+			}
+		})
+	}
+}
+
 // BenchmarkActivation runs standalone activations over a 96×32² feature map.
 func BenchmarkActivation(b *testing.B, im *kernel.Impl) {
 	for _, act := range []kernel.Activation{reluA, relu6, prelu(96), {Kind: kernel.ActSigmoid}, {Kind: kernel.ActHardSwish}} {

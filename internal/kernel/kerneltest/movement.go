@@ -19,6 +19,19 @@ func TestTranspose(t *testing.T) {
 		{[]int{1, 5, 6, 8}, []int{0, 3, 1, 2}},
 		{[]int{2, 1, 3, 1, 4}, []int{4, 3, 2, 1, 0}},
 		{[]int{4, 0, 3}, []int{2, 1, 0}},
+		// Batched 2D transposes (NHWC ↔ NCHW, size-1 axes between merged ones, odd sizes for the
+		// four-row blocks' tails) and permutations that look like them but are not.
+		{[]int{1, 9, 7, 3}, []int{0, 3, 1, 2}},
+		{[]int{1, 3, 9, 7}, []int{0, 2, 3, 1}},
+		{[]int{2, 5, 1, 6, 3}, []int{0, 4, 2, 1, 3}},
+		{[]int{3, 1, 6}, []int{2, 1, 0}},
+		{[]int{6, 1, 1, 3}, []int{2, 3, 0, 1}},
+		{[]int{2, 3, 4}, []int{0, 2, 1}},
+		{[]int{2, 3, 4, 5}, []int{0, 1, 3, 2}},
+		{[]int{2, 3, 4, 5}, []int{1, 0, 3, 2}},
+		{[]int{2, 3, 4, 5}, []int{2, 3, 0, 1}},
+		{[]int{5, 1, 7}, []int{1, 2, 0}},
+		{[]int{1, 16, 16, 32}, []int{0, 3, 1, 2}},
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprint(c.shape, c.perm), func(t *testing.T) {
