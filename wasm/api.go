@@ -30,7 +30,7 @@ type api struct {
 	liveFuncs int // js.Funcs created and not yet released (the soak test watches it)
 	exit      chan struct{}
 
-	promise, errorCtor, uint8Array safejs.Value
+	promise, errorCtor, uint8Array, array safejs.Value
 
 	pix  []byte // the frame's pixels, reused
 	blob blob
@@ -45,6 +45,30 @@ type lowModel struct {
 	m      *model.Model
 	s      *model.Runner
 	inputs [][]float32
+
+	// Made once at load so that run allocates nothing of its own: the outputs' names and shapes for
+	// the blob's header, the feeds' paths for error messages, and room for one input's dims.
+	outNames  []string
+	outShapes [][]int
+	paths     []feedPaths
+	dims      []int
+}
+
+// feedPaths names the fields of run's feed i in errors: "inputs[i]", "inputs[i].dims", "inputs[i].data".
+type feedPaths struct{ feed, dims, data string }
+
+func newLowModel(m *model.Model) *lowModel {
+	lm := &lowModel{m: m, s: m.NewRunner(), dims: make([]int, 0, maxListLength)}
+	for i, in := range m.Inputs() {
+		lm.inputs = append(lm.inputs, make([]float32, in.Len()))
+		p := fmt.Sprintf("inputs[%d]", i)
+		lm.paths = append(lm.paths, feedPaths{feed: p, dims: p + ".dims", data: p + ".data"})
+	}
+	for _, o := range m.Outputs() {
+		lm.outNames = append(lm.outNames, o.Name)
+		lm.outShapes = append(lm.outShapes, o.Shape)
+	}
+	return lm
 }
 
 func newAPI() (*api, error) {
@@ -54,7 +78,7 @@ func newAPI() (*api, error) {
 	for _, c := range []struct {
 		dst  *safejs.Value
 		name string
-	}{{&a.promise, "Promise"}, {&a.errorCtor, "Error"}, {&a.uint8Array, "Uint8Array"}} {
+	}{{&a.promise, "Promise"}, {&a.errorCtor, "Error"}, {&a.uint8Array, "Uint8Array"}, {&a.array, "Array"}} {
 		if *c.dst, err = g.Get(c.name); err != nil {
 			return nil, err
 		}
@@ -638,10 +662,7 @@ func (a *api) loadModel(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	lm := &lowModel{m: m, s: m.NewRunner()}
-	for _, in := range m.Inputs() {
-		lm.inputs = append(lm.inputs, make([]float32, in.Len()))
-	}
+	lm := newLowModel(m)
 	id := a.id()
 	a.models[id] = lm
 	info := modelInfo(m)
@@ -698,7 +719,9 @@ func modelInfo(m *model.Model) map[string]any {
 	}
 }
 
-// run(id, [{data: Uint8Array (float32 bytes), dims}], one per model input in order) → blob
+// run(id, [{data: Uint8Array (float32 bytes), dims}], one per model input in order) → blob. Its own
+// work allocates nothing per call (TestRunGlueAllocs): paths and names were made at load, the dims
+// are read into a reused slice and the blob's buffers are reused; what remains is syscall/js's.
 func (a *api) run(args []safejs.Value) (any, error) {
 	id, err := intArg(args, 0, "model handle")
 	if err != nil {
@@ -709,7 +732,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 		return nil, &stateError{what: fmt.Sprintf("model %d is closed", id)}
 	}
 	feeds := argOr(args, 1)
-	n, err := arrayLength(feeds, "inputs")
+	n, err := a.arrayLen(feeds, "inputs")
 	if err != nil {
 		return nil, err
 	}
@@ -718,11 +741,12 @@ func (a *api) run(args []safejs.Value) (any, error) {
 		return nil, &errs.InputError{Input: ins[0].Name, Msg: fmt.Sprintf("got %d inputs, the model takes %d (%v)", n, len(ins), ins)}
 	}
 	for i, in := range ins {
+		paths := &lm.paths[i]
 		feed, err := feeds.Index(i)
 		if err != nil {
 			return nil, err
 		}
-		fo, err := optsOf(feed, fmt.Sprintf("inputs[%d]", i))
+		fo, err := optsOf(feed, paths.feed)
 		if err != nil {
 			return nil, err
 		}
@@ -731,14 +755,13 @@ func (a *api) run(args []safejs.Value) (any, error) {
 			return nil, err
 		}
 		if !ok {
-			return nil, typeErrorf("inputs[%d].dims: missing", i)
+			return nil, typeErrorf("%s: missing", paths.dims)
 		}
-		dims, err := intArray(dv, fmt.Sprintf("inputs[%d].dims", i))
-		if err != nil {
+		if lm.dims, err = a.intArrayInto(lm.dims[:0], dv, paths.dims); err != nil {
 			return nil, err
 		}
-		if !slices.Equal(dims, in.Shape) {
-			return nil, &errs.InputError{Input: in.Name, Msg: fmt.Sprintf("shape %v, the model wants %v", dims, in.Shape)}
+		if !slices.Equal(lm.dims, in.Shape) {
+			return nil, &errs.InputError{Input: in.Name, Msg: fmt.Sprintf("shape %v, the model wants %v", lm.dims, in.Shape)}
 		}
 		data, _, err := fo.get("data")
 		if err != nil {
@@ -749,7 +772,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 		if len(buf) > 0 {
 			dst = unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), 4*len(buf))
 		}
-		got, err := bytesArg(dst[:0:len(dst)], data, fmt.Sprintf("inputs[%d].data", i), len(dst))
+		got, err := bytesArg(dst[:0:len(dst)], data, paths.data, len(dst))
 		if err != nil {
 			return nil, err
 		}
@@ -761,13 +784,7 @@ func (a *api) run(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	oi := lm.m.Outputs()
-	names := make([]string, len(oi))
-	shapes := make([][]int, len(oi))
-	for i, o := range oi {
-		names[i], shapes[i] = o.Name, o.Shape
-	}
-	return a.bytesOut(a.blob.encodeOutputs(names, shapes, outs))
+	return a.bytesOut(a.blob.encodeOutputs(lm.outNames, lm.outShapes, outs))
 }
 
 func (a *api) closeModel(args []safejs.Value) (any, error) {

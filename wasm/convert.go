@@ -125,14 +125,24 @@ func (o opts) strings(name string) ([]string, bool, error) {
 }
 
 func arrayLength(v safejs.Value, path string) (int, error) {
-	isArray, err := safejs.Global().Get("Array")
+	array, err := safejs.Global().Get("Array")
+	if err != nil {
+		return 0, err
+	}
+	return arrayLengthWith(array, v, path)
+}
+
+// arrayLen is arrayLength with the Array constructor that newAPI looked up once (run's hot path).
+func (a *api) arrayLen(v safejs.Value, path string) (int, error) {
+	return arrayLengthWith(a.array, v, path)
+}
+
+func arrayLengthWith(array, v safejs.Value, path string) (int, error) {
+	r, err := array.Call("isArray", v)
 	if err == nil {
-		var r safejs.Value
-		if r, err = isArray.Call("isArray", v); err == nil {
-			var ok bool
-			if ok, err = r.Bool(); err == nil && !ok {
-				err = typeErrorf("%s: want an array, got %s", path, v.Type())
-			}
+		var ok bool
+		if ok, err = r.Bool(); err == nil && !ok {
+			err = typeErrorf("%s: want an array, got %s", path, v.Type())
 		}
 	}
 	if err != nil {
@@ -150,19 +160,31 @@ func intArray(v safejs.Value, path string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int, n)
-	for i := range out {
+	return intElements(make([]int, 0, n), v, n, path)
+}
+
+// intArrayInto is intArray appending to dst (run reuses one slice for every feed's dims).
+func (a *api) intArrayInto(dst []int, v safejs.Value, path string) ([]int, error) {
+	n, err := a.arrayLen(v, path)
+	if err != nil {
+		return dst, err
+	}
+	return intElements(dst, v, n, path)
+}
+
+func intElements(dst []int, v safejs.Value, n int, path string) ([]int, error) {
+	for i := range n {
 		e, err := v.Index(i)
 		if err != nil {
-			return nil, err
+			return dst, err
 		}
 		f, err := e.Float()
 		if e.Type() != safejs.TypeNumber || err != nil || f != math.Trunc(f) || f < 0 || f > 1<<30 {
-			return nil, typeErrorf("%s[%d]: want a non-negative integer", path, i)
+			return dst, typeErrorf("%s[%d]: want a non-negative integer", path, i)
 		}
-		out[i] = int(f)
+		dst = append(dst, int(f))
 	}
-	return out, nil
+	return dst, nil
 }
 
 // bytesArg copies a Uint8Array (or Uint8ClampedArray) argument into dst, growing it, after checking

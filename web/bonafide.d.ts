@@ -79,6 +79,8 @@ export interface Timings {
   wasm: number;
   /** analyze() end to end, as the page sees it. */
   roundTrip: number;
+  /** With options.workers > 1: which engine (0-based) analysed the frame. */
+  worker?: number;
 }
 
 export interface Result {
@@ -203,6 +205,14 @@ export interface CreateOptions {
   workerUrl?: string | URL;
   /** Run inference in a Web Worker. Default true; false runs it on the page's thread. */
   worker?: boolean;
+  /**
+   * Engines to start, each a Web Worker with its own wasm instance and copy of the checker (1 to 8;
+   * more than 1 needs worker: true). Default 1. With 2 or more, analyze() calls made without waiting
+   * for the previous one run at once, each on the least busy engine, and resolve in the order they
+   * were made; a session runs on one engine. Each engine holds its own wasm memory (Checker.stats).
+   * Bonafide.create only: loadModel rejects it with a RangeError.
+   */
+  workers?: number;
   /** Decision threshold on the live score, in [0, 1]. Default: the model's bonafide.threshold (0.5 if absent). */
   threshold?: number;
   /** Usable frames a session needs for a verdict. Default 5. */
@@ -286,6 +296,8 @@ export interface CheckerInfo {
   /** Go version of the engine. */
   go: string;
   worker: boolean;
+  /** Engines (Workers) frames are spread over: options.workers, or 0 without a Worker. */
+  workers: number;
   /** The face detector in use. */
   detector: 'blazeface' | 'pigo';
 }
@@ -309,6 +321,8 @@ export interface CheckerStats {
   checkers: number;
   models: number;
   sessions: number;
+  /** With options.workers > 1: every engine's figures (the fields above are the first engine's). */
+  workers?: CheckerStats[];
 }
 
 export interface CheckerEventMap {

@@ -93,6 +93,7 @@ export const defaults = Object.freeze({
   wasmExecUrl: new URL('./wasm_exec.js', import.meta.url).href,
   workerUrl: new URL('./bonafide.worker.mjs', import.meta.url).href,
   worker: true,
+  workers: 1,
   track: true,
   maxFrameSide: 1280,
   timeoutMs: 30000,
@@ -111,6 +112,9 @@ export const qualityCodes = Object.freeze(['no_face', 'multiple_faces', 'face_to
 // Options Go checks and fills in (liveness.Config): they are handed over as plain data.
 const goOptionKeys = ['threshold', 'minFrames', 'maxFrames', 'quality', 'profile'];
 const optionKeys = new Set([...Object.keys(defaults), ...goOptionKeys, 'model', 'faceModel']);
+
+/** The most engines options.workers may start (each is a Worker with its own wasm memory). */
+const maxWorkers = 8;
 
 /** The face detectors options.detector names. */
 export const detectors = Object.freeze(['blazeface', 'pigo']);
@@ -162,7 +166,10 @@ function cleanOptions(options, base = defaults) {
   if (!detectors.includes(o.detector)) throw new RangeError(`bonafide: options.detector: unknown detector "${o.detector}" (known: ${detectors.join(', ')})`);
   checkInt('options.maxFrameSide', o.maxFrameSide, 16);
   checkInt('options.timeoutMs', o.timeoutMs, 1);
+  checkInt('options.workers', o.workers, 1);
+  if (o.workers > maxWorkers) throw new RangeError(`bonafide: options.workers must be at most ${maxWorkers}, got ${o.workers}`);
   o.worker = !!o.worker;
+  if (o.workers > 1 && !o.worker) throw new RangeError(`bonafide: options.workers ${o.workers} needs Web Workers: leave options.worker true`);
   o.track = !!o.track;
   o.quality = plainQuality(o.quality);
   if (typeof o.integrity !== 'object' || o.integrity === null) throw new TypeError('bonafide: options.integrity must be an object {model?, faceModel?, wasm?}');
@@ -348,6 +355,130 @@ class LocalPort {
   }
 }
 
+/**
+ * Several engines behind one port ({workers: n}): each a Worker with its own wasm instance and its
+ * own copy of the checker, so that n frames are analysed at once. A frame outside a session goes to
+ * the engine with the fewest calls in flight (round robin among equals), and results resolve in the
+ * order the frames were given, whichever engine finishes first. A session lives in one engine (its
+ * frames are scored in turn, Go keeps its state), so the pool maps its own session handles to each
+ * engine's. Options and closing go to every engine. An engine whose Worker died is skipped; when all
+ * are dead every call rejects with the first one's error (a WorkerError, or InvalidStateError once
+ * closed), never hangs.
+ */
+class PoolPort {
+  constructor(ports) {
+    this.ports = ports;
+    this.inFlight = ports.map(() => 0);
+    this.next = 0;
+    this.checkerIds = null; // each engine's handle of the one checker, by engine
+    this.sessions = new Map(); // pool session handle → {engine, id}
+    this.nextSession = 1;
+    this.order = Promise.resolve(); // the last frame's settlement: results resolve in frame order
+  }
+
+  get dead() {
+    return this.ports.every((p) => p.dead) ? this.ports[0].dead : null;
+  }
+
+  /** The live engine with the fewest calls in flight, starting the search after the last pick. */
+  pick() {
+    let best = -1;
+    for (let k = 0; k < this.ports.length; k++) {
+      const i = (this.next + k) % this.ports.length;
+      if (this.ports[i].dead) continue;
+      if (best < 0 || this.inFlight[i] < this.inFlight[best]) best = i;
+    }
+    if (best >= 0) this.next = (best + 1) % this.ports.length;
+    return best;
+  }
+
+  async on(i, op, args, transfer) {
+    this.inFlight[i]++;
+    try {
+      return await this.ports[i].call(op, args, transfer);
+    } finally {
+      this.inFlight[i]--;
+    }
+  }
+
+  /** args with the checker handle (and session) of engine i. */
+  mapped(i, args, session) {
+    const a = { ...args };
+    if (this.checkerIds && a.checker !== undefined) a.checker = this.checkerIds[i];
+    if (session !== undefined) a.session = session;
+    return a;
+  }
+
+  all(op, args) {
+    return Promise.all(this.ports.map((_, i) => this.on(i, op, this.mapped(i, args))));
+  }
+
+  async call(op, args, transfer = []) {
+    if (this.dead) throw this.dead;
+    switch (op) {
+      case 'newChecker': {
+        // The model's bytes are transferred: every engine but the last gets its own copy.
+        const n = this.ports.length;
+        const copy = (b, i) => (b && i < n - 1 ? b.slice(0) : b);
+        const infos = await Promise.all(this.ports.map((_, i) => {
+          const a = { ...args, model: copy(args.model, i), faceModel: copy(args.faceModel, i) };
+          return this.on(i, op, a, [a.model, a.faceModel].filter((b) => b instanceof ArrayBuffer));
+        }));
+        this.checkerIds = infos.map((x) => x.id);
+        return infos[0];
+      }
+      case 'analyze': {
+        let i;
+        let a;
+        if (args.session) {
+          const s = this.sessions.get(args.session);
+          if (!s) throw new InvalidStateError(`bonafide: session ${args.session} is closed`);
+          i = s.engine;
+          a = this.mapped(i, args, s.id);
+        } else {
+          i = this.pick();
+          if (i < 0) throw this.dead;
+          a = this.mapped(i, args);
+        }
+        const p = this.on(i, op, a, transfer).then((v) => {
+          if (v?.timings) v.timings.worker = i;
+          return v;
+        });
+        const prev = this.order;
+        const ordered = p.then((v) => prev.then(() => v), (e) => prev.then(() => { throw e; }));
+        this.order = ordered.then(() => {}, () => {});
+        return ordered;
+      }
+      case 'startSession': {
+        const i = this.pick();
+        if (i < 0) throw this.dead;
+        const id = await this.on(i, op, this.mapped(i, args));
+        const sid = this.nextSession++;
+        this.sessions.set(sid, { engine: i, id });
+        return sid;
+      }
+      case 'endSession': {
+        const s = this.sessions.get(args.session);
+        this.sessions.delete(args.session);
+        return s ? this.on(s.engine, op, this.mapped(s.engine, args, s.id)) : null;
+      }
+      case 'stats': {
+        // The first engine's figures, and every engine's in `workers`.
+        const all = await this.all(op, args);
+        return { ...all[0], workers: all };
+      }
+      case 'exit':
+        return (await Promise.allSettled(this.ports.map((_, i) => this.on(i, op, args))))[0].value ?? {};
+      default: // setOptions, closeChecker: every engine; Go checks the same options the same way
+        return (await this.all(op, args))[0];
+    }
+  }
+
+  terminate() {
+    for (const p of this.ports) p.terminate();
+  }
+}
+
 /** Fetches, checks and compiles the wasm, then starts the engine on a port. */
 async function startEngine(o) {
   const s = support();
@@ -355,17 +486,20 @@ async function startEngine(o) {
   const wasmBytes = await fetchBytes(o.wasmUrl, 'wasm');
   await checkIntegrity(wasmBytes, o, 'wasm');
   const module = await compileWasm(wasmBytes);
-  const port = o.worker ? new WorkerPort(o.workerUrl, o.ownAssets.worker) : new LocalPort();
+  // options.workers > 1: one compiled module, one Worker and wasm instance each (Bonafide.create).
+  const ports = [];
   try {
-    const info = await port.call('init', { module, wasmExecUrl: o.wasmExecUrl });
+    for (let i = 0; i < (o.worker ? o.workers : 1); i++) ports.push(o.worker ? new WorkerPort(o.workerUrl, o.ownAssets.worker) : new LocalPort());
+    const infos = await Promise.all(ports.map((p) => p.call('init', { module, wasmExecUrl: o.wasmExecUrl })));
+    const info = infos[0];
     if (info.version !== version) {
       throw new LoadError(`bonafide: bonafide.mjs is release ${version} but the wasm at ${o.wasmUrl} is release ${info.version}: `
         + 'the files come from different releases (a stale cache or a partial upgrade?); serve the files of one release together',
       { details: { url: o.wasmUrl } });
     }
-    return { port, info };
+    return { port: ports.length > 1 ? new PoolPort(ports) : ports[0], info };
   } catch (e) {
-    port.terminate();
+    for (const p of ports) p.terminate();
     throw e;
   }
 }
@@ -525,6 +659,7 @@ export class Checker extends EventTarget {
       macs: m.macs,
       go: engineInfo.go,
       worker: opts.worker,
+      workers: opts.worker ? opts.workers : 0,
       detector: checkerInfo.detector,
     });
     this.#carry(checkerInfo.options);
@@ -706,6 +841,7 @@ export class Model {
   #port;
   #id;
   #closed = false;
+  #spare = null; // the buffer the Worker handed back: the next run's inputs are copied into it
 
   /** @internal Use Bonafide.loadModel(). */
   constructor(port, info) {
@@ -750,9 +886,32 @@ export class Model {
     });
     for (const k of Object.keys(feeds)) if (!this.inputNames.includes(k)) throw new InputError(`bonafide: the model has no input "${k}" (inputs: ${this.inputNames.join(', ')})`);
     if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('bonafide: run()\'s options must be an object {transfer?}');
-    // Each buffer once: two inputs may share one (a transfer list with a duplicate throws).
-    const transfer = options?.transfer ? [...new Set(list.map((f) => f.data.buffer))].filter((b) => b instanceof ArrayBuffer) : [];
-    return this.#port.call('run', { model: this.#id, feeds: list }, transfer);
+    let transfer = [];
+    let recycle = false;
+    if (options?.transfer) {
+      // Each buffer once: two inputs may share one (a transfer list with a duplicate throws).
+      transfer = [...new Set(list.map((f) => f.data.buffer))].filter((b) => b instanceof ArrayBuffer);
+    } else if (this.#port instanceof WorkerPort) {
+      // The inputs are copied into one buffer that is transferred to the Worker and comes back with
+      // the outputs for the next run: one copy of the inputs' bytes here, where postMessage's
+      // structured clone would copy each input's whole ArrayBuffer out and again into the Worker,
+      // allocating both, on every run.
+      const bytes = list.reduce((n, f) => n + f.data.byteLength, 0);
+      const buf = this.#spare && this.#spare.byteLength >= bytes ? this.#spare : new ArrayBuffer(Math.max(4, bytes));
+      this.#spare = null;
+      let off = 0;
+      for (const f of list) {
+        const v = new Float32Array(buf, off, f.data.length);
+        v.set(f.data);
+        f.data = v;
+        off += v.byteLength;
+      }
+      transfer = [buf];
+      recycle = true;
+    }
+    const { outputs, spare } = await this.#port.call('run', { model: this.#id, feeds: list, recycle }, transfer);
+    if (spare) this.#spare = spare;
+    return outputs;
   }
 
   /** Frees the model and its runtime. */
@@ -814,6 +973,7 @@ export const Bonafide = Object.freeze({
   async loadModel(source, options = {}) {
     const { batch, dims, ...rest } = options || {};
     const o = cleanOptions(typeof source === 'string' || source instanceof URL ? { ...rest, modelUrl: source } : { ...rest, model: source });
+    if (o.workers > 1) throw new RangeError('bonafide: loadModel: options.workers is for Bonafide.create; a Model runs in one Worker (load it twice to run two at once)');
     checkInt('batch', batch, 0);
     const mopts = {};
     if (batch) mopts.batch = batch;

@@ -177,6 +177,9 @@ class Runtime {
   }
 }
 
+/** VideoFrame formats that copyPixels converts to RGBA (a canvas's bitmap is BGRA, a JPEG's BGRX). */
+const RGB_FORMATS = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
+
 /**
  * Whether VideoFrame.copyTo(…, {format: 'RGBA'}) gives a canvas's bytes: a 2×1 bitmap of two known
  * colours must come back as RGBA in order (a browser that ignores the format option gives BGRX).
@@ -222,6 +225,7 @@ export class Engine {
     this.tail = Promise.resolve();
     this.videoFrameCopy = undefined; // whether copyPixels can use VideoFrame.copyTo (tested once)
     this.pixBuf = null;
+    this.pixWords = null; // pixBuf as little-endian RGBA words, for the opacity check
   }
 
   dispatch(op, args) {
@@ -255,7 +259,10 @@ export class Engine {
       case 'run': {
         const feeds = a.feeds.map((f) => ({ data: new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength), dims: f.dims }));
         const u8 = await this.rt.call('run', a.model, feeds);
-        return { value: decodeOutputs(u8), transfer: [u8.buffer] };
+        // a.recycle: the inputs came in one buffer of the page's (Model.run), which goes back with
+        // the outputs for its next run; Go has copied them already.
+        const spare = a.recycle ? a.feeds[0]?.data.buffer : undefined;
+        return { value: { outputs: decodeOutputs(u8), spare }, transfer: spare ? [u8.buffer, spare] : [u8.buffer] };
       }
       case 'closeModel':
         return { value: await this.rt.call('closeModel', a.model) };
@@ -291,7 +298,7 @@ export class Engine {
    * fraction of a millisecond in Chromium, where drawImage + getImageData took several (issue 12:
    * the pixels were a third of analyze()). The bytes are the canvas path's, checked once per engine
    * on a known colour, since a browser that ignores copyTo's format would silently hand over BGRX.
-   * A bitmap with an alpha channel goes through the canvas, which composites it over black.
+   * A bitmap that is not opaque goes through the canvas, which composites it over black.
    */
   async copyPixels(bm, w, h) {
     if (this.videoFrameCopy === undefined) this.videoFrameCopy = await videoFrameCopyWorks();
@@ -299,10 +306,19 @@ export class Engine {
     let vf;
     try {
       vf = new VideoFrame(bm, { timestamp: 0 });
-      if ((vf.format !== 'BGRX' && vf.format !== 'RGBX') || vf.codedWidth !== w || vf.codedHeight !== h) return null;
+      if (!RGB_FORMATS.has(vf.format) || vf.codedWidth !== w || vf.codedHeight !== h) return null;
       const n = 4 * w * h;
-      if (!this.pixBuf || this.pixBuf.length !== n) this.pixBuf = new Uint8Array(n);
+      if (!this.pixBuf || this.pixBuf.length !== n) {
+        this.pixBuf = new Uint8Array(n);
+        this.pixWords = new Uint32Array(this.pixBuf.buffer);
+      }
       await vf.copyTo(this.pixBuf, { format: 'RGBA', colorSpace: 'srgb' });
+      // A frame with an alpha channel (a canvas's bitmap has one) gives the canvas's bytes only
+      // where it is opaque: the canvas composites over black.
+      if (vf.format === 'RGBA' || vf.format === 'BGRA') {
+        const px = this.pixWords;
+        for (let i = 0; i < px.length; i++) if (px[i] < 0xff000000) return null;
+      }
       return this.pixBuf;
     } catch {
       return null;

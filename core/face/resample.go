@@ -118,6 +118,13 @@ func (s *sink) put(i int, rgb []float32) {
 // The loops call nothing per source pixel, and out.put once per row: under GOOS=js every call
 // costs far more than natively.
 func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, out *sink) {
+	if !resampleBlocks(img, win, outW, outH, fill, out) {
+		resampleTaps(img, win, outW, outH, fill, out)
+	}
+}
+
+// resampleTaps is resample's general path: per output pixel, the taps of each axis.
+func resampleTaps(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, out *sink) {
 	ww, wh := win.Dx(), win.Dy()
 	b := img.Rect
 	var stackTaps [maxStackTaps]tap
@@ -209,6 +216,61 @@ func resample(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint
 			}
 		}
 	}
+}
+
+// maxBlock bounds the block side of resampleBlocks (255·k² must fit a uint32; larger shrinks are
+// rare enough for the general path).
+const maxBlock = 64
+
+// resampleBlocks is resample for a shrink by a whole factor k ≥ 2 in both directions (640×480 or
+// 1280×720 into BlazeFace's 128×128 letterbox), where every output pixel averages a k×k block
+// with equal weights: the block is summed in integers and scaled once, instead of each source
+// row and pixel being weighted in float32 (a third of the time in Chromium). It differs from the
+// general path only in float32 rounding (≤ 1e-4 of a 0..255 level). It handles windows whose
+// columns lie inside the image and whose rows are inside or outside it block by block (a
+// letterbox's black bands); anything else returns false for the general path.
+func resampleBlocks(img *image.RGBA, win image.Rectangle, outW, outH int, fill [3]uint8, out *sink) bool {
+	ww, wh := win.Dx(), win.Dy()
+	if outW < 1 || outH < 1 || outW > maxStackTaps || ww%outW != 0 || wh%outH != 0 || ww/outW != wh/outH {
+		return false
+	}
+	k := ww / outW
+	b := img.Rect
+	inY0, inY1 := b.Min.Y-win.Min.Y, b.Max.Y-win.Min.Y // the window's rows inside the image
+	if k < 2 || k > maxBlock || win.Min.X < b.Min.X || win.Max.X > b.Max.X ||
+		(inY0 > 0 && inY0%k != 0) || (inY1 < wh && inY1%k != 0) {
+		return false
+	}
+	inv := 1 / float32(k*k)
+	fr, fg, fb := float32(fill[0]), float32(fill[1]), float32(fill[2])
+	var rowBuf [3 * maxStackTaps]float32
+	row := rowBuf[:3*outW]
+	for oy := range outH {
+		if y0 := oy * k; y0 < inY0 || y0 >= inY1 {
+			for i := 0; i < len(row); i += 3 {
+				row[i], row[i+1], row[i+2] = fr, fg, fb
+			}
+			out.put(oy*outW, row)
+			continue
+		}
+		// The block's rows start at pix, one stride apart; its columns at 4·k·ox.
+		pix := img.Pix[(win.Min.Y+oy*k-b.Min.Y)*img.Stride+4*(win.Min.X-b.Min.X):]
+		for ox := range outW {
+			var ir, ig, ib uint32
+			for j := range k {
+				p := pix[j*img.Stride+4*k*ox : j*img.Stride+4*k*(ox+1)]
+				for i := 0; i+3 < len(p); i += 4 {
+					ir += uint32(p[i])
+					ig += uint32(p[i+1])
+					ib += uint32(p[i+2])
+				}
+			}
+			q := row[3*ox : 3*ox+3 : 3*ox+3]
+			q[0], q[1], q[2] = float32(ir)*inv, float32(ig)*inv, float32(ib)*inv
+		}
+		out.put(oy*outW, row)
+	}
+	return true
 }
 
 // maxTurnedSamples bounds the samples per output pixel and axis of resampleTurned: a window more

@@ -301,7 +301,11 @@ func dwDirect(s ConvShape) bool {
 // planes): it recomputes a few outputs with the same values instead of running a scalar tail. Rows
 // above and below the plane read zr, w zeros.
 func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	if !f.clamp {
+	switch {
+	case !f.clamp && f.leaky:
+		dw3s1DirectPRelu(y, x, s, wt, b, f, slope, zr)
+		return
+	case !f.clamp:
 		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
 		return
 	}
@@ -521,6 +525,113 @@ func dw3s1DirectNoClamp(y, x []float32, s *ConvShape, wt *[9]float32, b float32,
 	}
 }
 
+// dw3s1DirectPRelu is dw3s1DirectNoClamp with the negative slope (MiniFASNet's PRelu) applied to
+// each output vector before it is stored, instead of in a second pass over the finished plane:
+// the same formula as leakySIMD, so the same results. Keep the three in step.
+func dw3s1DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	h, w := s.H, s.W
+	_ = y[:h*w]
+	_ = x[:h*w]
+	_ = zr[:w]
+	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
+	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
+	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
+	vb := archsimd.BroadcastFloat32x4(b)
+	z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)
+	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
+	sx := uintptr(w) * 4
+	last := uintptr(w-4) * 4 // the last vector's byte offset in a row
+	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	r := 0
+	if w > 4 {
+		// Two output rows per pass: four input rows, the middle two shared.
+		for ; r+2 <= h; r += 2 {
+			p1 := unsafe.Add(px, uintptr(r)*sx)
+			p2 := unsafe.Add(p1, sx)
+			p0, p3 := pz, pz
+			if r > 0 {
+				p0 = unsafe.Add(px, uintptr(r-1)*sx)
+			}
+			if r+2 < h {
+				p3 = unsafe.Add(px, uintptr(r+2)*sx)
+			}
+			orow := uintptr(r) * sx
+			a, c, e, g := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0), ld4(p3, 0)
+			al, cl, el, gl := asFloats(asBytes(a).LookupOrZero(sr)), asFloats(asBytes(c).LookupOrZero(sr)), asFloats(asBytes(e).LookupOrZero(sr)), asFloats(asBytes(g).LookupOrZero(sr))
+			cr, er := ld4(p1, 4), ld4(p2, 4)
+			top := vb.Add(w0.Mul(al)).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow, prelu(top, z, vs))
+			bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(gl).Add(w7.Mul(g)).Add(w8.Mul(ld4(p3, 4))))
+			st4(py, orow+sx, prelu(bot, z, vs))
+			for o := uintptr(16); o < last; o += 16 {
+				c, e = ld4(p1, o), ld4(p2, o)
+				cl, el = ld4(p1, o-4), ld4(p2, o-4)
+				cr, er = ld4(p1, o+4), ld4(p2, o+4)
+				top := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+				top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+				top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+				st4(py, orow+o, prelu(top, z, vs))
+				bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+				bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+				bot = bot.Add(w6.Mul(ld4(p3, o-4)).Add(w7.Mul(ld4(p3, o))).Add(w8.Mul(ld4(p3, o+4))))
+				st4(py, orow+sx+o, prelu(bot, z, vs))
+			}
+			a, c, e, g = ld4(p0, last), ld4(p1, last), ld4(p2, last), ld4(p3, last)
+			ar, cr, er, gr := asFloats(asBytes(a).LookupOrZero(sl)), asFloats(asBytes(c).LookupOrZero(sl)), asFloats(asBytes(e).LookupOrZero(sl)), asFloats(asBytes(g).LookupOrZero(sl))
+			cl, el = ld4(p1, last-4), ld4(p2, last-4)
+			top = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(ar))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow+last, prelu(top, z, vs))
+			bot = vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(ld4(p3, last-4)).Add(w7.Mul(g)).Add(w8.Mul(gr)))
+			st4(py, orow+sx+last, prelu(bot, z, vs))
+		}
+	}
+	for ; r < h; r++ {
+		p1 := unsafe.Add(px, uintptr(r)*sx)
+		p0, p2 := pz, pz
+		if r > 0 {
+			p0 = unsafe.Add(px, uintptr(r-1)*sx)
+		}
+		if r+1 < h {
+			p2 = unsafe.Add(px, uintptr(r+1)*sx)
+		}
+		orow := uintptr(r) * sx
+		if w == 4 {
+			a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+			acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+			acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+			acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+			st4(py, orow, prelu(acc, z, vs))
+			continue
+		}
+		// First vector: the left taps shift in the zero padding.
+		a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+		acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+		acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(ld4(p1, 4))))
+		acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(ld4(p2, 4))))
+		st4(py, orow, prelu(acc, z, vs))
+		for o := uintptr(16); o < last; o += 16 {
+			s0 := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+			s1 := w3.Mul(ld4(p1, o-4)).Add(w4.Mul(ld4(p1, o))).Add(w5.Mul(ld4(p1, o+4)))
+			s2 := w6.Mul(ld4(p2, o-4)).Add(w7.Mul(ld4(p2, o))).Add(w8.Mul(ld4(p2, o+4)))
+			st4(py, orow+o, prelu(s0.Add(s1).Add(s2), z, vs))
+		}
+		// Last vector: the right taps shift in the zero padding.
+		a, c, e = ld4(p0, last), ld4(p1, last), ld4(p2, last)
+		acc = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+		acc = acc.Add(w3.Mul(ld4(p1, last-4)).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+		acc = acc.Add(w6.Mul(ld4(p2, last-4)).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+		st4(py, orow+last, prelu(acc, z, vs))
+	}
+}
+
 var (
 	lane3to0 = [16]int8{12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1} // (v3, 0, 0, 0)
 	keep0    = [16]int8{0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}     // (v0, 0, 0, 0)
@@ -544,6 +655,10 @@ func dwDirectS2(s ConvShape) bool {
 // row's end) shifted in. A row whose output is not a whole number of vectors ends with a vector
 // that overlaps the one before.
 func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	if f.leaky && !f.clamp {
+		dw3s2DirectPRelu(y, x, s, wt, b, f, slope, zr)
+		return
+	}
 	h, w, oh, ow := s.H, s.W, s.OH, s.OW
 	_ = y[:oh*ow]
 	_ = x[:h*w]
@@ -632,6 +747,146 @@ func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
 	}
 }
+
+// dw3s2DirectPRelu is dw3s2Direct for a convolution with a fused negative slope and no Relu/Clip
+// (MiniFASNet's strided depthwise layers and their PRelu): the slope is applied to each output
+// vector before it is stored (leakySIMD's formula, the same results), not clamped to ±Inf and then
+// rescaled in a second pass over the plane; with PL = 1 it computes two output rows per pass,
+// which share an input row and so split it once. Keep the two in step.
+func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	h, w, oh, ow := s.H, s.W, s.OH, s.OW
+	_ = y[:oh*ow]
+	_ = x[:h*w]
+	_ = zr[:w]
+	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
+	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
+	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
+	vb := archsimd.BroadcastFloat32x4(b)
+	z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)
+	sw := s2Swizzles{
+		elo: archsimd.LoadInt8x16Array(&evenLo), ehi: archsimd.LoadInt8x16Array(&evenHi),
+		olo: archsimd.LoadInt8x16Array(&oddLo), ohi: archsimd.LoadInt8x16Array(&oddHi),
+	}
+	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
+	k0, k3 := archsimd.LoadInt8x16Array(&keep0), archsimd.LoadInt8x16Array(&keep3)
+	sx := uintptr(w) * 4
+	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	row := func(i int) unsafe.Pointer {
+		if i < 0 || i >= h {
+			return pz
+		}
+		return unsafe.Add(px, uintptr(i)*sx)
+	}
+	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
+	r := 0
+	if s.PL == 1 {
+		// Two output rows per pass: five input rows, the middle one (rows 2r−PT+2) split once for
+		// both. Otherwise as in the single-row loop below.
+		for ; r+2 <= oh; r += 2 {
+			p0, p1, p2, p3, p4 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2), row(2*r-s.PT+3), row(2*r-s.PT+4)
+			orow := uintptr(r*ow) * 4
+			orow2 := orow + uintptr(ow)*4
+			e0, o0 := sw.split(p0, 0)
+			e1, o1 := sw.split(p1, 0)
+			e2, o2 := sw.split(p2, 0)
+			e3, o3 := sw.split(p3, 0)
+			e4, o4 := sw.split(p4, 0)
+			l0, l1, l2, l3, l4 := o0.LookupOrZero(sr), o1.LookupOrZero(sr), o2.LookupOrZero(sr), o3.LookupOrZero(sr), o4.LookupOrZero(sr)
+			acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+			acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+			acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+			st4(py, orow, prelu(acc, z, vs))
+			acc = vb.Add(w0.Mul(asFloats(l2))).Add(w1.Mul(asFloats(e2))).Add(w2.Mul(asFloats(o2)))
+			acc = acc.Add(w3.Mul(asFloats(l3)).Add(w4.Mul(asFloats(e3))).Add(w5.Mul(asFloats(o3))))
+			acc = acc.Add(w6.Mul(asFloats(l4)).Add(w7.Mul(asFloats(e4))).Add(w8.Mul(asFloats(o4))))
+			st4(py, orow2, prelu(acc, z, vs))
+			for t := uintptr(16); lastT > 0; t += 16 {
+				t = min(t, lastT)
+				e0, o0 := sw.split(p0, 2*t)
+				e1, o1 := sw.split(p1, 2*t)
+				e2, o2 := sw.split(p2, 2*t)
+				e3, o3 := sw.split(p3, 2*t)
+				e4, o4 := sw.split(p4, 2*t)
+				l0 := o0.LookupOrZero(sr).Or(asBytes(ld4(p0, 2*t-4)).LookupOrZero(k0))
+				l1 := o1.LookupOrZero(sr).Or(asBytes(ld4(p1, 2*t-4)).LookupOrZero(k0))
+				l2 := o2.LookupOrZero(sr).Or(asBytes(ld4(p2, 2*t-4)).LookupOrZero(k0))
+				l3 := o3.LookupOrZero(sr).Or(asBytes(ld4(p3, 2*t-4)).LookupOrZero(k0))
+				l4 := o4.LookupOrZero(sr).Or(asBytes(ld4(p4, 2*t-4)).LookupOrZero(k0))
+				acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+				acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+				acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+				st4(py, orow+t, prelu(acc, z, vs))
+				acc = vb.Add(w0.Mul(asFloats(l2))).Add(w1.Mul(asFloats(e2))).Add(w2.Mul(asFloats(o2)))
+				acc = acc.Add(w3.Mul(asFloats(l3)).Add(w4.Mul(asFloats(e3))).Add(w5.Mul(asFloats(o3))))
+				acc = acc.Add(w6.Mul(asFloats(l4)).Add(w7.Mul(asFloats(e4))).Add(w8.Mul(asFloats(o4))))
+				st4(py, orow2+t, prelu(acc, z, vs))
+				if t == lastT {
+					break
+				}
+			}
+		}
+	}
+	for ; r < oh; r++ {
+		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
+		orow := uintptr(r*ow) * 4
+		if s.PL == 1 {
+			// First vector: column −1 is padding.
+			e0, o0 := sw.split(p0, 0)
+			e1, o1 := sw.split(p1, 0)
+			e2, o2 := sw.split(p2, 0)
+			l0, l1, l2 := o0.LookupOrZero(sr), o1.LookupOrZero(sr), o2.LookupOrZero(sr)
+			acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+			acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+			acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+			st4(py, orow, prelu(acc, z, vs))
+			for t := uintptr(16); lastT > 0; t += 16 {
+				t = min(t, lastT)
+				// Column 2t−1 is lane 0 of the four floats loaded from it.
+				e0, o0 := sw.split(p0, 2*t)
+				e1, o1 := sw.split(p1, 2*t)
+				e2, o2 := sw.split(p2, 2*t)
+				l0 := o0.LookupOrZero(sr).Or(asBytes(ld4(p0, 2*t-4)).LookupOrZero(k0))
+				l1 := o1.LookupOrZero(sr).Or(asBytes(ld4(p1, 2*t-4)).LookupOrZero(k0))
+				l2 := o2.LookupOrZero(sr).Or(asBytes(ld4(p2, 2*t-4)).LookupOrZero(k0))
+				acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
+				acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
+				acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
+				st4(py, orow+t, prelu(acc, z, vs))
+				if t == lastT {
+					break
+				}
+			}
+			continue
+		}
+		// PL = 0: every vector but the last takes column 2t+8 from the four floats loaded at 2t+5.
+		t := uintptr(0)
+		for ; t < lastT; t += 16 {
+			e0, o0 := sw.split(p0, 2*t)
+			e1, o1 := sw.split(p1, 2*t)
+			e2, o2 := sw.split(p2, 2*t)
+			r0 := e0.LookupOrZero(sl).Or(asBytes(ld4(p0, 2*t+20)).LookupOrZero(k3))
+			r1 := e1.LookupOrZero(sl).Or(asBytes(ld4(p1, 2*t+20)).LookupOrZero(k3))
+			r2 := e2.LookupOrZero(sl).Or(asBytes(ld4(p2, 2*t+20)).LookupOrZero(k3))
+			acc := vb.Add(w0.Mul(asFloats(e0))).Add(w1.Mul(asFloats(o0))).Add(w2.Mul(asFloats(r0)))
+			acc = acc.Add(w3.Mul(asFloats(e1)).Add(w4.Mul(asFloats(o1))).Add(w5.Mul(asFloats(r1))))
+			acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
+			st4(py, orow+t, prelu(acc, z, vs))
+		}
+		// Last vector: column W is padding.
+		t = lastT
+		e0, o0 := sw.split(p0, 2*t)
+		e1, o1 := sw.split(p1, 2*t)
+		e2, o2 := sw.split(p2, 2*t)
+		r0, r1, r2 := e0.LookupOrZero(sl), e1.LookupOrZero(sl), e2.LookupOrZero(sl)
+		acc := vb.Add(w0.Mul(asFloats(e0))).Add(w1.Mul(asFloats(o0))).Add(w2.Mul(asFloats(r0)))
+		acc = acc.Add(w3.Mul(asFloats(e1)).Add(w4.Mul(asFloats(o1))).Add(w5.Mul(asFloats(r1))))
+		acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
+		st4(py, orow+t, prelu(acc, z, vs))
+	}
+}
+
+// prelu is max(v, 0) + s·min(v, 0), leakySIMD's formula.
+func prelu(v, z, s archsimd.Float32x4) archsimd.Float32x4 { return v.Max(z).Add(s.Mul(v.Min(z))) }
 
 // s2Swizzles holds the byte swizzles that split eight floats into their even and odd columns.
 type s2Swizzles struct{ elo, ehi, olo, ohi archsimd.Int8x16 }

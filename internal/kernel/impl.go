@@ -51,6 +51,12 @@ func (im *Impl) avgPoolTiles(y, x []float32, s PoolShape) bool {
 	return im.simd && avgPoolTilesSIMD(y, x, s)
 }
 
+// avgPoolS1 is the implementation's fast average pool over windows of column stride 1 inside the
+// input; it returns false, doing nothing, where it has none.
+func (im *Impl) avgPoolS1(y, x []float32, s PoolShape) bool {
+	return im.simd && avgPoolS1SIMD(y, x, s)
+}
+
 func (im *Impl) tilesRows(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	if im.simd {
 		gemmTilesRowsSIMD(rows, k, a, b, c, ldc, nt, ep)

@@ -22,6 +22,7 @@ func dwKPlaneSIMD(y, xp []float32, ldx, ne, oh, ow, sh, sw, kh, kw int, w []floa
 }
 func dwDirectSIMD(s ConvShape) dwDirectKernel           { panic(noSIMD) }
 func avgPoolTilesSIMD(y, x []float32, s PoolShape) bool { panic(noSIMD) }
+func avgPoolS1SIMD(y, x []float32, s PoolShape) bool    { panic(noSIMD) }
 func gemmTilesRowsSIMD(rows, k int, a, b, c []float32, ldc int, nt int, ep *tileEpilogue) {
 	panic(noSIMD)
 }

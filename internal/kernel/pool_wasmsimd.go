@@ -128,3 +128,48 @@ func maxPool2x2SIMD(y, x []float32, rows, w int) {
 		o += sx / 2
 	}
 }
+
+// avgPoolS1SIMD averages windows of stride 1 across rows that lie inside the input (PS-B-80's
+// map head: a 3×3 pool over 128 planes of 10×10): an output row is a run of vectors, each the sum of
+// its KH·KW taps (unaligned loads one float apart) from zero in the scalar loop's order, divided
+// by KH·KW, so the results are the same. A row whose length is not a whole number of vectors ends
+// with a vector that overlaps the one before. It returns false, doing nothing, for other shapes
+// (other column strides, rows shorter than a vector).
+func avgPoolS1SIMD(y, x []float32, s PoolShape) bool {
+	if s.SW != 1 || s.OW < 4 {
+		return false
+	}
+	planes := s.N * s.C
+	_ = x[:planes*s.H*s.W]
+	_ = y[:planes*s.OH*s.OW]
+	px, py := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0])
+	vn := archsimd.BroadcastFloat32x4(float32(s.KH * s.KW))
+	sx := uintptr(s.W) * 4
+	kw4 := uintptr(s.KW) * 4
+	last := uintptr(s.OW-4) * 4 // the last vector's byte offset in an output row
+	for p := 0; p < planes; p++ {
+		for oh := 0; oh < s.OH; oh++ {
+			in := uintptr((p*s.H+oh*s.SH)*s.W) * 4
+			out := uintptr((p*s.OH+oh)*s.OW) * 4
+			for o := uintptr(0); ; o += 16 {
+				o = min(o, last)
+				var acc archsimd.Float32x4
+				for kh := 0; kh < s.KH; kh++ {
+					r := in + uintptr(kh)*sx + o
+					if kw4 == 12 {
+						acc = acc.Add(ld4(px, r)).Add(ld4(px, r+4)).Add(ld4(px, r+8))
+						continue
+					}
+					for kw := uintptr(0); kw < kw4; kw += 4 {
+						acc = acc.Add(ld4(px, r+kw))
+					}
+				}
+				st4(py, out+o, acc.Div(vn))
+				if o == last {
+					break
+				}
+			}
+		}
+	}
+	return true
+}

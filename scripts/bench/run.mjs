@@ -15,10 +15,12 @@
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
 //   BENCH_SEARCH=dir1:dir2   more directories where models.json's candidates are looked up by name
 //   BENCH_GAP_MS=0       idle gap before each timed run
-//   BENCH_ONLY=substr    only models whose name or path contains this
+//   BENCH_ONLY=a,b       only models whose name or path contains one of these
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
 //   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
 //   BENCH_COLD=10        first runs per engine right after loading, reported as the cold start
+//   BENCH_FPS_FRAMES=40  frames per block of the frames-per-second table (BENCH_FPS_ROUNDS=3 blocks each)
+//   BENCH_ONLY_FPS=1     only the frames-per-second table (no inference table, no per-frame table)
 //   BENCH_README=1       regenerate the README's performance block (0: leave README.md alone)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,6 +48,9 @@ const HEAVY = +env('BENCH_HEAVY_MACS', 1e9);
 const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
 const GAP_MS = +env('BENCH_GAP_MS', 0);
 const COLD = +env('BENCH_COLD', 10);
+const FPS_FRAMES = +env('BENCH_FPS_FRAMES', 40);
+const FPS_ROUNDS = +env('BENCH_FPS_ROUNDS', 3);
+const ONLY_FPS = !!env('BENCH_ONLY_FPS', '');
 const SHARED = path.resolve(env('BONAFIDE_SHARED', path.join(ROOT, '..', 'shared')));
 const W = 640;
 const H = 480;
@@ -139,8 +144,9 @@ function discover(cfg, tools) {
     } else if (!e.optional) log(`${e.name}: skipped, none of ${e.candidates.join(', ')} exists`);
     else log(`${e.name}: absent (${e.candidates.join(', ')}), skipped`);
   }
-  const only = env('BENCH_ONLY', '');
-  return only ? list.filter((m) => m.name.includes(only) || m.file.includes(only)) : list;
+  // Comma-separated: models matching any of the substrings (one interleaved run of a few models).
+  const only = env('BENCH_ONLY', '').split(',').filter(Boolean);
+  return only.length ? list.filter((m) => only.some((o) => m.name.includes(o) || m.file.includes(o))) : list;
 }
 
 // --------------------------------------------------------------------------------------- helpers
@@ -240,10 +246,12 @@ async function main() {
   log(`models: ${models.map((m) => `${m.name} [${rel(m.file)}, ${mmacs(m.macs)} MACs]`).join('; ')}`);
 
   // Native first (the browser is not running yet, so the two do not compete for the cores).
-  log('native Go engine (scripts/bench/native)...');
-  const nat = JSON.parse(execFileSync(tools.native, ['-runs', String(RUNS), '-warmup', '3', '-budget', `${Math.round(BUDGET_MS / 3)}ms`,
-    ...models.map((m) => m.file)], { encoding: 'utf8', maxBuffer: 64 << 20 }));
-  models.forEach((m, i) => { m.native = nat[i]; });
+  if (!ONLY_FPS) {
+    log('native Go engine (scripts/bench/native)...');
+    const nat = JSON.parse(execFileSync(tools.native, ['-runs', String(RUNS), '-warmup', '3', '-budget', `${Math.round(BUDGET_MS / 3)}ms`,
+      ...models.map((m) => m.file)], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    models.forEach((m, i) => { m.native = nat[i]; });
+  }
 
   // Frame images for the end-to-end table: the photos in `faces`, else the generated face.
   const facesDir = resolvePath(cfg.faces);
@@ -270,7 +278,7 @@ async function main() {
     results.chromium = results.chromium || await page.evaluate(() => navigator.userAgent);
 
     // ---- Table 1: one model at a time, the three engines interleaved.
-    for (let i = 0; i < models.length; i++) {
+    for (let i = 0; i < (ONLY_FPS ? 0 : models.length); i++) {
       const m = models[i];
       const heavy = m.macs > HEAVY;
       // Heavy models (seconds a run) get three cold runs, not ten: the budget is for the timed runs.
@@ -300,7 +308,7 @@ async function main() {
 }
 
 async function e2e(page, file, images) {
-  const setup = await page.evaluate((a) => window.bench.e2eSetup(a), { modelUrl: '/e2e.onnx', count: 2 });
+  const setup = await page.evaluate((a) => window.bench.e2eSetup(a), { modelUrl: '/e2e.onnx', count: 1 });
   let chosen = -1;
   for (let i = 0; i < images.length; i++) {
     const p = await page.evaluate((a) => window.bench.e2eProbe(a), { url: `/img/${i}`, W, H });
@@ -314,8 +322,9 @@ async function e2e(page, file, images) {
     chosen = images.length - 1;
   }
   log(`end to end: model ${rel(file)} (${mmacs(setup.info.macs)} MACs), frame ${W}×${H} from ${path.basename(images[chosen])}`);
-  const r = await page.evaluate((a) => window.bench.e2e(a), { url: `/img/${chosen}`, W, H, warmup: 10, runs: E2E_RUNS });
-  const tp = await page.evaluate((a) => window.bench.throughput(a), { url: `/img/${chosen}`, W, H, frames: 2 * E2E_RUNS });
+  const r = ONLY_FPS ? { cases: {}, wasmMemoryBytes: NaN } : await page.evaluate((a) => window.bench.e2e(a), { url: `/img/${chosen}`, W, H, warmup: 10, runs: E2E_RUNS });
+  const tp = await page.evaluate((a) => window.bench.throughput(a), { url: `/img/${chosen}`, W, H, frames: FPS_FRAMES, rounds: FPS_ROUNDS, faceModelUrl: '/web/models/blazeface.onnx' });
+  log(`frames per second: ${Object.entries(tp.fps).map(([k, v]) => `${k} ${f1(v)}`).join(', ')}`);
   return { model: rel(file), macs: setup.info.macs, image: path.basename(images[chosen]), generatedImage: chosen === images.length - 1, ...r, throughput: tp };
 }
 
@@ -372,11 +381,21 @@ function report(res, cfg, models) {
     const e = res.e2e;
     const rows2 = Object.entries(e.cases).map(([name, c]) => [name, ms(c.wall), f1(median(c.detect)), f1(median(c.crop)), f1(median(c.infer)), f1(median(c.total)), f1(median(c.pixels ?? [])), `${c.scored}/${c.wall.length}`]);
     t2 = table(['640×480 frame', 'analyze() ms', 'detect', 'crop', 'infer', 'inside Go', 'pixels (JS)', 'scored'], rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
-    const tp = e.throughput;
     t2 += `\n\nFace detector: BlazeFace (front 128×128, the default), and pigo in the rows marked so; "detect" includes the quality gate. Model ${e.model} (${mmacs(e.macs)} MACs); frame from ${e.image}${e.generatedImage ? ' (generated: ../shared absent)' : ''}. ` +
       `analyze() is the page's wall time per call, median (p95) of ${E2E_RUNS}; stage columns are medians of the timings each result carries (Go's stages; "pixels" is the Worker reading the frame's pixels). ` +
-      `wasm download: ${kb(res.wasm.raw)} raw, ${kb(res.wasm.gzip)} gzip -9. Peak wasm memory of the checker: ${kb(e.wasmMemoryBytes)}. ` +
-      `Throughput (video frames, face tracked): ${f1(tp[1])} frames/s with one Worker, ${f1(tp[2])} with two Workers (two wasm instances).`;
+      `wasm download: ${kb(res.wasm.raw)} raw, ${kb(res.wasm.gzip)} gzip -9. Peak wasm memory of the checker: ${kb(e.wasmMemoryBytes)}.`;
+    const tp = e.throughput;
+    if (tp?.fps) {
+      const o2 = tp.fps['ORT-web 2 threads'];
+      const st = (name, k) => f1(tp.stages?.[name]?.[k]);
+      const rows3 = Object.entries(tp.fps).map(([name, v]) => [name, f1(v), ratio(v, o2), tp.blocks[name].map(f1).join(', '),
+        tp.stages?.[name] ? `${st(name, 'roundTrip')} / ${st(name, 'total')} / ${st(name, 'pixels')}` : '—']);
+      t2 += `\n\nFrames per second, the whole pipeline on the same 640×480 face frame (\`BENCH_FPS_ROUNDS\` = ${tp.rounds} blocks of ${tp.frames} frames per row, rows taking turns; median block): ` +
+        'bonafide is `checker.analyze(frame)` with one Worker (one frame in flight) and with `Bonafide.create({workers: 2})` (two wasm instances, four frames in flight); ' +
+        '"still" detects in every frame, "video" (`{video: true}`) tracks the face. ORT-web runs the same two models (BlazeFace front, then the liveness model on the face region) with canvas reading the pixels, one frame at a time, ' +
+        'without box decoding, quality gate or maps: less work than analyze(), so its rate is an upper bound for an ORT pipeline.\n\n' +
+        table(['pipeline', 'frames/s', '/ ORT-web 2 threads', 'blocks', 'per frame ms: analyze() / inside Go / pixels'], rows3, ['l', 'r', 'r', 'r', 'r']);
+    }
   }
   const date = res.started.slice(0, 10);
   const load = `${res.load.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${res.load.end.map((x) => x.toFixed(1)).join(' ')} at the end`;
@@ -390,7 +409,7 @@ function report(res, cfg, models) {
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied to the Worker and the outputs come back), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
     '',
     t1,
     '',
@@ -405,7 +424,7 @@ function report(res, cfg, models) {
   fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(res, null, 1));
   console.log(`\n${md}`);
   log(`wrote ${rel(path.join(OUT, 'README-table.md'))} and ${rel(path.join(OUT, 'results.json'))}`);
-  if (env('BENCH_README', '1') !== '0') {
+  if (env('BENCH_README', '1') !== '0' && !ONLY_FPS) {
     updateReadme('bench-table', md);
     const sizes = sizesTable();
     if (sizes) updateReadme('bench-sizes', sizes);

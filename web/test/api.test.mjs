@@ -332,6 +332,51 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: 'workers: 2: bad counts are RangeErrors, a bad worker URL a WorkerError, frames in flight at close() settle',
+      async fn() {
+        rec.allow(/status of 404/);
+        const before = new Set(page.workers());
+        const added = () => page.workers().filter((w) => !before.has(w)).length;
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const err = async (f) => {
+            try {
+              await f();
+              return 'resolved';
+            } catch (e) {
+              return `${e.name}: ${e.message}`;
+            }
+          };
+          const zero = await err(() => Bonafide.create({ workers: 0 }));
+          const many = await err(() => Bonafide.create({ workers: 9 }));
+          const half = await err(() => Bonafide.create({ workers: 1.5 }));
+          const inPage = await err(() => Bonafide.create({ workers: 2, worker: false }));
+          const model = await err(() => Bonafide.loadModel('/test/dev-pyramid-untrained.onnx', { workers: 2 }));
+          const badUrl = await err(() => Bonafide.create({ workers: 2, workerUrl: '/no/such/worker.mjs', timeoutMs: 20000 }));
+          // Frames still in flight when close() is called settle (resolved before the engines exit,
+          // or InvalidStateError), and later calls reject: nothing hangs.
+          const c = await Bonafide.create({ workers: 2 });
+          const pending = Promise.allSettled([0, 1, 2, 3].map(() => c.analyze(window.__frame)));
+          await c.close();
+          const timeout = new Promise((r) => setTimeout(() => r('hung'), 15000));
+          const settled = await Promise.race([pending, timeout]);
+          const after = await err(() => c.analyze(window.__frame));
+          return {
+            zero, many, half, inPage, model, badUrl, after,
+            settled: settled === 'hung' ? 'hung' : settled.map((x) => (x.status === 'fulfilled' ? 'ok' : x.reason.name)),
+          };
+        });
+        assert(/^RangeError: .*workers/.test(out.zero) && /^RangeError: .*at most 8/.test(out.many) && /^RangeError/.test(out.half), `counts: ${out.zero} / ${out.many} / ${out.half}`);
+        assert(/^RangeError: .*worker/.test(out.inPage), `workers 2 with worker false: ${out.inPage}`);
+        assert(/^RangeError: .*loadModel/.test(out.model), `loadModel with workers: ${out.model}`);
+        assert(/^WorkerError/.test(out.badUrl), `a bad workerUrl with two workers: ${out.badUrl}`);
+        assert(Array.isArray(out.settled) && out.settled.every((x) => x === 'ok' || x === 'InvalidStateError'), `frames in flight at close(): ${JSON.stringify(out.settled)}`);
+        assert(/^InvalidStateError/.test(out.after), `after close(): ${out.after}`);
+        for (let i = 0; i < 50 && added() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+        assert(added() === 0, `${added()} worker(s) left running`);
+      },
+    },
+    {
       name: 'a missing asset is a LoadError with its URL and status',
       async fn() {
         rec.allow(/status of 404/);
@@ -457,9 +502,14 @@ export function apiTests({ origin, frame, hasFace, rec }) {
           const t0 = performance.now();
           for (let i = 0; i < 10; i++) await m.run(input, [1, 3, 128, 128]);
           const ms = (performance.now() - t0) / 10;
+          // Model.run reuses one input buffer between runs (it goes to the Worker and back): another
+          // input gives another answer, and the first input its first answer again.
+          const other = await m.run(Float32Array.from(xs, (v) => 1 - v), [1, 3, 128, 128]);
+          const again = await m.run(input, [1, 3, 128, 128]);
           await m.close();
           const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { dims: v.dims, type: v.type, data: Array.from(v.data) }]));
-          return { out: plain(out), same: JSON.stringify(plain(out)) === JSON.stringify(plain(out2)), same3: JSON.stringify(plain(out)) === JSON.stringify(plain(out3)), detached, errs, ms, names: m.inputNames };
+          const eq = (a, b) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+          return { out: plain(out), same: eq(out, out2), same3: eq(out, out3), reuse: !eq(other, out) && eq(again, out), detached, errs, ms, names: m.inputNames };
         }, Array.from(x));
         const session = await ort.InferenceSession.create(path.join(ROOT, 'web', 'testdata', 'dev-pyramid-untrained.onnx'));
         const want = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 128, 128]) });
@@ -472,6 +522,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         }
         assert(got.same, 'run(data, dims) and run(feeds) differ');
         assert(got.same3 && got.detached, `run(feeds, {transfer: true}): same ${got.same3}, input detached ${got.detached}`);
+        assert(got.reuse, 'runs after the first give stale or wrong outputs (the reused input buffer)');
         assert(/^InputError: .*\[1 3 64 256\].*\[1 3 128 128\]/.test(got.errs[0]), `bad dims: ${got.errs[0]}`);
         assert(/^InputError: .*values/.test(got.errs[1]), `short data: ${got.errs[1]}`);
         assert(/^InputError/.test(got.errs[2]), `unknown input: ${got.errs[2]}`);

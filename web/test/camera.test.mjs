@@ -190,6 +190,65 @@ export function cameraTests({ origin, clips, turnedClip, hasFace, devModel, rec 
     },
   });
   tests.push({
+    name: 'workers: 2 on the fake camera: frames in flight on both Workers, results in frame order and equal to one Worker\'s, a session, clean close',
+    async fn() {
+      const b = await launch({ camera: clips[0].y4m });
+      rec.watch(b.context);
+      try {
+        const page = await b.context.newPage();
+        await page.goto(`${origin}/test/blank.html`);
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = await import('/bonafide.mjs');
+          const video = document.createElement('video');
+          await Bonafide.openCamera(video);
+          const frames = [];
+          for (let i = 0; i < 8; i++) {
+            await new Promise((r) => video.requestVideoFrameCallback(r));
+            frames.push(await createImageBitmap(video));
+          }
+          const pool = await Bonafide.create({ workers: 2 });
+          const one = await Bonafide.create();
+          // All eight in flight at once: each goes to the less busy Worker; they resolve in order.
+          const resolved = [];
+          const many = await Promise.all(frames.map((f, i) => pool.analyze(f).then((r) => { resolved.push(i); return r; })));
+          const single = [];
+          for (const f of frames) single.push(await one.analyze(f));
+          const same = many.every((r, i) => r.scored === single[i].scored
+            && (Number.isNaN(r.score) ? Number.isNaN(single[i].score) : r.score === single[i].score)
+            && JSON.stringify(r.face) === JSON.stringify(single[i].face));
+          const video2 = await Promise.all(frames.map((f) => pool.analyze(f, { video: true })));
+          const stats = await pool.stats();
+          const verdict = await pool.startSession(video, { minFrames: 3, maxFrames: 12, timeoutMs: 30000 });
+          await one.close();
+          await pool.close();
+          let after = '';
+          try {
+            await pool.analyze(frames[0]);
+          } catch (e) {
+            after = e.name;
+          }
+          return {
+            info: pool.info.workers, resolved, same, scored: single.filter((r) => r.scored).length,
+            engines: many.map((r) => r.timings.worker), videoEngines: video2.map((r) => r.timings.worker),
+            statsWorkers: stats.workers?.length, decision: verdict.decision, after,
+          };
+        });
+        console.log(`        engines per frame ${out.engines.join('')} (video ${out.videoEngines.join('')}), ${out.scored}/8 scored, session: ${out.decision}`);
+        assert(out.info === 2 && out.statsWorkers === 2, `info.workers ${out.info}, stats.workers ${out.statsWorkers}`);
+        assert(JSON.stringify(out.resolved) === JSON.stringify([0, 1, 2, 3, 4, 5, 6, 7]), `resolved in order ${out.resolved}`);
+        assert(out.engines.includes(0) && out.engines.includes(1), `both Workers analysed frames: ${out.engines}`);
+        assert(out.videoEngines.includes(0) && out.videoEngines.includes(1), `video frames: ${out.videoEngines}`);
+        assert(out.same, 'two Workers give other results than one for the same frames');
+        assert(['live', 'spoof', 'retake'].includes(out.decision), `session: ${out.decision}`);
+        assert(out.after === 'InvalidStateError', `after close(): ${out.after}`);
+        for (let i = 0; i < 50 && page.workers().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+        assert(page.workers().length === 0, `${page.workers().length} worker(s) left running after close()`);
+      } finally {
+        await b.close();
+      }
+    },
+  });
+  tests.push({
     name: 'a denied camera shows NotAllowedError in the UI',
     async fn() {
       const b = await launch({ deny: true });

@@ -159,6 +159,11 @@ await old.startSession(document.createElement('video'), { frames: 3 });
 const release: string = Bonafide.version;
 check.addEventListener('result', (e) => console.log((e as CustomEvent<Verdict>).detail.decision, release));
 try { await Bonafide.create(); } catch (e) { if (e instanceof ModelError) console.log(e.field, e.modelVersion); }
+const pool = await Bonafide.create({ workers: 2 });
+const engines: number = pool.info.workers;
+const by: number | undefined = (await pool.analyze(new ImageData(1, 1))).timings.worker;
+const each: number | undefined = (await pool.stats()).workers?.length;
+console.log(engines, by, each);
 `;
         const tsc = (file, module, resolution) => {
           try {

@@ -64,6 +64,10 @@ var poolCases = []poolCase{
 	pool("2x2/s2/4x6", 2, 4, 6, 2, 2, 0, false),
 	pool("3x3/s3/9x12", 2, 9, 12, 3, 3, 0, false),
 	pool("3x3/s3/7x8", 2, 7, 8, 3, 3, 0, false),
+	// Overlapping windows inside the input (PS-B-80's map head: 3×3 stride 1 over 10×10 planes).
+	pool("3x3/s1/10x10", 3, 10, 10, 3, 1, 0, false),
+	pool("3x3/s2/11x9", 2, 11, 9, 3, 2, 0, false),
+	{name: "2x3/s1/5x7", n: 1, c: 2, h: 5, w: 7, kh: 2, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1},
 	{name: "2x3/s1x2/asym/7x9", n: 2, c: 2, h: 7, w: 9, kh: 2, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pl: 0, pb: 0, pr: 2},
 	{name: "3x3/dil2/p2/9x9", n: 1, c: 2, h: 9, w: 9, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 2, pl: 2, pb: 2, pr: 2},
 	{name: "2x2/dil2/s2/ceil/8x9", n: 1, c: 2, h: 8, w: 9, kh: 2, kw: 2, sh: 2, sw: 2, dh: 2, dw: 2, ceil: true},

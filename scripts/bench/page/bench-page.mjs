@@ -149,17 +149,23 @@ function blankFrame(W, H) {
 
 const checkers = [];
 let pigoChecker = null;
+let pool = null;
+let e2eBytes = null;
 
 /**
  * Creates the checker(s) for the end-to-end runs on the model at modelUrl: `count` with the default
- * face detector (BlazeFace), and one with pigo for the comparison rows.
+ * face detector (BlazeFace), one with pigo for the comparison rows, and one with two Workers
+ * ({workers: 2}) for the frames-per-second rows.
  */
 async function e2eSetup({ modelUrl, count }) {
   const bytes = await fetchBytes(modelUrl);
+  e2eBytes = bytes;
   for (const d of checkers.splice(0)) await d.close();
   await pigoChecker?.close();
+  await pool?.close();
   for (let i = 0; i < count; i++) checkers.push(await Bonafide.create({ model: bytes.slice() }));
   pigoChecker = await Bonafide.create({ model: bytes.slice(), detector: 'pigo' });
+  pool = await Bonafide.create({ model: bytes.slice(), workers: 2 });
   return { info: { macs: checkers[0].info.macs, kind: checkers[0].info.kind, detector: checkers[0].info.detector } };
 }
 
@@ -205,24 +211,110 @@ async function e2e({ url, W, H, warmup, runs, block = 10 }) {
   return { cases: out, wasmMemoryBytes: stats.wasmMemoryBytes };
 }
 
-/** Frames per second with one checker against two (each its own Worker and wasm instance). */
-async function throughput({ url, W, H, frames }) {
+/**
+ * onnxruntime-web running the same two models on the same frame, as a page would without bonafide:
+ * the frame drawn letterboxed into BlazeFace's 128×128 input (canvas, getImageData, to [-1, 1] NHWC),
+ * BlazeFace run, then the face region drawn into the liveness model's input (canvas, getImageData,
+ * to NCHW floats) and the model run. The detector's box decoding, the quality gate and the maps are
+ * left out (the face region is the frame's centre square): it does less than analyze(), so its
+ * frames per second are an upper bound on an ORT pipeline's.
+ */
+async function ortPipeline(ort, faceModelUrl) {
+  const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  const det = await ort.InferenceSession.create(await fetchBytes(faceModelUrl), opts);
+  const live = await ort.InferenceSession.create(e2eBytes.slice(), opts);
+  const [, C, MH, MW] = checkers[0].info.inputs[0].dims;
+  const dc = new OffscreenCanvas(128, 128);
+  const dctx = dc.getContext('2d', { willReadFrequently: true });
+  const mc = new OffscreenCanvas(MW, MH);
+  const mctx = mc.getContext('2d', { willReadFrequently: true });
+  const dx = new Float32Array(128 * 128 * 3);
+  const mx = new Float32Array(C * MH * MW);
+  return {
+    async analyze(bm) {
+      const k = 128 / Math.max(bm.width, bm.height);
+      dctx.fillStyle = '#000';
+      dctx.fillRect(0, 0, 128, 128);
+      dctx.drawImage(bm, (128 - bm.width * k) / 2, (128 - bm.height * k) / 2, bm.width * k, bm.height * k);
+      const d = dctx.getImageData(0, 0, 128, 128).data;
+      for (let p = 0, q = 0; p < d.length; p += 4) {
+        dx[q++] = d[p] / 127.5 - 1;
+        dx[q++] = d[p + 1] / 127.5 - 1;
+        dx[q++] = d[p + 2] / 127.5 - 1;
+      }
+      const r = await det.run({ [det.inputNames[0]]: new ort.Tensor('float32', dx, [1, 128, 128, 3]) });
+      const scores = r[det.outputNames[det.outputNames.length - 1]].data;
+      let best = 0;
+      for (let a = 1; a < scores.length; a++) if (scores[a] > scores[best]) best = a;
+      const side = Math.min(bm.width, bm.height);
+      mctx.drawImage(bm, (bm.width - side) / 2, (bm.height - side) / 2, side, side, 0, 0, MW, MH);
+      const m = mctx.getImageData(0, 0, MW, MH).data;
+      const plane = MW * MH;
+      for (let p = 0, q = 0; q < plane; p += 4, q++) {
+        mx[q] = m[p + 2];
+        mx[plane + q] = m[p + 1];
+        mx[2 * plane + q] = m[p];
+      }
+      const o = await live.run({ [live.inputNames[0]]: new ort.Tensor('float32', mx, [1, C, MH, MW]) });
+      return { best, out: o[live.outputNames[0]].data[0] };
+    },
+    close: async () => { await det.release(); await live.release(); },
+  };
+}
+
+/**
+ * Frames per second of the whole analyze pipeline on one 640×480 face frame: bonafide with one
+ * Worker (one frame in flight, like a loop that awaits each) and with two ({workers: 2}, two frames
+ * per Worker in flight), on still frames (full detection every frame) and on video frames (tracked);
+ * onnxruntime-web's pipeline above with one thread and with two (one frame at a time: an ORT
+ * session runs one call at a time). Configurations take turns in blocks of `frames` frames, `rounds`
+ * times, so load changes hit them all; each one's figure is the median of its blocks.
+ */
+async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
+  const { ort1, ort2 } = await ready;
   const face = await frame(url, W, H);
-  const res = {};
-  for (const n of [1, 2]) {
-    const ds = checkers.slice(0, n);
-    if (ds.length < n) break;
+  const o1 = await ortPipeline(ort1, faceModelUrl);
+  const o2 = await ortPipeline(ort2, faceModelUrl);
+  // Where a frame's time goes: Go's total and the Worker's pixel reading, per configuration.
+  const stages = {};
+  const ours = (c, inFlight, opt, name) => async () => {
     let next = 0;
-    const t0 = performance.now();
-    await Promise.all(ds.map(async (d) => {
+    const st = (stages[name] ??= { total: [], pixels: [], roundTrip: [] });
+    await Promise.all(Array.from({ length: inFlight }, async () => {
       while (next < frames) {
         next++;
-        await d.analyze(face, { video: true });
+        const r = await c.analyze(face, opt);
+        for (const k of ['total', 'pixels', 'roundTrip']) st[k].push(r.timings[k]);
       }
     }));
-    res[n] = frames / ((performance.now() - t0) / 1000);
+  };
+  const theirs = (o) => async () => {
+    for (let i = 0; i < frames; i++) await o.analyze(face);
+  };
+  const configs = {
+    'bonafide, 1 Worker, still': ours(checkers[0], 1, {}, 'bonafide, 1 Worker, still'),
+    'bonafide, 2 Workers, still': ours(pool, 4, {}, 'bonafide, 2 Workers, still'),
+    'bonafide, 1 Worker, video': ours(checkers[0], 1, { video: true }, 'bonafide, 1 Worker, video'),
+    'bonafide, 2 Workers, video': ours(pool, 4, { video: true }, 'bonafide, 2 Workers, video'),
+    'ORT-web 1 thread': theirs(o1),
+    'ORT-web 2 threads': theirs(o2),
+  };
+  const fps = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  for (const f of Object.values(configs)) await f(); // warm-up: one block each
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, f] of Object.entries(configs)) {
+      const t0 = performance.now();
+      await f();
+      fps[name].push(frames / ((performance.now() - t0) / 1000));
+    }
   }
-  return res;
+  await o1.close();
+  await o2.close();
+  const med = (xs) => xs.slice().sort((a, b) => a - b)[(xs.length - 1) >> 1];
+  return {
+    fps: Object.fromEntries(Object.entries(fps).map(([k, v]) => [k, med(v)])), blocks: fps, frames, rounds,
+    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([s, xs]) => [s, med(xs)]))])),
+  };
 }
 
 window.bench = { ready: ready.then(() => true), model, e2eSetup, e2eProbe, e2e, throughput, isolated: () => crossOriginIsolated };
