@@ -10,7 +10,7 @@ set -euo pipefail
 # The model the demo and Bonafide.create() load by default. Switch it to models/… when the trained
 # model lands; a file named dev-* is treated as an untrained development model (the demo says so
 # and the end-to-end tests skip the live-vs-spoof direction check).
-DEFAULT_MODEL="${DEFAULT_MODEL:-models/psb-128.int8.onnx}"
+DEFAULT_MODEL="${DEFAULT_MODEL:-models/psb-80.int8.onnx}"
 
 OUT="${1:-build/web}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -94,7 +94,7 @@ def git_commit():
     return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=common.REPO, capture_output=True, text=True).stdout.strip()
 
 
-def finish(net, a, meta, ops, head):
+def finish(net, a, meta, ops, head, size=None, resize=None):
     """Writes the metadata, quantizes with `bonafide quantize`, and compares torch, onnxruntime and our
     engine, float and int8, on every a.limit-th real crop of the protocol (clean view); the report
     goes to a.eval_json or models/eval/<name>.json."""
@@ -104,7 +104,8 @@ def finish(net, a, meta, ops, head):
     subprocess.run([bin_, "quantize", "-in", a.out, "-out", q], check=True)
     items, img = protocol.load_items(bin_)
     sel = np.arange(0, len(items), a.limit)
-    x = protocol.to_bgr_tensor(img[sel].astype(np.float32) / 255).numpy()
+    x = protocol.to_bgr_tensor(img[sel].astype(np.float32) / 255)
+    x = (resize(x) if resize else x).numpy()
     with torch.no_grad():
         ref = np.concatenate([net(torch.from_numpy(x[i:i + 1]))[0].numpy().reshape(-1) for i in range(len(x))])
     runs = {k: export.run_batch(kind, path, x) for k, kind, path in
@@ -114,7 +115,7 @@ def finish(net, a, meta, ops, head):
     res = {
         "model": os.path.basename(a.out), "int8": os.path.basename(q), "ops": ops, "n_parity": int(len(sel)),
         "bytes_float": os.path.getsize(a.out), "bytes_int8": os.path.getsize(q),
-        "macs": minifasnet.count_macs(net, protocol.SIZE),
+        "macs": minifasnet.count_macs(net, size or protocol.SIZE),
         "params": int(sum(p_.numel() for p_ in net.parameters())),
         "threshold": t, "threshold_rule": head["rule"],
         "torch_vs_float_ort_max_abs": float(np.abs(ref - s["float_ort"]).max()),

@@ -2,7 +2,7 @@
 # Re-make every committed model from ../shared on the CPU with fixed seeds, choosing everything on the
 # validation protocol (scripts/train/protocol.py): crops by `bonafide crop` (the run-time detector),
 # synthetic attacks from every bona fide crop, camera/light views, features of the frozen pretrained
-# MiniFASNetV2 trunk; PS-B and PatchNet trained fold by fold (leave-one-session-out on NUAA,
+# MiniFASNetV2 (PS-B: the whole published network at 80x80, prep_psb80.py); PS-B and PatchNet trained fold by fold (leave-one-session-out on NUAA,
 # leave-one-source-out on the replay sources) and on everything; export, int8 quantization, parity;
 # end-to-end scoring through `bonafide eval`; goldens; the model card's tables. `make models` runs this.
 #
@@ -48,17 +48,18 @@ stamp() { echo "make-models: $1 at +$(( $(date +%s) - start ))s"; }
 # The published weights load exactly and match their ONNX file (and our engine).
 $PY "$here/minifasnet.py" check
 # Crops, synthetic attacks and trunk features for both crops (the longest step; resumable).
-$PY "$here/protocol.py" prep --crop psb --views 1 --teacher --bonafide "$bin"
-stamp "PS-B data (x2.7 crops)"
+$PY "$here/protocol.py" prep --crop psb --views 1 --bonafide "$bin"
+$PY "$here/prep_psb80.py" "$bin"
+stamp "PS-B data (x2.7 crops; published MiniFASNetV2 features at 80x80)"
 $PY "$here/protocol.py" prep --crop patch --views 1 --bonafide "$bin"
 stamp "PatchNet data (x1.0 crops)"
 
 if [ $fast = 1 ]; then
   out="$work/smoke"
   mkdir -p "$out"
-  $PY "$here/train_pyramid.py" fold nuaa-s01 --epochs 2 --epoch-size 512 --qat-epochs 1 --tag smoke
-  $PY "$here/train_pyramid.py" protocol --epochs 2 --epoch-size 512 --qat-epochs 1 --tag smoke
-  $PY "$here/export_pyramid.py" "$work/runs/pyramid-smoke" "$out/psb-128.onnx" --bonafide "$bin" --limit 40 --eval-json "$out/psb-128.json"
+  $PY "$here/train_psb80.py" fold nuaa-s01 --epochs 2 --epoch-size 512 --qat-epochs 1 --tag smoke
+  $PY "$here/train_psb80.py" protocol --epochs 2 --epoch-size 512 --qat-epochs 1 --tag smoke
+  $PY "$here/export_psb80.py" "$work/runs/psb80-smoke" "$out/psb-80.onnx" --bonafide "$bin" --limit 40 --eval-json "$out/psb-80.json"
   $PY "$here/train_patchnet.py" protocol --epochs 2 --epoch-size 512 --qat-epochs 1 --tag smoke
   $PY "$here/export_patchnet.py" "$work/runs/patchnet-smoke" "$out/patchnet-128.onnx" --bonafide "$bin" --limit 40 --eval-json "$out/patchnet-128.json"
   stamp "smoke test done (models/ untouched)"
@@ -66,18 +67,18 @@ if [ $fast = 1 ]; then
 fi
 
 # The committed recipe: every fold, then the final model on everything (train_*.py defaults, seed 1).
-$PY "$here/train_pyramid.py" protocol > "$work/logs/train-pyramid.log" 2>&1 || { tail -20 "$work/logs/train-pyramid.log"; exit 1; }
+$PY "$here/train_psb80.py" protocol > "$work/logs/train-psb80.log" 2>&1 || { tail -20 "$work/logs/train-psb80.log"; exit 1; }
 stamp "PS-B: 8 folds + final"
 $PY "$here/train_patchnet.py" protocol > "$work/logs/train-patchnet.log" 2>&1 || { tail -20 "$work/logs/train-patchnet.log"; exit 1; }
 stamp "PatchNet: 8 folds + final"
-cp "$work/runs/pyramid/protocol.json" models/eval/protocol-psb-128.json
+cp "$work/runs/psb80/protocol.json" models/eval/protocol-psb-80.json
 cp "$work/runs/patchnet/protocol.json" models/eval/protocol-patchnet-128.json
-$PY "$here/export_pyramid.py" "$work/runs/pyramid" models/psb-128.onnx --bonafide "$bin"
+$PY "$here/export_psb80.py" "$work/runs/psb80" models/psb-80.onnx --bonafide "$bin"
 $PY "$here/export_patchnet.py" "$work/runs/patchnet" models/patchnet-128.onnx --bonafide "$bin"
 stamp "exported, quantized, parity checked"
 # End to end through the Go pipeline on every protocol set (the shipped files were trained on all of
 # them: these rows check the pipeline and the threshold, the protocol's fold rows are the figures).
-for m in psb-128.int8 patchnet-128.int8; do
+for m in psb-80.int8 patchnet-128.int8; do
   $PY "$here/protocol_eval.py" "$bin" "models/$m.onnx" "models/eval/e2e-$m.json"
 done
 $PY "$here/protocol_eval.py" "$bin" "$BONAFIDE_SHARED/models/minifasnet-v2-80x80.onnx" models/eval/e2e-minifasnet-v2.json --profile minifasnet

@@ -73,11 +73,18 @@ def main(argv=None):
             files = [os.path.join(d, files[int(i)]) for i in np.linspace(0, len(files) - 1, a.per)]
             r = subprocess.run([a.bonafide, "scan", "-model", a.model, *files], capture_output=True, text=True)
             recs = [json.loads(l) for l in r.stdout.splitlines()]
-            tiles = []
+            tiles, ins = [], []
             for f, rec in zip(files, recs):
-                t, _ = tile(f, rec, region)
+                t, inside = tile(f, rec, region)
                 tiles.append(t)
+                if inside is not None:
+                    ins.append(inside)
             rows.append((f"{src}/{cls}", tiles))
+            # What the eye checks, as a number: mean spoofness (1 - live probability of the 8x8 map)
+            # over the face box, per row.
+            scores = " ".join(f"{r.get('score') or 0:.2f}" for r in recs)
+            print(f"{src:34s} {cls:5s} mean face-box spoofness {np.mean(ins) if ins else float('nan'):.2f} "
+                  f"over {len(ins)} frames; scores {scores}", flush=True)
     w = 256 * a.per
     h = sum(max(t.height for t in ts) + 16 for _, ts in rows)
     sheet = Image.new("RGB", (w, h), (30, 30, 30))

@@ -247,22 +247,24 @@ def main(argv=None):
     print(json.dumps(summary["headline"], indent=1))
 
 
-def summarize(items, results, args):
+def summarize(items, results, args, rule="eer"):
     """Per-fold metrics at a threshold chosen without that fold (thresholds.py's rule on the other
     folds' out-of-fold scores), the shipped threshold (the rule on every fold), and the headline
     figures the issue's targets are stated in."""
     folds = [f for f in results if f != "final"]
     oof = {f: thresholds.fold_scores(items, results[f]) for f in folds}
-    t_all, rule = thresholds.choose(oof)
+    t_all, rule_text = thresholds.choose(oof, rule)
     rows = {}
     for f in folds:
-        t_f, _ = thresholds.choose({k: v for k, v in oof.items() if k != f})
+        t_f, _ = thresholds.choose({k: v for k, v in oof.items() if k != f}, rule)
         rows[f] = {"nested": fold_metrics(items, results[f], t_f), "at_shipped": fold_metrics(items, results[f], t_all)}
     nuaa = [f for f in folds if f.startswith("nuaa-")]
     src = [f for f in folds if f.startswith("src-")]
     fin = results.get("final")
     head = {
-        "threshold": t_all, "rule": rule,
+        "threshold": t_all, "rule": rule_text,
+        "oof_apcer": thresholds.weighted_rates(oof, t_all)[0], "oof_acceptance": 1 - thresholds.weighted_rates(oof, t_all)[1],
+        "source_auc": {f[4:]: rows[f]["nested"]["auc"] for f in src},
         "loso_worst_auc": min(rows[f]["nested"]["auc"] for f in nuaa),
         "loso_worst_acer": max(rows[f]["nested"]["acer"] for f in nuaa),
         "loso_worst_acer_at_shipped": max(rows[f]["at_shipped"]["acer"] for f in nuaa),

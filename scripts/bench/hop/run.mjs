@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const HERE = path.join(ROOT, 'scripts', 'bench', 'hop');
 const models = process.argv.slice(2).length ? process.argv.slice(2)
-  : ['models/psb-128.int8.onnx', 'models/blazeface/face_detection_front_128x128_barracuda.onnx'];
+  : ['models/psb-80.int8.onnx', 'models/blazeface/face_detection_front_128x128_barracuda.onnx'];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 const server = http.createServer((req, res) => {

@@ -1,0 +1,246 @@
+"""PS-B on the published MiniFASNetV2 at its own 80x80 input, fold by fold on the validation protocol
+(protocol.py), and the final model on everything.
+
+Why this shape: the published MiniFASNetV2, never trained on our data, generalises to new sources
+better than any network we fine-tuned (models/README.md: fine-tuning its top at 128x128 and dropping
+its head lost what carried over). So the whole published network stays as it is (conv weights on the
+int8 grid, frozen) and its own head is the binary path; what we train is the pyramid binary-mask head
+(Yu et al. 2020) on its frozen conv_4 map (10x10 at 80x80, AveragePool k3 s1 to the 8x8 level):
+a 1x1 conv 128->H + PReLU, then per scale (8x8, 4x4, 2x2, 1x1: average pools of the 8x8 map) a 1x1
+conv to one mask logit per cell. Loss: face-weighted BCE per scale (cells outside the face box carry
+no loss; train_pyramid.pyramid_loss) and, for the fused score, BCE of a linear head over the 85 mask
+logits and the published head's 3 class logits.
+
+Every fold records three scores of its held-out test set, so that the protocol picks the score:
+  published   the published head's live probability (softmax class 1): trained on nothing of ours
+  fused       the linear head over mask logits + published logits (trained per fold)
+  maps        the pyramid's 1x1 level (sigmoid of its mask logit over the whole crop)
+
+    /usr/bin/python3 scripts/train/train_psb80.py protocol [--score published|fused|maps] [--tag T]
+
+Needs prep_psb80.py. Writes $WORK/runs/psb80[-TAG]/<fold>/{head.pt,scores.npz} and protocol.json
+(per score: folds at the nested threshold and at the shipped one, the headline figures).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import common
+import protocol
+import qat
+import thresholds
+import train_pyramid
+
+SCORES = ("published", "fused", "maps")
+
+
+class Head(nn.Module):
+    """The trained part: pyramid mask heads on the pooled conv_4 map and the fused linear head."""
+
+    SCALES = (8, 4, 2, 1)
+
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.hidden = nn.Conv2d(128, hidden, 1)
+        self.act = nn.PReLU(hidden)
+        self.mask = nn.ModuleList([nn.Conv2d(hidden, 1, 1) for _ in self.SCALES])
+        self.fused = nn.Linear(sum(s * s for s in self.SCALES) + 3, 1)
+
+    def forward(self, f8, z):
+        """f8 [N,128,8,8] pooled conv_4 map, z [N,3] published logits -> (mask logits per scale, fused logit)."""
+        h = self.act(self.hidden(f8))
+        logits = []
+        for conv, s in zip(self.mask, self.SCALES):
+            k = 8 // s
+            logits.append(conv(h if k == 1 else F.avg_pool2d(h, k)))
+        flat = torch.cat([m.flatten(1) for m in logits] + [z], 1)
+        return logits, self.fused(flat)
+
+
+def published_p(z):
+    return torch.softmax(z, 1)[:, 1]
+
+
+def parse(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("cmd", choices=["protocol", "fold"])
+    p.add_argument("fold", nargs="?", default="")
+    p.add_argument("--score", choices=SCORES, default="published", help="the shipped score (the protocol reports all)")
+    p.add_argument("--threshold-rule", choices=sorted(thresholds.RULES), default="accept95")
+    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--epoch-size", type=int, default=4096)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--wd", type=float, default=1e-3)
+    p.add_argument("--synth", type=float, default=0.25)
+    p.add_argument("--clean", action="store_true", help="clean crops only (no camera views)")
+    p.add_argument("--qat-epochs", type=int, default=1)
+    p.add_argument("--qat-lr", type=float, default=3e-4)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--no-final", action="store_true")
+    p.add_argument("--tag", default="")
+    return p.parse_args(argv)
+
+
+def run_dir(a):
+    return os.path.join(common.WORK, "runs", "psb80" + (f"-{a.tag}" if a.tag else ""))
+
+
+class Data:
+    """Items and per-view (item indices, feats, cover, logits) from prep_psb80.py: view 0 the clean crop
+    (real items: cropped straight at 80x80 as the run-time pipeline does; synthetic attacks: via the
+    128x128 crop), view 1 the camera views of every training item, view 2 the real items' clean crop
+    via the 128x128 crop (training only: so that resampling blur marks neither class)."""
+
+    def __init__(self, views):
+        protocol.use("psb")
+        wd = protocol.work_dir()
+        items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
+        n_real = len(items)
+        items += list(np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)["items"])
+        self.items = items
+        def ld(d):
+            f, c, z = (np.load(os.path.join(wd, d, k + ".npy")) for k in ("feats", "cover", "logits"))
+            return f.reshape(len(f), 128, 8, 8), c, z
+        f0, c0, z0 = ld("p80-view0")
+        fs, cs, zs = ld("p80-view0-synth")
+        self.views = {0: (np.arange(len(items)), np.concatenate([f0, fs]), np.concatenate([c0, cs]), np.concatenate([z0, zs]))}
+        assert len(f0) == n_real and len(self.views[0][1]) == len(items)
+        for v in range(1, views + 1):
+            f, c, z = ld(f"p80-view{v}")
+            self.views[v] = (np.array([i for i, it in enumerate(items) if it["source"] != "faces"]), f, c, z)
+        if views:
+            f, c, z = ld("p80-view0-via128")
+            self.views[views + 1] = (np.arange(n_real), f, c, z)
+        self.pos = {}
+        for v, (idx, *_) in self.views.items():
+            p = np.full(len(items), -1)
+            p[idx] = np.arange(len(idx))
+            self.pos[v] = p
+
+    def batch(self, item_idx, view_of):
+        fs, cs, zs = [], [], []
+        for i, v in zip(item_idx, view_of):
+            _, f, c, z = self.views[v]
+            k = self.pos[v][i]
+            fs.append(f[k])
+            cs.append(c[k])
+            zs.append(z[k])
+        live = torch.tensor([1.0 if self.items[i]["live"] else 0.0 for i in item_idx])
+        t = lambda x: torch.from_numpy(np.stack(x).astype(np.float32))
+        return t(fs), t(cs), t(zs), live
+
+
+@torch.no_grad()
+def score_all(head, data, item_idx, batch=1024):
+    """{score name: [N]} for the clean view of item_idx."""
+    head.eval()
+    out = {k: [] for k in SCORES}
+    for s in range(0, len(item_idx), batch):
+        ii = item_idx[s:s + batch]
+        f, c, z, _ = data.batch(ii, [0] * len(ii))
+        logits, b = head(f, z)
+        out["published"].append(published_p(z))
+        out["fused"].append(torch.sigmoid(b).squeeze(1))
+        out["maps"].append(torch.sigmoid(logits[3].flatten()))
+    return {k: (torch.cat(v).numpy() if v else np.zeros(0)) for k, v in out.items()}
+
+
+def train_fold(a, data, fold):
+    items = data.items
+    train_idx, test_idx, faces_idx = protocol.fold_split(items, data.views, fold, a.clean)
+    torch.manual_seed(a.seed)
+    head = Head(a.hidden)
+    w = torch.from_numpy(train_pyramid.sample_weights(items, train_idx, a.synth))
+    steps = a.epoch_size // a.batch
+    gen = torch.Generator().manual_seed(a.seed * 1009 + sum(map(ord, fold)))
+
+    def epoch(opt, sched):
+        head.train()
+        tot = 0.0
+        for _ in range(steps):
+            pick = torch.multinomial(w, a.batch, replacement=True, generator=gen).numpy()
+            ii = train_idx[pick]
+            views = np.zeros(a.batch, int) if a.clean else torch.randint(0, len(data.views), (a.batch,), generator=gen).numpy()
+            # A view an item does not have (view 2 of a synthetic attack): its clean crop.
+            views = np.where([data.pos[v][i] >= 0 for v, i in zip(views, ii)], views, 0)
+            f, c, z, live = data.batch(ii, views)
+            logits, b = head(f, z)
+            loss = train_pyramid.pyramid_loss(logits, b, c, live)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item()
+        return tot / steps
+
+    opt = torch.optim.AdamW(head.parameters(), lr=a.lr, weight_decay=a.wd)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps, pct_start=0.2)
+    hist, t0 = [], time.time()
+    lv = np.array([items[i]["live"] for i in test_idx], bool)
+    for e in range(a.epochs):
+        rec = {"epoch": e + 1, "loss": epoch(opt, sched)}
+        if len(test_idx) and ((e + 1) % 4 == 0 or e + 1 == a.epochs):
+            s = score_all(head, data, test_idx)
+            rec.update({f"test_auc_{k}": common.auc(v[lv], v[~lv]) for k, v in s.items()})
+        hist.append(rec)
+        print(f"{fold} " + " ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in rec.items()) +
+              f" {time.time() - t0:.0f}s", flush=True)
+    if a.qat_epochs:
+        qat.enable(head)
+        opt = torch.optim.AdamW(head.parameters(), lr=a.qat_lr, weight_decay=a.wd)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.qat_epochs * steps)
+        for e in range(a.qat_epochs):
+            hist.append({"qat_epoch": e + 1, "loss": epoch(opt, sched)})
+        qat.finalize(head)
+    res = {"fold": fold, "n_train": int(len(train_idx)), "history": hist, "seconds": time.time() - t0,
+           "test_idx": test_idx, "faces_idx": faces_idx}
+    for k, v in score_all(head, data, test_idx).items():
+        res[f"test_{k}"] = v
+    for k, v in score_all(head, data, faces_idx).items():
+        res[f"faces_{k}"] = v
+    return head, res
+
+
+def summarize(items, results, args, rule):
+    """protocol.json: for every score the train_pyramid.summarize figures under the threshold rule."""
+    out = {"args": args, "scores": {}}
+    for k in SCORES:
+        view = {f: dict(r, test_scores=r[f"test_{k}"], faces_scores=r[f"faces_{k}"]) for f, r in results.items()}
+        out["scores"][k] = train_pyramid.summarize(items, view, args, rule=rule)
+        out["scores"][k].pop("args")
+    # The shipped score's rows at the top level, in train_pyramid.summarize's layout (card_tables.py).
+    out.update(folds=out["scores"][args["score"]]["folds"], headline=out["scores"][args["score"]]["headline"])
+    return out
+
+
+def main(argv=None):
+    a = parse(argv)
+    torch.set_num_threads(a.threads)
+    data = Data(0 if a.clean else 1)
+    out = run_dir(a)
+
+    def save(head, fold, path):
+        torch.save({"state": head.state_dict(), "args": vars(a), "fold": fold}, path)
+
+    results = protocol.run_folds(a, out, lambda fold: train_fold(a, data, fold), "head.pt", save)
+    if a.cmd != "protocol":
+        return
+    summary = summarize(data.items, results, vars(a), a.threshold_rule)
+    common.write_json(os.path.join(out, "protocol.json"), summary)
+    for k, s in summary["scores"].items():
+        print(k, json.dumps({x: (round(y, 4) if isinstance(y, float) else y) for x, y in s["headline"].items() if x != "rule"}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
