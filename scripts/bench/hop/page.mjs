@@ -14,9 +14,11 @@ function input(n) {
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
-async function hop({ url, runs, warmup }) {
-  const wasm = await WebAssembly.compile(await (await fetch('/web/bonafide.wasm')).arrayBuffer());
-  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+/**
+ * Starts the hop Worker and returns call(op, args, transfer), which resolves with the Worker's reply
+ * and `recv`, the page's clock when the reply arrived; call.terminate() stops the Worker.
+ */
+function hopWorker() {
   const w = new Worker('/hop/worker.mjs', { type: 'module' });
   let nextId = 1;
   const pending = new Map();
@@ -30,6 +32,14 @@ async function hop({ url, runs, warmup }) {
     pending.set(id, resolve);
     w.postMessage({ id, op, args }, transfer);
   });
+  call.terminate = () => w.terminate();
+  return call;
+}
+
+async function hop({ url, runs, warmup }) {
+  const wasm = await WebAssembly.compile(await (await fetch('/web/bonafide.wasm')).arrayBuffer());
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const call = hopWorker();
   await call('init', { module: wasm, wasmExecUrl: '/web/wasm_exec.js' });
   const info = (await call('loadModel', { model: bytes.slice().buffer, options: { batch: 1 } })).value;
   const local = new Engine();
@@ -98,7 +108,7 @@ async function hop({ url, runs, warmup }) {
       rows.ort1.push(o1 - q1);
     }
   }
-  w.terminate();
+  call.terminate();
   await local.dispatch('exit', {});
   await session.release();
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
@@ -134,19 +144,8 @@ async function frameHop({ runs, warmup }) {
   video.muted = true;
   video.srcObject = vc.captureStream(30);
   await video.play();
-  const w = new Worker('/hop/worker.mjs', { type: 'module' });
-  let nextId = 1;
-  const pending = new Map();
-  w.onmessage = (e) => {
-    const p = pending.get(e.data.id);
-    pending.delete(e.data.id);
-    p(e.data);
-  };
-  const call = (args, transfer) => new Promise((resolve) => {
-    const id = nextId++;
-    pending.set(id, resolve);
-    w.postMessage({ id, op: 'none', args }, transfer);
-  });
+  const toWorker = hopWorker();
+  const call = (args, transfer) => toWorker('none', args, transfer);
   const ways = {
     'createImageBitmap(ImageBitmap)': async () => { const b = await createImageBitmap(frame); return [{ bitmap: b }, [b]]; },
     'createImageBitmap(ImageBitmap, {premultiplyAlpha: none})': async () => { const b = await createImageBitmap(frame, { premultiplyAlpha: 'none' }); return [{ bitmap: b }, [b]]; },
@@ -167,7 +166,7 @@ async function frameHop({ runs, warmup }) {
     }
   }
   clearInterval(timer);
-  w.terminate();
+  toWorker.terminate();
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { make: median(v.make), toWorker: median(v.toWorker) }]));
 }
 
