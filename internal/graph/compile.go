@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"runtime/debug"
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
@@ -271,7 +272,7 @@ func (b *builder) node(n *Node) error {
 		c.in = append(c.in, v)
 	}
 	c.out = make([]*Value, len(n.Outputs))
-	if err := def.build(c); err != nil {
+	if err := buildSafely(def.build, c, n); err != nil {
 		return err
 	}
 	for i, name := range n.Outputs {
@@ -326,4 +327,17 @@ func Supported() []string {
 func IsSupported(op string, opset int) bool {
 	d, ok := registry[op]
 	return ok && opset >= d.since && opset <= MaxOpset
+}
+
+// buildSafely runs one op's builder and turns a panic into a *BuildPanicError: a builder that
+// misses a check on some malformed model must cost the caller an error, not the process. The error
+// has no kind (errs.Unknown), so FuzzLoad, which accepts only model, limit and unsupported errors,
+// still reports the missing check.
+func buildSafely(build func(*nodeCtx) error, c *nodeCtx, n *Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &BuildPanicError{Node: n.label(), Value: r, Stack: string(debug.Stack())}
+		}
+	}()
+	return build(c)
 }

@@ -49,3 +49,15 @@ func (e *GraphError) Error() string { return "graph: " + e.Msg }
 
 // Kind is errs.Model.
 func (e *GraphError) Kind() errs.Kind { return errs.Model }
+
+// BuildPanicError reports a bug: an op's builder panicked on the model instead of rejecting it.
+// It carries the stack for the bug report and has no Kind, so callers see errs.Unknown.
+type BuildPanicError struct {
+	Node  string
+	Value any
+	Stack string
+}
+
+func (e *BuildPanicError) Error() string {
+	return fmt.Sprintf("graph: internal error compiling node %s: %v (a bug in bonafide: please report it with the model)", e.Node, e.Value)
+}

@@ -353,3 +353,53 @@ func TestSEFusion(t *testing.T) {
 		}
 	}
 }
+
+// TestAxisOnScalar gives every op that takes an axis a rank-0 input and axis 0, which no ONNX op
+// accepts: each must say so with a ShapeError, not index an empty shape (FuzzLoad found Concat doing
+// that when the axis check let axis 0 through for rank 0).
+func TestAxisOnScalar(t *testing.T) {
+	i64 := func(v ...int64) *Tensor { return &Tensor{DType: Int64, Shape: []int{len(v)}, I: v} }
+	axis0 := map[string]Attr{"axis": {Kind: AttrInt, I: 0}}
+	tests := []struct {
+		name string
+		node *Node
+	}{
+		{"Concat", &Node{Op: "Concat", Inputs: []string{"x", "x"}, Attrs: axis0}},
+		{"Softmax", &Node{Op: "Softmax", Inputs: []string{"x"}, Attrs: axis0}},
+		{"ReduceSum", &Node{Op: "ReduceSum", Inputs: []string{"x", "ax"}}},
+		{"Squeeze", &Node{Op: "Squeeze", Inputs: []string{"x", "ax"}}},
+		{"Slice", &Node{Op: "Slice", Inputs: []string{"x", "one", "one", "ax"}}},
+		{"Pad", &Node{Op: "Pad", Inputs: []string{"x", "pads", "", "ax"}}},
+		{"Gather", &Node{Op: "Gather", Inputs: []string{"x", "zero"}, Attrs: axis0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.node.Name, tt.node.Outputs = "n", []string{"y"}
+			g := &Graph{Opset: 18, Inputs: []ValueInfo{input("x")}, Outputs: []ValueInfo{{Name: "y"}},
+				Initializers: map[string]*Tensor{"ax": i64(0), "one": i64(1), "pads": i64(0, 0),
+					"zero": {DType: Int64, I: []int64{0}}},
+				Nodes: []*Node{tt.node}}
+			_, err := Compile(g, Options{})
+			if !isType[*ShapeError](err) {
+				t.Fatalf("err = %v (%T), want a *ShapeError", err, err)
+			}
+		})
+	}
+}
+
+// TestBuildPanicIsAnError checks the safety net under every builder: a panic comes back as a
+// *BuildPanicError naming the node, with no kind, so fuzz targets still flag it as a bug.
+func TestBuildPanicIsAnError(t *testing.T) {
+	boom := func(*nodeCtx) error { var s []int; _ = s[3]; return nil }
+	err := buildSafely(boom, &nodeCtx{}, &Node{Op: "Concat", Name: "cat"})
+	var bp *BuildPanicError
+	if !errors.As(err, &bp) || !strings.Contains(err.Error(), `Concat "cat"`) || !strings.Contains(bp.Stack, "TestBuildPanicIsAnError") {
+		t.Fatalf("err = %v (%T), want a *BuildPanicError naming Concat \"cat\" with a stack", err, err)
+	}
+	if k := errs.KindOf(err); k != errs.Unknown {
+		t.Errorf("kind = %v, want unknown", k)
+	}
+	if err := buildSafely(func(*nodeCtx) error { return nil }, &nodeCtx{}, &Node{Op: "Relu"}); err != nil {
+		t.Errorf("a builder that returns nil gave %v", err)
+	}
+}

@@ -240,7 +240,7 @@ func (c *nodeCtx) intsFromConst(i int, what string) ([]int, bool, error) {
 
 // normAxis maps a possibly negative axis into [0, rank).
 func (c *nodeCtx) normAxis(axis, rank int) (int, error) {
-	if axis < -rank || axis >= max(rank, 1) {
+	if axis < -rank || axis >= rank {
 		return 0, c.shapeErr("axis %d out of range for rank %d", axis, rank)
 	}
 	if axis < 0 {
