@@ -42,6 +42,7 @@
 package kernel
 
 //go:generate go run ./internal/gentile
+//go:generate go run ./internal/gendw
 
 import "fmt"
 
