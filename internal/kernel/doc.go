@@ -42,7 +42,6 @@
 package kernel
 
 //go:generate go run ./internal/gentile
-//go:generate go run ./internal/gendw
 
 import "fmt"
 
