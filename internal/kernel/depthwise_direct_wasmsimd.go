@@ -20,11 +20,11 @@ import (
 // and hands convolutions without one to the variants below.
 func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
 	switch {
+	case !f.clamp && !f.leaky:
+		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
+		return
 	case !f.clamp && f.leaky:
 		dw3s1DirectPRelu(y, x, s, wt, b, f, slope, zr)
-		return
-	case !f.clamp:
-		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
 		return
 	}
 	h, w := s.H, s.W
@@ -360,7 +360,8 @@ func dw3s1DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 // row's end) shifted in. A row whose output is not a whole number of vectors ends with a vector
 // that overlaps the one before. Without a fused Relu/Clip it clamps to ±Inf.
 func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	if f.leaky && !f.clamp {
+	switch {
+	case !f.clamp && f.leaky:
 		dw3s2DirectPRelu(y, x, s, wt, b, f, slope, zr)
 		return
 	}

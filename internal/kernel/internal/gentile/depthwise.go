@@ -55,7 +55,9 @@ type variant struct {
 	Doc      string // the doc comment, without the leading "// "
 	Stride   int
 	Ep       epilogue
-	Dispatch string // statements before the body: hand the call to another variant
+	// When (not for a stride's first variant, its entry point): the condition under which the entry
+	// point hands the call to this variant.
+	When string
 	// Setup declares what the epilogue reads (lo, hi or z, vs).
 	Setup string
 	// TwoRows (stride 2): with PL = 1, compute two output rows per pass, which share an input row
@@ -74,25 +76,17 @@ number of vectors ends with a vector that overlaps the one before (MiniFASNet's 
 planes): it recomputes a few outputs with the same values instead of running a scalar tail. Rows
 above and below the plane read zr, w zeros. It clamps each output vector to the fused Relu/Clip
 and hands convolutions without one to the variants below.`,
-		Dispatch: `switch {
-	case !f.clamp && f.leaky:
-		dw3s1DirectPRelu(y, x, s, wt, b, f, slope, zr)
-		return
-	case !f.clamp:
-		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
-		return
-	}`,
 		Setup: `lo, hi := archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)`,
 	},
 	{
-		Name: "dw3s1DirectNoClamp", Stride: 1, Ep: noClamp,
+		Name: "dw3s1DirectNoClamp", Stride: 1, Ep: noClamp, When: "!f.clamp && !f.leaky",
 		Doc: `dw3s1DirectNoClamp is dw3s1Direct for a convolution with no fused Relu/Clip (BlazeFace's
 depthwise layers have no activation, MiniFASNet's a PRelu): the same code without the max and min
 of every output vector, two of its 27 instructions, which ran BlazeFace's 24-channel 64² and
 128² planes 15–25% faster (CPU time under node).`,
 	},
 	{
-		Name: "dw3s1DirectPRelu", Stride: 1, Ep: pRelu,
+		Name: "dw3s1DirectPRelu", Stride: 1, Ep: pRelu, When: "!f.clamp && f.leaky",
 		Doc: `dw3s1DirectPRelu is dw3s1DirectNoClamp with the negative slope (MiniFASNet's PRelu) applied to
 each output vector before it is stored, instead of in a second pass over the finished plane:
 the same formula as leakySIMD, so the same results.`,
@@ -108,17 +102,13 @@ L being O shifted right by a lane with column 2t−1 (zero at the row's start) s
 PL = 0 they are (E, O, R), R being E shifted left with column 2t+8 (the zero padding at the
 row's end) shifted in. A row whose output is not a whole number of vectors ends with a vector
 that overlaps the one before. Without a fused Relu/Clip it clamps to ±Inf.`,
-		Dispatch: `if f.leaky && !f.clamp {
-		dw3s2DirectPRelu(y, x, s, wt, b, f, slope, zr)
-		return
-	}`,
 		Setup: `lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
 	if f.clamp {
 		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
 	}`,
 	},
 	{
-		Name: "dw3s2DirectPRelu", Stride: 2, Ep: pRelu, TwoRows: true,
+		Name: "dw3s2DirectPRelu", Stride: 2, Ep: pRelu, TwoRows: true, When: "!f.clamp && f.leaky",
 		Doc: `dw3s2DirectPRelu is dw3s2Direct for a convolution with a fused negative slope and no Relu/Clip
 (MiniFASNet's strided depthwise layers and their PRelu): the slope is applied to each output
 vector before it is stored (leakySIMD's formula, the same results), not clamped to ±Inf and then
@@ -147,8 +137,14 @@ import (
 		t := template.Must(template.New(v.Name).Funcs(template.FuncMap{"ep": v.Ep.apply}).Parse(dwBodies[v.Stride]))
 		b.WriteString("\n// " + strings.ReplaceAll(v.Doc, "\n", "\n// ") + "\n")
 		fmt.Fprintf(&b, "func %s(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {\n", v.Name)
-		if v.Dispatch != "" {
-			b.WriteString(v.Dispatch + "\n")
+		if v.When == "" {
+			b.WriteString("switch {\n")
+			for _, o := range variants {
+				if o.Stride == v.Stride && o.When != "" {
+					fmt.Fprintf(&b, "case %s:\n%s(y, x, s, wt, b, f, slope, zr)\nreturn\n", o.When, o.Name)
+				}
+			}
+			b.WriteString("}\n")
 		}
 		if err := t.Execute(&b, v); err != nil {
 			return nil, fmt.Errorf("%s: %v", v.Name, err)
