@@ -51,10 +51,10 @@ func (e epilogue) apply(v string) string {
 
 // variant is one generated function.
 type variant struct {
-	Name     string
-	Doc      string // the doc comment, without the leading "// "
-	Stride   int
-	Ep       epilogue
+	Name   string
+	Doc    string // the doc comment, without the leading "// "
+	Stride int
+	Ep     epilogue
 	// When (not for a stride's first variant, its entry point): the condition under which the entry
 	// point hands the call to this variant.
 	When string
