@@ -42,7 +42,7 @@ func (im *Impl) MaxPool2D(y, x []float32, s PoolShape) {
 		return
 	}
 	if s.DH == 1 && s.DW == 1 && s.W <= maxPoolRowMax {
-		maxPoolRows(y, x, s)
+		im.maxPoolRows(y, x, s)
 		return
 	}
 	for p := 0; p < planes; p++ {
@@ -200,7 +200,7 @@ const maxPoolRowMax = 1024
 // reach the padding. The per-tap loop tested bounds and branched for each of the KH·KW taps of
 // every output (a quarter of a second on CDCN-PS's 128 planes of 256²). Like kernelref, a NaN
 // propagates (max32); a window with no input tap (ceil_mode past the padding) gives −Inf.
-func maxPoolRows(y, x []float32, s PoolShape) {
+func (im *Impl) maxPoolRows(y, x []float32, s PoolShape) {
 	var buf [maxPoolRowMax]float32
 	vm := buf[:s.W]
 	negInf := float32(math.Inf(-1))
@@ -219,10 +219,7 @@ func maxPoolRows(y, x []float32, s PoolShape) {
 			}
 			copy(vm, xp[lo*s.W:(lo+1)*s.W])
 			for ih := lo + 1; ih < hi; ih++ {
-				row := xp[ih*s.W : (ih+1)*s.W]
-				for i, v := range row {
-					vm[i] = max32(vm[i], v)
-				}
+				im.maxInto(vm, xp[ih*s.W:(ih+1)*s.W])
 			}
 			for ow := range yr {
 				w0 := ow*s.SW - s.PL
@@ -242,6 +239,14 @@ func maxPoolRows(y, x []float32, s PoolShape) {
 				yr[ow] = m
 			}
 		}
+	}
+}
+
+// maxIntoGeneric sets dst[i] = max32(dst[i], src[i]) over len(dst) elements.
+func maxIntoGeneric(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = max32(dst[i], v)
 	}
 }
 
