@@ -20,11 +20,11 @@ import (
 // and hands convolutions without one to the variants below.
 func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
 	switch {
-	case !f.clamp && !f.leaky:
-		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
-		return
 	case !f.clamp && f.leaky:
 		dw3s1DirectPRelu(y, x, s, wt, b, f, slope, zr)
+		return
+	case !f.clamp:
+		dw3s1DirectNoClamp(y, x, s, wt, b, f, slope, zr)
 		return
 	}
 	h, w := s.H, s.W
@@ -130,6 +130,113 @@ func dw3s1Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 	}
 	if f.leaky {
 		leakySIMD(y[:h*w], y[:h*w], slope)
+	}
+}
+
+// dw3s1DirectPRelu is dw3s1DirectNoClamp with the negative slope (MiniFASNet's PRelu) applied to
+// each output vector before it is stored, instead of in a second pass over the finished plane:
+// the same formula as leakySIMD, so the same results.
+func dw3s1DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
+	h, w := s.H, s.W
+	_ = y[:h*w]
+	_ = x[:h*w]
+	_ = zr[:w]
+	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
+	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
+	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
+	vb := archsimd.BroadcastFloat32x4(b)
+	z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)
+	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
+	sx := uintptr(w) * 4
+	last := uintptr(w-4) * 4 // the last vector's byte offset in a row
+	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
+	r := 0
+	if w > 4 {
+		// Two output rows per pass: four input rows, the middle two shared.
+		for ; r+2 <= h; r += 2 {
+			p1 := unsafe.Add(px, uintptr(r)*sx)
+			p2 := unsafe.Add(p1, sx)
+			p0, p3 := pz, pz
+			if r > 0 {
+				p0 = unsafe.Add(px, uintptr(r-1)*sx)
+			}
+			if r+2 < h {
+				p3 = unsafe.Add(px, uintptr(r+2)*sx)
+			}
+			orow := uintptr(r) * sx
+			a, c, e, g := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0), ld4(p3, 0)
+			al, cl, el, gl := asFloats(asBytes(a).LookupOrZero(sr)), asFloats(asBytes(c).LookupOrZero(sr)), asFloats(asBytes(e).LookupOrZero(sr)), asFloats(asBytes(g).LookupOrZero(sr))
+			cr, er := ld4(p1, 4), ld4(p2, 4)
+			top := vb.Add(w0.Mul(al)).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow, prelu(top, z, vs))
+			bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(gl).Add(w7.Mul(g)).Add(w8.Mul(ld4(p3, 4))))
+			st4(py, orow+sx, prelu(bot, z, vs))
+			for o := uintptr(16); o < last; o += 16 {
+				c, e = ld4(p1, o), ld4(p2, o)
+				cl, el = ld4(p1, o-4), ld4(p2, o-4)
+				cr, er = ld4(p1, o+4), ld4(p2, o+4)
+				top := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+				top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+				top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+				st4(py, orow+o, prelu(top, z, vs))
+				bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+				bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+				bot = bot.Add(w6.Mul(ld4(p3, o-4)).Add(w7.Mul(ld4(p3, o))).Add(w8.Mul(ld4(p3, o+4))))
+				st4(py, orow+sx+o, prelu(bot, z, vs))
+			}
+			a, c, e, g = ld4(p0, last), ld4(p1, last), ld4(p2, last), ld4(p3, last)
+			ar, cr, er, gr := asFloats(asBytes(a).LookupOrZero(sl)), asFloats(asBytes(c).LookupOrZero(sl)), asFloats(asBytes(e).LookupOrZero(sl)), asFloats(asBytes(g).LookupOrZero(sl))
+			cl, el = ld4(p1, last-4), ld4(p2, last-4)
+			top = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(ar))
+			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
+			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
+			st4(py, orow+last, prelu(top, z, vs))
+			bot = vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
+			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
+			bot = bot.Add(w6.Mul(ld4(p3, last-4)).Add(w7.Mul(g)).Add(w8.Mul(gr)))
+			st4(py, orow+sx+last, prelu(bot, z, vs))
+		}
+	}
+	for ; r < h; r++ {
+		p1 := unsafe.Add(px, uintptr(r)*sx)
+		p0, p2 := pz, pz
+		if r > 0 {
+			p0 = unsafe.Add(px, uintptr(r-1)*sx)
+		}
+		if r+1 < h {
+			p2 = unsafe.Add(px, uintptr(r+1)*sx)
+		}
+		orow := uintptr(r) * sx
+		if w == 4 {
+			a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+			acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+			acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+			acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+			st4(py, orow, prelu(acc, z, vs))
+			continue
+		}
+		// First vector: the left taps shift in the zero padding.
+		a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
+		acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
+		acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(ld4(p1, 4))))
+		acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(ld4(p2, 4))))
+		st4(py, orow, prelu(acc, z, vs))
+		for o := uintptr(16); o < last; o += 16 {
+			s0 := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
+			s1 := w3.Mul(ld4(p1, o-4)).Add(w4.Mul(ld4(p1, o))).Add(w5.Mul(ld4(p1, o+4)))
+			s2 := w6.Mul(ld4(p2, o-4)).Add(w7.Mul(ld4(p2, o))).Add(w8.Mul(ld4(p2, o+4)))
+			st4(py, orow+o, prelu(s0.Add(s1).Add(s2), z, vs))
+		}
+		// Last vector: the right taps shift in the zero padding.
+		a, c, e = ld4(p0, last), ld4(p1, last), ld4(p2, last)
+		acc = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
+		acc = acc.Add(w3.Mul(ld4(p1, last-4)).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
+		acc = acc.Add(w6.Mul(ld4(p2, last-4)).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
+		st4(py, orow+last, prelu(acc, z, vs))
 	}
 }
 
@@ -244,113 +351,6 @@ func dw3s1DirectNoClamp(y, x []float32, s *ConvShape, wt *[9]float32, b float32,
 	}
 }
 
-// dw3s1DirectPRelu is dw3s1DirectNoClamp with the negative slope (MiniFASNet's PRelu) applied to
-// each output vector before it is stored, instead of in a second pass over the finished plane:
-// the same formula as leakySIMD, so the same results.
-func dw3s1DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	h, w := s.H, s.W
-	_ = y[:h*w]
-	_ = x[:h*w]
-	_ = zr[:w]
-	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
-	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
-	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
-	vb := archsimd.BroadcastFloat32x4(b)
-	z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)
-	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
-	sx := uintptr(w) * 4
-	last := uintptr(w-4) * 4 // the last vector's byte offset in a row
-	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
-	r := 0
-	if w > 4 {
-		// Two output rows per pass: four input rows, the middle two shared.
-		for ; r+2 <= h; r += 2 {
-			p1 := unsafe.Add(px, uintptr(r)*sx)
-			p2 := unsafe.Add(p1, sx)
-			p0, p3 := pz, pz
-			if r > 0 {
-				p0 = unsafe.Add(px, uintptr(r-1)*sx)
-			}
-			if r+2 < h {
-				p3 = unsafe.Add(px, uintptr(r+2)*sx)
-			}
-			orow := uintptr(r) * sx
-			a, c, e, g := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0), ld4(p3, 0)
-			al, cl, el, gl := asFloats(asBytes(a).LookupOrZero(sr)), asFloats(asBytes(c).LookupOrZero(sr)), asFloats(asBytes(e).LookupOrZero(sr)), asFloats(asBytes(g).LookupOrZero(sr))
-			cr, er := ld4(p1, 4), ld4(p2, 4)
-			top := vb.Add(w0.Mul(al)).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
-			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
-			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
-			st4(py, orow, prelu(top, z, vs))
-			bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
-			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
-			bot = bot.Add(w6.Mul(gl).Add(w7.Mul(g)).Add(w8.Mul(ld4(p3, 4))))
-			st4(py, orow+sx, prelu(bot, z, vs))
-			for o := uintptr(16); o < last; o += 16 {
-				c, e = ld4(p1, o), ld4(p2, o)
-				cl, el = ld4(p1, o-4), ld4(p2, o-4)
-				cr, er = ld4(p1, o+4), ld4(p2, o+4)
-				top := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
-				top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
-				top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
-				st4(py, orow+o, prelu(top, z, vs))
-				bot := vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
-				bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
-				bot = bot.Add(w6.Mul(ld4(p3, o-4)).Add(w7.Mul(ld4(p3, o))).Add(w8.Mul(ld4(p3, o+4))))
-				st4(py, orow+sx+o, prelu(bot, z, vs))
-			}
-			a, c, e, g = ld4(p0, last), ld4(p1, last), ld4(p2, last), ld4(p3, last)
-			ar, cr, er, gr := asFloats(asBytes(a).LookupOrZero(sl)), asFloats(asBytes(c).LookupOrZero(sl)), asFloats(asBytes(e).LookupOrZero(sl)), asFloats(asBytes(g).LookupOrZero(sl))
-			cl, el = ld4(p1, last-4), ld4(p2, last-4)
-			top = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(ar))
-			top = top.Add(w3.Mul(cl).Add(w4.Mul(c)).Add(w5.Mul(cr)))
-			top = top.Add(w6.Mul(el).Add(w7.Mul(e)).Add(w8.Mul(er)))
-			st4(py, orow+last, prelu(top, z, vs))
-			bot = vb.Add(w0.Mul(cl)).Add(w1.Mul(c)).Add(w2.Mul(cr))
-			bot = bot.Add(w3.Mul(el).Add(w4.Mul(e)).Add(w5.Mul(er)))
-			bot = bot.Add(w6.Mul(ld4(p3, last-4)).Add(w7.Mul(g)).Add(w8.Mul(gr)))
-			st4(py, orow+sx+last, prelu(bot, z, vs))
-		}
-	}
-	for ; r < h; r++ {
-		p1 := unsafe.Add(px, uintptr(r)*sx)
-		p0, p2 := pz, pz
-		if r > 0 {
-			p0 = unsafe.Add(px, uintptr(r-1)*sx)
-		}
-		if r+1 < h {
-			p2 = unsafe.Add(px, uintptr(r+1)*sx)
-		}
-		orow := uintptr(r) * sx
-		if w == 4 {
-			a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
-			acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
-			acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
-			acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
-			st4(py, orow, prelu(acc, z, vs))
-			continue
-		}
-		// First vector: the left taps shift in the zero padding.
-		a, c, e := ld4(p0, 0), ld4(p1, 0), ld4(p2, 0)
-		acc := vb.Add(w0.Mul(asFloats(asBytes(a).LookupOrZero(sr)))).Add(w1.Mul(a)).Add(w2.Mul(ld4(p0, 4)))
-		acc = acc.Add(w3.Mul(asFloats(asBytes(c).LookupOrZero(sr))).Add(w4.Mul(c)).Add(w5.Mul(ld4(p1, 4))))
-		acc = acc.Add(w6.Mul(asFloats(asBytes(e).LookupOrZero(sr))).Add(w7.Mul(e)).Add(w8.Mul(ld4(p2, 4))))
-		st4(py, orow, prelu(acc, z, vs))
-		for o := uintptr(16); o < last; o += 16 {
-			s0 := vb.Add(w0.Mul(ld4(p0, o-4))).Add(w1.Mul(ld4(p0, o))).Add(w2.Mul(ld4(p0, o+4)))
-			s1 := w3.Mul(ld4(p1, o-4)).Add(w4.Mul(ld4(p1, o))).Add(w5.Mul(ld4(p1, o+4)))
-			s2 := w6.Mul(ld4(p2, o-4)).Add(w7.Mul(ld4(p2, o))).Add(w8.Mul(ld4(p2, o+4)))
-			st4(py, orow+o, prelu(s0.Add(s1).Add(s2), z, vs))
-		}
-		// Last vector: the right taps shift in the zero padding.
-		a, c, e = ld4(p0, last), ld4(p1, last), ld4(p2, last)
-		acc = vb.Add(w0.Mul(ld4(p0, last-4))).Add(w1.Mul(a)).Add(w2.Mul(asFloats(asBytes(a).LookupOrZero(sl))))
-		acc = acc.Add(w3.Mul(ld4(p1, last-4)).Add(w4.Mul(c)).Add(w5.Mul(asFloats(asBytes(c).LookupOrZero(sl)))))
-		acc = acc.Add(w6.Mul(ld4(p2, last-4)).Add(w7.Mul(e)).Add(w8.Mul(asFloats(asBytes(e).LookupOrZero(sl)))))
-		st4(py, orow+last, prelu(acc, z, vs))
-	}
-}
-
 // dw3s2Direct computes one channel of a 3×3 stride-2 depthwise convolution straight from the input
 // plane. Output row r reads input rows 2r−PT to 2r−PT+2 (zr, W+dwSlack zeros, outside the plane);
 // four outputs t..t+3 read input columns 2t−PL to 2t−PL+8. Eight floats loaded from column 2t give
@@ -361,7 +361,7 @@ func dw3s1DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 // that overlaps the one before. Without a fused Relu/Clip it clamps to ±Inf.
 func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
 	switch {
-	case !f.clamp && f.leaky:
+	case f.leaky && !f.clamp:
 		dw3s2DirectPRelu(y, x, s, wt, b, f, slope, zr)
 		return
 	}
@@ -392,8 +392,7 @@ func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 		return unsafe.Add(px, uintptr(i)*sx)
 	}
 	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
-	r := 0
-	for ; r < oh; r++ {
+	for r := 0; r < oh; r++ {
 		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
 		if s.PL == 1 {

@@ -56,7 +56,7 @@ type variant struct {
 	Stride int
 	Ep     epilogue
 	// When (not for a stride's first variant, its entry point): the condition under which the entry
-	// point hands the call to this variant.
+	// point hands the call to this variant, tested in the order of variants.
 	When string
 	// Setup declares what the epilogue reads (lo, hi or z, vs).
 	Setup string
@@ -79,18 +79,18 @@ and hands convolutions without one to the variants below.`,
 		Setup: `lo, hi := archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)`,
 	},
 	{
-		Name: "dw3s1DirectNoClamp", Stride: 1, Ep: noClamp, When: "!f.clamp && !f.leaky",
-		Doc: `dw3s1DirectNoClamp is dw3s1Direct for a convolution with no fused Relu/Clip (BlazeFace's
-depthwise layers have no activation, MiniFASNet's a PRelu): the same code without the max and min
-of every output vector, two of its 27 instructions, which ran BlazeFace's 24-channel 64² and
-128² planes 15–25% faster (CPU time under node).`,
-	},
-	{
 		Name: "dw3s1DirectPRelu", Stride: 1, Ep: pRelu, When: "!f.clamp && f.leaky",
 		Doc: `dw3s1DirectPRelu is dw3s1DirectNoClamp with the negative slope (MiniFASNet's PRelu) applied to
 each output vector before it is stored, instead of in a second pass over the finished plane:
 the same formula as leakySIMD, so the same results.`,
 		Setup: `z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)`,
+	},
+	{
+		Name: "dw3s1DirectNoClamp", Stride: 1, Ep: noClamp, When: "!f.clamp",
+		Doc: `dw3s1DirectNoClamp is dw3s1Direct for a convolution with no fused Relu/Clip (BlazeFace's
+depthwise layers have no activation, MiniFASNet's a PRelu): the same code without the max and min
+of every output vector, two of its 27 instructions, which ran BlazeFace's 24-channel 64² and
+128² planes 15–25% faster (CPU time under node).`,
 	},
 	{
 		Name: "dw3s2Direct", Stride: 2, Ep: clamp,
@@ -108,7 +108,7 @@ that overlaps the one before. Without a fused Relu/Clip it clamps to ±Inf.`,
 	}`,
 	},
 	{
-		Name: "dw3s2DirectPRelu", Stride: 2, Ep: pRelu, TwoRows: true, When: "!f.clamp && f.leaky",
+		Name: "dw3s2DirectPRelu", Stride: 2, Ep: pRelu, TwoRows: true, When: "f.leaky && !f.clamp",
 		Doc: `dw3s2DirectPRelu is dw3s2Direct for a convolution with a fused negative slope and no Relu/Clip
 (MiniFASNet's strided depthwise layers and their PRelu): the slope is applied to each output
 vector before it is stored (leakySIMD's formula, the same results), not clamped to ±Inf and then
