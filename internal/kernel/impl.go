@@ -99,15 +99,6 @@ func (im *Impl) maxPool2x2(y, x []float32, rows, w int) {
 	maxPool2x2Generic(y, x, rows, w)
 }
 
-// maxInto sets dst[i] = max(dst[i], src[i]) (NaN-propagating, max32) over len(dst) elements.
-func (im *Impl) maxInto(dst, src []float32) {
-	if im.simd {
-		maxIntoSIMD(dst, src)
-		return
-	}
-	maxIntoGeneric(dst, src)
-}
-
 // sum is Σ a[i].
 func (im *Impl) sum(a []float32) float32 {
 	if im.simd {

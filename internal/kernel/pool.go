@@ -196,8 +196,8 @@ const maxPoolRowMax = 1024
 
 // maxPoolRows is MaxPool2D for padded windows of dilation 1 (CDCN-PS's and ResNet's 3×3 stride-2
 // pools): per output row, the maximum of its input rows that exist is taken column by column into a
-// row buffer, then each window's maximum along that row, with bounds tests only for windows that
-// reach the padding. The per-tap loop tested bounds and branched for each of the KH·KW taps of
+// row buffer (binVV's Max: four at a time in the SIMD build), then each window's maximum along that
+// row, with bounds tests only for windows that reach the padding. The per-tap loop tested bounds and branched for each of the KH·KW taps of
 // every output (a quarter of a second on CDCN-PS's 128 planes of 256²). Like kernelref, a NaN
 // propagates (max32); a window with no input tap (ceil_mode past the padding) gives −Inf.
 func (im *Impl) maxPoolRows(y, x []float32, s PoolShape) {
@@ -219,7 +219,7 @@ func (im *Impl) maxPoolRows(y, x []float32, s PoolShape) {
 			}
 			copy(vm, xp[lo*s.W:(lo+1)*s.W])
 			for ih := lo + 1; ih < hi; ih++ {
-				im.maxInto(vm, xp[ih*s.W:(ih+1)*s.W])
+				im.binVV(OpMax, vm, vm, xp[ih*s.W:(ih+1)*s.W])
 			}
 			for ow := range yr {
 				w0 := ow*s.SW - s.PL
@@ -239,14 +239,6 @@ func (im *Impl) maxPoolRows(y, x []float32, s PoolShape) {
 				yr[ow] = m
 			}
 		}
-	}
-}
-
-// maxIntoGeneric sets dst[i] = max32(dst[i], src[i]) over len(dst) elements.
-func maxIntoGeneric(dst, src []float32) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] = max32(dst[i], v)
 	}
 }
 

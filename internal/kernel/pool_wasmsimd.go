@@ -173,21 +173,3 @@ func avgPoolS1SIMD(y, x []float32, s PoolShape) bool {
 	}
 	return true
 }
-
-// maxIntoSIMD sets dst[i] = max(dst[i], src[i]) over len(dst) elements, four at a time (f32x4.max
-// propagates NaN like max32), then a scalar tail.
-func maxIntoSIMD(dst, src []float32) {
-	n := len(dst)
-	_ = src[:n]
-	i := 0
-	if n >= 4 {
-		pd, ps := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
-		for ; i+4 <= n; i += 4 {
-			o := uintptr(i) * 4
-			st4(pd, o, ld4(pd, o).Max(ld4(ps, o)))
-		}
-	}
-	for ; i < n; i++ {
-		dst[i] = max32(dst[i], src[i])
-	}
-}
