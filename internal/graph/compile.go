@@ -227,8 +227,9 @@ func checkShape(name string, shape []int) error {
 		if d < 0 {
 			return &GraphError{Msg: fmt.Sprintf("%q has negative dimension in %v", name, shape)}
 		}
-		// Compared before multiplying: [2^20, 2^50] must not wrap around to a small product.
-		if d != 0 && int64(d) > limits.MaxElements/n {
+		// Compared before multiplying: [2^20, 2^50] must not wrap around to a small product. Once
+		// a dimension is 0 the product stays 0 and nothing can overflow (nor may n divide).
+		if d != 0 && n != 0 && int64(d) > limits.MaxElements/n {
 			return &errs.LimitError{Where: "graph", What: fmt.Sprintf("element count of %q %v", name, shape), Got: math.MaxInt64, Limit: limits.MaxElements,
 				Detail: "or more"}
 		}

@@ -403,3 +403,25 @@ func TestBuildPanicIsAnError(t *testing.T) {
 		t.Errorf("a builder that returns nil gave %v", err)
 	}
 }
+
+// TestCheckShape holds the element-count check to every shape a model can declare: a zero
+// dimension before a large one divided by zero (FuzzLoad), and a product past the limit must not
+// wrap around.
+func TestCheckShape(t *testing.T) {
+	tests := []struct {
+		shape []int
+		check func(error) bool
+	}{
+		{[]int{1, 3, 80, 80}, func(err error) bool { return err == nil }},
+		{[]int{0, 13, 13}, func(err error) bool { return err == nil }},
+		{[]int{13, 0, 1 << 40}, func(err error) bool { return err == nil }},
+		{[]int{1 << 20, 1 << 50}, isType[*errs.LimitError]},
+		{[]int{2, -1}, isType[*GraphError]},
+		{make([]int, 64), isType[*errs.LimitError]},
+	}
+	for _, tt := range tests {
+		if err := checkShape("v", tt.shape); !tt.check(err) {
+			t.Errorf("checkShape(%v) = %v (%T)", tt.shape, err, err)
+		}
+	}
+}

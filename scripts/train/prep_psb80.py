@@ -27,7 +27,11 @@ The network is frozen: nothing here is trained, so the features are computed onc
 Needs protocol.py prep --crop psb --views 1 first. Writes $WORK/protocol/<psb tag>/crops80/ (the
 80x80 crops) and p80-{view0,view0-synth,view1,view0-via128}/: view0 the straight 80x80 crops of the
 real items, view0-synth the synthetic attacks, view1 the camera views of every training item,
-view0-via128 the real items through the 128 crop.
+view0-via128 the real items through the 128 crop. Then, for the protocol's Silent-Face ensemble rows
+(train_psb80.py: v1se, ensemble, v1se-x2.7, ensemble-x2.7), the published MiniFASNetV1SE's class logits
+[N,3] of the real items (untrained: nothing of ours), on its own crop (face box x4.0, cut straight at 80x80
+by `bonafide crop` into crops80x4/) in p80x4-view0/logits.npy and on V2's x2.7 crop in
+p80-v1se-view0/logits.npy.
 """
 
 import json
@@ -107,15 +111,16 @@ def model_path():
     return p
 
 
-def crops80(items, bin_):
-    """The real items cropped straight to 80x80 by `bonafide crop` (float [0,1] RGB NHWC in items'
-    order) and each face box in 80x80 crop pixels; face-crop sources are taken whole (area resize)."""
+def crops80(items, bin_, scale=SCALE, name="crops80"):
+    """The real items cropped straight to 80x80 at box x scale by `bonafide crop` (float [0,1] RGB NHWC
+    in items' order) and each face box in 80x80 crop pixels; face-crop sources are taken whole (area
+    resize)."""
     from PIL import Image
     wd = protocol.work_dir()
-    d, man = os.path.join(wd, "crops80"), os.path.join(wd, "crops80.manifest.jsonl")
+    d, man = os.path.join(wd, name), os.path.join(wd, name + ".manifest.jsonl")
     if not os.path.exists(man):
         os.makedirs(d, exist_ok=True)
-        r = subprocess.run([bin_, "crop", "-spec", f"size={SIZE}x{SIZE} scale={SCALE} square=true border=shift fill=0,0,0",
+        r = subprocess.run([bin_, "crop", "-spec", f"size={SIZE}x{SIZE} scale={scale:g} square=true border=shift fill=0,0,0",
                             "-out", d, "-manifest", man + ".tmp", "-jobs", "2", protocol.DATA], stderr=subprocess.PIPE, text=True)
         if r.returncode not in (0, 1):
             raise SystemExit(f"bonafide crop failed: {r.stderr[-2000:]}")
@@ -162,6 +167,41 @@ def run_direct(items, bin_, out_dir, chunk=256):
     np.save(os.path.join(out_dir, "cover.npy"), c8.numpy().astype(np.float16))
     np.save(os.path.join(out_dir, "feats.tmp.npy"), np.concatenate(fs))
     os.replace(os.path.join(out_dir, "feats.tmp.npy"), os.path.join(out_dir, "feats.npy"))
+
+
+V1SE_SCALE = 4.0  # Silent-Face's second model: MiniFASNetV1SE on the face box x4.0 (its weight file's name)
+
+
+def v1se_torch():
+    """The published MiniFASNetV1SE with every quantizable weight on the int8 grid, as protocol.trunk_torch
+    does for V2 (what `bonafide quantize` will make of it)."""
+    import minifasnet
+    import qat
+    net = minifasnet.pretrained("v1se", SIZE)
+    with torch.no_grad():
+        for m in net.modules():
+            if qat.quantizable(m):
+                m.weight.copy_(qat.grid(m.weight))
+    return net.eval()
+
+
+def run_v1se(items, bin_, out_dir, scale=V1SE_SCALE, chunk=256):
+    """Silent-Face's ensemble partner, scored untrained: the published MiniFASNetV1SE's class logits
+    [N,3] on the real items cropped straight at 80x80, face box x scale (shift; its own x4.0, or V2's
+    x2.7 so that both nets share one input), by `bonafide crop`, as the run-time pipeline would crop
+    them. Nothing of ours trains it."""
+    if os.path.exists(os.path.join(out_dir, "logits.npy")):
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    img, _ = crops80(items, bin_, scale, "crops80" if scale == SCALE else "crops80x4")
+    x = protocol.to_bgr_tensor(img.astype(np.float32) / 255)
+    net, zs = v1se_torch(), []
+    with torch.no_grad():
+        for c0 in range(0, len(x), chunk):
+            zs.append(net(x[c0:c0 + chunk]).numpy().astype(np.float32))
+            print(f"{os.path.basename(out_dir)}: {min(len(x), c0 + chunk)}/{len(x)} crops", flush=True)
+    np.save(os.path.join(out_dir, "logits.tmp.npy"), np.concatenate(zs))
+    os.replace(os.path.join(out_dir, "logits.tmp.npy"), os.path.join(out_dir, "logits.npy"))
 
 
 def run_view(items, img, view, out_dir, chunk=256):
@@ -211,6 +251,8 @@ def main():
     train = [i for i, it in enumerate(items) if it["source"] != "faces"]
     run_view([items[i] for i in train] + sitems, np.concatenate([img[train], simg]), 1, os.path.join(wd, "p80-view1"))
     run_view(items, img, 0, os.path.join(wd, "p80-view0-via128"))
+    run_v1se(items, bin_, os.path.join(wd, "p80x4-view0"))
+    run_v1se(items, bin_, os.path.join(wd, "p80-v1se-view0"), SCALE)
     print(f"prep_psb80 done in {time.time() - t0:.0f}s", flush=True)
 
 

@@ -15,6 +15,12 @@ Every fold records three scores of its held-out test set, so that the protocol p
   published   the published head's live probability (softmax class 1): trained on nothing of ours
   fused       the linear head over mask logits + published logits (trained per fold)
   maps        the pyramid's 1x1 level (sigmoid of its mask logit over the whole crop)
+and, where prep_psb80.py has run the published MiniFASNetV1SE (Silent-Face's second model, trained
+on nothing of ours) on the real crops, four more untrained scores:
+  v1se              its live probability on its own crop, the face box x4.0 (straight 80x80)
+  ensemble          Silent-Face's own recipe: the mean of the V2 (x2.7) and V1SE (x4.0) live probabilities
+  v1se-x2.7         V1SE on V2's x2.7 crop
+  ensemble-x2.7     the mean of V2 and V1SE both on the x2.7 crop (one input feeds both networks)
 
     /usr/bin/python3 scripts/train/train_psb80.py protocol [--score published|fused|maps] [--tag T]
 
@@ -39,7 +45,9 @@ import qat
 import thresholds
 import train_pyramid
 
-SCORES = ("published", "fused", "maps")
+SCORES = ("published", "fused", "maps", "v1se", "ensemble", "v1se-x2.7", "ensemble-x2.7")
+# prep_psb80.run_v1se's outputs: score suffix -> directory of V1SE's logits on the real items
+V1SE_DIRS = {"": "p80x4-view0", "-x2.7": "p80-v1se-view0"}
 
 
 class Head(nn.Module):
@@ -109,6 +117,13 @@ class Data:
         n_real = len(items)
         items += list(np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)["items"])
         self.items = items
+        self.n_real = n_real
+        self.z_v1se = {}  # score suffix -> [n_real,3] V1SE logits
+        for suf, d in V1SE_DIRS.items():
+            p = os.path.join(wd, d, "logits.npy")
+            if os.path.exists(p):
+                self.z_v1se[suf] = torch.from_numpy(np.load(p))
+                assert len(self.z_v1se[suf]) == n_real
         def ld(d):
             f, c, z = (np.load(os.path.join(wd, d, k + ".npy")) for k in ("feats", "cover", "logits"))
             return f.reshape(len(f), 128, 8, 8), c, z
@@ -145,7 +160,7 @@ class Data:
 def score_all(head, data, item_idx, batch=1024):
     """{score name: [N]} for the clean view of item_idx."""
     head.eval()
-    out = {k: [] for k in SCORES}
+    out = {k: [] for k in ("published", "fused", "maps")}
     for s in range(0, len(item_idx), batch):
         ii = item_idx[s:s + batch]
         f, c, z, _ = data.batch(ii, [0] * len(ii))
@@ -153,7 +168,20 @@ def score_all(head, data, item_idx, batch=1024):
         out["published"].append(published_p(z))
         out["fused"].append(torch.sigmoid(b).squeeze(1))
         out["maps"].append(torch.sigmoid(logits[3].flatten()))
-    return {k: (torch.cat(v).numpy() if v else np.zeros(0)) for k, v in out.items()}
+    out = {k: (torch.cat(v).numpy() if v else np.zeros(0)) for k, v in out.items()}
+    out.update(v1se_scores(data, item_idx, out["published"]))
+    return out
+
+
+def v1se_scores(data, item_idx, published):
+    """The V1SE and ensemble scores of real items item_idx (untrained: the same in every fold),
+    given V2's live probabilities of the same items."""
+    out, idx = {}, np.asarray(item_idx, int)
+    assert len(idx) == 0 or idx.max() < data.n_real  # test sets and photos are real crops
+    for suf, z4 in data.z_v1se.items():
+        p4 = published_p(z4[idx]).numpy() if len(idx) else np.zeros(0)
+        out["v1se" + suf], out["ensemble" + suf] = p4, (np.asarray(published) + p4) / 2
+    return out
 
 
 def train_fold(a, data, fold):
@@ -215,7 +243,7 @@ def train_fold(a, data, fold):
 def summarize(items, results, args, rule):
     """protocol.json: for every score the train_pyramid.summarize figures under the threshold rule."""
     out = {"args": args, "scores": {}}
-    for k in SCORES:
+    for k in [k for k in SCORES if all(f"test_{k}" in r for r in results.values())]:
         view = {f: dict(r, test_scores=r[f"test_{k}"], faces_scores=r[f"faces_{k}"]) for f, r in results.items()}
         out["scores"][k] = train_pyramid.summarize(items, view, args, rule=rule)
         out["scores"][k].pop("args")
@@ -236,6 +264,9 @@ def main(argv=None):
     results = protocol.run_folds(a, out, lambda fold: train_fold(a, data, fold), "head.pt", save)
     if a.cmd != "protocol":
         return
+    for r in results.values():  # a fold read back from a run made before prep scored V1SE
+        for part in ("test", "faces"):
+            r.update({f"{part}_{k}": v for k, v in v1se_scores(data, r[f"{part}_idx"], r[f"{part}_published"]).items()})
     summary = summarize(data.items, results, vars(a), a.threshold_rule)
     common.write_json(os.path.join(out, "protocol.json"), summary)
     for k, s in summary["scores"].items():
