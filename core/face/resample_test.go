@@ -79,3 +79,57 @@ func TestResampleBlocksMatchesTaps(t *testing.T) {
 		})
 	}
 }
+
+// TestSwarExact: the word-load sums (swar, the wasm path) give the byte loop's output bit for bit,
+// through the block path and the general path, on random windows (inside, across and outside the
+// image, odd widths, runs longer than a 16-bit lane may hold) and every sink.
+func TestSwarExact(t *testing.T) {
+	defer func(v bool) { swar = v }(swar)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := range 400 {
+		w, h := 1+rng.IntN(700), 1+rng.IntN(300)
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(rng.IntN(256))
+		}
+		if n%3 == 0 { // saturated pixels: the largest sums a lane can get
+			for i := range img.Pix {
+				img.Pix[i] = 255
+			}
+		}
+		outW, outH := 1+rng.IntN(130), 1+rng.IntN(130)
+		var win image.Rectangle
+		switch n % 4 {
+		case 0: // a whole-factor shrink of a window inside the image: the block path
+			k := 2 + rng.IntN(8)
+			outW, outH = max(1, w/k), max(1, h/k)
+			win = image.Rect(0, 0, outW*k, outH*k)
+		case 1: // a narrow output: long runs per tap
+			outW = 1 + rng.IntN(2)
+			win = image.Rect(0, 0, w, h)
+		default:
+			x0, y0 := rng.IntN(w+40)-20, rng.IntN(h+40)-20
+			win = image.Rect(x0, y0, x0+1+rng.IntN(w+20), y0+1+rng.IntN(h+20))
+		}
+		kind := []sinkKind{sinkPlanar, sinkNHWC, sinkLuma, sinkRGBA8}[n%4]
+		run := func(on bool) ([]float32, []uint8) {
+			swar = on
+			s := &sink{kind: kind, f: make([]float32, 3*outW*outH), u8: make([]uint8, 4*outW*outH),
+				off: [3]int{0, outW * outH, 2 * outW * outH}, mean: [3]float32{1, 2, 3}, k: [3]float32{0.5, 0.25, 2}}
+			resample(img, win, outW, outH, [3]uint8{7, 8, 9}, s)
+			return s.f, s.u8
+		}
+		wantF, wantU := run(false)
+		gotF, gotU := run(true)
+		for i := range wantF {
+			if math.Float32bits(gotF[i]) != math.Float32bits(wantF[i]) {
+				t.Fatalf("case %d (%d×%d, window %v → %d×%d): output %d is %v with word sums, %v byte by byte", n, w, h, win, outW, outH, i, gotF[i], wantF[i])
+			}
+		}
+		for i := range wantU {
+			if gotU[i] != wantU[i] {
+				t.Fatalf("case %d: byte %d is %d with word sums, %d byte by byte", n, i, gotU[i], wantU[i])
+			}
+		}
+	}
+}

@@ -87,6 +87,11 @@ type Conv2D struct {
 	// all images (ncb columns at a time): PatchNet's 16 patches of 2×2 to 16×16 pixels would
 	// otherwise give GEMMs 4 to 64 columns wide, half of a 4-pixel image's tile wasted.
 	ncb int
+	// band > 0: the padded planes of a whole image would pass planesMax, so a tap convolution
+	// pads band output rows' worth of input rows at a time (bandRows rows per channel) and runs
+	// their chunks, instead of building every chunk's patch matrix by im2col and packing it
+	// (CDCN-PS's 3×3 convolutions over 128 to 196 channels at 256² and 128²).
+	band int
 }
 
 // planesMax bounds the floats of padded (or split) input planes a tap convolution keeps in its
@@ -175,18 +180,7 @@ func (im *Impl) newConv2D(s ConvShape, w, bias []float32, act Activation, p *Pac
 		c.algo = algoPointwise
 	default:
 		c.algo = algoIm2col
-		if s.KW >= 2 && s.KW <= maxTapKW && s.DW == 1 && s.DH == 1 && (s.SW == 1 || s.SW == 2) {
-			rows, ldx, _ := s.planeGeom()
-			for ci := 0; ci < cg; ci++ {
-				for kh := 0; kh < s.KH; kh++ {
-					for kw := 0; kw < s.KW; kw++ {
-						c.tapOff = append(c.tapOff, ci*rows*ldx+s.tapOffset(kh, kw))
-					}
-				}
-			}
-			c.tap = true
-			c.tapMax = slices.Max(c.tapOff)
-		}
+		c.tap = s.KW >= 2 && s.KW <= maxTapKW && s.DW == 1 && s.DH == 1 && (s.SW == 1 || s.SW == 2)
 	}
 	hw := s.OH * s.OW
 	target := max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR))
@@ -195,7 +189,24 @@ func (im *Impl) newConv2D(s ConvShape, w, bias []float32, act Activation, p *Pac
 		c.ncb = min(roundUp(s.N*hw, gemmNR), target)
 	}
 	if c.tap && c.planesLen() > planesMax {
-		c.tap, c.tapOff = false, nil
+		// The most output rows whose planes fit planesMax: rows (band−1)·SH+KH per channel.
+		_, ldx, _ := s.planeGeom()
+		if band := (planesMax/(cg*ldx)-s.KH)/s.SH + 1; c.ncb == 0 && band >= 1 && planesMax/(cg*ldx) >= s.KH {
+			c.band = min(band, s.OH)
+		} else {
+			c.tap = false
+		}
+	}
+	if c.tap {
+		rows, ldx, _ := c.planeGeom()
+		for ci := 0; ci < cg; ci++ {
+			for kh := 0; kh < s.KH; kh++ {
+				for kw := 0; kw < s.KW; kw++ {
+					c.tapOff = append(c.tapOff, ci*rows*ldx+s.tapOffset(kh, kw))
+				}
+			}
+		}
+		c.tapMax = slices.Max(c.tapOff)
 	}
 	pl := packedALen(mg, c.k)
 	var err error
@@ -259,21 +270,33 @@ func (c *Conv2D) planesLen() int {
 	if c.ncb > 0 {
 		return c.s.N * c.s.planeLen()
 	}
-	return c.s.planeLen()
+	rows, ldx, _ := c.planeGeom()
+	return c.s.C / c.s.Groups * rows * ldx
+}
+
+// planeGeom is s.planeGeom, for one band's rows when the convolution runs in bands.
+func (c *Conv2D) planeGeom() (rows, ldx, ne int) {
+	rows, ldx, ne = c.s.planeGeom()
+	if c.band > 0 {
+		rows = (c.band-1)*c.s.SH + c.s.KH
+	}
+	return rows, ldx, ne
 }
 
 // fillPlanes pads (stride 1) or pads and splits (stride 2) the cg input channels of one image's
-// group, xg, into pl.
-func (c *Conv2D) fillPlanes(pl, xg []float32) {
+// group, xg, into pl: the band of padded rows from output row oh0's first (planeGeom's rows of
+// them; rows past the input's end are zero).
+func (c *Conv2D) fillPlanes(pl, xg []float32, oh0 int) {
 	s := c.s
-	rows, ldx, ne := s.planeGeom()
+	rows, ldx, ne := c.planeGeom()
+	pt := s.PT - oh0*s.SH // padded row r of the band holds input row r − pt
 	ihw := s.H * s.W
 	for ci := 0; ci < s.C/s.Groups; ci++ {
 		dst, src := pl[ci*rows*ldx:(ci+1)*rows*ldx], xg[ci*ihw:(ci+1)*ihw]
 		if s.SW == 1 {
-			c.im.padS1(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL)
+			c.im.padS1(dst, src, rows, ldx, s.H, s.W, pt, s.PL)
 		} else {
-			c.im.padS2(dst, src, rows, ldx, s.H, s.W, s.PT, s.PL, ne)
+			c.im.padS2(dst, src, rows, ldx, s.H, s.W, pt, s.PL, ne)
 		}
 	}
 }
@@ -335,28 +358,37 @@ func (c *Conv2D) runGroup(g int, yn, xn, rn, ws []float32) {
 	panels := ws[:c.k*roundUp(c.nc, gemmNR)]
 	var planes []float32
 	if c.tap {
-		planes = ws[len(panels)+tileSlack : len(panels)+tileSlack+s.planeLen()]
-		c.fillPlanes(planes, xg)
+		planes = ws[len(panels)+tileSlack : len(panels)+tileSlack+c.planesLen()]
 	}
-	for j0 := 0; j0 < hw; j0 += c.nc {
-		jn := min(c.nc, hw-j0)
-		e := ep
-		if rn != nil {
-			e.res = rn[g*mg*hw+j0:]
+	band := s.OH // output rows whose chunks run per filling of the planes
+	if c.band > 0 {
+		band = c.band
+	}
+	for oh0 := 0; oh0 < s.OH; oh0 += band {
+		if c.tap {
+			c.fillPlanes(planes, xg, oh0)
 		}
-		if c.algo == algoPointwise {
-			c.im.packB(panels, xg[j0:], c.k, jn, hw)
-		} else if c.tap {
-			c.tapPanels(panels, planes, j0, jn)
-		} else {
-			col := ws[len(panels) : len(panels)+c.k*jn]
-			c.im2col(col, xg, j0, jn)
-			c.im.packB(panels, col, c.k, jn, jn)
-		}
-		c.im.gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
-		if c.fused.post {
-			for m := 0; m < mg; m++ {
-				c.act.applyChannel(c.im, yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
+		end := min(oh0+band, s.OH) * s.OW
+		for j0 := oh0 * s.OW; j0 < end; j0 += c.nc {
+			jn := min(c.nc, end-j0)
+			e := ep
+			if rn != nil {
+				e.res = rn[g*mg*hw+j0:]
+			}
+			if c.algo == algoPointwise {
+				c.im.packB(panels, xg[j0:], c.k, jn, hw)
+			} else if c.tap {
+				c.tapPanels(panels, planes, j0, jn, oh0)
+			} else {
+				col := ws[len(panels) : len(panels)+c.k*jn]
+				c.im2col(col, xg, j0, jn)
+				c.im.packB(panels, col, c.k, jn, jn)
+			}
+			c.im.gemmPacked(mg, jn, c.k, wp, panels, yg[j0:], hw, &e)
+			if c.fused.post {
+				for m := 0; m < mg; m++ {
+					c.act.applyChannel(c.im, yg[m*hw+j0:m*hw+j0+jn], g*mg+m)
+				}
 			}
 		}
 	}
@@ -391,7 +423,7 @@ func (c *Conv2D) runGroupBatch(g int, y, x, res, ws []float32) {
 	if c.tap {
 		planes = rest[:s.N*s.planeLen()]
 		for n := 0; n < s.N; n++ {
-			c.fillPlanes(planes[n*s.planeLen():(n+1)*s.planeLen()], x[n*inSize+g*cg*ihw:n*inSize+(g+1)*cg*ihw])
+			c.fillPlanes(planes[n*s.planeLen():(n+1)*s.planeLen()], x[n*inSize+g*cg*ihw:n*inSize+(g+1)*cg*ihw], 0)
 		}
 	} else {
 		col = rest[:c.k*nc]
@@ -421,7 +453,7 @@ func (c *Conv2D) runGroupBatch(g int, y, x, res, ws []float32) {
 			}
 		}
 		if c.tap {
-			c.tapPanels(panels, planes, j0, jn)
+			c.tapPanels(panels, planes, j0, jn, 0)
 		} else {
 			c.im.packB(panels, col, c.k, jn, jn)
 		}
@@ -504,10 +536,11 @@ func (c *Conv2D) im2colAt(dst []float32, ld int, x []float32, j0, jn int) {
 
 // tapPanels writes columns [j0, j0+jn) of one group's patch matrix, packed as packB would, from
 // padded planes pl (see planeGeom; column j is image j/(OH·OW)'s pixel j mod OH·OW, and pl holds as
-// many images' planes as the columns reach). Patch row r of pixel (oh, ow) of image n is
-// pl[n·planeLen + oh·SH·ldx + ow + tapOff[r]]: consecutive pixels of one row are consecutive floats,
+// many images' planes as the columns reach; in bands, the band from output row oh0). Patch row r of
+// pixel (oh, ow) of image n is pl[n·planeLen + (oh−oh0)·SH·ldx + ow + tapOff[r]]: consecutive pixels
+// of one row are consecutive floats,
 // so each panel is filled a run of pixels at a time (tapRun), and columns past jn are zero.
-func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn int) {
+func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn, oh0 int) {
 	s := c.s
 	_, ldx, _ := s.planeGeom()
 	hw, plen, k := s.OH*s.OW, s.planeLen(), c.k
@@ -524,7 +557,7 @@ func (c *Conv2D) tapPanels(dst, pl []float32, j0, jn int) {
 			n, p := (j0+j)/hw, (j0+j)%hw
 			oh, ow := p/s.OW, p%s.OW
 			run := min(gemmNR-c0, s.OW-ow, jn-j)
-			c.im.tapRun(panel, c0, run, pl, n*plen+oh*s.SH*ldx+ow, c.tapOff, c.tapMax)
+			c.im.tapRun(panel, c0, run, pl, n*plen+(oh-oh0)*s.SH*ldx+ow, c.tapOff, c.tapMax)
 			c0 += run
 		}
 	}

@@ -41,6 +41,10 @@ func (im *Impl) MaxPool2D(y, x []float32, s PoolShape) {
 		im.maxPoolInside(y, x, s)
 		return
 	}
+	if s.DH == 1 && s.DW == 1 && s.W <= maxPoolRowMax {
+		im.maxPoolRows(y, x, s)
+		return
+	}
 	for p := 0; p < planes; p++ {
 		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
 		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
@@ -180,6 +184,57 @@ func (im *Impl) maxPoolInside(y, x []float32, s PoolShape) {
 					for _, v := range xp[base+kh*s.W : base+kh*s.W+s.KW] {
 						m = max32(m, v)
 					}
+				}
+				yr[ow] = m
+			}
+		}
+	}
+}
+
+// maxPoolRowMax bounds the input width of maxPoolRows (its row buffer is on the stack).
+const maxPoolRowMax = 1024
+
+// maxPoolRows is MaxPool2D for padded windows of dilation 1 (CDCN-PS's and ResNet's 3×3 stride-2
+// pools): per output row, the maximum of its input rows that exist is taken column by column into a
+// row buffer (binVV's Max: four at a time in the SIMD build), then each window's maximum along that
+// row, with bounds tests only for windows that reach the padding. The per-tap loop tested bounds and branched for each of the KH·KW taps of
+// every output (a quarter of a second on CDCN-PS's 128 planes of 256²). Like kernelref, a NaN
+// propagates (max32); a window with no input tap (ceil_mode past the padding) gives −Inf.
+func (im *Impl) maxPoolRows(y, x []float32, s PoolShape) {
+	var buf [maxPoolRowMax]float32
+	vm := buf[:s.W]
+	negInf := float32(math.Inf(-1))
+	for p := 0; p < s.N*s.C; p++ {
+		xp := x[p*s.H*s.W : (p+1)*s.H*s.W]
+		yp := y[p*s.OH*s.OW : (p+1)*s.OH*s.OW]
+		for oh := 0; oh < s.OH; oh++ {
+			yr := yp[oh*s.OW : (oh+1)*s.OW]
+			h0 := oh*s.SH - s.PT
+			lo, hi := max(h0, 0), min(h0+s.KH, s.H)
+			if lo >= hi {
+				for i := range yr {
+					yr[i] = negInf
+				}
+				continue
+			}
+			copy(vm, xp[lo*s.W:(lo+1)*s.W])
+			for ih := lo + 1; ih < hi; ih++ {
+				im.binVV(OpMax, vm, vm, xp[ih*s.W:(ih+1)*s.W])
+			}
+			for ow := range yr {
+				w0 := ow*s.SW - s.PL
+				if w0 >= 0 && w0+s.KW <= s.W {
+					win := vm[w0 : w0+s.KW]
+					m := win[0]
+					for _, v := range win[1:] {
+						m = max32(m, v)
+					}
+					yr[ow] = m
+					continue
+				}
+				m := negInf
+				for iw := max(w0, 0); iw < min(w0+s.KW, s.W); iw++ {
+					m = max32(m, vm[iw])
 				}
 				yr[ow] = m
 			}

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { assert, launch, Recorder, Skip, ROOT, SITE } from './lib.mjs';
+import { opaque } from '../engine.mjs';
 
 /** Puts the test frame into the page as window.__frame (ImageData) and window.__png (Blob). */
 async function installFrame(page, rgba, W, H) {
@@ -45,6 +46,23 @@ export function apiTests({ origin, frame, hasFace, rec }) {
     await browser?.close();
   };
   return { setup, teardown, tests: [
+    {
+      name: "the Worker's opacity check (which frames copyTo may read) finds a single pixel that is not opaque, wherever it is",
+      async fn() {
+        for (let n = 1; n <= 13; n++) {
+          const px = new Uint32Array(n).fill(0xff80c0e0);
+          assert(opaque(px), `${n} opaque pixels`);
+          for (let i = 0; i < n; i++) {
+            for (const alpha of [0x00, 0x7f, 0xfe]) {
+              px[i] = (alpha << 24 | 0x80c0e0) >>> 0;
+              assert(!opaque(px), `${n} pixels, pixel ${i} has alpha ${alpha}`);
+            }
+            px[i] = 0xff000000; // black, opaque
+            assert(opaque(px), `${n} pixels, pixel ${i} black`);
+          }
+        }
+      },
+    },
     {
       name: 'analyze() takes every source type and returns the documented Result',
       async fn() {

@@ -58,6 +58,11 @@ var convCases = []convCase{
 	conv("3x3/nopad/5to7/9x8", 1, 5, 9, 8, 7, 3, 1, 0, 1),
 	conv("3x3/64to64/14x14", 1, 64, 14, 14, 64, 3, 1, 1, 1),
 	conv("3x3/batch2/4to9/7x6", 2, 4, 7, 6, 9, 3, 1, 1, 1),
+	// Padded planes past planesMax (1M floats): tap convolutions run in bands of output rows,
+	// refilling the planes per band (CDCN-PS at 256²); the last band is shorter.
+	conv("3x3/bands/16to8/256x256", 1, 16, 256, 256, 8, 3, 1, 1, 1),
+	conv("3x3/s2/bands/24to4/300x300", 1, 24, 300, 300, 4, 3, 2, 1, 1),
+	conv("5x5/bands/asym/40to2/160x170", 1, 40, 160, 170, 2, 5, 1, 2, 1).with(func(c *convCase) { c.pt, c.pb = 1, 3 }),
 	// Batches of small images run as one GEMM across the images (PatchNet's 16 patches).
 	conv("3x3/batch16/16to24/2x2", 16, 16, 2, 2, 24, 3, 1, 1, 1).with(sweep),
 	conv("1x1/batch16/32to20/2x2", 16, 32, 2, 2, 20, 1, 1, 0, 1).with(sweep),

@@ -52,6 +52,11 @@ var poolCases = []poolCase{
 	pool("5x5/s1/global-like/5x5", 2, 5, 5, 5, 1, 0, false),
 	pool("3x3/s3/p1/ceil/10x11", 2, 10, 11, 3, 3, 1, true),
 	pool("7x7/s1/p3/7x7", 1, 7, 7, 7, 1, 3, false),
+	// Padded max pools of dilation 1 take a row buffer of at most 1024 floats; wider rows take the
+	// per-tap loop.
+	pool("3x3/s2/p1/40x36", 5, 40, 36, 3, 2, 1, false),
+	pool("3x3/s2/p1/wide/3x1030", 2, 3, 1030, 3, 2, 1, false),
+	{name: "2x4/s1x3/p0x2/ceil/9x17", n: 2, c: 2, h: 9, w: 17, kh: 2, kw: 4, sh: 1, sw: 3, dh: 1, dw: 1, pl: 2, pr: 2, ceil: true},
 	// Windows that tile the input (PS-B's pyramid pools; the SIMD build's fast path), and one that
 	// leaves columns over.
 	pool("2x2/s2/8x8", 3, 8, 8, 2, 2, 0, false),

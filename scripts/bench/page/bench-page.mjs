@@ -267,10 +267,15 @@ async function ortPipeline(ort, faceModelUrl) {
  * Worker (one frame in flight, like a loop that awaits each) and with two ({workers: 2}, two frames
  * per Worker in flight), on still frames (full detection every frame) and on video frames (tracked);
  * onnxruntime-web's pipeline above with one thread and with two (one frame at a time: an ORT
- * session runs one call at a time). Configurations take turns in blocks of `frames` frames, `rounds`
- * times, so load changes hit them all; each one's figure is the median of its blocks.
+ * session runs one call at a time). Configurations take turns in blocks of `frames` frames, one
+ * block each per round (tpRound), so load changes hit them all; each one's figure is the median of
+ * its blocks. tpSetup makes the pipelines and runs one warm-up block each; tpFinish closes them and
+ * returns the figures. The driver runs the rounds between the parts of the per-frame table (e2e),
+ * so that both tables sample the same stretches of the run.
  */
-async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
+let tp = null;
+
+async function tpSetup({ url, W, H, frames, faceModelUrl }) {
   const { ort1, ort2 } = await ready;
   const face = await frame(url, W, H);
   const o1 = await ortPipeline(ort1, faceModelUrl);
@@ -301,15 +306,26 @@ async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
   };
   const fps = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
   for (const f of Object.values(configs)) await f(); // warm-up: one block each
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, f] of Object.entries(configs)) {
-      const t0 = performance.now();
-      await f();
-      fps[name].push(frames / ((performance.now() - t0) / 1000));
-    }
+  for (const v of Object.values(stages)) for (const xs of Object.values(v)) xs.length = 0; // warm-up frames do not count
+  tp = { o1, o2, configs, fps, stages, frames, rounds: 0 };
+  return true;
+}
+
+async function tpRound() {
+  for (const [name, f] of Object.entries(tp.configs)) {
+    const t0 = performance.now();
+    await f();
+    tp.fps[name].push(tp.frames / ((performance.now() - t0) / 1000));
   }
-  await o1.close();
-  await o2.close();
+  tp.rounds++;
+  return true;
+}
+
+async function tpFinish() {
+  await tp.o1.close();
+  await tp.o2.close();
+  const { fps, stages, frames, rounds } = tp;
+  tp = null;
   const med = (xs) => xs.slice().sort((a, b) => a - b)[(xs.length - 1) >> 1];
   return {
     fps: Object.fromEntries(Object.entries(fps).map(([k, v]) => [k, med(v)])), blocks: fps, frames, rounds,
@@ -317,5 +333,12 @@ async function throughput({ url, W, H, frames, rounds = 3, faceModelUrl }) {
   };
 }
 
-window.bench = { ready: ready.then(() => true), model, e2eSetup, e2eProbe, e2e, throughput, isolated: () => crossOriginIsolated };
+/** The frames-per-second table in one call: setup, `rounds` rounds, finish. */
+async function throughput({ rounds = 3, ...a }) {
+  await tpSetup(a);
+  for (let r = 0; r < rounds; r++) await tpRound();
+  return tpFinish();
+}
+
+window.bench = { ready: ready.then(() => true), model, e2eSetup, e2eProbe, e2e, throughput, tpSetup, tpRound, tpFinish, isolated: () => crossOriginIsolated };
 document.getElementById('status').textContent = 'ready';

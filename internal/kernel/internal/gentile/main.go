@@ -1,4 +1,6 @@
-// Command gentile writes the GEMM micro-kernels of package kernel: gemm_tiles_generic.go (scalar,
+// Command gentile writes the unrolled kernels of package kernel: depthwise_direct_wasmsimd.go (the
+// 3×3 depthwise convolutions' epilogue variants, depthwise.go) and the GEMM micro-kernels,
+// gemm_tiles_generic.go (scalar,
 // in every build) and gemm_tiles_wasmsimd.go (wasm SIMD, Float32x4), each with variants for 1 to 4
 // rows. Both compute gemmMR×gemmNR = 4×8 tiles over the same packed operands (tile.go), so that one
 // binary can hold both implementations and kerneltest can compare them; the scalar kernel keeps
@@ -94,6 +96,13 @@ func main() {
 	var b bytes.Buffer
 	writeAsm(&b)
 	if err := os.WriteFile(asmFile, b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	dw, err := generateDepthwise()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(dwFile, dw, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
