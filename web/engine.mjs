@@ -206,25 +206,14 @@ async function videoFrameCopyWorks() {
 }
 
 /**
- * Whether every RGBA pixel (a little-endian word, alpha in the top byte) is opaque: the AND of all
- * words keeps alpha 255 only if each has it. Four running ANDs and no branch per pixel: 0.13 ms for
- * 640×480 under node 24 where a compare per pixel took 0.23–0.32 ms (medians of 200, load 8).
+ * Whether every RGBA pixel (a little-endian word, alpha in the top byte) is opaque. A compare per
+ * pixel, stopping at the first that is not: in Chromium 156 it took 0.2 ms for 640×480, where
+ * four running ANDs without a branch took 0.27 (they were faster under node 24, 0.13 ms against
+ * 0.23–0.32, which is why this was tried and undone; medians, load 6–8).
  */
 export function opaque(px) {
-  let a = -1;
-  let b = -1;
-  let c = -1;
-  let d = -1;
-  const n = px.length;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    a &= px[i];
-    b &= px[i + 1];
-    c &= px[i + 2];
-    d &= px[i + 3];
-  }
-  for (; i < n; i++) a &= px[i];
-  return ((a & b & c & d) >>> 24) === 0xff;
+  for (let i = 0; i < px.length; i++) if (px[i] < 0xff000000) return false;
+  return true;
 }
 
 function makeCanvas(w, h) {

@@ -133,3 +133,43 @@ func TestSwarExact(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResampleSwar: for any frame size, window (inside, across or outside the frame) and output
+// size, the word-load sums (swar, the wasm path) give the byte loop's output bit for bit, and
+// neither panics. Natively the package runs the byte loop, so the other fuzz targets that reach
+// resample (FuzzCrop, FuzzDetect) never run the wasm path; this one runs both.
+func FuzzResampleSwar(f *testing.F) {
+	f.Add(uint16(640), uint16(480), int16(0), int16(-80), uint16(640), uint16(640), uint8(128), uint8(128), uint64(1))
+	f.Add(uint16(300), uint16(200), int16(148), int16(68), uint16(345), uint16(345), uint8(80), uint8(80), uint64(2))
+	f.Add(uint16(7), uint16(3), int16(-5), int16(2), uint16(1), uint16(900), uint8(1), uint8(3), uint64(3))
+	f.Fuzz(func(t *testing.T, w, h uint16, x0, y0 int16, ww, wh uint16, outW, outH uint8, seed uint64) {
+		w, h = 1+w%400, 1+h%400
+		ww, wh = 1+ww%1200, 1+wh%1200
+		ow, oh := 1+int(outW), 1+int(outH)
+		img := image.NewRGBA(image.Rect(0, 0, int(w), int(h)))
+		rng := rand.New(rand.NewPCG(seed, 7))
+		sat := seed%4 == 0 // all 255: the largest sums a lane gets
+		for i := range img.Pix {
+			if sat {
+				img.Pix[i] = 255
+			} else {
+				img.Pix[i] = uint8(rng.IntN(256))
+			}
+		}
+		win := image.Rect(int(x0)%500, int(y0)%500, 0, 0)
+		win.Max = win.Min.Add(image.Pt(int(ww), int(wh)))
+		defer func(v bool) { swar = v }(swar)
+		run := func(on bool) []float32 {
+			swar = on
+			s := &sink{kind: sinkNHWC, f: make([]float32, 3*ow*oh)}
+			resample(img, win, ow, oh, [3]uint8{1, 2, 3}, s)
+			return s.f
+		}
+		want, got := run(false), run(true)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%d×%d, window %v → %d×%d: output %d is %v with word sums, %v byte by byte", w, h, win, ow, oh, i, got[i], want[i])
+			}
+		}
+	})
+}

@@ -31,7 +31,8 @@ view0-via128 the real items through the 128 crop. Then, for the protocol's Silen
 (train_psb80.py: v1se, ensemble, v1se-x2.7, ensemble-x2.7), the published MiniFASNetV1SE's class logits
 [N,3] of the real items (untrained: nothing of ours), on its own crop (face box x4.0, cut straight at 80x80
 by `bonafide crop` into crops80x4/) in p80x4-view0/logits.npy and on V2's x2.7 crop in
-p80-v1se-view0/logits.npy.
+p80-v1se-view0/logits.npy; and V2's own logits on the mirrored x2.7 crop (p80-v2flip-view0) and on the
+x2.2 and x3.2 crops (p80-v2s2.2-view0, p80-v2s3.2-view0; crops80x2.2/, crops80x3.2/).
 """
 
 import json
@@ -185,17 +186,20 @@ def v1se_torch():
     return net.eval()
 
 
-def run_v1se(items, bin_, out_dir, scale=V1SE_SCALE, chunk=256):
-    """Silent-Face's ensemble partner, scored untrained: the published MiniFASNetV1SE's class logits
-    [N,3] on the real items cropped straight at 80x80, face box x scale (shift; its own x4.0, or V2's
-    x2.7 so that both nets share one input), by `bonafide crop`, as the run-time pipeline would crop
-    them. Nothing of ours trains it."""
+def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=False, chunk=256):
+    """A published network's class logits [N,3] (untrained: nothing of ours) on the real items cropped
+    straight at 80x80, face box x scale (shift), by `bonafide crop`, as the run-time pipeline would crop
+    them: Silent-Face's ensemble partner MiniFASNetV1SE on its own x4.0 crop or on V2's x2.7 one, and V2
+    itself at other scales or mirrored (the protocol's untrained rows, train_psb80.EXTRA)."""
     if os.path.exists(os.path.join(out_dir, "logits.npy")):
         return
     os.makedirs(out_dir, exist_ok=True)
-    img, _ = crops80(items, bin_, scale, "crops80" if scale == SCALE else "crops80x4")
+    name = "crops80" if scale == SCALE else "crops80x4" if scale == V1SE_SCALE else f"crops80x{scale:g}"
+    img, _ = crops80(items, bin_, scale, name)
     x = protocol.to_bgr_tensor(img.astype(np.float32) / 255)
-    net, zs = v1se_torch(), []
+    if flip:
+        x = x.flip(3)
+    net, zs = (v1se_torch() if variant == "v1se" else protocol.trunk_torch()), []
     with torch.no_grad():
         for c0 in range(0, len(x), chunk):
             zs.append(net(x[c0:c0 + chunk]).numpy().astype(np.float32))
@@ -240,19 +244,27 @@ def main():
     protocol.use("psb")
     wd = protocol.work_dir()
     z = np.load(os.path.join(wd, "real.npz"), allow_pickle=True)
-    items, img = list(z["items"]), z["img"]
     s = np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)
-    sitems, simg = list(s["items"]), s["img"]
+    items, sitems = list(z["items"]), list(s["items"])
+    done = lambda d: os.path.exists(os.path.join(wd, d, "feats.npy"))
+    # The crop images are loaded only for a view still to be made (they take minutes to read).
+    img = z["img"] if not all(map(done, ("p80-view1", "p80-view0-via128"))) else None
+    simg = s["img"] if not all(map(done, ("p80-view0-synth", "p80-view1"))) else None
     t0 = time.time()
     bin_ = sys.argv[1] if len(sys.argv) > 1 else protocol.build_bonafide()
     run_direct(items, bin_, os.path.join(wd, "p80-view0"))
     # Same items, order and views as protocol.prep (view_batch is seeded by view and index).
     run_view(sitems, simg, 0, os.path.join(wd, "p80-view0-synth"))
     train = [i for i, it in enumerate(items) if it["source"] != "faces"]
-    run_view([items[i] for i in train] + sitems, np.concatenate([img[train], simg]), 1, os.path.join(wd, "p80-view1"))
+    if not done("p80-view1"):
+        run_view([items[i] for i in train] + sitems, np.concatenate([img[train], simg]), 1, os.path.join(wd, "p80-view1"))
     run_view(items, img, 0, os.path.join(wd, "p80-view0-via128"))
-    run_v1se(items, bin_, os.path.join(wd, "p80x4-view0"))
-    run_v1se(items, bin_, os.path.join(wd, "p80-v1se-view0"), SCALE)
+    # The untrained rows of the protocol (train_psb80.EXTRA).
+    run_logits(items, bin_, os.path.join(wd, "p80x4-view0"))
+    run_logits(items, bin_, os.path.join(wd, "p80-v1se-view0"), scale=SCALE)
+    run_logits(items, bin_, os.path.join(wd, "p80-v2flip-view0"), "v2", SCALE, flip=True)
+    for sc in (2.2, 3.2):
+        run_logits(items, bin_, os.path.join(wd, f"p80-v2s{sc:g}-view0"), "v2", sc)
     print(f"prep_psb80 done in {time.time() - t0:.0f}s", flush=True)
 
 

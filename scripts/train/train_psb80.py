@@ -15,12 +15,14 @@ Every fold records three scores of its held-out test set, so that the protocol p
   published   the published head's live probability (softmax class 1): trained on nothing of ours
   fused       the linear head over mask logits + published logits (trained per fold)
   maps        the pyramid's 1x1 level (sigmoid of its mask logit over the whole crop)
-and, where prep_psb80.py has run the published MiniFASNetV1SE (Silent-Face's second model, trained
-on nothing of ours) on the real crops, four more untrained scores:
-  v1se              its live probability on its own crop, the face box x4.0 (straight 80x80)
-  ensemble          Silent-Face's own recipe: the mean of the V2 (x2.7) and V1SE (x4.0) live probabilities
+and, where prep_psb80.py has run the published networks on other crops of the real items (untrained:
+the same in every fold), the EXTRA scores, each a mean of live probabilities:
+  v1se              the published MiniFASNetV1SE (Silent-Face's second model) on its own crop, face box x4.0
+  ensemble          Silent-Face's own recipe: the mean of V2 (x2.7, "published") and V1SE (x4.0)
   v1se-x2.7         V1SE on V2's x2.7 crop
   ensemble-x2.7     the mean of V2 and V1SE both on the x2.7 crop (one input feeds both networks)
+  published-flip    V2 on the x2.7 crop and on its mirror image, averaged
+  published-s2.2, published-s3.2   V2 on crops of the face box x2.2 and x3.2
 
     /usr/bin/python3 scripts/train/train_psb80.py protocol [--score published|fused|maps] [--tag T]
 
@@ -45,9 +47,17 @@ import qat
 import thresholds
 import train_pyramid
 
-SCORES = ("published", "fused", "maps", "v1se", "ensemble", "v1se-x2.7", "ensemble-x2.7")
-# prep_psb80.run_v1se's outputs: score suffix -> directory of V1SE's logits on the real items
-V1SE_DIRS = {"": "p80x4-view0", "-x2.7": "p80-v1se-view0"}
+# score -> (prep_psb80.run_logits output directories, whether V2's x2.7 score joins the mean)
+EXTRA = {
+    "v1se": (("p80x4-view0",), False),
+    "ensemble": (("p80x4-view0",), True),
+    "v1se-x2.7": (("p80-v1se-view0",), False),
+    "ensemble-x2.7": (("p80-v1se-view0",), True),
+    "published-flip": (("p80-v2flip-view0",), True),
+    "published-s2.2": (("p80-v2s2.2-view0",), False),
+    "published-s3.2": (("p80-v2s3.2-view0",), False),
+}
+SCORES = ("published", "fused", "maps") + tuple(EXTRA)
 
 
 class Head(nn.Module):
@@ -118,12 +128,12 @@ class Data:
         items += list(np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)["items"])
         self.items = items
         self.n_real = n_real
-        self.z_v1se = {}  # score suffix -> [n_real,3] V1SE logits
-        for suf, d in V1SE_DIRS.items():
+        self.z_extra = {}  # directory -> [n_real,3] class logits of the real items (EXTRA)
+        for d in sorted({d for dirs, _ in EXTRA.values() for d in dirs}):
             p = os.path.join(wd, d, "logits.npy")
             if os.path.exists(p):
-                self.z_v1se[suf] = torch.from_numpy(np.load(p))
-                assert len(self.z_v1se[suf]) == n_real
+                self.z_extra[d] = torch.from_numpy(np.load(p))
+                assert len(self.z_extra[d]) == n_real
         def ld(d):
             f, c, z = (np.load(os.path.join(wd, d, k + ".npy")) for k in ("feats", "cover", "logits"))
             return f.reshape(len(f), 128, 8, 8), c, z
@@ -169,18 +179,22 @@ def score_all(head, data, item_idx, batch=1024):
         out["fused"].append(torch.sigmoid(b).squeeze(1))
         out["maps"].append(torch.sigmoid(logits[3].flatten()))
     out = {k: (torch.cat(v).numpy() if v else np.zeros(0)) for k, v in out.items()}
-    out.update(v1se_scores(data, item_idx, out["published"]))
+    out.update(extra_scores(data, item_idx, out["published"]))
     return out
 
 
-def v1se_scores(data, item_idx, published):
-    """The V1SE and ensemble scores of real items item_idx (untrained: the same in every fold),
-    given V2's live probabilities of the same items."""
+def extra_scores(data, item_idx, published):
+    """The EXTRA scores of real items item_idx (untrained: the same in every fold), given V2's x2.7
+    live probabilities of the same items; a score whose logits prep_psb80.py has not made is left out."""
     out, idx = {}, np.asarray(item_idx, int)
     assert len(idx) == 0 or idx.max() < data.n_real  # test sets and photos are real crops
-    for suf, z4 in data.z_v1se.items():
-        p4 = published_p(z4[idx]).numpy() if len(idx) else np.zeros(0)
-        out["v1se" + suf], out["ensemble" + suf] = p4, (np.asarray(published) + p4) / 2
+    for k, (dirs, with_v2) in EXTRA.items():
+        if not all(d in data.z_extra for d in dirs):
+            continue
+        ps = [published_p(data.z_extra[d][idx]).numpy() if len(idx) else np.zeros(0) for d in dirs]
+        if with_v2:
+            ps.append(np.asarray(published))
+        out[k] = np.mean(ps, 0) if len(idx) else np.zeros(0)
     return out
 
 
@@ -266,7 +280,7 @@ def main(argv=None):
         return
     for r in results.values():  # a fold read back from a run made before prep scored V1SE
         for part in ("test", "faces"):
-            r.update({f"{part}_{k}": v for k, v in v1se_scores(data, r[f"{part}_idx"], r[f"{part}_published"]).items()})
+            r.update({f"{part}_{k}": v for k, v in extra_scores(data, r[f"{part}_idx"], r[f"{part}_published"]).items()})
     summary = summarize(data.items, results, vars(a), a.threshold_rule)
     common.write_json(os.path.join(out, "protocol.json"), summary)
     for k, s in summary["scores"].items():

@@ -1,0 +1,88 @@
+"""What choosing the score by the protocol would give, measured without tuning on the test fold.
+
+For every fold F of train_psb80.py's protocol run, the candidate scores (the untrained rows: published,
+its mirror and crop-scale variants, V1SE and the ensembles) are compared on the OTHER folds only: each
+candidate's threshold by the shipped rule (accept95) on the other folds' out-of-fold scores, and the
+candidate with the lowest weighted out-of-fold APCER there wins (a tie goes to the earlier one in
+CANDIDATES, published first). Fold F is then scored with the winner at that threshold. The rows are
+what a selection made on the protocol can be expected to give on a session or source it never saw;
+the per-fold choice shows whether the selection is stable.
+
+    /usr/bin/python3 scripts/train/nested_select.py [RUN_DIR/protocol.json] [OUT.json]
+
+Needs train_psb80.py protocol (its fold scores.npz files beside protocol.json).
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+
+import common
+import protocol
+import thresholds
+import train_psb80
+import train_pyramid
+
+CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2", "ensemble", "ensemble-x2.7",
+              "v1se", "v1se-x2.7")
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+    protocol.use("psb")
+    wd = protocol.work_dir()
+    items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
+    folds = list(protocol.folds())
+    res = {}
+    for f in folds:
+        z = np.load(os.path.join(run, f, "scores.npz"), allow_pickle=True)
+        res[f] = {k: z[k] for k in z.files}
+    # A fold read back from a run made before the untrained rows existed lacks them: score them from
+    # prep_psb80.py's logits, as train_psb80.py protocol does.
+    class Logits:
+        n_real = len(items)
+        z_extra = {}
+    for dirs, _ in train_psb80.EXTRA.values():
+        for d in dirs:
+            p = os.path.join(wd, d, "logits.npy")
+            if os.path.exists(p):
+                import torch
+                Logits.z_extra[d] = torch.from_numpy(np.load(p))
+    for r in res.values():
+        for part in ("test", "faces"):
+            r.update({f"{part}_{k}": v for k, v in
+                      train_psb80.extra_scores(Logits, r[f"{part}_idx"], r[f"{part}_published"]).items()})
+    cands = [c for c in CANDIDATES if all(f"test_{c}" in r for r in res.values())]
+    if "published" not in cands:
+        raise SystemExit(f"{run}: no fold scores with the candidates; rerun train_psb80.py protocol")
+    oof = {c: {f: thresholds.fold_scores(items, dict(r, test_scores=r[f"test_{c}"])) for f, r in res.items()} for c in cands}
+    rows = {}
+    for f in folds:
+        best = None
+        for c in cands:
+            other = {k: v for k, v in oof[c].items() if k != f}
+            t, _ = thresholds.choose(other, "accept95")
+            apcer = thresholds.weighted_rates(other, t)[0]
+            if best is None or apcer < best[1] - 1e-12:
+                best = (c, apcer, t)
+        c, apcer, t = best
+        m = train_pyramid.fold_metrics(items, dict(res[f], test_scores=res[f][f"test_{c}"], faces_scores=res[f][f"faces_{c}"]), t)
+        rows[f] = dict(m, chosen=c, chosen_other_folds_apcer=apcer)
+        print(f"{f:34s} chose {c:16s} (other folds' APCER {apcer:.4f}) auc {m['auc']:.4f} t {t:.4f} "
+              f"apcer {m['apcer']:.4f} bpcer {m['bpcer']:.4f} acer {m['acer']:.4f}")
+    src = [f for f in folds if f.startswith("src-")]
+    nuaa = [f for f in folds if f.startswith("nuaa-")]
+    head = {"candidates": cands, "loso_worst_auc": min(rows[f]["auc"] for f in nuaa),
+            "loso_worst_acer": max(rows[f]["acer"] for f in nuaa),
+            "source_auc": {f[4:]: rows[f]["auc"] for f in src}, "lsrco_min_auc": min(rows[f]["auc"] for f in src),
+            "heldout_live_accepted_nested": float(np.mean([1 - rows[f]["bpcer"] for f in src]))}
+    print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in head.items()}))
+    if len(argv) > 1:
+        common.write_json(argv[1], {"rule": __doc__.split("\n\n")[1].replace("\n", " "), "headline": head, "folds": rows})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
