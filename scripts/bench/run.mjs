@@ -21,6 +21,7 @@
 //   BENCH_COLD=10        first runs per engine right after loading, reported as the cold start
 //   BENCH_FPS_FRAMES=40  frames per block of the frames-per-second table (BENCH_FPS_ROUNDS=3 blocks each)
 //   BENCH_ONLY_FPS=1     only the frames-per-second table (no inference table, no per-frame table)
+//   BENCH_AFTER=1        also print each engine's median by the engine that ran just before it
 //   BENCH_README=1       regenerate the README's performance block (0: leave README.md alone)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -210,6 +211,81 @@ async function serve(models, images, named) {
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
+// ------------------------------------------------------------------------------ other sessions
+
+/** The autogroup line of /proc/PID/autogroup ("/autogroup-N nice K"), or null. */
+function autogroup(pid) {
+  try {
+    const m = /^(\S+) nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    return m ? { group: m[1], nice: +m[2] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ticks (user + system, all threads) of every process, with its command, nice and autogroup. */
+function procTicks() {
+  const out = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+      out.set(d, { ticks: +f[11] + +f[12], nice: +f[16], cmd, ag: autogroup(d) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Other sessions busy on the CPU over `ms`. With autogroup scheduling (Linux's default for
+ * desktop kernels, kernel.sched_autogroup_enabled = 1) the CPU is shared between sessions first:
+ * a process's own nice (`nice -n 19`) only orders it against its own session, so a long job
+ * started with nice 19 from another shell still takes half of the two cores whenever the browser
+ * wants both, and every thread wake-up may wait behind it. bonafide's Worker pays two wake-ups a
+ * run, which the engines on the page's thread do not. Only the group's nice (`echo 19 >
+ * /proc/PID/autogroup`) makes such a job yield. Returns [{group, nice, cores, top}] for groups
+ * other than this process's, busiest first, or null where there is no autogroup.
+ */
+async function otherSessions(ms = 1000) {
+  let enabled = '';
+  try {
+    enabled = fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim();
+  } catch {
+    // not Linux, or no autogroup
+  }
+  const own = enabled === '1' ? autogroup('self') : null;
+  if (!own) return null;
+  let hz = 100;
+  try {
+    hz = +execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }) || 100;
+  } catch {
+    // 100 on every Linux we run on
+  }
+  const a = procTicks();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = procTicks();
+  const groups = new Map();
+  for (const [pid, p] of b) {
+    if (!p.ag || p.ag.group === own.group) continue;
+    const used = (p.ticks - (a.get(pid)?.ticks ?? p.ticks)) / hz / (ms / 1000);
+    if (used <= 0) continue;
+    const g = groups.get(p.ag.group) ?? { group: p.ag.group, nice: p.ag.nice, cores: 0, top: null, topCores: 0 };
+    g.cores += used;
+    if (used > g.topCores) Object.assign(g, { top: `${p.cmd} (pid ${pid}, nice ${p.nice})`, topCores: used });
+    groups.set(p.ag.group, g);
+  }
+  return [...groups.values()].filter((g) => g.cores >= 0.1).sort((x, y) => y.cores - x.cores)
+    .map(({ group, nice, cores, top }) => ({ group, nice, cores: +cores.toFixed(2), top }));
+}
+
+const sessionsText = (gs) => (gs?.length
+  ? gs.map((g) => `${g.cores.toFixed(2)} cores in ${g.group.replace(/^\//, '')} at group nice ${g.nice} (mostly ${g.top})`).join('; ')
+  : 'none');
+
 // ---------------------------------------------------------------------------------------- tables
 
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : '—');
@@ -229,6 +305,11 @@ async function main() {
   const t0 = Date.now();
   const started = new Date();
   const load0 = os.loadavg();
+  const others0 = await otherSessions();
+  if (others0?.length) {
+    log(`other sessions busy on the CPU: ${sessionsText(others0)}. Their processes' nice does not apply across sessions (autogroup): ` +
+      'every wake-up of the Worker may wait behind them; `echo 19 > /proc/PID/autogroup` makes such a job yield (scripts/bench/README.md)');
+  }
   for (const need of [path.join(WEB, 'bonafide.wasm'), path.join(ORT_DIST, 'ort.wasm.min.mjs'), CHROMIUM]) {
     if (!fs.existsSync(need)) throw new Error(`${need} is missing: run \`make tools web\` (make bench does)`);
   }
@@ -286,6 +367,9 @@ async function main() {
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
+      if (env('BENCH_AFTER', '')) {
+        for (const [k, v] of Object.entries(r.after)) log(`  ${k} by the engine before it: ${Object.entries(v).map(([p, xs]) => `${p} ${f1(median(xs))} (${xs.length})`).join(', ')}`);
+      }
       log(`${m.name}: bonafide ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); cold (first ${r.coldTimes.bonafide.length}) bonafide ${f1(median(r.coldTimes.bonafide))}, ORT 1t ${f1(median(r.coldTimes.ort1))} ms; max |Δ| ${r.maxAbsDiff.toExponential(1)} of ${r.maxAbsRef.toExponential(1)}`);
     }
 
@@ -301,6 +385,7 @@ async function main() {
   const wasm = fs.readFileSync(path.join(WEB, 'bonafide.wasm'));
   results.wasm = { raw: wasm.length, gzip: zlib.gzipSync(wasm, { level: 9 }).length };
   results.load = { start: load0, end: os.loadavg() };
+  results.otherSessions = { start: others0, end: await otherSessions() };
   results.seconds = (Date.now() - t0) / 1000;
   results.models = models.map((m) => ({ name: m.name, file: rel(m.file), group: m.group, standin: !!m.standin, macs: m.macs, params: m.params,
     native: m.native, browser: m.browser }));
@@ -415,7 +500,8 @@ function report(res, cfg, models) {
     }
   }
   const date = res.started.slice(0, 10);
-  const load = `${res.load.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${res.load.end.map((x) => x.toFixed(1)).join(' ')} at the end`;
+  const load = `${res.load.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${res.load.end.map((x) => x.toFixed(1)).join(' ')} at the end` +
+    (res.otherSessions.start ? ` (other sessions on the CPU: ${sessionsText(res.otherSessions.start)} at the start, ${sessionsText(res.otherSessions.end)} at the end)` : '');
   const fast = summary.filter((x) => x.steady <= 1);
   const worst = summary.slice().sort((a, b) => b.steady - a.steady)[0];
   const reading = summary.length

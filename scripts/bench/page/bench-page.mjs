@@ -76,6 +76,10 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
     engines.push({ name, run: () => s.run(of), out: (o, n) => o[n]?.data, close: () => s.release() });
   }
   const times = Object.fromEntries(engines.map((e) => [e.name, []]));
+  // Each timed run again under the engine that ran just before it: whether one engine's after-effects
+  // (ORT's two-thread pool spinning on after its run) slow the next (BENCH_AFTER=1 prints it).
+  const after = Object.fromEntries(engines.map((e) => [e.name, {}]));
+  let prev = null;
   const coldTimes = Object.fromEntries(engines.map((e) => [e.name, []]));
   const last = {};
   const orders = permutations(engines.map((_, j) => j));
@@ -109,7 +113,10 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
       if (gapMs > 0) await sleep(gapMs);
       const t0 = performance.now();
       last[e.name] = await e.run();
-      times[e.name].push(performance.now() - t0);
+      const dt = performance.now() - t0;
+      times[e.name].push(dt);
+      if (prev) (after[e.name][prev] ??= []).push(dt);
+      prev = e.name;
     }
   }
   // Agreement: the largest difference over every output, bonafide against ORT with one thread,
@@ -123,7 +130,7 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
     for (let i = 0; r && i < r.length; i++) scale = Math.max(scale, Math.abs(r[i]));
   }
   for (const e of engines) await e.close();
-  return { times, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
+  return { times, after, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
 }
 
 /** A W×H frame: the image scaled to cover it (like a webcam's view), as an ImageBitmap. */
