@@ -15,6 +15,7 @@
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
 //   BENCH_SEARCH=dir1:dir2   more directories where models.json's candidates are looked up by name
 //   BENCH_GAP_MS=0       idle gap before each timed run
+//   BENCH_SETTLE_MS=20   untimed pause after each ORT 2-thread run, for its thread pool to park
 //   BENCH_ONLY=a,b       only models whose name or path contains one of these
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
 //   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
@@ -48,6 +49,7 @@ const BUDGET_MS = 1000 * +env('BENCH_BUDGET_S', 20);
 const HEAVY = +env('BENCH_HEAVY_MACS', 1e9);
 const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
 const GAP_MS = +env('BENCH_GAP_MS', 0);
+const SETTLE_MS = +env('BENCH_SETTLE_MS', 20);
 const COLD = +env('BENCH_COLD', 10);
 const FPS_FRAMES = +env('BENCH_FPS_FRAMES', 40);
 const FPS_ROUNDS = +env('BENCH_FPS_ROUNDS', 3);
@@ -363,7 +365,7 @@ async function main() {
       const m = models[i];
       const heavy = m.macs > HEAVY;
       // Heavy models (seconds a run) get three cold runs, not ten: the budget is for the timed runs.
-      const args = { url: `/m/${i}`, cold: heavy ? Math.min(3, COLD) : COLD, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS };
+      const args = { url: `/m/${i}`, cold: heavy ? Math.min(3, COLD) : COLD, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS, settleMs: SETTLE_MS };
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
@@ -512,7 +514,7 @@ function report(res, cfg, models) {
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run (after each ORT 2t run an untimed ${SETTLE_MS} ms pause lets its thread pool park before the next engine): median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
     '',
     t1,
     '',
