@@ -1,6 +1,7 @@
 package face
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -495,6 +497,85 @@ func TestBlazeFaceRealFrames(t *testing.T) {
 			if math.Abs(f.Angle-w.roll) > 1 {
 				t.Errorf("%s face %d: roll %.1f, want %.1f", tc.file, i, f.Angle, w.roll)
 			}
+		}
+	}
+}
+
+// TestBlockWindow: the tracked search window is moved onto resample's block path (a whole multiple
+// of the input side, columns in the frame, rows in it or past it by whole blocks) only where the
+// face it searches for stays wholly in view, and detection finds the same face either way.
+func TestBlockWindow(t *testing.T) {
+	frame := image.Rect(0, 0, 640, 480)
+	cases := []struct {
+		name   string
+		r      image.Rectangle
+		last   Box
+		region float64
+		ok     bool
+	}{
+		{"centre", frame, Box{X: 230, Y: 150, W: 180, H: 180}, 2, true},
+		{"left edge", frame, Box{X: -40, Y: 150, W: 180, H: 180}, 2, true},
+		{"bottom right", frame, Box{X: 500, Y: 360, W: 160, H: 160}, 2, true},
+		{"taller than the frame", frame, Box{X: 200, Y: 120, W: 240, H: 240}, 2, true},
+		{"720p", image.Rect(0, 0, 1280, 720), Box{X: 760, Y: 190, W: 240, H: 240}, 2.5, true},
+		{"offset frame", image.Rect(13, 7, 653, 487), Box{X: 240, Y: 160, W: 180, H: 180}, 2, true},
+		{"small face: no whole block", frame, Box{X: 300, Y: 200, W: 60, H: 60}, 2, false},
+		{"centre outside the frame", frame, Box{X: -5000, Y: -5000, W: 100, H: 100}, 2, false},
+		{"wider than the frame", image.Rect(0, 0, 300, 600), Box{X: 50, Y: 200, W: 200, H: 200}, 2, false},
+		{"window smaller than the face", frame, Box{X: -25, Y: 100, W: 290, H: 290}, 1.1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cx, cy := c.last.Center()
+			n := int(math.Round(c.region * max(c.last.W, c.last.H)))
+			win, ok := blockWindow(c.r, c.last, cx, cy, n, 128)
+			if ok != c.ok {
+				t.Fatalf("ok %v, want %v (window %v)", ok, c.ok, win)
+			}
+			if !ok {
+				return
+			}
+			if win.Dx() != win.Dy() || win.Dx()%128 != 0 || win.Dx()/128 < 2 {
+				t.Errorf("window %v is not a square of k × 128, k ≥ 2", win)
+			}
+			if r := float64(win.Dx()) / float64(n); r < 0.8 || r > 1.25 {
+				t.Errorf("window side %d for a search of %d: ratio %.2f", win.Dx(), n, r)
+			}
+			in := image.Rect(int(math.Ceil(c.last.X)), int(math.Ceil(c.last.Y)), int(c.last.X+c.last.W), int(c.last.Y+c.last.H)).Intersect(c.r)
+			if !in.In(win) {
+				t.Errorf("window %v loses part of the face's in-frame box %v", win, in)
+			}
+			img := image.NewRGBA(c.r)
+			s := sink{kind: sinkNHWC, f: make([]float32, 3*128*128)}
+			if c.r.Dy()%(win.Dx()/128) == 0 && !resampleBlocks(img, win, 128, 128, [3]uint8{}, &s) {
+				t.Errorf("window %v in %v does not take the block path", win, c.r)
+			}
+		})
+	}
+	// The same face through the moved window and through a full-frame detection (the most confident
+	// one: on a flat 640×480 cartoon the detector also fires, weakly, on the whole frame).
+	best := func(fs []Face) (Face, bool) {
+		if len(fs) == 0 {
+			return Face{}, false
+		}
+		return slices.MaxFunc(fs, func(a, b Face) int { return cmp.Compare(a.Score, b.Score) }), true
+	}
+	d := newBlazeFace(t, false)
+	for _, x := range []float64{130, 320, 540} {
+		img := mustFrame(facetest.Face(640, 480, x, 250, 170, 0))
+		full, err := d.Detect(img)
+		want, ok := best(full)
+		if err != nil || !ok {
+			t.Fatalf("x=%v: %v, %v", x, full, err)
+		}
+		near, err := d.DetectNear(img, want.Extent(), 2, 1.25)
+		got, ok := best(near)
+		if err != nil || !ok {
+			t.Fatalf("x=%v: near %v, %v", x, near, err)
+		}
+		checkCartoon(t, got, x, 250, 170, 0)
+		if v := boxIoU(got.Box, want.Box); v < 0.8 {
+			t.Errorf("x=%v: near box %+v, full-frame box %+v: IoU %.2f", x, got.Box, want.Box, v)
 		}
 	}
 }

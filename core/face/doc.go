@@ -43,8 +43,9 @@
 // a square buffer).
 //
 // [Tracker] follows the main face through video: it searches around the last box
-// ([Detector].DetectNear: BlazeFace runs the model on a square of Region face sides around it,
-// resampled to the model's input; pigo searches that square at all angles, sizes ×/÷ SizeRange),
+// ([Detector].DetectNear: BlazeFace runs the model on a square of about Region face sides around it,
+// resampled to the model's input; the square is snapped to a whole multiple of that input and moved
+// inside the frame where the face stays in view, so that the resample sums whole pixel blocks; pigo searches that square at all angles, sizes ×/÷ SizeRange),
 // falls back to a full detection when the face is lost, re-detects the whole frame every 15 frames
 // so that a second person is noticed, and smooths the box with a One Euro filter (Casiez et al., CHI
 // 2012) driven by the frames' timestamps ([Tracker].TrackAt).

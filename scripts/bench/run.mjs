@@ -15,12 +15,14 @@
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
 //   BENCH_SEARCH=dir1:dir2   more directories where models.json's candidates are looked up by name
 //   BENCH_GAP_MS=0       idle gap before each timed run
+//   BENCH_SETTLE_MS=20   untimed pause after each ORT 2-thread run, for its thread pool to park
 //   BENCH_ONLY=a,b       only models whose name or path contains one of these
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
 //   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
 //   BENCH_COLD=10        first runs per engine right after loading, reported as the cold start
 //   BENCH_FPS_FRAMES=40  frames per block of the frames-per-second table (BENCH_FPS_ROUNDS=3 blocks each)
 //   BENCH_ONLY_FPS=1     only the frames-per-second table (no inference table, no per-frame table)
+//   BENCH_AFTER=1        also print each engine's median by the engine that ran just before it
 //   BENCH_README=1       regenerate the README's performance block (0: leave README.md alone)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +49,7 @@ const BUDGET_MS = 1000 * +env('BENCH_BUDGET_S', 20);
 const HEAVY = +env('BENCH_HEAVY_MACS', 1e9);
 const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
 const GAP_MS = +env('BENCH_GAP_MS', 0);
+const SETTLE_MS = +env('BENCH_SETTLE_MS', 20);
 const COLD = +env('BENCH_COLD', 10);
 const FPS_FRAMES = +env('BENCH_FPS_FRAMES', 40);
 const FPS_ROUNDS = +env('BENCH_FPS_ROUNDS', 3);
@@ -210,6 +213,81 @@ async function serve(models, images, named) {
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
+// ------------------------------------------------------------------------------ other sessions
+
+/** The autogroup line of /proc/PID/autogroup ("/autogroup-N nice K"), or null. */
+function autogroup(pid) {
+  try {
+    const m = /^(\S+) nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    return m ? { group: m[1], nice: +m[2] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ticks (user + system, all threads) of every process, with its command, nice and autogroup. */
+function procTicks() {
+  const out = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+      out.set(d, { ticks: +f[11] + +f[12], nice: +f[16], cmd, ag: autogroup(d) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Other sessions busy on the CPU over `ms`. With autogroup scheduling (Linux's default for
+ * desktop kernels, kernel.sched_autogroup_enabled = 1) the CPU is shared between sessions first:
+ * a process's own nice (`nice -n 19`) only orders it against its own session, so a long job
+ * started with nice 19 from another shell still takes half of the two cores whenever the browser
+ * wants both, and every thread wake-up may wait behind it. bonafide's Worker pays two wake-ups a
+ * run, which the engines on the page's thread do not. Only the group's nice (`echo 19 >
+ * /proc/PID/autogroup`) makes such a job yield. Returns [{group, nice, cores, top}] for groups
+ * other than this process's, busiest first, or null where there is no autogroup.
+ */
+async function otherSessions(ms = 1000) {
+  let enabled = '';
+  try {
+    enabled = fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim();
+  } catch {
+    // not Linux, or no autogroup
+  }
+  const own = enabled === '1' ? autogroup('self') : null;
+  if (!own) return null;
+  let hz = 100;
+  try {
+    hz = +execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }) || 100;
+  } catch {
+    // 100 on every Linux we run on
+  }
+  const a = procTicks();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = procTicks();
+  const groups = new Map();
+  for (const [pid, p] of b) {
+    if (!p.ag || p.ag.group === own.group) continue;
+    const used = (p.ticks - (a.get(pid)?.ticks ?? p.ticks)) / hz / (ms / 1000);
+    if (used <= 0) continue;
+    const g = groups.get(p.ag.group) ?? { group: p.ag.group, nice: p.ag.nice, cores: 0, top: null, topCores: 0 };
+    g.cores += used;
+    if (used > g.topCores) Object.assign(g, { top: `${p.cmd} (pid ${pid}, nice ${p.nice})`, topCores: used });
+    groups.set(p.ag.group, g);
+  }
+  return [...groups.values()].filter((g) => g.cores >= 0.1).sort((x, y) => y.cores - x.cores)
+    .map(({ group, nice, cores, top }) => ({ group, nice, cores: +cores.toFixed(2), top }));
+}
+
+const sessionsText = (gs) => (gs?.length
+  ? gs.map((g) => `${g.cores.toFixed(2)} cores in ${g.group.replace(/^\//, '')} at group nice ${g.nice} (mostly ${g.top})`).join('; ')
+  : 'none');
+
 // ---------------------------------------------------------------------------------------- tables
 
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : '—');
@@ -229,6 +307,11 @@ async function main() {
   const t0 = Date.now();
   const started = new Date();
   const load0 = os.loadavg();
+  const others0 = await otherSessions();
+  if (others0?.length) {
+    log(`other sessions busy on the CPU: ${sessionsText(others0)}. Their processes' nice does not apply across sessions (autogroup): ` +
+      'every wake-up of the Worker may wait behind them; `echo 19 > /proc/PID/autogroup` makes such a job yield (scripts/bench/README.md)');
+  }
   for (const need of [path.join(WEB, 'bonafide.wasm'), path.join(ORT_DIST, 'ort.wasm.min.mjs'), CHROMIUM]) {
     if (!fs.existsSync(need)) throw new Error(`${need} is missing: run \`make tools web\` (make bench does)`);
   }
@@ -282,10 +365,13 @@ async function main() {
       const m = models[i];
       const heavy = m.macs > HEAVY;
       // Heavy models (seconds a run) get three cold runs, not ten: the budget is for the timed runs.
-      const args = { url: `/m/${i}`, cold: heavy ? Math.min(3, COLD) : COLD, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS };
+      const args = { url: `/m/${i}`, cold: heavy ? Math.min(3, COLD) : COLD, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS, settleMs: SETTLE_MS };
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
+      if (env('BENCH_AFTER', '')) {
+        for (const [k, v] of Object.entries(r.after)) log(`  ${k} by the engine before it: ${Object.entries(v).map(([p, xs]) => `${p} ${f1(median(xs))} (${xs.length})`).join(', ')}`);
+      }
       log(`${m.name}: bonafide ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); cold (first ${r.coldTimes.bonafide.length}) bonafide ${f1(median(r.coldTimes.bonafide))}, ORT 1t ${f1(median(r.coldTimes.ort1))} ms; max |Δ| ${r.maxAbsDiff.toExponential(1)} of ${r.maxAbsRef.toExponential(1)}`);
     }
 
@@ -301,6 +387,7 @@ async function main() {
   const wasm = fs.readFileSync(path.join(WEB, 'bonafide.wasm'));
   results.wasm = { raw: wasm.length, gzip: zlib.gzipSync(wasm, { level: 9 }).length };
   results.load = { start: load0, end: os.loadavg() };
+  results.otherSessions = { start: others0, end: await otherSessions() };
   results.seconds = (Date.now() - t0) / 1000;
   results.models = models.map((m) => ({ name: m.name, file: rel(m.file), group: m.group, standin: !!m.standin, macs: m.macs, params: m.params,
     native: m.native, browser: m.browser }));
@@ -415,7 +502,8 @@ function report(res, cfg, models) {
     }
   }
   const date = res.started.slice(0, 10);
-  const load = `${res.load.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${res.load.end.map((x) => x.toFixed(1)).join(' ')} at the end`;
+  const load = `${res.load.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${res.load.end.map((x) => x.toFixed(1)).join(' ')} at the end` +
+    (res.otherSessions.start ? ` (other sessions on the CPU: ${sessionsText(res.otherSessions.start)} at the start, ${sessionsText(res.otherSessions.end)} at the end)` : '');
   const fast = summary.filter((x) => x.steady <= 1);
   const worst = summary.slice().sort((a, b) => b.steady - a.steady)[0];
   const reading = summary.length
@@ -426,7 +514,7 @@ function report(res, cfg, models) {
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run: median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run (after each ORT 2t run an untimed ${SETTLE_MS} ms pause lets its thread pool park before the next engine): median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
     '',
     t1,
     '',

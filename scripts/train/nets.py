@@ -379,9 +379,11 @@ class CDCNPSExport(nn.Module):
         self.net = net
 
     def forward(self, x):
-        d = self.net(x).unsqueeze(1)  # [1,1,32,32]
+        # Depth targets lie in [0, 1] but the head ends in a ReLU, so a map can overshoot 1; the
+        # metadata contract promises [0, 1] for every map, so the export clamps before pooling.
+        d = self.net(x).unsqueeze(1).clamp(0, 1)  # [1,1,32,32]
         maps = [d] + [F.avg_pool2d(d, k) for k in (2, 4, 8, 16)]
-        score = d.mean((2, 3)).clamp(0, 1)  # [1,1]
+        score = d.mean((2, 3))  # [1,1], inside [0, 1] since d is
         return (score, *maps)
 
 

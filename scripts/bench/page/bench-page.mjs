@@ -57,7 +57,7 @@ async function fetchBytes(url) {
  * page's thread) and onnxruntime-web with one thread and with two, interleaved: every round runs
  * each engine once.
  */
-async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true }) {
+async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true, settleMs = 0 }) {
   const { ort1, ort2 } = await ready;
   const bytes = await fetchBytes(url);
   const engines = [];
@@ -76,9 +76,17 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
     engines.push({ name, run: () => s.run(of), out: (o, n) => o[n]?.data, close: () => s.release() });
   }
   const times = Object.fromEntries(engines.map((e) => [e.name, []]));
+  // Each timed run again under the engine that ran just before it: whether one engine's after-effects
+  // (ORT's two-thread pool spinning on after its run) slow the next (BENCH_AFTER=1 prints it).
+  const after = Object.fromEntries(engines.map((e) => [e.name, {}]));
+  let prev = null;
   const coldTimes = Object.fromEntries(engines.map((e) => [e.name, []]));
   const last = {};
   const orders = permutations(engines.map((_, j) => j));
+  // After a run of ORT with two threads, an untimed pause while its pool thread spins on and then
+  // parks: spinning into the next engine's run, on two cores, it took about half of every other
+  // engine's time (scripts/bench/README.md); ORT 2t then pays for waking its pool in its own run.
+  const settle = (e) => (e.name === 'ort2' && settleMs > 0 ? sleep(settleMs) : null);
   // Cold start: the first `cold` runs of each engine right after loading, interleaved like the timed
   // runs (V8 still runs baseline code, the caches are cold), what a page sees on its first frames.
   for (let i = 0; i < cold; i++) {
@@ -87,6 +95,7 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
       const t0 = performance.now();
       last[e.name] = await e.run();
       coldTimes[e.name].push(performance.now() - t0);
+      await settle(e);
     }
   }
   // Warm-up: at least `warmup` rounds and, for light models, at least warmupMs, so that V8 has
@@ -109,7 +118,11 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
       if (gapMs > 0) await sleep(gapMs);
       const t0 = performance.now();
       last[e.name] = await e.run();
-      times[e.name].push(performance.now() - t0);
+      const dt = performance.now() - t0;
+      times[e.name].push(dt);
+      if (prev) (after[e.name][prev] ??= []).push(dt);
+      prev = e.name;
+      await settle(e);
     }
   }
   // Agreement: the largest difference over every output, bonafide against ORT with one thread,
@@ -123,7 +136,7 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
     for (let i = 0; r && i < r.length; i++) scale = Math.max(scale, Math.abs(r[i]));
   }
   for (const e of engines) await e.close();
-  return { times, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
+  return { times, after, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
 }
 
 /** A W×H frame: the image scaled to cover it (like a webcam's view), as an ImageBitmap. */
