@@ -146,10 +146,33 @@ def top_table():
               for _, r in runs) + " |")
 
 
+def operating_points_table():
+    """psb-80's threshold at other acceptance levels (operating_points.py): what the nested held-out
+    acceptance costs in attacks let through."""
+    op = load("operating-points-psb-80.json")
+    if op is None:
+        return
+    print("\n| acceptance level of the rule | threshold | out-of-fold acceptance / APCER | nested: held-out live accepted "
+          "| nested: replay-source APCER (mean) | nested: worst session ACER | photos accepted (final) |")
+    print("|---" * 7 + "|")
+    for r in op["levels"]:
+        if round(r["level"] * 1000) % 5 and r["level"] != 0.9725:
+            continue  # every half percent, and the level the doubly nested rule settles on
+        print(f"| {pct(r['level'])} | {r['threshold']:.4f} | {pct(r['oof_acceptance'])} / {pct(r['oof_apcer'])} | "
+              f"{pct(r['heldout_live_accepted_nested'])} | {pct(r['source_apcer_nested'])} | {pct(r['loso_worst_acer'])} | "
+              f"{r['faces_accepted_final']}/{r['faces']} |")
+    dn = op["doubly_nested"]
+    print(f"\nDoubly nested (the lowest level whose nested held-out acceptance reaches {pct(dn['target'])}, found "
+          f"without the scored fold): held-out live accepted {pct(dn['headline']['heldout_live_accepted'])}, "
+          f"replay-source APCER {pct(dn['headline']['source_apcer'])}; per source: " +
+          ", ".join(f"{k} {pct(v['live_accepted'])} / {pct(v['apcer'])}" for k, v in dn["folds"].items()) + ".")
+
+
 def main():
     for n in ("psb-80", "psb-128", "patchnet-128"):
         protocol_table(n)
         parity(n)
+    operating_points_table()
     top_table()
     experiments_table()
     e2e_table()

@@ -31,11 +31,10 @@ CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2",
               "v1se", "v1se-x2.7")
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    tops = [argv[i + 1] for i, x in enumerate(argv) if x == "--with"]
-    argv = [x for i, x in enumerate(argv) if x != "--with" and (i == 0 or argv[i - 1] != "--with")]
-    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+def load(run, tops=()):
+    """The fold scores of a train_psb80.py protocol run (RUN/FOLD/scores.npz), with the untrained
+    score variants filled in from prep_psb80.py's logits and the epochs of train_top80.py runs
+    (tops) added: (items, folds, fold -> {test_/faces_ + candidate: scores, ...}, candidates)."""
     protocol.use("psb")
     wd = protocol.work_dir()
     items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
@@ -75,6 +74,15 @@ def main(argv=None):
     cands = [c for c in list(CANDIDATES) + extra if all(f"test_{c}" in r for r in res.values())]
     if "published" not in cands:
         raise SystemExit(f"{run}: no fold scores with the candidates; rerun train_psb80.py protocol")
+    return items, folds, res, cands
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    tops = [argv[i + 1] for i, x in enumerate(argv) if x == "--with"]
+    argv = [x for i, x in enumerate(argv) if x != "--with" and (i == 0 or argv[i - 1] != "--with")]
+    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+    items, folds, res, cands = load(run, tops)
     oof = {c: {f: thresholds.fold_scores(items, dict(r, test_scores=r[f"test_{c}"])) for f, r in res.items()} for c in cands}
     rows = {}
     for f in folds:
