@@ -121,10 +121,59 @@ def paper_table():
               f"{max(v['parity_float'].values()):.1e}, {max(v['parity_int8'].values()):.1e} |")
 
 
+def top_table():
+    """psb-80 fold by fold against the fine-tuned tops of train_top80.py (nested: epoch and threshold chosen
+    without the fold)."""
+    base = load("protocol-psb-80.json")
+    runs = [(f[9:-5], load(f)) for f in sorted(os.listdir(EVAL), key=len) if f.startswith("protocol-top80")]
+    if base is None or not runs:
+        return
+    print("\n| fold | psb-80: AUC / ACER / BPCER / photos | " +
+          " | ".join(f"{n}: epoch, AUC / ACER / BPCER / photos" for n, _ in runs) + " |")
+    print("|---" * (2 + len(runs)) + "|")
+    cell = lambda m: f"{m['auc']:.4f} / {pct(m['acer'])} / {pct(m['bpcer'])} / {pct(m['faces_accepted'])}"
+    for f, row in base["folds"].items():
+        print(f"| {f} | {cell(row['nested'])} | " + " | ".join(f"{r['nested']['folds'][f]['chosen']}, {cell(r['nested']['folds'][f])}"
+                                                           for _, r in runs) + " |")
+    hb = base["headline"]
+    print(f"| **LOSO worst ACER; min source AUC; held-out live accepted** | {pct(hb['loso_worst_acer'])}; {hb['lsrco_min_auc']:.4f}; "
+          f"{pct(hb['heldout_live_accepted_nested'])} | " + " | ".join(
+              f"{pct(r['nested']['headline']['loso_worst_acer'])}; {r['nested']['headline']['lsrco_min_auc']:.4f}; "
+              f"{pct(r['nested']['headline']['heldout_live_accepted_nested'])}" for _, r in runs) + " |")
+    print(f"| **final: epoch, threshold, out-of-fold APCER, photos accepted** | published, {hb['threshold']:.4g}, {pct(hb['oof_apcer'])}, "
+          f"{pct(hb['faces_accepted_final'])} | " + " | ".join(
+              f"{r['chosen']}, {r['headline']['threshold']:.4g}, {pct(r['headline']['oof_apcer'])}, {pct(r['headline']['faces_accepted_final'])}"
+              for _, r in runs) + " |")
+
+
+def operating_points_table():
+    """psb-80's threshold at other acceptance levels (operating_points.py): what the nested held-out
+    acceptance costs in attacks let through."""
+    op = load("operating-points-psb-80.json")
+    if op is None:
+        return
+    print("\n| acceptance level of the rule | threshold | out-of-fold acceptance / APCER | nested: held-out live accepted "
+          "| nested: replay-source APCER (mean) | nested: worst session ACER | photos accepted (final) |")
+    print("|---" * 7 + "|")
+    for r in op["levels"]:
+        if round(r["level"] * 1000) % 5 and r["level"] != 0.9725:
+            continue  # every half percent, and the level the doubly nested rule settles on
+        print(f"| {pct(r['level'])} | {r['threshold']:.4f} | {pct(r['oof_acceptance'])} / {pct(r['oof_apcer'])} | "
+              f"{pct(r['heldout_live_accepted_nested'])} | {pct(r['source_apcer_nested'])} | {pct(r['loso_worst_acer'])} | "
+              f"{r['faces_accepted_final']}/{r['faces']} |")
+    dn = op["doubly_nested"]
+    print(f"\nDoubly nested (the lowest level whose nested held-out acceptance reaches {pct(dn['target'])}, found "
+          f"without the scored fold): held-out live accepted {pct(dn['headline']['heldout_live_accepted'])}, "
+          f"replay-source APCER {pct(dn['headline']['source_apcer'])}; per source: " +
+          ", ".join(f"{k} {pct(v['live_accepted'])} / {pct(v['apcer'])}" for k, v in dn["folds"].items()) + ".")
+
+
 def main():
     for n in ("psb-80", "psb-128", "patchnet-128"):
         protocol_table(n)
         parity(n)
+    operating_points_table()
+    top_table()
     experiments_table()
     e2e_table()
     paper_table()

@@ -5,7 +5,9 @@ protocol's real crops (export_pyramid.finish).
     /usr/bin/python3 scripts/train/export_psb80.py RUN_DIR OUT.onnx [--bonafide BIN] [--limit K]
 
 RUN_DIR is a train_psb80.py protocol run: final/head.pt holds the shipped head, protocol.json the score
-and the threshold chosen on the folds. Writes OUT.onnx, OUT.int8.onnx and models/eval/<name>.json.
+and the threshold chosen on the folds. With --top TOP_DIR (a train_top80.py protocol run) the published
+network's top (conv_45 ... prob) is replaced by TOP_DIR/final/top.pt, the fine-tuned top its protocol
+chose, and the threshold is TOP_DIR/protocol.json's (the score is then that top's live probability). Writes OUT.onnx, OUT.int8.onnx and models/eval/<name>.json.
 """
 
 import json
@@ -22,6 +24,7 @@ import export_pyramid
 import prep_psb80
 import protocol
 import train_psb80
+import train_top80
 
 LICENSE = ("Weights: Silent-Face-Anti-Spoofing's MiniFASNetV2 (Minivision, Apache-2.0; see models/NOTICE), unchanged "
            "but for rounding to the int8 grid, with pyramid map heads trained on the NUAA Photograph Imposter Database "
@@ -34,9 +37,14 @@ class Net(nn.Module):
     Outputs score [1,1] (live probability: the chosen score) and map8, map4, map2 (live probability
     per cell)."""
 
-    def __init__(self, head, score):
+    def __init__(self, head, score, top=None):
         super().__init__()
-        self.taps = prep_psb80.Taps(protocol.trunk_torch())
+        trunk = protocol.trunk_torch()
+        if top is not None:  # train_top80.Top's state: the same module names as the published network's
+            missing, unexpected = trunk.load_state_dict(top, strict=False)
+            if unexpected or any(k.split(".")[0] in train_top80.TOP for k in missing):
+                raise ValueError(f"top state does not fit: missing {missing}, unexpected {unexpected}")
+        self.taps = prep_psb80.Taps(trunk)
         self.head = head
         if score not in train_psb80.SCORES:
             raise ValueError(f"unknown score {score!r}")
@@ -55,15 +63,24 @@ class Net(nn.Module):
 
 
 def main(argv=None):
-    a = export_pyramid.arg_parser(__doc__).parse_args(argv)
+    p = export_pyramid.arg_parser(__doc__)
+    p.add_argument("--top", default="", help="a train_top80.py protocol run: its final/top.pt replaces the published top")
+    a = p.parse_args(argv)
     torch.set_num_threads(1)
     protocol.use("psb")
     ck = torch.load(os.path.join(a.run, "final", "head.pt"), map_location="cpu")
     args = ck["args"]
     head = train_psb80.Head(args["hidden"])
     head.load_state_dict(ck["state"])
-    net = Net(head, args["score"]).eval()
-    summary = json.load(open(os.path.join(a.run, "protocol.json")))
+    top = None
+    if a.top:
+        top = torch.load(os.path.join(a.top, "final", "top.pt"), map_location="cpu")
+        targs = top["args"]
+        top = top["state"]
+        if args["score"] != "published":
+            raise SystemExit(f"--top replaces the published head, but {a.run}'s score is {args['score']}")
+    net = Net(head, args["score"], top).eval()
+    summary = json.load(open(os.path.join(a.top or a.run, "protocol.json")))
     h = summary["headline"]
     size = prep_psb80.SIZE
     ops = export.torch_export(net, a.out, size, ["score", "map8", "map4", "map2"])
@@ -72,6 +89,15 @@ def main(argv=None):
         "fused": "a linear head over the 85 mask logits and the published head's 3 class logits",
         "maps": "the pyramid's 1x1 level",
     }[args["score"]]
+    license_ = LICENSE
+    if a.top:
+        score_text = ("the live probability (softmax class 1) of the published MiniFASNetV2 head with its top (conv_45 ... "
+                      "prob) fine-tuned by scripts/train/train_top80.py: distillation to the "
+                      f"{'published head' if targs.get('teacher', 'published') == 'published' else targs['teacher'] + ' ensemble'}, L2-SP toward "
+                      f"its weights, {targs['epochs']} epochs at most, lr {targs['lr']:g}, int8-grid QAT throughout, the epoch "
+                      "chosen on the protocol folds")
+        license_ = LICENSE.replace("unchanged but for rounding to the int8 grid", "up to conv_4 unchanged but for rounding "
+                                   "to the int8 grid, its top fine-tuned on the data below")
     meta = {
         "bonafide.kind": "pyramid-binary",
         "bonafide.crop": (f"size={size}x{size} scale={common._g64(protocol.CFG['scale'])} square=true border=shift "
@@ -85,14 +111,15 @@ def main(argv=None):
         "bonafide.version": a.version,
         "bonafide.date": common.DATE,
         "bonafide.training_data": export_pyramid.training_data(),
-        "bonafide.license": LICENSE,
+        "bonafide.license": license_,
         "bonafide.description": (
             "PS-B: Pyramid Supervision with binary masks (Yu et al. 2020) on the published MiniFASNetV2 "
             "(Silent-Face-Anti-Spoofing) at its own 80x80 input: the whole published network frozen (conv weights on the "
             "int8 grid) with its own head as the binary path; on its conv_4 map (10x10, AveragePool k3 s1 to 8x8) a 1x1 "
             f"conv 128->{args['hidden']} + PReLU and 1x1 mask convs at 8x8/4x4/2x2/1x1, trained by "
             f"scripts/train/train_psb80.py ({args['epochs']} epochs + {args['qat_epochs']} QAT, seed {args['seed']}, "
-            f"commit {export_pyramid.git_commit()}); score: {score_text}"),
+            f"commit {export_pyramid.git_commit()}); score: {score_text}" +
+            (" (so the network is frozen only up to conv_4)" if a.top else "")),
         "bonafide.outputs": (
             "score [1,1]: live probability (" + score_text + "); map8 [1,1,8,8], map4 [1,1,4,4], map2 [1,1,2,2]: live "
             "probability per cell (map8's cells are 3x3 windows of the 10x10 conv_4 grid, a little inside the 8x8 grid "

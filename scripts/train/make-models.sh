@@ -73,6 +73,7 @@ $PY "$here/train_patchnet.py" protocol > "$work/logs/train-patchnet.log" 2>&1 ||
 stamp "PatchNet: 8 folds + final"
 cp "$work/runs/psb80/protocol.json" models/eval/protocol-psb-80.json
 $PY "$here/nested_select.py" "$work/runs/psb80/protocol.json" models/eval/nested-select-psb-80.json  # the untrained rows, chosen fold by fold
+$PY "$here/operating_points.py" "$work/runs/psb80/protocol.json" models/eval/operating-points-psb-80.json  # the threshold rule at higher acceptance levels, nested
 cp "$work/runs/patchnet/protocol.json" models/eval/protocol-patchnet-128.json
 $PY "$here/export_psb80.py" "$work/runs/psb80" models/psb-80.onnx --bonafide "$bin"
 $PY "$here/export_patchnet.py" "$work/runs/patchnet" models/patchnet-128.onnx --bonafide "$bin"

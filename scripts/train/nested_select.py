@@ -8,9 +8,11 @@ CANDIDATES, published first). Fold F is then scored with the winner at that thre
 what a selection made on the protocol can be expected to give on a session or source it never saw;
 the per-fold choice shows whether the selection is stable.
 
-    /usr/bin/python3 scripts/train/nested_select.py [RUN_DIR/protocol.json] [OUT.json]
+    /usr/bin/python3 scripts/train/nested_select.py [RUN_DIR/protocol.json] [OUT.json] [--with TOP_RUN_DIR ...]
 
-Needs train_psb80.py protocol (its fold scores.npz files beside protocol.json).
+Needs train_psb80.py protocol (its fold scores.npz files beside protocol.json). --with adds the epochs of a
+train_top80.py protocol run (fine-tuned tops, "NAME:eK"; e0 is the published head again, left out) as
+candidates.
 """
 
 import json
@@ -29,9 +31,10 @@ CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2",
               "v1se", "v1se-x2.7")
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+def load(run, tops=()):
+    """The fold scores of a train_psb80.py protocol run (RUN/FOLD/scores.npz), with the untrained
+    score variants filled in from prep_psb80.py's logits and the epochs of train_top80.py runs
+    (tops) added: (items, folds, fold -> {test_/faces_ + candidate: scores, ...}, candidates)."""
     protocol.use("psb")
     wd = protocol.work_dir()
     items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
@@ -55,9 +58,31 @@ def main(argv=None):
         for part in ("test", "faces"):
             r.update({f"{part}_{k}": v for k, v in
                       train_psb80.extra_scores(Logits, r[f"{part}_idx"], r[f"{part}_published"]).items()})
-    cands = [c for c in CANDIDATES if all(f"test_{c}" in r for r in res.values())]
+    extra = []
+    for d in tops:
+        name = os.path.basename(os.path.normpath(d))
+        for f in folds:
+            z = np.load(os.path.join(d, f, "scores.npz"), allow_pickle=True)
+            if not np.array_equal(z["test_idx"], res[f]["test_idx"]) or not np.array_equal(z["faces_idx"], res[f]["faces_idx"]):
+                raise SystemExit(f"{d}/{f}: another test set than {run}/{f}")
+            for k in z.files:
+                if k.startswith(("test_e", "faces_e")) and k[k.index("_e") + 2:] != "0":
+                    part, e = k.split("_", 1)
+                    res[f][f"{part}_{name}:{e}"] = z[k]
+                    if part == "test" and f"{name}:{e}" not in extra:
+                        extra.append(f"{name}:{e}")
+    cands = [c for c in list(CANDIDATES) + extra if all(f"test_{c}" in r for r in res.values())]
     if "published" not in cands:
         raise SystemExit(f"{run}: no fold scores with the candidates; rerun train_psb80.py protocol")
+    return items, folds, res, cands
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    tops = [argv[i + 1] for i, x in enumerate(argv) if x == "--with"]
+    argv = [x for i, x in enumerate(argv) if x != "--with" and (i == 0 or argv[i - 1] != "--with")]
+    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+    items, folds, res, cands = load(run, tops)
     oof = {c: {f: thresholds.fold_scores(items, dict(r, test_scores=r[f"test_{c}"])) for f, r in res.items()} for c in cands}
     rows = {}
     for f in folds:
