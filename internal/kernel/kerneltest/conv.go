@@ -122,14 +122,14 @@ var convCases = []convCase{
 	conv("dw/3x3/3ch/6x7", 1, 3, 6, 7, 3, 3, 1, 1, 3),
 	conv("dw/3x3/3ch/4x13", 1, 3, 4, 13, 3, 3, 1, 1, 3),
 	conv("dw/3x3/s2/5ch/20x20", 1, 5, 20, 20, 5, 3, 2, 1, 5).with(sweep),
-	conv("dw/3x3/s2/4ch/10x10", 1, 4, 10, 10, 4, 3, 2, 1, 4),
+	conv("dw/3x3/s2/4ch/10x10", 1, 4, 10, 10, 4, 3, 2, 1, 4).with(sweep),
 	conv("dw/3x3/s2/3ch/7x12", 1, 3, 7, 12, 3, 3, 2, 1, 3),
 	// TensorFlow's SAME padding at stride 2 (BlazeFace): none at the top and left, one at the bottom
 	// and right.
 	conv("dw/3x3/s2/same/5ch/16x16", 1, 5, 16, 16, 5, 3, 2, 0, 5).with(func(c *convCase) { c.pb, c.pr = 1, 1; c.sweep = true }),
 	conv("dw/3x3/s2/same/4ch/10x10", 1, 4, 10, 10, 4, 3, 2, 0, 4).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
 	conv("dw/3x3/s2/same/3ch/8x24", 1, 3, 8, 24, 3, 3, 2, 0, 3).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
-	conv("dw/3x3/s2/pt0pl1/3ch/9x12", 1, 3, 9, 12, 3, 3, 2, 1, 3).with(func(c *convCase) { c.pt, c.pb = 0, 1 }),
+	conv("dw/3x3/s2/pt0pl1/3ch/9x12", 1, 3, 9, 12, 3, 3, 2, 1, 3).with(func(c *convCase) { c.pt, c.pb = 0, 1; c.sweep = true }),
 	// Larger depthwise kernels on padded planes, and the global depthwise layer (the kernel covers
 	// the plane: MiniFASNet's 5×5, MobileFaceNet's 7×7).
 	conv("dw/5x5/pad2/6ch/10x10", 1, 6, 10, 10, 6, 5, 1, 2, 6).with(sweep),
