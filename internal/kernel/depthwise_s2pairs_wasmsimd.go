@@ -60,28 +60,8 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 		orow := uintptr(r*ow) * 4
 		orow2 := orow + uintptr(ow)*4
 		// The first vector of each output row: column −1 is padding.
-		{
-			f0a, f0b, f0m := ld4(p0, 0), ld4(p0, 16), ld4(p0, 12)
-			f0l := asFloats(asBytes(f0a).LookupOrZero(sr))
-			f1a, f1b, f1m := ld4(p1, 0), ld4(p1, 16), ld4(p1, 12)
-			f1l := asFloats(asBytes(f1a).LookupOrZero(sr))
-			f2a, f2b, f2m := ld4(p2, 0), ld4(p2, 16), ld4(p2, 12)
-			f2l := asFloats(asBytes(f2a).LookupOrZero(sr))
-			fp := a0.Mul(f0a).Add(l0.Mul(f0l)).Add(a1.Mul(f1a).Add(l1.Mul(f1l))).Add(a2.Mul(f2a).Add(l2.Mul(f2l)))
-			fq := a0.Mul(f0b).Add(l0.Mul(f0m)).Add(a1.Mul(f1b).Add(l1.Mul(f1m))).Add(a2.Mul(f2b).Add(l2.Mul(f2m)))
-			st4(py, orow, prelu(foldPairs(fp, fq, el, eh, ol, oh4).Add(vb), z, vs))
-		}
-		{
-			f0a, f0b, f0m := ld4(p2, 0), ld4(p2, 16), ld4(p2, 12)
-			f0l := asFloats(asBytes(f0a).LookupOrZero(sr))
-			f1a, f1b, f1m := ld4(p3, 0), ld4(p3, 16), ld4(p3, 12)
-			f1l := asFloats(asBytes(f1a).LookupOrZero(sr))
-			f2a, f2b, f2m := ld4(p4, 0), ld4(p4, 16), ld4(p4, 12)
-			f2l := asFloats(asBytes(f2a).LookupOrZero(sr))
-			fp := a0.Mul(f0a).Add(l0.Mul(f0l)).Add(a1.Mul(f1a).Add(l1.Mul(f1l))).Add(a2.Mul(f2a).Add(l2.Mul(f2l)))
-			fq := a0.Mul(f0b).Add(l0.Mul(f0m)).Add(a1.Mul(f1b).Add(l1.Mul(f1m))).Add(a2.Mul(f2b).Add(l2.Mul(f2m)))
-			st4(py, orow2, prelu(foldPairs(fp, fq, el, eh, ol, oh4).Add(vb), z, vs))
-		}
+		st4(py, orow, prelu(s2pFirst(p0, p1, p2, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
+		st4(py, orow2, prelu(s2pFirst(p2, p3, p4, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
 		for t := uintptr(16); lastT > 0; t += 16 {
 			t = min(t, lastT)
 			i := 2 * t
@@ -110,15 +90,7 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 	if r < oh {
 		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
-		f0a, f0b, f0m := ld4(p0, 0), ld4(p0, 16), ld4(p0, 12)
-		f0l := asFloats(asBytes(f0a).LookupOrZero(sr))
-		f1a, f1b, f1m := ld4(p1, 0), ld4(p1, 16), ld4(p1, 12)
-		f1l := asFloats(asBytes(f1a).LookupOrZero(sr))
-		f2a, f2b, f2m := ld4(p2, 0), ld4(p2, 16), ld4(p2, 12)
-		f2l := asFloats(asBytes(f2a).LookupOrZero(sr))
-		fp := a0.Mul(f0a).Add(l0.Mul(f0l)).Add(a1.Mul(f1a).Add(l1.Mul(f1l))).Add(a2.Mul(f2a).Add(l2.Mul(f2l)))
-		fq := a0.Mul(f0b).Add(l0.Mul(f0m)).Add(a1.Mul(f1b).Add(l1.Mul(f1m))).Add(a2.Mul(f2b).Add(l2.Mul(f2m)))
-		st4(py, orow, prelu(foldPairs(fp, fq, el, eh, ol, oh4).Add(vb), z, vs))
+		st4(py, orow, prelu(s2pFirst(p0, p1, p2, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
 		for t := uintptr(16); lastT > 0; t += 16 {
 			t = min(t, lastT)
 			i := 2 * t
@@ -134,6 +106,20 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 			}
 		}
 	}
+}
+
+// s2pFirst is dw3s2Pairs's first output vector of a row (before bias and PRelu), from the row's
+// three input rows: column −1 is padding, so each row's L is its A shifted right by a lane.
+func s2pFirst(p0, p1, p2 unsafe.Pointer, a0, a1, a2, l0, l1, l2 archsimd.Float32x4, sr, el, eh, ol, oh4 archsimd.Int8x16) archsimd.Float32x4 {
+	f0a, f0b, f0m := ld4(p0, 0), ld4(p0, 16), ld4(p0, 12)
+	f0l := asFloats(asBytes(f0a).LookupOrZero(sr))
+	f1a, f1b, f1m := ld4(p1, 0), ld4(p1, 16), ld4(p1, 12)
+	f1l := asFloats(asBytes(f1a).LookupOrZero(sr))
+	f2a, f2b, f2m := ld4(p2, 0), ld4(p2, 16), ld4(p2, 12)
+	f2l := asFloats(asBytes(f2a).LookupOrZero(sr))
+	fp := a0.Mul(f0a).Add(l0.Mul(f0l)).Add(a1.Mul(f1a).Add(l1.Mul(f1l))).Add(a2.Mul(f2a).Add(l2.Mul(f2l)))
+	fq := a0.Mul(f0b).Add(l0.Mul(f0m)).Add(a1.Mul(f1b).Add(l1.Mul(f1m))).Add(a2.Mul(f2b).Add(l2.Mul(f2m)))
+	return foldPairs(fp, fq, el, eh, ol, oh4)
 }
 
 // foldPairs returns (p0+p1, p2+p3, q0+q1, q2+q3): the even lanes of p and q plus their odd lanes.
