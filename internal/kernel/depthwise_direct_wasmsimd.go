@@ -383,17 +383,11 @@ func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 	}
 	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
 	k0, k3 := archsimd.LoadInt8x16Array(&keep0), archsimd.LoadInt8x16Array(&keep3)
-	sx := uintptr(w) * 4
-	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
-	row := func(i int) unsafe.Pointer {
-		if i < 0 || i >= h {
-			return pz
-		}
-		return unsafe.Add(px, uintptr(i)*sx)
-	}
+	py := unsafe.Pointer(&y[0])
+	rows := newPlaneRows(x, zr, h, w)
 	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
 	for r := 0; r < oh; r++ {
-		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
+		p0, p1, p2 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
 		if s.PL == 1 {
 			// First vector: column −1 is padding.
@@ -475,21 +469,15 @@ func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 	}
 	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
 	k0, k3 := archsimd.LoadInt8x16Array(&keep0), archsimd.LoadInt8x16Array(&keep3)
-	sx := uintptr(w) * 4
-	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
-	row := func(i int) unsafe.Pointer {
-		if i < 0 || i >= h {
-			return pz
-		}
-		return unsafe.Add(px, uintptr(i)*sx)
-	}
+	py := unsafe.Pointer(&y[0])
+	rows := newPlaneRows(x, zr, h, w)
 	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
 	r := 0
 	if s.PL == 1 {
 		// Two output rows per pass: five input rows, the middle one (rows 2r−PT+2) split once for
 		// both. Otherwise as in the single-row loop below.
 		for ; r+2 <= oh; r += 2 {
-			p0, p1, p2, p3, p4 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2), row(2*r-s.PT+3), row(2*r-s.PT+4)
+			p0, p1, p2, p3, p4 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2), rows.row(2*r-s.PT+3), rows.row(2*r-s.PT+4)
 			orow := uintptr(r*ow) * 4
 			orow2 := orow + uintptr(ow)*4
 			e0, o0 := sw.split(p0, 0)
@@ -533,7 +521,7 @@ func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 		}
 	}
 	for ; r < oh; r++ {
-		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
+		p0, p1, p2 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
 		if s.PL == 1 {
 			// First vector: column −1 is padding.
@@ -589,4 +577,24 @@ func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 		acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
 		st4(py, orow+t, prelu(acc, z, vs))
 	}
+}
+
+// planeRows hands out the rows of one input plane by index, and the zero row zr (at least a row
+// long) for indices outside the plane, so that a direct kernel reads padding rows as zeros without
+// copying the plane into a padded one.
+type planeRows struct {
+	p, zero unsafe.Pointer
+	h       int
+	stride  uintptr
+}
+
+func newPlaneRows(x, zr []float32, h, w int) *planeRows {
+	return &planeRows{p: unsafe.Pointer(&x[0]), zero: unsafe.Pointer(&zr[0]), h: h, stride: uintptr(w) * 4}
+}
+
+func (pr *planeRows) row(i int) unsafe.Pointer {
+	if i < 0 || i >= pr.h {
+		return pr.zero
+	}
+	return unsafe.Add(pr.p, uintptr(i)*pr.stride)
 }

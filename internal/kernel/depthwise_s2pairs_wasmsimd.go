@@ -45,18 +45,12 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 	el, eh := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
 	ol, oh4 := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
 	sr := archsimd.LoadInt8x16Array(&shr1)
-	sx := uintptr(w) * 4
-	px, py, pz := unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), unsafe.Pointer(&zr[0])
-	row := func(i int) unsafe.Pointer {
-		if i < 0 || i >= h {
-			return pz
-		}
-		return unsafe.Add(px, uintptr(i)*sx)
-	}
+	py := unsafe.Pointer(&y[0])
+	rows := newPlaneRows(x, zr, h, w)
 	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
 	r := 0
 	for ; r+2 <= oh; r += 2 {
-		p0, p1, p2, p3, p4 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2), row(2*r-s.PT+3), row(2*r-s.PT+4)
+		p0, p1, p2, p3, p4 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2), rows.row(2*r-s.PT+3), rows.row(2*r-s.PT+4)
 		orow := uintptr(r*ow) * 4
 		orow2 := orow + uintptr(ow)*4
 		// The first vector of each output row: column −1 is padding.
@@ -88,7 +82,7 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 		}
 	}
 	if r < oh {
-		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
+		p0, p1, p2 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
 		st4(py, orow, prelu(s2pFirst(p0, p1, p2, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
 		for t := uintptr(16); lastT > 0; t += 16 {
