@@ -578,23 +578,3 @@ func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f
 		st4(py, orow+t, prelu(acc, z, vs))
 	}
 }
-
-// planeRows hands out the rows of one input plane by index, and the zero row zr (at least a row
-// long) for indices outside the plane, so that a direct kernel reads padding rows as zeros without
-// copying the plane into a padded one.
-type planeRows struct {
-	p, zero unsafe.Pointer
-	h       int
-	stride  uintptr
-}
-
-func newPlaneRows(x, zr []float32, h, w int) *planeRows {
-	return &planeRows{p: unsafe.Pointer(&x[0]), zero: unsafe.Pointer(&zr[0]), h: h, stride: uintptr(w) * 4}
-}
-
-func (pr *planeRows) row(i int) unsafe.Pointer {
-	if i < 0 || i >= pr.h {
-		return pr.zero
-	}
-	return unsafe.Add(pr.p, uintptr(i)*pr.stride)
-}

@@ -123,3 +123,23 @@ func foldPairs(p, q archsimd.Float32x4, el, eh, ol, oh archsimd.Int8x16) archsim
 	od := asFloats(pb.LookupOrZero(ol).Or(qb.LookupOrZero(oh)))
 	return ev.Add(od)
 }
+
+// planeRows hands out the rows of one input plane by index, and the zero row zr (at least a row
+// long) for indices outside the plane, so that a direct kernel reads padding rows as zeros without
+// copying the plane into a padded one.
+type planeRows struct {
+	p, zero unsafe.Pointer
+	h       int
+	stride  uintptr
+}
+
+func newPlaneRows(x, zr []float32, h, w int) *planeRows {
+	return &planeRows{p: unsafe.Pointer(&x[0]), zero: unsafe.Pointer(&zr[0]), h: h, stride: uintptr(w) * 4}
+}
+
+func (pr *planeRows) row(i int) unsafe.Pointer {
+	if i < 0 || i >= pr.h {
+		return pr.zero
+	}
+	return unsafe.Add(pr.p, uintptr(i)*pr.stride)
+}
