@@ -7,26 +7,34 @@ import (
 	"unsafe"
 )
 
-// dw3s2Pairs computes one channel of a 3×3 stride-2 depthwise convolution with left padding 1 and
-// a fused PRelu (MiniFASNet's strided depthwise layers) straight from the input plane, without
-// splitting every input row into its even and odd columns as dw3s2Direct does (six byte swizzles
-// per input row and output vector, the kernel's bottleneck: 3.5–5 GFLOP/s).
+// dw3s2Pairs computes one channel of a 3×3 stride-2 depthwise convolution with left padding 1 (and
+// a fused PRelu: MiniFASNet's strided depthwise layers) or left padding 0 (TensorFlow's SAME, no
+// activation: BlazeFace's) straight from the input plane, without splitting every input row into
+// its even and odd columns as dw3s2Direct does (six byte swizzles per input row and output vector,
+// the kernel's bottleneck: 2.5–5 GFLOP/s).
 //
-// Output t is w0·x[2t−1] + w1·x[2t] + w2·x[2t+1] per kernel row. The four floats A = x[2t..2t+3]
-// times (w1/2, w2, w1/2, w2) plus the four L = x[2t−1..2t+2] times (w0, w1/2, w0, w1/2) hold, in
-// lanes 0+1, output t's three taps of that row and in lanes 2+3 output t+1's; B = x[2t+4..] and
-// M = x[2t+3..] do the same for outputs t+2, t+3. So the three rows sum as plain unaligned loads
-// (no swizzle), and only the sums P (from A, L) and Q (from B, M) are folded into four outputs:
-// evens(P, Q) + odds(P, Q), four swizzles per output vector instead of eighteen. Halving w1 is
-// exact (a power of two), and (w1/2)·x twice sums to w1·x exactly, so the result differs from the
-// reference only by the order of its additions. Column −1 (padding) is the first vector's A shifted
-// right by a lane with a zero shifted in; the last column read is 2t+7 ≤ W−1, inside the row. Two
-// output rows per pass share their middle input row's loads; rows outside the plane read zr.
-// Anything else (a Relu/Clip, no slope, left padding 0) goes to dw3s2Direct.
+// With left padding 1, output t is w0·x[2t−1] + w1·x[2t] + w2·x[2t+1] per kernel row. The four
+// floats A = x[2t..2t+3] times (w1/2, w2, w1/2, w2) plus the four L = x[2t−1..2t+2] times (w0,
+// w1/2, w0, w1/2) hold, in lanes 0+1, output t's three taps of that row and in lanes 2+3 output
+// t+1's; B = x[2t+4..] and M = x[2t+3..] do the same for outputs t+2, t+3. So the three rows sum as
+// plain unaligned loads (no swizzle), and only the sums P (from A, L) and Q (from B, M) are folded
+// into four outputs: evens(P, Q) + odds(P, Q), four swizzles per output vector instead of eighteen.
+// Halving w1 is exact (a power of two), and (w1/2)·x twice sums to w1·x exactly, so the result
+// differs from the reference only by the order of its additions. Left padding 0 is the same over
+// the rows shifted by one column (x[j+1] for x[j]). Padding falls on one vector per row: with left
+// padding 1 the first, whose column −1 is its A shifted right by a lane with a zero shifted in
+// (s2pEdge); with left padding 0 the last (OW = W/2, so its output OW−1 reads column W, the right
+// padding), whose B is its M shifted left by a lane with a zero shifted in; every other load lies
+// inside the row. Two output rows per pass share their middle input row's loads; rows outside the
+// plane read zr. Without an activation the PRelu's slope is 1 (max(v,0) + min(v,0) is v exactly),
+// which costs less than a second copy of the loops. A Relu/Clip goes to dw3s2Direct.
 func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	if s.PL != 1 || f.clamp || !f.leaky {
+	if s.PL > 1 || f.clamp {
 		dw3s2Direct(y, x, s, wt, b, f, slope, zr)
 		return
+	}
+	if !f.leaky {
+		slope = 1
 	}
 	h, w, oh, ow := s.H, s.W, s.OH, s.OW
 	_ = y[:oh*ow]
@@ -44,20 +52,28 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 	z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)
 	el, eh := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
 	ol, oh4 := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
-	sr := archsimd.LoadInt8x16Array(&shr1)
-	py := unsafe.Pointer(&y[0])
 	rows := newPlaneRows(x, zr, h, w)
 	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
+	// The vector loop covers output bytes [t0, t1) (its last step moved back to lastT when the
+	// row's length is not whole vectors); edge is the byte offset of the padded vector, sh its lane
+	// shift, and shift moves every row pointer one column right for left padding 0.
+	t0, t1, edge, shift := uintptr(16), lastT+16, uintptr(0), uintptr(0)
+	sh := archsimd.LoadInt8x16Array(&shr1)
+	if s.PL == 0 {
+		t0, t1, edge, shift = 0, lastT, lastT, 4
+		sh = archsimd.LoadInt8x16Array(&shl1)
+	}
+	py := unsafe.Pointer(&y[0])
+	row := func(i int) unsafe.Pointer { return unsafe.Add(rows.row(i), shift) }
 	r := 0
 	for ; r+2 <= oh; r += 2 {
-		p0, p1, p2, p3, p4 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2), rows.row(2*r-s.PT+3), rows.row(2*r-s.PT+4)
+		p0, p1, p2, p3, p4 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2), row(2*r-s.PT+3), row(2*r-s.PT+4)
 		orow := uintptr(r*ow) * 4
 		orow2 := orow + uintptr(ow)*4
-		// The first vector of each output row: column −1 is padding.
-		st4(py, orow, prelu(s2pFirst(p0, p1, p2, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
-		st4(py, orow2, prelu(s2pFirst(p2, p3, p4, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
-		for t := uintptr(16); lastT > 0; t += 16 {
-			t = min(t, lastT)
+		st4(py, orow+edge, prelu(s2pEdge(p0, p1, p2, edge, s.PL == 0, a0, a1, a2, l0, l1, l2, sh, el, eh, ol, oh4).Add(vb), z, vs))
+		st4(py, orow2+edge, prelu(s2pEdge(p2, p3, p4, edge, s.PL == 0, a0, a1, a2, l0, l1, l2, sh, el, eh, ol, oh4).Add(vb), z, vs))
+		for u := t0; u < t1; u += 16 {
+			t := min(u, lastT)
 			i := 2 * t
 			// The shared row first: both outputs' sums start from it.
 			xa, xb, xm, xl := ld4(p2, i), ld4(p2, i+16), ld4(p2, i+12), ld4(p2, i-4)
@@ -76,17 +92,14 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 			bq = bq.Add(a1.Mul(ub).Add(l1.Mul(um))).Add(a2.Mul(vb4).Add(l2.Mul(vm)))
 			st4(py, orow+t, prelu(foldPairs(tp, tq, el, eh, ol, oh4).Add(vb), z, vs))
 			st4(py, orow2+t, prelu(foldPairs(bp, bq, el, eh, ol, oh4).Add(vb), z, vs))
-			if t == lastT {
-				break
-			}
 		}
 	}
 	if r < oh {
-		p0, p1, p2 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2)
+		p0, p1, p2 := row(2*r-s.PT), row(2*r-s.PT+1), row(2*r-s.PT+2)
 		orow := uintptr(r*ow) * 4
-		st4(py, orow, prelu(s2pFirst(p0, p1, p2, a0, a1, a2, l0, l1, l2, sr, el, eh, ol, oh4).Add(vb), z, vs))
-		for t := uintptr(16); lastT > 0; t += 16 {
-			t = min(t, lastT)
+		st4(py, orow+edge, prelu(s2pEdge(p0, p1, p2, edge, s.PL == 0, a0, a1, a2, l0, l1, l2, sh, el, eh, ol, oh4).Add(vb), z, vs))
+		for u := t0; u < t1; u += 16 {
+			t := min(u, lastT)
 			i := 2 * t
 			ya, yb, ym := ld4(p0, i), ld4(p0, i+16), ld4(p0, i+12)
 			za, zb, zm := ld4(p1, i), ld4(p1, i+16), ld4(p1, i+12)
@@ -95,25 +108,30 @@ func dw3s2Pairs(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fuse
 			tp := a0.Mul(ya).Add(l0.Mul(yl)).Add(a1.Mul(za).Add(l1.Mul(zl))).Add(a2.Mul(xa).Add(l2.Mul(xl)))
 			tq := a0.Mul(yb).Add(l0.Mul(ym)).Add(a1.Mul(zb).Add(l1.Mul(zm))).Add(a2.Mul(xb).Add(l2.Mul(xm)))
 			st4(py, orow+t, prelu(foldPairs(tp, tq, el, eh, ol, oh4).Add(vb), z, vs))
-			if t == lastT {
-				break
-			}
 		}
 	}
 }
 
-// s2pFirst is dw3s2Pairs's first output vector of a row (before bias and PRelu), from the row's
-// three input rows: column −1 is padding, so each row's L is its A shifted right by a lane.
-func s2pFirst(p0, p1, p2 unsafe.Pointer, a0, a1, a2, l0, l1, l2 archsimd.Float32x4, sr, el, eh, ol, oh4 archsimd.Int8x16) archsimd.Float32x4 {
-	f0a, f0b, f0m := ld4(p0, 0), ld4(p0, 16), ld4(p0, 12)
-	f0l := asFloats(asBytes(f0a).LookupOrZero(sr))
-	f1a, f1b, f1m := ld4(p1, 0), ld4(p1, 16), ld4(p1, 12)
-	f1l := asFloats(asBytes(f1a).LookupOrZero(sr))
-	f2a, f2b, f2m := ld4(p2, 0), ld4(p2, 16), ld4(p2, 12)
-	f2l := asFloats(asBytes(f2a).LookupOrZero(sr))
+// s2pEdge is dw3s2Pairs's padded output vector of a row (before bias and activation), at byte
+// offset t, from the row's three input rows: the first vector (last false), whose L is its A
+// shifted right by a lane (sh), or the last (last true), whose B is its M shifted left by a lane.
+func s2pEdge(p0, p1, p2 unsafe.Pointer, t uintptr, last bool, a0, a1, a2, l0, l1, l2 archsimd.Float32x4, sh, el, eh, ol, oh4 archsimd.Int8x16) archsimd.Float32x4 {
+	f0a, f0b, f0m, f0l := s2pEdgeLoads(p0, 2*t, last, sh)
+	f1a, f1b, f1m, f1l := s2pEdgeLoads(p1, 2*t, last, sh)
+	f2a, f2b, f2m, f2l := s2pEdgeLoads(p2, 2*t, last, sh)
 	fp := a0.Mul(f0a).Add(l0.Mul(f0l)).Add(a1.Mul(f1a).Add(l1.Mul(f1l))).Add(a2.Mul(f2a).Add(l2.Mul(f2l)))
 	fq := a0.Mul(f0b).Add(l0.Mul(f0m)).Add(a1.Mul(f1b).Add(l1.Mul(f1m))).Add(a2.Mul(f2b).Add(l2.Mul(f2m)))
 	return foldPairs(fp, fq, el, eh, ol, oh4)
+}
+
+// s2pEdgeLoads returns one input row's A, B, M and L at byte offset i for s2pEdge, the one that
+// would read padding made from its neighbour by the lane shift sh.
+func s2pEdgeLoads(p unsafe.Pointer, i uintptr, last bool, sh archsimd.Int8x16) (a, b, m, l archsimd.Float32x4) {
+	a, m = ld4(p, i), ld4(p, i+12)
+	if last {
+		return a, asFloats(asBytes(m).LookupOrZero(sh)), m, ld4(p, i-4)
+	}
+	return a, ld4(p, i+16), m, asFloats(asBytes(a).LookupOrZero(sh))
 }
 
 // foldPairs returns (p0+p1, p2+p3, q0+q1, q2+q3): the even lanes of p and q plus their odd lanes.

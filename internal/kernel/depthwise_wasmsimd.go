@@ -270,10 +270,8 @@ func dwDirectSIMD(s ConvShape) dwDirectKernel {
 	switch {
 	case dwDirect(s):
 		return dw3s1Direct
-	case dwDirectS2(s) && s.PL == 1:
-		return dw3s2Pairs // dw3s2Direct unless the epilogue is a lone PRelu
 	case dwDirectS2(s):
-		return dw3s2Direct
+		return dw3s2Pairs // dw3s2Direct for a Relu/Clip
 	}
 	return nil
 }

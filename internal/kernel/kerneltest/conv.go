@@ -129,6 +129,10 @@ var convCases = []convCase{
 	conv("dw/3x3/s2/same/5ch/16x16", 1, 5, 16, 16, 5, 3, 2, 0, 5).with(func(c *convCase) { c.pb, c.pr = 1, 1; c.sweep = true }),
 	conv("dw/3x3/s2/same/4ch/10x10", 1, 4, 10, 10, 4, 3, 2, 0, 4).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
 	conv("dw/3x3/s2/same/3ch/8x24", 1, 3, 8, 24, 3, 3, 2, 0, 3).with(func(c *convCase) { c.pb, c.pr = 1, 1 }),
+	// dw3s2Pairs's right-padded last vector: the only vector of a row (OW 4, padding 1 at the top),
+	// and after several whole vectors and one moved back to the row's end (OW 20, odd OH).
+	conv("dw/3x3/s2/same/pt1pl0/3ch/7x8", 1, 3, 7, 8, 3, 3, 2, 1, 3).with(func(c *convCase) { c.pl = 0; c.sweep = true }),
+	conv("dw/3x3/s2/same/3ch/11x40", 1, 3, 11, 40, 3, 3, 2, 0, 3).with(func(c *convCase) { c.pb, c.pr = 1, 1; c.sweep = true }),
 	conv("dw/3x3/s2/pt0pl1/3ch/9x12", 1, 3, 9, 12, 3, 3, 2, 1, 3).with(func(c *convCase) { c.pt, c.pb = 0, 1; c.sweep = true }),
 	// Larger depthwise kernels on padded planes, and the global depthwise layer (the kernel covers
 	// the plane: MiniFASNet's 5×5, MobileFaceNet's 7×7).
