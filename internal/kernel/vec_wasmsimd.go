@@ -37,8 +37,27 @@ func tapRunSIMD(panel []float32, c0, run int, pl []float32, base int, offs []int
 	b := uintptr(base) * 4
 	switch run {
 	case 8:
-		for _, o := range offs {
-			s := b + uintptr(o)*4
+		// Four patch rows per trip: each trip of a Go loop compiled to wasm passes through the
+		// function's block dispatcher, which cost more than the row's two loads and stores.
+		const iw = unsafe.Sizeof(0) // bytes per offset
+		po := unsafe.Pointer(&offs[0])
+		n := uintptr(len(offs)) * iw
+		i := uintptr(0)
+		for ; i+4*iw <= n; i += 4 * iw {
+			s0, s1 := b+uintptr(*(*int)(unsafe.Add(po, i)))*4, b+uintptr(*(*int)(unsafe.Add(po, i+iw)))*4
+			s2, s3 := b+uintptr(*(*int)(unsafe.Add(po, i+2*iw)))*4, b+uintptr(*(*int)(unsafe.Add(po, i+3*iw)))*4
+			st4(pp, d, ld4(ps, s0))
+			st4(pp, d+16, ld4(ps, s0+16))
+			st4(pp, d+32, ld4(ps, s1))
+			st4(pp, d+48, ld4(ps, s1+16))
+			st4(pp, d+64, ld4(ps, s2))
+			st4(pp, d+80, ld4(ps, s2+16))
+			st4(pp, d+96, ld4(ps, s3))
+			st4(pp, d+112, ld4(ps, s3+16))
+			d += 16 * gemmNR
+		}
+		for ; i < n; i += iw {
+			s := b + uintptr(*(*int)(unsafe.Add(po, i)))*4
 			st4(pp, d, ld4(ps, s))
 			st4(pp, d+16, ld4(ps, s+16))
 			d += 4 * gemmNR
