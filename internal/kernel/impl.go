@@ -65,6 +65,14 @@ func (im *Impl) tilesRows(rows, k int, a, b, c []float32, ldc int, nt int, ep *t
 	gemmTilesRowsGeneric(rows, k, a, b, c, ldc, nt, ep)
 }
 
+func (im *Impl) transpose2D(y, x []float32, rows, cols int) {
+	if im.simd && cols == 3 {
+		transposeC3SIMD(y, x, rows)
+		return
+	}
+	transpose2D(y, x, rows, cols)
+}
+
 func (im *Impl) packPanels(dst, src []float32, k, ld, np int) {
 	if im.simd {
 		packPanelsSIMD(dst, src, k, ld, np)

@@ -27,6 +27,7 @@ func gemmTilesRowsSIMD(rows, k int, a, b, c []float32, ldc int, nt int, ep *tile
 	panic(noSIMD)
 }
 func packPanelsSIMD(dst, src []float32, k, ld, np int) { panic(noSIMD) }
+func transposeC3SIMD(y, x []float32, rows int)         { panic(noSIMD) }
 func dw3PlaneSIMD(y, xp []float32, ldx, oh, ow, sh, sw int, w *[9]float32, b float32, res []float32, f *fusedAct, slope float32) {
 	panic(noSIMD)
 }

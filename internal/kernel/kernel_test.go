@@ -38,12 +38,12 @@ func TestScaleShift(t *testing.T)      { each(t, kerneltest.TestScaleShift) }
 func TestAllocs(t *testing.T)          { each(t, kerneltest.TestAllocs) }
 func TestGoldens(t *testing.T)         { each(t, kerneltest.TestGoldens) }
 func TestSE(t *testing.T)              { each(t, kerneltest.TestSE) }
+func TestTranspose(t *testing.T)       { each(t, kerneltest.TestTranspose) }
 func TestImplsAgree(t *testing.T)      { kerneltest.TestImplsAgree(t, kernel.Impls()) }
 
 // Kernels with one implementation.
 func TestGlobalPool(t *testing.T) { kerneltest.TestGlobalPool(t) }
 func TestResize2D(t *testing.T)   { kerneltest.TestResize2D(t) }
-func TestTranspose(t *testing.T)  { kerneltest.TestTranspose(t) }
 func TestSlice(t *testing.T)      { kerneltest.TestSlice(t) }
 func TestPad(t *testing.T)        { kerneltest.TestPad(t) }
 func TestGather(t *testing.T)     { kerneltest.TestGather(t) }
@@ -59,5 +59,5 @@ func BenchmarkBinary(b *testing.B)          { eachB(b, kerneltest.BenchmarkBinar
 func BenchmarkActivation(b *testing.B)      { eachB(b, kerneltest.BenchmarkActivation) }
 func BenchmarkPool(b *testing.B)            { eachB(b, kerneltest.BenchmarkPool) }
 func BenchmarkResize(b *testing.B)          { kerneltest.BenchmarkResize(b) }
-func BenchmarkTranspose(b *testing.B)       { kerneltest.BenchmarkTranspose(b) }
+func BenchmarkTranspose(b *testing.B)       { eachB(b, kerneltest.BenchmarkTranspose) }
 func BenchmarkModels(b *testing.B)          { eachB(b, kerneltest.BenchmarkModels) }

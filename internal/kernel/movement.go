@@ -75,6 +75,7 @@ func (g *gatherWalk) run(y, x []float32) {
 // with a stride in the inner loop, which cost BlazeFace's NHWC input (C = 3) about 10 ns a float in
 // Chromium; the blocked loop moves four rows' floats per iteration into four consecutive outputs.
 type Transpose struct {
+	im   *Impl
 	walk gatherWalk
 	inN  int
 	// t2d: batch × [rows, cols] → batch × [cols, rows], when the permutation reduces to it.
@@ -82,8 +83,14 @@ type Transpose struct {
 	batch, rows, cols int
 }
 
-// NewTranspose prepares a transpose of shape by perm and returns the output shape.
+// NewTranspose prepares a transpose of shape by perm and returns the output shape, with the
+// Default implementation.
 func NewTranspose(shape, perm []int) (*Transpose, []int, error) {
+	return Default.NewTranspose(shape, perm)
+}
+
+// NewTranspose is the package function NewTranspose on im.
+func (im *Impl) NewTranspose(shape, perm []int) (*Transpose, []int, error) {
 	if err := checkRank("Transpose", shape); err != nil {
 		return nil, nil, err
 	}
@@ -99,7 +106,7 @@ func NewTranspose(shape, perm []int) (*Transpose, []int, error) {
 	}
 	st := strides(shape)
 	out := make([]int, len(shape))
-	t := &Transpose{inN: product(shape)}
+	t := &Transpose{im: im, inN: product(shape)}
 	for i, p := range perm {
 		out[i] = shape[p]
 		t.walk.dims[i] = shape[p]
@@ -160,7 +167,7 @@ func (t *Transpose) Run(y, x []float32) {
 	if t.t2d {
 		m := t.rows * t.cols
 		for b := 0; b < t.batch; b++ {
-			transpose2D(y[b*m:(b+1)*m], x[b*m:(b+1)*m], t.rows, t.cols)
+			t.im.transpose2D(y[b*m:(b+1)*m], x[b*m:(b+1)*m], t.rows, t.cols)
 		}
 		return
 	}

@@ -214,7 +214,7 @@ func BenchmarkBinary(b *testing.B, im *kernel.Impl) {
 
 // BenchmarkTranspose runs the layout changes around BlazeFace: its NHWC input to NCHW, and its
 // head's NCHW maps back to NHWC; it reports bytes of output per second.
-func BenchmarkTranspose(b *testing.B) {
+func BenchmarkTranspose(b *testing.B, im *kernel.Impl) {
 	for _, bc := range []struct {
 		name        string
 		shape, perm []int
@@ -225,7 +225,7 @@ func BenchmarkTranspose(b *testing.B) {
 		{"nchw-nhwc/96x8x8", []int{1, 96, 8, 8}, []int{0, 2, 3, 1}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			p, out, err := kernel.NewTranspose(bc.shape, bc.perm)
+			p, out, err := im.NewTranspose(bc.shape, bc.perm)
 			if err != nil {
 				b.Fatal(err)
 			}

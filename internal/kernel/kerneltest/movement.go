@@ -9,7 +9,7 @@ import (
 )
 
 // TestTranspose checks Transpose over ranks 0 to 5.
-func TestTranspose(t *testing.T) {
+func TestTranspose(t *testing.T, im *kernel.Impl) {
 	cases := []struct{ shape, perm []int }{
 		{[]int{}, []int{}},
 		{[]int{7}, []int{0}},
@@ -32,10 +32,16 @@ func TestTranspose(t *testing.T) {
 		{[]int{2, 3, 4, 5}, []int{2, 3, 0, 1}},
 		{[]int{5, 1, 7}, []int{1, 2, 0}},
 		{[]int{1, 16, 16, 32}, []int{0, 3, 1, 2}},
+		// Three channels (an RGB NHWC input): whole vectors of four pixels, and 1 to 3 more.
+		{[]int{1, 8, 8, 3}, []int{0, 3, 1, 2}},
+		{[]int{2, 5, 1, 3}, []int{0, 3, 1, 2}},
+		{[]int{1, 2, 7, 3}, []int{0, 3, 1, 2}},
+		{[]int{1, 3, 3}, []int{0, 2, 1}},
+		{[]int{1, 1, 2, 3}, []int{0, 3, 1, 2}},
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprint(c.shape, c.perm), func(t *testing.T) {
-			p, out, err := kernel.NewTranspose(c.shape, c.perm)
+			p, out, err := im.NewTranspose(c.shape, c.perm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +52,7 @@ func TestTranspose(t *testing.T) {
 			compare(t, y, want)
 		})
 	}
-	if _, _, err := kernel.NewTranspose([]int{2, 3}, []int{0, 0}); err == nil {
+	if _, _, err := im.NewTranspose([]int{2, 3}, []int{0, 0}); err == nil {
 		t.Error("NewTranspose with a repeated axis succeeded, want an error")
 	}
 }
