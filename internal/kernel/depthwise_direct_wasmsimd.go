@@ -358,13 +358,9 @@ func dw3s1DirectNoClamp(y, x []float32, s *ConvShape, wt *[9]float32, b float32,
 // L being O shifted right by a lane with column 2t−1 (zero at the row's start) shifted in; with
 // PL = 0 they are (E, O, R), R being E shifted left with column 2t+8 (the zero padding at the
 // row's end) shifted in. A row whose output is not a whole number of vectors ends with a vector
-// that overlaps the one before. Without a fused Relu/Clip it clamps to ±Inf.
+// that overlaps the one before. dw3s2Pairs runs the convolutions without a fused Relu/Clip, which
+// cost it fewer swizzles; without one this clamps to ±Inf.
 func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	switch {
-	case f.leaky && !f.clamp:
-		dw3s2DirectPRelu(y, x, s, wt, b, f, slope, zr)
-		return
-	}
 	h, w, oh, ow := s.H, s.W, s.OH, s.OW
 	_ = y[:oh*ow]
 	_ = x[:h*w]
@@ -445,136 +441,5 @@ func dw3s2Direct(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fus
 	}
 	if f.leaky {
 		leakySIMD(y[:oh*ow], y[:oh*ow], slope)
-	}
-}
-
-// dw3s2DirectPRelu is dw3s2Direct for a convolution with a fused negative slope and no Relu/Clip
-// (MiniFASNet's strided depthwise layers and their PRelu): the slope is applied to each output
-// vector before it is stored (leakySIMD's formula, the same results), not clamped to ±Inf and then
-// rescaled in a second pass over the plane; with PL = 1 it computes two output rows per pass,
-// which share an input row and so split it once.
-func dw3s2DirectPRelu(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {
-	h, w, oh, ow := s.H, s.W, s.OH, s.OW
-	_ = y[:oh*ow]
-	_ = x[:h*w]
-	_ = zr[:w]
-	w0, w1, w2 := archsimd.BroadcastFloat32x4(wt[0]), archsimd.BroadcastFloat32x4(wt[1]), archsimd.BroadcastFloat32x4(wt[2])
-	w3, w4, w5 := archsimd.BroadcastFloat32x4(wt[3]), archsimd.BroadcastFloat32x4(wt[4]), archsimd.BroadcastFloat32x4(wt[5])
-	w6, w7, w8 := archsimd.BroadcastFloat32x4(wt[6]), archsimd.BroadcastFloat32x4(wt[7]), archsimd.BroadcastFloat32x4(wt[8])
-	vb := archsimd.BroadcastFloat32x4(b)
-	z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)
-	sw := s2Swizzles{
-		elo: archsimd.LoadInt8x16Array(&evenLo), ehi: archsimd.LoadInt8x16Array(&evenHi),
-		olo: archsimd.LoadInt8x16Array(&oddLo), ohi: archsimd.LoadInt8x16Array(&oddHi),
-	}
-	sr, sl := archsimd.LoadInt8x16Array(&shr1), archsimd.LoadInt8x16Array(&shl1)
-	k0, k3 := archsimd.LoadInt8x16Array(&keep0), archsimd.LoadInt8x16Array(&keep3)
-	py := unsafe.Pointer(&y[0])
-	rows := newPlaneRows(x, zr, h, w)
-	lastT := uintptr(ow-4) * 4 // byte offset of the last output vector
-	r := 0
-	if s.PL == 1 {
-		// Two output rows per pass: five input rows, the middle one (rows 2r−PT+2) split once for
-		// both. Otherwise as in the single-row loop below.
-		for ; r+2 <= oh; r += 2 {
-			p0, p1, p2, p3, p4 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2), rows.row(2*r-s.PT+3), rows.row(2*r-s.PT+4)
-			orow := uintptr(r*ow) * 4
-			orow2 := orow + uintptr(ow)*4
-			e0, o0 := sw.split(p0, 0)
-			e1, o1 := sw.split(p1, 0)
-			e2, o2 := sw.split(p2, 0)
-			e3, o3 := sw.split(p3, 0)
-			e4, o4 := sw.split(p4, 0)
-			l0, l1, l2, l3, l4 := o0.LookupOrZero(sr), o1.LookupOrZero(sr), o2.LookupOrZero(sr), o3.LookupOrZero(sr), o4.LookupOrZero(sr)
-			acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
-			acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
-			acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
-			st4(py, orow, prelu(acc, z, vs))
-			acc = vb.Add(w0.Mul(asFloats(l2))).Add(w1.Mul(asFloats(e2))).Add(w2.Mul(asFloats(o2)))
-			acc = acc.Add(w3.Mul(asFloats(l3)).Add(w4.Mul(asFloats(e3))).Add(w5.Mul(asFloats(o3))))
-			acc = acc.Add(w6.Mul(asFloats(l4)).Add(w7.Mul(asFloats(e4))).Add(w8.Mul(asFloats(o4))))
-			st4(py, orow2, prelu(acc, z, vs))
-			for t := uintptr(16); lastT > 0; t += 16 {
-				t = min(t, lastT)
-				e0, o0 := sw.split(p0, 2*t)
-				e1, o1 := sw.split(p1, 2*t)
-				e2, o2 := sw.split(p2, 2*t)
-				e3, o3 := sw.split(p3, 2*t)
-				e4, o4 := sw.split(p4, 2*t)
-				l0 := o0.LookupOrZero(sr).Or(asBytes(ld4(p0, 2*t-4)).LookupOrZero(k0))
-				l1 := o1.LookupOrZero(sr).Or(asBytes(ld4(p1, 2*t-4)).LookupOrZero(k0))
-				l2 := o2.LookupOrZero(sr).Or(asBytes(ld4(p2, 2*t-4)).LookupOrZero(k0))
-				l3 := o3.LookupOrZero(sr).Or(asBytes(ld4(p3, 2*t-4)).LookupOrZero(k0))
-				l4 := o4.LookupOrZero(sr).Or(asBytes(ld4(p4, 2*t-4)).LookupOrZero(k0))
-				acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
-				acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
-				acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
-				st4(py, orow+t, prelu(acc, z, vs))
-				acc = vb.Add(w0.Mul(asFloats(l2))).Add(w1.Mul(asFloats(e2))).Add(w2.Mul(asFloats(o2)))
-				acc = acc.Add(w3.Mul(asFloats(l3)).Add(w4.Mul(asFloats(e3))).Add(w5.Mul(asFloats(o3))))
-				acc = acc.Add(w6.Mul(asFloats(l4)).Add(w7.Mul(asFloats(e4))).Add(w8.Mul(asFloats(o4))))
-				st4(py, orow2+t, prelu(acc, z, vs))
-				if t == lastT {
-					break
-				}
-			}
-		}
-	}
-	for ; r < oh; r++ {
-		p0, p1, p2 := rows.row(2*r-s.PT), rows.row(2*r-s.PT+1), rows.row(2*r-s.PT+2)
-		orow := uintptr(r*ow) * 4
-		if s.PL == 1 {
-			// First vector: column −1 is padding.
-			e0, o0 := sw.split(p0, 0)
-			e1, o1 := sw.split(p1, 0)
-			e2, o2 := sw.split(p2, 0)
-			l0, l1, l2 := o0.LookupOrZero(sr), o1.LookupOrZero(sr), o2.LookupOrZero(sr)
-			acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
-			acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
-			acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
-			st4(py, orow, prelu(acc, z, vs))
-			for t := uintptr(16); lastT > 0; t += 16 {
-				t = min(t, lastT)
-				// Column 2t−1 is lane 0 of the four floats loaded from it.
-				e0, o0 := sw.split(p0, 2*t)
-				e1, o1 := sw.split(p1, 2*t)
-				e2, o2 := sw.split(p2, 2*t)
-				l0 := o0.LookupOrZero(sr).Or(asBytes(ld4(p0, 2*t-4)).LookupOrZero(k0))
-				l1 := o1.LookupOrZero(sr).Or(asBytes(ld4(p1, 2*t-4)).LookupOrZero(k0))
-				l2 := o2.LookupOrZero(sr).Or(asBytes(ld4(p2, 2*t-4)).LookupOrZero(k0))
-				acc := vb.Add(w0.Mul(asFloats(l0))).Add(w1.Mul(asFloats(e0))).Add(w2.Mul(asFloats(o0)))
-				acc = acc.Add(w3.Mul(asFloats(l1)).Add(w4.Mul(asFloats(e1))).Add(w5.Mul(asFloats(o1))))
-				acc = acc.Add(w6.Mul(asFloats(l2)).Add(w7.Mul(asFloats(e2))).Add(w8.Mul(asFloats(o2))))
-				st4(py, orow+t, prelu(acc, z, vs))
-				if t == lastT {
-					break
-				}
-			}
-			continue
-		}
-		// PL = 0: every vector but the last takes column 2t+8 from the four floats loaded at 2t+5.
-		t := uintptr(0)
-		for ; t < lastT; t += 16 {
-			e0, o0 := sw.split(p0, 2*t)
-			e1, o1 := sw.split(p1, 2*t)
-			e2, o2 := sw.split(p2, 2*t)
-			r0 := e0.LookupOrZero(sl).Or(asBytes(ld4(p0, 2*t+20)).LookupOrZero(k3))
-			r1 := e1.LookupOrZero(sl).Or(asBytes(ld4(p1, 2*t+20)).LookupOrZero(k3))
-			r2 := e2.LookupOrZero(sl).Or(asBytes(ld4(p2, 2*t+20)).LookupOrZero(k3))
-			acc := vb.Add(w0.Mul(asFloats(e0))).Add(w1.Mul(asFloats(o0))).Add(w2.Mul(asFloats(r0)))
-			acc = acc.Add(w3.Mul(asFloats(e1)).Add(w4.Mul(asFloats(o1))).Add(w5.Mul(asFloats(r1))))
-			acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
-			st4(py, orow+t, prelu(acc, z, vs))
-		}
-		// Last vector: column W is padding.
-		t = lastT
-		e0, o0 := sw.split(p0, 2*t)
-		e1, o1 := sw.split(p1, 2*t)
-		e2, o2 := sw.split(p2, 2*t)
-		r0, r1, r2 := e0.LookupOrZero(sl), e1.LookupOrZero(sl), e2.LookupOrZero(sl)
-		acc := vb.Add(w0.Mul(asFloats(e0))).Add(w1.Mul(asFloats(o0))).Add(w2.Mul(asFloats(r0)))
-		acc = acc.Add(w3.Mul(asFloats(e1)).Add(w4.Mul(asFloats(o1))).Add(w5.Mul(asFloats(r1))))
-		acc = acc.Add(w6.Mul(asFloats(e2)).Add(w7.Mul(asFloats(o2))).Add(w8.Mul(asFloats(r2))))
-		st4(py, orow+t, prelu(acc, z, vs))
 	}
 }

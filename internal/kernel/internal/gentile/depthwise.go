@@ -60,9 +60,6 @@ type variant struct {
 	When string
 	// Setup declares what the epilogue reads (lo, hi or z, vs).
 	Setup string
-	// TwoRows (stride 2): with PL = 1, compute two output rows per pass, which share an input row
-	// and so split it once. Measured for the PRelu variant only (BENCH.md, round 4).
-	TwoRows bool
 }
 
 var variants = []variant{
@@ -101,20 +98,12 @@ the even columns E and the odd ones O through byte swizzles. With PL = 1 the tap
 L being O shifted right by a lane with column 2t−1 (zero at the row's start) shifted in; with
 PL = 0 they are (E, O, R), R being E shifted left with column 2t+8 (the zero padding at the
 row's end) shifted in. A row whose output is not a whole number of vectors ends with a vector
-that overlaps the one before. Without a fused Relu/Clip it clamps to ±Inf.`,
+that overlaps the one before. dw3s2Pairs runs the convolutions without a fused Relu/Clip, which
+cost it fewer swizzles; without one this clamps to ±Inf.`,
 		Setup: `lo, hi := archsimd.BroadcastFloat32x4(float32(math.Inf(-1))), archsimd.BroadcastFloat32x4(float32(math.Inf(1)))
 	if f.clamp {
 		lo, hi = archsimd.BroadcastFloat32x4(f.lo), archsimd.BroadcastFloat32x4(f.hi)
 	}`,
-	},
-	{
-		Name: "dw3s2DirectPRelu", Stride: 2, Ep: pRelu, TwoRows: true, When: "f.leaky && !f.clamp",
-		Doc: `dw3s2DirectPRelu is dw3s2Direct for a convolution with a fused negative slope and no Relu/Clip
-(MiniFASNet's strided depthwise layers and their PRelu): the slope is applied to each output
-vector before it is stored (leakySIMD's formula, the same results), not clamped to ±Inf and then
-rescaled in a second pass over the plane; with PL = 1 it computes two output rows per pass,
-which share an input row and so split it once.`,
-		Setup: `z, vs := archsimd.BroadcastFloat32x4(0), archsimd.BroadcastFloat32x4(slope)`,
 	},
 }
 
@@ -138,13 +127,15 @@ import (
 		b.WriteString("\n// " + strings.ReplaceAll(v.Doc, "\n", "\n// ") + "\n")
 		fmt.Fprintf(&b, "func %s(y, x []float32, s *ConvShape, wt *[9]float32, b float32, f *fusedAct, slope float32, zr []float32) {\n", v.Name)
 		if v.When == "" {
-			b.WriteString("switch {\n")
+			var cases strings.Builder
 			for _, o := range variants {
 				if o.Stride == v.Stride && o.When != "" {
-					fmt.Fprintf(&b, "case %s:\n%s(y, x, s, wt, b, f, slope, zr)\nreturn\n", o.When, o.Name)
+					fmt.Fprintf(&cases, "case %s:\n%s(y, x, s, wt, b, f, slope, zr)\nreturn\n", o.When, o.Name)
 				}
 			}
-			b.WriteString("}\n")
+			if cases.Len() > 0 {
+				b.WriteString("switch {\n" + cases.String() + "}\n")
+			}
 		}
 		if err := t.Execute(&b, v); err != nil {
 			return nil, fmt.Errorf("%s: %v", v.Name, err)
