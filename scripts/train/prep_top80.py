@@ -15,6 +15,14 @@ in $WORK/protocol/<psb tag>/p80c4-{view0,view0-synth,view1,view0-via128}/. Resum
 until a view is complete.
 
     BONAFIDE_SHARED=... BONAFIDE_TRAIN_WORK=... nice -n 19 /usr/bin/python3 scripts/train/prep_top80.py [BONAFIDE_BIN]
+
+With --v1se (after the pass above; train_top80.py --teacher ensemble-all) it runs the published
+MiniFASNetV1SE (int8 grid, prep_psb80.v1se_torch) instead, on the same 80x80 inputs of the augmented
+views, and stores its class logits [N,3] in p80-v1se-{view0-via128,view1,view0-synth}/logits.npy (the
+clean real crops' p80-v1se-view0 comes from prep_psb80.py): the ensemble teacher on every view.
+Resumable the same way (chunks kept until a view is complete).
+
+    ... nice -n 19 /usr/bin/python3 scripts/train/prep_top80.py --v1se
 """
 
 import os
@@ -69,7 +77,56 @@ def run(net, batches, n, out_dir, ref_dir, chunk=256):
         os.remove(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz"))
 
 
+def run_v1se(net, batches, n, out_dir, chunk=256):
+    """batches(c0) -> BGR 80x80 tensor of items c0..c0+chunk; writes V1SE's logits.npy [n,3]."""
+    if os.path.exists(os.path.join(out_dir, "logits.npy")):
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    t0 = time.time()
+    for c0 in range(0, n, chunk):
+        cp = os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npy")
+        if os.path.exists(cp):
+            continue
+        with torch.no_grad():
+            z = net(batches(c0)).numpy().astype(np.float32)
+        np.save(cp + ".tmp.npy", z)
+        os.replace(cp + ".tmp.npy", cp)
+        print(f"{os.path.basename(out_dir)}: {min(n, c0 + chunk)}/{n} crops, {time.time() - t0:.0f}s", flush=True)
+    z = np.concatenate([np.load(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npy")) for c0 in range(0, n, chunk)])
+    assert z.shape == (n, 3), z.shape
+    np.save(os.path.join(out_dir, "logits.tmp.npy"), z)
+    os.replace(os.path.join(out_dir, "logits.tmp.npy"), os.path.join(out_dir, "logits.npy"))
+    for c0 in range(0, n, chunk):
+        os.remove(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npy"))
+
+
+def main_v1se():
+    """V1SE's logits on the augmented views, in prep_psb80.main's items, order and views."""
+    torch.set_num_threads(1)
+    protocol.use("psb")
+    wd = protocol.work_dir()
+    net = prep_psb80.v1se_torch()
+    t0 = time.time()
+    z = np.load(os.path.join(wd, "real.npz"), allow_pickle=True)
+    s = np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)
+    items, sitems = list(z["items"]), list(s["items"])
+    img, simg = z["img"], s["img"]
+    out = lambda v: os.path.join(wd, f"p80-v1se-{v}")
+
+    def views(its, im, view):
+        return lambda c0: prep_psb80.cut80(*protocol.view_batch(its, im, view, c0, 256))[0]
+
+    run_v1se(net, views(items, img, 0), len(items), out("view0-via128"))
+    train = [i for i, it in enumerate(items) if it["source"] != "faces"]
+    its1 = [items[i] for i in train] + sitems
+    run_v1se(net, views(its1, np.concatenate([img[train], simg]), 1), len(its1), out("view1"))
+    run_v1se(net, views(sitems, simg, 0), len(sitems), out("view0-synth"))
+    print(f"prep_top80 --v1se done in {time.time() - t0:.0f}s", flush=True)
+
+
 def main():
+    if "--v1se" in sys.argv[1:]:
+        return main_v1se()
     torch.set_num_threads(1)
     protocol.use("psb")
     wd = protocol.work_dir()

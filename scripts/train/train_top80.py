@@ -27,6 +27,18 @@ the final model's epoch is the one that wins on all folds (its threshold by the 
 
     /usr/bin/python3 scripts/train/train_top80.py protocol [--tag T] [--epochs E] [--lr LR] ...
 
+Teachers: published (V2's own head), ensemble-x2.7 (V2+V1SE mean on the real items' clean crops only),
+ensemble-all (that mean on every view: needs prep_top80.py --v1se). --live-tail W adds W x the mean
+live NLL of the worst --tail-frac of each batch's bona fide draws. The runs of 2026-12-06 (models/README.md):
+
+    train_top80.py protocol                                                  # top80
+    train_top80.py protocol --teacher ensemble-x2.7 --tag ens                # top80-ens
+    train_top80.py protocol --teacher ensemble-all --live-tail 1 --tag ensall-tail
+    train_top80.py protocol --teacher ensemble-all --tag ensall
+    train_top80.py protocol --teacher ensemble-all --kd 3 --tag ensall-kd3
+
+Each is one resumable command (a fold whose scores.npz and top-last.pt exist is read back).
+
 Needs prep_psb80.py and prep_top80.py. Writes $WORK/runs/top80[-TAG]/<fold>/{top-e*.pt,scores.npz},
 final/top.pt (the chosen epoch's top) and protocol.json (every candidate's summary, the nested choice
 and the headline of the chosen candidate, in train_pyramid.summarize's layout).
@@ -82,10 +94,15 @@ def parse(argv=None):
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--kd", type=float, default=1.0, help="weight of the distillation to the published head")
     p.add_argument("--temp", type=float, default=2.0)
-    p.add_argument("--teacher", choices=["published", "ensemble-x2.7"], default="published",
+    p.add_argument("--teacher", choices=["published", "ensemble-x2.7", "ensemble-all"], default="published",
                    help="ensemble-x2.7: on the real items' clean crops the distillation target is the mean of the published "
                         "V2's and V1SE's softmax on the same x2.7 crop (Silent-Face's two networks; prep_psb80.py's "
-                        "p80-v1se-view0), elsewhere V2's own")
+                        "p80-v1se-view0), elsewhere V2's own; ensemble-all: that mean on every view (camera/light views, "
+                        "the via-128 crops and the synthetic attacks too: prep_top80.py --v1se)")
+    p.add_argument("--live-tail", type=float, default=0.0,
+                   help="weight of a term on the live frames the top rejects most: the mean live-class NLL of the worst "
+                        "--tail-frac of the batch's bona fide draws (a CVaR of the live loss; sources draw equal live mass)")
+    p.add_argument("--tail-frac", type=float, default=0.2)
     p.add_argument("--l2sp", type=float, default=0.1, help="alpha of L2-SP toward the published weights")
     p.add_argument("--synth", type=float, default=0.25)
     p.add_argument("--seed", type=int, default=1)
@@ -129,14 +146,25 @@ class Data:
         self.live = np.array([1.0 if it["live"] else 0.0 for it in items], np.float32)
         p = os.path.join(wd, "p80-v1se-view0", "logits.npy")
         self.z_v1se = np.load(p).astype(np.float32) if os.path.exists(p) else None
+        self.v1se_all = None  # view -> V1SE's logits aligned with that view's rows (teacher ensemble-all)
+        names = {0: ("view0", "view0-synth"), 1: ("view1",), 2: ("view0-via128",)}
+        paths = {v: [os.path.join(wd, f"p80-v1se-{n}", "logits.npy") for n in ns] for v, ns in names.items()}
+        if all(os.path.exists(q) for ps in paths.values() for q in ps):
+            self.v1se_all = {v: np.concatenate([np.load(q) for q in ps]).astype(np.float32) for v, ps in paths.items()}
+            for v, z in self.v1se_all.items():
+                assert len(z) == len(self.views[v][0]), v
 
-    def batch(self, item_idx, view_of, v1se=False):
+    def batch(self, item_idx, view_of, v1se=False, every_view=False):
         fs, zs, z1, has = [], [], [], []
         for i, v in zip(item_idx, view_of):
             _, f, z = self.views[v]
             k = self.pos[v][i]
             fs.append(f[k])
             zs.append(z[k])
+            if every_view:
+                has.append(True)
+                z1.append(self.v1se_all[v][k])
+                continue
             ok = bool(v1se and v == 0 and i < self.n_real)
             has.append(ok)
             z1.append(self.z_v1se[i] if ok else z[k])
@@ -165,6 +193,10 @@ def loss_fn(z, zt, live, a, z1=None, has=None):
     log_live = z[:, 1] - lse
     log_attack = torch.logsumexp(z[:, [0, 2]], 1) - lse
     task = -(live * log_live + (1 - live) * log_attack).mean()
+    if a.live_tail > 0 and bool((live > 0.5).any()):
+        nll = -log_live[live > 0.5]
+        k = max(1, int(np.ceil(a.tail_frac * len(nll))))
+        task = task + a.live_tail * torch.topk(nll, k).values.mean()
     T = a.temp
     pt = F.softmax(zt / T, 1)
     if z1 is not None:
@@ -204,7 +236,7 @@ def train_fold(a, data, fold, out):
                 f, zt, live = data.batch(ii, views)
                 loss, task, kd = loss_fn(top(f), zt, live, a)
             else:
-                f, zt, live, z1, has = data.batch(ii, views, v1se=True)
+                f, zt, live, z1, has = data.batch(ii, views, v1se=True, every_view=a.teacher == "ensemble-all")
                 loss, task, kd = loss_fn(top(f), zt, live, a, z1, has)
             sp = sum(((p - p0) ** 2).sum() for p, p0 in zip(params, anchor))
             loss = loss + a.l2sp * sp
@@ -298,6 +330,8 @@ def main(argv=None):
     a = parse(argv)
     torch.set_num_threads(a.threads)
     data = Data()
+    if a.teacher == "ensemble-all" and data.v1se_all is None:
+        sys.exit("--teacher ensemble-all needs prep_top80.py --v1se (p80-v1se-{view0-via128,view1,view0-synth})")
     out = run_dir(a)
 
     def save(top, fold, path):
