@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import random
+import time
 
 import numpy as np
 
@@ -130,3 +131,35 @@ def write_json(path, obj):
     with open(path, "w") as f:
         json.dump(obj, f, indent=1, sort_keys=True)
         f.write("\n")
+
+
+def chunked(out_dir, n, chunk, compute):
+    """Runs compute(c0) -> {name: array} over items c0..c0+chunk of n and returns each name's arrays
+    joined. Each chunk is saved as it is made and an interrupted run resumes at the first missing
+    one: these passes over every crop take up to an hour on the 2-core machine. The caller saves
+    its results (save_arrays), then drop_chunks removes the chunks."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = lambda c0: os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz")
+    t0 = time.time()
+    for c0 in range(0, n, chunk):
+        if os.path.exists(path(c0)):
+            continue
+        arrays = compute(c0)
+        np.savez(path(c0) + ".tmp.npz", **arrays)
+        os.replace(path(c0) + ".tmp.npz", path(c0))
+        print(f"{os.path.basename(out_dir)}: {min(n, c0 + chunk)}/{n} crops, {time.time() - t0:.0f}s", flush=True)
+    parts = [np.load(path(c0)) for c0 in range(0, n, chunk)]
+    return {k: np.concatenate([p[k] for p in parts]) for k in (parts[0].files if parts else ())}
+
+
+def save_arrays(out_dir, arrays, names):
+    """Saves arrays[name] as out_dir/name.npy in the order given, each by an atomic rename, so the
+    last name's file marks the whole set done."""
+    for k in names:
+        np.save(os.path.join(out_dir, k + ".tmp.npy"), arrays[k])
+        os.replace(os.path.join(out_dir, k + ".tmp.npy"), os.path.join(out_dir, k + ".npy"))
+
+
+def drop_chunks(out_dir, n, chunk):
+    for c0 in range(0, n, chunk):
+        os.remove(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz"))

@@ -46,6 +46,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import common
 import export
 import protocol
 
@@ -209,34 +210,20 @@ def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=Fals
 
 
 def run_view(items, img, view, out_dir, chunk=256):
-    os.makedirs(out_dir, exist_ok=True)
-    done = os.path.join(out_dir, "feats.npy")
-    if os.path.exists(done):
+    if os.path.exists(os.path.join(out_dir, "feats.npy")):
         return
     path = model_path()
-    n = len(items)
-    t0 = time.time()
-    for c0 in range(0, n, chunk):
-        cp = os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz")
-        if os.path.exists(cp):
-            continue
+
+    def compute(c0):
         x, cov = protocol.view_batch(items, img, view, c0, chunk)
         x80, c8 = cut80(x, cov)
         f, z = export.run_batch("ort", path, x80.numpy())
-        np.savez(cp + ".tmp.npz", feats=f.astype(np.float16), logits=z.reshape(len(z), -1).astype(np.float32),
-                 cover=c8.numpy().astype(np.float16))
-        os.replace(cp + ".tmp.npz", cp)
-        print(f"{os.path.basename(out_dir)}: {min(n, c0 + chunk)}/{n} crops, {time.time() - t0:.0f}s", flush=True)
-    parts = {k: [] for k in ("feats", "logits", "cover")}
-    for c0 in range(0, n, chunk):
-        z = np.load(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz"))
-        for k in parts:
-            parts[k].append(z[k])
-    for k in ("logits", "cover", "feats"):  # feats last: its presence marks the view done
-        np.save(os.path.join(out_dir, k + ".tmp.npy"), np.concatenate(parts[k]))
-        os.replace(os.path.join(out_dir, k + ".tmp.npy"), os.path.join(out_dir, k + ".npy"))
-    for c0 in range(0, n, chunk):
-        os.remove(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz"))
+        return dict(feats=f.astype(np.float16), logits=z.reshape(len(z), -1).astype(np.float32),
+                    cover=c8.numpy().astype(np.float16))
+
+    a = common.chunked(out_dir, len(items), chunk, compute)
+    common.save_arrays(out_dir, a, ("logits", "cover", "feats"))  # feats last: it marks the view done
+    common.drop_chunks(out_dir, len(items), chunk)
 
 
 def main():

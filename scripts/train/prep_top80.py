@@ -32,6 +32,7 @@ import time
 import numpy as np
 import torch
 
+import common
 import prep_psb80
 import protocol
 
@@ -55,49 +56,32 @@ def run(net, batches, n, out_dir, ref_dir, chunk=256):
     """batches(c0) -> BGR 80x80 tensor of items c0..c0+chunk; writes feats4.npy and logits.npy."""
     if os.path.exists(os.path.join(out_dir, "feats4.npy")):
         return
-    os.makedirs(out_dir, exist_ok=True)
-    t0 = time.time()
-    for c0 in range(0, n, chunk):
-        cp = os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz")
-        if os.path.exists(cp):
-            continue
+
+    def compute(c0):
         with torch.no_grad():
             f4, z = net(batches(c0))
-        np.savez(cp + ".tmp.npz", feats4=f4.numpy().astype(np.float16), logits=z.numpy().astype(np.float32))
-        os.replace(cp + ".tmp.npz", cp)
-        print(f"{os.path.basename(out_dir)}: {min(n, c0 + chunk)}/{n} crops, {time.time() - t0:.0f}s", flush=True)
-    parts = [np.load(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz")) for c0 in range(0, n, chunk)]
-    z = np.concatenate([p["logits"] for p in parts])
+        return dict(feats4=f4.numpy().astype(np.float16), logits=z.numpy().astype(np.float32))
+
+    a = common.chunked(out_dir, n, chunk, compute)
     ref = np.load(os.path.join(ref_dir, "logits.npy"))
-    print(f"{os.path.basename(out_dir)}: max |logit - prep_psb80's| {np.abs(z - ref).max():.2e}", flush=True)
-    np.save(os.path.join(out_dir, "logits.npy"), z)
-    np.save(os.path.join(out_dir, "feats4.tmp.npy"), np.concatenate([p["feats4"] for p in parts]))
-    os.replace(os.path.join(out_dir, "feats4.tmp.npy"), os.path.join(out_dir, "feats4.npy"))
-    for c0 in range(0, n, chunk):
-        os.remove(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npz"))
+    print(f"{os.path.basename(out_dir)}: max |logit - prep_psb80's| {np.abs(a['logits'] - ref).max():.2e}", flush=True)
+    common.save_arrays(out_dir, a, ("logits", "feats4"))  # feats4 last: it marks the view done
+    common.drop_chunks(out_dir, n, chunk)
 
 
 def run_v1se(net, batches, n, out_dir, chunk=256):
     """batches(c0) -> BGR 80x80 tensor of items c0..c0+chunk; writes V1SE's logits.npy [n,3]."""
     if os.path.exists(os.path.join(out_dir, "logits.npy")):
         return
-    os.makedirs(out_dir, exist_ok=True)
-    t0 = time.time()
-    for c0 in range(0, n, chunk):
-        cp = os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npy")
-        if os.path.exists(cp):
-            continue
+
+    def compute(c0):
         with torch.no_grad():
-            z = net(batches(c0)).numpy().astype(np.float32)
-        np.save(cp + ".tmp.npy", z)
-        os.replace(cp + ".tmp.npy", cp)
-        print(f"{os.path.basename(out_dir)}: {min(n, c0 + chunk)}/{n} crops, {time.time() - t0:.0f}s", flush=True)
-    z = np.concatenate([np.load(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npy")) for c0 in range(0, n, chunk)])
-    assert z.shape == (n, 3), z.shape
-    np.save(os.path.join(out_dir, "logits.tmp.npy"), z)
-    os.replace(os.path.join(out_dir, "logits.tmp.npy"), os.path.join(out_dir, "logits.npy"))
-    for c0 in range(0, n, chunk):
-        os.remove(os.path.join(out_dir, f"chunk{c0 // chunk:05d}.npy"))
+            return dict(logits=net(batches(c0)).numpy().astype(np.float32))
+
+    a = common.chunked(out_dir, n, chunk, compute)
+    assert a["logits"].shape == (n, 3), a["logits"].shape
+    common.save_arrays(out_dir, a, ("logits",))
+    common.drop_chunks(out_dir, n, chunk)
 
 
 def main_v1se():
