@@ -36,6 +36,7 @@ live NLL of the worst --tail-frac of each batch's bona fide draws. The runs of 2
     train_top80.py protocol --teacher ensemble-all --live-tail 1 --tag ensall-tail
     train_top80.py protocol --teacher ensemble-all --tag ensall
     train_top80.py protocol --teacher ensemble-all --kd 3 --tag ensall-kd3
+    train_top80.py protocol --teacher ensemble-all --kd 3 --seed 2 --tag ensall-kd3-s2   # the same, another seed
 
 Each is one resumable command (a fold whose scores.npz and top-last.pt exist is read back).
 
