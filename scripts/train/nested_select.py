@@ -28,7 +28,7 @@ import train_psb80
 import train_pyramid
 
 CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2", "ensemble", "ensemble-x2.7",
-              "v1se", "v1se-x2.7")
+              "v1se", "v1se-x2.7", "published+s2.2", "published-flip+s2.2")
 
 
 def load(run, tops=()):

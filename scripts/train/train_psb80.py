@@ -23,6 +23,10 @@ the same in every fold), the EXTRA scores, each a mean of live probabilities:
   ensemble-x2.7     the mean of V2 and V1SE both on the x2.7 crop (one input feeds both networks)
   published-flip    V2 on the x2.7 crop and on its mirror image, averaged
   published-s2.2, published-s3.2   V2 on crops of the face box x2.2 and x3.2
+  published+s2.2    the mean of V2 on the x2.7 and on the x2.2 crop
+  published-flip+s2.2   the mean of V2 on the x2.7 crop, its mirror image and the x2.2 crop
+(the last two were added after the bona fide misses were read: rejected live frames and photos often
+score live on the mirror image or the tighter crop, so averaging views should cut per-frame noise.)
 
     /usr/bin/python3 scripts/train/train_psb80.py protocol [--score published|fused|maps] [--tag T]
 
@@ -56,6 +60,8 @@ EXTRA = {
     "published-flip": (("p80-v2flip-view0",), True),
     "published-s2.2": (("p80-v2s2.2-view0",), False),
     "published-s3.2": (("p80-v2s3.2-view0",), False),
+    "published+s2.2": (("p80-v2s2.2-view0",), True),
+    "published-flip+s2.2": (("p80-v2flip-view0", "p80-v2s2.2-view0"), True),
 }
 SCORES = ("published", "fused", "maps") + tuple(EXTRA)
 
