@@ -7,8 +7,9 @@
 # end-to-end scoring through `bonafide eval`; goldens; the model card's tables. `make models` runs this.
 #
 #   scripts/train/make-models.sh           full run; writes models/ (its measured time: models/README.md)
-#   scripts/train/make-models.sh --fast    smoke test: one fold and the final model for 2 short epochs,
-#                                          exported into $WORK/smoke/; models/ untouched
+#   scripts/train/make-models.sh --fast    smoke test: after the same data preparation (the long part),
+#                                          PS-B and PatchNet on every fold and the final model for 2 short
+#                                          epochs, exported into $WORK/smoke/; models/ untouched
 #
 # Needs Debian's /usr/bin/python3 (torch, onnx, numpy, PIL: `make models` installs them), Go, node with
 # onnxruntime-node (make npm) and ../shared (or BONAFIDE_SHARED). Intermediate files go to
