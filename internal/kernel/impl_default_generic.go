@@ -17,6 +17,7 @@ func dotSIMD(a, b []float32) float32                      { panic(noSIMD) }
 func sumSIMD(a []float32) float32                         { panic(noSIMD) }
 func scaleAddSIMD(y, x []float32, s float32, r []float32) { panic(noSIMD) }
 func maxPool2x2SIMD(y, x []float32, rows, w int)          { panic(noSIMD) }
+func maxRow3s2SIMD(y, v []float32, pl, w int) (int, int)  { panic(noSIMD) }
 func dwKPlaneSIMD(y, xp []float32, ldx, ne, oh, ow, sh, sw, kh, kw int, w []float32, b float32, res []float32, f *fusedAct, slope float32) {
 	panic(noSIMD)
 }

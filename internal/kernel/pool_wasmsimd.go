@@ -129,6 +129,37 @@ func maxPool2x2SIMD(y, x []float32, rows, w int) {
 	}
 }
 
+// maxRow3s2SIMD sets y[ow] = max(v[2ow−pl], v[2ow−pl+1], v[2ow−pl+2]) for the windows of width 3
+// and stride 2 that lie inside the row v[:w], four at a time, and returns the range [lo, end) of
+// outputs it set (lo = end = 0 when fewer than four windows lie inside); the caller does the rest.
+// For four windows starting at b = 2ow−pl, the even floats of v[b:b+8] are their first taps, the
+// odd ones their middle taps, and the even floats of v[b+2:b+10] their last taps; the last group
+// reads v[w], one float past the row (not used), so v must hold w+1 floats. f32x4.max propagates
+// NaN like max32.
+func maxRow3s2SIMD(y, v []float32, pl, w int) (lo, end int) {
+	lo = (pl + 1) / 2
+	hi := min(len(y), (w+pl-3)/2+1) // window ow lies inside when 2ow−pl+2 ≤ w−1
+	if w+pl < 3 || hi-lo < 4 {
+		return 0, 0
+	}
+	end = lo + (hi-lo)&^3
+	_ = v[2*end-pl+1] // the last group's last load ends here
+	_ = y[end-1]
+	pv, py := unsafe.Pointer(&v[0]), unsafe.Pointer(&y[0])
+	elo, ehi := archsimd.LoadInt8x16Array(&evenLo), archsimd.LoadInt8x16Array(&evenHi)
+	olo, ohi := archsimd.LoadInt8x16Array(&oddLo), archsimd.LoadInt8x16Array(&oddHi)
+	for ow := lo; ow < end; ow += 4 {
+		b := uintptr(2*ow-pl) * 4
+		a0, a1 := asBytes(ld4(pv, b)), asBytes(ld4(pv, b+16))
+		c0, c1 := asBytes(ld4(pv, b+8)), asBytes(ld4(pv, b+24))
+		first := asFloats(a0.LookupOrZero(elo).Or(a1.LookupOrZero(ehi)))
+		mid := asFloats(a0.LookupOrZero(olo).Or(a1.LookupOrZero(ohi)))
+		last := asFloats(c0.LookupOrZero(elo).Or(c1.LookupOrZero(ehi)))
+		st4(py, uintptr(ow)*4, first.Max(mid).Max(last))
+	}
+	return lo, end
+}
+
 // avgPoolS1SIMD averages windows of stride 1 across rows that lie inside the input (PS-B-80's
 // map head: a 3×3 pool over 128 planes of 10×10): an output row is a run of vectors, each the sum of
 // its KH·KW taps (unaligned loads one float apart) from zero in the scalar loop's order, divided

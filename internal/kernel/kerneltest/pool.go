@@ -56,6 +56,14 @@ var poolCases = []poolCase{
 	// per-tap loop.
 	pool("3x3/s2/p1/40x36", 5, 40, 36, 3, 2, 1, false),
 	pool("3x3/s2/p1/wide/3x1030", 2, 3, 1030, 3, 2, 1, false),
+	// The SIMD build takes 3×3 stride-2 windows inside the row four at a time (ResNet's stem pool):
+	// rows with whole groups, groups and a rest, odd widths, no padding, and the widest row buffer.
+	pool("3x3/s2/p1/resnet/6x32", 3, 6, 32, 3, 2, 1, false),
+	pool("3x3/s2/p1/ceil/5x29", 2, 5, 29, 3, 2, 1, true),
+	pool("3x3/s2/p0/4x27", 2, 4, 27, 3, 2, 0, false),
+	{name: "3x3/s2/p2x0/asym/5x23", n: 1, c: 2, h: 5, w: 23, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pl: 2, pb: 1, pr: 0},
+	pool("3x3/s2/p1/3x1024", 2, 3, 1024, 3, 2, 1, false),
+	{name: "1x3/s1x2/p0x1/3x17", n: 1, c: 2, h: 3, w: 17, kh: 1, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, pl: 1, pr: 1},
 	{name: "2x4/s1x3/p0x2/ceil/9x17", n: 2, c: 2, h: 9, w: 17, kh: 2, kw: 4, sh: 1, sw: 3, dh: 1, dw: 1, pl: 2, pr: 2, ceil: true},
 	// Windows that tile the input (PS-B's pyramid pools; the SIMD build's fast path), and one that
 	// leaves columns over.
