@@ -1,0 +1,101 @@
+"""Which bona fide frames and photos psb-80 rejects, and what they have in common (models/README.md,
+"Bona fide misses"): the photos below the shipped threshold and the held-out live frames below each
+fold's nested threshold, with the published MiniFASNetV2's live probability on the x2.7 crop, its mirror
+image and the x2.2 crop, the detector's box and window (`bonafide crop`'s manifest), brightness, and
+how often mirroring alone changes a decision.
+
+    /usr/bin/python3 scripts/train/misses.py [RUN_DIR]     # default $BONAFIDE_TRAIN_WORK/runs/psb80
+
+Needs prep_psb80.py (its p80-view0, p80-v2flip-view0 and p80-v2s2.2-view0 logits, crops80.manifest.jsonl)
+and train_psb80.py protocol (RUN_DIR/protocol.json for the thresholds). Prints file names and figures
+only: nothing derived from ../shared leaves the work directory.
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+
+import common
+import protocol
+
+
+def live_prob(wd, d):
+    z = np.load(os.path.join(wd, d, "logits.npy")).astype(np.float64)
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e[:, 1] / e.sum(1)
+
+
+def main(argv=None):
+    from PIL import Image
+    argv = sys.argv[1:] if argv is None else argv
+    run = argv[0] if argv else os.path.join(common.WORK, "runs", "psb80")
+    protocol.use("psb")
+    wd = protocol.work_dir()
+    items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
+    x27, mir, x22 = (live_prob(wd, d) for d in ("p80-view0", "p80-v2flip-view0", "p80-v2s2.2-view0"))
+    man = {}
+    for line in open(os.path.join(wd, "crops80.manifest.jsonl")):
+        m = json.loads(line)
+        man[os.path.relpath(m["path"], protocol.DATA)] = m
+    summary = json.load(open(os.path.join(run, "protocol.json")))
+    t_ship = summary["headline"]["threshold"]
+
+    def name(i):
+        return os.path.basename(items[i]["rel"])
+
+    faces = [i for i, it in enumerate(items) if it["source"] == "faces"]
+    print(f"photos below the shipped threshold {t_ship:.4f} (x2.7 / mirror / x2.2; image size; face box / short side; scale used):")
+    for i in sorted((i for i in faces if x27[i] < t_ship), key=lambda i: x27[i]):
+        m = man[items[i]["rel"]]
+        w, h = Image.open(m["path"]).size
+        print(f"  {name(i):14s} {x27[i]:.3f} / {mir[i]:.3f} / {x22[i]:.3f}  {w}x{h}  {m['face']['W'] / min(w, h):.2f}  {m['scale']}")
+    live = np.array([i for i, it in enumerate(items) if it["live"] and it["source"] != "faces"])
+    spoof = np.array([i for i, it in enumerate(items) if not it["live"]])
+    for label, sel in (("live frames", live), ("attack frames", spoof), ("photos", np.array(faces))):
+        d = np.abs(x27[sel] - mir[sel])
+        flips = (x27[sel] >= t_ship) != (mir[sel] >= t_ship)
+        print(f"mirroring, {label} (n={len(sel)}): median |dp| {np.median(d):.3f}, 90th percentile {np.percentile(d, 90):.3f}, "
+              f"decisions changed at {t_ship:.4f}: {flips.sum()} ({100 * flips.mean():.1f}%)")
+    avg = (x27 + mir + x22) / 3
+    t_avg = summary["scores"].get("published-flip+s2.2", {}).get("headline", {}).get("threshold")
+    if t_avg is not None:
+        print(f"published-flip+s2.2 at its threshold {t_avg:.4f}: photos rejected " +
+              " ".join(f"{name(i)} ({avg[i]:.3f})" for i in sorted(faces, key=name) if avg[i] < t_avg))
+    print("held-out live frames below each fold's nested threshold:")
+    for f, row in summary["folds"].items():
+        if not f.startswith("src-"):
+            continue
+        src, t = f[4:], row["nested"]["threshold"]
+        rows = []
+        for i in (i for i in live if items[i]["source"] == src):
+            m = man.get(items[i]["rel"])
+            if m is None or m["status"] != "ok" or src in protocol.CROPPED_SOURCES:  # taken whole: no box
+                rows.append((x27[i] < t, np.nan, np.nan, np.nan, np.nan, int(name(i)[:4]), mir[i] >= t, x22[i] >= t))
+                continue
+            im = np.asarray(Image.open(m["path"]).convert("L"), np.float32)
+            b = m["face"]
+            face = im[int(max(0, b["Y"])):int(b["Y"] + b["H"]), int(max(0, b["X"])):int(b["X"] + b["W"])]
+            x0, y0, x1, y1 = m["window"]
+            rows.append((x27[i] < t, b["W"], m["scale"], face.mean(), im[y0:y1, x0:x1].mean(), int(name(i)[:4]),
+                         mir[i] >= t, x22[i] >= t))
+        r = np.array(rows, float)
+        rej, acc = r[r[:, 0] == 1], r[r[:, 0] == 0]
+        print(f"  {src}: threshold {t:.4f}, rejected {len(rej)} of {len(r)}")
+        if not len(rej):
+            continue
+        for lab, q in (("rejected", rej), ("accepted", acc)):
+            if np.isnan(q[:, 1]).all():  # a face-crop source: no box, only the frame numbers
+                print(f"    {lab}: frames {int(q[:, 5].min())}-{int(q[:, 5].max())}")
+                continue
+            print(f"    {lab}: box {np.nanmedian(q[:, 1]):.0f} px, scale used {np.nanmedian(q[:, 2]):.2f}, face L {np.nanmedian(q[:, 3]):.0f}, "
+                  f"window L {np.nanmedian(q[:, 4]):.0f}, frames {int(q[:, 5].min())}-{int(q[:, 5].max())}")
+        if not np.isnan(r[:, 1]).any():
+            print(f"    AUC rejected-vs-accepted: smaller box {common.auc(-rej[:, 1], -acc[:, 1]):.3f}, "
+                  f"brighter window {common.auc(rej[:, 4], acc[:, 4]):.3f}")
+        print(f"    rejected frames live on the mirror image: {int(rej[:, 6].sum())}, on the x2.2 crop: {int(rej[:, 7].sum())}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
