@@ -31,6 +31,30 @@ CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2",
               "v1se", "v1se-x2.7", "published+s2.2", "published-flip+s2.2")
 
 
+def extra_logits(wd, n_real):
+    """prep_psb80.py's logits of the n_real real items for every directory train_psb80.EXTRA names."""
+    import torch
+
+    class Logits:
+        z_extra = {}
+    Logits.n_real = n_real
+    for dirs, _ in train_psb80.EXTRA.values():
+        for d in dirs:
+            p = os.path.join(wd, d, "logits.npy")
+            if os.path.exists(p):
+                Logits.z_extra[d] = torch.from_numpy(np.load(p))
+    return Logits
+
+
+def final_extra(items, fin, score):
+    """The photos' scores under an untrained row for a final model whose scores.npz predates it."""
+    protocol.use("psb")
+    out = train_psb80.extra_scores(extra_logits(protocol.work_dir(), len(items)), fin["faces_idx"], fin["faces_published"])
+    if score not in out:
+        raise SystemExit(f"no logits for {score!r}: run prep_psb80.py")
+    return out[score]
+
+
 def load(run, tops=()):
     """The fold scores of a train_psb80.py protocol run (RUN/FOLD/scores.npz), with the untrained
     score variants filled in from prep_psb80.py's logits and the epochs of train_top80.py runs
