@@ -69,15 +69,7 @@ def load(run, tops=()):
         res[f] = {k: z[k] for k in z.files}
     # A fold read back from a run made before the untrained rows existed lacks them: score them from
     # prep_psb80.py's logits, as train_psb80.py protocol does.
-    class Logits:
-        n_real = len(items)
-        z_extra = {}
-    for dirs, _ in train_psb80.EXTRA.values():
-        for d in dirs:
-            p = os.path.join(wd, d, "logits.npy")
-            if os.path.exists(p):
-                import torch
-                Logits.z_extra[d] = torch.from_numpy(np.load(p))
+    Logits = extra_logits(wd, len(items))
     for r in res.values():
         for part in ("test", "faces"):
             r.update({f"{part}_{k}": v for k, v in
