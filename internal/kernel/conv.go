@@ -55,10 +55,15 @@ const (
 
 // chunkBudget bounds the floats of patch matrix (K rows × chunk columns) packed at a time, so the
 // chunk stays in L2 while every block of weight rows passes over it; chunkMax bounds the columns so
-// the chunk's output rows are still in cache when a non-fused activation runs over them.
+// the chunk's output rows are still in cache when a non-fused activation runs over them. chunkMin
+// overrides the budget for deep K: every chunk streams all the weights (M×K floats, several MB for
+// ResNet's 512-channel 3×3 layers, K = 4608) past its columns, and the budget's 8 columns per chunk
+// made those layers stream them eight times per 8×8 plane (25 GFLOP/s against 31–34 for the rest
+// of ResNet50-PS); 64 columns cost 6–14% less time on such layers (internal/kernel/BENCH.md round 9).
 const (
 	chunkBudget = 32768
 	chunkMax    = 256
+	chunkMin    = 64
 )
 
 // Conv2D is a prepared convolution: y = act(conv(x, w) + bias + residual).
@@ -183,7 +188,7 @@ func (im *Impl) newConv2D(s ConvShape, w, bias []float32, act Activation, p *Pac
 		c.tap = s.KW >= 2 && s.KW <= maxTapKW && s.DW == 1 && s.DH == 1 && (s.SW == 1 || s.SW == 2)
 	}
 	hw := s.OH * s.OW
-	target := max(gemmNR, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR))
+	target := max(chunkMin, min(chunkMax, chunkBudget/c.k/gemmNR*gemmNR))
 	c.nc = min(roundUp(hw, gemmNR), target)
 	if s.N > 1 && roundUp(hw, gemmNR) < target {
 		c.ncb = min(roundUp(s.N*hw, gemmNR), target)
