@@ -9,7 +9,8 @@
 // Environment:
 //   BENCH_RUNS=50        timed runs per engine and model (models over BENCH_HEAVY_MACS get a budget)
 //   BENCH_WARMUP=10      untimed runs per engine first
-//   BENCH_BUDGET_S=20    seconds per heavy model in the browser (runs shrink to fit, at least 3)
+//   BENCH_BUDGET_S=20    seconds per heavy model in the browser (runs shrink to fit, at least BENCH_MIN_RUNS)
+//   BENCH_MIN_RUNS=30    timed runs per engine at the least, heavy models included (issue 12 asks medians of 30)
 //   BENCH_HEAVY_MACS=1e9 models above this many MACs are heavy
 //   BENCH_E2E_RUNS=60    analyze() calls per end-to-end case
 //   BENCH_EXTRA=a.onnx,dir/*.onnx   more models (globs allowed), named by file
@@ -51,6 +52,7 @@ const E2E_RUNS = +env('BENCH_E2E_RUNS', 60);
 const GAP_MS = +env('BENCH_GAP_MS', 0);
 const SETTLE_MS = +env('BENCH_SETTLE_MS', 20);
 const COLD = +env('BENCH_COLD', 10);
+const MIN_RUNS = +env('BENCH_MIN_RUNS', 30);
 const FPS_FRAMES = +env('BENCH_FPS_FRAMES', 40);
 const FPS_ROUNDS = +env('BENCH_FPS_ROUNDS', 3);
 const ONLY_FPS = !!env('BENCH_ONLY_FPS', '');
@@ -365,7 +367,7 @@ async function main() {
       const m = models[i];
       const heavy = m.macs > HEAVY;
       // Heavy models (seconds a run) get three cold runs, not ten: the budget is for the timed runs.
-      const args = { url: `/m/${i}`, cold: heavy ? Math.min(3, COLD) : COLD, warmup: heavy ? 1 : WARMUP, runs: RUNS, budgetMs: heavy ? BUDGET_MS : 0, minRuns: 3, gapMs: heavy ? 0 : GAP_MS, settleMs: SETTLE_MS };
+      const args = { url: `/m/${i}`, cold: COLD, warmup: heavy ? 1 : WARMUP, runs: Math.max(RUNS, MIN_RUNS), budgetMs: heavy ? BUDGET_MS : 0, minRuns: MIN_RUNS, gapMs: heavy ? 0 : GAP_MS, settleMs: SETTLE_MS };
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
@@ -514,7 +516,7 @@ function report(res, cfg, models) {
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run (after each ORT 2t run an untimed ${SETTLE_MS} ms pause lets its thread pool park before the next engine): median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading (3 for models over ${mmacs(HEAVY)} MACs, which get about ${BUDGET_MS / 1000} s each for the timed runs; runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run (after each ORT 2t run an untimed ${SETTLE_MS} ms pause lets its thread pool park before the next engine): median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading; models over ${mmacs(HEAVY)} MACs get about ${BUDGET_MS / 1000} s for the timed runs but at least ${MIN_RUNS} runs (runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
     '',
     t1,
     '',
