@@ -19,7 +19,7 @@ import (
 )
 
 // TestDefaultScoresLive is the default model's golden on a picture it scores live. The committed
-// golden input (testdata/input-128.json, synthetic) drives every output near 0, where a 1e-4
+// golden input (testdata/input-80.json for psb-80, synthetic) drives every output near 0, where a 1e-4
 // tolerance says little, and a photo of a person cannot be committed. So the test takes bona fide
 // webcam frames from ../shared (NUAA's live class, then each replay source's), runs the whole
 // path (detector, quality gate, crop, model) until one frame is judged live, and compares the

@@ -169,7 +169,7 @@ def operating_points_table():
 
 
 def main():
-    for n in ("psb-80", "psb-128", "patchnet-128", "patchnet-mf"):
+    for n in ("psb-80", "psb-128", "patchnet-128"):
         protocol_table(n)
         parity(n)
     operating_points_table()
