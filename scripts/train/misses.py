@@ -18,13 +18,12 @@ import sys
 import numpy as np
 
 import common
+import minifasnet
 import protocol
 
 
 def live_prob(wd, d):
-    z = np.load(os.path.join(wd, d, "logits.npy")).astype(np.float64)
-    e = np.exp(z - z.max(1, keepdims=True))
-    return e[:, 1] / e.sum(1)
+    return minifasnet.softmax(np.load(os.path.join(wd, d, "logits.npy")).astype(np.float64))[:, 1]
 
 
 def main(argv=None):

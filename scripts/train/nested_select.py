@@ -32,17 +32,11 @@ CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2",
 
 
 def extra_logits(wd, n_real):
-    """prep_psb80.py's logits of the n_real real items for every directory train_psb80.EXTRA names."""
-    import torch
-
+    """What train_psb80.extra_scores reads of its data: prep_psb80.py's logits of the n_real real items."""
     class Logits:
-        z_extra = {}
+        pass
     Logits.n_real = n_real
-    for dirs, _ in train_psb80.EXTRA.values():
-        for d in dirs:
-            p = os.path.join(wd, d, "logits.npy")
-            if os.path.exists(p):
-                Logits.z_extra[d] = torch.from_numpy(np.load(p))
+    Logits.z_extra = train_psb80.extra_logits(wd, n_real)
     return Logits
 
 

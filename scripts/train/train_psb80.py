@@ -66,6 +66,18 @@ EXTRA = {
 SCORES = ("published", "fused", "maps") + tuple(EXTRA)
 
 
+def extra_logits(wd, n_real):
+    """directory -> [n_real,3] class logits of the real items, for every directory EXTRA names that
+    prep_psb80.py has made."""
+    z = {}
+    for d in sorted({d for dirs, _ in EXTRA.values() for d in dirs}):
+        p = os.path.join(wd, d, "logits.npy")
+        if os.path.exists(p):
+            z[d] = torch.from_numpy(np.load(p))
+            assert len(z[d]) == n_real
+    return z
+
+
 class Head(nn.Module):
     """The trained part: pyramid mask heads on the pooled conv_4 map and the fused linear head."""
 
@@ -134,12 +146,7 @@ class Data:
         items += list(np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)["items"])
         self.items = items
         self.n_real = n_real
-        self.z_extra = {}  # directory -> [n_real,3] class logits of the real items (EXTRA)
-        for d in sorted({d for dirs, _ in EXTRA.values() for d in dirs}):
-            p = os.path.join(wd, d, "logits.npy")
-            if os.path.exists(p):
-                self.z_extra[d] = torch.from_numpy(np.load(p))
-                assert len(self.z_extra[d]) == n_real
+        self.z_extra = extra_logits(wd, n_real)
         def ld(d):
             f, c, z = (np.load(os.path.join(wd, d, k + ".npy")) for k in ("feats", "cover", "logits"))
             return f.reshape(len(f), 128, 8, 8), c, z
