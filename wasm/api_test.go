@@ -416,6 +416,28 @@ func TestLoadModelAndRun(t *testing.T) {
 		}
 	}
 
+	// With out: the same blob written into it when it fits (its byte count comes back), a fresh
+	// blob when it does not, a TypeError when out is not a Uint8Array.
+	room := u8(make([]byte, len(out)+8))
+	n := h.must("run", id, list, room)
+	if n.Type() != safejs.TypeNumber || intOf(t, n) != len(out) {
+		t.Fatalf("run with room for the blob: %v, want the byte count %d", n, len(out))
+	}
+	if got := goBytes(t, room); !slices.Equal(got[:len(out)], out) || !slices.Equal(got[len(out):], make([]byte, 8)) {
+		t.Errorf("run with out: the blob written there differs from run's, or it wrote past its end")
+	}
+	small := u8(make([]byte, len(out)-1))
+	if got := goBytes(t, h.must("run", id, list, small)); !slices.Equal(got, out) {
+		t.Errorf("run with out too small: not the same fresh blob")
+	}
+	if !slices.Equal(goBytes(t, small), make([]byte, len(out)-1)) {
+		t.Errorf("run with out too small wrote into it")
+	}
+	_, err = h.call("run", id, list, "not a buffer")
+	wantErr(t, err, nameType, "out")
+	_, err = h.call("run", id, list, jsValue(t, map[string]any{}))
+	wantErr(t, err, nameType, "out")
+
 	// Input errors are InputErrors that give the shapes.
 	badList := jsValue(t, []any{map[string]any{"data": u8(f32bytes(x)), "dims": []any{1, 3, 8, 32}}})
 	_, err = h.call("run", id, badList)

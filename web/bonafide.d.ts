@@ -381,6 +381,12 @@ export interface Tensor {
 
 export interface LoadModelOptions extends Pick<CreateOptions, 'wasmUrl' | 'wasmExecUrl' | 'workerUrl' | 'worker' | 'timeoutMs'> {
   integrity?: { model?: string; wasm?: string };
+  /**
+   * Model.run talks to its Worker through a SharedArrayBuffer (Atomics) when the page is
+   * cross-origin isolated (served with COOP same-origin and COEP require-corp or credentialless),
+   * otherwise by postMessage. false: always postMessage. Default true.
+   */
+  sharedMemory?: boolean;
   /** The size of a symbolic batch dimension. Default 1. */
   batch?: number;
   /** Sizes of other symbolic dimensions by name. */
@@ -391,6 +397,8 @@ export declare class Model {
   private constructor();
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
+  /** How run() reaches the engine: 'sharedMemory' (SharedArrayBuffer with its Worker), 'postMessage' (its Worker) or 'page' ({worker: false}). */
+  readonly channel: 'sharedMemory' | 'postMessage' | 'page';
   readonly inputNames: string[];
   readonly outputNames: string[];
   readonly metadata: Record<string, string>;

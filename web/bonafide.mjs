@@ -11,7 +11,7 @@
 // and self-hosting work). Inference runs in a Web Worker by default; frames travel to it as
 // transferable ImageBitmaps. Every failure rejects with a named error class exported below.
 
-import { Engine, errorData } from './engine.mjs';
+import { Engine, SHARED, SHARED_HEAD, SHARED_SLOTS, decodeOutputs, errorData } from './engine.mjs';
 import { assets } from './manifest.mjs';
 
 // The release, from the repository's VERSION file: scripts/build-web.sh writes it here.
@@ -290,6 +290,11 @@ class WorkerPort {
     this.pending = new Map();
     this.nextId = 1;
     this.dead = null;
+    this.sent = 0; // postMessage ops sent: a shared-memory request says how many went before it
+    this.shared = null; // Model.run's SharedArrayBuffer channel, made on its first run: {sab, i32, seq}
+    this.sharedTail = Promise.resolve(); // shared runs, one at a time
+    this.sharedQueued = 0;
+    this.sharedNeed = 0; // the largest response so far that did not fit
     // The literal `new Worker(new URL(...), {type: 'module'})` is what bundlers turn into a worker
     // bundle of its own (with engine.mjs); a given workerUrl is used as it is.
     this.worker = own
@@ -314,15 +319,24 @@ class WorkerPort {
     this.dead = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    if (this.shared) Atomics.notify(this.shared.i32, SHARED.RESP); // a waiting shared run sees this.dead
   }
 
   call(op, args, transfer = []) {
+    if (this.dead) return Promise.reject(this.dead);
+    // Shared-memory runs called before this op go first: it is posted once they are answered.
+    if (this.sharedQueued > 0) return this.sharedTail.then(() => this.post(op, args, transfer));
+    return this.post(op, args, transfer);
+  }
+
+  post(op, args, transfer = []) {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       try {
         this.worker.postMessage({ id, op, args }, transfer);
+        this.sent++;
       } catch (e) {
         this.pending.delete(id);
         reject(e instanceof DOMException && e.name === 'DataCloneError' ? new TypeError(`bonafide: ${e.message}`) : e);
@@ -334,7 +348,97 @@ class WorkerPort {
     this.worker.terminate();
     this.fail(new InvalidStateError('bonafide: closed'));
   }
+
+  /**
+   * Model.run through the shared-memory channel (SharedChannel in engine.mjs): resolves to the
+   * outputs, or to null where the request does not fit the channel's slots (then postMessage).
+   * Runs go one at a time; a run queued behind another gets a copy of its inputs now, so that the
+   * caller may reuse its arrays as soon as run() returned, as with postMessage.
+   */
+  runShared(model, feeds) {
+    if (this.sharedQueued > 0) feeds = feeds.map((f) => ({ data: f.data.slice(), dims: f.dims }));
+    this.sharedQueued++;
+    const job = this.sharedTail.then(() => this.#runShared(model, feeds));
+    this.sharedTail = job.catch(() => {}).finally(() => { this.sharedQueued--; });
+    return job;
+  }
+
+  async #runShared(model, feeds) {
+    if (this.dead) throw this.dead;
+    let slots = SHARED.META;
+    let bytes = 0;
+    for (const f of feeds) {
+      slots += 2 + f.dims.length;
+      bytes += f.data.byteLength;
+      if (f.dims.some((d) => d > 0x7fffffff)) return null;
+    }
+    if (slots > SHARED_SLOTS) return null;
+    const room = Math.max(bytes, this.sharedNeed);
+    if (!this.shared || this.shared.sab.byteLength - SHARED_HEAD < room) {
+      // A new buffer, a quarter bigger than needed and at least 64 KiB, handed to the Worker by
+      // postMessage (which also ends its wait on the old one).
+      const size = SHARED_HEAD + Math.max(65536, Math.ceil(room * 1.25 / 4096) * 4096);
+      const sab = new SharedArrayBuffer(size);
+      await this.post('channel', { sab });
+      this.shared = { sab, i32: new Int32Array(sab, 0, SHARED_SLOTS), seq: 0, lastLen: 0 };
+    }
+    const { sab, i32 } = this.shared;
+    i32[SHARED.MODEL] = model;
+    i32[SHARED.NFEEDS] = feeds.length;
+    let slot = SHARED.META;
+    let off = SHARED_HEAD;
+    for (const f of feeds) {
+      i32[slot] = f.data.byteLength;
+      i32[slot + 1] = f.dims.length;
+      i32.set(f.dims, slot + 2);
+      slot += 2 + f.dims.length;
+      new Float32Array(sab, off, f.data.length).set(f.data);
+      off += f.data.byteLength;
+    }
+    Atomics.store(i32, SHARED.MSGS, this.sent);
+    const req = this.shared.seq = (this.shared.seq + 1) & 0x7fffffff;
+    Atomics.store(i32, SHARED.REQ, req);
+    Atomics.notify(i32, SHARED.REQ);
+    // While the Worker runs: the array for the outputs, the size of the last ones, touched page by
+    // page now, since the first write to a fresh buffer's pages costs more than copying into it
+    // (0.2 ms for BlazeFace front's 61 KB in Chromium 156; BENCH.md round 10).
+    let fresh = null;
+    if (this.shared.lastLen > 0) {
+      fresh = new Uint8Array(this.shared.lastLen);
+      for (let i = 0; i < fresh.length; i += 4096) fresh[i] = 0;
+    }
+    for (;;) {
+      // The response first: one that arrived before the Worker was closed is still the answer.
+      const cur = Atomics.load(i32, SHARED.RESP);
+      if (cur === req) break;
+      if (this.dead) throw this.dead;
+      const w = Atomics.waitAsync(i32, SHARED.RESP, cur);
+      if (w.async) await w.value;
+    }
+    let status = Atomics.load(i32, SHARED.STATUS);
+    const len = Atomics.load(i32, SHARED.LEN);
+    let out;
+    if (status === 2) {
+      // Too big for the buffer: it comes by postMessage, and the next run gets a bigger buffer.
+      this.sharedNeed = Math.max(this.sharedNeed, len);
+      ({ status, bytes: out } = await this.post('channelTake', {}));
+    } else {
+      // Copied out of the shared buffer: the results stay valid after the next run (as ORT's do).
+      out = fresh?.length === len ? fresh : new Uint8Array(len);
+      out.set(new Uint8Array(sab, SHARED_HEAD, len));
+      if (status === 0) this.shared.lastLen = len;
+    }
+    if (status !== 0) throw fromData(JSON.parse(new TextDecoder().decode(out)));
+    return decodeOutputs(out);
+  }
 }
+
+/**
+ * Whether Model.run can use a SharedArrayBuffer with its Worker: the page is cross-origin isolated
+ * (COOP same-origin + COEP require-corp or credentialless) and has Atomics.waitAsync.
+ */
+const sharedMemoryWorks = () => globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' &&
+  typeof Atomics === 'object' && typeof Atomics.waitAsync === 'function';
 
 /** Runs the engine in the page ({worker: false}). */
 class LocalPort {
@@ -859,10 +963,12 @@ export class Model {
   #id;
   #closed = false;
   #spare = null; // the buffer the Worker handed back: the next run's inputs are copied into it
+  #channel;
 
   /** @internal Use Bonafide.loadModel(). */
-  constructor(port, info) {
+  constructor(port, info, sharedMemory = true) {
     this.#port = port;
+    this.#channel = !(port instanceof WorkerPort) ? 'page' : sharedMemory && sharedMemoryWorks() ? 'sharedMemory' : 'postMessage';
     this.#id = info.id;
     this.inputs = info.inputs;
     this.outputs = info.outputs;
@@ -875,11 +981,21 @@ export class Model {
   }
 
   /**
+   * How run() reaches the engine: 'sharedMemory' (a SharedArrayBuffer with its Worker: the page is
+   * cross-origin isolated, and loadModel's sharedMemory option was not false), 'postMessage' (its
+   * Worker otherwise) or 'page' ({worker: false}).
+   */
+  get channel() {
+    return this.#channel;
+  }
+
+  /**
    * run(data, dims, options?) for a one-input model, or run({name: {data, dims}}, options?) like
    * onnxruntime-web. Resolves to {outputName: {type: 'float32', dims, data: Float32Array}}.
    * options.transfer: hand the inputs' ArrayBuffers to the Worker instead of copying them (they
    * are detached here afterwards): one copy fewer per run, for callers that build a fresh input
-   * each time.
+   * each time; such a run goes by postMessage. Otherwise, with the 'sharedMemory' channel, the
+   * inputs are copied into the shared buffer and the outputs out of it into fresh arrays.
    */
   async run(data, dims, options) {
     if (this.#closed) throw new InvalidStateError('bonafide: the model is closed');
@@ -903,6 +1019,10 @@ export class Model {
     });
     for (const k of Object.keys(feeds)) if (!this.inputNames.includes(k)) throw new InputError(`bonafide: the model has no input "${k}" (inputs: ${this.inputNames.join(', ')})`);
     if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('bonafide: run()\'s options must be an object {transfer?}');
+    if (this.#channel === 'sharedMemory' && !options?.transfer) {
+      const out = await this.#port.runShared(this.#id, list);
+      if (out) return out;
+    }
     let transfer = [];
     let recycle = false;
     if (options?.transfer) {
@@ -985,13 +1105,15 @@ export const Bonafide = Object.freeze({
   /**
    * Loads any ONNX model for Model.run (bring your own model, benchmarks). source: a URL, an
    * ArrayBuffer or a Uint8Array. options: wasmUrl, wasmExecUrl, workerUrl, worker, integrity,
-   * timeoutMs, and batch/dims for symbolic dimensions.
+   * timeoutMs, batch/dims for symbolic dimensions, and sharedMemory (default true: run() goes
+   * through a SharedArrayBuffer when the page is cross-origin isolated; false: by postMessage).
    */
   async loadModel(source, options = {}) {
-    const { batch, dims, ...rest } = options || {};
+    const { batch, dims, sharedMemory = true, ...rest } = options || {};
     const o = cleanOptions(typeof source === 'string' || source instanceof URL ? { ...rest, modelUrl: source } : { ...rest, model: source });
     if (o.workers > 1) throw new RangeError('bonafide: loadModel: options.workers is for Bonafide.create; a Model runs in one Worker (load it twice to run two at once)');
     checkInt('batch', batch, 0);
+    if (typeof sharedMemory !== 'boolean') throw new TypeError(`bonafide: options.sharedMemory must be true or false, got ${typeof sharedMemory}`);
     const mopts = {};
     if (batch) mopts.batch = batch;
     if (dims !== undefined) {
@@ -1007,7 +1129,7 @@ export const Bonafide = Object.freeze({
       const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
       port = started.port;
       const info = await port.call('loadModel', { model: bytes.buffer, options: mopts }, [bytes.buffer]);
-      return new Model(port, info);
+      return new Model(port, info, sharedMemory);
     })();
     try {
       return await withTimeout(work, o.timeoutMs, 'loading the model');

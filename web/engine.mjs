@@ -275,6 +275,8 @@ export class Engine {
         const spare = a.recycle ? a.feeds[0]?.data.buffer : undefined;
         return { value: { outputs: decodeOutputs(u8), spare }, transfer: spare ? [u8.buffer, spare] : [u8.buffer] };
       }
+      case 'runShared': // SharedChannel: the feeds are views of the shared buffer, where Go also writes the blob if it fits (→ its length)
+        return { value: await this.rt.call('run', a.model, a.feeds, a.out) };
       case 'closeModel':
         return { value: await this.rt.call('closeModel', a.model) };
       case 'stats': {
@@ -388,5 +390,117 @@ export class Engine {
       if (best.crop) transfer.push(best.crop);
     }
     return { value: res, transfer };
+  }
+}
+
+// ------------------------------------------------------------------------- the shared-memory channel
+
+/**
+ * Model.run's channel through a SharedArrayBuffer, used when the page is cross-origin isolated
+ * (bonafide.mjs's WorkerPort is the other end). The buffer starts with SHARED_HEAD bytes of Int32
+ * slots, then the payload: the request's inputs (float32 bytes, one after the other), then, written
+ * over them, the response (a run blob, or an error as JSON). One request at a time: the page waits
+ * for each response before it writes the next.
+ */
+export const SHARED = Object.freeze({
+  REQ: 0, // request number: the page bumps it (Atomics.store + notify) when a request is written
+  RESP: 1, // response number: this side sets it to the request's when the response is written
+  STATUS: 2, // the response: 0 a run blob, 1 an error as JSON, 2 too big: fetch it with channelTake
+  LEN: 3, // the response's bytes
+  MSGS: 4, // postMessage ops the page had sent before this request (they go first)
+  MODEL: 5, // the model's handle
+  NFEEDS: 6, // inputs; then per input: its byte length, rank, dims
+  META: 7,
+});
+export const SHARED_HEAD = 1024;
+export const SHARED_SLOTS = SHARED_HEAD / 4;
+const textEncoder = new TextEncoder();
+
+/** The Worker's end: waits (Atomics.waitAsync, never blocking) for requests and answers them. */
+export class SharedChannel {
+  constructor(sab, engine) {
+    if (!(sab instanceof SharedArrayBuffer) || sab.byteLength < SHARED_HEAD + 4) throw named('TypeError', 'bonafide: channel: want a SharedArrayBuffer');
+    this.sab = sab;
+    this.i32 = new Int32Array(sab, 0, SHARED_SLOTS);
+    this.engine = engine;
+    this.handled = Atomics.load(this.i32, SHARED.REQ);
+    this.closed = false;
+    this.held = null;
+  }
+
+  /** Waits for requests until close(); received() says how many postMessage ops have arrived. */
+  async listen(received) {
+    while (!this.closed) {
+      const w = Atomics.waitAsync(this.i32, SHARED.REQ, Atomics.load(this.i32, SHARED.REQ));
+      if (w.async) await w.value;
+      if (this.closed) return;
+      this.poll(received());
+    }
+  }
+
+  close() {
+    this.closed = true;
+    Atomics.notify(this.i32, SHARED.REQ); // ends listen's wait
+  }
+
+  /**
+   * Takes a new request if the postMessage ops the page sent before it have all arrived (received
+   * of them): it joins the engine's queue behind them, so the page's order holds across channels.
+   */
+  poll(received) {
+    const i32 = this.i32;
+    const req = Atomics.load(i32, SHARED.REQ);
+    if (this.closed || req === this.handled || Atomics.load(i32, SHARED.MSGS) > received) return;
+    this.handled = req;
+    const room = this.sab.byteLength - SHARED_HEAD;
+    const answer = (status, bytes) => {
+      // A number: Go wrote the blob into the buffer itself (no fresh array in this Worker, whose
+      // first touch of each page costs more than the copy).
+      const len = typeof bytes === 'number' ? bytes : bytes.byteLength;
+      if (typeof bytes !== 'number' && len > room) {
+        this.held = { status, bytes };
+        status = 2;
+      } else if (typeof bytes !== 'number') {
+        new Uint8Array(this.sab, SHARED_HEAD, len).set(bytes);
+      }
+      Atomics.store(i32, SHARED.STATUS, status);
+      Atomics.store(i32, SHARED.LEN, len);
+      Atomics.store(i32, SHARED.RESP, req);
+      Atomics.notify(i32, SHARED.RESP);
+    };
+    let feeds;
+    let model;
+    try {
+      model = i32[SHARED.MODEL];
+      const n = i32[SHARED.NFEEDS];
+      feeds = [];
+      let slot = SHARED.META;
+      let off = SHARED_HEAD;
+      for (let k = 0; k < n; k++) {
+        const bytes = i32[slot];
+        const rank = i32[slot + 1];
+        const dims = Array.from(i32.subarray(slot + 2, slot + 2 + rank));
+        slot += 2 + rank;
+        // A view of the shared buffer: Go copies the bytes in before the response overwrites them.
+        feeds.push({ data: new Uint8Array(this.sab, off, bytes), dims });
+        off += bytes;
+      }
+    } catch (err) {
+      answer(1, textEncoder.encode(JSON.stringify(errorData(err))));
+      return;
+    }
+    // Go reads the inputs before it writes the outputs over them.
+    this.engine.dispatch('runShared', { model, feeds, out: new Uint8Array(this.sab, SHARED_HEAD, room) }).then(
+      ({ value }) => answer(0, value),
+      (err) => answer(1, textEncoder.encode(JSON.stringify(errorData(err)))),
+    );
+  }
+
+  /** The last response that did not fit, for channelTake (postMessage), which transfers it. */
+  take() {
+    const h = this.held;
+    this.held = null;
+    if (!h) throw named('InvalidStateError', 'bonafide: channel: no response is waiting');
+    return { value: { status: h.status, bytes: h.bytes }, transfer: [h.bytes.buffer] };
   }
 }

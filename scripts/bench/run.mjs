@@ -24,6 +24,7 @@
 //   BENCH_FPS_FRAMES=40  frames per block of the frames-per-second table (BENCH_FPS_ROUNDS=3 blocks each)
 //   BENCH_ONLY_FPS=1     only the frames-per-second table (no inference table, no per-frame table)
 //   BENCH_AFTER=1        also print each engine's median by the engine that ran just before it
+//   BENCH_CHANNEL_AB=1   also time the Worker by postMessage ({sharedMemory: false}), interleaved
 //   BENCH_README=1       regenerate the README's performance block (0: leave README.md alone)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -367,14 +368,15 @@ async function main() {
       const m = models[i];
       const heavy = m.macs > HEAVY;
       // Heavy models (seconds a run) get three cold runs, not ten: the budget is for the timed runs.
-      const args = { url: `/m/${i}`, cold: COLD, warmup: heavy ? 1 : WARMUP, runs: Math.max(RUNS, MIN_RUNS), budgetMs: heavy ? BUDGET_MS : 0, minRuns: MIN_RUNS, gapMs: heavy ? 0 : GAP_MS, settleMs: SETTLE_MS };
+      const args = { url: `/m/${i}`, cold: COLD, warmup: heavy ? 1 : WARMUP, runs: Math.max(RUNS, MIN_RUNS), budgetMs: heavy ? BUDGET_MS : 0, minRuns: MIN_RUNS, gapMs: heavy ? 0 : GAP_MS, settleMs: SETTLE_MS, channelAB: !!env('BENCH_CHANNEL_AB', '') };
       const t = Date.now();
       const r = await page.evaluate((a) => window.bench.model(a), args);
       m.browser = r;
       if (env('BENCH_AFTER', '')) {
         for (const [k, v] of Object.entries(r.after)) log(`  ${k} by the engine before it: ${Object.entries(v).map(([p, xs]) => `${p} ${f1(median(xs))} (${xs.length})`).join(', ')}`);
       }
-      log(`${m.name}: bonafide ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); cold (first ${r.coldTimes.bonafide.length}) bonafide ${f1(median(r.coldTimes.bonafide))}, ORT 1t ${f1(median(r.coldTimes.ort1))} ms; max |Δ| ${r.maxAbsDiff.toExponential(1)} of ${r.maxAbsRef.toExponential(1)}`);
+      if (r.times.bonafidePost) log(`  ${m.name}: Worker by ${r.channel} ${ms(r.times.bonafide)}, by postMessage ${ms(r.times.bonafidePost)} ms: ratio ${(median(r.times.bonafide) / median(r.times.bonafidePost)).toFixed(3)}`);
+      log(`${m.name}: bonafide (${r.channel}) ${ms(r.times.bonafide)}, in page ${ms(r.times.bonafidePage ?? [])}, ORT 1t ${ms(r.times.ort1)}, 2t ${ms(r.times.ort2)} ms (median (p95), ${r.times.bonafide.length} runs, ${((Date.now() - t) / 1000).toFixed(0)} s); cold (first ${r.coldTimes.bonafide.length}) bonafide ${f1(median(r.coldTimes.bonafide))}, ORT 1t ${f1(median(r.coldTimes.ort1))} ms; max |Δ| ${r.maxAbsDiff.toExponential(1)} of ${r.maxAbsRef.toExponential(1)}`);
     }
 
     // ---- Table 2: end to end.
@@ -443,6 +445,14 @@ function defaultNames(cfg) {
     // no web build: models.json says
   }
   return new Set(cfg.default.map((d) => path.basename(d)));
+}
+
+/** How the bench's Model.run reached its Worker (the page is cross-origin isolated, so shared memory unless that failed). */
+function channelText(models) {
+  const ch = [...new Set(models.map((m) => m.browser?.channel).filter(Boolean))];
+  if (ch.length === 1 && ch[0] === 'sharedMemory') return 'the page is cross-origin isolated, so run() reaches the Worker through a SharedArrayBuffer: the input is copied into it, the outputs out of it';
+  if (ch.length === 1 && ch[0] === 'postMessage') return 'run() reaches the Worker by postMessage: the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred';
+  return `run()'s channels to the Worker: ${ch.join(', ') || 'unknown'}`;
 }
 
 const ratio = (a, b) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : '—');
@@ -516,7 +526,7 @@ function report(res, cfg, models) {
   const md = [
     `Measured ${date} by \`make bench\` (\`node scripts/bench/run.mjs\`) on ${res.machine}, headless Chromium ${res.chromium}, onnxruntime-web 1.30.0 (wasm backend), load average ${load}; ${res.seconds.toFixed(0)} s.`,
     '',
-    `Inference on the same ONNX file and input in the same page, engines interleaved run by run (after each ORT 2t run an untimed ${SETTLE_MS} ms pause lets its thread pool park before the next engine): median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; the input is copied into a buffer that goes to the Worker and back, the outputs come back transferred), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading; models over ${mmacs(HEAVY)} MACs get about ${BUDGET_MS / 1000} s for the timed runs but at least ${MIN_RUNS} runs (runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
+    `Inference on the same ONNX file and input in the same page, engines interleaved run by run (after each ORT 2t run an untimed ${SETTLE_MS} ms pause lets its thread pool park before the next engine): median (p95) ms per \`run\` over the timed runs (after at least ${WARMUP} warm-up runs and 2 s). bonafide is \`Bonafide.loadModel(bytes).run(...)\` (its Worker, one thread, wasm SIMD; ${channelText(models)}), "in page" the same with \`{worker: false}\` on the page's thread, where ORT runs; "native Go" is the same engine built for the host (no SIMD kernels there), median. "cold" is the median of each engine's first ${COLD} runs right after loading; models over ${mmacs(HEAVY)} MACs get about ${BUDGET_MS / 1000} s for the timed runs but at least ${MIN_RUNS} runs (runs column): bonafide's Worker against ORT 1t. GFLOP/s counts 2 flops per MAC at the in-page median; the ceiling row is the packed GEMM (\`scripts/bench/native -gemm-onnx\`). max abs diff: largest output difference bonafide vs ORT 1t, and relative to ORT's largest output.`,
     '',
     t1,
     '',

@@ -76,7 +76,7 @@ export function prepareSite() {
   fs.rmSync(SITE, { recursive: true, force: true });
   fs.cpSync(web, SITE, { recursive: true });
   fs.cpSync(path.join(ROOT, 'web', 'test', 'pages'), path.join(SITE, 'test'), { recursive: true });
-  for (const f of ['dev-pyramid-untrained.onnx', 'unsupported-op.onnx']) fs.copyFileSync(path.join(ROOT, 'web', 'testdata', f), path.join(SITE, 'test', f));
+  for (const f of ['dev-pyramid-untrained.onnx', 'unsupported-op.onnx', 'broadcast-add.onnx']) fs.copyFileSync(path.join(ROOT, 'web', 'testdata', f), path.join(SITE, 'test', f));
   // This release's module claiming another release: its wasm must be refused as a stale copy.
   const mod = fs.readFileSync(path.join(web, 'bonafide.mjs'), 'utf8');
   const stale = mod.replace(/^export const version = '[^']*';$/m, "export const version = '9.9.9-stale';");

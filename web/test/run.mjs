@@ -9,17 +9,18 @@
 // recorded (none may leave the origin) and so is every console error (none may happen).
 // Artifacts (screenshots, clips, soak.json, report.json) go to build/test-artifacts.
 //
-// Environment: E2E_ONLY=api,camera,soak,package runs some suites; SOAK_FRAMES (default 2000).
+// Environment: E2E_ONLY=api,channel,camera,soak,package runs some suites; SOAK_FRAMES (default 2000).
 import fs from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
 import { ARTIFACTS, SITE, Recorder, Skip, assert, launch, prepareSite, rgbaInBrowser, sharedDir, startServer, suite, tally, writeY4M } from './lib.mjs';
 import { apiTests } from './api.test.mjs';
+import { channelTests } from './channel.test.mjs';
 import { cameraTests } from './camera.test.mjs';
 import { soakTests } from './soak.test.mjs';
 import { packageTests } from './package.test.mjs';
 
-const only = (process.env.E2E_ONLY || 'api,camera,soak,package').split(',');
+const only = (process.env.E2E_ONLY || 'api,channel,camera,soak,package').split(',');
 const W = 640;
 const H = 480;
 
@@ -150,6 +151,7 @@ console.log(`e2e: clips ${[...inputs.clips, inputs.turnedClip].filter(Boolean).m
 const ctx = { origin: server.origin, hasFace: !!shared, devModel: manifest.dev, rec, ...inputs };
 
 if (only.includes('api')) suite('api', apiTests(ctx), ctx);
+if (only.includes('channel')) suite('channel', channelTests(ctx), ctx);
 if (only.includes('camera')) suite('camera', cameraTests(ctx), ctx);
 if (only.includes('soak')) suite('soak', soakTests({ ...ctx, frames: +(process.env.SOAK_FRAMES || 2000) }), ctx);
 // The npm package installed in a scratch folder, served on its own origin (its checks are its own).

@@ -38,3 +38,14 @@ u = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_n
 u.ir_version = 7
 onnx.checker.check_model(u)
 onnx.save(u, os.path.join(here, "unsupported-op.onnx"))
+
+# broadcast-add.onnx: z = x + y with x [1,1,256,1] and y [1,1,1,256]: two inputs of 1 KiB and an
+# output of 256 KiB, for the shared-memory channel's tests (a response bigger than its buffer).
+g = helper.make_graph([helper.make_node("Add", ["x", "y"], ["z"], name="the_add")], "broadcast_add",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 256, 1]),
+                       helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 1, 256])],
+                      [helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 1, 256, 256])])
+b = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_name="bonafide make-dev-model.py")
+b.ir_version = 7
+onnx.checker.check_model(b)
+onnx.save(b, os.path.join(here, "broadcast-add.onnx"))

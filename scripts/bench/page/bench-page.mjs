@@ -57,7 +57,7 @@ async function fetchBytes(url) {
  * page's thread) and onnxruntime-web with one thread and with two, interleaved: every round runs
  * each engine once.
  */
-async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true, settleMs = 0 }) {
+async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs = 0, minRuns = 3, gapMs = 0, inPage = true, settleMs = 0, channelAB = false }) {
   const { ort1, ort2 } = await ready;
   const bytes = await fetchBytes(url);
   const engines = [];
@@ -65,6 +65,11 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
   const feeds = bm.inputs.map((inp, i) => ({ name: inp.name, dims: inp.dims, data: input(numel(inp.dims), i) }));
   const bfeeds = Object.fromEntries(feeds.map((f) => [f.name, { data: f.data, dims: f.dims }]));
   engines.push({ name: 'bonafide', run: () => bm.run(bfeeds), out: (o, name) => o[name]?.data, close: () => bm.close() });
+  if (channelAB) {
+    // The Worker again by postMessage (BENCH_CHANNEL_AB=1): the A/B of Model.run's channels.
+    const bpost = await Bonafide.loadModel(bytes.slice(), { batch: 1, sharedMemory: false });
+    engines.push({ name: 'bonafidePost', run: () => bpost.run(bfeeds), out: (o, name) => o[name]?.data, close: () => bpost.close() });
+  }
   if (inPage) {
     // The same engine on the page's thread ({worker: false}), as ORT runs here: no Worker hop.
     const bp = await Bonafide.loadModel(bytes.slice(), { batch: 1, worker: false });
@@ -141,7 +146,7 @@ async function model({ url, cold = 10, warmup, warmupMs = 2000, runs, budgetMs =
     for (let i = 0; r && i < r.length; i++) scale = Math.max(scale, Math.abs(r[i]));
   }
   for (const e of engines) await e.close();
-  return { times, after, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })) };
+  return { times, after, coldTimes, maxAbsDiff: diff, maxAbsRef: scale, inputs: feeds.map((f) => ({ name: f.name, dims: f.dims })), channel: bm.channel };
 }
 
 /** A W×H frame: the image scaled to cover it (like a webcam's view), as an ImageBitmap. */
