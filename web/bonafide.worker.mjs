@@ -7,7 +7,7 @@
 // wakes from Atomics.waitAsync, runs, writes the outputs and bumps the response number, about half
 // postMessage's hop (internal/kernel/BENCH.md round 10). The Worker never blocks: waitAsync leaves
 // its event loop free for the postMessage ops and Go's timers, at about the cost of a blocking
-// Atomics.wait (0.14-0.20 against 0.10-0.16 ms per round trip in /work/notes/atomics-probe).
+// Atomics.wait (0.14-0.20 against 0.10-0.16 ms per round trip: scripts/bench/channel/probe).
 import { Engine, SharedChannel, errorData } from './engine.mjs';
 
 const engine = new Engine();
