@@ -84,7 +84,7 @@ stamp "exported, quantized, parity checked"
 for m in psb-80.int8 patchnet-128.int8; do
   $PY "$here/protocol_eval.py" "$bin" "models/$m.onnx" "models/eval/e2e-$m.json"
 done
-$PY "$here/protocol_eval.py" "$bin" "$BONAFIDE_SHARED/models/minifasnet-v2-80x80.onnx" models/eval/e2e-minifasnet-v2.json --profile minifasnet
+$PY "$here/protocol_eval.py" "$bin" "$BONAFIDE_SHARED/models/minifasnet-v2-80x80.onnx" models/eval/baseline-minifasnet-v2.json --profile minifasnet
 stamp "end-to-end runs"
 $PY "$here/export_paper.py" "$work/paper" --bonafide "$bin"
 # Only the paper-scale models that fit the repository budget (~25 MB for float + int8) are committed.
