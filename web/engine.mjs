@@ -422,6 +422,8 @@ export class SharedChannel {
     if (!(sab instanceof SharedArrayBuffer) || sab.byteLength < SHARED_HEAD + 4) throw named('TypeError', 'bonafide: channel: want a SharedArrayBuffer');
     this.sab = sab;
     this.i32 = new Int32Array(sab, 0, SHARED_SLOTS);
+    // The payload, made once: every response is written here (by Go, or below), not into a new view per run.
+    this.payload = new Uint8Array(sab, SHARED_HEAD);
     this.engine = engine;
     this.handled = Atomics.load(this.i32, SHARED.REQ);
     this.closed = false;
@@ -452,7 +454,7 @@ export class SharedChannel {
     const req = Atomics.load(i32, SHARED.REQ);
     if (this.closed || req === this.handled || Atomics.load(i32, SHARED.MSGS) > received) return;
     this.handled = req;
-    const room = this.sab.byteLength - SHARED_HEAD;
+    const room = this.payload.length;
     const answer = (status, bytes) => {
       // A number: Go wrote the blob into the buffer itself (no fresh array in this Worker, whose
       // first touch of each page costs more than the copy).
@@ -461,7 +463,7 @@ export class SharedChannel {
         this.held = { status, bytes };
         status = 2;
       } else if (typeof bytes !== 'number') {
-        new Uint8Array(this.sab, SHARED_HEAD, len).set(bytes);
+        this.payload.set(bytes);
       }
       Atomics.store(i32, SHARED.STATUS, status);
       Atomics.store(i32, SHARED.LEN, len);
@@ -490,7 +492,7 @@ export class SharedChannel {
       return;
     }
     // Go reads the inputs before it writes the outputs over them.
-    this.engine.dispatch('runShared', { model, feeds, out: new Uint8Array(this.sab, SHARED_HEAD, room) }).then(
+    this.engine.dispatch('runShared', { model, feeds, out: this.payload }).then(
       ({ value }) => answer(0, value),
       (err) => answer(1, textEncoder.encode(JSON.stringify(errorData(err)))),
     );
