@@ -5,7 +5,8 @@ protocol's real crops (export_pyramid.finish).
     /usr/bin/python3 scripts/train/export_psb80.py RUN_DIR OUT.onnx [--bonafide BIN] [--limit K]
 
 RUN_DIR is a train_psb80.py protocol run: final/head.pt holds the shipped head, protocol.json the score
-and the threshold chosen on the folds. With --top TOP_DIR (a train_top80.py protocol run) the published
+and the threshold chosen on the folds. A score "published-sS" (the published head on the crop of the face
+box xS) exports the same network as "published" with the crop scale S in bonafide.crop. With --top TOP_DIR (a train_top80.py protocol run) the published
 network's top (conv_45 ... prob) is replaced by TOP_DIR/final/top.pt, the fine-tuned top its protocol
 chose, and the threshold is TOP_DIR/protocol.json's (the score is then that top's live probability). Writes OUT.onnx, OUT.int8.onnx and models/eval/<name>.json.
 """
@@ -79,16 +80,23 @@ def main(argv=None):
         top = top["state"]
         if args["score"] != "published":
             raise SystemExit(f"--top replaces the published head, but {a.run}'s score is {args['score']}")
-    net = Net(head, args["score"], top).eval()
     summary = json.load(open(os.path.join(a.top or a.run, "protocol.json")))
     h = summary["headline"]
+    shipped = args["score"] if a.top else summary["args"]["score"]
+    scale = train_psb80.one_pass_scale(shipped) if shipped not in ("fused", "maps") else protocol.CFG["scale"]
+    if scale is None:
+        raise SystemExit(f"score {shipped!r} needs more than one pass of a network: it cannot ship as one graph")
+    net = Net(head, "published" if shipped.startswith("published") else shipped, top).eval()
     size = prep_psb80.SIZE
     ops = export.torch_export(net, a.out, size, ["score", "map8", "map4", "map2"])
     score_text = {
         "published": "the published MiniFASNetV2 head's live probability (softmax class 1; not trained on our data)",
         "fused": "a linear head over the 85 mask logits and the published head's 3 class logits",
         "maps": "the pyramid's 1x1 level",
-    }[args["score"]]
+    }[net.score]
+    if scale != protocol.CFG["scale"]:
+        score_text += (f", on the crop of the face box x{common._g64(scale)} (the published network's own is x2.7; the "
+                       "scale was chosen on the validation protocol)")
     license_ = LICENSE
     if a.top:
         score_text = ("the live probability (softmax class 1) of the published MiniFASNetV2 head with its top (conv_45 ... "
@@ -100,7 +108,7 @@ def main(argv=None):
                                    "to the int8 grid, its top fine-tuned on the data below")
     meta = {
         "bonafide.kind": "pyramid-binary",
-        "bonafide.crop": (f"size={size}x{size} scale={common._g64(protocol.CFG['scale'])} square=true border=shift "
+        "bonafide.crop": (f"size={size}x{size} scale={common._g64(scale)} square=true border=shift "
                           "fill=0,0,0 order=bgr mean=0,0,0 std=1,1,1"),
         "bonafide.input": "input",
         "bonafide.output.score": "score",

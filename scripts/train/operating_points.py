@@ -1,4 +1,4 @@
-"""Operating points of the default score: what each bona fide acceptance level of the threshold rule
+"""Operating points of the shipped score (the run's, or --score): what each bona fide acceptance level of the threshold rule
 costs in attacks let through, measured on the protocol without tuning on the fold that is scored.
 
 The shipped rule (thresholds.py, "accept95") takes the highest threshold that keeps 95% weighted
@@ -35,12 +35,15 @@ TARGET = 0.95
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    score = "published"
+    score = None  # the run's shipped score (its protocol.json args)
     if "--score" in argv:
         i = argv.index("--score")
         score = argv[i + 1]
         argv = argv[:i] + argv[i + 2:]
     run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+    if score is None:
+        with open(os.path.join(run, "protocol.json")) as fh:
+            score = json.load(fh)["args"]["score"]
     items, folds, res, cands = nested_select.load(run)
     if score not in cands:
         raise SystemExit(f"no fold scores for {score!r}; have {cands}")

@@ -23,6 +23,13 @@ clean real crops' p80-v1se-view0 comes from prep_psb80.py): the ensemble teacher
 Resumable the same way (chunks kept until a view is complete).
 
     ... nice -n 19 /usr/bin/python3 scripts/train/prep_top80.py --v1se
+
+With --v2flip it runs the published V2 itself (int8 grid) on the MIRROR image of the same 80x80 inputs and
+stores its logits in p80-v2flip-{view0-via128,view1,view0-synth}/logits.npy (the clean real crops'
+p80-v2flip-view0 comes from prep_psb80.py): the test-time-flip teacher on every view (train_top80.py
+--teacher flip-all). Resumable the same way.
+
+    ... nice -n 19 /usr/bin/python3 scripts/train/prep_top80.py --v2flip
 """
 
 import os
@@ -69,8 +76,8 @@ def run(net, batches, n, out_dir, ref_dir, chunk=256):
     common.drop_chunks(out_dir, n, chunk)
 
 
-def run_v1se(net, batches, n, out_dir, chunk=256):
-    """batches(c0) -> BGR 80x80 tensor of items c0..c0+chunk; writes V1SE's logits.npy [n,3]."""
+def run_logits(net, batches, n, out_dir, chunk=256):
+    """batches(c0) -> BGR 80x80 tensor of items c0..c0+chunk; writes net's class logits.npy [n,3]."""
     if os.path.exists(os.path.join(out_dir, "logits.npy")):
         return
 
@@ -84,33 +91,39 @@ def run_v1se(net, batches, n, out_dir, chunk=256):
     common.drop_chunks(out_dir, n, chunk)
 
 
-def main_v1se():
-    """V1SE's logits on the augmented views, in prep_psb80.main's items, order and views."""
+def main_teacher(kind):
+    """A teacher's logits on the augmented views, in prep_psb80.main's items, order and views: V1SE
+    (kind "v1se") or V2 on the mirror image (kind "v2flip")."""
     torch.set_num_threads(1)
     protocol.use("psb")
     wd = protocol.work_dir()
-    net = prep_psb80.v1se_torch()
+    if kind == "v1se":
+        net = prep_psb80.v1se_torch()
+    else:
+        trunk = protocol.trunk_torch()
+        net = lambda x: trunk(x.flip(3))
     t0 = time.time()
     z = np.load(os.path.join(wd, "real.npz"), allow_pickle=True)
     s = np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)
     items, sitems = list(z["items"]), list(s["items"])
     img, simg = z["img"], s["img"]
-    out = lambda v: os.path.join(wd, f"p80-v1se-{v}")
+    out = lambda v: os.path.join(wd, f"p80-{kind}-{v}")
 
     def views(its, im, view):
         return lambda c0: prep_psb80.cut80(*protocol.view_batch(its, im, view, c0, 256))[0]
 
-    run_v1se(net, views(items, img, 0), len(items), out("view0-via128"))
+    run_logits(net, views(items, img, 0), len(items), out("view0-via128"))
     train = [i for i, it in enumerate(items) if it["source"] != "faces"]
     its1 = [items[i] for i in train] + sitems
-    run_v1se(net, views(its1, np.concatenate([img[train], simg]), 1), len(its1), out("view1"))
-    run_v1se(net, views(sitems, simg, 0), len(sitems), out("view0-synth"))
-    print(f"prep_top80 --v1se done in {time.time() - t0:.0f}s", flush=True)
+    run_logits(net, views(its1, np.concatenate([img[train], simg]), 1), len(its1), out("view1"))
+    run_logits(net, views(sitems, simg, 0), len(sitems), out("view0-synth"))
+    print(f"prep_top80 --{kind} done in {time.time() - t0:.0f}s", flush=True)
 
 
 def main():
-    if "--v1se" in sys.argv[1:]:
-        return main_v1se()
+    for kind in ("v1se", "v2flip"):
+        if f"--{kind}" in sys.argv[1:]:
+            return main_teacher(kind)
     torch.set_num_threads(1)
     protocol.use("psb")
     wd = protocol.work_dir()

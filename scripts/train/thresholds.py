@@ -9,6 +9,15 @@ APCER_w(t) = sum of attack weights with score >= t and BPCER_w(t) = sum of live 
 Rule "accept95" (PS-B at 80x80): the highest threshold whose weighted out-of-fold bona fide acceptance
 1 - BPCER_w(t) is at least 95% (the issue's acceptance target), so that every attack it can still
 stop is stopped; the weighted APCER_w it costs is reported with it (summaries: "oof_apcer").
+
+Rule "heldout95" (PS-B at 80x80 since 2026-12-06): the same, at the lowest level L (95% to 99% in steps
+of 0.25%) at which the replay-source folds' live frames, each fold scored at the accept-L threshold
+chosen WITHOUT it, are accepted at 95% or more on average; the threshold is the accept-L threshold of
+all folds. Why: "accept95" keeps 95% of the pooled out-of-fold frames, but NUAA's sessions accept nearly
+all their live frames, so the replay sources, each scored at a threshold chosen on the others, keep less
+(92.67% for the published head): the issue's target is acceptance of new sources' people, and this rule
+aims at that figure. Applied to a fold's training side (the nested rows), it finds L on the other folds
+alone, so the rows stay nested.
 """
 
 import numpy as np
@@ -37,6 +46,8 @@ def choose(oof, rule="eer"):
     """oof: fold -> (live scores, attack scores). Returns (threshold, rule text)."""
     if rule == "accept95":
         return choose_accept(oof, 0.95)
+    if rule == "heldout95":
+        return choose_heldout(oof, 0.95)
     if rule != "eer":
         raise ValueError(f"unknown threshold rule {rule!r} (want {sorted(RULES)})")
     cand = np.unique(np.concatenate([np.concatenate([l, s]) for l, s in oof.values()]))
@@ -52,7 +63,13 @@ def choose(oof, rule="eer"):
 RULE_ACCEPT = ("highest threshold keeping at least {:.0%} weighted bona fide acceptance on the pooled out-of-fold scores of "
                "the validation protocol (leave-one-session-out on NUAA, leave-one-source-out on the replay sources), "
                "every fold's live set weighted equally")
-RULES = {"eer": RULE, "accept95": RULE_ACCEPT.format(0.95)}
+RULE_HELDOUT = ("the threshold keeping at least L weighted bona fide acceptance on the pooled out-of-fold scores of the "
+                "validation protocol (leave-one-session-out on NUAA, leave-one-source-out on the replay sources; every "
+                "fold's live set weighted equally), at the lowest L from 95% to 99% in steps of 0.25% at which the "
+                "replay-source folds' live frames, each fold scored at the threshold chosen the same way without it, are "
+                "accepted at {:.0%} or more on average (here L = {:.2%})")
+LEVELS = tuple(round(0.95 + 0.0025 * i, 4) for i in range(17))  # 95% .. 99%
+RULES = {"eer": RULE, "accept95": RULE_ACCEPT.format(0.95), "heldout95": RULE_HELDOUT.format(0.95, 0.95)}
 
 
 def choose_accept(oof, target):
@@ -65,3 +82,20 @@ def choose_accept(oof, target):
         else:
             break
     return best, RULE_ACCEPT.format(target)
+
+
+def choose_heldout(oof, target):
+    """The accept-L threshold at the lowest L in LEVELS whose nested held-out live acceptance over the
+    replay-source folds ("src-*") of oof reaches target (the highest level when none does)."""
+    src = [f for f in oof if f.startswith("src-")]
+    if len(src) < 2:
+        raise ValueError(f"rule heldout95 needs two replay-source folds or more, got {sorted(oof)}")
+    for level in LEVELS:
+        acc = []
+        for f in src:
+            t, _ = choose_accept({k: v for k, v in oof.items() if k != f}, level)
+            acc.append((oof[f][0] >= t).mean())
+        if np.mean(acc) >= target - 1e-12:
+            break
+    t, _ = choose_accept(oof, level)
+    return t, RULE_HELDOUT.format(target, level)

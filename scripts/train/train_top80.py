@@ -67,6 +67,11 @@ import train_pyramid
 TOP = ("conv_45", "conv_5", "conv_6_sep", "conv_6_dw", "linear", "bn", "prob")
 
 
+# teacher -> the cached logits (prep_top80.py) whose softmax joins V2's own in the distillation target, every view
+# (v2s2.2: V2 on the tighter x2.2 crop, which exists for the clean real crops only: elsewhere it is left out of the mean)
+TEACHERS = {"flip-all": ("v2flip",), "flip-ensemble-all": ("v2flip", "v1se"), "flip-s2.2": ("v2flip", "v2s2.2")}
+
+
 class Top(nn.Module):
     """conv_4's map [N,128,10,10] -> the class logits [N,3], the published modules' own layers."""
 
@@ -95,11 +100,14 @@ def parse(argv=None):
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--kd", type=float, default=1.0, help="weight of the distillation to the published head")
     p.add_argument("--temp", type=float, default=2.0)
-    p.add_argument("--teacher", choices=["published", "ensemble-x2.7", "ensemble-all"], default="published",
+    p.add_argument("--teacher", choices=["published", "ensemble-x2.7", "ensemble-all"] + sorted(TEACHERS), default="published",
                    help="ensemble-x2.7: on the real items' clean crops the distillation target is the mean of the published "
                         "V2's and V1SE's softmax on the same x2.7 crop (Silent-Face's two networks; prep_psb80.py's "
                         "p80-v1se-view0), elsewhere V2's own; ensemble-all: that mean on every view (camera/light views, "
-                        "the via-128 crops and the synthetic attacks too: prep_top80.py --v1se)")
+                        "the via-128 crops and the synthetic attacks too: prep_top80.py --v1se); flip-all: the mean of V2's "
+                        "softmax on the crop and on its mirror image, on every view (V2 with test-time flip, in one pass: "
+                        "prep_top80.py --v2flip); flip-ensemble-all: the mean of V2, V2 mirrored and V1SE on every view; "
+                        "flip-s2.2: flip-all, and on the real items' clean crops V2 on the x2.2 crop too (prep_psb80.py)")
     p.add_argument("--live-tail", type=float, default=0.0,
                    help="weight of a term on the live frames the top rejects most: the mean live-class NLL of the worst "
                         "--tail-frac of the batch's bona fide draws (a CVaR of the live loss; sources draw equal live mass)")
@@ -147,13 +155,18 @@ class Data:
         self.live = np.array([1.0 if it["live"] else 0.0 for it in items], np.float32)
         p = os.path.join(wd, "p80-v1se-view0", "logits.npy")
         self.z_v1se = np.load(p).astype(np.float32) if os.path.exists(p) else None
-        self.v1se_all = None  # view -> V1SE's logits aligned with that view's rows (teacher ensemble-all)
+        # kind -> view -> a teacher's logits aligned with that view's rows (prep_top80.py --v1se, --v2flip)
+        self.teacher_all = {}
         names = {0: ("view0", "view0-synth"), 1: ("view1",), 2: ("view0-via128",)}
-        paths = {v: [os.path.join(wd, f"p80-v1se-{n}", "logits.npy") for n in ns] for v, ns in names.items()}
-        if all(os.path.exists(q) for ps in paths.values() for q in ps):
-            self.v1se_all = {v: np.concatenate([np.load(q) for q in ps]).astype(np.float32) for v, ps in paths.items()}
-            for v, z in self.v1se_all.items():
-                assert len(z) == len(self.views[v][0]), v
+        for kind in ("v1se", "v2flip"):
+            paths = {v: [os.path.join(wd, f"p80-{kind}-{n}", "logits.npy") for n in ns] for v, ns in names.items()}
+            if all(os.path.exists(q) for ps in paths.values() for q in ps):
+                self.teacher_all[kind] = {v: np.concatenate([np.load(q) for q in ps]).astype(np.float32) for v, ps in paths.items()}
+                for v, z in self.teacher_all[kind].items():
+                    assert len(z) == len(self.views[v][0]), (kind, v)
+        self.v1se_all = self.teacher_all.get("v1se")  # teacher ensemble-all
+        p = os.path.join(wd, "p80-v2s2.2-view0", "logits.npy")
+        self.z_s22 = np.load(p).astype(np.float32) if os.path.exists(p) else None
 
     def batch(self, item_idx, view_of, v1se=False, every_view=False):
         fs, zs, z1, has = [], [], [], []
@@ -174,6 +187,16 @@ class Data:
         return out + (t(z1), torch.tensor(has)) if v1se else out
 
 
+    def teacher_logits(self, kind, item_idx, view_of):
+        """(logits [B,3], has [B]): a cached teacher's logits of the draws, and which draws it covers."""
+        if kind == "v2s2.2":
+            has = np.array([v == 0 and i < self.n_real for i, v in zip(item_idx, view_of)])
+            z = np.stack([self.z_s22[i] if h else np.zeros(3, np.float32) for i, h in zip(item_idx, has)])
+            return torch.from_numpy(z), torch.from_numpy(has)
+        z = self.teacher_all[kind]
+        return torch.from_numpy(np.stack([z[v][self.pos[v][i]] for i, v in zip(item_idx, view_of)])), torch.ones(len(item_idx), dtype=torch.bool)
+
+
 @torch.no_grad()
 def scores(top, data, item_idx, batch=512):
     """(fine-tuned live probability, published live probability) of the clean view of item_idx."""
@@ -187,9 +210,9 @@ def scores(top, data, item_idx, batch=512):
     return cat(out), cat(pub)
 
 
-def loss_fn(z, zt, live, a, z1=None, has=None):
+def loss_fn(z, zt, live, a, z1=None, has=None, extra=()):
     """BCE of the live probability + LwF distillation to the published head's softmax at temperature T
-    (where has: the mean of it and V1SE's, z1)."""
+    (where has: the mean of it and V1SE's, z1; with extra teachers' logits: the mean of all their softmaxes)."""
     lse = torch.logsumexp(z, 1)
     log_live = z[:, 1] - lse
     log_attack = torch.logsumexp(z[:, [0, 2]], 1) - lse
@@ -200,6 +223,12 @@ def loss_fn(z, zt, live, a, z1=None, has=None):
         task = task + a.live_tail * torch.topk(nll, k).values.mean()
     T = a.temp
     pt = F.softmax(zt / T, 1)
+    if extra:  # (logits, has): the mean over the teachers that cover each draw
+        num, den = pt.clone(), torch.ones(len(pt), 1)
+        for x, has in extra:
+            h = has[:, None].float()
+            num, den = num + h * F.softmax(x / T, 1), den + h
+        pt = num / den
     if z1 is not None:
         pt = torch.where(has[:, None], 0.5 * (pt + F.softmax(z1 / T, 1)), pt)
     kd = F.kl_div(F.log_softmax(z / T, 1), pt, reduction="batchmean") * T * T
@@ -236,6 +265,10 @@ def train_fold(a, data, fold, out):
             if a.teacher == "published":
                 f, zt, live = data.batch(ii, views)
                 loss, task, kd = loss_fn(top(f), zt, live, a)
+            elif a.teacher in TEACHERS:
+                f, zt, live = data.batch(ii, views)
+                extra = [data.teacher_logits(k, ii, views) for k in TEACHERS[a.teacher]]
+                loss, task, kd = loss_fn(top(f), zt, live, a, extra=extra)
             else:
                 f, zt, live, z1, has = data.batch(ii, views, v1se=True, every_view=a.teacher == "ensemble-all")
                 loss, task, kd = loss_fn(top(f), zt, live, a, z1, has)
@@ -333,6 +366,11 @@ def main(argv=None):
     data = Data()
     if a.teacher == "ensemble-all" and data.v1se_all is None:
         sys.exit("--teacher ensemble-all needs prep_top80.py --v1se (p80-v1se-{view0-via128,view1,view0-synth})")
+    for kind in TEACHERS.get(a.teacher, ()):
+        if kind == "v2s2.2" and data.z_s22 is None:
+            sys.exit(f"--teacher {a.teacher} needs prep_psb80.py's p80-v2s2.2-view0")
+        if kind != "v2s2.2" and kind not in data.teacher_all:
+            sys.exit(f"--teacher {a.teacher} needs prep_top80.py --{kind} (p80-{kind}-{{view0-via128,view1,view0-synth}})")
     out = run_dir(a)
 
     def save(top, fold, path):

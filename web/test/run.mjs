@@ -28,8 +28,8 @@ const H = 480;
  * Picks the first frame of a NUAA class whose face is found, passes the quality gate and, as a still
  * image, gets its class's verdict from the default model: the clips then check that the camera path
  * (I420 fake camera, sessions, the component) keeps the still's verdict. Without the last condition the
- * live clip was 0001_00_00_01_0.jpg, one of the ~2% of NUAA session-01 live frames the default psb-80
- * rejects (`bonafide scan`: 0.27 against its threshold 0.575); its neighbours score 0.82-0.90. With the
+ * live clip was 0001_00_00_01_0.jpg, one of the ~2% of NUAA session-01 live frames psb-80 rejected at its
+ * earlier x2.7 crop (`bonafide scan`: 0.27 against its threshold 0.575); its neighbours score 0.82-0.90. With the
  * untrained dev model (verdict false) the verdict is not asked for: its scores are random.
  */
 async function pickFrame(page, dir, label, verdict) {
