@@ -120,19 +120,26 @@ def select(items, folds, res, cands, rule):
     return rows, head
 
 
+def run_and_option(argv, flag, key):
+    """Arguments [RUN_DIR/protocol.json] [OUT.json] with an optional FLAG VALUE among them: (the run
+    directory, VALUE or else the run's own protocol.json args[key], the arguments without the flag)."""
+    value = None
+    if flag in argv:
+        i = argv.index(flag)
+        value = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
+    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
+    if value is None:
+        with open(os.path.join(run, "protocol.json")) as fh:
+            value = json.load(fh)["args"][key]
+    return run, value, argv
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     tops = [argv[i + 1] for i, x in enumerate(argv) if x == "--with"]
     argv = [x for i, x in enumerate(argv) if x != "--with" and (i == 0 or argv[i - 1] != "--with")]
-    rule = None
-    if "--rule" in argv:
-        i = argv.index("--rule")
-        rule = argv[i + 1]
-        argv = argv[:i] + argv[i + 2:]
-    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
-    if rule is None:
-        with open(os.path.join(run, "protocol.json")) as fh:
-            rule = json.load(fh)["args"]["threshold_rule"]
+    run, rule, argv = run_and_option(argv, "--rule", "threshold_rule")
     items, folds, res, cands = load(run, tops)
     print(f"every candidate ({rule}):")
     rows, head = select(items, folds, res, cands, rule)

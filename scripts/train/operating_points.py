@@ -35,15 +35,7 @@ TARGET = 0.95
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    score = None  # the run's shipped score (its protocol.json args)
-    if "--score" in argv:
-        i = argv.index("--score")
-        score = argv[i + 1]
-        argv = argv[:i] + argv[i + 2:]
-    run = os.path.dirname(os.path.abspath(argv[0])) if argv else os.path.join(common.WORK, "runs", "psb80")
-    if score is None:
-        with open(os.path.join(run, "protocol.json")) as fh:
-            score = json.load(fh)["args"]["score"]
+    run, score, argv = nested_select.run_and_option(argv, "--score", "score")  # default: the run's shipped score
     items, folds, res, cands = nested_select.load(run)
     if score not in cands:
         raise SystemExit(f"no fold scores for {score!r}; have {cands}")
