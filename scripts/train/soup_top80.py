@@ -34,9 +34,8 @@ import qat
 import train_top80
 
 
-def gridded_keys():
+def gridded_keys(top):
     """The state keys whose weights train_top80.py keeps on the int8 grid (qat.quantizable modules)."""
-    top = train_top80.Top(protocol.trunk_torch())
     return {f"{n}.weight" for n, m in top.named_modules() if qat.quantizable(m)}
 
 
@@ -49,13 +48,8 @@ def average(states, grid_keys):
     return out
 
 
-def load_top(state):
-    top = train_top80.Top(protocol.trunk_torch())
-    top.load_state_dict(state)
-    return top.eval()
-
-
-def soup_fold(runs, fold, data, out, epochs, grid_keys):
+def soup_fold(runs, fold, data, out, epochs, top):
+    """Scores every epoch's average on the fold; top is the module the averages are loaded into."""
     d = os.path.join(out, fold)
     os.makedirs(d, exist_ok=True)
     first = np.load(os.path.join(runs[0], fold, "scores.npz"), allow_pickle=True)
@@ -67,8 +61,8 @@ def soup_fold(runs, fold, data, out, epochs, grid_keys):
     hist = []
     for e in range(1, epochs + 1):
         states = [torch.load(os.path.join(r, fold, f"top-e{e}.pt"), map_location="cpu")["state"] for r in runs]
-        state = average(states, grid_keys)
-        top = load_top(state)
+        state = average(states, gridded_keys(top))
+        top.load_state_dict(state)
         res[f"test_e{e}"], _ = train_top80.scores(top, data, res["test_idx"])
         res[f"faces_e{e}"], _ = train_top80.scores(top, data, res["faces_idx"])
         torch.save({"state": state, "runs": runs, "fold": fold, "epoch": e}, os.path.join(d, f"top-e{e}.pt"))
@@ -101,8 +95,8 @@ def main(argv=None):
     t0 = time.time()
     data = train_top80.Data()
     folds = list(protocol.folds()) + ["final"]
-    keys = gridded_keys()
-    results = {f: soup_fold(a.runs, f, data, a.out, same["epochs"], keys) for f in folds}
+    top = train_top80.Top(protocol.trunk_torch()).eval()  # every average is loaded into it in turn (strict)
+    results = {f: soup_fold(a.runs, f, data, a.out, same["epochs"], top) for f in folds}
     ta = train_top80.parse(["protocol", "--epochs", str(same["epochs"]), "--threshold-rule", same["threshold_rule"]])
     summary = train_top80.summarize(data.items, results, ta)
     summary["args"] = {"soup_of": [os.path.basename(os.path.normpath(r)) for r in a.runs], "seeds": [x["seed"] for x in args], **same}

@@ -67,9 +67,12 @@ import train_pyramid
 TOP = ("conv_45", "conv_5", "conv_6_sep", "conv_6_dw", "linear", "bn", "prob")
 
 
-# teacher -> the cached logits (prep_top80.py) whose softmax joins V2's own in the distillation target, every view
-# (v2s2.2: V2 on the tighter x2.2 crop, which exists for the clean real crops only: elsewhere it is left out of the mean)
-TEACHERS = {"flip-all": ("v2flip",), "flip-ensemble-all": ("v2flip", "v1se"), "flip-s2.2": ("v2flip", "v2s2.2")}
+# teacher -> the cached logits whose softmax joins V2's own in the distillation target (the mean over the
+# teachers that cover each draw): "K" covers every view (prep_top80.py --K); "K@clean" only the real items'
+# clean crops (prep_psb80.py's p80-K-view0), and is left out of the mean elsewhere.
+TEACHERS = {"published": (), "ensemble-x2.7": ("v1se@clean",), "ensemble-all": ("v1se",), "flip-all": ("v2flip",),
+            "flip-ensemble-all": ("v2flip", "v1se"), "flip-s2.2": ("v2flip", "v2s2.2@clean")}
+CLEAN = "@clean"
 
 
 class Top(nn.Module):
@@ -100,7 +103,7 @@ def parse(argv=None):
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--kd", type=float, default=1.0, help="weight of the distillation to the published head")
     p.add_argument("--temp", type=float, default=2.0)
-    p.add_argument("--teacher", choices=["published", "ensemble-x2.7", "ensemble-all"] + sorted(TEACHERS), default="published",
+    p.add_argument("--teacher", choices=list(TEACHERS), default="published",
                    help="ensemble-x2.7: on the real items' clean crops the distillation target is the mean of the published "
                         "V2's and V1SE's softmax on the same x2.7 crop (Silent-Face's two networks; prep_psb80.py's "
                         "p80-v1se-view0), elsewhere V2's own; ensemble-all: that mean on every view (camera/light views, "
@@ -153,8 +156,12 @@ class Data:
             p[idx] = np.arange(len(idx))
             self.pos[v] = p
         self.live = np.array([1.0 if it["live"] else 0.0 for it in items], np.float32)
-        p = os.path.join(wd, "p80-v1se-view0", "logits.npy")
-        self.z_v1se = np.load(p).astype(np.float32) if os.path.exists(p) else None
+        # kind -> the real items' clean-crop logits (prep_psb80.py), for the "K@clean" teachers
+        self.clean = {}
+        for kind in ("v1se", "v2s2.2"):
+            p = os.path.join(wd, f"p80-{kind}-view0", "logits.npy")
+            if os.path.exists(p):
+                self.clean[kind] = np.load(p).astype(np.float32)
         # kind -> view -> a teacher's logits aligned with that view's rows (prep_top80.py --v1se, --v2flip)
         self.teacher_all = {}
         names = {0: ("view0", "view0-synth"), 1: ("view1",), 2: ("view0-via128",)}
@@ -164,37 +171,34 @@ class Data:
                 self.teacher_all[kind] = {v: np.concatenate([np.load(q) for q in ps]).astype(np.float32) for v, ps in paths.items()}
                 for v, z in self.teacher_all[kind].items():
                     assert len(z) == len(self.views[v][0]), (kind, v)
-        self.v1se_all = self.teacher_all.get("v1se")  # teacher ensemble-all
-        p = os.path.join(wd, "p80-v2s2.2-view0", "logits.npy")
-        self.z_s22 = np.load(p).astype(np.float32) if os.path.exists(p) else None
 
-    def batch(self, item_idx, view_of, v1se=False, every_view=False):
-        fs, zs, z1, has = [], [], [], []
+    def batch(self, item_idx, view_of):
+        fs, zs = [], []
         for i, v in zip(item_idx, view_of):
             _, f, z = self.views[v]
             k = self.pos[v][i]
             fs.append(f[k])
             zs.append(z[k])
-            if every_view:
-                has.append(True)
-                z1.append(self.v1se_all[v][k])
-                continue
-            ok = bool(v1se and v == 0 and i < self.n_real)
-            has.append(ok)
-            z1.append(self.z_v1se[i] if ok else z[k])
         t = lambda x: torch.from_numpy(np.stack(x).astype(np.float32))
-        out = t(fs), t(zs), torch.from_numpy(self.live[np.asarray(item_idx)])
-        return out + (t(z1), torch.tensor(has)) if v1se else out
+        return t(fs), t(zs), torch.from_numpy(self.live[np.asarray(item_idx)])
 
+    def missing(self, kind):
+        """Why a TEACHERS kind cannot be used ("" when it can)."""
+        if kind.endswith(CLEAN):
+            base = kind[:-len(CLEAN)]
+            return "" if base in self.clean else f"prep_psb80.py's p80-{base}-view0"
+        return "" if kind in self.teacher_all else f"prep_top80.py --{kind} (p80-{kind}-{{view0-via128,view1,view0-synth}})"
 
     def teacher_logits(self, kind, item_idx, view_of):
         """(logits [B,3], has [B]): a cached teacher's logits of the draws, and which draws it covers."""
-        if kind == "v2s2.2":
+        if kind.endswith(CLEAN):
+            z = self.clean[kind[:-len(CLEAN)]]
             has = np.array([v == 0 and i < self.n_real for i, v in zip(item_idx, view_of)])
-            z = np.stack([self.z_s22[i] if h else np.zeros(3, np.float32) for i, h in zip(item_idx, has)])
-            return torch.from_numpy(z), torch.from_numpy(has)
+            logits = np.stack([z[i] if h else np.zeros(3, np.float32) for i, h in zip(item_idx, has)])
+            return torch.from_numpy(logits), torch.from_numpy(has)
         z = self.teacher_all[kind]
-        return torch.from_numpy(np.stack([z[v][self.pos[v][i]] for i, v in zip(item_idx, view_of)])), torch.ones(len(item_idx), dtype=torch.bool)
+        logits = np.stack([z[v][self.pos[v][i]] for i, v in zip(item_idx, view_of)])
+        return torch.from_numpy(logits), torch.ones(len(item_idx), dtype=torch.bool)
 
 
 @torch.no_grad()
@@ -210,9 +214,9 @@ def scores(top, data, item_idx, batch=512):
     return cat(out), cat(pub)
 
 
-def loss_fn(z, zt, live, a, z1=None, has=None, extra=()):
+def loss_fn(z, zt, live, a, extra=()):
     """BCE of the live probability + LwF distillation to the published head's softmax at temperature T
-    (where has: the mean of it and V1SE's, z1; with extra teachers' logits: the mean of all their softmaxes)."""
+    (with extra teachers' (logits, has): the mean of its softmax and theirs where they cover the draw)."""
     lse = torch.logsumexp(z, 1)
     log_live = z[:, 1] - lse
     log_attack = torch.logsumexp(z[:, [0, 2]], 1) - lse
@@ -229,8 +233,6 @@ def loss_fn(z, zt, live, a, z1=None, has=None, extra=()):
             h = has[:, None].float()
             num, den = num + h * F.softmax(x / T, 1), den + h
         pt = num / den
-    if z1 is not None:
-        pt = torch.where(has[:, None], 0.5 * (pt + F.softmax(z1 / T, 1)), pt)
     kd = F.kl_div(F.log_softmax(z / T, 1), pt, reduction="batchmean") * T * T
     return task + a.kd * kd, task.item(), kd.item()
 
@@ -262,16 +264,9 @@ def train_fold(a, data, fold, out):
             ii = train_idx[pick]
             views = torch.randint(0, len(data.views), (a.batch,), generator=gen).numpy()
             views = np.where([data.pos[v][i] >= 0 for v, i in zip(views, ii)], views, 0)
-            if a.teacher == "published":
-                f, zt, live = data.batch(ii, views)
-                loss, task, kd = loss_fn(top(f), zt, live, a)
-            elif a.teacher in TEACHERS:
-                f, zt, live = data.batch(ii, views)
-                extra = [data.teacher_logits(k, ii, views) for k in TEACHERS[a.teacher]]
-                loss, task, kd = loss_fn(top(f), zt, live, a, extra=extra)
-            else:
-                f, zt, live, z1, has = data.batch(ii, views, v1se=True, every_view=a.teacher == "ensemble-all")
-                loss, task, kd = loss_fn(top(f), zt, live, a, z1, has)
+            f, zt, live = data.batch(ii, views)
+            extra = [data.teacher_logits(k, ii, views) for k in TEACHERS[a.teacher]]
+            loss, task, kd = loss_fn(top(f), zt, live, a, extra=extra)
             sp = sum(((p - p0) ** 2).sum() for p, p0 in zip(params, anchor))
             loss = loss + a.l2sp * sp
             opt.zero_grad()
@@ -364,13 +359,9 @@ def main(argv=None):
     a = parse(argv)
     torch.set_num_threads(a.threads)
     data = Data()
-    if a.teacher == "ensemble-all" and data.v1se_all is None:
-        sys.exit("--teacher ensemble-all needs prep_top80.py --v1se (p80-v1se-{view0-via128,view1,view0-synth})")
-    for kind in TEACHERS.get(a.teacher, ()):
-        if kind == "v2s2.2" and data.z_s22 is None:
-            sys.exit(f"--teacher {a.teacher} needs prep_psb80.py's p80-v2s2.2-view0")
-        if kind != "v2s2.2" and kind not in data.teacher_all:
-            sys.exit(f"--teacher {a.teacher} needs prep_top80.py --{kind} (p80-{kind}-{{view0-via128,view1,view0-synth}})")
+    for kind in TEACHERS[a.teacher]:
+        if data.missing(kind):
+            sys.exit(f"--teacher {a.teacher} needs {data.missing(kind)}")
     out = run_dir(a)
 
     def save(top, fold, path):
