@@ -48,8 +48,10 @@ stamp() { echo "make-models: $1 at +$(( $(date +%s) - start ))s"; }
 
 # The published weights load exactly and match their ONNX file (and our engine).
 $PY "$here/minifasnet.py" check
-# Crops, synthetic attacks and trunk features for both crops (the longest step; resumable).
-$PY "$here/protocol.py" prep --crop psb --views 1 --bonafide "$bin"
+# Crops and synthetic attacks (both crops), the PatchNet trunk's patch features and PS-B's 80x80
+# features of the published network (the longest step; resumable). PS-B needs no 128x128 trunk features
+# (those feed train_pyramid.py alone), hence --crops-only.
+$PY "$here/protocol.py" prep --crop psb --crops-only --bonafide "$bin"
 $PY "$here/prep_psb80.py" "$bin"
 stamp "PS-B data (x2.7 crops; published MiniFASNetV2 features at 80x80)"
 $PY "$here/protocol.py" prep --crop patch --views 1 --bonafide "$bin"

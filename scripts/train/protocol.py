@@ -19,6 +19,7 @@ Synthetic attacks inherit their parent's source and session, and their "room" co
 source and session, so no fold trains on anything derived from its test set.
 
     /usr/bin/python3 scripts/train/protocol.py prep [--crop psb|patch] [--views 2]   # crops, synthetic attacks, features
+    /usr/bin/python3 scripts/train/protocol.py prep --crop psb --crops-only          # what prep_psb80.py needs
 
 Crops of face-crop datasets (ydf1014-screen-crops, where the detector finds few faces because the
 face fills the image) are taken whole, as `bonafide eval -cropped` scores them.
@@ -460,6 +461,11 @@ def prep(a):
     print(f"real crops: {len(items)} in {time.time() - t0:.0f}s", flush=True)
     sitems, simg = make_synth(items, img)
     print(f"synthetic attacks: {len(sitems)} at {time.time() - t0:.0f}s", flush=True)
+    if a.crops_only:
+        # prep_psb80.py cuts its own 80x80 inputs from these crops and runs the published network on
+        # them: the 128x128 trunk features below feed train_pyramid.py alone (over an hour on 2 cores).
+        print(f"prep (crops and synthetic attacks only) done in {time.time() - t0:.0f}s", flush=True)
+        return
     trunk = Trunk(SIZE // CFG["grid"])
     features(trunk, items, img, 0, os.path.join(work_dir(), "view0"))
     train = [i for i, it in enumerate(items) if it["source"] != "faces"]
@@ -495,6 +501,8 @@ def main(argv=None):
     q.add_argument("--teacher", action="store_true", help="also the published MiniFASNetV2's live probability of every view (psb crop)")
     q.add_argument("--threads", type=int, default=1)
     q.add_argument("--bonafide", default="")
+    q.add_argument("--crops-only", action="store_true",
+                   help="stop after the crops and synthetic attacks (all that prep_psb80.py needs); no trunk features")
     a = p.parse_args(argv)
     if a.cmd == "prep":
         use(a.crop)
