@@ -22,7 +22,11 @@ we keep
 
 The network is frozen: nothing here is trained, so the features are computed once.
 
-    BONAFIDE_SHARED=... BONAFIDE_TRAIN_WORK=... nice -n 19 /usr/bin/python3 scripts/train/prep_psb80.py [BONAFIDE_BIN]
+    BONAFIDE_SHARED=... BONAFIDE_TRAIN_WORK=... nice -n 19 /usr/bin/python3 scripts/train/prep_psb80.py [BONAFIDE_BIN] [--scale S]
+
+--scale S (default 2.7) makes the same features from the face box x S (the straight crops by `bonafide
+crop`, the views cut at that window from the 128x128 crops) into p80sS-*/, for heads trained at the
+crop a model ships with (train_psb80.py --scale S); the untrained rows below are made at 2.7 only.
 
 Needs protocol.py prep --crop psb --views 1 first. Writes $WORK/protocol/<psb tag>/crops80/ (the
 80x80 crops) and p80-{view0,view0-synth,view1,view0-via128}/: view0 the straight 80x80 crops of the
@@ -35,6 +39,7 @@ p80-v1se-view0/logits.npy; and V2's own logits on the mirrored x2.7 crop (p80-v2
 x2.2 and x3.2 crops (p80-v2s2.2-view0, p80-v2s3.2-view0; crops80x2.2/, crops80x3.2/).
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -76,28 +81,28 @@ def to80(x):
     return F.interpolate(x, size=(SIZE, SIZE), mode="area")
 
 
-def window(cov):
+def window(cov, scale=SCALE):
     """(x0, y0, x1, y1) in crop pixels: the face box (the extent of cov > 0.5, which follows the view's
-    geometry) x2.7 about its centre, not squared, shifted to lie inside the crop and cut to it."""
+    geometry) x scale about its centre, not squared, shifted to lie inside the crop and cut to it."""
     n = cov.shape[-1]
     ys, xs = np.nonzero(cov > 0.5)
     if len(xs) == 0:
         return 0, 0, n, n
     out = []
     for lo, hi in ((xs.min(), xs.max() + 1), (ys.min(), ys.max() + 1)):
-        c, half = (lo + hi) / 2, min(n, (hi - lo) * SCALE) / 2
+        c, half = (lo + hi) / 2, min(n, (hi - lo) * scale) / 2
         a = min(max(c - half, 0), n - 2 * half)
         out.append((int(round(a)), int(round(a + 2 * half))))
     (x0, x1), (y0, y1) = out
     return x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)
 
 
-def cut80(x, cov):
-    """x [N,3,S,S] crops, cov [N,1,S,S] face masks -> the published window of each at 80x80 and its
-    face cover on the 8x8 cells (3x3 windows of the 10x10 conv_4 grid), [N,8,8]."""
+def cut80(x, cov, scale=SCALE):
+    """x [N,3,S,S] crops, cov [N,1,S,S] face masks -> the window (face box x scale) of each at 80x80 and
+    its face cover on the 8x8 cells (3x3 windows of the 10x10 conv_4 grid), [N,8,8]."""
     xs, cs = [], []
     for i in range(len(x)):
-        x0, y0, x1, y1 = window(cov[i, 0].numpy())
+        x0, y0, x1, y1 = window(cov[i, 0].numpy(), scale)
         xs.append(F.interpolate(x[i:i + 1, :, y0:y1, x0:x1], size=(SIZE, SIZE), mode="area"))
         cs.append(F.interpolate(cov[i:i + 1, :, y0:y1, x0:x1], size=(SIZE, SIZE), mode="area"))
     c = torch.cat(cs)
@@ -150,12 +155,16 @@ def crops80(items, bin_, scale=SCALE, name="crops80"):
     return np.stack(out), boxes
 
 
-def run_direct(items, bin_, out_dir, chunk=256):
+def crops_name(scale):
+    return "crops80" if scale == SCALE else "crops80x4" if scale == V1SE_SCALE else f"crops80x{scale:g}"
+
+
+def run_direct(items, bin_, out_dir, scale=SCALE, chunk=256):
     """Features of the straight 80x80 crops of the real items (no view, no resampling of ours)."""
     if os.path.exists(os.path.join(out_dir, "feats.npy")):
         return
     os.makedirs(out_dir, exist_ok=True)
-    img, boxes = crops80(items, bin_)
+    img, boxes = crops80(items, bin_, scale, crops_name(scale))
     x = protocol.to_bgr_tensor(img.astype(np.float32) / 255)
     cov = torch.from_numpy(np.stack([protocol.box_cover(b, SIZE, SIZE) for b in boxes]))[:, None]
     c8 = F.avg_pool2d(F.adaptive_avg_pool2d(cov, 10), 3, 1)[:, 0]
@@ -195,8 +204,7 @@ def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=Fals
     if os.path.exists(os.path.join(out_dir, "logits.npy")):
         return
     os.makedirs(out_dir, exist_ok=True)
-    name = "crops80" if scale == SCALE else "crops80x4" if scale == V1SE_SCALE else f"crops80x{scale:g}"
-    img, _ = crops80(items, bin_, scale, name)
+    img, _ = crops80(items, bin_, scale, crops_name(scale))
     x = protocol.to_bgr_tensor(img.astype(np.float32) / 255)
     if flip:
         x = x.flip(3)
@@ -209,14 +217,14 @@ def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=Fals
     os.replace(os.path.join(out_dir, "logits.tmp.npy"), os.path.join(out_dir, "logits.npy"))
 
 
-def run_view(items, img, view, out_dir, chunk=256):
+def run_view(items, img, view, out_dir, scale=SCALE, chunk=256):
     if os.path.exists(os.path.join(out_dir, "feats.npy")):
         return
     path = model_path()
 
     def compute(c0):
         x, cov = protocol.view_batch(items, img, view, c0, chunk)
-        x80, c8 = cut80(x, cov)
+        x80, c8 = cut80(x, cov, scale)
         f, z = export.run_batch("ort", path, x80.numpy())
         return dict(feats=f.astype(np.float16), logits=z.reshape(len(z), -1).astype(np.float32),
                     cover=c8.numpy().astype(np.float16))
@@ -226,34 +234,46 @@ def run_view(items, img, view, out_dir, chunk=256):
     common.drop_chunks(out_dir, len(items), chunk)
 
 
-def main():
+def view_dir(scale):
+    """The prefix of the feature directories for heads trained at face box x scale: p80 at the published
+    x2.7 (the committed recipe), p80s2.2 and the like for another (train_psb80.py --scale)."""
+    return "p80" if scale == SCALE else f"p80s{scale:g}"
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("bonafide", nargs="?", default="", help="a bonafide CLI (default: built into $WORK/bin)")
+    p.add_argument("--scale", type=float, default=SCALE,
+                   help="face box scale of the crops the heads' features come from (the untrained rows only at x2.7)")
+    a = p.parse_args(argv)
     torch.set_num_threads(1)
     protocol.use("psb")
     wd = protocol.work_dir()
     z = np.load(os.path.join(wd, "real.npz"), allow_pickle=True)
     s = np.load(os.path.join(wd, "synth.npz"), allow_pickle=True)
     items, sitems = list(z["items"]), list(s["items"])
+    pre = view_dir(a.scale)
     done = lambda d: os.path.exists(os.path.join(wd, d, "feats.npy"))
     # The crop images are loaded only for a view still to be made (they take minutes to read).
-    img = z["img"] if not all(map(done, ("p80-view1", "p80-view0-via128"))) else None
-    simg = s["img"] if not all(map(done, ("p80-view0-synth", "p80-view1"))) else None
+    img = z["img"] if not all(map(done, (pre + "-view1", pre + "-view0-via128"))) else None
+    simg = s["img"] if not all(map(done, (pre + "-view0-synth", pre + "-view1"))) else None
     t0 = time.time()
-    bin_ = sys.argv[1] if len(sys.argv) > 1 else protocol.build_bonafide()
-    run_direct(items, bin_, os.path.join(wd, "p80-view0"))
+    bin_ = a.bonafide or protocol.build_bonafide()
+    run_direct(items, bin_, os.path.join(wd, pre + "-view0"), a.scale)
     # Same items, order and views as protocol.prep (view_batch is seeded by view and index).
-    run_view(sitems, simg, 0, os.path.join(wd, "p80-view0-synth"))
+    run_view(sitems, simg, 0, os.path.join(wd, pre + "-view0-synth"), a.scale)
     train = [i for i, it in enumerate(items) if it["source"] != "faces"]
-    if not done("p80-view1"):
-        run_view([items[i] for i in train] + sitems, np.concatenate([img[train], simg]), 1, os.path.join(wd, "p80-view1"))
-    run_view(items, img, 0, os.path.join(wd, "p80-view0-via128"))
-    # The untrained rows of the protocol (train_psb80.EXTRA).
-    run_logits(items, bin_, os.path.join(wd, "p80x4-view0"))
-    run_logits(items, bin_, os.path.join(wd, "p80-v1se-view0"), scale=SCALE)
-    run_logits(items, bin_, os.path.join(wd, "p80-v2flip-view0"), "v2", SCALE, flip=True)
-    for sc in (2.2, 2.3, 2.4, 2.5, 2.6, 3.2):
-        run_logits(items, bin_, os.path.join(wd, f"p80-v2s{sc:g}-view0"), "v2", sc)
+    if not done(pre + "-view1"):
+        run_view([items[i] for i in train] + sitems, np.concatenate([img[train], simg]), 1, os.path.join(wd, pre + "-view1"), a.scale)
+    run_view(items, img, 0, os.path.join(wd, pre + "-view0-via128"), a.scale)
+    if a.scale == SCALE:
+        # The untrained rows of the protocol (train_psb80.EXTRA).
+        run_logits(items, bin_, os.path.join(wd, "p80x4-view0"))
+        run_logits(items, bin_, os.path.join(wd, "p80-v1se-view0"), scale=SCALE)
+        run_logits(items, bin_, os.path.join(wd, "p80-v2flip-view0"), "v2", SCALE, flip=True)
+        for sc in (2.2, 2.3, 2.4, 2.5, 2.6, 3.2):
+            run_logits(items, bin_, os.path.join(wd, f"p80-v2s{sc:g}-view0"), "v2", sc)
     print(f"prep_psb80 done in {time.time() - t0:.0f}s", flush=True)
-
 
 if __name__ == "__main__":
     sys.exit(main())

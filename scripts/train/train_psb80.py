@@ -51,6 +51,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import common
+import prep_psb80
 import protocol
 import qat
 import thresholds
@@ -145,6 +146,9 @@ def parse(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-final", action="store_true")
     p.add_argument("--tag", default="")
+    p.add_argument("--scale", type=float, default=2.7,
+                   help="train the heads on the features of the face box x SCALE crops (prep_psb80.py --scale); "
+                        "\"published\" is then V2 on that crop")
     return p.parse_args(argv)
 
 
@@ -158,8 +162,9 @@ class Data:
     128x128 crop), view 1 the camera views of every training item, view 2 the real items' clean crop
     via the 128x128 crop (training only: so that resampling blur marks neither class)."""
 
-    def __init__(self, views):
+    def __init__(self, views, prefix="p80", scale=2.7):
         protocol.use("psb")
+        self.scale = scale
         wd = protocol.work_dir()
         items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
         n_real = len(items)
@@ -170,15 +175,15 @@ class Data:
         def ld(d):
             f, c, z = (np.load(os.path.join(wd, d, k + ".npy")) for k in ("feats", "cover", "logits"))
             return f.reshape(len(f), 128, 8, 8), c, z
-        f0, c0, z0 = ld("p80-view0")
-        fs, cs, zs = ld("p80-view0-synth")
+        f0, c0, z0 = ld(prefix + "-view0")
+        fs, cs, zs = ld(prefix + "-view0-synth")
         self.views = {0: (np.arange(len(items)), np.concatenate([f0, fs]), np.concatenate([c0, cs]), np.concatenate([z0, zs]))}
         assert len(f0) == n_real and len(self.views[0][1]) == len(items)
         for v in range(1, views + 1):
-            f, c, z = ld(f"p80-view{v}")
+            f, c, z = ld(f"{prefix}-view{v}")
             self.views[v] = (np.array([i for i, it in enumerate(items) if it["source"] != "faces"]), f, c, z)
         if views:
-            f, c, z = ld("p80-view0-via128")
+            f, c, z = ld(prefix + "-view0-via128")
             self.views[views + 1] = (np.arange(n_real), f, c, z)
         self.pos = {}
         for v, (idx, *_) in self.views.items():
@@ -224,6 +229,8 @@ def extra_scores(data, item_idx, published):
     for k, (dirs, with_v2) in EXTRA.items():
         if not all(d in data.z_extra for d in dirs):
             continue
+        if with_v2 and getattr(data, "scale", 2.7) != 2.7:
+            continue  # these means are defined with V2 on the x2.7 crop, which "published" then is not
         ps = [published_p(data.z_extra[d][idx]).numpy() if len(idx) else np.zeros(0) for d in dirs]
         if with_v2:
             ps.append(np.asarray(published))
@@ -302,7 +309,7 @@ def summarize(items, results, args, rule):
 def main(argv=None):
     a = parse(argv)
     torch.set_num_threads(a.threads)
-    data = Data(0 if a.clean else 1)
+    data = Data(0 if a.clean else 1, prep_psb80.view_dir(a.scale), a.scale)
     out = run_dir(a)
 
     def save(head, fold, path):
