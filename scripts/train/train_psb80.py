@@ -153,7 +153,9 @@ def parse(argv=None):
 
 
 def run_dir(a):
-    return os.path.join(common.WORK, "runs", "psb80" + (f"-{a.tag}" if a.tag else ""))
+    # Another crop scale gets its own directory: run_folds reads back whatever heads a directory holds.
+    scale = "" if a.scale == prep_psb80.SCALE else f"-x{a.scale:g}"
+    return os.path.join(common.WORK, "runs", "psb80" + scale + (f"-{a.tag}" if a.tag else ""))
 
 
 class Data:
