@@ -1,7 +1,7 @@
 """Does a one-pass photometric correction of the crop help the published MiniFASNetV2 on new people?
 
-The default score (psb-80: the published head on the face box x2.2 crop) misses the acceptance targets
-mostly on back-lit and dim faces (eyashita's live frames, some photos). This asks the protocol whether
+The default score (psb-80: the published head on the face box x2.2 crop) loses most of its held-out
+acceptance on one source's back-lit faces (eyashita's live frames: 25% rejected). This asks the protocol whether
 correcting the 80x80 crop's exposure or colour before the network, which costs nothing at run time,
 moves the acceptance of new people without letting more attacks through. Nothing is trained: each
 variant is V2 (conv weights on the int8 grid, protocol.trunk_torch) on the corrected x2.2 crops of the
