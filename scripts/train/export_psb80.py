@@ -83,7 +83,8 @@ def main(argv=None):
     summary = json.load(open(os.path.join(a.top or a.run, "protocol.json")))
     h = summary["headline"]
     shipped = args["score"] if a.top else summary["args"]["score"]
-    scale = train_psb80.one_pass_scale(shipped) if shipped not in ("fused", "maps") else protocol.CFG["scale"]
+    heads_scale = args.get("scale", prep_psb80.SCALE)  # the crop the heads were trained at (train_psb80.py --scale)
+    scale = train_psb80.one_pass_scale(shipped, heads_scale) if shipped not in ("fused", "maps") else heads_scale
     if scale is None:
         raise SystemExit(f"score {shipped!r} needs more than one pass of a network: it cannot ship as one graph")
     net = Net(head, "published" if shipped.startswith("published") else shipped, top).eval()

@@ -28,7 +28,7 @@ The network is frozen: nothing here is trained, so the features are computed onc
 crop`, the views cut at that window from the 128x128 crops) into p80sS-*/, for heads trained at the
 crop a model ships with (train_psb80.py --scale S); the untrained rows below are made at 2.7 only.
 
-Needs protocol.py prep --crop psb --views 1 first. Writes $WORK/protocol/<psb tag>/crops80/ (the
+Needs protocol.py prep --crop psb (--crops-only is enough) first. Writes $WORK/protocol/<psb tag>/crops80/ (the
 80x80 crops) and p80-{view0,view0-synth,view1,view0-via128}/: view0 the straight 80x80 crops of the
 real items, view0-synth the synthetic attacks, view1 the camera views of every training item,
 view0-via128 the real items through the 128 crop. Then, for the protocol's Silent-Face ensemble rows
@@ -274,6 +274,7 @@ def main(argv=None):
         for sc in (2.2, 2.3, 2.4, 2.5, 2.6, 3.2):
             run_logits(items, bin_, os.path.join(wd, f"p80-v2s{sc:g}-view0"), "v2", sc)
     print(f"prep_psb80 done in {time.time() - t0:.0f}s", flush=True)
+
 
 if __name__ == "__main__":
     sys.exit(main())

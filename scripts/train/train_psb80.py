@@ -77,11 +77,12 @@ SCORES = ("published", "fused", "maps") + tuple(EXTRA)
 SHIPPED_SCORE, SHIPPED_RULE = "published-s2.2", "heldout95"
 
 
-def one_pass_scale(score):
+def one_pass_scale(score, heads_scale=None):
     """The crop scale at which score is the published head's live probability in one pass of the
-    network (None for the scores that need more passes or another network, which cannot ship as psb-80)."""
+    network (None for the scores that need more passes or another network, which cannot ship as psb-80);
+    "published" is V2 on the crop the heads were trained at (heads_scale, default the psb crop's)."""
     if score == "published":
-        return protocol.CFG["scale"]
+        return heads_scale or protocol.CFG["scale"]
     if score.startswith("published-s") and score in EXTRA and not EXTRA[score][1]:
         return float(score[len("published-s"):])
     return None
@@ -146,7 +147,7 @@ def parse(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-final", action="store_true")
     p.add_argument("--tag", default="")
-    p.add_argument("--scale", type=float, default=2.7,
+    p.add_argument("--scale", type=float, default=prep_psb80.SCALE,
                    help="train the heads on the features of the face box x SCALE crops (prep_psb80.py --scale); "
                         "\"published\" is then V2 on that crop")
     return p.parse_args(argv)
@@ -164,7 +165,7 @@ class Data:
     128x128 crop), view 1 the camera views of every training item, view 2 the real items' clean crop
     via the 128x128 crop (training only: so that resampling blur marks neither class)."""
 
-    def __init__(self, views, prefix="p80", scale=2.7):
+    def __init__(self, views, prefix="p80", scale=prep_psb80.SCALE):
         protocol.use("psb")
         self.scale = scale
         wd = protocol.work_dir()
@@ -231,7 +232,7 @@ def extra_scores(data, item_idx, published):
     for k, (dirs, with_v2) in EXTRA.items():
         if not all(d in data.z_extra for d in dirs):
             continue
-        if with_v2 and getattr(data, "scale", 2.7) != 2.7:
+        if with_v2 and getattr(data, "scale", prep_psb80.SCALE) != prep_psb80.SCALE:
             continue  # these means are defined with V2 on the x2.7 crop, which "published" then is not
         ps = [published_p(data.z_extra[d][idx]).numpy() if len(idx) else np.zeros(0) for d in dirs]
         if with_v2:
