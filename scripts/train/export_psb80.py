@@ -69,10 +69,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     protocol.use("psb")
-    ck = torch.load(os.path.join(a.run, "final", "head.pt"), map_location="cpu")
-    args = ck["args"]
-    head = train_psb80.Head(args["hidden"])
-    head.load_state_dict(ck["state"])
+    head, args = train_psb80.load_head(os.path.join(a.run, "final", "head.pt"))
     top = None
     if a.top:
         top = torch.load(os.path.join(a.top, "final", "top.pt"), map_location="cpu")

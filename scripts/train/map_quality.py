@@ -43,10 +43,7 @@ def evaluate(items, run, scale):
     cover = np.load(os.path.join(d, "cover.npy"))
     rows = {}
     for fold in protocol.folds():
-        ck = torch.load(os.path.join(run, fold, "head.pt"))
-        head = train_psb80.Head(ck["args"]["hidden"])
-        head.load_state_dict(ck["state"])
-        head.eval()
+        head, _ = train_psb80.load_head(os.path.join(run, fold, "head.pt"))
         idx = np.asarray(np.load(os.path.join(run, fold, "scores.npz"), allow_pickle=True)["test_idx"], int)
         f = torch.from_numpy(np.asarray(feats[idx], np.float32).reshape(len(idx), 128, 8, 8))
         s = face_spoofness(head, f, torch.from_numpy(cover[idx].astype(np.float32)))

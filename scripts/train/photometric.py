@@ -22,10 +22,9 @@ Variants (Y = Rec.601 luma; m = the mean Y over the face box in the crop):
 
 Needs protocol.py prep --crop psb (real.npz); crops the real items at x2.2 by `bonafide crop` itself
 (prep_psb80.crops80, shared with prep_psb80.py's published-s2.2 row) and caches every variant's logits
-in $WORK/protocol/<psb tag>/photometric/.
+in $WORK/protocol/<psb tag>/photometric/VARIANT/.
 """
 
-import json
 import os
 import sys
 import time
@@ -34,10 +33,10 @@ import numpy as np
 import torch
 
 import common
+import minifasnet
 import nested_select
 import prep_psb80
 import protocol
-import thresholds
 import train_pyramid
 
 SCALE = 2.2  # the shipped crop
@@ -87,28 +86,10 @@ def correct(img, box, variant):
     raise ValueError(f"unknown variant {variant!r}")
 
 
-def logits(items, bin_, variant, chunk=256):
-    """V2's class logits [N,3] of the real items' x2.2 crops under variant (cached)."""
-    d = os.path.join(protocol.work_dir(), "photometric")
-    path = os.path.join(d, f"{variant}.npy")
-    if os.path.exists(path):
-        return np.load(path)
-    os.makedirs(d, exist_ok=True)
-    img, boxes = prep_psb80.crops80(items, bin_, SCALE, f"crops80x{SCALE:g}")
-    net, zs = protocol.trunk_torch(), []
-    with torch.no_grad():
-        for c0 in range(0, len(img), chunk):
-            x = np.stack([correct(img[i], boxes[i], variant) for i in range(c0, min(len(img), c0 + chunk))])
-            zs.append(net(protocol.to_bgr_tensor(x / 255)).numpy().astype(np.float32))
-    z = np.concatenate(zs)
-    np.save(path + ".tmp.npy", z)
-    os.replace(path + ".tmp.npy", path)
-    return z
-
-
-def live_p(z):
-    e = np.exp(z - z.max(1, keepdims=True))
-    return e[:, 1] / e.sum(1)
+def logits(items, bin_, variant):
+    """V2's class logits [N,3] of the real items' x2.2 crops under variant (cached in photometric/VARIANT/)."""
+    return prep_psb80.run_logits(items, bin_, os.path.join(protocol.work_dir(), "photometric", variant), "v2", SCALE,
+                                 correct=lambda im, box: correct(im, box, variant))
 
 
 def main(argv=None):
@@ -133,7 +114,7 @@ def main(argv=None):
     rows = {}
     for v in variants:
         t0 = time.time()
-        p = live_p(logits(items, argv[0], v))
+        p = minifasnet.softmax(logits(items, argv[0], v))[:, 1]
         for r in res.values():
             r[f"test_{v}"], r[f"faces_{v}"] = p[r["test_idx"]], p[r["faces_idx"]]
         view = {f: dict(r, test_scores=r[f"test_{v}"], faces_scores=r[f"faces_{v}"]) for f, r in res.items()}

@@ -196,16 +196,20 @@ def v1se_torch():
     return net.eval()
 
 
-def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=False, chunk=256):
+def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=False, correct=None, chunk=256):
     """A published network's class logits [N,3] (untrained: nothing of ours) on the real items cropped
     straight at 80x80, face box x scale (shift), by `bonafide crop`, as the run-time pipeline would crop
     them: Silent-Face's ensemble partner MiniFASNetV1SE on its own x4.0 crop or on V2's x2.7 one, and V2
-    itself at other scales or mirrored (the protocol's untrained rows, train_psb80.EXTRA)."""
-    if os.path.exists(os.path.join(out_dir, "logits.npy")):
-        return
+    itself at other scales or mirrored (the protocol's untrained rows, train_psb80.EXTRA), or on crops
+    corrected by correct(crop uint8 HxWx3, face box in crop pixels) -> float32 RGB 0..255
+    (photometric.py). Returns the logits (saved as out_dir/logits.npy, read back when there)."""
+    path = os.path.join(out_dir, "logits.npy")
+    if os.path.exists(path):
+        return np.load(path)
     os.makedirs(out_dir, exist_ok=True)
-    img, _ = crops80(items, bin_, scale, crops_name(scale))
-    x = protocol.to_bgr_tensor(img.astype(np.float32) / 255)
+    img, boxes = crops80(items, bin_, scale, crops_name(scale))
+    x = np.stack([correct(im, b) for im, b in zip(img, boxes)]) if correct else img.astype(np.float32)
+    x = protocol.to_bgr_tensor(x / 255)
     if flip:
         x = x.flip(3)
     net, zs = (v1se_torch() if variant == "v1se" else protocol.trunk_torch()), []
@@ -213,8 +217,10 @@ def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=Fals
         for c0 in range(0, len(x), chunk):
             zs.append(net(x[c0:c0 + chunk]).numpy().astype(np.float32))
             print(f"{os.path.basename(out_dir)}: {min(len(x), c0 + chunk)}/{len(x)} crops", flush=True)
-    np.save(os.path.join(out_dir, "logits.tmp.npy"), np.concatenate(zs))
-    os.replace(os.path.join(out_dir, "logits.tmp.npy"), os.path.join(out_dir, "logits.npy"))
+    z = np.concatenate(zs)
+    np.save(os.path.join(out_dir, "logits.tmp.npy"), z)
+    os.replace(os.path.join(out_dir, "logits.tmp.npy"), path)
+    return z
 
 
 def run_view(items, img, view, out_dir, scale=SCALE, chunk=256):

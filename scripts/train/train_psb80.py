@@ -123,6 +123,14 @@ class Head(nn.Module):
         return logits, self.fused(flat)
 
 
+def load_head(path):
+    """A trained Head from a train_psb80.py head.pt, and the args of the run that made it."""
+    ck = torch.load(path, map_location="cpu")
+    head = Head(ck["args"]["hidden"])
+    head.load_state_dict(ck["state"])
+    return head.eval(), ck["args"]
+
+
 def published_p(z):
     return torch.softmax(z, 1)[:, 1]
 
@@ -165,9 +173,10 @@ class Data:
     128x128 crop), view 1 the camera views of every training item, view 2 the real items' clean crop
     via the 128x128 crop (training only: so that resampling blur marks neither class)."""
 
-    def __init__(self, views, prefix="p80", scale=prep_psb80.SCALE):
+    def __init__(self, views, scale=prep_psb80.SCALE):
         protocol.use("psb")
         self.scale = scale
+        prefix = prep_psb80.view_dir(scale)
         wd = protocol.work_dir()
         items = list(np.load(os.path.join(wd, "real.npz"), allow_pickle=True)["items"])
         n_real = len(items)
@@ -312,7 +321,7 @@ def summarize(items, results, args, rule):
 def main(argv=None):
     a = parse(argv)
     torch.set_num_threads(a.threads)
-    data = Data(0 if a.clean else 1, prep_psb80.view_dir(a.scale), a.scale)
+    data = Data(0 if a.clean else 1, a.scale)
     out = run_dir(a)
 
     def save(head, fold, path):
