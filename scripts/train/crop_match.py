@@ -46,7 +46,6 @@ import minifasnet
 import nested_select
 import prep_psb80
 import protocol
-import train_pyramid
 
 SIZE = 80
 VARIANTS = ("area-s2.2", "linear-s2.2", "linear-s2.7", "linear-s2.2-t1.2", "linear-s2.2-t1.2c", "area-s2.2-t1.2",
@@ -168,12 +167,8 @@ def logits(x, out_dir, chunk=256):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    opts = {"--rule": "heldout95", "--variants": ",".join(VARIANTS)}
-    for k in opts:
-        if k in argv:
-            i = argv.index(k)
-            opts[k], argv = argv[i + 1], argv[:i] + argv[i + 2:]
+    argv, opts = nested_select.options(sys.argv[1:] if argv is None else argv,
+                                       {"--rule": "heldout95", "--variants": ",".join(VARIANTS)})
     rule, variants = opts["--rule"], opts["--variants"].split(",")
     for v in variants:
         parse(v)
@@ -190,39 +185,22 @@ def main(argv=None):
         print(f"crops of {len(todo)} variants: {time.time() - t0:.0f}s", flush=True)
         for v in todo:
             logits(xs.pop(v), os.path.join(cache, v))
-    ref = prep_psb80.run_logits(items, argv[0], os.path.join(protocol.work_dir(), "p80-v2s2.2-view0"), "v2", 2.2)
-    views = {0: (np.arange(len(items)),)}
-    folds = list(protocol.folds())
-    res = {}
-    for f in folds:
-        _, test_idx, faces_idx = protocol.fold_split(items, views, f, clean=True)
-        res[f] = {"test_idx": test_idx, "faces_idx": faces_idx}
-    rows = {}
-    for v in variants:
-        z = np.load(os.path.join(cache, v, "logits.npy"))
-        p = minifasnet.softmax(z)[:, 1]
-        d = np.abs(p - minifasnet.softmax(ref)[:, 1])
-        for r in res.values():
-            r[f"test_{v}"], r[f"faces_{v}"] = p[r["test_idx"]], p[r["faces_idx"]]
-        view = {f: dict(r, test_scores=r[f"test_{v}"], faces_scores=r[f"faces_{v}"]) for f, r in res.items()}
-        view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": p[res[folds[0]]["faces_idx"]]}
-        s = train_pyramid.summarize(items, view, {"variant": v, "rule": rule}, rule=rule)
-        h = s["headline"]
-        src_apcer = float(np.mean([s["folds"][f]["nested"]["apcer"] for f in folds if f.startswith("src-")]))
-        rows[v] = dict(h, source_apcer_nested=src_apcer, vs_shipped={"median_abs": float(np.median(d)),
-                                                                      "max_abs": float(d.max())}, folds=s["folds"])
-        print(f"{v:18s} |dp| vs shipped med {np.median(d):.4f} max {d.max():.3f} | t {h['threshold']:.4f} session "
-              f"worst AUC {h['loso_worst_auc']:.4f} ACER {h['loso_worst_acer']:.4f} | sources min AUC "
-              f"{h['lsrco_min_auc']:.4f} ({min(h['source_auc'], key=h['source_auc'].get)}) held-out live "
-              f"{h['heldout_live_accepted_nested']:.4f} APCER {src_apcer:.4f} oof APCER {h['oof_apcer']:.4f} | "
-              f"photos {h['faces_accepted_final']:.4f}", flush=True)
-        print("    sources AUC " + " ".join(f"{k.split('-')[0]} {a:.4f}" for k, a in sorted(h["source_auc"].items())),
-              flush=True)
-    print(f"chosen per fold on the other folds ({rule}):")
-    chosen_rows, chosen = nested_select.select(items, folds, res, variants, rule)
+    shipped = minifasnet.softmax(
+        prep_psb80.run_logits(items, argv[0], os.path.join(protocol.work_dir(), "p80-v2s2.2-view0"), "v2", 2.2))[:, 1]
+    moved = {}
+
+    def probs(v):
+        p = minifasnet.softmax(np.load(os.path.join(cache, v, "logits.npy")))[:, 1]
+        d = np.abs(p - shipped)
+        moved[v] = {"median_abs": float(np.median(d)), "max_abs": float(d.max())}
+        print(f"{v}: |dp| against the shipped crop: median {np.median(d):.4f}, max {d.max():.3f}", flush=True)
+        return p
+
+    rows, chosen_rows, chosen = nested_select.variant_study(items, variants, probs, rule)
+    for v, r in rows.items():
+        r["vs_shipped"] = moved[v]
     if len(argv) > 1:
         common.write_json(argv[1], {"rule": rule, "variants": rows, "nested": {"headline": chosen, "folds": chosen_rows}})
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -120,6 +120,47 @@ def select(items, folds, res, cands, rule):
     return rows, head
 
 
+def variant_study(items, variants, probs, rule):
+    """The protocol's rows for untrained variants of one score (photometric.py, crop_match.py): probs(v)
+    gives variant v's live probability on every item; each variant is scored by train_pyramid.summarize
+    under rule (its threshold chosen without each fold), then chosen fold by fold on the other folds
+    (select). Returns ({variant: headline with its folds}, nested rows, nested headline)."""
+    views = {0: (np.arange(len(items)),)}
+    folds = list(protocol.folds())
+    res = {}
+    for f in folds:
+        _, test_idx, faces_idx = protocol.fold_split(items, views, f, clean=True)
+        res[f] = {"test_idx": test_idx, "faces_idx": faces_idx}
+    rows = {}
+    for v in variants:
+        p = probs(v)
+        for r in res.values():
+            r[f"test_{v}"], r[f"faces_{v}"] = p[r["test_idx"]], p[r["faces_idx"]]
+        view = {f: dict(r, test_scores=r[f"test_{v}"], faces_scores=r[f"faces_{v}"]) for f, r in res.items()}
+        view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": p[res[folds[0]]["faces_idx"]]}
+        s = train_pyramid.summarize(items, view, {"variant": v, "rule": rule}, rule=rule)
+        h = s["headline"]
+        src_apcer = float(np.mean([s["folds"][f]["nested"]["apcer"] for f in folds if f.startswith("src-")]))
+        rows[v] = dict(h, source_apcer_nested=src_apcer, folds=s["folds"])
+        print(f"{v:18s} t {h['threshold']:.4f} session worst AUC {h['loso_worst_auc']:.4f} ACER {h['loso_worst_acer']:.4f} | "
+              f"sources min AUC {h['lsrco_min_auc']:.4f} ({min(h['source_auc'], key=h['source_auc'].get)}) held-out live "
+              f"{h['heldout_live_accepted_nested']:.4f} APCER {src_apcer:.4f} oof APCER {h['oof_apcer']:.4f} | "
+              f"photos {h['faces_accepted_final']:.4f}", flush=True)
+    print(f"chosen per fold on the other folds ({rule}):")
+    nested_rows, nested = select(items, folds, res, list(variants), rule)
+    return rows, nested_rows, nested
+
+
+def options(argv, defaults):
+    """argv without the --flag VALUE pairs named in defaults, and {flag: value or its default}."""
+    opts = dict(defaults)
+    for k in defaults:
+        if k in argv:
+            i = argv.index(k)
+            opts[k], argv = argv[i + 1], argv[:i] + argv[i + 2:]
+    return argv, opts
+
+
 def run_and_option(argv, flag, key):
     """Arguments [RUN_DIR/protocol.json] [OUT.json] with an optional FLAG VALUE among them: (the run
     directory, VALUE or else the run's own protocol.json args[key], the arguments without the flag)."""

@@ -37,7 +37,6 @@ import minifasnet
 import nested_select
 import prep_psb80
 import protocol
-import train_pyramid
 
 SCALE = 2.2  # the shipped crop
 VARIANTS = ("none", "gain-70", "gain-85", "gain-100", "gain-115", "gain-130", "lift-85", "lift-100", "lift-115",
@@ -93,47 +92,25 @@ def logits(items, bin_, variant):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    opts = {"--rule": "heldout95", "--variants": ",".join(VARIANTS)}
-    for k in opts:
-        if k in argv:
-            i = argv.index(k)
-            opts[k], argv = argv[i + 1], argv[:i] + argv[i + 2:]
+    argv, opts = nested_select.options(sys.argv[1:] if argv is None else argv,
+                                       {"--rule": "heldout95", "--variants": ",".join(VARIANTS)})
     rule, variants = opts["--rule"], opts["--variants"].split(",")
     if not argv:
         raise SystemExit(__doc__)
     torch.set_num_threads(1)
     protocol.use("psb")
     items = list(np.load(os.path.join(protocol.work_dir(), "real.npz"), allow_pickle=True)["items"])
-    views = {0: (np.arange(len(items)),)}
-    folds = list(protocol.folds())
-    res = {}
-    for f in folds:
-        _, test_idx, faces_idx = protocol.fold_split(items, views, f, clean=True)
-        res[f] = {"test_idx": test_idx, "faces_idx": faces_idx}
-    rows = {}
-    for v in variants:
+
+    def probs(v):
         t0 = time.time()
         p = minifasnet.softmax(logits(items, argv[0], v))[:, 1]
-        for r in res.values():
-            r[f"test_{v}"], r[f"faces_{v}"] = p[r["test_idx"]], p[r["faces_idx"]]
-        view = {f: dict(r, test_scores=r[f"test_{v}"], faces_scores=r[f"faces_{v}"]) for f, r in res.items()}
-        faces_idx = res[folds[0]]["faces_idx"]
-        view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": p[faces_idx]}
-        s = train_pyramid.summarize(items, view, {"variant": v, "rule": rule}, rule=rule)
-        h = s["headline"]
-        src_apcer = float(np.mean([s["folds"][f]["nested"]["apcer"] for f in folds if f.startswith("src-")]))
-        rows[v] = dict(h, source_apcer_nested=src_apcer, folds=s["folds"])
-        print(f"{v:14s} {time.time() - t0:5.0f}s t {h['threshold']:.4f} session worst AUC {h['loso_worst_auc']:.4f} "
-              f"ACER {h['loso_worst_acer']:.4f} | sources min AUC {h['lsrco_min_auc']:.4f} "
-              f"({min(h['source_auc'], key=h['source_auc'].get)}) held-out live {h['heldout_live_accepted_nested']:.4f} "
-              f"APCER {src_apcer:.4f} oof APCER {h['oof_apcer']:.4f} | photos {h['faces_accepted_final']:.4f}", flush=True)
-    print(f"chosen per fold on the other folds ({rule}):")
-    chosen_rows, chosen = nested_select.select(items, folds, res, variants, rule)
+        print(f"{v}: logits in {time.time() - t0:.0f}s", flush=True)
+        return p
+
+    rows, chosen_rows, chosen = nested_select.variant_study(items, variants, probs, rule)
     if len(argv) > 1:
         common.write_json(argv[1], {"rule": rule, "scale": SCALE, "variants": rows,
                                     "nested": {"headline": chosen, "folds": chosen_rows}})
-
 
 if __name__ == "__main__":
     sys.exit(main())
