@@ -18,6 +18,9 @@ all their live frames, so the replay sources, each scored at a threshold chosen 
 (92.67% for the published head): the issue's target is acceptance of new sources' people, and this rule
 aims at that figure. Applied to a fold's training side (the nested rows), it finds L on the other folds
 alone, so the rows stay nested.
+
+Rule "heldoutall95" (an experiment, 2026-12-07; no model uses it): heldout95 with NUAA's session folds
+counted among the held-out folds whose live frames must be kept.
 """
 
 import numpy as np
@@ -48,6 +51,8 @@ def choose(oof, rule="eer"):
         return choose_accept(oof, 0.95)
     if rule == "heldout95":
         return choose_heldout(oof, 0.95)
+    if rule == "heldoutall95":
+        return choose_heldout(oof, 0.95, every_fold=True)
     if rule != "eer":
         raise ValueError(f"unknown threshold rule {rule!r} (want {sorted(RULES)})")
     cand = np.unique(np.concatenate([np.concatenate([l, s]) for l, s in oof.values()]))
@@ -69,7 +74,9 @@ RULE_HELDOUT = ("the threshold keeping at least L weighted bona fide acceptance 
                 "replay-source folds' live frames, each fold scored at the threshold chosen the same way without it, are "
                 "accepted at {:.0%} or more on average (here L = {:.2%})")
 LEVELS = tuple(round(0.95 + 0.0025 * i, 4) for i in range(17))  # 95% .. 99%
-RULES = {"eer": RULE, "accept95": RULE_ACCEPT.format(0.95), "heldout95": RULE_HELDOUT.format(0.95, 0.95)}
+RULE_HELDOUT_ALL = RULE_HELDOUT.replace("the replay-source folds' live frames", "every fold's live frames (NUAA's sessions too)")
+RULES = {"eer": RULE, "accept95": RULE_ACCEPT.format(0.95), "heldout95": RULE_HELDOUT.format(0.95, 0.95),
+         "heldoutall95": RULE_HELDOUT_ALL.format(0.95, 0.95)}
 
 
 def choose_accept(oof, target):
@@ -84,12 +91,13 @@ def choose_accept(oof, target):
     return best, RULE_ACCEPT.format(target)
 
 
-def choose_heldout(oof, target):
+def choose_heldout(oof, target, every_fold=False):
     """The accept-L threshold at the lowest L in LEVELS whose nested held-out live acceptance over the
-    replay-source folds ("src-*") of oof reaches target (the highest level when none does)."""
-    src = [f for f in oof if f.startswith("src-")]
+    replay-source folds ("src-*") of oof, or over every fold, reaches target (the highest level when
+    none does)."""
+    src = list(oof) if every_fold else [f for f in oof if f.startswith("src-")]
     if len(src) < 2:
-        raise ValueError(f"rule heldout95 needs two replay-source folds or more, got {sorted(oof)}")
+        raise ValueError(f"rule heldout95 needs two held-out folds or more, got {sorted(oof)}")
     for level in LEVELS:
         acc = []
         for f in src:
@@ -98,4 +106,4 @@ def choose_heldout(oof, target):
         if np.mean(acc) >= target - 1e-12:
             break
     t, _ = choose_accept(oof, level)
-    return t, RULE_HELDOUT.format(target, level)
+    return t, (RULE_HELDOUT_ALL if every_fold else RULE_HELDOUT).format(target, level)
