@@ -32,7 +32,6 @@ Needs protocol.py prep --crop psb (real.npz) and prep_psb80.py's x2.2 crops (the
 boxes); caches each variant's logits in $WORK/protocol/<psb tag>/crop-match/VARIANT/.
 """
 
-import json
 import os
 import re
 import sys
@@ -120,11 +119,7 @@ def crops(items, variants):
     man = os.path.join(protocol.work_dir(), prep_psb80.crops_name(2.2) + ".manifest.jsonl")
     if not os.path.exists(man):
         raise SystemExit(f"{man} missing: run prep_psb80.py first (its x2.2 crops give the face boxes)")
-    rows = {}
-    for line in open(man):
-        r = json.loads(line)
-        if r["status"] == "ok":
-            rows[os.path.relpath(r["path"], protocol.DATA)] = r
+    rows = prep_psb80.crop_rows(man)
     out = {v: np.zeros((len(items), SIZE, SIZE, 3), np.float32) for v in variants}
     moved = 0
     for n, it in enumerate(items):
@@ -152,20 +147,6 @@ def crops(items, variants):
     return out
 
 
-def logits(x, out_dir, chunk=256):
-    path = os.path.join(out_dir, "logits.npy")
-    os.makedirs(out_dir, exist_ok=True)
-    net, zs = protocol.trunk_torch(), []
-    t = protocol.to_bgr_tensor(x / 255)
-    with torch.no_grad():
-        for c0 in range(0, len(t), chunk):
-            zs.append(net(t[c0:c0 + chunk]).numpy().astype(np.float32))
-    z = np.concatenate(zs)
-    np.save(path + ".tmp.npy", z)
-    os.replace(path + ".tmp.npy", path)
-    return z
-
-
 def main(argv=None):
     argv, opts = nested_select.options(sys.argv[1:] if argv is None else argv,
                                        {"--rule": "heldout95", "--variants": ",".join(VARIANTS)})
@@ -184,7 +165,7 @@ def main(argv=None):
         xs = crops(items, todo)
         print(f"crops of {len(todo)} variants: {time.time() - t0:.0f}s", flush=True)
         for v in todo:
-            logits(xs.pop(v), os.path.join(cache, v))
+            prep_psb80.forward_logits(xs.pop(v), os.path.join(cache, v))
     shipped = minifasnet.softmax(
         prep_psb80.run_logits(items, argv[0], os.path.join(protocol.work_dir(), "p80-v2s2.2-view0"), "v2", 2.2))[:, 1]
     moved = {}

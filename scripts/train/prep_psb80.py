@@ -132,11 +132,7 @@ def crops80(items, bin_, scale=SCALE, name="crops80"):
         if r.returncode not in (0, 1):
             raise SystemExit(f"bonafide crop failed: {r.stderr[-2000:]}")
         os.replace(man + ".tmp", man)
-    rows = {}
-    for line in open(man):
-        r = json.loads(line)
-        if r["status"] == "ok":
-            rows[os.path.relpath(r["path"], protocol.DATA)] = r
+    rows = crop_rows(man)
     out, boxes = [], []
     for it in items:
         if it["source"] in protocol.CROPPED_SOURCES:
@@ -153,6 +149,16 @@ def crops80(items, bin_, scale=SCALE, name="crops80"):
         boxes.append(((b["X"] - x0) * sx, (b["Y"] - y0) * sy, (b["X"] + b["W"] - x0) * sx, (b["Y"] + b["H"] - y0) * sy))
         out.append(np.asarray(Image.open(r["out"]).convert("RGB")))
     return np.stack(out), boxes
+
+
+def crop_rows(manifest):
+    """`bonafide crop`'s manifest: the rows of the faces it cut, by path relative to protocol.DATA."""
+    rows = {}
+    for line in open(manifest):
+        r = json.loads(line)
+        if r["status"] == "ok":
+            rows[os.path.relpath(r["path"], protocol.DATA)] = r
+    return rows
 
 
 def crops_name(scale):
@@ -206,9 +212,15 @@ def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=Fals
     path = os.path.join(out_dir, "logits.npy")
     if os.path.exists(path):
         return np.load(path)
-    os.makedirs(out_dir, exist_ok=True)
     img, boxes = crops80(items, bin_, scale, crops_name(scale))
     x = np.stack([correct(im, b) for im, b in zip(img, boxes)]) if correct else img.astype(np.float32)
+    return forward_logits(x, out_dir, variant, flip, chunk)
+
+
+def forward_logits(x, out_dir, variant="v2", flip=False, chunk=256):
+    """A published network's class logits [N,3] on x (float32 RGB NHWC 80x80 crops, 0..255), mirrored
+    when flip, saved as out_dir/logits.npy (written whole or not at all)."""
+    os.makedirs(out_dir, exist_ok=True)
     x = protocol.to_bgr_tensor(x / 255)
     if flip:
         x = x.flip(3)
@@ -219,7 +231,7 @@ def run_logits(items, bin_, out_dir, variant="v1se", scale=V1SE_SCALE, flip=Fals
             print(f"{os.path.basename(out_dir)}: {min(len(x), c0 + chunk)}/{len(x)} crops", flush=True)
     z = np.concatenate(zs)
     np.save(os.path.join(out_dir, "logits.tmp.npy"), z)
-    os.replace(os.path.join(out_dir, "logits.tmp.npy"), path)
+    os.replace(os.path.join(out_dir, "logits.tmp.npy"), os.path.join(out_dir, "logits.npy"))
     return z
 
 
