@@ -87,6 +87,8 @@ for m in psb-80.int8 patchnet-128.int8; do
   $PY "$here/protocol_eval.py" "$bin" "models/$m.onnx" "models/eval/e2e-$m.json"
 done
 $PY "$here/protocol_eval.py" "$bin" "$BONAFIDE_SHARED/models/minifasnet-v2-80x80.onnx" models/eval/baseline-minifasnet-v2.json --profile minifasnet
+# The default's session verdicts (median of 5 usable frames, as startSession decides) at each fold's nested threshold.
+$PY "$here/session_verdicts.py" "$bin" models/psb-80.int8.onnx models/eval/protocol-psb-80.json models/eval/session-verdicts-psb-80.json
 stamp "end-to-end runs"
 $PY "$here/export_paper.py" "$work/paper" --bonafide "$bin"
 # Only the paper-scale models that fit the repository budget (~25 MB for float + int8) are committed.
