@@ -2,13 +2,16 @@
 quantize it with `bonafide quantize`, and check float vs int8 and our engine vs onnxruntime on the
 protocol's real crops (export_pyramid.finish).
 
-    /usr/bin/python3 scripts/train/export_psb80.py RUN_DIR OUT.onnx [--bonafide BIN] [--limit K]
+    /usr/bin/python3 scripts/train/export_psb80.py RUN_DIR OUT.onnx [--bonafide BIN] [--limit K] [--retarget]
 
 RUN_DIR is a train_psb80.py protocol run: final/head.pt holds the shipped head, protocol.json the score
 and the threshold chosen on the folds. A score "published-sS" (the published head on the crop of the face
 box xS) exports the same network as "published" with the crop scale S in bonafide.crop. With --top TOP_DIR (a train_top80.py protocol run) the published
 network's top (conv_45 ... prob) is replaced by TOP_DIR/final/top.pt, the fine-tuned top its protocol
 chose, and the threshold is TOP_DIR/protocol.json's (the score is then that top's live probability). Writes OUT.onnx, OUT.int8.onnx and models/eval/<name>.json.
+With --retarget the committed OUT.onnx and its int8 file keep their weights and only take RUN_DIR's
+threshold and rule (a new rule on the same scores needs no new weights; trained parts retrained on
+another CPU differ by float rounding).
 """
 
 import json
@@ -79,6 +82,8 @@ def main(argv=None):
             raise SystemExit(f"--top replaces the published head, but {a.run}'s score is {args['score']}")
     summary = json.load(open(os.path.join(a.top or a.run, "protocol.json")))
     h = summary["headline"]
+    if a.retarget:
+        return export_pyramid.retarget(a, h, resize=prep_psb80.to80)
     shipped = args["score"] if a.top else summary["args"]["score"]
     heads_scale = args.get("scale", prep_psb80.SCALE)  # the crop the heads were trained at (train_psb80.py --scale)
     scale = train_psb80.one_pass_scale(shipped, heads_scale) if shipped not in ("fused", "maps") else heads_scale

@@ -44,7 +44,39 @@ def arg_parser(doc):
                    help="bonafide.version: the release the model is made for (default: the repository's VERSION)")
     p.add_argument("--limit", type=int, default=4, help="check parity on every k-th real crop")
     p.add_argument("--eval-json", default="", help="where the parity report goes (default models/eval/<name>.json)")
+    p.add_argument("--retarget", action="store_true",
+                   help="keep OUT.onnx and its int8 file as they are (weights, graph, other metadata) and set only "
+                        "the threshold and its rule from RUN_DIR/protocol.json; the parity report's threshold figures "
+                        "are recomputed")
     return p
+
+
+def retarget(a, head, resize=None):
+    """A new threshold rule needs no new weights: sets bonafide.threshold and bonafide.threshold.rule of
+    a.out and its int8 file from head (a protocol.json headline), and recounts the parity report's
+    int8-vs-float decision flips at the new threshold with our engine on the same crops as finish."""
+    q = a.out[:-5] + ".int8.onnx"
+    import onnx
+    for path in (a.out, q):
+        md = {p_.key: p_.value for p_ in onnx.load(path).metadata_props}
+        md["bonafide.threshold"], md["bonafide.threshold.rule"] = f"{head['threshold']:.6g}", head["rule"]
+        common.set_metadata(path, md)
+    items, img = protocol.load_items(export.bonafide_bin(a.bonafide))
+    x = protocol.to_bgr_tensor(img[np.arange(0, len(items), a.limit)].astype(np.float32) / 255)
+    x = (resize(x) if resize else x).numpy()
+    s = {k: export.run_batch("engine", path, x)[0].reshape(-1) for k, path in (("float", a.out), ("int8", q))}
+    name = os.path.splitext(os.path.basename(a.out))[0]
+    out = a.eval_json or os.path.join(common.REPO, "models", "eval", name + ".json")
+    res = json.load(open(out))
+    if res["n_parity"] != len(x):
+        raise SystemExit(f"{out}: its parity ran on {res['n_parity']} crops, these are {len(x)}: use its --limit")
+    t = head["threshold"]
+    res.update({"threshold": t, "threshold_rule": head["rule"], "bytes_float": os.path.getsize(a.out),
+                "bytes_int8": os.path.getsize(q),
+                "decisions_flipped_int8_vs_float": int(((s["int8"] >= t) != (s["float"] >= t)).sum()),
+                "int8_vs_float_engine_max_abs": float(np.abs(s["int8"] - s["float"]).max())})
+    common.write_json(out, res)
+    print(json.dumps(res, indent=1))
 
 
 def main(argv=None):

@@ -21,6 +21,15 @@ alone, so the rows stay nested.
 
 Rule "heldoutall95" (an experiment, 2026-12-07; no model uses it): heldout95 with NUAA's session folds
 counted among the held-out folds whose live frames must be kept.
+
+Rule "worst95" (PS-B at 80x80 since 2026-12-07): the highest threshold at which EVERY fold keeps at least
+95% of its out-of-fold live frames (the least, over the folds, of each fold's own such threshold). Why:
+heldout95 aims at the replay sources' mean, so the hardest source (a back-lit room) pulls the level up
+only while it is among the folds; left out, the other folds settle for less and it keeps 75%, and the
+doubly nested mean was 94.15%. The issue's target is read here per population of new people (each
+session and source), not on average; the rule has no level to tune, so its nested rows are its
+estimate. It was written after heldout95's shortfall had been seen (models/README.md says so), and it
+costs attacks: the threshold is set by the lowest-scoring population's live frames.
 """
 
 import numpy as np
@@ -53,6 +62,8 @@ def choose(oof, rule="eer"):
         return choose_heldout(oof, 0.95)
     if rule == "heldoutall95":
         return choose_heldout(oof, 0.95, every_fold=True)
+    if rule == "worst95":
+        return choose_worst(oof, 0.95)
     if rule != "eer":
         raise ValueError(f"unknown threshold rule {rule!r} (want {sorted(RULES)})")
     cand = np.unique(np.concatenate([np.concatenate([l, s]) for l, s in oof.values()]))
@@ -75,7 +86,10 @@ RULE_HELDOUT = ("the threshold keeping at least L weighted bona fide acceptance 
                 "accepted at {:.0%} or more on average (here L = {:.2%})")
 LEVELS = tuple(round(0.95 + 0.0025 * i, 4) for i in range(17))  # 95% .. 99%
 RULE_HELDOUT_ALL = RULE_HELDOUT.replace("the replay-source folds' live frames", "every fold's live frames (NUAA's sessions too)")
-RULES = {"eer": RULE, "accept95": RULE_ACCEPT.format(0.95), "heldout95": RULE_HELDOUT.format(0.95, 0.95),
+RULE_WORST = ("the highest threshold at which every fold of the validation protocol (leave-one-session-out on NUAA, "
+              "leave-one-source-out on the replay sources) keeps at least {:.0%} of its out-of-fold live frames: the "
+              "target held by each session and source, not on average")
+RULES = {"eer": RULE, "worst95": RULE_WORST.format(0.95), "accept95": RULE_ACCEPT.format(0.95), "heldout95": RULE_HELDOUT.format(0.95, 0.95),
          "heldoutall95": RULE_HELDOUT_ALL.format(0.95, 0.95)}
 
 
@@ -89,6 +103,20 @@ def choose_accept(oof, target):
         else:
             break
     return best, RULE_ACCEPT.format(target)
+
+
+def choose_worst(oof, target):
+    """The highest threshold t with (live >= t).mean() >= target in every fold of oof: the least, over the
+    folds, of each fold's own highest such observed score."""
+    ts = []
+    for f, (live, _) in oof.items():
+        if len(live):
+            s = np.sort(live)
+            k = int(np.floor(len(s) * (1 - target) + 1e-9))  # at most k of n below t
+            ts.append(float(s[k]))
+    if not ts:
+        raise ValueError("rule worst95 needs live frames in some fold")
+    return min(ts), RULE_WORST.format(target)
 
 
 def choose_heldout(oof, target, every_fold=False):
