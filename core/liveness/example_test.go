@@ -34,7 +34,7 @@ func Example() {
 	// Output:
 	// face found: true
 	// usable frame: true
-	// scored: true live: false threshold: 0.418
+	// scored: true live: false threshold: 0.544
 	// spoof map 8x8: 64 values
 	// spoof map 4x4: 16 values
 	// spoof map 2x2: 4 values

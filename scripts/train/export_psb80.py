@@ -6,7 +6,8 @@ protocol's real crops (export_pyramid.finish).
 
 RUN_DIR is a train_psb80.py protocol run: final/head.pt holds the shipped head, protocol.json the score
 and the threshold chosen on the folds. A score "published-sS" (the published head on the crop of the face
-box xS) exports the same network as "published" with the crop scale S in bonafide.crop. With --top TOP_DIR (a train_top80.py protocol run) the published
+box xS) exports the same network as "published" with the crop scale S in bonafide.crop; a score "mix-sS-wW"
+(train_psb80.MIXES) exports the score (1 - W) * published + W * the pyramid's 1x1 level, at crop scale S. With --top TOP_DIR (a train_top80.py protocol run) the published
 network's top (conv_45 ... prob) is replaced by TOP_DIR/final/top.pt, the fine-tuned top its protocol
 chose, and the threshold is TOP_DIR/protocol.json's (the score is then that top's live probability). Writes OUT.onnx, OUT.int8.onnx and models/eval/<name>.json.
 With --retarget the committed OUT.onnx and its int8 file keep their weights and only take RUN_DIR's
@@ -59,6 +60,9 @@ class Net(nn.Module):
         logits, b = self.head(f8, z)
         if self.score == "published":
             s = torch.softmax(z, 1)[:, 1:2]
+        elif self.score in train_psb80.MIXES:
+            w = train_psb80.MIXES[self.score][1]
+            s = (1 - w) * torch.softmax(z, 1)[:, 1:2] + w * torch.sigmoid(logits[3].flatten(1))
         elif self.score == "fused":
             s = torch.sigmoid(b)
         else:
@@ -92,11 +96,16 @@ def main(argv=None):
     net = Net(head, "published" if shipped.startswith("published") else shipped, top).eval()
     size = prep_psb80.SIZE
     ops = export.torch_export(net, a.out, size, ["score", "map8", "map4", "map2"])
+    published_text = "the published MiniFASNetV2 head's live probability (softmax class 1; not trained on our data)"
     score_text = {
-        "published": "the published MiniFASNetV2 head's live probability (softmax class 1; not trained on our data)",
+        "published": published_text,
         "fused": "a linear head over the 85 mask logits and the published head's 3 class logits",
         "maps": "the pyramid's 1x1 level",
-    }[net.score]
+    }.get(net.score)
+    if net.score in train_psb80.MIXES:
+        w = train_psb80.MIXES[net.score][1]
+        score_text = (f"{1 - w:g} x {published_text} + {w:g} x the live probability of the pyramid's 1x1 level (the trained "
+                      "mask head over the whole crop), from the same pass (the weight chosen on the validation protocol)")
     if scale != protocol.CFG["scale"]:
         score_text += (f", on the crop of the face box x{common._g64(scale)} (the published network's own is x2.7; the "
                        "scale was chosen on the validation protocol)")

@@ -75,7 +75,7 @@ stamp "PS-B: 8 folds + final"
 $PY "$here/train_patchnet.py" protocol > "$work/logs/train-patchnet.log" 2>&1 || { tail -20 "$work/logs/train-patchnet.log"; exit 1; }
 stamp "PatchNet: 8 folds + final"
 cp "$work/runs/psb80/protocol.json" models/eval/protocol-psb-80.json
-$PY "$here/nested_select.py" "$work/runs/psb80/protocol.json" models/eval/nested-select-psb-80.json  # the untrained rows, chosen fold by fold
+$PY "$here/nested_select.py" "$work/runs/psb80/protocol.json" models/eval/nested-select-psb-80.json  # the candidate scores (crop scales, mixes), chosen fold by fold
 $PY "$here/operating_points.py" "$work/runs/psb80/protocol.json" models/eval/operating-points-psb-80.json  # the threshold rule at higher acceptance levels, nested
 cp "$work/runs/patchnet/protocol.json" models/eval/protocol-patchnet-128.json
 $PY "$here/export_psb80.py" "$work/runs/psb80" models/psb-80.onnx --bonafide "$bin"
@@ -87,8 +87,9 @@ for m in psb-80.int8 patchnet-128.int8; do
   $PY "$here/protocol_eval.py" "$bin" "models/$m.onnx" "models/eval/e2e-$m.json"
 done
 $PY "$here/protocol_eval.py" "$bin" "$BONAFIDE_SHARED/models/minifasnet-v2-80x80.onnx" models/eval/baseline-minifasnet-v2.json --profile minifasnet
-# The default's session verdicts (median of 5 usable frames, as startSession decides) at each fold's nested threshold.
-$PY "$here/session_verdicts.py" "$bin" models/psb-80.int8.onnx models/eval/protocol-psb-80.json models/eval/session-verdicts-psb-80.json
+# The default's session verdicts (median of 5 usable frames, as startSession decides) at each fold's nested threshold,
+# each frame scored by the fold model that did not train on it.
+$PY "$here/session_verdicts.py" "$bin" models/psb-80.int8.onnx models/eval/protocol-psb-80.json models/eval/session-verdicts-psb-80.json --run "$work/runs/psb80"
 stamp "end-to-end runs"
 $PY "$here/export_paper.py" "$work/paper" --bonafide "$bin"
 # Only the paper-scale models that fit the repository budget (~25 MB for float + int8) are committed.

@@ -1,14 +1,15 @@
 """What choosing the score by the protocol would give, measured without tuning on the test fold.
 
 For every fold F of train_psb80.py's protocol run, the candidate scores (the untrained rows: published,
-its mirror and crop-scale variants, V1SE and the ensembles) are compared on the OTHER folds only: each
-candidate's threshold by the run's threshold rule (its protocol.json args; heldout95 since 2026-12-06,
-accept95 before) on the other folds' out-of-fold scores, and the candidate with the lowest weighted
+its mirror and crop-scale variants, V1SE and the ensembles; and the mixes of the published head with the
+pyramid's 1x1 level, train_psb80.MIXES) are compared on the OTHER folds only: each
+candidate's threshold by the run's threshold rule (its protocol.json args; worst95 since 2026-12-07,
+heldout95 from 2026-12-06, accept95 before) on the other folds' out-of-fold scores, and the candidate with the lowest weighted
 out-of-fold APCER there wins (a tie goes to the earlier one in CANDIDATES, published first). Fold F is
 then scored with the winner at that threshold. The rows are what a selection made on the protocol can be
 expected to give on a session or source it never saw; the per-fold choice shows whether the selection
 is stable. The selection runs twice: over every candidate, and over the ones that run in one pass of
-the published network (train_psb80.one_pass_scale: the crop scales), which are the ones the default
+the published network (train_psb80.one_pass_scale: the crop scales and the mixes), which are the ones the default
 model can ship at its speed; the second chose the shipped score.
 
     /usr/bin/python3 scripts/train/nested_select.py [RUN_DIR/protocol.json] [OUT.json] [--rule RULE] [--with TOP_RUN_DIR ...]
@@ -25,6 +26,7 @@ import sys
 import numpy as np
 
 import common
+import prep_psb80
 import protocol
 import thresholds
 import train_psb80
@@ -32,7 +34,7 @@ import train_pyramid
 
 CANDIDATES = ("published", "published-flip", "published-s2.2", "published-s3.2", "ensemble", "ensemble-x2.7",
               "v1se", "v1se-x2.7", "published+s2.2", "published-flip+s2.2", "published-s2.3", "published-s2.4",
-              "published-s2.5", "published-s2.6")
+              "published-s2.5", "published-s2.6") + tuple(train_psb80.MIXES)
 
 
 def extra_logits(wd, n_real):
@@ -44,13 +46,25 @@ def extra_logits(wd, n_real):
     return Logits
 
 
-def final_extra(items, fin, score):
-    """The photos' scores under an untrained row for a final model whose scores.npz predates it."""
+def final_extra(items, fin, score, run=None):
+    """The photos' scores under an untrained row, or a mix of run's final heads (train_psb80.MIXES), for a
+    final model whose scores.npz predates it."""
     protocol.use("psb")
     out = train_psb80.extra_scores(extra_logits(protocol.work_dir(), len(items)), fin["faces_idx"], fin["faces_published"])
+    if score in train_psb80.MIXES and run:
+        r = {"faces_idx": fin["faces_idx"], "faces_published": fin["faces_published"], "faces_maps": fin["faces_maps"],
+             **{f"faces_{k}": v for k, v in out.items()}}
+        train_psb80.add_mixes(heads_scale(run), run, {"final": r})
+        out.update({k[len("faces_"):]: v for k, v in r.items() if k.startswith("faces_mix-")})
     if score not in out:
         raise SystemExit(f"no logits for {score!r}: run prep_psb80.py")
     return out[score]
+
+
+def heads_scale(run):
+    """The crop scale run's heads trained at (train_psb80.py --scale)."""
+    with open(os.path.join(run, "protocol.json")) as fh:
+        return json.load(fh)["args"].get("scale", prep_psb80.SCALE)
 
 
 def load(run, tops=()):
@@ -72,6 +86,7 @@ def load(run, tops=()):
         for part in ("test", "faces"):
             r.update({f"{part}_{k}": v for k, v in
                       train_psb80.extra_scores(Logits, r[f"{part}_idx"], r[f"{part}_published"]).items()})
+    train_psb80.add_mixes(heads_scale(run), run, res)
     extra = []
     for d in tops:
         name = os.path.basename(os.path.normpath(d))

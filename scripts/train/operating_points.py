@@ -43,7 +43,7 @@ def main(argv=None):
     if f"faces_{score}" in fin.files:
         faces = fin[f"faces_{score}"]
     else:  # an untrained row added after the run: score the photos from prep_psb80.py's logits
-        faces = nested_select.final_extra(items, fin, score)
+        faces = nested_select.final_extra(items, fin, score, run)
     view = {f: dict(r, test_scores=r[f"test_{score}"], faces_scores=r[f"faces_{score}"]) for f, r in res.items()}
     oof = {f: thresholds.fold_scores(items, view[f]) for f in folds}
     src = [f for f in folds if f.startswith("src-")]

@@ -27,55 +27,27 @@ import torch
 import common
 import nested_select
 import prep_psb80
-import protocol
 import train_psb80
 import train_pyramid
-
-WEIGHTS = tuple(round(0.1 * i, 1) for i in range(1, 11))
-
-
-def level1(head_path, feats, idx):
-    """The live probability of the pyramid's 1x1 level (head_path's heads) on the items idx of feats."""
-    head, _ = train_psb80.load_head(head_path)
-    x = torch.from_numpy(np.asarray(feats[idx], np.float32).reshape(len(idx), 128, 8, 8))
-    with torch.no_grad():
-        logits, _ = head(x, torch.zeros(len(idx), 3))
-    return torch.sigmoid(logits[3].flatten()).numpy()
-
-
-def name(scale, w):
-    return f"mix-s{common._g64(scale)}-w{w:g}"
-
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     run, rule, argv = nested_select.run_and_option(argv, "--rule", "threshold_rule")
     torch.set_num_threads(1)
-    items, folds, res, cands = nested_select.load(run)
-    scale = train_psb80.one_pass_scale(train_psb80.SHIPPED_SCORE)
-    d = os.path.join(protocol.work_dir(), prep_psb80.view_dir(scale) + "-view0")
-    if not os.path.exists(os.path.join(d, "feats.npy")):
-        raise SystemExit(f"{d}: no features of the x{scale:g} crop; run prep_psb80.py BIN --scale {scale:g}")
-    feats = np.load(os.path.join(d, "feats.npy"), mmap_mode="r")
-    fin = dict(np.load(os.path.join(run, "final", "scores.npz"), allow_pickle=True))
-    faces_idx = np.asarray(fin["faces_idx"], int)
+    items, folds, res, cands = nested_select.load(run)  # the folds' mixes: train_psb80.add_mixes
+    scale = train_psb80.one_pass_scale("published-s2.2")
+    if not all(f"test_{train_psb80.mix_name(scale, 1)}" in r for r in res.values()):
+        raise SystemExit(f"no features of the x{scale:g} crop; run prep_psb80.py BIN --scale {scale:g}")
     # The photos' scores of the final model, which sets the shipped threshold and would ship.
-    final = {"published": fin["faces_published"], "maps": fin["faces_maps"],
-             train_psb80.SHIPPED_SCORE: nested_select.final_extra(items, fin, train_psb80.SHIPPED_SCORE),
-             "maps-shipped": level1(os.path.join(run, "final", "head.pt"), feats, faces_idx)}
-    for f in folds:
-        r = res[f]
-        for part in ("test", "faces"):
-            r[f"{part}_maps-shipped"] = level1(os.path.join(run, f, "head.pt"), feats, np.asarray(r[f"{part}_idx"], int))
-    mixes = {prep_psb80.SCALE: ("published", "maps"), scale: (train_psb80.SHIPPED_SCORE, "maps-shipped")}
+    fin = np.load(os.path.join(run, "final", "scores.npz"), allow_pickle=True)
+    final = {c: nested_select.final_extra(items, fin, c, run)
+             for c in ["published-s2.2"] + [c for c in train_psb80.MIXES if train_psb80.MIXES[c][0] in (prep_psb80.SCALE, scale)]}
+    final["published"] = fin["faces_published"]
+    mixes = {prep_psb80.SCALE: "published", scale: "published-s2.2"}
     rows = {}
-    for s, (pub, maps) in mixes.items():
-        for w in (0.0,) + WEIGHTS:
-            c = pub if w == 0 else name(s, w)
-            for r in res.values():
-                for part in ("test", "faces"):
-                    r[f"{part}_{c}"] = (1 - w) * r[f"{part}_{pub}"] + w * r[f"{part}_{maps}"]
-            final[c] = (1 - w) * final[pub] + w * final[maps]
+    for s, pub in mixes.items():
+        for w in (0.0,) + train_psb80.MIX_WEIGHTS:
+            c = pub if w == 0 else train_psb80.mix_name(s, w)
             view = {f: dict(r, test_scores=r[f"test_{c}"], faces_scores=r[f"faces_{c}"]) for f, r in res.items()}
             view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": final[c]}
             sm = train_pyramid.summarize(items, view, {"score": c, "rule": rule}, rule=rule)
@@ -86,9 +58,8 @@ def main(argv=None):
             print(f"{c:16s} t {h['threshold']:.4f} session worst ACER {h['loso_worst_acer']:.4f} | sources min AUC "
                   f"{h['lsrco_min_auc']:.4f} held-out live {h['heldout_live_accepted_nested']:.4f} source APCER "
                   f"{h['source_apcer_nested']:.4f} oof APCER {h['oof_apcer']:.4f} | photos {h['faces_accepted_final']:.4f}", flush=True)
-    shipped_crop = [train_psb80.SHIPPED_SCORE] + [name(scale, w) for w in WEIGHTS]
-    one_pass = [c for c in cands if train_psb80.one_pass_scale(c) is not None] + \
-        [name(s, w) for s in mixes for w in WEIGHTS]
+    shipped_crop = ["published-s2.2"] + [train_psb80.mix_name(scale, w) for w in train_psb80.MIX_WEIGHTS]
+    one_pass = [c for c in cands if train_psb80.one_pass_scale(c) is not None]
     print(f"chosen per fold on the other folds, at the x{scale:g} crop ({rule}):")
     nested_rows, nested = nested_select.select(items, folds, res, shipped_crop, rule)
     print(f"chosen per fold on the other folds, every one-pass score ({rule}):")

@@ -15,9 +15,13 @@ Caveat: the stored frames are thinned evenly from the capture bursts, so MinFram
 more time, and differ more, than MinFrames frames of a live camera session; the medians here are
 therefore a little more independent of each other than a session's would be.
 
-    /usr/bin/python3 scripts/train/session_verdicts.py BONAFIDE_BIN MODEL.onnx PROTOCOL.json OUT.json [--min-frames 3,5,10] [--max-frames 30]
+    /usr/bin/python3 scripts/train/session_verdicts.py BONAFIDE_BIN MODEL.onnx PROTOCOL.json OUT.json [--run RUN_DIR] [--min-frames 3,5,10] [--max-frames 30]
 
-PROTOCOL.json: train_psb80.py protocol's (models/eval/protocol-psb-80.json), whose fold rows give the nested thresholds.
+PROTOCOL.json: train_psb80.py protocol's (models/eval/protocol-psb-80.json), whose fold rows give the nested
+thresholds. A shipped file whose score is partly trained has seen every set, so its own scores are not
+held out: with --run (the train_psb80.py protocol run directory) each frame's score is instead the one the
+fold model that did not train on it gave (the run's score, from the fold's saved scores of the protocol's
+crops), and the scan supplies only what the pipeline decides before the model (a face, the quality gate).
 """
 
 import argparse
@@ -31,6 +35,16 @@ import numpy as np
 import common
 import protocol
 import protocol_eval
+
+
+def fold_scores(run):
+    """fold -> {data path relative to ../shared/data: score} of run's shipped score, each frame scored by the
+    fold model that did not train on it (nested_select.load: the saved fold scores, with the mixes)."""
+    import nested_select
+    with open(os.path.join(run, "protocol.json")) as fh:
+        score = json.load(fh)["args"]["score"]
+    items, folds, res, _ = nested_select.load(run)
+    return score, {f: {items[i]["rel"]: float(v) for i, v in zip(res[f]["test_idx"], res[f][f"test_{score}"])} for f in folds}
 
 
 def scan(bonafide, model, folder, cropped):
@@ -103,13 +117,18 @@ def main(argv=None):
     p.add_argument("out")
     p.add_argument("--min-frames", default="3,5,10")
     p.add_argument("--max-frames", type=int, default=30)
+    p.add_argument("--run", default="", help="score each frame with the fold model that did not train on it")
     a = p.parse_args(argv)
+    held_out = None
+    if a.run:
+        score, held_out = fold_scores(a.run)
     ks = [int(k) for k in a.min_frames.split(",")]
     run = json.load(open(a.protocol_json))
     shipped_t = run["headline"]["threshold"]
     res = {"about": __doc__.split("\n\n")[1].replace("\n", " "), "caveat": __doc__.split("\n\n")[2].replace("\n", " "),
            "model": os.path.basename(a.model), "protocol": os.path.basename(a.protocol_json), "max_frames": a.max_frames,
-           "folds": {}}
+           "scores": (f"the fold models' {score} (protocol run {os.path.basename(os.path.normpath(a.run))})" if a.run
+                      else "the model file's own"), "folds": {}}
     for name in run["folds"]:
         tested = test_set(name)
         root = protocol_eval.link_tree(tested, protocol_eval.set_files(tested))
@@ -122,7 +141,11 @@ def main(argv=None):
             caps = {}
             for path in images_under(folder):
                 real = os.path.realpath(path)
-                caps.setdefault(capture_key(real), []).append(got[real])
+                scored, usable, sc = got[real]
+                if held_out is not None:  # the fold model's score of the same frame; none: not scored
+                    sc = held_out[name].get(os.path.relpath(real, protocol.DATA))
+                    scored, usable, sc = sc is not None and scored, sc is not None and usable, sc if sc is not None else float("nan")
+                caps.setdefault(capture_key(real), []).append((scored, usable, sc))
             frames = [f for c in caps.values() for f in c]
             r = {"frames": len(frames), "scored": sum(f[0] for f in frames), "usable": sum(f[1] for f in frames),
                  "captures": len(caps)}

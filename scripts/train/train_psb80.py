@@ -29,9 +29,14 @@ the same in every fold), the EXTRA scores, each a mean of live probabilities:
 (the last two were added after the bona fide misses were read: rejected live frames and photos often
 score live on the mirror image or the tighter crop, so averaging views should cut per-frame noise.)
 
-Shipped since 2026-12-06 (the defaults): the score published-s2.2 (nested_select.py: among the scores that
-run in one pass, the protocol's choice in 8 of 8 folds, under heldout95 and under worst95) under the
-threshold rule worst95 (thresholds.py; heldout95 until 2026-12-07).
+and, from the heads saved by each fold (add_mixes), the MIXES: mix-sS-wW = (1 - W) * the published head's
+live probability on the face box xS crop + W * the pyramid's 1x1 level on the same crop (S = 2.7, 2.2;
+W = 0.1 ... 1.0), one pass of the network each.
+
+Shipped (the defaults): since 2026-12-07 the score mix-s2.2-w0.4 under the threshold rule worst95
+(thresholds.py); nested_select.py's choice among the scores that run in one pass, in 7 of 8 folds. From
+2026-12-06 the score was published-s2.2 (that choice in 8 of 8 folds before the mixes were candidates),
+under heldout95 and then, for a day, worst95.
 The heads do not depend on the score or the rule: they train the same whatever ships.
 
     /usr/bin/python3 scripts/train/train_psb80.py protocol [--score NAME] [--threshold-rule RULE] [--tag T]
@@ -74,8 +79,21 @@ EXTRA = {
     "published+s2.2": (("p80-v2s2.2-view0",), True),
     "published-flip+s2.2": (("p80-v2flip-view0", "p80-v2s2.2-view0"), True),
 }
-SCORES = ("published", "fused", "maps") + tuple(EXTRA)
-SHIPPED_SCORE, SHIPPED_RULE = "published-s2.2", "worst95"
+# The published head's live probability mixed with the pyramid's own 1x1 level, both from one pass of the
+# network on the crop of the face box xS: (1 - w) * published + w * 1x1 level. The heads train on the x2.7
+# crop (the recipe); at x2.2 each fold's heads are applied to prep_psb80.py's features of that crop, as the
+# shipped graph applies them to its crop.
+MIX_SCALES = (prep_psb80.SCALE, 2.2)
+MIX_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(1, 11))
+
+
+def mix_name(scale, w):
+    return f"mix-s{common._g64(scale)}-w{w:g}"
+
+
+MIXES = {mix_name(s, w): (s, w) for s in MIX_SCALES for w in MIX_WEIGHTS}
+SCORES = ("published", "fused", "maps") + tuple(EXTRA) + tuple(MIXES)
+SHIPPED_SCORE, SHIPPED_RULE = "mix-s2.2-w0.4", "worst95"
 
 
 def one_pass_scale(score, heads_scale=None):
@@ -86,7 +104,47 @@ def one_pass_scale(score, heads_scale=None):
         return heads_scale or protocol.CFG["scale"]
     if score.startswith("published-s") and score in EXTRA and not EXTRA[score][1]:
         return float(score[len("published-s"):])
+    if score in MIXES:
+        return MIXES[score][0]
     return None
+
+
+def level1(head, feats, idx):
+    """The live probability of the pyramid's 1x1 level (head) on the items idx of feats [N,128*8*8]."""
+    idx = np.asarray(idx, int)
+    x = torch.from_numpy(np.asarray(feats[idx], np.float32).reshape(len(idx), 128, 8, 8))
+    head.eval()
+    with torch.no_grad():
+        logits, _ = head(x, torch.zeros(len(idx), 3))
+    return torch.sigmoid(logits[3].flatten()).numpy()
+
+
+def add_mixes(heads_scale, run, results):
+    """Adds the MIXES scores to every fold's (and the final model's) results, from its saved heads: at the
+    crop the heads trained on, the published and maps scores; at another crop scale S, the published head
+    on the xS crop and the heads on prep_psb80.py's features of it (a scale without them is skipped)."""
+    if heads_scale != prep_psb80.SCALE:
+        return  # the mixes are defined for the recipe's heads, trained on the x2.7 crop
+    feats = {}
+    for s in MIX_SCALES:
+        p = os.path.join(protocol.work_dir(), prep_psb80.view_dir(s) + "-view0", "feats.npy")
+        if s != heads_scale and os.path.exists(p):
+            feats[s] = np.load(p, mmap_mode="r")
+    for fold, r in results.items():
+        head = None
+        for s in MIX_SCALES:
+            pub = "published" if s == heads_scale else f"published-s{common._g64(s)}"
+            for part in ("test", "faces"):
+                if f"{part}_{pub}" not in r or (s != heads_scale and s not in feats):
+                    continue
+                if s == heads_scale:
+                    maps = r[f"{part}_maps"]
+                else:
+                    if head is None:
+                        head = load_head(os.path.join(run, fold, "head.pt"))[0]
+                    maps = level1(head, feats[s], r[f"{part}_idx"])
+                for w in MIX_WEIGHTS:
+                    r[f"{part}_{mix_name(s, w)}"] = (1 - w) * np.asarray(r[f"{part}_{pub}"]) + w * maps
 
 
 def extra_logits(wd, n_real):
@@ -334,6 +392,7 @@ def main(argv=None):
     for r in results.values():  # a fold read back from a run made before prep scored V1SE
         for part in ("test", "faces"):
             r.update({f"{part}_{k}": v for k, v in extra_scores(data, r[f"{part}_idx"], r[f"{part}_published"]).items()})
+    add_mixes(data.scale, out, results)
     summary = summarize(data.items, results, vars(a), a.threshold_rule)
     common.write_json(os.path.join(out, "protocol.json"), summary)
     for k, s in summary["scores"].items():
