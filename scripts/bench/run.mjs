@@ -18,6 +18,7 @@
 //   BENCH_GAP_MS=0       idle gap before each timed run
 //   BENCH_SETTLE_MS=20   untimed pause after each ORT 2-thread run, for its thread pool to park
 //   BENCH_ONLY=a,b       only models whose name or path contains one of these
+//   BENCH_SIZES_ONLY=1   only regenerate the README's download table from build/web/sizes.json (no timing)
 //   BENCH_SKIP_E2E=1     skip the end-to-end table
 //   BENCH_E2E_MODEL=f    the end-to-end model (default: the first of models.json's e2e list that exists)
 //   BENCH_COLD=10        first runs per engine right after loading, reported as the cold start
@@ -307,6 +308,14 @@ function table(head, rows, align) {
 // ------------------------------------------------------------------------------------------ main
 
 async function main() {
+  if (env('BENCH_SIZES_ONLY', '0') === '1') {
+    // Sizes are a property of the build, not of a timing run: a model or wasm change can refresh them alone.
+    const sizes = sizesTable();
+    if (!sizes) throw new Error(`${rel(path.join(WEB, 'sizes.json'))} is missing: run \`make web\``);
+    console.log(sizes);
+    updateReadme('bench-sizes', sizes);
+    return;
+  }
   const t0 = Date.now();
   const started = new Date();
   const load0 = os.loadavg();
@@ -569,7 +578,7 @@ function sizesTable() {
   for (const a of s.assets || []) {
     if (a.firstUse === false) rows.push([`only when asked for: \`${a.file}\` (from \`${a.source}\`)`, n(a.raw), n(a.gzip)]);
   }
-  return `\`make web\` writes \`build/web/sizes.json\` (gzip -9); this table is its copy as of the last \`make bench\`:\n\n${table(['file', 'raw', 'gzip'], rows, ['l', 'r', 'r'])}\n`;
+  return `\`make web\` writes \`build/web/sizes.json\` (gzip -9); this table is its copy as of the last \`make bench\` (or \`BENCH_SIZES_ONLY=1 node scripts/bench/run.mjs\`):\n\n${table(['file', 'raw', 'gzip'], rows, ['l', 'r', 'r'])}\n`;
 }
 
 /** Replaces the text between <!-- NAME ... --> and <!-- /NAME --> in README.md with body. */
