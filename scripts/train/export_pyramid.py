@@ -51,6 +51,14 @@ def arg_parser(doc):
     return p
 
 
+def parity_inputs(a, resize=None):
+    """The model inputs the parity checks run on: every a.limit-th real crop of the protocol (clean view),
+    resized by resize (a tensor function) where the model's input is not the protocol's crop size."""
+    items, img = protocol.load_items(export.bonafide_bin(a.bonafide))
+    x = protocol.to_bgr_tensor(img[np.arange(0, len(items), a.limit)].astype(np.float32) / 255)
+    return (resize(x) if resize else x).numpy()
+
+
 def retarget(a, head, resize=None):
     """A new threshold rule needs no new weights: sets bonafide.threshold and bonafide.threshold.rule of
     a.out and its int8 file from head (a protocol.json headline), and recounts the parity report's
@@ -59,11 +67,10 @@ def retarget(a, head, resize=None):
     import onnx
     for path in (a.out, q):
         md = {p_.key: p_.value for p_ in onnx.load(path).metadata_props}
-        md["bonafide.threshold"], md["bonafide.threshold.rule"] = f"{head['threshold']:.6g}", head["rule"]
-        common.set_metadata(path, md)
-    items, img = protocol.load_items(export.bonafide_bin(a.bonafide))
-    x = protocol.to_bgr_tensor(img[np.arange(0, len(items), a.limit)].astype(np.float32) / 255)
-    x = (resize(x) if resize else x).numpy()
+        new = dict(md, **{"bonafide.threshold": f"{head['threshold']:.6g}", "bonafide.threshold.rule": head["rule"]})
+        if new != md:  # onnx.save re-encodes the whole file: leave an unchanged one byte for byte
+            common.set_metadata(path, new)
+    x = parity_inputs(a, resize)
     s = {k: export.run_batch("engine", path, x)[0].reshape(-1) for k, path in (("float", a.out), ("int8", q))}
     name = os.path.splitext(os.path.basename(a.out))[0]
     out = a.eval_json or os.path.join(common.REPO, "models", "eval", name + ".json")
@@ -134,10 +141,7 @@ def finish(net, a, meta, ops, head, size=None, resize=None):
     bin_ = export.bonafide_bin(a.bonafide)
     q = a.out[:-5] + ".int8.onnx"
     subprocess.run([bin_, "quantize", "-in", a.out, "-out", q], check=True)
-    items, img = protocol.load_items(bin_)
-    sel = np.arange(0, len(items), a.limit)
-    x = protocol.to_bgr_tensor(img[sel].astype(np.float32) / 255)
-    x = (resize(x) if resize else x).numpy()
+    x = parity_inputs(a, resize)
     with torch.no_grad():
         ref = np.concatenate([net(torch.from_numpy(x[i:i + 1]))[0].numpy().reshape(-1) for i in range(len(x))])
     runs = {k: export.run_batch(kind, path, x) for k, kind, path in
@@ -145,7 +149,7 @@ def finish(net, a, meta, ops, head, size=None, resize=None):
     s = {k: v[0].reshape(-1) for k, v in runs.items()}
     t = head["threshold"]
     res = {
-        "model": os.path.basename(a.out), "int8": os.path.basename(q), "ops": ops, "n_parity": int(len(sel)),
+        "model": os.path.basename(a.out), "int8": os.path.basename(q), "ops": ops, "n_parity": int(len(x)),
         "bytes_float": os.path.getsize(a.out), "bytes_int8": os.path.getsize(q),
         "macs": minifasnet.count_macs(net, size or protocol.SIZE),
         "params": int(sum(p_.numel() for p_ in net.parameters())),

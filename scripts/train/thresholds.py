@@ -109,7 +109,7 @@ def choose_worst(oof, target):
     """The highest threshold t with (live >= t).mean() >= target in every fold of oof: the least, over the
     folds, of each fold's own highest such observed score."""
     ts = []
-    for f, (live, _) in oof.items():
+    for live, _ in oof.values():
         if len(live):
             s = np.sort(live)
             k = int(np.floor(len(s) * (1 - target) + 1e-9))  # at most k of n below t
