@@ -2,7 +2,13 @@
 "Bona fide misses"): the photos below the shipped threshold and the held-out live frames below each
 fold's nested threshold, with the published MiniFASNetV2's live probability on the x2.7 crop, its mirror
 image and the x2.2 crop, the detector's box and window (`bonafide crop`'s manifest), brightness, and
-how often mirroring alone changes a decision.
+how often mirroring alone changes a decision. That part was written for the x2.7 published head, the
+default of 2026-12-06: it reads the x2.7 probabilities against RUN_DIR/protocol.json's thresholds, so it
+gives the card's figures only with that day's protocol.json (score published, threshold 0.5752); with
+today's it compares them with the mix's thresholds. Then the shipped score's photo misses (mix_misses): each rejected photo's two parts, and
+for every mix weight at the shipped crop how many photos its final threshold accepts, and how many it
+would accept if either part said "live" (1.0) on every photo: the most that improving that part alone
+could give the photos.
 
     /usr/bin/python3 scripts/train/misses.py [RUN_DIR]     # default $BONAFIDE_TRAIN_WORK/runs/psb80
 
@@ -19,7 +25,9 @@ import numpy as np
 
 import common
 import minifasnet
+import nested_select
 import protocol
+import train_psb80
 
 
 def live_prob(wd, d):
@@ -45,7 +53,7 @@ def main(argv=None):
         return os.path.basename(items[i]["rel"])
 
     faces = [i for i, it in enumerate(items) if it["source"] == "faces"]
-    print(f"photos below the shipped threshold {t_ship:.4f} (x2.7 / mirror / x2.2; image size; face box / short side; scale used):")
+    print(f"photos whose published x2.7 score is below the run's threshold {t_ship:.4f} (x2.7 / mirror / x2.2; image size; face box / short side; scale used):")
     for i in sorted((i for i in faces if x27[i] < t_ship), key=lambda i: x27[i]):
         m = man[items[i]["rel"]]
         w, h = Image.open(m["path"]).size
@@ -94,6 +102,41 @@ def main(argv=None):
             print(f"    AUC rejected-vs-accepted: smaller box {common.auc(-rej[:, 1], -acc[:, 1]):.3f}, "
                   f"brighter window {common.auc(rej[:, 4], acc[:, 4]):.3f}")
         print(f"    rejected frames live on the mirror image: {int(rej[:, 6].sum())}, on the x2.2 crop: {int(rej[:, 7].sum())}")
+    mix_misses(run, summary, items)
+
+
+def mix_misses(run, summary, items):
+    """The photos under a mix score (1 - w) * published + w * 1x1 level (train_psb80.MIXES) of the final
+    model: the rejected photos of the shipped mix with both parts, and per weight at the shipped crop scale
+    the photos accepted at that score's final threshold, as scored and with either part set to 1."""
+    score = summary["args"]["score"]
+    if score not in train_psb80.MIXES:
+        print(f"shipped score {score} is not a mix: no mix analysis")
+        return
+    scale, w0 = train_psb80.MIXES[score]
+    r = {"final": {k: v for k, v in np.load(os.path.join(run, "final", "scores.npz"), allow_pickle=True).items()}}
+    train_psb80.add_mixes(nested_select.heads_scale(run), run, r)
+    r = r["final"]
+    pub = np.asarray(r[f"faces_published-s{common._g64(scale)}"], np.float64)
+    lvl = (np.asarray(r[f"faces_{score}"], np.float64) - (1 - w0) * pub) / w0  # the 1x1 level, recovered
+    t = summary["headline"]["threshold"]
+    names = [os.path.basename(items[i]["rel"]) for i in r["faces_idx"]]
+    print(f"photos below the shipped score {score} at {t:.4f} (score = {1 - w0:g} * published + {w0:g} * 1x1 level; "
+          f"the 1x1 level it would need):")
+    mix = (1 - w0) * pub + w0 * lvl
+    for j in np.argsort(mix):
+        if mix[j] >= t:
+            break
+        need = (t - (1 - w0) * pub[j]) / w0
+        print(f"  {names[j]:14s} {mix[j]:.3f}: published {pub[j]:.3f}, 1x1 level {lvl[j]:.3f}, needs {need:.3f}"
+              + (" (out of reach)" if need > 1 else ""))
+    n = len(pub)
+    print(f"photos accepted by each mix at its final threshold (of {n}): as scored / 1x1 level 1 everywhere / published 1 everywhere")
+    for w in train_psb80.MIX_WEIGHTS:
+        name = train_psb80.mix_name(scale, w)
+        tw = summary["scores"][name]["headline"]["threshold"]
+        print(f"  w {w:.1f}: threshold {tw:.4f}  {int(((1 - w) * pub + w * lvl >= tw).sum())} / "
+              f"{int(((1 - w) * pub + w >= tw).sum())} / {int(((1 - w) + w * lvl >= tw).sum())}")
 
 
 if __name__ == "__main__":
