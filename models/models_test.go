@@ -151,11 +151,12 @@ func checkMetadata(m *model.Model) []string {
 		label, name, ok := strings.Cut(pair, ":")
 		sm := sizeRe.FindStringSubmatch(label)
 		if !ok || sm == nil {
-			bad("bonafide.maps entry %q, want HxW:OUTPUT", pair)
+			bad("bonafide.maps entry %q, want WxH:OUTPUT", pair)
 			continue
 		}
-		h, _ := strconv.Atoi(sm[1])
-		w, _ := strconv.Atoi(sm[2])
+		// WxH, as core/liveness reads it (parseLabel) and bonafide.d.ts documents: the output is [1 1 H W].
+		w, _ := strconv.Atoi(sm[1])
+		h, _ := strconv.Atoi(sm[2])
 		s, found := shapeOf(m, name)
 		if !found {
 			bad("bonafide.maps output %q is not an output", name)

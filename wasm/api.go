@@ -442,6 +442,11 @@ func (a *api) setOptions(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if setT && t == 0 {
+		// 0 is "the default" wherever a threshold is given: newChecker's (liveness.Config) and a
+		// session's (liveness.SessionOptions) read it so, and here it once set a threshold of 0.
+		t = c.c.Profile().Threshold
+	}
 	_, setQ, err := o.get("quality")
 	if err != nil {
 		return nil, err

@@ -213,7 +213,7 @@ export interface CreateOptions {
    * Bonafide.create only: loadModel rejects it with a RangeError.
    */
   workers?: number;
-  /** Decision threshold on the live score, in [0, 1]. Default: the model's bonafide.threshold (0.5 if absent). */
+  /** Decision threshold on the live score, in [0, 1]; 0 means the default, as absent does. Default: the model's bonafide.threshold (0.5 if absent). */
   threshold?: number;
   /** Usable frames a session needs for a verdict. Default 5. */
   minFrames?: number;
@@ -263,7 +263,7 @@ export interface SessionOptions {
   maxFrames?: number;
   /** Without a verdict by then, the session rejects with TimeoutError (its `verdict` holds the state). Default 20000. */
   timeoutMs?: number;
-  /** Threshold for this session. Default: the checker's. */
+  /** Threshold for this session; 0 means the default, as absent does. Default: the checker's. */
   threshold?: number;
   /** Aborting rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;
@@ -434,6 +434,8 @@ export declare const version: string;
 /** Defaults of create()'s own options; the liveness options' defaults are Go's (see Checker.options). */
 export declare const defaults: Readonly<Required<Omit<CreateOptions, 'model' | 'threshold' | 'profile' | 'minFrames' | 'maxFrames' | 'quality'>>>;
 export declare const qualityCodes: readonly QualityCode[];
+/** The face detectors `detector` may name. */
+export declare const detectors: readonly ('blazeface' | 'pigo')[];
 
 export declare class BonafideError extends Error {}
 /** Camera permission denied. */
@@ -455,44 +457,3 @@ export declare class LimitError extends BonafideError { what?: string; got?: num
 export declare class InputError extends BonafideError {}
 export declare class InvalidStateError extends BonafideError {}
 export declare class InternalError extends BonafideError {}
-
-// ------------------------------------------------------------------------------ <bonafide-check>
-
-export type BonafideStrings = Partial<Record<
-  'idle' | 'start' | 'retry' | 'stop' | 'heatmap' | 'loading' | 'camera' | 'checking' | 'live' | 'spoof' | 'retake' |
-  'retakeGeneric' | 'NotAllowedError' | 'NotFoundError' | 'NotReadableError' | 'TimeoutError' | 'ModelError' |
-  'WebAssemblyUnsupportedError' | 'error' | 'videoLabel' | QualityCode, string>>;
-
-/**
- * <bonafide-check model-url threshold min-frames (frames: deprecated) max-frames timeout-ms heatmap no-keypoints
- * lang autostart face-detector face-model-url wasm-url worker-url wasm-exec-url>. Events: progress (CustomEvent<ProgressDetail>), result
- * (CustomEvent<Verdict>), error (CustomEvent<Error>).
- */
-export declare class BonafideCheck extends HTMLElement {
-  /** Reflects the `heatmap` attribute: draw the spoof map over the face. */
-  heatmap: boolean;
-  /** Draw the face's keypoints (BlazeFace) over the video; false reflects the `no-keypoints` attribute. Default true. */
-  keypoints: boolean;
-  /** Overrides of single strings; `lang` (en, fr) picks the built-in bundle. */
-  strings: BonafideStrings;
-  /** A checker to use instead of creating one from the attributes; the element does not close it. */
-  checker: Checker | null;
-  /** @deprecated Since 1.0.0: checker. */
-  detector: Checker | null;
-  readonly lastResult: Result | null;
-  start(): Promise<Verdict | null>;
-  stop(): void;
-}
-export declare const bundles: Record<string, BonafideStrings>;
-export declare function finestMap(maps: Record<string, Float32Array>): { label: string; w: number; h: number; data: Float32Array } | null;
-export declare function drawSpoofMap(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, map: { w: number; h: number; data: Float32Array }, x: number, y: number, w: number, h: number, alpha?: number, clip?: Box | null): void;
-/** The rectangle of the frame a result's maps may be drawn in: the face box when info.mapRegion is 'face', else the crop; null without a crop. */
-export declare function mapClip(result: Result, info: Pick<CheckerInfo, 'mapRegion'>): Box | null;
-/** Draws a face's keypoints (dots sized to the face, the eyes joined); nothing for a face without them. */
-export declare function drawKeypoints(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, face: Face | null, color?: string): void;
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'bonafide-check': BonafideCheck;
-  }
-}

@@ -608,6 +608,15 @@ async function startEngine(o) {
   }
 }
 
+/**
+ * Stops the Workers of an engine whose load failed, now or whenever it finishes starting: a model
+ * that fails to fetch (or its integrity check, or a timeout) settles the load before the wasm has
+ * compiled, and the Workers started after that would otherwise run on, one more per retry.
+ */
+function stopEngine(engine) {
+  engine.then((started) => started.port.terminate(), () => {});
+}
+
 async function modelBytes(o) {
   const bytes = o.model !== undefined ? toBytes(o.model) : await fetchBytes(o.modelUrl, 'model');
   await checkIntegrity(bytes, o, 'model');
@@ -1083,21 +1092,20 @@ export const Bonafide = Object.freeze({
   /** Loads the wasm engine and a liveness model; resolves to a Checker. */
   async create(options) {
     const o = cleanOptions(options);
-    let port = null;
     let timedOut = false;
+    const engine = startEngine(o);
     const work = (async () => {
-      const [bytes, faceBytes, started] = await Promise.all([modelBytes(o), faceModelBytes(o), startEngine(o)]);
-      port = started.port;
+      const [bytes, faceBytes, started] = await Promise.all([modelBytes(o), faceModelBytes(o), engine]);
       if (timedOut) throw new TimeoutError('bonafide: timed out');
       const transfer = faceBytes ? [bytes.buffer, faceBytes.buffer] : [bytes.buffer];
-      const info = await port.call('newChecker', { model: bytes.buffer, faceModel: faceBytes?.buffer, options: goOptions(o) }, transfer);
-      return new Checker(port, info, o, started.info);
+      const info = await started.port.call('newChecker', { model: bytes.buffer, faceModel: faceBytes?.buffer, options: goOptions(o) }, transfer);
+      return new Checker(started.port, info, o, started.info);
     })();
     try {
       return await withTimeout(work, o.timeoutMs, 'loading bonafide (wasm, worker and model)', () => { timedOut = true; });
     } catch (e) {
-      port?.terminate();
-      work.then((d) => d.close(), () => {});
+      stopEngine(engine);
+      work.then((d) => d.close(), () => {}); // a checker made after the timeout
       throw e;
     }
   },
@@ -1124,17 +1132,19 @@ export const Bonafide = Object.freeze({
         mopts.dims[k] = v;
       }
     }
-    let port = null;
+    let timedOut = false;
+    const engine = startEngine(o);
     const work = (async () => {
-      const [bytes, started] = await Promise.all([modelBytes(o), startEngine(o)]);
-      port = started.port;
-      const info = await port.call('loadModel', { model: bytes.buffer, options: mopts }, [bytes.buffer]);
-      return new Model(port, info, sharedMemory);
+      const [bytes, started] = await Promise.all([modelBytes(o), engine]);
+      if (timedOut) throw new TimeoutError('bonafide: timed out');
+      const info = await started.port.call('loadModel', { model: bytes.buffer, options: mopts }, [bytes.buffer]);
+      return new Model(started.port, info, sharedMemory);
     })();
     try {
-      return await withTimeout(work, o.timeoutMs, 'loading the model');
+      return await withTimeout(work, o.timeoutMs, 'loading the model', () => { timedOut = true; });
     } catch (e) {
-      port?.terminate();
+      stopEngine(engine);
+      work.then((m) => m.close(), () => {}); // a model loaded after the timeout
       throw e;
     }
   },
@@ -1174,7 +1184,12 @@ export const Bonafide = Object.freeze({
       try {
         await video.play();
       } catch (e) {
-        if (e?.name !== 'AbortError') throw e;
+        if (e?.name !== 'AbortError') {
+          // The caller never gets the stream: stop it here, or the camera stays on.
+          for (const t of stream.getTracks()) t.stop();
+          video.srcObject = null;
+          throw e;
+        }
       }
     }
     return stream;

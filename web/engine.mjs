@@ -349,8 +349,18 @@ export class Engine {
     let scale = 1;
     let srcW;
     let srcH;
-    if (a.bitmap || a.videoFrame) {
-      const bm = a.videoFrame || a.bitmap;
+    let shrink = null;
+    if (a.pixels && a.maxSide && Math.max(a.width, a.height) > a.maxSide && a.pixels.length === 4 * a.width * a.height) {
+      // ImageData over maxFrameSide is shrunk like every other source, through a bitmap. (Pixels
+      // that do not match their size go on to Go, which names the mismatch.)
+      try {
+        shrink = await createImageBitmap(new ImageData(new Uint8ClampedArray(a.pixels.buffer, a.pixels.byteOffset, a.pixels.length), a.width, a.height));
+      } catch (e) {
+        throw named('FrameError', `bonafide: cannot shrink the ${a.width}×${a.height} ImageData to maxFrameSide ${a.maxSide}: ${e.message}`);
+      }
+    }
+    if (a.bitmap || a.videoFrame || shrink) {
+      const bm = a.videoFrame || a.bitmap || shrink;
       srcW = a.videoFrame ? bm.displayWidth : bm.width;
       srcH = a.videoFrame ? bm.displayHeight : bm.height;
       if (!srcW || !srcH) {

@@ -387,6 +387,9 @@ func Crop(dst []float32, f *Frame, box Box, spec CropSpec) (CropInfo, error) {
 // CropFace is Crop for a detected face: the window is computed on face.Extent() and, with
 // spec.Align = AlignRoll, turned by face.Angle so that the eyes are level in the output.
 func CropFace(dst []float32, f *Frame, face *Face, spec CropSpec) (CropInfo, error) {
+	if face == nil {
+		return CropInfo{}, &ImageError{Op: "crop", Reason: "nil face"}
+	}
 	return crop(dst, f, face.Extent(), face.Angle, spec)
 }
 
@@ -439,6 +442,9 @@ func CropRGBA(f *Frame, box Box, spec CropSpec) (*image.RGBA, CropInfo, error) {
 
 // CropFaceRGBA is CropFace for pictures, as CropRGBA is for Crop.
 func CropFaceRGBA(f *Frame, face *Face, spec CropSpec) (*image.RGBA, CropInfo, error) {
+	if face == nil {
+		return nil, CropInfo{}, &ImageError{Op: "crop", Reason: "nil face"}
+	}
 	return cropRGBA(f, face.Extent(), face.Angle, spec)
 }
 

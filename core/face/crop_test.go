@@ -307,6 +307,22 @@ func TestCropErrors(t *testing.T) {
 	}
 }
 
+// TestCropFaceNil: a nil face is an *ImageError from both CropFace functions, not a panic.
+func TestCropFaceNil(t *testing.T) {
+	img := mustFrame(image.NewRGBA(image.Rect(0, 0, 64, 48)))
+	spec := rawSpec(8, 8, 1.5, BorderShift)
+	var ie *ImageError
+	if _, err := CropFace(make([]float32, spec.Len()), img, nil, spec); !errors.As(err, &ie) || ie.Reason != "nil face" {
+		t.Errorf("CropFace: err = %v, want the nil face", err)
+	}
+	if _, _, err := CropFaceRGBA(img, nil, spec); !errors.As(err, &ie) || ie.Reason != "nil face" {
+		t.Errorf("CropFaceRGBA: err = %v, want the nil face", err)
+	}
+	if b := (*Frame)(nil).Bounds(); !b.Empty() {
+		t.Errorf("a nil frame's bounds are %v", b)
+	}
+}
+
 func TestCropSpecValidate(t *testing.T) {
 	good := MiniFASNetV2Spec()
 	if err := good.Validate(); err != nil {

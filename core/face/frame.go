@@ -50,7 +50,12 @@ func NewFrame(img *image.RGBA) (*Frame, error) {
 }
 
 // Bounds is the frame's rectangle (origin at (0, 0) unless it came from a sub-image).
-func (f *Frame) Bounds() image.Rectangle { return f.rgba.Rect }
+func (f *Frame) Bounds() image.Rectangle {
+	if f == nil {
+		return image.Rectangle{} // the operations that read pixels report the nil frame
+	}
+	return f.rgba.Rect
+}
 
 // RGBA returns the frame as an *image.RGBA sharing its pixels, for drawing or encoding it.
 func (f *Frame) RGBA() *image.RGBA {

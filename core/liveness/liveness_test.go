@@ -188,6 +188,9 @@ func TestNewErrors(t *testing.T) {
 		{"negative threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: -0.5}, "outside [0,1]", errs.Config},
 		{"NaN threshold", Config{FaceModel: models.BlazeFaceFront, Model: net, Profile: pyramidProfile(), Threshold: math.NaN()}, "outside [0,1]", errs.Config},
 		{"bad model", Config{FaceModel: models.BlazeFaceFront, Model: []byte("junk")}, "malformed", errs.Model},
+		// Once accepted: the first reference score divided by the dimension, 0.
+		{"embedding of dimension 0", Config{FaceModel: models.BlazeFaceFront, Model: withEmptyOutput(t, net, "emb"),
+			Profile: bad(func(p *Profile) { p.Kind = KindPatchNet; p.Embedding = "emb" })}, "neither 0", errs.Model},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,6 +309,10 @@ func TestAnalyzeCroppedWholeImage(t *testing.T) {
 	}
 	if r.Scored || r.Maps[0].Data != nil {
 		t.Errorf("frame after a crop: %+v", r)
+	}
+	// Once a panic on the frame's bounds.
+	if _, err := c.AnalyzeCropped(nil); errs.KindOf(err) != errs.Frame {
+		t.Errorf("AnalyzeCropped(nil): err = %v, want a frame error", err)
 	}
 }
 
@@ -430,6 +437,44 @@ func TestSession(t *testing.T) {
 			}
 			if tt.want == DecisionRetake && (len(v.Reasons) == 0 || v.Reasons[0] != face.Blurry) {
 				t.Errorf("reasons %v, want blurry first", v.Reasons)
+			}
+		})
+	}
+}
+
+// TestSessionDecided: frames after the verdict do not join the session: a retake stays a retake, and
+// the session holds no more than MaxFrames frames however long a caller goes on.
+func TestSessionDecided(t *testing.T) {
+	usable := &Result{Scored: true, Score: 0.9, Quality: face.Quality{OK: true}}
+	none := &Result{Score: math.NaN(), Quality: face.Quality{Reasons: []face.Reason{{Code: face.NoFace}}}}
+	tests := []struct {
+		name   string
+		first  []*Result // reach the verdict
+		then   *Result   // sent many times after it
+		want   string
+		frames int
+	}{
+		{"retake stays retake", []*Result{none, none, none, none}, usable, DecisionRetake, 4},
+		{"live stays on its frames", []*Result{usable, none, usable}, none, DecisionLive, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := (&Checker{thresh: 0.5}).NewSession(SessionOptions{MinFrames: 2, MaxFrames: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tt.first {
+				s.add(f, nil)
+			}
+			if !s.Done() {
+				t.Fatalf("not decided after %d frames: %+v", len(tt.first), s.Verdict())
+			}
+			for range 1000 {
+				s.add(tt.then, nil)
+			}
+			v := s.Verdict()
+			if v.Decision != tt.want || v.Frames != tt.frames || len(v.FrameScores) != tt.frames || len(s.all) != tt.frames {
+				t.Fatalf("after 1000 more frames: %s with %d frames (%d scores kept), want %s with %d", v.Decision, v.Frames, len(s.all), tt.want, tt.frames)
 			}
 		})
 	}
@@ -652,6 +697,26 @@ const (
 	analyzeAllocsVideo = 10
 )
 
+// withEmptyOutput returns the ONNX file with one more output, name, of shape [64, 0]: map8 (64 cells)
+// reshaped to [64, 1] and sliced to no column.
+func withEmptyOutput(t testing.TB, onnxBytes []byte, name string) []byte {
+	t.Helper()
+	m, err := onnxpb.DecodeModel(onnxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := m.Graph
+	g.Initializers = append(g.Initializers, onnxpb.NewInt64Tensor(name+"/shape", []int64{2}, []int64{64, 1}),
+		onnxpb.NewInt64Tensor(name+"/zero", []int64{1}, []int64{0}), onnxpb.NewInt64Tensor(name+"/axis", []int64{1}, []int64{1}))
+	g.Nodes = append(g.Nodes,
+		&onnxpb.Node{Name: name + "/reshape", OpType: "Reshape", Inputs: []string{"map8", name + "/shape"}, Outputs: []string{name + "/column"}},
+		&onnxpb.Node{Name: name + "/slice", OpType: "Slice", Inputs: []string{name + "/column", name + "/zero", name + "/zero", name + "/axis"}, Outputs: []string{name}})
+	out := &onnxpb.ValueInfo{Name: name}
+	out.SetTensorType(onnxpb.Float, []onnxpb.Dim{{Value: 64, HasValue: true}, {Value: 0, HasValue: true}})
+	g.Outputs = append(g.Outputs, out)
+	return m.Marshal()
+}
+
 // withMetadata returns an ONNX file with its metadata_props replaced by meta.
 func withMetadata(t testing.TB, onnxBytes []byte, meta map[string]string) []byte {
 	t.Helper()
@@ -702,6 +767,9 @@ func FuzzProfileFromMetadata(f *testing.F) {
 			return
 		}
 		outs := m.Outputs()
+		if p.Embedding != "" && b.embedDim < 1 {
+			t.Fatalf("embedding %q binds with dimension %d", p.Embedding, b.embedDim)
+		}
 		for _, mb := range b.maps {
 			if mb.w <= 0 || mb.h <= 0 || mb.w*mb.h != outs[mb.out].Len() {
 				t.Fatalf("map %s binds %d×%d to output %v", mb.label, mb.w, mb.h, outs[mb.out])

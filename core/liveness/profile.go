@@ -307,8 +307,8 @@ func bind(p Profile, m *model.Model) (binding, error) {
 			return b, err
 		}
 		s := outs[b.embedding].Shape
-		if len(s) != 2 {
-			return b, &ProfileError{Field: "embedding", Msg: fmt.Sprintf("output %q has shape %v, want [patches, dim]", p.Embedding, s)}
+		if len(s) != 2 || s[0] < 1 || s[1] < 1 {
+			return b, &ProfileError{Field: "embedding", Msg: fmt.Sprintf("output %q has shape %v, want [patches, dim], neither 0", p.Embedding, s)}
 		}
 		b.embedDim = s[1]
 	}

@@ -115,7 +115,10 @@ func (c *Checker) NewSession(opts SessionOptions) (*Session, error) {
 func (s *Session) Options() SessionOptions { return s.opts }
 
 // Analyze analyses one frame with the session's Checker (Checker.Analyze), adds it to the session
-// and returns the frame's Result and the verdict so far.
+// and returns the frame's Result and the verdict so far. Once the session has decided (MinFrames
+// usable frames, or MaxFrames frames for a retake), later frames are analysed and returned but not
+// added: the frames a verdict rests on stay the ones it was reached with (a retake does not turn into
+// a decision), and a session never holds more than MaxFrames frames.
 func (s *Session) Analyze(img *face.Frame) (*Result, Verdict, error) {
 	return s.analyze(img, -1)
 }
@@ -138,8 +141,12 @@ func (s *Session) analyze(img *face.Frame, ts time.Duration) (*Result, Verdict, 
 	return r, s.Verdict(), nil
 }
 
-// add records one frame's result; img (nil in tests) is the frame it came from.
+// add records one frame's result; img (nil in tests) is the frame it came from. A decided session
+// records nothing more (Analyze).
 func (s *Session) add(r *Result, img *face.Frame) {
+	if s.decided() {
+		return
+	}
 	n := s.frames
 	s.frames++
 	s.all = append(s.all, r.Score)
@@ -238,7 +245,12 @@ func (s *Session) Verdict() Verdict {
 
 // Done reports whether the session has decided (anything but pending).
 func (s *Session) Done() bool {
-	return s.Verdict().Decision != DecisionPending
+	return s.decided()
+}
+
+// decided is Verdict's test for anything but pending, without building the verdict.
+func (s *Session) decided() bool {
+	return len(s.scores) >= s.opts.MinFrames || s.frames >= s.opts.MaxFrames
 }
 
 func (s *Session) topReasons() []string {

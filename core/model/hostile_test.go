@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -90,6 +91,31 @@ func TestHostileModels(t *testing.T) {
 			Options{MaxMemory: 1 << 20}, refused(errs.Limit, "runner's buffers")},
 		{"a negative memory budget", func() []byte { return tinyModel([]int64{1, 4}, nil) },
 			Options{MaxMemory: -1}, refused(errs.Config, "MaxMemory")},
+		// Constants that nodes make at compile time count against the budget as initializers do: a
+		// file of a few hundred bytes once asked for 768 MB per ConstantOfShape, uncounted.
+		{"ConstantOfShape of 64 MiB, four times, budget 200 MiB", func() []byte {
+			shape := onnxpb.NewInt64Tensor("shape", []int64{2}, []int64{4096, 4096})
+			var nodes []*onnxpb.Node
+			for i := range 4 {
+				nodes = append(nodes, &onnxpb.Node{Name: fmt.Sprint("cos", i), OpType: "ConstantOfShape", Inputs: []string{"shape"}, Outputs: []string{fmt.Sprint("c", i)}})
+			}
+			return withConstNodes(nodes, shape)
+		}, Options{MaxMemory: 200 << 20}, refused(errs.Limit, "the constant made by")},
+		{"int64 ConstantOfShape of 2^25 elements (256 MiB), twice, budget 400 MiB", func() []byte {
+			value := &onnxpb.Attribute{Name: "value", Type: onnxpb.AttrTensor, T: onnxpb.NewInt64Tensor("v", []int64{1}, []int64{7})}
+			return withConstNodes([]*onnxpb.Node{
+				{Name: "a", OpType: "ConstantOfShape", Inputs: []string{"shape"}, Outputs: []string{"a"}, Attributes: []*onnxpb.Attribute{value}},
+				{Name: "b", OpType: "ConstantOfShape", Inputs: []string{"shape"}, Outputs: []string{"b"}, Attributes: []*onnxpb.Attribute{value}},
+			}, onnxpb.NewInt64Tensor("shape", []int64{2}, []int64{4096, 8192}))
+		}, Options{MaxMemory: 400 << 20}, refused(errs.Limit, "the constant made by")},
+		{"int64 Add of [8192,1] and [1,8192] constants", func() []byte {
+			col, row := make([]int64, 8192), make([]int64, 8192)
+			return withConstNodes([]*onnxpb.Node{{Name: "add", OpType: "Add", Inputs: []string{"col", "row"}, Outputs: []string{"grid"}}},
+				onnxpb.NewInt64Tensor("col", []int64{8192, 1}, col), onnxpb.NewInt64Tensor("row", []int64{1, 8192}, row))
+		}, Options{}, refused(errs.Limit, "the constant made by")},
+		{"Range of NaN length", func() []byte { return rangeModel(0, float32(math.NaN()), 1) }, Options{}, refused(errs.Model, "give no length")},
+		{"Range of 1e30 elements", func() []byte { return rangeModel(0, 1e30, 1) }, Options{}, refused(errs.Limit, "Range length")},
+		{"Range of an infinite length", func() []byte { return rangeModel(0, float32(math.Inf(1)), 1) }, Options{}, refused(errs.Limit, "Range length")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,6 +174,23 @@ func tinyModel(xDims []int64, init *onnxpb.Tensor) []byte {
 		g.Nodes[0].Inputs, g.Nodes[0].OpType = []string{"x", init.Name}, "Add"
 	}
 	return (&onnxpb.Model{IRVersion: 8, Opsets: []onnxpb.OperatorSet{{Version: 13}}, Graph: g}).Marshal()
+}
+
+// withConstNodes is tinyModel's y = Relu(x) with nodes beside it that make constants from inits; every
+// node is compiled, used or not.
+func withConstNodes(nodes []*onnxpb.Node, inits ...*onnxpb.Tensor) []byte {
+	x := &onnxpb.ValueInfo{Name: "x"}
+	x.SetTensorType(onnxpb.Float, []onnxpb.Dim{{Value: 1, HasValue: true}, {Value: 4, HasValue: true}})
+	g := &onnxpb.Graph{Name: "g", Inputs: []*onnxpb.ValueInfo{x}, Outputs: []*onnxpb.ValueInfo{{Name: "y"}}, Initializers: inits,
+		Nodes: append(nodes, &onnxpb.Node{Name: "relu", OpType: "Relu", Inputs: []string{"x"}, Outputs: []string{"y"}})}
+	return (&onnxpb.Model{IRVersion: 8, Opsets: []onnxpb.OperatorSet{{Version: 13}}, Graph: g}).Marshal()
+}
+
+// rangeModel has a float Range(start, limit, delta) beside y = Relu(x).
+func rangeModel(start, limit, delta float32) []byte {
+	return withConstNodes([]*onnxpb.Node{{Name: "range", OpType: "Range", Inputs: []string{"start", "limit", "delta"}, Outputs: []string{"r"}}},
+		onnxpb.NewFloatTensor("start", nil, []float32{start}), onnxpb.NewFloatTensor("limit", nil, []float32{limit}),
+		onnxpb.NewFloatTensor("delta", nil, []float32{delta}))
 }
 
 func int8ConvWithoutDQ() []byte {

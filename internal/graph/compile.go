@@ -28,8 +28,9 @@ type Options struct {
 	Dims map[string]int
 	// NoFusion keeps every operator as its own step (for debugging and for tests of the fusions).
 	NoFusion bool
-	// MaxMemory bounds, in bytes, what the program holds: its constants (the weights and what
-	// folding computes), the kernels' packed copies of the weights and one runner's buffers.
+	// MaxMemory bounds, in bytes, what the program holds: its constants (the weights, what folding
+	// computes and what nodes such as ConstantOfShape make), the kernels' packed copies of the
+	// weights and one runner's buffers.
 	// Compile refuses a graph over it with an *errs.LimitError before making the allocation that
 	// would cross it. Zero means limits.DefaultMaxMemory.
 	MaxMemory int64

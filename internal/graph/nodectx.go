@@ -110,6 +110,14 @@ func (c *nodeCtx) allConst() bool {
 	return true
 }
 
+// reserveConst charges a constant of n elements of size bytes each, which the node's builder is about
+// to allocate itself (ConstantOfShape, Range, Expand, integer folding), against Options.MaxMemory:
+// evalNow charges what folding computes, but these builders make their constants without it, and a
+// file of a few hundred bytes can ask for a constant of MaxElements, more than once.
+func (c *nodeCtx) reserveConst(n int, size int64) error {
+	return c.b.reserve(size*int64(n), "the constant made by "+c.n.label())
+}
+
 // setConst makes output i a constant.
 func (c *nodeCtx) setConst(i int, t *Tensor) {
 	c.out[i] = &Value{Shape: t.Shape, DType: t.DType, Const: t, id: -1}

@@ -345,6 +345,13 @@ func foldIntBinary(c *nodeCtx, op kernel.BinaryOp, a, b *Tensor) error {
 		// mix types; exporters only produce this through Cast, which we fold to the target type.
 		return c.unsupported("constant operands of types %v and %v", a.DType, b.DType)
 	}
+	// Two constants within the limits can broadcast to far more than either ([n,1] with [1,n]).
+	if err := checkShape(c.outName(0), shape); err != nil {
+		return err
+	}
+	if err := c.reserveConst(numElements(shape), 8*3); err != nil { // two indices and the values
+		return err
+	}
 	ia, ib := broadcastIndex(a.Shape, shape), broadcastIndex(b.Shape, shape)
 	out := make([]int64, len(ia))
 	for i := range out {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
@@ -65,6 +66,9 @@ func (c *nodeCtx) foldMovement(st step) error {
 	for j, o := range c.out {
 		if o == nil || o.Const == nil || o.Const.DType != Float32 {
 			continue
+		}
+		if err := c.reserveConst(len(o.Const.F), 8); err != nil {
+			return err
 		}
 		ints := make([]int64, len(o.Const.F))
 		for i, f := range o.Const.F {
@@ -256,6 +260,9 @@ func buildDropout(c *nodeCtx) error {
 	c.view(0, x, x.Shape)
 	if len(c.out) > 1 {
 		// Inference keeps every element: the mask is all true.
+		if err := c.reserveConst(x.Len(), 8); err != nil {
+			return err
+		}
 		ones := make([]int64, x.Len())
 		for i := range ones {
 			ones[i] = 1
@@ -694,6 +701,9 @@ func buildCast(c *nodeCtx) error {
 	switch to {
 	case onnxFloat, onnxDouble, onnxFloat16:
 		if x.Const != nil && x.DType == Int64 {
+			if err := c.reserveConst(x.Len(), 4); err != nil {
+				return err
+			}
 			c.setConst(0, &Tensor{DType: Float32, Shape: x.Shape, F: x.Const.Floats()})
 			return nil
 		}
@@ -703,17 +713,20 @@ func buildCast(c *nodeCtx) error {
 		if x.Const == nil {
 			return c.unsupported("casting a run-time tensor to an integer type (%d)", to)
 		}
-		ints := x.Const.Ints()
+		if err := c.reserveConst(x.Len(), 8); err != nil {
+			return err
+		}
 		if to == onnxBool {
-			b := make([]int64, len(ints))
-			for i, v := range x.Const.Floats() {
-				if v != 0 {
+			b := make([]int64, x.Len())
+			for i := range b {
+				if x.DType == Int64 && x.Const.I[i] != 0 || x.DType == Float32 && x.Const.F[i] != 0 {
 					b[i] = 1
 				}
 			}
-			ints = b
+			c.setConst(0, &Tensor{DType: Int64, Shape: x.Shape, I: b})
+			return nil
 		}
-		c.setConst(0, &Tensor{DType: Int64, Shape: x.Shape, I: ints})
+		c.setConst(0, &Tensor{DType: Int64, Shape: x.Shape, I: x.Const.Ints()})
 		return nil
 	}
 	return c.unsupported("cast to type %d", to)
@@ -736,20 +749,28 @@ func buildConstantOfShape(c *nodeCtx) error {
 		return err
 	}
 	n := numElements(shape)
-	t := &Tensor{DType: Float32, Shape: shape, F: make([]float32, n)}
-	if a, ok := c.n.Attrs["value"]; ok {
-		if a.Kind != AttrTensor || a.T == nil || a.T.Len() != 1 {
-			return c.attrErr("value", "must be a one-element tensor")
+	a, hasValue := c.n.Attrs["value"]
+	if hasValue && (a.Kind != AttrTensor || a.T == nil || a.T.Len() != 1) {
+		return c.attrErr("value", "must be a one-element tensor")
+	}
+	if hasValue && a.T.DType == Int64 {
+		if err := c.reserveConst(n, 8); err != nil {
+			return err
 		}
-		if a.T.DType == Int64 {
-			t = &Tensor{DType: Int64, Shape: shape, I: make([]int64, n)}
-			for i := range t.I {
-				t.I[i] = a.T.I[0]
-			}
-		} else {
-			for i := range t.F {
-				t.F[i] = a.T.F[0]
-			}
+		t := &Tensor{DType: Int64, Shape: shape, I: make([]int64, n)}
+		for i := range t.I {
+			t.I[i] = a.T.I[0]
+		}
+		c.setConst(0, t)
+		return nil
+	}
+	if err := c.reserveConst(n, 4); err != nil {
+		return err
+	}
+	t := &Tensor{DType: Float32, Shape: shape, F: make([]float32, n)}
+	if hasValue {
+		for i := range t.F {
+			t.F[i] = a.T.F[0]
 		}
 	}
 	c.setConst(0, t)
@@ -775,9 +796,26 @@ func buildRange(c *nodeCtx) error {
 	if delta == 0 {
 		return c.shapeErr("delta is 0")
 	}
-	n := int(max(math.Ceil((limit-start)/delta), 0))
-	if n > limits.MaxElements {
-		return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(n), Limit: limits.MaxElements}
+	// Checked as a float: converting NaN or a length past int64 to int gives MinInt64 on amd64,
+	// which would slip under the limit and reach make.
+	length := math.Ceil((limit - start) / delta)
+	if math.IsNaN(length) {
+		return c.shapeErr("start %v, limit %v and delta %v give no length", start, limit, delta)
+	}
+	if length > float64(limits.MaxElements) {
+		if length < 1e18 {
+			return &errs.LimitError{Where: "graph", What: "Range length", Got: int64(length), Limit: limits.MaxElements}
+		}
+		return &errs.LimitError{Where: "graph", What: "Range length", Got: math.MaxInt64, Limit: limits.MaxElements,
+			Detail: fmt.Sprintf("or more: start %v, limit %v, delta %v", start, limit, delta)}
+	}
+	n := int(max(length, 0))
+	size := int64(4)
+	if ts[0].DType == Int64 {
+		size = 8
+	}
+	if err := c.reserveConst(n, size); err != nil {
+		return err
 	}
 	if ts[0].DType == Int64 {
 		out := make([]int64, n)
@@ -815,6 +853,13 @@ func buildExpand(c *nodeCtx) error {
 		// Broadcasting against a zero of the target shape would need that much memory; a
 		// broadcast copy kernel is the way if a model ever needs this.
 		return c.unsupported("Expand of a run-time tensor")
+	}
+	size := int64(4)
+	if x.DType == Int64 {
+		size = 8
+	}
+	if err := c.reserveConst(numElements(shape), 8+size); err != nil { // the index, then the values
+		return err
 	}
 	idx := broadcastIndex(x.Shape, shape)
 	if x.DType == Int64 {

@@ -141,6 +141,24 @@ func TestFoldDequantize(t *testing.T) {
 	}
 }
 
+// TestFoldDequantizeUnnamedInput: only the zero point may be left out by an empty name; an empty data
+// or scale name is a malformed file, reported as such (it once reached a nil tensor and panicked).
+func TestFoldDequantizeUnnamedInput(t *testing.T) {
+	for _, inputs := range [][]string{{"", "w_s"}, {"w_q", ""}, {"", "", "w_z"}} {
+		t.Run(strings.Join(inputs, ","), func(t *testing.T) {
+			m := tiny(13, "Conv", dims(1, 1, 2, 2), nil)
+			m.Graph.Nodes[0].Inputs = []string{"x", "w"}
+			m.Graph.Initializers = []*onnxpb.Tensor{onnxpb.NewInt8Tensor("w_q", []int64{2, 1, 1, 1}, []int8{10, -4}),
+				onnxpb.NewFloatTensor("w_s", []int64{2}, []float32{0.5, 0.25}), onnxpb.NewInt8Tensor("w_z", []int64{2}, []int8{2, 0})}
+			m.Graph.Nodes = append([]*onnxpb.Node{{Name: "dq", OpType: "DequantizeLinear", Inputs: inputs, Outputs: []string{"w"}}}, m.Graph.Nodes...)
+			_, err := Decode(m.Marshal(), 0)
+			if !is[*InvalidModelError](err) || !strings.Contains(err.Error(), "unnamed") {
+				t.Fatalf("err = %v, want an *InvalidModelError naming the unnamed input", err)
+			}
+		})
+	}
+}
+
 func TestMetadata(t *testing.T) {
 	m := tiny(13, "Relu", dims(1, 4), nil)
 	m.Metadata = []onnxpb.StringPair{{Key: "bonafide.kind", Value: "ps-binary"}, {Key: "b", Value: "2"}}

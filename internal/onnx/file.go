@@ -30,6 +30,12 @@ func ReadFile(path string) ([]byte, error) {
 	if fi.Mode().IsRegular() && fi.Size() > limits.MaxModelBytes {
 		return nil, &errs.LimitError{Where: "onnx", What: "model size in bytes", Got: fi.Size(), Limit: limits.MaxModelBytes, Detail: path}
 	}
+	return readModel(path, f, fi.Mode().IsRegular(), fi.Size())
+}
+
+// readModel reads f, named path in errors, whose Stat said regular and size: sizes a regular file's
+// buffer from size and reads through the limit whatever size says, since it may be wrong.
+func readModel(path string, f io.Reader, regular bool, size int64) ([]byte, error) {
 	head := make([]byte, 4096)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
@@ -41,11 +47,13 @@ func ReadFile(path string) ([]byte, error) {
 	}
 	// One buffer for the whole file: the size Stat gives for a regular file, else room for the
 	// limit, whose pages the OS hands over only as the data fills them.
-	size := int64(limits.MaxModelBytes + 1)
-	if fi.Mode().IsRegular() {
-		size = fi.Size() + 1
+	bufSize := int64(limits.MaxModelBytes + 1)
+	if regular {
+		// Never under what was already read: /proc files are regular and Stat says 0 for them,
+		// and a file may grow between Stat and the read.
+		bufSize = max(size, int64(n)) + 1
 	}
-	buf := make([]byte, int(size))
+	buf := make([]byte, int(bufSize))
 	copy(buf, head)
 	rest, err := io.ReadFull(io.LimitReader(f, limits.MaxModelBytes+1-int64(n)), buf[n:])
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {

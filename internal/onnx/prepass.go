@@ -261,6 +261,10 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 	}
 	x, scale, zp := ts[0], ts[1], ts[2]
 	where := fmt.Sprintf("DequantizeLinear node %q", n.Name)
+	// The zero point is optional and may be named ""; the data and the scale are not.
+	if x == nil || scale == nil {
+		return nil, false, &InvalidModelError{Msg: where + ": its data or scale input is unnamed"}
+	}
 	nx, err := x.CheckData(limits.MaxElements)
 	if err != nil {
 		return nil, false, err

@@ -200,3 +200,62 @@ func FuzzDecodeModel(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckPrefix: what a reader may refuse after a file's first bytes, and what it must let through
+// (every prefix of a real model, whatever its length).
+func TestCheckPrefix(t *testing.T) {
+	model := testModels(t)[0]
+	tests := []struct {
+		name string
+		b    []byte
+		ok   bool
+	}{
+		{"empty", nil, true},
+		{"a model", model, true},
+		{"its first byte", model[:1], true},
+		{"its first half", model[:len(model)/2], true},
+		{"tag 0 (/dev/zero)", make([]byte, 64), false},
+		{"a group", protowire.AppendTag(nil, 3, protowire.StartGroupType), false},
+		{"ir_version as bytes", protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), []byte{1}), false},
+		{"graph as a varint", protowire.AppendVarint(protowire.AppendTag(nil, 7, protowire.VarintType), 1), false},
+		{"a field longer than the limit", protowire.AppendVarint(protowire.AppendTag(nil, 7, protowire.BytesType), limits.MaxModelBytes+1), false},
+		{"a field that runs past the prefix", protowire.AppendVarint(protowire.AppendTag(nil, 7, protowire.BytesType), 1000), true},
+		{"an unknown field", protowire.AppendVarint(protowire.AppendTag(nil, 99, protowire.VarintType), 1), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckPrefix(tt.b, limits.MaxModelBytes)
+			if (err == nil) != tt.ok {
+				t.Fatalf("CheckPrefix = %v, want ok %v", err, tt.ok)
+			}
+			if err != nil && errs.KindOf(err) != errs.Model {
+				t.Errorf("err %v (%T) has kind %v, want model", err, err, errs.KindOf(err))
+			}
+		})
+	}
+}
+
+// FuzzCheckPrefix checks that CheckPrefix never panics, that what it refuses is a malformed model,
+// and that it never refuses the beginning of a file that decodes.
+func FuzzCheckPrefix(f *testing.F) {
+	for i, b := range testModels(f) {
+		if i%8 == 0 {
+			f.Add(b, uint16(len(b)/3))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
+		err := CheckPrefix(data, limits.MaxModelBytes)
+		if err != nil && errs.KindOf(err) != errs.Model {
+			t.Fatalf("err = %v (%T) has kind %v, want model", err, err, errs.KindOf(err))
+		}
+		if _, derr := DecodeModel(data); derr != nil {
+			return
+		}
+		if err != nil {
+			t.Fatalf("a file that decodes is refused: %v", err)
+		}
+		if err := CheckPrefix(data[:min(int(cut), len(data))], limits.MaxModelBytes); err != nil {
+			t.Fatalf("the first %d bytes of a file that decodes are refused: %v", min(int(cut), len(data)), err)
+		}
+	})
+}

@@ -552,6 +552,63 @@ def make_constants():
             [("x", randn(r, 2, 3))], ["y"], [], "Constant value_floats broadcast over the last axis")
 
 
+def make_variadic_and_generators():
+    """Max, Min and Sum over several broadcast inputs, and the ops that make constants at compile time
+    (Size, Range, Expand, ConstantOfShape, Cast of a constant to bool), each feeding a run-time op so
+    that the case's output depends on its input."""
+    def v(name, opset, op, shapes):
+        r = rng_for(name)
+        feeds = [(f"x{i}", randn(r, *shape)) for i, shape in enumerate(shapes)]
+        W.graph(name, opset, [node(op, [n for n, _ in feeds], ["y"])], feeds, ["y"], [],
+                f"{op} of {len(shapes)} input{'s' if len(shapes) > 1 else ''} {shapes}")
+
+    v("max13_three_bcast", 13, "Max", [[2, 3, 4], [3, 1], [4]])
+    v("max8_one", 8, "Max", [[2, 3]])
+    v("min13_two_bcast", 13, "Min", [[2, 1, 4], [3, 1]])
+    v("sum13_three_bcast", 13, "Sum", [[1, 3, 4], [2, 1, 4], [1]])
+    v("sum8_two", 8, "Sum", [[3, 5], [3, 5]])
+
+    r = rng_for("size13_scales")
+    W.graph("size13_scales", 13,
+            [node("Size", ["x"], ["n"]), node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT), node("Div", ["x", "nf"], ["y"])],
+            [("x", randn(r, 2, 3, 4))], ["y"], [], "x divided by its Size (24), through Cast")
+    r = rng_for("range11_float")
+    W.graph("range11_float", 11,
+            [node("Range", ["start", "limit", "delta"], ["ramp"]), node("Add", ["x", "ramp"], ["y"])],
+            [("x", randn(r, 2, 6))], ["y"], [("start", f32(0.5)), ("limit", f32(3.1)), ("delta", f32(0.5))],
+            "Range(0.5, 3.1, 0.5): 6 values, the last cell partial, added to x")
+    r = rng_for("range11_int64_down")
+    W.graph("range11_int64_down", 11,
+            [node("Range", ["start", "limit", "delta"], ["ramp"]), node("Cast", ["ramp"], ["rf"], to=TensorProto.FLOAT),
+             node("Mul", ["x", "rf"], ["y"])],
+            [("x", randn(r, 3, 4))], ["y"], [("start", i64(10)), ("limit", i64(-2)), ("delta", i64(-3))],
+            "int64 Range(10, -2, -3) = [10, 7, 4, 1], cast, times x")
+    r = rng_for("expand13_constant")
+    W.graph("expand13_constant", 13,
+            [node("Expand", ["c", "shape"], ["e"]), node("Add", ["x", "e"], ["y"])],
+            [("x", randn(r, 2, 3, 4))], ["y"], [("c", randn(r, 3, 1)), ("shape", i64([2, 1, 4]))],
+            "Expand a [3,1] constant to [2,3,4] (the shape broadcasts too), added to x")
+    r = rng_for("constantofshape9_float")
+    W.graph("constantofshape9_float", 9,
+            [node("ConstantOfShape", ["shape"], ["c"], value=numpy_helper.from_array(f32([1.5]), "value")), node("Mul", ["x", "c"], ["y"])],
+            [("x", randn(r, 2, 3))], ["y"], [("shape", i64([2, 3]))], "ConstantOfShape [2,3] of 1.5, times x")
+    r = rng_for("constantofshape9_default")
+    W.graph("constantofshape9_default", 9,
+            [node("ConstantOfShape", ["shape"], ["c"]), node("Add", ["x", "c"], ["y"])],
+            [("x", randn(r, 4, 2))], ["y"], [("shape", i64([2]))], "ConstantOfShape [2] without a value (zeros), added to x")
+    r = rng_for("constantofshape9_int64_cast")
+    W.graph("constantofshape9_int64_cast", 9,
+            [node("ConstantOfShape", ["shape"], ["c"], value=numpy_helper.from_array(i64([3]), "value")),
+             node("Cast", ["c"], ["cf"], to=TensorProto.FLOAT), node("Sub", ["x", "cf"], ["y"])],
+            [("x", randn(r, 3, 2))], ["y"], [("shape", i64([3, 2]))], "int64 ConstantOfShape of 3, cast, subtracted from x")
+    r = rng_for("cast13_constant_to_bool")
+    W.graph("cast13_constant_to_bool", 13,
+            [node("Cast", ["c"], ["b"], to=TensorProto.BOOL), node("Cast", ["b"], ["bf"], to=TensorProto.FLOAT),
+             node("Mul", ["x", "bf"], ["y"])],
+            [("x", randn(r, 2, 4))], ["y"], [("c", f32([0.0, 0.5, -2.0, 0.0]))],
+            "a float constant cast to bool (0.5 is true) and back, times x")
+
+
 # ------------------------------------------------------------------------------- model-level cases
 
 def make_graph_cases():
@@ -716,6 +773,7 @@ def main():
     make_shape_ops()
     make_linear()
     make_constants()
+    make_variadic_and_generators()
     make_graph_cases()
     make_qdq()
     print(f"make_ops.py: {len(W.names)} cases in {OUT}")

@@ -405,6 +405,32 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: 'a load that fails before the engine has started stops its Workers once they start (create and loadModel)',
+      async fn() {
+        rec.allow(/status of 404/);
+        const out = await page.evaluate(async () => {
+          const Real = window.Worker;
+          const count = { started: 0, live: 0 };
+          window.Worker = class extends Real {
+            constructor(...a) { super(...a); count.started++; count.live++; }
+            terminate() { count.live--; super.terminate(); }
+          };
+          try {
+            const names = [];
+            names.push(await window.bonafide.Bonafide.create({ modelUrl: '/no/such/model.onnx' }).then(() => 'resolved', (e) => e.name));
+            names.push(await window.bonafide.Bonafide.loadModel('/no/such/model.onnx').then(() => 'resolved', (e) => e.name));
+            // The model's 404 settles the load before the wasm has compiled; the Workers come after.
+            for (let t = 0; t < 200 && (count.started < 2 || count.live > 0); t++) await new Promise((r) => setTimeout(r, 50));
+            return { names, ...count };
+          } finally {
+            window.Worker = Real;
+          }
+        });
+        assert(JSON.stringify(out.names) === '["LoadError","LoadError"]', `errors ${out.names}`);
+        assert(out.started === 2 && out.live === 0, `${out.started} Workers started, ${out.live} still running`);
+      },
+    },
+    {
       name: 'a browser without WebAssembly gets WebAssemblyUnsupportedError',
       async fn() {
         const p = await browser.context.newPage();
@@ -452,14 +478,20 @@ export function apiTests({ origin, frame, hasFace, rec }) {
               out.push([label, e.name]);
             }
           }
-          // Raw pixels are not scaled down: a frame wider than Go's MaxImageSide is refused.
+          // ImageData is shrunk to maxFrameSide like every other source, results in its own pixels ...
+          const big = await d.analyze(new ImageData(2000, 1500)).then((r) => r.frame, (e) => e.name);
+          out.push(['big ImageData', JSON.stringify(big)]);
+          // ... and with maxFrameSide over Go's MaxImageSide, a frame wider than that is refused.
+          await d.setOptions({ maxFrameSide: 20000 });
           const wide = await d.analyze(new ImageData(20000, 1)).then(() => null, (e) => e);
           out.push(['too wide', wide && `${wide.name} ${wide.what} ${wide.got} ${wide.limit}`]);
+          await d.setOptions({ maxFrameSide: 1280 });
           const ok = await d.analyze(window.__frame).then(() => 'ok', (e) => e.name); // nothing was lost
           await d.close();
           return { out, ok };
         });
         const want = { object: 'TypeError', 'text blob': 'FrameError', 'empty canvas': 'FrameError', 'video without frames': 'FrameError',
+          'big ImageData': JSON.stringify({ width: 2000, height: 1500, analyzedWidth: 1280, analyzedHeight: 960 }),
           'too wide': 'LimitError width 20000 16384' };
         for (const [label, got] of frameErrors.out) assert(got === want[label], `${label}: ${got}, want ${want[label]}`);
         assert(frameErrors.ok === 'ok', 'the detector broke after bad frames');
@@ -480,8 +512,10 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             errs.push(await d.setOptions(bad).then(() => 'resolved', (e) => e.name));
           }
           const after = d.options;
+          await d.setOptions({ threshold: 0 }); // 0 is the default, as in create() and sessions
+          const reset = d.options.threshold;
           await d.close();
-          return { threshold: r.threshold, live: r.live, initial, q: o.quality, errs, after };
+          return { threshold: r.threshold, live: r.live, initial, q: o.quality, errs, after, reset };
         });
         // The gate's defaults as Go has them (core/face's Default* constants), not a copy in JS.
         const q0 = out.initial.quality;
@@ -492,6 +526,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         assert(out.q.minBrightness === 20 && out.q.maxRoll === 30 && out.q.maxOutside === 0.14, `quality ${JSON.stringify(out.q)}`);
         assert(JSON.stringify(out.errs) === JSON.stringify(['TypeError', 'RangeError', 'TypeError', 'RangeError']), `bad options: ${out.errs}`);
         assert(out.after.threshold === 0.9 && out.after.quality.minBrightness === 20 && out.after.minFrames === 5, `a refused setOptions changed ${JSON.stringify(out.after)}`);
+        assert(out.reset === out.initial.threshold, `setOptions({threshold: 0}) gave ${out.reset}, not the model's ${out.initial.threshold}`);
       },
     },
     {

@@ -150,7 +150,7 @@ export function packageTests({ clips, hasFace, devModel }) {
       name: 'the types: a TypeScript user of "bonafide-web" and "bonafide-web/check" compiles (tsc --strict, moduleResolution bundler and node16); a wrong option does not',
       fn() {
         const good = `import { Bonafide, Checker, ModelError, type Detector, type Verdict } from 'bonafide-web';
-import { BonafideCheck } from 'bonafide-web/check';
+import { BonafideCheck, finestMap } from 'bonafide-web/check';
 const checker: Checker = await Bonafide.create({ threshold: 0.5, integrity: { model: 'sha256-x' } });
 const check: BonafideCheck = document.createElement('bonafide-check');
 check.checker = checker;
@@ -163,7 +163,7 @@ const pool = await Bonafide.create({ workers: 2 });
 const engines: number = pool.info.workers;
 const by: number | undefined = (await pool.analyze(new ImageData(1, 1))).timings.worker;
 const each: number | undefined = (await pool.stats()).workers?.length;
-console.log(engines, by, each);
+console.log(engines, by, each, finestMap({})?.label);
 `;
         const tsc = (file, module, resolution) => {
           try {
@@ -176,10 +176,13 @@ console.log(engines, by, each);
         };
         fs.writeFileSync(path.join(scratch, 'good.mts'), good);
         fs.writeFileSync(path.join(scratch, 'bad.mts'), `${good}await Bonafide.create({ modelURL: '/m.onnx' });\n`);
+        // The element's helpers are "bonafide-web/check"'s: bonafide.mjs does not export them.
+        fs.writeFileSync(path.join(scratch, 'bad-import.mts'), "import { finestMap } from 'bonafide-web';\nconsole.log(finestMap);\n");
         for (const [module, resolution] of [['esnext', 'bundler'], ['node16', 'node16']]) {
           const out = tsc('good.mts', module, resolution);
           assert(out === '', `tsc (${resolution}) refused good.mts:\n${out}`);
           assert(/modelURL/.test(tsc('bad.mts', module, resolution)), `tsc (${resolution}) accepted an unknown option`);
+          assert(/finestMap/.test(tsc('bad-import.mts', module, resolution)), `tsc (${resolution}) accepted finestMap from "bonafide-web"`);
         }
       },
     },
