@@ -2,7 +2,7 @@
 // which also adds the element to HTMLElementTagNameMap. They live here, not in bonafide.d.ts, because
 // "bonafide-web" itself (bonafide.mjs) does not export them: typed there, an import of finestMap from
 // "bonafide-web" type-checked and then failed when the module linked.
-import type { Box, Checker, CheckerInfo, Face, QualityCode, Result } from './bonafide.js';
+import type { Box, Checker, CheckerInfo, Face, QualityCode, Result, Verdict } from './bonafide.js';
 
 export type BonafideStrings = Partial<Record<
   'idle' | 'start' | 'retry' | 'stop' | 'heatmap' | 'loading' | 'camera' | 'checking' | 'live' | 'spoof' | 'retake' |
