@@ -781,8 +781,8 @@ func (d *decoder) decodeType(v *ValueInfo, b []byte, path string) error {
 }
 
 // CheckPrefix reports a *FormatError when b, the first bytes of a file of at most max bytes,
-// cannot begin a ModelProto: a bad tag, a wire type no ModelProto field has (groups, or a known
-// field's wrong type), or a field longer than max. It lets a reader refuse a stream that is not ONNX
+// cannot begin a ModelProto: a bad tag, a known field of the wrong wire type, or a field longer than
+// max. It lets a reader refuse a stream that is not ONNX
 // after a few bytes instead of after max bytes of it: /dev/zero begins with tag 0, and random bytes
 // soon declare a field longer than any model. A field that runs past the end of b is not an error.
 func CheckPrefix(b []byte, max int64) error {
@@ -794,9 +794,9 @@ func CheckPrefix(b []byte, max int64) error {
 			}
 			return formatErr("model", "bad tag: %v", protowire.ParseError(n))
 		}
+		// An unknown field may be anything DecodeModel skips, groups included (refusing them here
+		// refused files that decode); a known field must have its own wire type.
 		switch {
-		case typ == protowire.StartGroupType || typ == protowire.EndGroupType:
-			return formatErr("model", "field %d is a group, which ONNX never uses", num)
 		case (num == 1 || num == 5) && typ != protowire.VarintType: // ir_version, model_version
 			return formatErr("model", "field %d has wire type %d", num, typ)
 		case (num >= 2 && num <= 4 || num >= 6 && num <= 8 || num == 14) && typ != protowire.BytesType: // strings, messages
