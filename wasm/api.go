@@ -746,7 +746,11 @@ func (a *api) run(args []safejs.Value) (any, error) {
 	}
 	ins := lm.m.Inputs()
 	if n != len(ins) {
-		return nil, &errs.InputError{Input: ins[0].Name, Msg: fmt.Sprintf("got %d inputs, the model takes %d (%v)", n, len(ins), ins)}
+		name := "" // a model of constants takes no input to name
+		if len(ins) > 0 {
+			name = ins[0].Name
+		}
+		return nil, &errs.InputError{Input: name, Msg: fmt.Sprintf("got %d inputs, the model takes %d (%v)", n, len(ins), ins)}
 	}
 	for i, in := range ins {
 		paths := &lm.paths[i]
