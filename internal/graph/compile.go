@@ -118,11 +118,7 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 		if err := checkTensor(name, t); err != nil {
 			return nil, err
 		}
-		size := int64(4)
-		if t.DType == Int64 {
-			size = 8
-		}
-		if err := b.reserve(size*int64(t.Len()), "initializer "+name); err != nil {
+		if err := b.reserve(t.DType.Size()*int64(t.Len()), "initializer "+name); err != nil {
 			return nil, err
 		}
 		b.values[name] = &Value{Name: name, Shape: t.Shape, DType: t.DType, Const: t, id: -1}

@@ -15,6 +15,14 @@ const (
 	Int64
 )
 
+// Size is the bytes an element of type d takes in a constant (int64 for every integer type).
+func (d DType) Size() int64 {
+	if d == Int64 {
+		return 8
+	}
+	return 4
+}
+
 func (d DType) String() string {
 	if d == Int64 {
 		return "int64"

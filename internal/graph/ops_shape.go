@@ -717,6 +717,7 @@ func buildCast(c *nodeCtx) error {
 			return err
 		}
 		if to == onnxBool {
+			// Read as floats, not through Ints: 0.5 is true, and would truncate to 0.
 			b := make([]int64, x.Len())
 			for i := range b {
 				if x.DType == Int64 && x.Const.I[i] != 0 || x.DType == Float32 && x.Const.F[i] != 0 {
@@ -749,28 +750,26 @@ func buildConstantOfShape(c *nodeCtx) error {
 		return err
 	}
 	n := numElements(shape)
-	a, hasValue := c.n.Attrs["value"]
-	if hasValue && (a.Kind != AttrTensor || a.T == nil || a.T.Len() != 1) {
-		return c.attrErr("value", "must be a one-element tensor")
-	}
-	if hasValue && a.T.DType == Int64 {
-		if err := c.reserveConst(n, 8); err != nil {
-			return err
+	value := &Tensor{DType: Float32, F: []float32{0}} // the default: float zeros
+	if a, ok := c.n.Attrs["value"]; ok {
+		if a.Kind != AttrTensor || a.T == nil || a.T.Len() != 1 {
+			return c.attrErr("value", "must be a one-element tensor")
 		}
-		t := &Tensor{DType: Int64, Shape: shape, I: make([]int64, n)}
-		for i := range t.I {
-			t.I[i] = a.T.I[0]
-		}
-		c.setConst(0, t)
-		return nil
+		value = a.T
 	}
-	if err := c.reserveConst(n, 4); err != nil {
+	if err := c.reserveConst(n, value.DType.Size()); err != nil {
 		return err
 	}
-	t := &Tensor{DType: Float32, Shape: shape, F: make([]float32, n)}
-	if hasValue {
+	t := &Tensor{DType: value.DType, Shape: shape}
+	if value.DType == Int64 {
+		t.I = make([]int64, n)
+		for i := range t.I {
+			t.I[i] = value.I[0]
+		}
+	} else {
+		t.F = make([]float32, n)
 		for i := range t.F {
-			t.F[i] = a.T.F[0]
+			t.F[i] = value.F[0]
 		}
 	}
 	c.setConst(0, t)
@@ -810,11 +809,7 @@ func buildRange(c *nodeCtx) error {
 			Detail: fmt.Sprintf("or more: start %v, limit %v, delta %v", start, limit, delta)}
 	}
 	n := int(max(length, 0))
-	size := int64(4)
-	if ts[0].DType == Int64 {
-		size = 8
-	}
-	if err := c.reserveConst(n, size); err != nil {
+	if err := c.reserveConst(n, ts[0].DType.Size()); err != nil {
 		return err
 	}
 	if ts[0].DType == Int64 {
@@ -854,11 +849,7 @@ func buildExpand(c *nodeCtx) error {
 		// broadcast copy kernel is the way if a model ever needs this.
 		return c.unsupported("Expand of a run-time tensor")
 	}
-	size := int64(4)
-	if x.DType == Int64 {
-		size = 8
-	}
-	if err := c.reserveConst(numElements(shape), 8+size); err != nil { // the index, then the values
+	if err := c.reserveConst(numElements(shape), Int64.Size()+x.DType.Size()); err != nil { // the index, then the values
 		return err
 	}
 	idx := broadcastIndex(x.Shape, shape)

@@ -782,9 +782,9 @@ func (d *decoder) decodeType(v *ValueInfo, b []byte, path string) error {
 
 // CheckPrefix reports a *FormatError when b, the first bytes of a file of at most max bytes,
 // cannot begin a ModelProto: a bad tag, a known field of the wrong wire type, or a field longer than
-// max. It lets a reader refuse a stream that is not ONNX
-// after a few bytes instead of after max bytes of it: /dev/zero begins with tag 0, and random bytes
-// soon declare a field longer than any model. A field that runs past the end of b is not an error.
+// max. It lets a reader refuse a stream that is not ONNX after a few bytes instead of after max bytes
+// of it: /dev/zero begins with tag 0, and random bytes soon declare a field longer than any model. A
+// field that runs past the end of b is not an error.
 func CheckPrefix(b []byte, max int64) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)

@@ -5,10 +5,10 @@ image and the x2.2 crop, the detector's box and window (`bonafide crop`'s manife
 how often mirroring alone changes a decision. That part was written for the x2.7 published head, the
 default of 2026-12-06: it reads the x2.7 probabilities against RUN_DIR/protocol.json's thresholds, so it
 gives the card's figures only with that day's protocol.json (score published, threshold 0.5752); with
-today's it compares them with the mix's thresholds. Then the shipped score's photo misses (mix_misses): each rejected photo's two parts, and
-for every mix weight at the shipped crop how many photos its final threshold accepts, and how many it
-would accept if either part said "live" (1.0) on every photo: the most that improving that part alone
-could give the photos.
+today's it compares them with the mix's thresholds. Then the shipped score's photo misses (mix_misses):
+each rejected photo's two parts, and for every mix weight at the shipped crop how many photos its final
+threshold accepts, and how many it would accept if either part said "live" (1.0) on every photo: the
+most that improving that part alone could give the photos.
 
     /usr/bin/python3 scripts/train/misses.py [RUN_DIR]     # default $BONAFIDE_TRAIN_WORK/runs/psb80
 
@@ -118,12 +118,12 @@ def mix_misses(run, summary, items):
     train_psb80.add_mixes(nested_select.heads_scale(run), run, r)
     r = r["final"]
     pub = np.asarray(r[f"faces_published-s{common._g64(scale)}"], np.float64)
-    lvl = (np.asarray(r[f"faces_{score}"], np.float64) - (1 - w0) * pub) / w0  # the 1x1 level, recovered
+    lvl = np.asarray(r[f"faces_{train_psb80.mix_name(scale, 1.0)}"], np.float64)  # W 1: the 1x1 level alone
     t = summary["headline"]["threshold"]
     names = [os.path.basename(items[i]["rel"]) for i in r["faces_idx"]]
     print(f"photos below the shipped score {score} at {t:.4f} (score = {1 - w0:g} * published + {w0:g} * 1x1 level; "
           f"the 1x1 level it would need):")
-    mix = (1 - w0) * pub + w0 * lvl
+    mix = np.asarray(r[f"faces_{score}"], np.float64)
     for j in np.argsort(mix):
         if mix[j] >= t:
             break
