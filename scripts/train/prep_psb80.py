@@ -36,7 +36,9 @@ view0-via128 the real items through the 128 crop. Then, for the protocol's Silen
 [N,3] of the real items (untrained: nothing of ours), on its own crop (face box x4.0, cut straight at 80x80
 by `bonafide crop` into crops80x4/) in p80x4-view0/logits.npy and on V2's x2.7 crop in
 p80-v1se-view0/logits.npy; and V2's own logits on the mirrored x2.7 crop (p80-v2flip-view0) and on the
-x2.2 and x3.2 crops (p80-v2s2.2-view0, p80-v2s3.2-view0; crops80x2.2/, crops80x3.2/).
+x2.2 to x2.6 and x3.2 crops (p80-v2s2.2-view0 and the like; crops80x2.2/ and the like). Last, the features
+of the straight crops at every MIX_SCALES scale (p80s2.2-view0 and the like, about 40 s each), on which
+train_psb80.py applies each fold's heads to score the mixes at that crop (the shipped score among them).
 """
 
 import argparse
@@ -186,6 +188,11 @@ def run_direct(items, bin_, out_dir, scale=SCALE, chunk=256):
     os.replace(os.path.join(out_dir, "feats.tmp.npy"), os.path.join(out_dir, "feats.npy"))
 
 
+# The crop scales besides x2.7 at which train_psb80.py scores the mixes of the published head with the
+# heads' 1x1 level: the heads (trained at x2.7) on the straight crops' features at that scale, as a graph
+# shipped with that crop applies them. Only the clean view is needed, so these cost a pass each.
+MIX_SCALES = (2.2, 2.3, 2.4, 2.5, 2.6)
+
 V1SE_SCALE = 4.0  # Silent-Face's second model: MiniFASNetV1SE on the face box x4.0 (its weight file's name)
 
 
@@ -291,6 +298,8 @@ def main(argv=None):
         run_logits(items, bin_, os.path.join(wd, "p80-v2flip-view0"), "v2", SCALE, flip=True)
         for sc in (2.2, 2.3, 2.4, 2.5, 2.6, 3.2):
             run_logits(items, bin_, os.path.join(wd, f"p80-v2s{sc:g}-view0"), "v2", sc)
+        for sc in MIX_SCALES:
+            run_direct(items, bin_, os.path.join(wd, view_dir(sc) + "-view0"), sc)
     print(f"prep_psb80 done in {time.time() - t0:.0f}s", flush=True)
 
 

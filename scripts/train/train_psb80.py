@@ -81,9 +81,9 @@ EXTRA = {
 }
 # The published head's live probability mixed with the pyramid's own 1x1 level, both from one pass of the
 # network on the crop of the face box xS: (1 - w) * published + w * 1x1 level. The heads train on the x2.7
-# crop (the recipe); at x2.2 each fold's heads are applied to prep_psb80.py's features of that crop, as the
-# shipped graph applies them to its crop.
-MIX_SCALES = (prep_psb80.SCALE, 2.2)
+# crop (the recipe); at x2.2 ... x2.6 each fold's heads are applied to prep_psb80.py's features of that crop,
+# as the shipped graph applies them to its crop.
+MIX_SCALES = (prep_psb80.SCALE,) + prep_psb80.MIX_SCALES
 MIX_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(1, 11))
 
 
@@ -372,6 +372,9 @@ def summarize(items, results, args, rule):
         view = {f: dict(r, test_scores=r[f"test_{k}"], faces_scores=r[f"faces_{k}"]) for f, r in results.items()}
         out["scores"][k] = train_pyramid.summarize(items, view, args, rule=rule)
         out["scores"][k].pop("args")
+    if args["score"] not in out["scores"]:
+        raise SystemExit(f"train_psb80: the score {args['score']!r} was not scored in every fold; a mix at a crop "
+                         "scale needs prep_psb80.py's features of that crop (run prep_psb80.py)")
     # The shipped score's rows at the top level, in train_pyramid.summarize's layout (card_tables.py).
     out.update(folds=out["scores"][args["score"]]["folds"], headline=out["scores"][args["score"]]["headline"])
     return out
