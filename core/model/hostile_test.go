@@ -210,3 +210,26 @@ func twoProducers() []byte {
 			{Name: "b", OpType: "Sigmoid", Inputs: []string{"x"}, Outputs: []string{"y"}}}}
 	return (&onnxpb.Model{IRVersion: 8, Opsets: []onnxpb.OperatorSet{{Version: 13}}, Graph: g}).Marshal()
 }
+
+// BenchmarkLoadLargeGraphs loads the largest graphs TestHostileModels accepts: their cost per node
+// is what decides whether a browser's one thread stays within hostile.MaxSeconds on a busy machine.
+func BenchmarkLoadLargeGraphs(b *testing.B) {
+	for _, bb := range []struct {
+		name string
+		file []byte
+	}{
+		{"ConvRelu", hostile.ConvReluChain(MaxNodes / 2)},
+		{"LiveToTheEnd", hostile.LiveToTheEnd(MaxNodes - 1)},
+		{"SharedWeightConvs", hostile.SharedWeightConvs(MaxNodes)},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Load(bb.file, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(MaxNodes), "ns/node")
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sort"
 
 	"github.com/bonafide-pad/bonafide/core/errs"
@@ -50,6 +51,7 @@ type Value struct {
 	input   bool   // a graph input, bound to the caller's buffer
 	output  bool   // a graph output
 	inPlace *Value // storage shared with a dead input, decided by the planner
+	mark    int32  // the value's index during a fusion pass, from 1 (0: none); see builder.number
 }
 
 // Len is the number of elements.
@@ -76,6 +78,10 @@ type builder struct {
 	constBytes int64
 	packs      *kernel.Packs
 	fusing     *fusing // during a fusion pass
+	// ctx is the node context, reused from node to node: a graph of MaxNodes nodes otherwise
+	// allocates one, with its input and output lists, per node, and the browser's collector pays
+	// for each (no step keeps the context or its lists).
+	ctx nodeCtx
 }
 
 // reserve charges n bytes of constants about to be allocated for what against the budget.
@@ -110,7 +116,8 @@ func Compile(g *Graph, opts Options) (*Program, error) {
 	if len(g.Outputs) == 0 {
 		return nil, &GraphError{Msg: "graph has no outputs"}
 	}
-	b := &builder{g: g, opts: opts, values: map[string]*Value{}, budget: opts.MaxMemory, packs: &kernel.Packs{}}
+	b := &builder{g: g, opts: opts, values: make(map[string]*Value, len(g.Initializers)+len(g.Inputs)+len(g.Nodes)),
+		budget: opts.MaxMemory, packs: &kernel.Packs{}}
 	if b.budget <= 0 {
 		b.budget = limits.DefaultMaxMemory
 	}
@@ -257,7 +264,8 @@ func (b *builder) node(n *Node) error {
 	if !ok || b.g.Opset < def.since {
 		return &errs.UnsupportedError{Where: "graph", Op: n.Op, Opset: b.g.Opset, Node: n.Name}
 	}
-	c := &nodeCtx{b: b, n: n, opset: b.g.Opset}
+	c := &b.ctx
+	*c = nodeCtx{b: b, n: n, opset: b.g.Opset, in: c.in[:0], out: c.out[:0]}
 	for i, name := range n.Inputs {
 		if name == "" {
 			c.in = append(c.in, nil)
@@ -269,7 +277,8 @@ func (b *builder) node(n *Node) error {
 		}
 		c.in = append(c.in, v)
 	}
-	c.out = make([]*Value, len(n.Outputs))
+	c.out = slices.Grow(c.out, len(n.Outputs))[:len(n.Outputs)]
+	clear(c.out)
 	if err := buildSafely(def.build, c, n); err != nil {
 		return err
 	}

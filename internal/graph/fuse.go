@@ -18,32 +18,74 @@ import (
 func (b *builder) fuse(outputs []*Value) {
 	for changed := true; changed; {
 		changed = false
-		b.deadCode(outputs)
-		users := b.users(outputs)
-		f := &fusing{users: users, pos: make(map[step]int, len(b.steps)), prod: make(map[*Value]step, len(b.steps))}
+		vals := b.number(outputs)
+		b.deadCode(outputs, len(vals))
+		f := &fusing{users: b.users(outputs, len(vals)), prod: make([]step, len(vals))}
 		for i, s := range b.steps {
-			f.pos[s] = i
+			s.base().pos = i + 1
 			for _, o := range s.base().out {
-				f.prod[o] = s
+				f.prod[o.mark-1] = s
 			}
 		}
 		b.fusing = f
 		for i := 0; i < len(b.steps); i++ {
-			for b.steps[i] != nil && b.fuseAt(i, users) {
+			for b.steps[i] != nil && b.fuseAt(i, f.users) {
 				changed = true
 			}
 		}
 		b.fusing = nil
 		b.steps = slices.DeleteFunc(b.steps, func(s step) bool { return s == nil })
+		for _, s := range b.steps {
+			s.base().pos = 0
+		}
+		for _, v := range vals {
+			v.mark = 0
+		}
 	}
 }
 
-// fusing is the state of one fusion pass: where each step is, who reads what and who produced
-// what when the pass began.
+// number gives every value the steps read or write, the outputs and the values they are views of
+// a pass-local index (Value.mark, from 1), and returns them in that order. A pass's bookkeeping is
+// then slices indexed by it instead of maps keyed by pointers: a graph of MaxNodes nodes spent
+// most of its compile time in map operations, several times as slow in the browser.
+func (b *builder) number(outputs []*Value) []*Value {
+	var vals []*Value
+	mark := func(v *Value) {
+		for ; v != nil && v.mark == 0; v = v.view {
+			vals = append(vals, v)
+			v.mark = int32(len(vals))
+		}
+	}
+	for _, s := range b.steps {
+		for _, v := range s.base().in {
+			mark(v)
+		}
+		for _, v := range s.base().out {
+			mark(v)
+		}
+	}
+	for _, v := range outputs {
+		mark(v)
+	}
+	return vals
+}
+
+// fusing is the state of one fusion pass: who reads what and who produced what when the pass
+// began (by Value.mark; where each step is, is stepBase.pos).
 type fusing struct {
-	users map[*Value][]step
-	pos   map[step]int
-	prod  map[*Value]step
+	users readers
+	prod  []step
+}
+
+// readers lists, by Value.mark, the steps that read each value's storage in one pass; a nil entry
+// stands for the graph's outputs. A value numbered after the pass began (mark 0) has none listed.
+type readers [][]step
+
+func (r readers) of(v *Value) []step {
+	if v == nil || v.mark <= 0 || int(v.mark) > len(r) {
+		return nil
+	}
+	return r[v.mark-1]
 }
 
 // goneStep stands, in a pass's reader lists, for a step that the pass fused away: the value it
@@ -57,40 +99,67 @@ var gone step = &goneStep{}
 
 func (f *fusing) forget(s step) {
 	for _, v := range s.base().in {
-		for j, r := range f.users[v] {
+		rs := f.users.of(v)
+		for j, r := range rs {
 			if r == s {
-				f.users[v][j] = gone
+				rs[j] = gone
 			}
 		}
 	}
-	delete(f.pos, s)
+	s.base().pos = 0
 }
 
-// users counts readers of each storage root; graph outputs count as a reader.
-func (b *builder) users(outputs []*Value) map[*Value][]step {
-	u := map[*Value][]step{}
+// users counts readers of each storage root; graph outputs count as a reader. n is the number of
+// values number gave marks.
+func (b *builder) users(outputs []*Value, n int) readers {
+	// A value read through a view is read by the view's readers. Counted first, so that every
+	// list is a window of one array.
+	count := make([]int, n)
+	read := func(v *Value) {
+		for r := v; r != nil; r = r.view {
+			count[r.mark-1]++
+		}
+	}
 	for _, s := range b.steps {
 		for _, v := range s.base().in {
-			u[v] = append(u[v], s)
+			read(v)
 		}
 	}
 	for _, v := range outputs {
-		u[v] = append(u[v], nil)
+		read(v)
 	}
-	// A value read through a view is read by the view's readers.
-	for v, rs := range u {
-		for r := v.view; r != nil; r = r.view {
-			u[r] = append(u[r], rs...)
+	total := 0
+	for _, c := range count {
+		total += c
+	}
+	all := make([]step, 0, total)
+	u := make(readers, n)
+	for i, c := range count {
+		u[i] = all[len(all) : len(all) : len(all)+c]
+		all = all[:len(all)+c]
+	}
+	add := func(v *Value, s step) {
+		for r := v; r != nil; r = r.view {
+			u[r.mark-1] = append(u[r.mark-1], s)
 		}
+	}
+	for _, s := range b.steps {
+		for _, v := range s.base().in {
+			add(v, s)
+		}
+	}
+	for _, v := range outputs {
+		add(v, nil)
 	}
 	return u
 }
 
-func (b *builder) deadCode(outputs []*Value) {
-	live := map[*Value]bool{}
+// deadCode drops the steps no output depends on; n is the number of values number gave marks.
+func (b *builder) deadCode(outputs []*Value, n int) {
+	live := make([]bool, n)
 	for _, v := range outputs {
 		for r := v; r != nil; r = r.view {
-			live[r] = true
+			live[r.mark-1] = true
 		}
 	}
 	kept := make([]step, 0, len(b.steps))
@@ -98,7 +167,7 @@ func (b *builder) deadCode(outputs []*Value) {
 		s := b.steps[i]
 		used := false
 		for _, o := range s.base().out {
-			used = used || live[o]
+			used = used || live[o.mark-1]
 		}
 		if !used {
 			continue
@@ -106,7 +175,7 @@ func (b *builder) deadCode(outputs []*Value) {
 		kept = append(kept, s)
 		for _, v := range s.base().in {
 			for r := v; r != nil; r = r.view {
-				live[r] = true
+				live[r.mark-1] = true
 			}
 		}
 	}
@@ -117,8 +186,8 @@ func (b *builder) deadCode(outputs []*Value) {
 }
 
 // soleReader returns the only step reading v, or nil when v has other readers or is an output.
-func soleReader(users map[*Value][]step, v *Value) step {
-	rs := users[v]
+func soleReader(users readers, v *Value) step {
+	rs := users.of(v)
 	if len(rs) != 1 || rs[0] == nil {
 		return nil
 	}
@@ -129,8 +198,8 @@ func soleReader(users map[*Value][]step, v *Value) step {
 func (b *builder) producerOf(v *Value) step {
 	if f := b.fusing; f != nil {
 		// The pass's index, while it is still true (fusions move outputs between steps).
-		if s, ok := f.prod[v]; ok {
-			if _, present := f.pos[s]; present && slices.Contains(s.base().out, v) {
+		if v.mark > 0 && int(v.mark) <= len(f.prod) {
+			if s := f.prod[v.mark-1]; s != nil && s.base().pos > 0 && slices.Contains(s.base().out, v) {
 				return s
 			}
 		}
@@ -146,7 +215,7 @@ func (b *builder) producerOf(v *Value) step {
 // indexOf returns where step s is, or -1.
 func (b *builder) indexOf(s step) int {
 	if f := b.fusing; f != nil {
-		if i, ok := f.pos[s]; ok && b.steps[i] == s {
+		if i := s.base().pos - 1; i >= 0 && i < len(b.steps) && b.steps[i] == s {
 			return i
 		}
 	}
@@ -167,7 +236,7 @@ func (b *builder) replace(old, s step) {
 	b.steps[i] = s
 	if f := b.fusing; f != nil {
 		f.forget(old)
-		f.pos[s] = i
+		s.base().pos = i + 1
 	}
 }
 
@@ -195,7 +264,7 @@ func (b *builder) moveTo(s, at step) {
 	b.steps[i], b.steps[j] = nil, s
 	if f := b.fusing; f != nil {
 		f.forget(at)
-		f.pos[s] = j
+		s.base().pos = j + 1
 		return
 	}
 	b.steps = slices.DeleteFunc(b.steps, func(t step) bool { return t == nil })
@@ -210,7 +279,7 @@ func fusableAct(a *actStep) bool {
 	return false
 }
 
-func (b *builder) fuseAt(i int, users map[*Value][]step) bool {
+func (b *builder) fuseAt(i int, users readers) bool {
 	switch s := b.steps[i].(type) {
 	case *binaryStep:
 		return s.op == kernel.OpMul && b.fuseSE(s, users)

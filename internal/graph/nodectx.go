@@ -201,18 +201,25 @@ func (c *nodeCtx) stringAttr(name, def string) (string, error) {
 
 // intsAttr returns the attribute as ints, or nil when absent.
 func (c *nodeCtx) intsAttr(name string) ([]int, error) {
+	out, _, err := c.appendIntsAttr(nil, name)
+	return out, err
+}
+
+// appendIntsAttr appends the attribute's values to dst and returns them (nil when it is absent),
+// so that a builder reading several lists can keep them in one allocation.
+func (c *nodeCtx) appendIntsAttr(dst []int, name string) (vals, grown []int, err error) {
 	a, ok, err := c.attr(name, AttrInts)
 	if err != nil || !ok {
-		return nil, err
+		return nil, dst, err
 	}
-	out := make([]int, len(a.Ints))
-	for i, v := range a.Ints {
+	start := len(dst)
+	for _, v := range a.Ints {
 		if v > math.MaxInt32 || v < math.MinInt32 {
-			return nil, c.attrErr(name, "value %d out of range", v)
+			return nil, dst, c.attrErr(name, "value %d out of range", v)
 		}
-		out[i] = int(v)
+		dst = append(dst, int(v))
 	}
-	return out, nil
+	return dst[start:len(dst):len(dst)], dst, nil
 }
 
 func (c *nodeCtx) floatsAttr(name string) ([]float32, error) {

@@ -22,7 +22,10 @@ type spatial struct {
 func (c *nodeCtx) spatialAttrs(nsp int, kernelFromWeights []int) (spatial, error) {
 	var sp spatial
 	var err error
-	if sp.kernel, err = c.intsAttr("kernel_shape"); err != nil {
+	// Every list below is a window of buf: one allocation per node, not five (a graph of
+	// MaxNodes convolutions must load within the hostile-model budget in a browser).
+	buf := make([]int, 0, 5*nsp)
+	if sp.kernel, buf, err = c.appendIntsAttr(buf, "kernel_shape"); err != nil {
 		return sp, err
 	}
 	if sp.kernel == nil {
@@ -39,15 +42,17 @@ func (c *nodeCtx) spatialAttrs(nsp int, kernelFromWeights []int) (spatial, error
 		}
 	}
 	ones := func(name string) ([]int, error) {
-		v, err := c.intsAttr(name)
-		if err != nil {
+		var v []int
+		var err error
+		if v, buf, err = c.appendIntsAttr(buf, name); err != nil {
 			return nil, err
 		}
 		if v == nil {
-			v = make([]int, nsp)
-			for i := range v {
-				v[i] = 1
+			start := len(buf)
+			for range nsp {
+				buf = append(buf, 1)
 			}
+			v = buf[start:len(buf):len(buf)]
 		}
 		if len(v) != nsp {
 			return nil, c.attrErr(name, "has %d values for %d spatial axes", len(v), nsp)
@@ -65,12 +70,14 @@ func (c *nodeCtx) spatialAttrs(nsp int, kernelFromWeights []int) (spatial, error
 	if sp.dilations, err = ones("dilations"); err != nil {
 		return sp, err
 	}
-	pads, err := c.intsAttr("pads")
-	if err != nil {
+	var pads []int
+	if pads, buf, err = c.appendIntsAttr(buf, "pads"); err != nil {
 		return sp, err
 	}
 	if pads == nil {
-		pads = make([]int, 2*nsp)
+		start := len(buf)
+		buf = append(buf, make([]int, 2*nsp)...)
+		pads = buf[start:len(buf):len(buf)]
 	}
 	if len(pads) != 2*nsp {
 		return sp, c.attrErr("pads", "has %d values for %d spatial axes", len(pads), nsp)
@@ -220,12 +227,14 @@ func buildConv(c *nodeCtx) error {
 	if err := s.Validate(); err != nil {
 		return c.shapeErr("%v", err)
 	}
-	outShape := []int{s.N, s.M, s.OW}
+	var outShape []int
 	if nsp == 2 {
 		outShape = []int{s.N, s.M, s.OH, s.OW}
+	} else {
+		outShape = []int{s.N, s.M, s.OW}
 	}
 	y := c.newOutput(0, outShape)
-	st := &convStep{stepBase: newBase(c, []*Value{x}, y), shape: s, w: wt.Floats()}
+	st := &convStep{stepBase: newBase(c, y, x), shape: s, w: wt.Floats()}
 	if bt != nil {
 		st.bias = bt.Floats()
 	}
@@ -360,7 +369,7 @@ func buildConvTranspose(c *nodeCtx) error {
 	}
 	shape := append([]int{s.N, M}, outSz...)
 	y := c.newOutput(0, shape)
-	st := &convTransposeStep{stepBase: newBase(c, []*Value{x}, y), shape: s, w: wt.Floats()}
+	st := &convTransposeStep{stepBase: newBase(c, y, x), shape: s, w: wt.Floats()}
 	if bt != nil {
 		st.bias = bt.Floats()
 	}

@@ -79,7 +79,7 @@ func buildAct(c *nodeCtx, act kernel.Activation) error {
 
 func emitAct(c *nodeCtx, x *Value, act kernel.Activation) error {
 	y := c.newOutput(0, x.Shape)
-	st := &actStep{stepBase: newBase(c, []*Value{x}, y), act: act, channels: 1, inner: x.Len()}
+	st := &actStep{stepBase: newBase(c, y, x), act: act, channels: 1, inner: x.Len()}
 	if act.Kind == kernel.ActPRelu && len(act.Slope) > 1 {
 		st.channels = x.Shape[1]
 		st.inner = numElements(x.Shape[2:])
@@ -221,7 +221,7 @@ func buildBatchNorm(c *nodeCtx) error {
 		shift[i] = params[1][i] - params[2][i]*scale[i]
 	}
 	y := c.newOutput(0, x.Shape)
-	st := &scaleShiftStep{stepBase: newBase(c, []*Value{x}, y), scale: scale, shift: shift,
+	st := &scaleShiftStep{stepBase: newBase(c, y, x), scale: scale, shift: shift,
 		n: x.Shape[0], ch: ch, hw: numElements(x.Shape[2:])}
 	st.inplace = 0
 	return c.finishStep(st)
@@ -257,7 +257,7 @@ func buildSoftmax(c *nodeCtx) error {
 		return err
 	}
 	y := c.newOutput(0, x.Shape)
-	st := &softmaxStep{stepBase: newBase(c, []*Value{x}, y), outer: numElements(x.Shape[:axis])}
+	st := &softmaxStep{stepBase: newBase(c, y, x), outer: numElements(x.Shape[:axis])}
 	if c.opset < 13 {
 		// Before opset 13 the input is coerced to 2-D [outer, rest] around the axis.
 		st.n, st.inner = numElements(x.Shape[axis:]), 1
@@ -297,7 +297,7 @@ func emitBinary(c *nodeCtx, op kernel.BinaryOp, a, b *Value) error {
 		return c.shapeErr("%v", err)
 	}
 	y := c.newOutput(0, shape)
-	st := &binaryStep{stepBase: newBase(c, []*Value{a, b}, y), op: op, bc: bc}
+	st := &binaryStep{stepBase: newBase(c, y, a, b), op: op, bc: bc}
 	switch {
 	case a.Len() == y.Len() && a.Const == nil:
 		st.inplace = 0

@@ -178,7 +178,7 @@ func buildGemm(c *nodeCtx) error {
 		}
 	}
 	out := c.newOutput(0, []int{m, n})
-	st := &matmulStep{stepBase: newBase(c, []*Value{a}, out), m: m, n: n, k: k, constB: constB, bias: bias}
+	st := &matmulStep{stepBase: newBase(c, out, a), m: m, n: n, k: k, constB: constB, bias: bias}
 	if constB == nil {
 		st.in = append(st.in, b)
 		st.offA, st.offB = []int{0}, []int{0}
@@ -238,7 +238,7 @@ func buildMatMul(c *nodeCtx) error {
 	nb := numElements(batch)
 	y := c.newOutput(0, final)
 	_ = outShape
-	st := &matmulStep{stepBase: newBase(c, []*Value{a}, y), m: m, n: n, k: k}
+	st := &matmulStep{stepBase: newBase(c, y, a), m: m, n: n, k: k}
 	st.mac = int64(nb) * int64(m) * int64(n) * int64(k)
 	if b.Const != nil && numElements(batchB) == 1 {
 		// One weight matrix for every batch element: fold the batch into M.
@@ -326,7 +326,7 @@ func buildReduce(c *nodeCtx, op kernel.ReduceOp) error {
 		}
 	}
 	y := c.newOutput(0, shape)
-	st := &reduceStep{stepBase: newBase(c, []*Value{x}, y), k: k}
+	st := &reduceStep{stepBase: newBase(c, y, x), k: k}
 	st.planeMean = op == kernel.ReduceMean && keep != 0 && rank == 4 && len(norm) == 2 && seen[2] && seen[3]
 	return c.finishStep(st)
 }

@@ -92,7 +92,7 @@ func buildPool(c *nodeCtx, maxPool bool) error {
 		shape = []int{s.N, s.C, s.OH, s.OW}
 	}
 	y := c.newOutput(0, shape)
-	st := &poolStep{stepBase: newBase(c, []*Value{x}, y), maxPool: maxPool, includePad: includePad != 0, shape: s}
+	st := &poolStep{stepBase: newBase(c, y, x), maxPool: maxPool, includePad: includePad != 0, shape: s}
 	return c.finishStep(st)
 }
 
@@ -126,7 +126,7 @@ func buildGlobalPool(c *nodeCtx, maxPool bool) error {
 		shape[i] = 1
 	}
 	y := c.newOutput(0, shape)
-	st := &globalPoolStep{stepBase: newBase(c, []*Value{x}, y), maxPool: maxPool,
+	st := &globalPoolStep{stepBase: newBase(c, y, x), maxPool: maxPool,
 		nc: x.Shape[0] * x.Shape[1], hw: numElements(x.Shape[2:])}
 	if st.hw == 0 {
 		return c.shapeErr("input shape %v has an empty spatial axis", x.Shape)
@@ -349,5 +349,5 @@ func emitResize(c *nodeCtx, x *Value, spec resizeSpec) error {
 		return c.shapeErr("%v", err)
 	}
 	y := c.newOutput(0, out)
-	return c.finishStep(&resizeStep{stepBase: newBase(c, []*Value{x}, y), k: k})
+	return c.finishStep(&resizeStep{stepBase: newBase(c, y, x), k: k})
 }

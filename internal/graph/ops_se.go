@@ -53,7 +53,7 @@ func fcConv(st *convStep) bool {
 //	y = Mul(x, g)
 //
 // with one seStep, when each intermediate value has no other reader.
-func (b *builder) fuseSE(mul *binaryStep, users map[*Value][]step) bool {
+func (b *builder) fuseSE(mul *binaryStep, users readers) bool {
 	producer := b.producerOf
 	for xi := 0; xi < 2; xi++ {
 		x, g := mul.in[xi], mul.in[1-xi]

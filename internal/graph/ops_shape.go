@@ -353,7 +353,7 @@ func buildGather(c *nodeCtx) error {
 	}
 	shape := append(append(append([]int(nil), x.Shape[:axis]...), it.Shape...), x.Shape[axis+1:]...)
 	y := c.newOutput(0, shape)
-	st := &gatherStep{stepBase: newBase(c, []*Value{x}, y), outer: numElements(x.Shape[:axis]),
+	st := &gatherStep{stepBase: newBase(c, y, x), outer: numElements(x.Shape[:axis]),
 		axisLen: n, inner: numElements(x.Shape[axis+1:]), idx: idx}
 	return c.foldMovement(st)
 }
@@ -462,7 +462,7 @@ func buildSlice(c *nodeCtx) error {
 		return c.shapeErr("%v", err)
 	}
 	y := c.newOutput(0, out)
-	return c.foldMovement(&sliceStep{stepBase: newBase(c, []*Value{x}, y), k: k})
+	return c.foldMovement(&sliceStep{stepBase: newBase(c, y, x), k: k})
 }
 
 type concatStep struct {
@@ -521,7 +521,7 @@ func buildConcat(c *nodeCtx) error {
 		chunks[i] = numElements(v.Shape[axis:])
 	}
 	y := c.newOutput(0, shape)
-	st := &concatStep{stepBase: newBase(c, ins, y), outer: numElements(first.Shape[:axis]), chunks: chunks}
+	st := &concatStep{stepBase: newBase(c, y, ins...), outer: numElements(first.Shape[:axis]), chunks: chunks}
 	return c.foldMovement(st)
 }
 
@@ -551,7 +551,7 @@ func buildTranspose(c *nodeCtx) error {
 		return c.shapeErr("%v", err)
 	}
 	y := c.newOutput(0, shape)
-	return c.foldMovement(&transposeStep{stepBase: newBase(c, []*Value{x}, y), k: k})
+	return c.foldMovement(&transposeStep{stepBase: newBase(c, y, x), k: k})
 }
 
 type padStep struct {
@@ -644,7 +644,7 @@ func buildPad(c *nodeCtx) error {
 		return err
 	}
 	y := c.newOutput(0, shape)
-	return c.foldMovement(&padStep{stepBase: newBase(c, []*Value{x}, y), k: k})
+	return c.foldMovement(&padStep{stepBase: newBase(c, y, x), k: k})
 }
 
 func buildConstant(c *nodeCtx) error {

@@ -30,14 +30,22 @@ type stepBase struct {
 	mac int64
 	// packs shares packed weights between the steps of one compilation (nil: each packs its own).
 	packs *kernel.Packs
+	// pos is where the step is in the step list during a fusion pass, from 1 (0: not known).
+	pos int
 }
 
 func (b *stepBase) base() *stepBase { return b }
 func (b *stepBase) prepare() error  { return nil }
 func (b *stepBase) workspace() int  { return 0 }
 
-func newBase(c *nodeCtx, in []*Value, out ...*Value) stepBase {
-	return stepBase{n: c.n, in: in, out: out, inplace: -1, packs: c.b.packs}
+// newBase makes the base of a step that writes out from in. Both lists share one allocation (the
+// inputs' capped, so that a fusion that appends an input copies them): compiling allocates per
+// node, and a graph of MaxNodes nodes must load within the hostile-model budget in a browser.
+func newBase(c *nodeCtx, out *Value, in ...*Value) stepBase {
+	io := make([]*Value, len(in)+1)
+	copy(io, in)
+	io[len(in)] = out
+	return stepBase{n: c.n, in: io[:len(in):len(in)], out: io[len(in):], inplace: -1, packs: c.b.packs}
 }
 
 // Program is a compiled graph: immutable, shareable between goroutines. Each goroutine runs it

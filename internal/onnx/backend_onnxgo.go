@@ -3,8 +3,9 @@
 package onnx
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	onnxgo "github.com/owulveryck/onnx-go"
 	"gonum.org/v1/gonum/graph"
@@ -18,9 +19,13 @@ import (
 // graph IR from the record.
 type backend struct {
 	nodes []*valueNode
-	from  map[int64][]edge // edges by source (the operator's output value)
-	to    map[int64][]edge
-	ops   []opCall
+	// from and to hold the edges by source (the operator's output value) and by target, indexed
+	// by node id (NewNode numbers the nodes densely from 0).
+	from, to [][]edge
+	// pool hands each list its first two slots from a shared chunk: a graph of MaxNodes nodes
+	// would otherwise allocate two lists per node, which a browser's collector pays for.
+	pool []edge
+	ops  []opCall
 }
 
 type valueNode struct {
@@ -53,8 +58,36 @@ type opCall struct {
 
 var _ onnxgo.Backend = (*backend)(nil)
 
-func newBackend() *backend {
-	return &backend{from: map[int64][]edge{}, to: map[int64][]edge{}}
+// newBackend sizes its lists for a graph of ops operators and about values values, so that a
+// graph of MaxNodes nodes does not regrow them (each regrowth copies and the browser's collector
+// rescans them).
+func newBackend(ops, values int) *backend {
+	return &backend{nodes: make([]*valueNode, 0, values), from: make([][]edge, 0, values), to: make([][]edge, 0, values),
+		ops: make([]opCall, 0, ops)}
+}
+
+func (b *backend) addEdge(lists [][]edge, id int64, e edge) [][]edge {
+	for int64(len(lists)) <= id {
+		lists = append(lists, nil)
+	}
+	if l := lists[id]; len(l) > 0 {
+		lists[id] = append(l, e)
+		return lists
+	}
+	if len(b.pool) < 2 {
+		b.pool = make([]edge, 2048)
+	}
+	b.pool[0] = e
+	lists[id], b.pool = b.pool[:1:2], b.pool[2:]
+	return lists
+}
+
+// edges returns the list of id, or nil.
+func edges(lists [][]edge, id int64) []edge {
+	if id < 0 || id >= int64(len(lists)) {
+		return nil
+	}
+	return lists[id]
 }
 
 func (b *backend) NewNode() graph.Node {
@@ -77,12 +110,12 @@ func (b *backend) NewWeightedEdge(from, to graph.Node, weight float64) graph.Wei
 // (Mul(x, x)), which a simple graph would collapse into one edge.
 func (b *backend) SetWeightedEdge(e graph.WeightedEdge) {
 	ed := e.(edge)
-	b.from[ed.f.id] = append(b.from[ed.f.id], ed)
-	b.to[ed.t.id] = append(b.to[ed.t.id], ed)
+	b.from = b.addEdge(b.from, ed.f.id, ed)
+	b.to = b.addEdge(b.to, ed.t.id, ed)
 }
 
 func (b *backend) ApplyOperation(op onnxgo.Operation, outputs ...graph.Node) error {
-	call := opCall{op: op.Name, attrs: op.Attributes}
+	call := opCall{op: op.Name, attrs: op.Attributes, outputs: make([]*valueNode, 0, len(outputs))}
 	for _, o := range outputs {
 		vn, ok := o.(*valueNode)
 		if !ok {
@@ -99,8 +132,12 @@ func (b *backend) inputsOf(call opCall) []string {
 	if len(call.outputs) == 0 {
 		return nil
 	}
-	es := append([]edge(nil), b.from[call.outputs[0].id]...)
-	sort.SliceStable(es, func(i, j int) bool { return es[i].weight < es[j].weight })
+	es := edges(b.from, call.outputs[0].id)
+	byWeight := func(x, y edge) int { return cmp.Compare(x.weight, y.weight) }
+	if !slices.IsSortedFunc(es, byWeight) { // onnx-go adds them in order; sort a copy otherwise
+		es = slices.Clone(es)
+		slices.SortStableFunc(es, byWeight)
+	}
 	names := make([]string, len(es))
 	for i, e := range es {
 		names[i] = e.t.name
@@ -127,7 +164,7 @@ func (b *backend) Nodes() graph.Nodes {
 
 func (b *backend) From(id int64) graph.Nodes {
 	var ns []graph.Node
-	for _, e := range b.from[id] {
+	for _, e := range edges(b.from, id) {
 		ns = append(ns, e.t)
 	}
 	return iterator.NewOrderedNodes(ns)
@@ -135,7 +172,7 @@ func (b *backend) From(id int64) graph.Nodes {
 
 func (b *backend) To(id int64) graph.Nodes {
 	var ns []graph.Node
-	for _, e := range b.to[id] {
+	for _, e := range edges(b.to, id) {
 		ns = append(ns, e.f)
 	}
 	return iterator.NewOrderedNodes(ns)
@@ -148,7 +185,7 @@ func (b *backend) HasEdgeBetween(x, y int64) bool {
 func (b *backend) HasEdgeFromTo(u, v int64) bool { return b.Edge(u, v) != nil }
 
 func (b *backend) Edge(u, v int64) graph.Edge {
-	for _, e := range b.from[u] {
+	for _, e := range edges(b.from, u) {
 		if e.t.id == v {
 			return e
 		}

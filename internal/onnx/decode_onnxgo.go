@@ -32,7 +32,8 @@ func decodeGraph(p *prepared) (*graph.Graph, error) {
 			producer[o] = n
 		}
 	}
-	b := newBackend()
+	pg := p.pb.Graph
+	b := newBackend(len(pg.Nodes), len(pg.Initializers)+len(pg.Inputs)+len(producer))
 	if err := unmarshal(b, p.pb.Marshal()); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ import (
 func TestOnnxGoPanicRecovered(t *testing.T) {
 	bad := &onnxpb.Tensor{Name: "w", Dims: []int64{2, 3}, DataType: onnxpb.Float, RawData: []byte{0, 0, 128, 63}}
 	m := tiny(13, "Add", dims(2, 3), []*onnxpb.Tensor{bad})
-	err := unmarshal(newBackend(), m.Marshal())
+	err := unmarshal(newBackend(0, 0), m.Marshal())
 	var de *DecodeError
 	if !errors.As(err, &de) {
 		t.Fatalf("err = %v, want a *DecodeError", err)

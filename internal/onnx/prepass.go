@@ -121,14 +121,20 @@ func prepare(m *onnxpb.Model, maxMemory int64) (*prepared, error) {
 	g.Nodes = nodes
 
 	// Drop initializers no node reads (the folded INT8 weights), then normalise the rest.
-	used := map[string]bool{}
+	// Only initializers enter the set: a graph of MaxNodes nodes would otherwise insert every
+	// value's name.
+	used := make(map[string]bool, len(inits))
 	for _, n := range nodes {
 		for _, in := range n.Inputs {
-			used[in] = true
+			if _, ok := inits[in]; ok {
+				used[in] = true
+			}
 		}
 	}
 	for _, o := range g.Outputs {
-		used[o.Name] = true
+		if _, ok := inits[o.Name]; ok {
+			used[o.Name] = true
+		}
 	}
 	keptInits := g.Initializers[:0]
 	for _, t := range g.Initializers {

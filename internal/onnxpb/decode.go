@@ -453,6 +453,17 @@ func (d *decoder) decodeNode(b []byte, path string) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{}
+	// The input and output names share one list, sized by a first look at the fields (the walk
+	// below reports malformed ones): one allocation per node instead of up to four.
+	if nIn, nOut := countNames(b); nIn+nOut > 0 {
+		names := make([]string, 0, nIn+nOut)
+		if nIn > 0 {
+			n.Inputs = names[:0:nIn]
+		}
+		if nOut > 0 {
+			n.Outputs = names[nIn : nIn : nIn+nOut]
+		}
+	}
 	var err error
 	n.unknown, err = d.walk(b, path, func(fl field) error {
 		var err error
@@ -488,6 +499,31 @@ func (d *decoder) decodeNode(b []byte, path string) (*Node, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// countNames counts a NodeProto's input (1) and output (2) fields, stopping at the first malformed
+// field.
+func countNames(b []byte) (in, out int) {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			break
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			break
+		}
+		if typ == protowire.BytesType {
+			switch num {
+			case 1:
+				in++
+			case 2:
+				out++
+			}
+		}
+		b = b[n+m:]
+	}
+	return in, out
 }
 
 func (d *decoder) decodeAttribute(b []byte, path string) (*Attribute, error) {

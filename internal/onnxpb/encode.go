@@ -39,9 +39,12 @@ func (m *Model) Marshal() []byte {
 }
 
 func (g *Graph) marshal() []byte {
-	var b []byte
+	var b, nb []byte
 	for _, n := range g.Nodes {
-		b = appendMsg(b, 1, n.marshal())
+		// One scratch buffer for every node: a graph of MaxNodes nodes is re-encoded for onnx-go
+		// on every load, and a buffer per node was most of that load's allocations.
+		nb = n.appendTo(nb[:0])
+		b = appendMsg(b, 1, nb)
 	}
 	b = appendStr(b, 2, g.Name)
 	for _, t := range g.Initializers {
@@ -60,8 +63,7 @@ func (g *Graph) marshal() []byte {
 	return append(b, g.unknown...)
 }
 
-func (n *Node) marshal() []byte {
-	var b []byte
+func (n *Node) appendTo(b []byte) []byte {
 	for _, s := range n.Inputs {
 		b = protowire.AppendTag(b, 1, protowire.BytesType)
 		b = protowire.AppendString(b, s)
