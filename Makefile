@@ -13,7 +13,8 @@ export GOBIN := $(TOOLS)/bin
 export PATH := $(GOBIN):$(CURDIR)/node_modules/.bin:$(PATH)
 GO ?= go
 PORT ?= 8080
-SHARED ?= $(abspath $(CURDIR)/../shared)
+# The shared data: SHARED=DIR on the command line, else an exported BONAFIDE_SHARED, else ../shared.
+SHARED ?= $(abspath $(or $(BONAFIDE_SHARED),$(CURDIR)/../shared))
 export BONAFIDE_SHARED := $(SHARED)
 WASMBROWSERTEST_VERSION := v0.11.0
 # Fuzz targets run this long each in `make test`.
