@@ -583,13 +583,27 @@ class PoolPort {
   }
 }
 
-/** Fetches, checks and compiles the wasm, then starts the engine on a port. */
-async function startEngine(o) {
-  const s = support();
-  if (!s.ok) throw new WebAssemblyUnsupportedError(`bonafide: ${s.reason}`);
+// Compiled wasm modules by URL and expected hash, held weakly. A page that creates a checker again
+// (a retake) or a checker and a model skips fetching, hashing and compiling 5 MB again (50–75, 8–12
+// and 29–45 ms on the bench machine), and a page done with bonafide lets the compiled code go.
+const compiledWasm = new Map();
+
+async function wasmModule(o) {
+  const key = JSON.stringify([o.wasmUrl, o.integrity.wasm ?? '', o.integrityDefaults.wasm ?? '']);
+  const cached = compiledWasm.get(key)?.deref();
+  if (cached) return cached;
   const wasmBytes = await fetchBytes(o.wasmUrl, 'wasm');
   await checkIntegrity(wasmBytes, o, 'wasm');
   const module = await compileWasm(wasmBytes);
+  if (typeof WeakRef === 'function') compiledWasm.set(key, new WeakRef(module));
+  return module;
+}
+
+/** Fetches, checks and compiles the wasm (or reuses it), then starts the engine on a port. */
+async function startEngine(o) {
+  const s = support();
+  if (!s.ok) throw new WebAssemblyUnsupportedError(`bonafide: ${s.reason}`);
+  const module = await wasmModule(o);
   // options.workers > 1: one compiled module, one Worker and wasm instance each (Bonafide.create).
   const ports = [];
   try {

@@ -405,6 +405,27 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: 'a second create() or loadModel() in the page reuses the compiled wasm: bonafide.wasm is fetched once, and both work',
+      async fn() {
+        const wasmFetches = () => rec.requests.filter((u) => new URL(u).pathname.endsWith('/bonafide.wasm')).length;
+        await page.evaluate(async () => (await window.bonafide.Bonafide.create()).close());
+        const before = wasmFetches();
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const d = await Bonafide.create();
+          const r = await d.analyze(window.__frame);
+          const info = d.info;
+          await d.close();
+          const m = await Bonafide.loadModel('/models/default.onnx');
+          const inputs = m.inputs.length;
+          await m.close();
+          return { scored: typeof r.scored, kind: info.kind, inputs };
+        });
+        assert(wasmFetches() === before, `bonafide.wasm fetched ${wasmFetches() - before} more times`);
+        assert(out.scored === 'boolean' && out.inputs >= 1, `the checker and the model made from the reused module work: ${JSON.stringify(out)}`);
+      },
+    },
+    {
       name: 'a load that fails before the engine has started stops its Workers once they start (create and loadModel)',
       async fn() {
         rec.allow(/status of 404/);

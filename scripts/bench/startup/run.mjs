@@ -1,0 +1,82 @@
+// How long a page waits before it can check a face: `node scripts/bench/startup/run.mjs [model.onnx]`
+// (after `make web`; default: the default model). Each round opens a fresh headless Chromium (an
+// empty profile: no cached compiled code) and times, in one cross-origin isolated page,
+// Bonafide.create({model}) the first time and again, then Bonafide.loadModel; then, in another fresh
+// browser, onnxruntime-web 1.30 (one thread) creating sessions for BlazeFace and the same model, first
+// and again. Prints the median, min and max of STARTUP_ROUNDS (5) rounds, in ms.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const HERE = path.join(ROOT, 'scripts', 'bench', 'startup');
+const WEB = path.resolve(ROOT, process.env.STARTUP_WEB || 'build/web');
+const model = path.resolve(ROOT, process.argv[2] || 'models/psb-80.int8.onnx');
+const face = path.join(WEB, 'models', 'blazeface.onnx');
+const rounds = +(process.env.STARTUP_ROUNDS || 5);
+const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+function fileFor(p) {
+  const under = (dir, rel) => {
+    const f = path.join(dir, path.normalize(decodeURIComponent(rel)));
+    return f.startsWith(dir + path.sep) ? f : null;
+  };
+  if (p === '/') return path.join(HERE, 'index.html');
+  if (p === '/model.onnx') return model;
+  if (p.startsWith('/startup/')) return under(HERE, p.slice(9));
+  if (p.startsWith('/web/')) return under(WEB, p.slice(5));
+  if (p.startsWith('/ort/')) return under(path.join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'), p.slice(5));
+  return null;
+}
+
+const server = http.createServer((req, res) => {
+  const file = fileFor(new URL(req.url, 'http://x').pathname);
+  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, headers);
+    res.end();
+    return;
+  }
+  headers['Content-Type'] = TYPES[path.extname(file)] || 'application/octet-stream';
+  res.writeHead(200, headers);
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+/** Runs f(page) in a fresh browser with an empty profile. */
+async function fresh(f) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bonafide-startup-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = context.pages()[0] || await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.startupReady);
+    return await f(page);
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const runs = { 'bonafide create, first in the page': [], 'bonafide create, again': [], 'bonafide loadModel (wasm compiled)': [],
+  'ORT-web 1t: both sessions, first in the page': [], 'ORT-web 1t: both sessions, again': [] };
+const load0 = os.loadavg()[0];
+try {
+  for (let i = 0; i < rounds; i++) {
+    const b = await fresh((page) => page.evaluate((a) => window.bonafideStartup(a), { modelUrl: '/model.onnx' }));
+    const o = await fresh((page) => page.evaluate((a) => window.ortStartup(a), { modelUrl: '/model.onnx', faceUrl: '/web/models/blazeface.onnx' }));
+    const r = Object.values(runs);
+    [b.first, b.again, b.loadModel, o.first, o.again].forEach((v, j) => r[j].push(v));
+  }
+} finally {
+  server.close();
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+console.log(`${path.relative(ROOT, model)} with BlazeFace (${path.relative(ROOT, face)}), ${rounds} rounds, load ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}: median (min–max) ms`);
+for (const [k, v] of Object.entries(runs)) console.log(`  ${k.padEnd(48)} ${median(v).toFixed(0)} (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`);
