@@ -4,12 +4,10 @@
 // Bonafide.create({model}) the first time and again, then Bonafide.loadModel; then, in another fresh
 // browser, onnxruntime-web 1.30 (one thread) creating sessions for BlazeFace and the same model, first
 // and again. Prints the median, min and max of STARTUP_ROUNDS (5) rounds, in ms.
-import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openFresh, serveIsolated, under } from '../serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const HERE = path.join(ROOT, 'scripts', 'bench', 'startup');
@@ -17,13 +15,7 @@ const WEB = path.resolve(ROOT, process.env.STARTUP_WEB || 'build/web');
 const model = path.resolve(ROOT, process.argv[2] || 'models/psb-80.int8.onnx');
 const face = path.join(WEB, 'models', 'blazeface.onnx');
 const rounds = +(process.env.STARTUP_ROUNDS || 5);
-const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
 function fileFor(p) {
-  const under = (dir, rel) => {
-    const f = path.join(dir, path.normalize(decodeURIComponent(rel)));
-    return f.startsWith(dir + path.sep) ? f : null;
-  };
   if (p === '/') return path.join(HERE, 'index.html');
   if (p === '/model.onnx') return model;
   if (p.startsWith('/startup/')) return under(HERE, p.slice(9));
@@ -32,35 +24,16 @@ function fileFor(p) {
   return null;
 }
 
-const server = http.createServer((req, res) => {
-  const file = fileFor(new URL(req.url, 'http://x').pathname);
-  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
-  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, headers);
-    res.end();
-    return;
-  }
-  headers['Content-Type'] = TYPES[path.extname(file)] || 'application/octet-stream';
-  res.writeHead(200, headers);
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await serveIsolated(fileFor);
+const origin = server.origin;
 
 /** Runs f(page) in a fresh browser with an empty profile. */
 async function fresh(f) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bonafide-startup-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const { page, close } = await openFresh(`${origin}/`, 'startupReady');
   try {
-    const page = context.pages()[0] || await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`${origin}/`);
-    await page.waitForFunction(() => window.startupReady);
     return await f(page);
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 }
 
