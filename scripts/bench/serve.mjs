@@ -1,4 +1,4 @@
-// What the small bench harnesses (hop/, startup/) share: a static server of the files a function
+// What the small bench harnesses (hop/, startup/, channel/) share: a static server of the files a function
 // names, on 127.0.0.1, with the headers that make the page cross-origin isolated (SharedArrayBuffer,
 // ORT's threads) and without caching, so that every fetch is a fetch; and a headless Chromium with an
 // empty profile, open at a page of it.
@@ -35,8 +35,8 @@ export function under(dir, rel) {
 }
 
 /**
- * Starts Debian's Chromium ($CHROMIUM) headless with an empty profile, opens url and waits until
- * the page sets window[readyFlag]. Resolves to { page, close }.
+ * Starts Debian's Chromium ($CHROMIUM) headless with an empty profile, opens url and, given a
+ * readyFlag, waits until the page sets window[readyFlag]. Resolves to { page, close }.
  */
 export async function openFresh(url, readyFlag) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bonafide-bench-'));
@@ -50,7 +50,7 @@ export async function openFresh(url, readyFlag) {
     const page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(url);
-    await page.waitForFunction((flag) => window[flag], readyFlag);
+    if (readyFlag) await page.waitForFunction((flag) => window[flag], readyFlag);
     return { page, close };
   } catch (e) {
     await close();

@@ -4,12 +4,10 @@
 // CHANNEL_GAP_MS (4: an idle gap before each run, so both threads go to sleep as between frames).
 // One cross-origin isolated headless Chromium page; per model the three are interleaved run by run,
 // each order in turn. Prints medians (p90) in ms and the ratio shared / postMessage.
-import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openFresh, serveIsolated, under } from '../serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const WEB = path.join(ROOT, 'build', 'web');
@@ -17,30 +15,15 @@ const models = process.argv.slice(2).length ? process.argv.slice(2)
   : ['models/psb-80.int8.onnx', 'models/blazeface/face_detection_front_128x128_barracuda.onnx'];
 const RUNS = +(process.env.CHANNEL_RUNS || 300);
 const GAP = +(process.env.CHANNEL_GAP_MS || 4);
-const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const HERE = path.join(ROOT, 'scripts', 'bench', 'channel');
 
-const server = http.createServer((req, res) => {
-  const u = new URL(req.url, 'http://x');
-  const h = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
-  let file = null;
-  if (u.pathname === '/') {
-    res.writeHead(200, { ...h, 'Content-Type': TYPES['.html'] });
-    return res.end('<!doctype html><meta charset="utf-8"><title>channel A/B</title><p>channel A/B</p>');
-  }
-  if (u.pathname.startsWith('/web/')) file = path.join(WEB, path.normalize(u.pathname.slice(5)));
-  else if (/^\/m\/\d+$/.test(u.pathname)) file = path.resolve(ROOT, models[+u.pathname.slice(3)]);
-  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, h);
-    return res.end();
-  }
-  res.writeHead(200, { ...h, 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
+const server = await serveIsolated((p) => {
+  if (p === '/') return path.join(HERE, 'index.html');
+  if (p.startsWith('/web/')) return under(WEB, p.slice(5));
+  if (/^\/m\/\d+$/.test(p)) return path.resolve(ROOT, models[+p.slice(3)] ?? '');
+  return null;
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-const page = await browser.newPage();
-page.on('pageerror', (e) => console.error('page error:', e.message));
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
+const { page, close } = await openFresh(`${server.origin}/`);
 if (!await page.evaluate(() => crossOriginIsolated)) throw new Error('the page is not cross-origin isolated');
 console.log(`channel A/B: ${RUNS} runs each, gap ${GAP} ms, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 for (let i = 0; i < models.length; i++) {
@@ -74,5 +57,5 @@ for (let i = 0; i < models.length; i++) {
   const { shared, post, page: inPage } = r.times;
   console.log(`${path.basename(models[i])}: Worker by ${r.channel} ${f(shared)}, by postMessage ${f(post)}, in page ${f(inPage)} ms; shared / postMessage ${(q(shared, 0.5) / q(post, 0.5)).toFixed(3)}; hop over the page: shared ${(q(shared, 0.5) - q(inPage, 0.5)).toFixed(3)}, postMessage ${(q(post, 0.5) - q(inPage, 0.5)).toFixed(3)} ms; load ${os.loadavg()[0].toFixed(2)}`);
 }
-await browser.close();
+await close();
 server.close();
