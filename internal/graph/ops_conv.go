@@ -25,6 +25,14 @@ func (c *nodeCtx) spatialAttrs(nsp int, kernelFromWeights []int) (spatial, error
 	// Every list below is a window of buf: one allocation per node, not five (a graph of
 	// MaxNodes convolutions must load within the hostile-model budget in a browser).
 	buf := make([]int, 0, 5*nsp)
+	// filled appends n copies of v to buf: the default of an absent list.
+	filled := func(n, v int) []int {
+		start := len(buf)
+		for range n {
+			buf = append(buf, v)
+		}
+		return buf[start:len(buf):len(buf)]
+	}
 	if sp.kernel, buf, err = c.appendIntsAttr(buf, "kernel_shape"); err != nil {
 		return sp, err
 	}
@@ -48,11 +56,7 @@ func (c *nodeCtx) spatialAttrs(nsp int, kernelFromWeights []int) (spatial, error
 			return nil, err
 		}
 		if v == nil {
-			start := len(buf)
-			for range nsp {
-				buf = append(buf, 1)
-			}
-			v = buf[start:len(buf):len(buf)]
+			v = filled(nsp, 1)
 		}
 		if len(v) != nsp {
 			return nil, c.attrErr(name, "has %d values for %d spatial axes", len(v), nsp)
@@ -75,9 +79,7 @@ func (c *nodeCtx) spatialAttrs(nsp int, kernelFromWeights []int) (spatial, error
 		return sp, err
 	}
 	if pads == nil {
-		start := len(buf)
-		buf = append(buf, make([]int, 2*nsp)...)
-		pads = buf[start:len(buf):len(buf)]
+		pads = filled(2*nsp, 0)
 	}
 	if len(pads) != 2*nsp {
 		return sp, c.attrErr("pads", "has %d values for %d spatial axes", len(pads), nsp)
