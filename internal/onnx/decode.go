@@ -96,6 +96,11 @@ func tensorFromPB(t *onnxpb.Tensor) (*graph.Tensor, error) {
 		shape[i] = int(d)
 	}
 	if t.DataType == onnxpb.Float {
+		if t.RawData == nil && t.FloatData != nil {
+			// float_data, or an initializer the pre-pass folded: the protobuf is discarded after
+			// the build, so the graph takes the slice instead of a copy.
+			return &graph.Tensor{DType: graph.Float32, Shape: shape, F: t.FloatData}, nil
+		}
 		f, err := t.Float32s()
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -289,10 +290,6 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 	default:
 		return nil, false, unsupportedType(scale.Name, scale.DataType.String(), where)
 	}
-	xs, err := x.Int64s()
-	if err != nil {
-		return nil, false, err
-	}
 	ss, err := scale.Float32s()
 	if err != nil {
 		return nil, false, err
@@ -313,13 +310,8 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 			return nil, false, err
 		}
 	}
-	out := make([]float32, nx)
-	switch {
-	case ns == 1 && len(scale.Dims) <= 1:
-		for i, v := range xs {
-			out[i] = float32(v-zs[0]) * ss[0]
-		}
-	default:
+	inner := nx // one scale: the whole tensor is one channel
+	if !(ns == 1 && len(scale.Dims) <= 1) {
 		if opset < 13 {
 			return nil, false, &InvalidModelError{Msg: where + ": per-axis scales need opset 13"}
 		}
@@ -334,16 +326,57 @@ func foldDequantize(n *onnxpb.Node, inits map[string]*onnxpb.Tensor, opset int) 
 		if axis < 0 || axis >= rank || x.Dims[axis] != ns || len(scale.Dims) != 1 {
 			return nil, false, &InvalidModelError{Msg: fmt.Sprintf("%s: %d scales do not match axis %d of %v", where, ns, axis, x.Dims)}
 		}
-		inner := int64(1)
+		inner = 1
 		for _, d := range x.Dims[axis+1:] {
 			inner *= d
 		}
-		for i, v := range xs {
-			c := (int64(i) / inner) % ns
-			out[i] = float32(v-zs[c]) * ss[c]
+	}
+	// The weights of an int8 model go straight from their bytes to the folded initializer's floats,
+	// which the graph then takes as they are (tensorFromPB): through Int64s, a []float32, raw bytes
+	// and a copy of those as floats they took four times the memory, and most of the time
+	// Bonafide.create() spent loading the model (BenchmarkNewChecker).
+	out := make([]float32, nx)
+	switch {
+	case x.RawData == nil:
+		dequantize(out, x.Int32Data, x.DataType, zs, ss, int(inner))
+	case x.DataType == onnxpb.Int32:
+		v := make([]int32, nx)
+		for i := range v {
+			v[i] = int32(binary.LittleEndian.Uint32(x.RawData[4*i:]))
+		}
+		dequantize(out, v, x.DataType, zs, ss, int(inner))
+	default: // one byte an element
+		dequantize(out, x.RawData, x.DataType, zs, ss, int(inner))
+	}
+	return &onnxpb.Tensor{Name: n.Outputs[0], Dims: append([]int64(nil), x.Dims...), DataType: onnxpb.Float, FloatData: out}, true, nil
+}
+
+// dequantize writes (x − zero) · scale into out, element by element, with
+// the zero and scale of each element's channel: channels of inner elements, len(ss) of them in
+// turn. xs holds INT8, UINT8 or INT32 values (typ), as bytes or as int32_data, which keeps them
+// sign- or zero-extended into int32 words whose higher bits this truncates.
+func dequantize[T byte | int32](out []float32, xs []T, typ onnxpb.DataType, zs []int64, ss []float32, inner int) {
+	value := func(v T) int64 {
+		switch typ {
+		case onnxpb.Int8:
+			return int64(int8(v))
+		case onnxpb.Uint8:
+			return int64(uint8(v))
+		}
+		return int64(int32(v))
+	}
+	if len(ss) == 0 || inner <= 0 {
+		return // no elements (a zero dimension): the checks above allow nothing else
+	}
+	for i := 0; i < len(xs); {
+		for c := range ss {
+			z, s := zs[c], ss[c]
+			for _, v := range xs[i : i+inner] {
+				out[i] = float32(value(v)-z) * s
+				i++
+			}
 		}
 	}
-	return onnxpb.NewFloatTensor(n.Outputs[0], x.Dims, out), true, nil
 }
 
 // normalize returns a tensor onnx-go can decode into what the graph needs: FLOAT or INT64 (INT32

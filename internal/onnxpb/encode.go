@@ -2,6 +2,7 @@ package onnxpb
 
 import (
 	"math"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -138,11 +139,13 @@ func (t *Tensor) Marshal() []byte {
 	}
 	b = appendInt(b, 2, int64(t.DataType))
 	if len(t.FloatData) > 0 {
-		p := make([]byte, 0, 4*len(t.FloatData))
+		// Packed, written in place: folded int8 weights reach onnx-go this way.
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendVarint(b, uint64(4*len(t.FloatData)))
+		b = slices.Grow(b, 4*len(t.FloatData))
 		for _, f := range t.FloatData {
-			p = protowire.AppendFixed32(p, math.Float32bits(f))
+			b = protowire.AppendFixed32(b, math.Float32bits(f))
 		}
-		b = appendMsg(b, 4, p)
 	}
 	if len(t.Int32Data) > 0 {
 		var p []byte
