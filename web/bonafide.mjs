@@ -583,6 +583,25 @@ class PoolPort {
   }
 }
 
+const now = () => globalThis.performance?.now() ?? Date.now();
+
+/**
+ * Records how long a step of create() or loadModel() took since start, as a User Timing entry
+ * "bonafide NAME" (DevTools' performance panel shows it; scripts/bench/startup reads it): "wasm"
+ * (fetch, hash and compile, or the compiled module reused), "start" (the wasm instance and Go's
+ * start, once the wasm is ready: the Worker started meanwhile), "models" (the engine loading the
+ * model files, once they and the engine are ready). Returns the end time.
+ */
+function measure(name, start) {
+  const end = now();
+  try {
+    globalThis.performance?.measure?.(`bonafide ${name}`, { start, end });
+  } catch {
+    // a browser without User Timing Level 3's options
+  }
+  return end;
+}
+
 // Compiled wasm modules by URL and expected hash, held weakly. A page that creates a checker again
 // (a retake) or a checker and a model skips fetching, hashing and compiling 5 MB again (50–75, 8–12
 // and 29–45 ms on the bench machine), and a page done with bonafide lets the compiled code go.
@@ -599,16 +618,22 @@ async function wasmModule(o) {
   return module;
 }
 
-/** Fetches, checks and compiles the wasm (or reuses it), then starts the engine on a port. */
+/** Starts the engine's ports, fetches, checks and compiles the wasm (or reuses it), and starts Go on them. */
 async function startEngine(o) {
   const s = support();
   if (!s.ok) throw new WebAssemblyUnsupportedError(`bonafide: ${s.reason}`);
-  const module = await wasmModule(o);
   // options.workers > 1: one compiled module, one Worker and wasm instance each (Bonafide.create).
+  // The Workers start, and load Go's wasm_exec.js, while the wasm is fetched and compiled: after
+  // it, their scripts added about 60 ms to a first create() (scripts/bench/startup).
   const ports = [];
   try {
     for (let i = 0; i < (o.worker ? o.workers : 1); i++) ports.push(o.worker ? new WorkerPort(o.workerUrl, o.ownAssets.worker) : new LocalPort());
+    for (const p of ports) p.call('prepare', { wasmExecUrl: o.wasmExecUrl }).catch(() => {}); // init reports its failure
+    const t0 = now();
+    const module = await wasmModule(o);
+    const t1 = measure('wasm', t0);
     const infos = await Promise.all(ports.map((p) => p.call('init', { module, wasmExecUrl: o.wasmExecUrl })));
+    measure('start', t1);
     const info = infos[0];
     if (info.version !== version) {
       throw new LoadError(`bonafide: bonafide.mjs is release ${version} but the wasm at ${o.wasmUrl} is release ${info.version}: `
@@ -1112,7 +1137,9 @@ export const Bonafide = Object.freeze({
       const [bytes, faceBytes, started] = await Promise.all([modelBytes(o), faceModelBytes(o), engine]);
       if (timedOut) throw new TimeoutError('bonafide: timed out');
       const transfer = faceBytes ? [bytes.buffer, faceBytes.buffer] : [bytes.buffer];
+      const t = now();
       const info = await started.port.call('newChecker', { model: bytes.buffer, faceModel: faceBytes?.buffer, options: goOptions(o) }, transfer);
+      measure('models', t);
       return new Checker(started.port, info, o, started.info);
     })();
     try {
@@ -1151,7 +1178,9 @@ export const Bonafide = Object.freeze({
     const work = (async () => {
       const [bytes, started] = await Promise.all([modelBytes(o), engine]);
       if (timedOut) throw new TimeoutError('bonafide: timed out');
+      const t = now();
       const info = await started.port.call('loadModel', { model: bytes.buffer, options: mopts }, [bytes.buffer]);
+      measure('models', t);
       return new Model(started.port, info, sharedMemory);
     })();
     try {

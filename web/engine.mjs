@@ -113,16 +113,20 @@ export function decodeOutputs(u8) {
   return out;
 }
 
+/** Loads Go's wasm_exec.js, which defines globalThis.Go, unless it is loaded already. */
+async function loadGo(wasmExecUrl) {
+  if (typeof globalThis.Go === 'function') return;
+  // wasm_exec.js is a classic script; importing it as a module runs it the same way (it is
+  // strict-mode already) without eval or importScripts. The URL comes from the page at run time:
+  // bundlers must leave this import to the browser.
+  await import(/* webpackIgnore: true */ /* @vite-ignore */ wasmExecUrl);
+  if (typeof globalThis.Go !== 'function') throw named('LoadError', `bonafide: ${wasmExecUrl} did not define Go: is it Go's wasm_exec.js?`);
+}
+
 /** The Go runtime: one bonafide.wasm instance and its API object. */
 class Runtime {
   static async start(module, wasmExecUrl) {
-    if (typeof globalThis.Go !== 'function') {
-      // wasm_exec.js is a classic script that defines globalThis.Go; importing it as a module runs it
-      // the same way (it is strict-mode already) without eval or importScripts.
-      // The URL comes from the page at run time: bundlers must leave this import to the browser.
-      await import(/* webpackIgnore: true */ /* @vite-ignore */ wasmExecUrl);
-      if (typeof globalThis.Go !== 'function') throw named('LoadError', `bonafide: ${wasmExecUrl} did not define Go: is it Go's wasm_exec.js?`);
-    }
+    await loadGo(wasmExecUrl);
     const go = new globalThis.Go();
     let exitCode = null;
     go.exit = (code) => { exitCode = code; };
@@ -246,6 +250,12 @@ export class Engine {
   }
 
   async run(op, a) {
+    // The page sends prepare as soon as the Worker exists, while it still fetches and compiles the
+    // wasm; init then finds Go's loader ready. A failed prepare fails init again, with its error.
+    if (op === 'prepare') {
+      await loadGo(a.wasmExecUrl);
+      return { value: null };
+    }
     if (op === 'init') {
       if (this.rt) throw named('InvalidStateError', 'bonafide: engine already started');
       this.rt = await Runtime.start(a.module, a.wasmExecUrl);

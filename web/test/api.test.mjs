@@ -426,6 +426,50 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: 'create() and loadModel() record their steps as User Timing entries; the Worker starts before the wasm has compiled',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const RealWorker = window.Worker;
+          const realCompile = WebAssembly.compile;
+          const events = [];
+          window.Worker = class extends RealWorker {
+            constructor(...a) { events.push('worker'); super(...a); }
+          };
+          WebAssembly.compile = async function compile(...a) {
+            const m = await realCompile.apply(this, a);
+            events.push('compiled');
+            return m;
+          };
+          const steps = () => {
+            const got = performance.getEntriesByType('measure').filter((e) => e.name.startsWith('bonafide '))
+              .map((e) => ({ name: e.name, ok: Number.isFinite(e.duration) && e.duration >= 0 }));
+            performance.clearMeasures();
+            return got;
+          };
+          try {
+            performance.clearMeasures();
+            // Another URL than the page's earlier checkers: not the cached module, so it compiles.
+            const d = await Bonafide.create({ wasmUrl: '/bonafide.wasm?steps' });
+            await d.close();
+            const created = steps();
+            const m = await Bonafide.loadModel('/models/default.onnx');
+            await m.close();
+            return { events, created, loaded: steps() };
+          } finally {
+            window.Worker = RealWorker;
+            WebAssembly.compile = realCompile;
+          }
+        });
+        const names = (st) => st.map((e) => e.name.slice(9)).join(',');
+        for (const [call, st] of [['create', out.created], ['loadModel', out.loaded]]) {
+          assert(names(st) === 'wasm,start,models' && st.every((e) => e.ok), `${call}: ${JSON.stringify(st)}`);
+        }
+        // loadModel's module may be cached or not (held weakly), so only create()'s order is fixed.
+        assert(out.events.slice(0, 2).join(',') === 'worker,compiled', `create(): the Worker after the compile: ${out.events}`);
+      },
+    },
+    {
       name: 'a load that fails before the engine has started stops its Workers once they start (create and loadModel)',
       async fn() {
         rec.allow(/status of 404/);

@@ -16,16 +16,28 @@ async function timed(f) {
   return [performance.now() - t0, v];
 }
 
+/** The steps bonafide.mjs recorded for the last call ("bonafide wasm", "start", "models"), in ms. */
+function steps() {
+  const out = {};
+  for (const e of performance.getEntriesByType('measure')) if (e.name.startsWith('bonafide ')) out[e.name.slice(9)] = e.duration;
+  performance.clearMeasures();
+  return out;
+}
+
 /** bonafide: Bonafide.create (wasm, Worker, BlazeFace and the liveness model), twice, then loadModel. */
 window.bonafideStartup = async ({ modelUrl }) => {
   const model = await bytesOf(modelUrl);
+  performance.clearMeasures();
   const [first, c1] = await timed(() => Bonafide.create({ model: model.slice() }));
+  const firstSteps = steps();
   await c1.close();
   const [again, c2] = await timed(() => Bonafide.create({ model: model.slice() }));
+  const againSteps = steps();
   await c2.close();
   const [loadModel, m] = await timed(() => Bonafide.loadModel(model.slice()));
+  const loadSteps = steps();
   await m.close();
-  return { first, again, loadModel };
+  return { first, again, loadModel, steps: { first: firstSteps, again: againSteps, loadModel: loadSteps } };
 };
 
 /** onnxruntime-web, one thread: the same two files as sessions (its wasm compiles in the first). */

@@ -39,6 +39,8 @@ async function fresh(f) {
 
 const runs = { 'bonafide create, first in the page': [], 'bonafide create, again': [], 'bonafide loadModel (wasm compiled)': [],
   'ORT-web 1t: both sessions, first in the page': [], 'ORT-web 1t: both sessions, again': [] };
+// The steps bonafide.mjs records as User Timing entries (its measure()), per call.
+const stepRuns = {};
 const load0 = os.loadavg()[0];
 try {
   for (let i = 0; i < rounds; i++) {
@@ -46,10 +48,16 @@ try {
     const o = await fresh((page) => page.evaluate((a) => window.ortStartup(a), { modelUrl: '/model.onnx', faceUrl: '/web/models/blazeface.onnx' }));
     const r = Object.values(runs);
     [b.first, b.again, b.loadModel, o.first, o.again].forEach((v, j) => r[j].push(v));
+    for (const [call, st] of Object.entries(b.steps)) {
+      for (const [name, ms] of Object.entries(st)) (stepRuns[`${call}: ${name}`] ??= []).push(ms);
+    }
   }
 } finally {
   server.close();
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 console.log(`${path.relative(ROOT, model)} with BlazeFace (${path.relative(ROOT, face)}), ${rounds} rounds, load ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}: median (min–max) ms`);
-for (const [k, v] of Object.entries(runs)) console.log(`  ${k.padEnd(48)} ${median(v).toFixed(0)} (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`);
+const row = (k, v) => console.log(`  ${k.padEnd(48)} ${median(v).toFixed(0)} (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`);
+for (const [k, v] of Object.entries(runs)) row(k, v);
+console.log('bonafide\'s steps (wasm: fetch, hash, compile or reuse; start: instance and Go, once the wasm is ready; models: the engine loading them):');
+for (const [k, v] of Object.entries(stepRuns)) row(k, v);
