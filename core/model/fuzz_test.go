@@ -20,8 +20,12 @@ func FuzzLoad(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	if b, err := os.ReadFile("testdata/nets/mobilenetv2_64.onnx"); err == nil {
-		f.Add(b)
+	// Every quantized case: the pre-pass folds their weights from each storage form.
+	qdq, _ := filepath.Glob("testdata/ops/qdq*.onnx")
+	for _, s := range append(qdq, "testdata/nets/mobilenetv2_64.onnx") {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load(data, Options{})

@@ -1,7 +1,9 @@
 package onnx
 
 import (
+	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -213,4 +215,70 @@ func normalizeGraph(g *graph.Graph) *graph.Graph {
 		}
 	}
 	return g
+}
+
+// TestFoldDequantizeStorage checks (q − zp)·scale for each way a file may store the quantized
+// values (raw bytes of INT8, UINT8 and INT32, or int32_data) and each way of grouping the scales
+// (one for the tensor; one per channel of axis 0 or 1, with several elements each).
+func TestFoldDequantizeStorage(t *testing.T) {
+	raw32 := func(v ...int32) []byte {
+		b := make([]byte, 4*len(v))
+		for i, x := range v {
+			binary.LittleEndian.PutUint32(b[4*i:], uint32(x))
+		}
+		return b
+	}
+	i8 := func(v ...int8) []byte {
+		b := make([]byte, len(v))
+		for i, x := range v {
+			b[i] = byte(x)
+		}
+		return b
+	}
+	dims := []int64{2, 2, 1, 2} // 8 elements: channels of 4 along axis 0, of 2 along axis 1
+	cases := []struct {
+		name  string
+		x, zp *onnxpb.Tensor
+		scale []float32
+		axis  int64
+		want  []float32
+	}{
+		{"INT8 raw, per tensor", &onnxpb.Tensor{DataType: onnxpb.Int8, RawData: i8(-128, -1, 0, 1, 2, 3, 64, 127)},
+			&onnxpb.Tensor{DataType: onnxpb.Int8, RawData: i8(1)}, []float32{0.5}, 1,
+			[]float32{-64.5, -1, -0.5, 0, 0.5, 1, 31.5, 63}},
+		{"UINT8 raw, per channel of axis 0", &onnxpb.Tensor{DataType: onnxpb.Uint8, RawData: []byte{0, 128, 255, 130, 0, 128, 255, 130}},
+			&onnxpb.Tensor{DataType: onnxpb.Uint8, RawData: []byte{128, 0}}, []float32{1, 0.25}, 0,
+			[]float32{-128, 0, 127, 2, 0, 32, 63.75, 32.5}},
+		{"INT32 raw, per channel of axis 1", &onnxpb.Tensor{DataType: onnxpb.Int32, RawData: raw32(-70000, 3, 10, -10, 1 << 20, 0, 5, 6)},
+			nil, []float32{0.5, 2}, 1,
+			[]float32{-35000, 1.5, 20, -20, 524288, 0, 10, 12}},
+		{"INT8 in int32_data, per channel of axis 1", &onnxpb.Tensor{DataType: onnxpb.Int8, Int32Data: []int32{-5, 5, 7, -7, 127, -128, 0, 1}},
+			&onnxpb.Tensor{DataType: onnxpb.Int8, Int32Data: []int32{-1, 2}}, []float32{1, 0.5}, 1,
+			[]float32{-4, 6, 2.5, -4.5, 128, -127, -1, -0.5}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.x.Name, c.x.Dims = "q", dims
+			inits := map[string]*onnxpb.Tensor{"q": c.x, "s": onnxpb.NewFloatTensor("s", []int64{int64(len(c.scale))}, c.scale)}
+			if len(c.scale) == 1 {
+				inits["s"].Dims = nil // a scalar: one scale for the whole tensor
+			}
+			inputs := []string{"q", "s"}
+			if c.zp != nil {
+				c.zp.Name, c.zp.Dims = "z", inits["s"].Dims
+				inits["z"] = c.zp
+				inputs = append(inputs, "z")
+			}
+			n := &onnxpb.Node{Name: "dq", OpType: "DequantizeLinear", Inputs: inputs, Outputs: []string{"w"},
+				Attributes: []*onnxpb.Attribute{{Name: "axis", Type: onnxpb.AttrInt, I: c.axis}}}
+			got, ok, err := foldDequantize(n, inits, 13)
+			if err != nil || !ok {
+				t.Fatalf("fold: ok %v, err %v", ok, err)
+			}
+			f, err := got.Float32s()
+			if err != nil || !slices.Equal(f, c.want) || !slices.Equal(got.Dims, dims) || got.Name != "w" {
+				t.Fatalf("folded %q %v = %v (err %v), want %v", got.Name, got.Dims, f, err, c.want)
+			}
+		})
+	}
 }
