@@ -10,17 +10,31 @@ import { chromium } from 'playwright-core';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
-/** Serves fileFor(pathname) (null: 404) and resolves to { origin, close }. */
-export async function serveIsolated(fileFor) {
+/**
+ * Serves fileFor(pathname) (null: 404) and resolves to { origin, close }. With { revalidate: true }
+ * the browser may keep what it fetched but asks each time whether it changed (Cache-Control:
+ * no-cache, Last-Modified, 304), as `bonafide serve` does: what a returning visitor's page meets.
+ */
+export async function serveIsolated(fileFor, { revalidate = false } = {}) {
   const server = http.createServer((req, res) => {
     const file = fileFor(new URL(req.url, 'http://x').pathname);
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cache-Control': revalidate ? 'no-cache' : 'no-store' };
     if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, headers);
       res.end();
       return;
     }
     headers['Content-Type'] = TYPES[path.extname(file)] || 'application/octet-stream';
+    if (revalidate) {
+      const modified = new Date(Math.floor(fs.statSync(file).mtimeMs / 1000) * 1000);
+      headers['Last-Modified'] = modified.toUTCString();
+      if (Date.parse(req.headers['if-modified-since'] ?? '') >= modified.getTime()) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+    }
     res.writeHead(200, headers);
     fs.createReadStream(file).pipe(res);
   });
@@ -36,7 +50,8 @@ export function under(dir, rel) {
 
 /**
  * Starts Debian's Chromium ($CHROMIUM) headless with an empty profile, opens url and, given a
- * readyFlag, waits until the page sets window[readyFlag]. Resolves to { page, close }.
+ * readyFlag, waits until the page sets window[readyFlag]. Resolves to { page, context, close }: a
+ * second page of the context shares the profile and its caches.
  */
 export async function openFresh(url, readyFlag) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bonafide-bench-'));
@@ -51,7 +66,7 @@ export async function openFresh(url, readyFlag) {
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(url);
     if (readyFlag) await page.waitForFunction((flag) => window[flag], readyFlag);
-    return { page, close };
+    return { page, context, close };
   } catch (e) {
     await close();
     throw e;

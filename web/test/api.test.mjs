@@ -431,16 +431,18 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         const out = await page.evaluate(async () => {
           const { Bonafide } = window.bonafide;
           const RealWorker = window.Worker;
-          const realCompile = WebAssembly.compile;
+          const real = { compile: WebAssembly.compile, compileStreaming: WebAssembly.compileStreaming };
           const events = [];
           window.Worker = class extends RealWorker {
             constructor(...a) { events.push('worker'); super(...a); }
           };
-          WebAssembly.compile = async function compile(...a) {
-            const m = await realCompile.apply(this, a);
-            events.push('compiled');
-            return m;
-          };
+          for (const k of Object.keys(real)) {
+            WebAssembly[k] = async function compile(...a) {
+              const m = await real[k].apply(this, a);
+              events.push('compiled');
+              return m;
+            };
+          }
           const steps = () => {
             const got = performance.getEntriesByType('measure').filter((e) => e.name.startsWith('bonafide '))
               .map((e) => ({ name: e.name, ok: Number.isFinite(e.duration) && e.duration >= 0 }));
@@ -458,7 +460,7 @@ export function apiTests({ origin, frame, hasFace, rec }) {
             return { events, created, loaded: steps() };
           } finally {
             window.Worker = RealWorker;
-            WebAssembly.compile = realCompile;
+            Object.assign(WebAssembly, real);
           }
         });
         const names = (st) => st.map((e) => e.name.slice(9)).join(',');
@@ -467,6 +469,56 @@ export function apiTests({ origin, frame, hasFace, rec }) {
         }
         // loadModel's module may be cached or not (held weakly), so only create()'s order is fixed.
         assert(out.events.slice(0, 2).join(',') === 'worker,compiled', `create(): the Worker after the compile: ${out.events}`);
+      },
+    },
+    {
+      name: 'the wasm compiles as it streams when served as application/wasm, from its bytes otherwise; a mismatched hash is an IntegrityError either way',
+      async fn() {
+        // The same file served as application/octet-stream: compileStreaming would refuse it.
+        const wasm = await (await fetch(`${origin}/bonafide.wasm`)).arrayBuffer();
+        await page.route('**/bonafide.wasm?octet*', (r) => r.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(wasm) }));
+        try {
+          const out = await page.evaluate(async () => {
+            const { Bonafide } = window.bonafide;
+            const real = { compile: WebAssembly.compile, compileStreaming: WebAssembly.compileStreaming };
+            const calls = [];
+            for (const k of Object.keys(real)) {
+              WebAssembly[k] = function counted(...a) {
+                calls.push(k);
+                return real[k].apply(this, a);
+              };
+            }
+            const wrong = '0'.repeat(64);
+            const run = async (wasmUrl, integrity) => {
+              calls.length = 0;
+              try {
+                const m = await Bonafide.loadModel('/models/default.onnx', { wasmUrl, integrity });
+                const kind = m.inputs.length >= 1 ? 'ok' : 'no inputs';
+                await m.close();
+                return { kind, calls: calls.join(',') };
+              } catch (e) {
+                return { kind: e.name, calls: calls.join(',') };
+              }
+            };
+            try {
+              // Each URL is new to the page's module cache, so each compiles.
+              return {
+                stream: await run('/bonafide.wasm?stream'),
+                octet: await run('/bonafide.wasm?octet'),
+                streamBad: await run('/bonafide.wasm?stream-bad', { wasm: wrong }),
+                octetBad: await run('/bonafide.wasm?octet-bad', { wasm: wrong }),
+              };
+            } finally {
+              Object.assign(WebAssembly, real);
+            }
+          });
+          const want = { stream: ['ok', 'compileStreaming'], octet: ['ok', 'compile'], streamBad: ['IntegrityError', 'compileStreaming'], octetBad: ['IntegrityError', ''] };
+          for (const [k, [kind, calls]] of Object.entries(want)) {
+            assert(out[k].kind === kind && out[k].calls === calls, `${k}: ${JSON.stringify(out[k])}, want ${kind} after [${calls}]`);
+          }
+        } finally {
+          await page.unroute('**/bonafide.wasm?octet*');
+        }
       },
     },
     {
