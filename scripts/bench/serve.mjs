@@ -1,7 +1,7 @@
 // What the small bench harnesses (hop/, startup/, channel/) share: a static server of the files a function
 // names, on 127.0.0.1, with the headers that make the page cross-origin isolated (SharedArrayBuffer,
-// ORT's threads) and without caching, so that every fetch is a fetch; and a headless Chromium with an
-// empty profile, open at a page of it.
+// ORT's threads) and without caching, so that every fetch is a fetch (or, for a returning visit, with
+// revalidation); and a headless Chromium with an empty profile, open at a page of it.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
