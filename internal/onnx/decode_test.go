@@ -249,7 +249,7 @@ func TestFoldDequantizeStorage(t *testing.T) {
 		{"UINT8 raw, per channel of axis 0", &onnxpb.Tensor{DataType: onnxpb.Uint8, RawData: []byte{0, 128, 255, 130, 0, 128, 255, 130}},
 			&onnxpb.Tensor{DataType: onnxpb.Uint8, RawData: []byte{128, 0}}, []float32{1, 0.25}, 0,
 			[]float32{-128, 0, 127, 2, 0, 32, 63.75, 32.5}},
-		{"INT32 raw, per channel of axis 1", &onnxpb.Tensor{DataType: onnxpb.Int32, RawData: raw32(-70000, 3, 10, -10, 1 << 20, 0, 5, 6)},
+		{"INT32 raw, per channel of axis 1", &onnxpb.Tensor{DataType: onnxpb.Int32, RawData: raw32(-70000, 3, 10, -10, 1<<20, 0, 5, 6)},
 			nil, []float32{0.5, 2}, 1,
 			[]float32{-35000, 1.5, 20, -20, 524288, 0, 10, 12}},
 		{"INT8 in int32_data, per channel of axis 1", &onnxpb.Tensor{DataType: onnxpb.Int8, Int32Data: []int32{-5, 5, 7, -7, 127, -128, 0, 1}},
