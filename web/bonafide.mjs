@@ -41,7 +41,7 @@ export class IntegrityError extends BonafideError { static errorName = 'Integrit
 export class WebAssemblyUnsupportedError extends BonafideError { static errorName = 'WebAssemblyUnsupportedError'; }
 /** Something did not finish in time (loading, or a session without a verdict); `verdict` holds a session's state. */
 export class TimeoutError extends BonafideError { static errorName = 'TimeoutError'; }
-/** An asset (wasm, wasm_exec.js, worker, model) could not be fetched; `url` and `status` say which. */
+/** An asset (wasm, wasm_exec.js, worker, model) could not be fetched, or its download was cut short; `url` and `status` say which. */
 export class LoadError extends BonafideError { static errorName = 'LoadError'; }
 /** The Web Worker could not be started (wrong URL, MIME type, or a CSP without worker-src for it). */
 export class WorkerError extends BonafideError { static errorName = 'WorkerError'; }
@@ -219,8 +219,21 @@ async function fetchOk(url, what) {
   return resp;
 }
 
+/** The body of a fetched response; a download cut short is a LoadError, not fetch's bare TypeError. */
+async function readBytes(resp, url, what) {
+  try {
+    return new Uint8Array(await resp.arrayBuffer());
+  } catch (e) {
+    throw downloadError(e, url, what);
+  }
+}
+
+function downloadError(e, url, what) {
+  return new LoadError(`bonafide: the download of the ${what} from ${url} failed: ${e.message}`, { cause: e, details: { url } });
+}
+
 async function fetchBytes(url, what) {
-  return new Uint8Array(await (await fetchOk(url, what)).arrayBuffer());
+  return readBytes(await fetchOk(url, what), url, what);
 }
 
 function toBytes(src) {
@@ -268,11 +281,13 @@ async function checkIntegrity(bytes, o, what) {
 }
 
 /** Compiles bytes, or a fetch Response as it streams in, with bonafide's errors. */
-async function compileWasm(source) {
+async function compileWasm(source, url) {
   try {
     return await (source instanceof Uint8Array ? WebAssembly.compile(source) : WebAssembly.compileStreaming(source));
   } catch (e) {
     const csp = /Content Security Policy|unsafe-eval|wasm-unsafe-eval/i.test(e.message);
+    // Bad bytes are a CompileError; a TypeError while streaming is the download failing.
+    if (!csp && source instanceof Response && e instanceof TypeError) throw downloadError(e, url, 'wasm');
     throw new WebAssemblyUnsupportedError(csp
       ? `bonafide: the page's Content-Security-Policy forbids WebAssembly: add 'wasm-unsafe-eval' to script-src (${e.message})`
       : `bonafide: this browser cannot compile bonafide.wasm: ${e.message}`, { cause: e });
@@ -292,15 +307,15 @@ async function fetchWasm(o) {
   const streams = typeof WebAssembly.compileStreaming === 'function'
     && /^application\/wasm\s*(;|$)/i.test(resp.headers.get('Content-Type') ?? '');
   if (!streams) {
-    const bytes = new Uint8Array(await resp.arrayBuffer());
+    const bytes = await readBytes(resp, o.wasmUrl, 'wasm');
     await checkIntegrity(bytes, o, 'wasm');
     return compileWasm(bytes);
   }
-  if (!wantedHash(o, 'wasm')) return compileWasm(resp);
+  if (!wantedHash(o, 'wasm')) return compileWasm(resp, o.wasmUrl);
   const copy = resp.clone();
-  const compiled = compileWasm(resp);
+  const compiled = compileWasm(resp, o.wasmUrl);
   compiled.catch(() => {}); // a failed check below is the error to report
-  await checkIntegrity(new Uint8Array(await copy.arrayBuffer()), o, 'wasm');
+  await checkIntegrity(await readBytes(copy, o.wasmUrl, 'wasm'), o, 'wasm');
   return compiled;
 }
 

@@ -405,6 +405,52 @@ export function apiTests({ origin, frame, hasFace, rec }) {
       },
     },
     {
+      name: 'a download cut short is a LoadError naming the file: the wasm (streamed, hashed or not, or read as bytes) and the model',
+      async fn() {
+        const out = await page.evaluate(async () => {
+          const { Bonafide } = window.bonafide;
+          const realFetch = window.fetch;
+          const wasm = new Uint8Array(await (await realFetch('/bonafide.wasm')).arrayBuffer());
+          const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', wasm))].map((b) => b.toString(16).padStart(2, '0')).join('');
+          // URLs with "cut" answer 200 and the first 64 KiB, then the body fails, as a dropped
+          // connection does (Chromium then rejects with a TypeError).
+          window.fetch = async (url, init) => {
+            if (!String(url).includes('cut')) return realFetch(url, init);
+            const type = String(url).includes('octet') ? 'application/octet-stream' : 'application/wasm';
+            const body = new ReadableStream({
+              start(c) {
+                c.enqueue(wasm.slice(0, 65536));
+                c.error(new TypeError('network connection lost'));
+              },
+            });
+            return new Response(body, { status: 200, headers: { 'Content-Type': type } });
+          };
+          const errorOf = async (f) => {
+            try {
+              await (await f()).close();
+              return null;
+            } catch (e) {
+              return { name: e.name, message: e.message, url: e.url };
+            }
+          };
+          try {
+            return {
+              streamed: await errorOf(() => Bonafide.loadModel('/models/default.onnx', { wasmUrl: '/bonafide.wasm?cut-a' })),
+              hashed: await errorOf(() => Bonafide.loadModel('/models/default.onnx', { wasmUrl: '/bonafide.wasm?cut-b', integrity: { wasm: hash } })),
+              bytes: await errorOf(() => Bonafide.loadModel('/models/default.onnx', { wasmUrl: '/bonafide.wasm?cut-octet' })),
+              model: await errorOf(() => Bonafide.loadModel('/models/default.onnx?cut')),
+            };
+          } finally {
+            window.fetch = realFetch;
+          }
+        });
+        for (const [k, want] of Object.entries({ streamed: '?cut-a', hashed: '?cut-b', bytes: '?cut-octet', model: 'default.onnx?cut' })) {
+          const e = out[k];
+          assert(e?.name === 'LoadError' && e.message.includes('download') && e.message.includes(want), `${k}: ${JSON.stringify(e)}`);
+        }
+      },
+    },
+    {
       name: 'a second create() or loadModel() in the page reuses the compiled wasm: bonafide.wasm is fetched once, and both work',
       async fn() {
         const wasmFetches = () => rec.requests.filter((u) => new URL(u).pathname.endsWith('/bonafide.wasm')).length;
