@@ -221,6 +221,7 @@ export class BonafideCheck extends HTMLElement {
   #ui = {};
   #checker = null;
   #ownsChecker = false;
+  #checkerLoad = null; // the Bonafide.create() in flight, which a start() after a failed one reuses
   #stream = null;
   #abort = null;
   #running = false;
@@ -373,9 +374,16 @@ export class BonafideCheck extends HTMLElement {
     if (det) opts.detector = det;
     const fm = this.getAttribute('face-model-url');
     if (fm) opts.faceModelUrl = fm;
-    this.#checker = await Bonafide.create(opts);
-    this.#ownsChecker = true;
-    return this.#checker;
+    this.#checkerLoad ??= Bonafide.create(opts).then((c) => {
+      if (this.#checker && !this.#checker.closed) {
+        c.close(); // the page set `checker` meanwhile: that one is used
+        return this.#checker;
+      }
+      this.#checker = c;
+      this.#ownsChecker = true;
+      return c;
+    }).finally(() => { this.#checkerLoad = null; });
+    return this.#checkerLoad;
   }
 
   /** Starts the camera and a session; resolves with the verdict (also sent as a `result` event). */
@@ -391,10 +399,16 @@ export class BonafideCheck extends HTMLElement {
     this.#setGuide('');
     this.#applyStrings();
     try {
-      this.#say('loading', {}, true);
-      const checker = await this.#ensureChecker();
+      // The engine loads while the browser asks for the camera (a person answers its prompt), so
+      // a first start() waits for the longer of the two, not one after the other. A camera that
+      // fails first is the error shown; the load goes on for the next start().
+      const checkerReady = this.#ensureChecker();
+      let ready = false;
+      checkerReady.then(() => { ready = true; }, () => {});
       this.#say('camera', {}, true);
       this.#stream = await Bonafide.openCamera(this.#ui.video);
+      if (!ready) this.#say('loading', {}, true);
+      const checker = await checkerReady;
       this.#say('checking', {}, true);
       // `frames` is the attribute's name before 1.0.0, kept for one release.
       const minFrames = this.#attr(this.hasAttribute('min-frames') ? 'min-frames' : 'frames', (v) => parseInt(v, 10));

@@ -249,6 +249,43 @@ export function cameraTests({ origin, clips, turnedClip, hasFace, devModel, rec 
     },
   });
   tests.push({
+    name: 'a <bonafide-check> with no checker loads the engine while the browser asks for the camera, and reaches a verdict',
+    async fn() {
+      const b = await launch({ camera: clips[0].y4m });
+      rec.watch(b.context);
+      try {
+        const page = await b.context.newPage();
+        await page.goto(`${origin}/test/blank.html`);
+        const out = await page.evaluate(async () => {
+          const md = navigator.mediaDevices;
+          const gum = md.getUserMedia.bind(md);
+          let asked = null;
+          md.getUserMedia = async (c) => {
+            asked = performance.now();
+            await new Promise((r) => setTimeout(r, 300)); // a person answering the prompt
+            return gum(c);
+          };
+          performance.clearMeasures();
+          await import('/bonafide-check.mjs');
+          const el = document.createElement('bonafide-check');
+          document.body.append(el);
+          try {
+            const verdict = await el.start();
+            const models = performance.getEntriesByName('bonafide models')[0];
+            return { decision: verdict?.decision, asked, modelsEnd: models && models.startTime + models.duration };
+          } finally {
+            md.getUserMedia = gum;
+            el.remove();
+          }
+        });
+        assert(['live', 'spoof', 'retake'].includes(out.decision), `no verdict: ${JSON.stringify(out)}`);
+        assert(out.asked !== null && out.modelsEnd > out.asked, `the camera was asked for after the engine had loaded: ${JSON.stringify(out)}`);
+      } finally {
+        await b.close();
+      }
+    },
+  });
+  tests.push({
     name: 'a denied camera shows NotAllowedError in the UI',
     async fn() {
       const b = await launch({ deny: true });
