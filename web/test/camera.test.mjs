@@ -24,6 +24,19 @@ async function runCheck(page) {
   }));
 }
 
+/** Runs f(page) in a fresh browser with the fake camera showing clip, on the test site's blank page. */
+async function onBlankPage({ origin, rec, clip }, f) {
+  const b = await launch({ camera: clip.y4m });
+  rec.watch(b.context);
+  try {
+    const page = await b.context.newPage();
+    await page.goto(`${origin}/test/blank.html`);
+    return await f(page);
+  } finally {
+    await b.close();
+  }
+}
+
 async function strings(page) {
   return page.evaluate(async () => (await import('/bonafide-check.mjs')).bundles.en);
 }
@@ -192,11 +205,7 @@ export function cameraTests({ origin, clips, turnedClip, hasFace, devModel, rec 
   tests.push({
     name: 'workers: 2 on the fake camera: frames in flight on both Workers, results in frame order and equal to one Worker\'s, a session, clean close',
     async fn() {
-      const b = await launch({ camera: clips[0].y4m });
-      rec.watch(b.context);
-      try {
-        const page = await b.context.newPage();
-        await page.goto(`${origin}/test/blank.html`);
+      await onBlankPage({ origin, rec, clip: clips[0] }, async (page) => {
         const out = await page.evaluate(async () => {
           const { Bonafide } = await import('/bonafide.mjs');
           const video = document.createElement('video');
@@ -243,19 +252,13 @@ export function cameraTests({ origin, clips, turnedClip, hasFace, devModel, rec 
         assert(out.after === 'InvalidStateError', `after close(): ${out.after}`);
         for (let i = 0; i < 50 && page.workers().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
         assert(page.workers().length === 0, `${page.workers().length} worker(s) left running after close()`);
-      } finally {
-        await b.close();
-      }
+      });
     },
   });
   tests.push({
     name: 'a <bonafide-check> with no checker loads the engine while the browser asks for the camera, and reaches a verdict',
     async fn() {
-      const b = await launch({ camera: clips[0].y4m });
-      rec.watch(b.context);
-      try {
-        const page = await b.context.newPage();
-        await page.goto(`${origin}/test/blank.html`);
+      await onBlankPage({ origin, rec, clip: clips[0] }, async (page) => {
         const out = await page.evaluate(async () => {
           const md = navigator.mediaDevices;
           const gum = md.getUserMedia.bind(md);
@@ -280,9 +283,7 @@ export function cameraTests({ origin, clips, turnedClip, hasFace, devModel, rec 
         });
         assert(['live', 'spoof', 'retake'].includes(out.decision), `no verdict: ${JSON.stringify(out)}`);
         assert(out.asked !== null && out.modelsEnd > out.asked, `the camera was asked for after the engine had loaded: ${JSON.stringify(out)}`);
-      } finally {
-        await b.close();
-      }
+      });
     },
   });
   tests.push({
