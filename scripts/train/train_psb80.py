@@ -211,6 +211,9 @@ def parse(argv=None):
     p.add_argument("--qat-epochs", type=int, default=1)
     p.add_argument("--qat-lr", type=float, default=3e-4)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--mixstyle", type=float, default=0.0,
+                   help="probability per batch of MixStyle (Zhou et al., ICLR 2021) on the conv_4 map: each draw's "
+                        "per-channel mean and std mixed with those of a draw from another source")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-final", action="store_true")
     p.add_argument("--tag", default="")
@@ -309,6 +312,27 @@ def extra_scores(data, item_idx, published):
     return out
 
 
+def mixstyle(f, sources, gen, alpha=0.1, eps=1e-6):
+    """MixStyle on f [N,C,H,W]: each draw's channel statistics (mean, std over the cells; the feature
+    map's "style": light, colour, sensor) are replaced by a Beta(alpha, alpha) mix of its own and those of
+    a partner draw from another capture source where the batch has one, so that the heads cannot key on
+    the statistics of a room or webcam. Training only; inference is unchanged."""
+    n = len(f)
+    src = np.asarray(sources)
+    perm = torch.randperm(n, generator=gen).numpy()
+    # Prefer a partner from another source: a second shuffle for the draws the first paired within one.
+    same = src[perm] == src
+    if same.any():
+        alt = torch.randperm(n, generator=gen).numpy()
+        perm = np.where(same & (src[alt] != src), alt, perm)
+    mu = f.mean((2, 3), keepdim=True)
+    sig = (f.var((2, 3), keepdim=True) + eps).sqrt()
+    norm = (f - mu) / sig
+    lam = torch.distributions.Beta(alpha, alpha).sample((n, 1, 1, 1))
+    p = torch.from_numpy(perm)
+    return norm * (lam * sig + (1 - lam) * sig[p]) + lam * mu + (1 - lam) * mu[p]
+
+
 def train_fold(a, data, fold):
     items = data.items
     train_idx, test_idx, faces_idx = protocol.fold_split(items, data.views, fold, a.clean)
@@ -328,6 +352,8 @@ def train_fold(a, data, fold):
             # A view an item does not have (view 2 of a synthetic attack): its clean crop.
             views = np.where([data.pos[v][i] >= 0 for v, i in zip(views, ii)], views, 0)
             f, c, z, live = data.batch(ii, views)
+            if a.mixstyle and torch.rand(1, generator=gen).item() < a.mixstyle:
+                f = mixstyle(f, [items[i]["source"] for i in ii], gen)
             logits, b = head(f, z)
             loss = train_pyramid.pyramid_loss(logits, b, c, live)
             opt.zero_grad()
