@@ -8,18 +8,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.jpg': 'image/jpeg', '.json': 'application/json' };
 
 /**
  * Serves fileFor(pathname) (null: 404) and resolves to { origin, close }. With { revalidate: true }
  * the browser may keep what it fetched but asks each time whether it changed (Cache-Control:
  * no-cache, Last-Modified, 304), as `bonafide serve` does: what a returning visitor's page meets.
+ * With { isolated: false } the COOP/COEP headers are left out: a page as most sites serve it.
  */
-export async function serveIsolated(fileFor, { revalidate = false } = {}) {
+export async function serveIsolated(fileFor, { revalidate = false, isolated = true } = {}) {
   const server = http.createServer((req, res) => {
     const file = fileFor(new URL(req.url, 'http://x').pathname);
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cache-Control': revalidate ? 'no-cache' : 'no-store' };
+    const headers = { 'Cache-Control': revalidate ? 'no-cache' : 'no-store',
+      ...(isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}) };
     if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, headers);
       res.end();
