@@ -1,7 +1,8 @@
 // Does bonafide work, with the same answers, in Firefox? `node scripts/bench/browsers/run.mjs` (after
 // `make web`) runs the public API in headless Firefox and Chromium, each in a cross-origin isolated page
-// and in one that is not: Bonafide.create(), analyze() of one 640×480 frame, Bonafide.loadModel() of the
-// default model and run() on a fixed input. It prints what each returned, the times (median and p90 of
+// and in one that is not: Bonafide.create(), analyze() of one 640×480 frame, a camera session and the
+// <bonafide-check> element on the browser's fake camera, Bonafide.loadModel() of the default model and
+// run() on a fixed input. It prints what each returned, the times (median and p90 of
 // 40 calls after 10 to warm up; Firefox rounds performance.now() to 1 ms in a page that is not
 // isolated) and the largest difference from Chromium's isolated page; exit status 1 when a step fails
 // or an output differs by more than 1e-5.
@@ -124,6 +125,22 @@ async function probe(given) {
     out.session = { verdict: `${v.decision} (${v.frames} frames)`, reasons: v.reasons ?? [], ms: performance.now() - t,
       size: `${video.videoWidth}×${video.videoHeight}` };
     stream.getTracks().forEach((tr) => tr.stop());
+    // The same through the web component, which opens the camera itself and draws over the video.
+    await step('import component', () => import('/web/bonafide-check.mjs'));
+    const el = document.createElement('bonafide-check');
+    el.setAttribute('min-frames', '3');
+    el.setAttribute('max-frames', '8');
+    el.setAttribute('heatmap', '');
+    el.checker = checker;
+    document.body.append(el);
+    const ended = new Promise((resolve, reject) => {
+      el.addEventListener('result', (e) => resolve(e.detail), { once: true });
+      el.addEventListener('error', (e) => reject(e.detail), { once: true });
+    });
+    await step('component start', () => el.start());
+    const cv = await step('component result', () => ended);
+    out.component = `${cv.decision} (${cv.frames} frames)`;
+    el.remove();
     await checker.close();
     const bytes = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
     t = performance.now();
@@ -178,15 +195,15 @@ for (const isolated of [true, false]) {
 const ref = results[0]; // Chromium, isolated
 const ms = (t) => (t ? `${t.median.toFixed(2)} (${t.p90.toFixed(2)})` : '-');
 console.log(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node scripts/bench/browsers/run.mjs\`; frame: ${fs.existsSync(PHOTO) ? path.relative(path.join(SHARED, '..'), PHOTO) + ' letterboxed to 640×480' : 'synthetic, no face'}; run() input: fixed pattern; ms: median (p90) of 40 calls.\n`);
-console.log('| browser | page isolated | create ms | analyze: face, score | analyze ms | camera session: verdict, frame size, ms | loadModel ms | run: score | run ms | max abs diff from Chromium isolated | failed step |');
-console.log('|---|---|---:|---|---:|---|---:|---|---:|---:|---|');
+console.log('| browser | page isolated | create ms | analyze: face, score | analyze ms | camera session: verdict, frame size, ms | <bonafide-check>: verdict | loadModel ms | run: score | run ms | max abs diff from Chromium isolated | failed step |');
+console.log('|---|---|---:|---|---:|---|---|---:|---|---:|---:|---|');
 let bad = false;
 for (const r of results) {
   const diff = r === ref || !ref ? 0 : maxDiff({ a: ref.analyze, r: ref.run }, { a: r.analyze, r: r.run });
   const failed = r.steps.join('; ');
-  if (failed || !r.session || !(diff <= 1e-5) || r.isolated !== r.wantIsolated) bad = true;
+  if (failed || !r.session || !r.component || !(diff <= 1e-5) || r.isolated !== r.wantIsolated) bad = true;
   console.log(`| ${r.version} | ${r.isolated} | ${r.createMs?.toFixed(0) ?? '-'} | ${r.analyze ? `${r.analyze.face}, ${r.analyze.score?.toFixed(6)}` : '-'} | ${ms(r.analyzeMs)} | ` +
-    `${r.session ? `${r.session.verdict} ${r.session.reasons.slice(0, 2).join(' ')}, ${r.session.size}, ${r.session.ms.toFixed(0)}` : '-'} | ` +
+    `${r.session ? `${r.session.verdict} ${r.session.reasons.slice(0, 2).join(' ')}, ${r.session.size}, ${r.session.ms.toFixed(0)}` : '-'} | ${r.component ?? '-'} | ` +
     `${r.loadModelMs?.toFixed(0) ?? '-'} | ${r.run?.score?.[0]?.toFixed(6) ?? '-'} | ${ms(r.runMs)} | ${r === ref ? '(reference)' : diff.toExponential(1)} | ${failed || ''} |`);
 }
 process.exit(bad ? 1 : 0);
