@@ -2,10 +2,10 @@
 // `make web`) runs the public API in headless Firefox and Chromium, each in a cross-origin isolated page
 // and in one that is not: Bonafide.create(), analyze() of one 640×480 frame, a camera session and the
 // <bonafide-check> element on the browser's fake camera, Bonafide.loadModel() of the default model and
-// run() on a fixed input. It prints what each returned, the times (median and p90 of
-// 40 calls after 10 to warm up; Firefox rounds performance.now() to 1 ms in a page that is not
-// isolated) and the largest difference from Chromium's isolated page; exit status 1 when a step fails
-// or an output differs by more than 1e-5.
+// run() on a fixed input. It prints what each returned, the times of analyze() (with its stages) and
+// run() with both browsers open and taking turns (Firefox rounds performance.now() to 1 ms in a page
+// that is not isolated) and the largest difference from Chromium's isolated page; exit status 1 when a
+// step fails or an output differs by more than 1e-5.
 //
 // Not part of `make test`: the tests and `make bench` drive Chromium through playwright-core, which
 // drives only its own patched Firefox builds. This drives the stock browsers through puppeteer-core
@@ -68,17 +68,6 @@ async function probe(given) {
       throw e;
     }
   };
-  const timed = async (f) => {
-    for (let i = 0; i < 10; i++) await f();
-    const ts = [];
-    for (let i = 0; i < 40; i++) {
-      const t = performance.now();
-      await f();
-      ts.push(performance.now() - t);
-    }
-    ts.sort((a, b) => a - b);
-    return { median: ts[20], p90: ts[36] };
-  };
   try {
     const { Bonafide } = await step('import', () => import('/web/bonafide.mjs'));
     let t = performance.now();
@@ -106,10 +95,9 @@ async function probe(given) {
       for (let i = 0; i < frame.data.length; i += 0x8000) bin += String.fromCharCode(...frame.data.subarray(i, i + 0x8000));
       out.frame = btoa(bin);
     }
-    let r = await step('analyze', () => checker.analyze(frame));
+    const r = await step('analyze', () => checker.analyze(frame));
     out.analyze = { face: !!r.face, score: r.score ?? null, decision: r.decision ?? null, reasons: r.reasons ?? [],
       maps: Object.fromEntries(Object.entries(r.maps ?? {}).map(([k, m]) => [k, Array.from(m.data ?? m)])) };
-    out.analyzeMs = await timed(async () => { r = await checker.analyze(frame); });
     // The camera path a KYC page takes: getUserMedia, a playing <video>, startSession. The browsers'
     // fake cameras show no face (and not the same pictures), so this checks that a verdict comes,
     // not which.
@@ -141,21 +129,43 @@ async function probe(given) {
     const cv = await step('component result', () => ended);
     out.component = `${cv.decision} (${cv.frames} frames)`;
     el.remove();
-    await checker.close();
     const bytes = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
     t = performance.now();
     const model = await step('loadModel', () => Bonafide.loadModel(bytes));
     out.loadModelMs = performance.now() - t;
     const x = new Float32Array(3 * 80 * 80);
     for (let i = 0; i < x.length; i++) x[i] = (i * 37) % 256;
-    let o = await step('run', () => model.run(x, [1, 3, 80, 80]));
+    const o = await step('run', () => model.run(x, [1, 3, 80, 80]));
     out.run = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.from(v.data)]));
-    out.runMs = await timed(async () => { o = await model.run(x, [1, 3, 80, 80]); });
-    await model.close?.();
+    // Kept for the timed rounds (timeRound) and closed by closeAll.
+    window.__bonafide = { checker, model, frame, x };
   } catch {
     // the step is in out.steps
   }
   return out;
+}
+
+/** One timed round in the page: n calls of analyze() (its per-stage timings) and n of run(). */
+async function timeRound(n) {
+  const { checker, model, frame, x } = window.__bonafide;
+  const analyze = [];
+  const run = [];
+  for (let i = 0; i < n; i++) {
+    const r = await checker.analyze(frame);
+    analyze.push(r.timings);
+  }
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await model.run(x, [1, 3, 80, 80]);
+    run.push(performance.now() - t);
+  }
+  return { analyze, run };
+}
+
+async function closeAll() {
+  const b = window.__bonafide;
+  await b?.checker.close();
+  await b?.model.close();
 }
 
 function maxDiff(a, b) {
@@ -171,39 +181,64 @@ function maxDiff(a, b) {
   return d;
 }
 
+const WARM = 10;
+const ROUNDS = 6;
+const PER_ROUND = 10;
 const results = [];
 for (const isolated of [true, false]) {
   const server = await serveIsolated(fileFor, { isolated });
-  for (const b of BROWSERS) {
-    const browser = await puppeteer.launch({ browser: b.browser, executablePath: b.executablePath, headless: true, args: b.args,
-      extraPrefsFirefox: b.extraPrefsFirefox, protocolTimeout: 300000 });
-    try {
+  const open = [];
+  try {
+    for (const b of BROWSERS) {
+      const browser = await puppeteer.launch({ browser: b.browser, executablePath: b.executablePath, headless: true, args: b.args,
+        extraPrefsFirefox: b.extraPrefsFirefox, protocolTimeout: 300000 });
+      open.push(browser);
       const page = await browser.newPage();
       page.on('pageerror', (e) => console.error(`${b.name}: page error: ${e.message}`));
       await page.goto(`${server.origin}/`);
       // Every page after the first analyses the first page's pixels: JPEG decoders and canvas scaling
       // differ between browsers, and the comparison is of bonafide, not of them.
       const out = await page.evaluate(probe, results[0]?.frame ?? null);
-      results.push({ name: b.name, version: await browser.version(), wantIsolated: isolated, ...out });
-    } finally {
-      await browser.close();
+      results.push({ name: b.name, version: await browser.version(), wantIsolated: isolated, page, analyzeT: [], runT: [], ...out });
     }
+    // Both browsers stay open and take turns, so that a stretch of the host weighs on both alike.
+    const mine = results.filter((r) => r.wantIsolated === isolated && !r.steps.length);
+    for (const r of mine) await r.page.evaluate(timeRound, WARM);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const r of mine) {
+        const t = await r.page.evaluate(timeRound, PER_ROUND);
+        r.analyzeT.push(...t.analyze);
+        r.runT.push(...t.run);
+      }
+    }
+    for (const r of mine) await r.page.evaluate(closeAll);
+  } finally {
+    for (const browser of open) await browser.close();
+    server.close();
   }
-  server.close();
 }
 
 const ref = results[0]; // Chromium, isolated
-const ms = (t) => (t ? `${t.median.toFixed(2)} (${t.p90.toFixed(2)})` : '-');
-console.log(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node scripts/bench/browsers/run.mjs\`; frame: ${fs.existsSync(PHOTO) ? path.relative(path.join(SHARED, '..'), PHOTO) + ' letterboxed to 640×480' : 'synthetic, no face'}; run() input: fixed pattern; ms: median (p90) of 40 calls.\n`);
-console.log('| browser | page isolated | create ms | analyze: face, score | analyze ms | camera session: verdict, frame size, ms | <bonafide-check>: verdict | loadModel ms | run: score | run ms | max abs diff from Chromium isolated | failed step |');
-console.log('|---|---|---:|---|---:|---|---|---:|---|---:|---:|---|');
+const median = (a) => {
+  const v = [...a].sort((p, q) => p - q);
+  return v.length ? v[v.length >> 1] : NaN;
+};
+const stage = (r, f) => median(r.analyzeT.map((t) => t[f]));
+console.log(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node scripts/bench/browsers/run.mjs\`; frame: ` +
+  `${fs.existsSync(PHOTO) ? path.relative(path.join(SHARED, '..'), PHOTO) + ' letterboxed to 640×480' : 'synthetic, no face'}; run() input: a fixed pattern. ` +
+  `Times: medians in ms of ${ROUNDS * PER_ROUND} calls in ${ROUNDS} rounds of ${PER_ROUND}, the two browsers taking turns (after ${WARM} calls to warm up); ` +
+  'analyze() as the page sees it (its Go stages: detect + crop + infer).\n');
+console.log('| browser | page isolated | create ms | analyze: face, score | analyze ms (detect + crop + infer) | run ms | camera session: verdict, frame size, ms | <bonafide-check>: verdict | loadModel ms | max abs diff from Chromium isolated | failed step |');
+console.log('|---|---|---:|---|---|---:|---|---|---:|---:|---|');
 let bad = false;
 for (const r of results) {
   const diff = r === ref || !ref ? 0 : maxDiff({ a: ref.analyze, r: ref.run }, { a: r.analyze, r: r.run });
   const failed = r.steps.join('; ');
   if (failed || !r.session || !r.component || !(diff <= 1e-5) || r.isolated !== r.wantIsolated) bad = true;
-  console.log(`| ${r.version} | ${r.isolated} | ${r.createMs?.toFixed(0) ?? '-'} | ${r.analyze ? `${r.analyze.face}, ${r.analyze.score?.toFixed(6)}` : '-'} | ${ms(r.analyzeMs)} | ` +
+  const f2 = (v) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+  console.log(`| ${r.version} | ${r.isolated} | ${r.createMs?.toFixed(0) ?? '-'} | ${r.analyze ? `${r.analyze.face}, ${r.analyze.score?.toFixed(6)}` : '-'} | ` +
+    `${f2(stage(r, 'roundTrip'))} (${f2(stage(r, 'detect'))} + ${f2(stage(r, 'crop'))} + ${f2(stage(r, 'infer'))}) | ${f2(median(r.runT))} | ` +
     `${r.session ? `${r.session.verdict} ${r.session.reasons.slice(0, 2).join(' ')}, ${r.session.size}, ${r.session.ms.toFixed(0)}` : '-'} | ${r.component ?? '-'} | ` +
-    `${r.loadModelMs?.toFixed(0) ?? '-'} | ${r.run?.score?.[0]?.toFixed(6) ?? '-'} | ${ms(r.runMs)} | ${r === ref ? '(reference)' : diff.toExponential(1)} | ${failed || ''} |`);
+    `${r.loadModelMs?.toFixed(0) ?? '-'} | ${r === ref ? '(reference)' : diff.toExponential(1)} | ${failed || ''} |`);
 }
 process.exit(bad ? 1 : 0);
