@@ -57,7 +57,7 @@ function fileFor(p) {
   return null;
 }
 
-/** What the page does: every step of the public API a KYC page uses, timed. */
+/** What the page does: every step of the public API a KYC page uses, once each (timeRound times them). */
 async function probe(given) {
   const out = { isolated: crossOriginIsolated, steps: [] };
   const step = async (name, f) => {
