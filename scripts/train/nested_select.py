@@ -135,6 +135,18 @@ def select(items, folds, res, cands, rule):
     return rows, head
 
 
+def score_row(items, folds, res, score, final_faces, rule):
+    """The protocol's row for one score: train_pyramid.summarize of the folds' test_/faces_ + score
+    under rule (each fold's threshold chosen without it), the photos scored by final_faces (the final
+    model's), plus the replay-source folds' mean APCER at their nested thresholds, and the folds."""
+    view = {f: dict(r, test_scores=r[f"test_{score}"], faces_scores=r[f"faces_{score}"]) for f, r in res.items()}
+    view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": final_faces}
+    sm = train_pyramid.summarize(items, view, {"score": score, "rule": rule}, rule=rule)
+    h = sm["headline"]
+    h["source_apcer_nested"] = float(np.mean([sm["folds"][f]["nested"]["apcer"] for f in folds if f.startswith("src-")]))
+    return dict(h, folds=sm["folds"])
+
+
 def variant_study(items, variants, probs, rule):
     """The protocol's rows for untrained variants of one score (photometric.py, crop_match.py): probs(v)
     gives variant v's live probability on every item; each variant is scored by train_pyramid.summarize

@@ -47,14 +47,9 @@ def fixed_cover(items, cover):
     return np.asarray(cover[idx], np.float64).mean(0)
 
 
-@torch.no_grad()
 def face_cell(head, feats, idx, cover):
     """sigmoid of the cover-weighted mean of the 8x8 level's mask logits of items idx."""
-    idx = np.asarray(idx, int)
-    x = torch.from_numpy(np.asarray(feats[idx], np.float32).reshape(len(idx), 128, 8, 8))
-    head.eval()
-    logits, _ = head(x, torch.zeros(len(idx), 3))
-    l8 = logits[0][:, 0].double().numpy()
+    l8 = train_psb80.mask_logits(head, feats, idx)[0][:, 0].double().numpy()
     return 1 / (1 + np.exp(-(l8 * cover).sum((1, 2)) / cover.sum()))
 
 
@@ -95,14 +90,8 @@ def main(argv=None):
     for f in folds:
         res[f] = res_all[f]
     rows = {}
-    src_f = [f for f in folds if f.startswith("src-")]
     for c in fam + [train_psb80.SHIPPED_SCORE]:
-        view = {f: dict(r, test_scores=r[f"test_{c}"], faces_scores=r[f"faces_{c}"]) for f, r in res.items()}
-        view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": res_all["final"][f"faces_{c}"]}
-        sm = train_pyramid.summarize(items, view, {"score": c, "rule": rule}, rule=rule)
-        h = sm["headline"]
-        h["source_apcer_nested"] = float(np.mean([sm["folds"][f]["nested"]["apcer"] for f in src_f]))
-        rows[c] = dict(h, folds=sm["folds"])
+        rows[c] = h = nested_select.score_row(items, folds, res, c, res_all["final"][f"faces_{c}"], rule)
         sa = h["source_auc"]
         print(f"{c:16s} t {h['threshold']:.4f} session worst ACER {h['loso_worst_acer']:.4f} | sources min AUC "
               f"{h['lsrco_min_auc']:.4f} (eyashita {sa['eyashita-tv-replay']:.4f}, sooraj {sa['sooraj-tv-replay']:.4f}) "

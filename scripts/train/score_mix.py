@@ -17,7 +17,6 @@ Needs train_psb80.py protocol (fold heads and scores) and prep_psb80.py's featur
 (p80s2.2-view0: prep_psb80.py BIN --scale 2.2).
 """
 
-import json
 import os
 import sys
 
@@ -28,7 +27,6 @@ import common
 import nested_select
 import prep_psb80
 import train_psb80
-import train_pyramid
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
@@ -48,13 +46,7 @@ def main(argv=None):
     for s, pub in mixes.items():
         for w in (0.0,) + train_psb80.MIX_WEIGHTS:
             c = pub if w == 0 else train_psb80.mix_name(s, w)
-            view = {f: dict(r, test_scores=r[f"test_{c}"], faces_scores=r[f"faces_{c}"]) for f, r in res.items()}
-            view["final"] = {"test_idx": np.zeros(0, int), "faces_scores": final[c]}
-            sm = train_pyramid.summarize(items, view, {"score": c, "rule": rule}, rule=rule)
-            h = sm["headline"]
-            src_f = [f for f in folds if f.startswith("src-")]
-            h["source_apcer_nested"] = float(np.mean([sm["folds"][f]["nested"]["apcer"] for f in src_f]))
-            rows[c] = dict(h, folds=sm["folds"])
+            rows[c] = h = nested_select.score_row(items, folds, res, c, final[c], rule)
             print(f"{c:16s} t {h['threshold']:.4f} session worst ACER {h['loso_worst_acer']:.4f} | sources min AUC "
                   f"{h['lsrco_min_auc']:.4f} held-out live {h['heldout_live_accepted_nested']:.4f} source APCER "
                   f"{h['source_apcer_nested']:.4f} oof APCER {h['oof_apcer']:.4f} | photos {h['faces_accepted_final']:.4f}", flush=True)

@@ -109,14 +109,20 @@ def one_pass_scale(score, heads_scale=None):
     return None
 
 
-def level1(head, feats, idx):
-    """The live probability of the pyramid's 1x1 level (head) on the items idx of feats [N,128*8*8]."""
+@torch.no_grad()
+def mask_logits(head, feats, idx):
+    """The pyramid's mask logits per scale (8x8, 4x4, 2x2, 1x1) of head on the items idx of feats
+    [N,128*8*8], prep_psb80.py's cached conv_4 features of one crop."""
     idx = np.asarray(idx, int)
     x = torch.from_numpy(np.asarray(feats[idx], np.float32).reshape(len(idx), 128, 8, 8))
     head.eval()
-    with torch.no_grad():
-        logits, _ = head(x, torch.zeros(len(idx), 3))
-    return torch.sigmoid(logits[3].flatten()).numpy()
+    logits, _ = head(x, torch.zeros(len(idx), 3))
+    return logits
+
+
+def level1(head, feats, idx):
+    """The live probability of the pyramid's 1x1 level (head) on the items idx of feats [N,128*8*8]."""
+    return torch.sigmoid(mask_logits(head, feats, idx)[3].flatten()).numpy()
 
 
 def add_mixes(heads_scale, run, results):
